@@ -1,0 +1,65 @@
+# The AI PM Workbook: everyday commands.
+#   make lab    set up (first time only) and open the workbook in JupyterLab
+#   make test   set up (or update) and run the whole test suite on all cores
+# Needs only Python 3.10+ and make. Everything is installed into .venv/ inside this folder.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Extra arguments for JupyterLab, e.g. make lab LAB_ARGS="--no-browser --port 8890"
+LAB_ARGS ?=
+# Extra arguments for pytest, e.g. make test TEST_ARGS="-k checking"
+TEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help lab test start doctor progress exercises check-exercises outputs clean
+
+help:
+	@echo "make lab        open the workbook (JupyterLab on notebooks/00_start_here.ipynb)"
+	@echo "make test       run the whole test suite (unit tests and every notebook)"
+	@echo "make start      copy the exercises into your work folder my_work/ (never overwrites)"
+	@echo "make doctor     check the environment and say how to fix what is wrong"
+	@echo "make progress   show which questions you have attempted and passed"
+	@echo "make exercises  regenerate exercises/ from solutions/ (for authors)"
+	@echo "make outputs    re-run lessons and solutions, store their outputs (for authors)"
+	@echo "make clean      remove the virtual environment and build outputs (keeps my_work/)"
+
+# The environment is rebuilt when pyproject.toml changes. uv makes a first install take
+# seconds instead of about a minute; when it cannot be installed, plain pip does the job.
+$(VENV)/.kit-installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The workbook needs Python 3.10 or newer; found " + sys.version.split()[0] + ". Install a newer Python, or run: make PYTHON=python3.12 lab")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
+	@$(BIN)/python -m pip install --quiet --upgrade uv || echo "(uv not available; installing with pip, which is slower)"
+	@if test -x $(BIN)/uv; then \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]"; \
+	else \
+	  $(BIN)/python -m pip install --quiet -e ".[test]"; \
+	fi
+	@touch $@
+
+lab: $(VENV)/.kit-installed
+	@$(BIN)/aipm start
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
+
+test: $(VENV)/.kit-installed
+	$(BIN)/python -m pytest -n auto $(TEST_ARGS)
+
+start doctor progress: $(VENV)/.kit-installed
+	@$(BIN)/aipm $@
+
+exercises: $(VENV)/.kit-installed
+	$(BIN)/aipm build-exercises
+
+check-exercises: $(VENV)/.kit-installed
+	$(BIN)/aipm build-exercises --check
+
+clean:
+	rm -rf $(VENV) build dist site .pytest_cache *.egg-info
+
+# For authors: re-run the lessons and solutions and store their outputs (nbval compares them).
+# Checks are recorded in a throwaway work folder, never in my_work/. Regenerates exercises/ afterwards.
+outputs: $(VENV)/.kit-installed
+	AIPM_WORK_DIR=$$(mktemp -d) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 \
+	  notebooks/[0-9][0-9]_*.ipynb solutions/[0-9][0-9]_*.ipynb
+	$(BIN)/aipm build-exercises

@@ -1,0 +1,685 @@
+"""The exercise mechanism: questions with check, hints and a solution (taught in lesson 00).
+
+A question is an object. ``q.check(answer)`` returns a :class:`CheckResult` with exactly one of
+three outcomes: correct, incorrect (with feedback that teaches) or not attempted. ``q.hint()``,
+``q.hint(2)`` give tiered hints; ``q.solution()`` the worked answer.
+
+A check never raises, whatever the learner passes in: a wrong type, NaN, a function that fails,
+an object whose comparison fails. Each becomes an incorrect outcome with a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import html
+import math
+import numbers
+import re
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "___",
+    "PLACEHOLDER",
+    "Outcome",
+    "CheckResult",
+    "RichText",
+    "Question",
+    "NumberQuestion",
+    "ChoiceQuestion",
+    "FunctionQuestion",
+    "StructuredQuestion",
+    "NumberSpec",
+    "ChoiceSpec",
+    "TextSpec",
+    "Case",
+    "Mistake",
+    "is_unanswered",
+    "safe_repr",
+]
+
+CHECK_MIME_TYPE = "application/vnd.aipm.check+json"
+
+
+class _Placeholder:
+    """The blank a learner replaces with an answer. It counts as "not attempted"."""
+
+    _instance: _Placeholder | None = None
+
+    def __new__(cls) -> _Placeholder:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "___"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self):
+        return (_Placeholder, ())
+
+
+___ = _Placeholder()
+PLACEHOLDER = ___
+
+
+def is_unanswered(value: Any) -> bool:
+    """Return True for the placeholder, ``None`` and ``...``: the answers that mean "not yet"."""
+    if value is None or value is Ellipsis or value is PLACEHOLDER:
+        return True
+    # A placeholder from a reloaded copy of this module is still a placeholder.
+    return type(value).__name__ == "_Placeholder"
+
+
+def safe_repr(value: Any, limit: int = 80) -> str:
+    """Return a short repr of any object, even one whose ``__repr__`` fails."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a learner's object may fail in any way
+        text = f"<{_type_name(value)} object>"
+    if not isinstance(text, str):
+        text = f"<{_type_name(value)} object>"
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def _type_name(value: Any) -> str:
+    try:
+        return type(value).__name__
+    except Exception:  # noqa: BLE001
+        return "object"
+
+
+class Outcome(enum.Enum):
+    """The three outcomes of a check."""
+
+    CORRECT = "correct"
+    INCORRECT = "incorrect"
+    NOT_ATTEMPTED = "not attempted"
+
+
+_LOOK = {
+    Outcome.CORRECT: ("✓", "Correct", "#1a7f37", "#dafbe1"),
+    Outcome.INCORRECT: ("✗", "Not yet", "#9a3412", "#fff1e5"),
+    Outcome.NOT_ATTEMPTED: ("…", "Not attempted", "#57606a", "#f6f8fa"),
+}
+
+
+def _inline_html(text: str) -> str:
+    """Escape text for HTML, then turn `code` spans and **bold** into tags."""
+    escaped = html.escape(text)
+    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    escaped = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
+    return escaped.replace("\n", "<br>")
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check, with the feedback a learner reads."""
+
+    question_id: str
+    title: str
+    outcome: Outcome
+    message: str
+    details: tuple[str, ...] = ()
+    parameters: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    module: str = ""
+
+    @property
+    def label(self) -> str:
+        """The question's name as shown to the learner, e.g. "00 q1"."""
+        return f"{self.module} {self.question_id}".strip()
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome is Outcome.CORRECT
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the result as plain JSON-ready values (used by progress and grading)."""
+        return {
+            "module": self.module,
+            "question": self.question_id,
+            "title": self.title,
+            "outcome": self.outcome.value,
+            "message": self.message,
+            "details": list(self.details),
+            "parameters": dict(self.parameters),
+        }
+
+    def __str__(self) -> str:
+        icon, label, _, _ = _LOOK[self.outcome]
+        lines = [f"{icon} {label} [{self.label}] {self.title}".rstrip(), self.message]
+        lines += [f"  - {d}" for d in self.details]
+        return "\n".join(line for line in lines if line)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        icon, label, colour, background = _LOOK[self.outcome]
+        items = "".join(f"<li>{_inline_html(d)}</li>" for d in self.details)
+        details = f"<ul style='margin:4px 0 0 0'>{items}</ul>" if items else ""
+        return (
+            f"<div class='aipm-check aipm-{self.outcome.name.lower()}' "
+            f"style='border-left:6px solid {colour};background:{background};"
+            f"padding:6px 10px;margin:4px 0;color:#1f2328'>"
+            f"<strong style='color:{colour}'>{icon} {label}</strong> "
+            f"<span style='color:#57606a'>[{html.escape(self.label)}] "
+            f"{html.escape(self.title)}</span>"
+            f"<div>{_inline_html(self.message)}</div>{details}</div>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {
+            "text/plain": str(self),
+            "text/html": self._repr_html_(),
+            CHECK_MIME_TYPE: self.as_dict(),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class RichText:
+    """A block of text (a prompt, a hint, a solution) that renders nicely in JupyterLab."""
+
+    heading: str
+    body: str
+    code: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.heading, self.body]
+        if self.code:
+            parts.append("\n".join("    " + line for line in self.code.splitlines()))
+        return "\n".join(p for p in parts if p)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        code = (
+            f"<pre style='background:#f6f8fa;padding:6px'><code>{html.escape(self.code)}</code></pre>"
+            if self.code
+            else ""
+        )
+        return (
+            f"<div class='aipm-text' style='border-left:6px solid #0969da;padding:6px 10px;"
+            f"margin:4px 0'><strong>{_inline_html(self.heading)}</strong>"
+            f"<div>{_inline_html(self.body)}</div>{code}</div>"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Specs: how one value is judged. Questions use one spec; structured answers use one per field.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer and the feedback that teaches what went wrong."""
+
+    value: Any
+    feedback: str
+
+
+def _as_real(value: Any) -> float | None:
+    """Return value as a float if it is a single real number (not a bool), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    # NumPy 0-d arrays and one-element arrays of numbers
+    shape = getattr(value, "shape", None)
+    if shape is not None and getattr(value, "size", None) == 1 and hasattr(value, "item"):
+        item = value.item()
+        if isinstance(item, numbers.Real) and not isinstance(item, bool):
+            return float(item)
+    return None
+
+
+def _describe_type(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {safe_repr(value, 40)}"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if callable(value):
+        return f"a function ({_type_name(value)})"
+    if isinstance(value, (list, tuple, set, dict)):
+        return f"a {_type_name(value)} ({safe_repr(value, 40)})"
+    return f"a value of type {_type_name(value)} ({safe_repr(value, 40)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class NumberSpec:
+    """A number, right within a tolerance: |answer - expected| <= max(abs_tol, rel_tol*|expected|)."""
+
+    expected: float
+    rel_tol: float = 1e-3
+    abs_tol: float = 0.0
+    units: str = ""
+    mistakes: tuple[Mistake, ...] = ()
+    fraction: bool = False  # True when the answer is a share between 0 and 1
+
+    def close(self, value: float, target: float) -> bool:
+        return abs(value - target) <= max(self.abs_tol, self.rel_tol * abs(target))
+
+    def judge(self, answer: Any) -> tuple[bool, str]:
+        number = _as_real(answer)
+        if number is None:
+            if isinstance(answer, str):
+                try:
+                    float(answer.replace(",", "").replace("%", ""))
+                    return False, (
+                        f"Your answer is {_describe_type(answer)}: a number in quotes. "
+                        "Remove the quotes so it is a number."
+                    )
+                except ValueError:
+                    pass
+            return False, f"Expected a single number, got {_describe_type(answer)}."
+        if math.isnan(number):
+            return False, "Your answer is NaN (not a number). Check for a division by zero or a missing value."
+        if math.isinf(number):
+            return False, "Your answer is infinite. Check for a division by zero."
+        if self.close(number, self.expected):
+            return True, f"{_fmt(number)}{(' ' + self.units) if self.units else ''} is right."
+        for mistake in self.mistakes:
+            target = _as_real(mistake.value)
+            if target is not None and self.close(number, target):
+                return False, mistake.feedback
+        if self.fraction and 0 <= self.expected <= 1 and self.close(number, self.expected * 100):
+            return False, "That looks like a percentage. Give the answer as a share between 0 and 1 (e.g. 0.25 for 25%)."
+        if self.expected != 0 and self.close(number, -self.expected):
+            return False, "The size is right but the sign is wrong."
+        return False, f"{_fmt(number)} is not right yet. Re-read the question, or ask for a hint."
+
+
+def _fmt(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:.6g}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChoiceSpec:
+    """One option among several, given by its key (e.g. "b"); case and spaces are ignored."""
+
+    options: Mapping[str, str]
+    correct: str
+    feedback: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def _normalise(self, answer: Any) -> str | None:
+        if not isinstance(answer, str):
+            return None
+        text = answer.strip().strip(").").strip().lower()
+        if text in {k.lower() for k in self.options}:
+            return text
+        for key, label in self.options.items():
+            if text == str(label).strip().lower():
+                return key.lower()
+        return None
+
+    def judge(self, answer: Any) -> tuple[bool, str]:
+        keys = ", ".join(repr(k) for k in self.options)
+        key = self._normalise(answer)
+        if key is None:
+            if isinstance(answer, str):
+                return False, f"{safe_repr(answer, 40)} is not one of the options. Choose one of {keys}."
+            return False, f"Expected one option as text (one of {keys}), got {_describe_type(answer)}."
+        if key == self.correct.lower():
+            return True, self.feedback.get(self.correct, "That is the best choice.")
+        original = next(k for k in self.options if k.lower() == key)
+        return False, self.feedback.get(original, "That is not the best choice. Think about what it leaves out.")
+
+
+@dataclasses.dataclass(frozen=True)
+class TextSpec:
+    """Free text that must be present and, optionally, mention some words."""
+
+    min_words: int = 1
+    must_mention: tuple[str, ...] = ()
+
+    def judge(self, answer: Any) -> tuple[bool, str]:
+        if not isinstance(answer, str):
+            return False, f"Expected text, got {_describe_type(answer)}."
+        words = answer.split()
+        if len(words) < self.min_words:
+            return False, f"Write at least {self.min_words} words; you wrote {len(words)}."
+        lower = answer.lower()
+        missing = [w for w in self.must_mention if w.lower() not in lower]
+        if missing:
+            return False, "It should mention " + ", ".join(repr(m) for m in missing) + "."
+        return True, "Present and specific enough."
+
+
+# --------------------------------------------------------------------------------------------
+# Questions
+# --------------------------------------------------------------------------------------------
+
+
+class Question:
+    """A question with ``check(answer)``, ``hint(n)`` and ``solution()``. Subclasses judge."""
+
+    kind = "question"
+
+    def __init__(
+        self,
+        question_id: str,
+        title: str,
+        prompt: str,
+        *,
+        hints: Sequence[str] = (),
+        solution: str = "",
+        solution_code: str = "",
+        module: str = "",
+        parameters: Mapping[str, Any] | None = None,
+        data: Any = None,
+        recorder: Callable[[CheckResult, str], None] | None = None,
+    ) -> None:
+        self.id = question_id
+        self.title = title
+        self.prompt = prompt
+        self.hints = tuple(hints)
+        self._solution = solution
+        self._solution_code = solution_code
+        self.module = module
+        self.parameters = dict(parameters or {})
+        self.data = data
+        self._recorder = recorder
+
+    # -- what the learner calls -------------------------------------------------------------
+    def show(self) -> RichText:
+        """Return the question's prompt, ready to display."""
+        return RichText(f"{self.id}: {self.title}", self.prompt)
+
+    def hint(self, n: int = 1) -> RichText:
+        """Return hint number n (1 is the gentlest). Never raises."""
+        if not self.hints:
+            return RichText(f"Hint for {self.id}", "This question has no hints. Try the solution.")
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            return RichText(
+                f"Hint for {self.id}",
+                f"Ask for a hint by its number, e.g. `hint(1)`; got {_describe_type(n)}.",
+            )
+        count = len(self.hints)
+        index = min(max(int(n), 1), count)
+        note = "" if 1 <= n <= count else f" (there are {count} hints; showing number {index})"
+        more = f" Ask `hint({index + 1})` for more." if index < count else ""
+        return RichText(f"Hint {index} of {count} for {self.id}{note}", self.hints[index - 1] + more)
+
+    def solution(self) -> RichText:
+        """Return the worked solution."""
+        return RichText(f"Solution to {self.id}", self._solution, self._solution_code)
+
+    def check(self, answer: Any = PLACEHOLDER) -> CheckResult:
+        """Judge an answer: correct, incorrect with feedback, or not attempted. Never raises."""
+        try:
+            if is_unanswered(answer):
+                outcome, message, details = (
+                    Outcome.NOT_ATTEMPTED,
+                    "Replace the placeholder `___` with your answer, then run the cell again.",
+                    (),
+                )
+            else:
+                outcome, message, details = self._judge(answer)
+        except Exception as exc:  # noqa: BLE001 - the checker must never raise
+            outcome, message, details = (
+                Outcome.INCORRECT,
+                f"Your answer could not be checked: {_type_name(exc)}: {safe_repr(str(exc), 120)}. "
+                "Check its type against the question.",
+                (),
+            )
+        result = CheckResult(
+            self.id, self.title, outcome, message, tuple(details), dict(self.parameters), self.module
+        )
+        if self._recorder is not None:
+            try:
+                self._recorder(result, self.module)
+            except Exception:  # noqa: BLE001 - progress must never break a check
+                pass
+        return result
+
+    def _judge(self, answer: Any) -> tuple[Outcome, str, Sequence[str]]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}: {self.title}>"
+
+    def _repr_html_(self) -> str:
+        return self.show()._repr_html_()
+
+
+def _verdict(ok: bool) -> Outcome:
+    return Outcome.CORRECT if ok else Outcome.INCORRECT
+
+
+class NumberQuestion(Question):
+    """A numeric answer checked within a tolerance, with feedback for known mistakes."""
+
+    kind = "number"
+
+    def __init__(self, question_id: str, title: str, prompt: str, spec: NumberSpec, **kwargs: Any):
+        super().__init__(question_id, title, prompt, **kwargs)
+        self.spec = spec
+
+    @property
+    def expected(self) -> float:
+        return self.spec.expected
+
+    def _judge(self, answer: Any):
+        ok, message = self.spec.judge(answer)
+        return _verdict(ok), message, ()
+
+
+class ChoiceQuestion(Question):
+    """One option among several, with feedback for each wrong option."""
+
+    kind = "choice"
+
+    def __init__(self, question_id: str, title: str, prompt: str, spec: ChoiceSpec, **kwargs: Any):
+        super().__init__(question_id, title, prompt, **kwargs)
+        self.spec = spec
+
+    @property
+    def expected(self) -> str:
+        return self.spec.correct
+
+    def show(self) -> RichText:
+        options = "\n".join(f"{key}) {label}" for key, label in self.spec.options.items())
+        return RichText(f"{self.id}: {self.title}", f"{self.prompt}\n{options}")
+
+    def _judge(self, answer: Any):
+        ok, message = self.spec.judge(answer)
+        return _verdict(ok), message, ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One test case for a function answer: the arguments, and what to say if it fails."""
+
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    note: str = ""
+
+    def describe(self, name: str) -> str:
+        parts = [safe_repr(a, 30) for a in self.args]
+        parts += [f"{k}={safe_repr(v, 30)}" for k, v in self.kwargs.items()]
+        return f"{name}({', '.join(parts)})"
+
+
+class _TimedOut(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Stop a learner's function that runs too long (main thread on Unix only)."""
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise _TimedOut()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _values_match(got: Any, expected: Any, rel_tol: float, abs_tol: float) -> bool:
+    expected_number = _as_real(expected)
+    if expected_number is not None:
+        got_number = _as_real(got)
+        if got_number is None or math.isnan(got_number):
+            return math.isnan(expected_number) and got_number is not None
+        return abs(got_number - expected_number) <= max(abs_tol, rel_tol * abs(expected_number))
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            return False
+        return all(_values_match(g, e, rel_tol, abs_tol) for g, e in zip(got, expected))
+    try:
+        result = got == expected
+        return result if isinstance(result, bool) else False
+    except Exception:  # noqa: BLE001 - a learner's __eq__ may fail
+        return False
+
+
+class FunctionQuestion(Question):
+    """A function answer, run on test cases and compared with a reference implementation."""
+
+    kind = "function"
+
+    def __init__(
+        self,
+        question_id: str,
+        title: str,
+        prompt: str,
+        reference: Callable[..., Any],
+        cases: Sequence[Case],
+        *,
+        function_name: str = "your function",
+        rel_tol: float = 1e-6,
+        abs_tol: float = 1e-9,
+        time_limit: float = 5.0,
+        **kwargs: Any,
+    ):
+        super().__init__(question_id, title, prompt, **kwargs)
+        self.reference = reference
+        self.cases = tuple(cases)
+        self.function_name = function_name
+        self.rel_tol = rel_tol
+        self.abs_tol = abs_tol
+        self.time_limit = time_limit
+
+    def _judge(self, answer: Any):
+        if not callable(answer):
+            return (
+                Outcome.INCORRECT,
+                f"Expected a function (pass its name without brackets, e.g. `{self.function_name}`), "
+                f"got {_describe_type(answer)}.",
+                (),
+            )
+        passed, details = 0, []
+        for number, case in enumerate(self.cases, start=1):
+            call = case.describe(self.function_name)
+            expected = self.reference(*case.args, **dict(case.kwargs))
+            try:
+                with _time_limit(self.time_limit):
+                    got = answer(*case.args, **dict(case.kwargs))
+            except _TimedOut:
+                details.append(f"{call} did not finish within {self.time_limit:g} s. Look for a loop that never ends.")
+                continue
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - includes SystemExit from the learner
+                hint = f" {case.note}" if case.note else ""
+                details.append(f"{call} raised {_type_name(exc)}: {safe_repr(str(exc), 80)}.{hint}")
+                continue
+            if got is not None and got is not Ellipsis and is_unanswered(got) and number == 1:
+                return (
+                    Outcome.NOT_ATTEMPTED,
+                    "Your function still returns the placeholder `___`. Write its body, then run the cell again.",
+                    (),
+                )
+            if _values_match(got, expected, self.rel_tol, self.abs_tol):
+                passed += 1
+            else:
+                hint = f" {case.note}" if case.note else ""
+                if got is None and expected is not None:
+                    hint = " Did you forget `return`?" + hint
+                details.append(f"{call} returned {safe_repr(got, 40)}; expected {safe_repr(expected, 40)}.{hint}")
+        total = len(self.cases)
+        if passed == total:
+            return Outcome.CORRECT, f"Your function passes all {total} test cases.", ()
+        return Outcome.INCORRECT, f"Your function passes {passed} of {total} test cases.", details[:3]
+
+
+class StructuredQuestion(Question):
+    """A structured answer (a dict, a dataclass or an object with attributes), checked per field."""
+
+    kind = "structured"
+
+    def __init__(
+        self,
+        question_id: str,
+        title: str,
+        prompt: str,
+        fields: Mapping[str, NumberSpec | ChoiceSpec | TextSpec],
+        **kwargs: Any,
+    ):
+        super().__init__(question_id, title, prompt, **kwargs)
+        self.fields = dict(fields)
+
+    def _read(self, answer: Any) -> Mapping[str, Any] | None:
+        if isinstance(answer, Mapping):
+            return answer
+        if dataclasses.is_dataclass(answer) and not isinstance(answer, type):
+            return {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}
+        if hasattr(answer, "__dict__") and not callable(answer) and not isinstance(answer, type):
+            return dict(vars(answer))
+        return None
+
+    def _judge(self, answer: Any):
+        values = self._read(answer)
+        names = ", ".join(f"`{name}`" for name in self.fields)
+        if values is None:
+            return (
+                Outcome.INCORRECT,
+                f"Expected a dict with the fields {names}, got {_describe_type(answer)}.",
+                (),
+            )
+        details, right = [], 0
+        for name, spec in self.fields.items():
+            if name not in values:
+                details.append(f"`{name}`: missing. Add this field.")
+                continue
+            value = values[name]
+            if is_unanswered(value):
+                details.append(f"`{name}`: still the placeholder. Fill it in.")
+                continue
+            ok, message = spec.judge(value)
+            right += ok
+            details.append(f"`{name}`: {'✓' if ok else '✗'} {message}")
+        total = len(self.fields)
+        if right == total:
+            return Outcome.CORRECT, f"All {total} fields are right.", tuple(details)
+        given = [name for name in self.fields if name in values]
+        if given and all(is_unanswered(values[name]) for name in given):
+            return Outcome.NOT_ATTEMPTED, "Fill in the fields, then run the cell again.", ()
+        return Outcome.INCORRECT, f"{right} of {total} fields are right.", tuple(details)

@@ -1,0 +1,144 @@
+"""The ``aipm`` command: set up, check, reset and track the workbook (lesson 00)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors say how to get help."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nRun `{self.prog} --help` for help.\n")
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import format_findings, run_checks
+
+    findings = run_checks(kernel=not args.quick)
+    print(format_findings(findings))
+    return EXIT_OK if all(f.ok for f in findings) else EXIT_FAILED
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    from .workspace import start
+
+    print(start(work=args.work_dir))
+    print("Open the notebooks in that folder to do the exercises; your copies are never overwritten.")
+    return EXIT_OK
+
+
+def _cmd_reset(args: argparse.Namespace) -> int:
+    from .workspace import reset
+
+    print(reset(args.module, work=args.work_dir))
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .exercise_builder import build_exercises
+    from .workspace import kit_root
+
+    root = kit_root() if args.solutions is None or args.out is None else None
+    solutions = args.solutions or root / "solutions"
+    out = args.out or root / "exercises"
+    report = build_exercises(solutions, out, check=args.check)
+    if args.check:
+        if report.stale:
+            for path in report.stale:
+                print(f"out of date: {path}")
+            print("Run `aipm build-exercises` to regenerate them from solutions/.")
+            return EXIT_FAILED
+        print(f"All {len(report.unchanged)} exercise notebooks match their solutions.")
+        return EXIT_OK
+    for path in report.written:
+        print(f"wrote     {path}")
+    for path in report.unchanged:
+        print(f"unchanged {path}")
+    return EXIT_OK
+
+
+def _cmd_progress(args: argparse.Namespace) -> int:
+    import json
+
+    from .workspace import ProgressStore, progress_rows
+
+    store = ProgressStore()
+    rows = progress_rows(store)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return EXIT_OK
+    print(f"Progress record: {store.path}")
+    print(f"{'module':<28}{'questions':>10}{'attempted':>11}{'passed':>8}")
+    for row in rows:
+        title = f"{row['module']} {row['title']}"
+        print(f"{title:<28}{row['questions']:>10}{row['attempted']:>11}{row['passed']:>8}")
+    totals = [sum(r[key] for r in rows) for key in ("questions", "attempted", "passed")]
+    print(f"{'total':<28}{totals[0]:>10}{totals[1]:>11}{totals[2]:>8}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aipm",
+        description="The AI PM Workbook's command: set up your work folder, check your environment, "
+        "reset an exercise, see your progress.",
+    )
+    parser.add_argument("--version", action="version", version=f"aipm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    doctor = commands.add_parser("doctor", help="check Python, packages, the Jupyter kernel and widgets")
+    doctor.add_argument("--quick", action="store_true", help="skip the kernel check (which starts Python)")
+    doctor.set_defaults(run=_cmd_doctor)
+
+    work_help = "the learner's work folder (default: my_work/ in the kit, or $AIPM_WORK_DIR)"
+    start = commands.add_parser("start", help="copy the exercises into your work folder (never overwrites)")
+    start.add_argument("--work-dir", type=Path, default=None, help=work_help)
+    start.set_defaults(run=_cmd_start)
+
+    reset = commands.add_parser("reset", help="restore one exercise, keeping a backup of your copy")
+    reset.add_argument("module", metavar="NN", help="the module number, e.g. 00 or 03")
+    reset.add_argument("--work-dir", type=Path, default=None, help=work_help)
+    reset.set_defaults(run=_cmd_reset)
+
+    build = commands.add_parser("build-exercises", help="generate exercises/ from solutions/ (for authors)")
+    build.add_argument("--solutions", type=Path, default=None, help="folder of solution notebooks (default: solutions/)")
+    build.add_argument("--out", type=Path, default=None, help="folder to write exercises to (default: exercises/)")
+    build.add_argument("--check", action="store_true", help="write nothing; fail if exercises/ is out of date")
+    build.set_defaults(run=_cmd_build)
+
+    progress = commands.add_parser("progress", help="show questions attempted and passed per module")
+    progress.add_argument("--json", action="store_true", help="print the table as JSON")
+    progress.set_defaults(run=_cmd_progress)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from .exercise_builder import ExerciseBuildError
+    from .workspace import KitError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = lambda message, *rest: print(f"aipm: warning: {message}", file=sys.stderr)
+        try:
+            return args.run(args)
+        except (KitError, ExerciseBuildError, ValueError, OSError) as exc:
+            print(f"aipm: error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""Generate exercise notebooks from solution notebooks (one source for both).
+
+In a code cell of ``solutions/NN_slug.ipynb`` an answer is marked in one of two ways:
+
+* a block::
+
+      ### BEGIN SOLUTION
+      answer = 1 - fraud / total
+      ### END SOLUTION
+
+  A block that returns (a function body) becomes ``return ___``; otherwise each assignment at
+  the block's own indentation becomes ``name = ___``.
+
+* a single line ending in ``# ANSWER``: the value after ``=`` (or after a dict key's ``:``)
+  becomes ``___``, e.g. ``"target": 0.6,  # ANSWER`` turns into ``"target": ___,``.
+
+Cells tagged ``solution-only`` are dropped. Outputs and execution counts are cleared; everything
+else is kept. An unclosed or nested block is an error naming the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import dataclasses
+import re
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["ExerciseBuildError", "strip_solutions", "exercise_from_solution", "build_exercises"]
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+LINE_MARK = re.compile(r"\s*#\s*ANSWER\s*$")
+PLACEHOLDER_COMMENT = "  # your answer here"
+SOLUTION_ONLY_TAG = "solution-only"
+
+
+class ExerciseBuildError(ValueError):
+    """A solution notebook's markers are wrong; the message names the notebook and the cell."""
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _replace_block(block: list[str], indent: str) -> list[str]:
+    """Return the placeholder lines for a removed answer block."""
+    base = min((len(_indent(l)) for l in block if l.strip()), default=len(indent))
+    pad = " " * base
+    source = "\n".join(l[base:] for l in block)
+    targets: list[str] = []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        tree = None
+    if tree is not None and any(isinstance(node, ast.Return) for node in tree.body):
+        return [f"{pad}return ___  # your code here"]
+    if tree is not None:
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                names = [ast.unparse(t) for t in node.targets]
+            elif isinstance(node, ast.AnnAssign):
+                names = [ast.unparse(node.target)]
+            else:
+                continue
+            for name in names:
+                if name not in targets:
+                    targets.append(name)
+    if targets:
+        return [f"{pad}{name} = ___{PLACEHOLDER_COMMENT}" for name in targets]
+    if base > 0:
+        return [f"{pad}return ___  # your code here"]
+    return [f"{pad}___  # your code here"]
+
+
+_ASSIGN = re.compile(r"^(\s*[A-Za-z_][\w.\[\]'\"]*\s*(?::[^=]+)?=(?!=)\s*)(.*?)(,?)$")
+_DICT_ITEM = re.compile(r"^(\s*(['\"])[^'\"]*\2\s*:\s*)(.*?)(,?)$")
+
+
+def _replace_line(line: str) -> str | None:
+    """Return line with its value replaced by the placeholder, or None if it has no value."""
+    code = LINE_MARK.sub("", line)
+    for pattern, prefix_group, trail_group in ((_DICT_ITEM, 1, 4), (_ASSIGN, 1, 3)):
+        match = pattern.match(code)
+        if match:
+            return f"{match.group(prefix_group)}___{match.group(trail_group)}{PLACEHOLDER_COMMENT}"
+    return None
+
+
+def strip_solutions(source: str, where: str = "cell") -> str:
+    """Return a cell's source with every answer region replaced by the placeholder."""
+    out: list[str] = []
+    block: list[str] | None = None
+    block_start = 0
+    block_indent = ""
+    for number, line in enumerate(source.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith(BEGIN):
+            if block is not None:
+                raise ExerciseBuildError(
+                    f"{where}: '{BEGIN}' on line {number} is inside the block opened on line "
+                    f"{block_start}; blocks cannot be nested."
+                )
+            block, block_start, block_indent = [], number, _indent(line)
+            continue
+        if stripped.startswith(END):
+            if block is None:
+                raise ExerciseBuildError(f"{where}: '{END}' on line {number} has no '{BEGIN}' before it.")
+            out.extend(_replace_block(block, block_indent))
+            block = None
+            continue
+        if block is not None:
+            block.append(line)
+            continue
+        if LINE_MARK.search(line):
+            replaced = _replace_line(line)
+            if replaced is None:
+                raise ExerciseBuildError(
+                    f"{where}: line {number} is marked '# ANSWER' but has no '=' or dict key to blank out."
+                )
+            out.append(replaced)
+            continue
+        out.append(line)
+    if block is not None:
+        raise ExerciseBuildError(f"{where}: '{BEGIN}' on line {block_start} is never closed with '{END}'.")
+    return "\n".join(out)
+
+
+def exercise_from_solution(notebook: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+    """Return the exercise version of a solution notebook (a new object; the input is unchanged)."""
+    exercise = copy.deepcopy(notebook)
+    cells = []
+    for index, cell in enumerate(exercise.cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if SOLUTION_ONLY_TAG in tags:
+            continue
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source, where=f"{name}, cell {index}")
+            cell.outputs = []
+            cell.execution_count = None
+            for key in ("execution", "papermill", "collapsed", "scrolled"):
+                cell.metadata.pop(key, None)
+        elif BEGIN in cell.source or END in cell.source:
+            raise ExerciseBuildError(f"{name}, cell {index}: solution markers are only allowed in code cells.")
+        cells.append(cell)
+    exercise.cells = cells
+    exercise.metadata.pop("papermill", None)
+    exercise.metadata.pop("widgets", None)
+    return exercise
+
+
+@dataclasses.dataclass
+class BuildReport:
+    written: list[Path]
+    unchanged: list[Path]
+    stale: list[Path]
+
+
+def _serialise(notebook: nbformat.NotebookNode) -> str:
+    return nbformat.writes(notebook, version=4) + "\n"
+
+
+def build_exercises(solutions: Path, exercises: Path, check: bool = False) -> BuildReport:
+    """Generate exercises/ from solutions/; with ``check``, only report which are out of date."""
+    solutions, exercises = Path(solutions), Path(exercises)
+    sources = sorted(solutions.glob("[0-9][0-9]_*.ipynb"))
+    if not sources:
+        raise ExerciseBuildError(f"No solution notebooks (NN_name.ipynb) found in {solutions}.")
+    written, unchanged, stale = [], [], []
+    for source in sources:
+        try:
+            notebook = nbformat.read(source, as_version=4)
+        except Exception as exc:  # noqa: BLE001 - report any unreadable notebook clearly
+            raise ExerciseBuildError(f"{source}: not a readable notebook ({type(exc).__name__}: {exc}).") from exc
+        text = _serialise(exercise_from_solution(notebook, name=str(source)))
+        target = exercises / source.name
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current == text:
+            unchanged.append(target)
+        elif check:
+            stale.append(target)
+        else:
+            exercises.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written.append(target)
+    if check:
+        orphans = sorted(set(exercises.glob("[0-9][0-9]_*.ipynb")) - {exercises / s.name for s in sources})
+        stale.extend(orphans)
+    return BuildReport(written, unchanged, stale)

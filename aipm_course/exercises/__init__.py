@@ -1,0 +1,34 @@
+"""The exercises' questions, one module per lesson; ``load`` builds them from the parameters."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import types
+
+__all__ = ["MODULES", "ModuleInfo", "load", "question_ids"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ModuleInfo:
+    number: str
+    title: str
+    slug: str
+    questions_module: str
+
+
+MODULES: dict[str, ModuleInfo] = {
+    "00": ModuleInfo("00", "Start here", "start_here", "aipm_course.exercises.ex00"),
+}
+
+
+def load(module: str, seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
+    """Return the question set of one module for the given parameters."""
+    if module not in MODULES:
+        raise ValueError(f"module must be one of {', '.join(MODULES)}, got {module!r}")
+    return importlib.import_module(MODULES[module].questions_module).load(seed=seed, scenario=scenario)
+
+
+def question_ids(module: str) -> list[str]:
+    """Return the ids of a module's questions, in order."""
+    return [q.id for q in load(module).questions]

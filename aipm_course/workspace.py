@@ -1,0 +1,314 @@
+"""The learner's work folder and progress record (taught in lesson 00).
+
+The learner works in a private folder (``my_work/`` beside the kit, or ``$AIPM_WORK_DIR``).
+Nothing here ever overwrites a notebook in that folder without first keeping a copy:
+``start`` only copies notebooks that are missing, ``reset`` moves the old copy into
+``my_work/backups/`` with a timestamp before restoring the exercise.
+
+Progress (which questions were checked and passed) lives in ``my_work/.aipm/progress.json``.
+It is written atomically; a corrupt file is moved aside with a warning and a new one begun.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "KitError",
+    "kit_root",
+    "work_dir",
+    "progress_path",
+    "exercise_notebooks",
+    "start",
+    "reset",
+    "ProgressStore",
+    "progress_rows",
+    "progress_table",
+    "record_check",
+]
+
+PROGRESS_VERSION = 1
+
+
+class KitError(Exception):
+    """A problem the learner can fix; the message says how."""
+
+
+def _timestamp() -> str:
+    return _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def kit_root() -> Path:
+    """Return the folder holding the kit (the one with ``exercises/`` and ``pyproject.toml``)."""
+    env = os.environ.get("AIPM_KIT_ROOT")
+    if env:
+        root = Path(env).expanduser()
+        if not (root / "exercises").is_dir():
+            raise KitError(f"AIPM_KIT_ROOT is {env!r}, but it has no exercises/ folder. Unset it or point it at the kit.")
+        return root.resolve()
+    here = Path(__file__).resolve().parent
+    for folder in (here.parent, Path.cwd(), *Path.cwd().parents):
+        if (folder / "exercises").is_dir() and (folder / "pyproject.toml").is_file():
+            return folder
+    raise KitError(
+        "Could not find the workbook's folder (the one with exercises/ and pyproject.toml). "
+        "Run this from inside the kit, install it with `pip install -e .`, or set AIPM_KIT_ROOT."
+    )
+
+
+def work_dir() -> Path:
+    """Return the learner's work folder: ``$AIPM_WORK_DIR`` if set, else ``my_work/`` in the kit."""
+    env = os.environ.get("AIPM_WORK_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return kit_root() / "my_work"
+
+
+def progress_path() -> Path:
+    """Return the progress file: ``$AIPM_PROGRESS_FILE`` if set, else inside the work folder."""
+    env = os.environ.get("AIPM_PROGRESS_FILE")
+    if env:
+        return Path(env).expanduser().resolve()
+    return work_dir() / ".aipm" / "progress.json"
+
+
+def exercise_notebooks(source: Path | None = None) -> list[Path]:
+    """Return the exercise notebooks shipped with the kit, in module order."""
+    folder = source if source is not None else kit_root() / "exercises"
+    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+@dataclasses.dataclass
+class StartReport:
+    """What ``start`` did: notebooks copied, and notebooks kept because the learner had them."""
+
+    work: Path
+    copied: list[Path]
+    kept: list[Path]
+
+    def __str__(self) -> str:
+        lines = [f"Your work folder: {self.work}"]
+        lines += [f"  copied  {p.name}" for p in self.copied]
+        lines += [f"  kept    {p.name} (yours, not touched)" for p in self.kept]
+        if not self.copied and not self.kept:
+            lines.append("  (no exercises found)")
+        return "\n".join(lines)
+
+
+def start(work: Path | None = None, source: Path | None = None) -> StartReport:
+    """Copy every exercise that is missing from the work folder; never overwrite one that exists."""
+    work = Path(work) if work is not None else work_dir()
+    notebooks = exercise_notebooks(source)
+    if not notebooks:
+        raise KitError(f"No exercise notebooks found in {source or kit_root() / 'exercises'}.")
+    work.mkdir(parents=True, exist_ok=True)
+    copied, kept = [], []
+    for notebook in notebooks:
+        target = work / notebook.name
+        try:
+            # "x" mode fails if the file exists, so a learner's copy can never be replaced,
+            # even by two `start` runs at once.
+            with open(target, "xb") as out, open(notebook, "rb") as src:
+                shutil.copyfileobj(src, out)
+            copied.append(target)
+        except FileExistsError:
+            kept.append(target)
+    return StartReport(work, copied, kept)
+
+
+@dataclasses.dataclass
+class ResetReport:
+    restored: Path
+    backup: Path | None
+
+    def __str__(self) -> str:
+        if self.backup is None:
+            return f"Restored {self.restored.name} (there was no earlier copy to back up)."
+        return f"Restored {self.restored.name}. Your previous copy is kept at {self.backup}"
+
+
+def _find_exercise(module: str, source: Path | None) -> Path:
+    module = str(module).strip()
+    if not re.fullmatch(r"\d{1,2}", module):
+        raise KitError(f"module must be a two-digit number such as 00 or 03, got {module!r}")
+    module = module.zfill(2)
+    notebooks = exercise_notebooks(source)
+    matches = [p for p in notebooks if p.name.startswith(module + "_")]
+    if not matches:
+        available = ", ".join(p.name[:2] for p in notebooks) or "none"
+        raise KitError(f"There is no exercise {module}. Available: {available}.")
+    return matches[0]
+
+
+def reset(module: str, work: Path | None = None, source: Path | None = None) -> ResetReport:
+    """Restore one exercise to its original state, keeping a timestamped backup of the old copy."""
+    exercise = _find_exercise(module, source)
+    work = Path(work) if work is not None else work_dir()
+    work.mkdir(parents=True, exist_ok=True)
+    target = work / exercise.name
+    backup = None
+    if target.exists():
+        backups = work / "backups"
+        backups.mkdir(exist_ok=True)
+        backup = backups / f"{target.stem}.{_timestamp()}{target.suffix}"
+        counter = 1
+        while backup.exists():
+            backup = backups / f"{target.stem}.{_timestamp()}-{counter}{target.suffix}"
+            counter += 1
+        shutil.copy2(target, backup)
+    _atomic_write_bytes(target, exercise.read_bytes())
+    return ResetReport(target, backup)
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that a reader sees either the old or the new content, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside path while reading and writing (best effort off Unix)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no fcntl; writes are still atomic
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class ProgressStore:
+    """The learner's record of checks: per question, attempts, whether passed, the last outcome."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else progress_path()
+
+    def _empty(self) -> dict[str, Any]:
+        return {"version": PROGRESS_VERSION, "questions": {}}
+
+    def _valid(self, data: Any) -> bool:
+        if not isinstance(data, dict) or not isinstance(data.get("questions"), dict):
+            return False
+        return all(isinstance(v, dict) for v in data["questions"].values())
+
+    def load(self) -> dict[str, Any]:
+        """Return the stored progress; a corrupt file is moved aside with a warning."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return self._empty()
+        except OSError as exc:
+            warnings.warn(f"Could not read the progress file {self.path}: {exc}. Starting a new record.", stacklevel=2)
+            return self._empty()
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = None
+        if not self._valid(data):
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}")
+            with contextlib.suppress(OSError):
+                os.replace(self.path, aside)
+            warnings.warn(
+                f"The progress file {self.path} was damaged; it was moved to {aside.name} and a new "
+                "record was started. Your notebooks are not affected.",
+                stacklevel=2,
+            )
+            return self._empty()
+        return data
+
+    def record(self, module: str, question: str, outcome: str, parameters: dict | None = None) -> None:
+        """Add one check to the record (atomic; safe with several notebooks open)."""
+        with _locked(self.path):
+            data = self.load()
+            key = f"{module}.{question}" if module else question
+            entry = data["questions"].setdefault(
+                key, {"module": module, "question": question, "attempts": 0, "passed": False}
+            )
+            if outcome != "not attempted":
+                entry["attempts"] = int(entry.get("attempts", 0)) + 1
+            entry["passed"] = bool(entry.get("passed")) or outcome == "correct"
+            entry["last_outcome"] = outcome
+            entry["last_checked"] = _dt.datetime.now().isoformat(timespec="seconds")
+            if parameters:
+                entry["parameters"] = parameters
+            text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+            _atomic_write_bytes(self.path, text.encode("utf-8"))
+
+    def summary(self, modules: dict[str, list[str]]) -> list[dict[str, Any]]:
+        """Return one row per module: questions, attempted and passed."""
+        questions = self.load()["questions"]
+        rows = []
+        for module, ids in modules.items():
+            entries = [questions.get(f"{module}.{qid}", {}) for qid in ids]
+            rows.append(
+                {
+                    "module": module,
+                    "questions": len(ids),
+                    "attempted": sum(1 for e in entries if e.get("attempts", 0) > 0),
+                    "passed": sum(1 for e in entries if e.get("passed")),
+                }
+            )
+        return rows
+
+
+def progress_rows(store: ProgressStore | None = None) -> list[dict[str, Any]]:
+    """Return the learner's progress, one row per module with its title (``aipm progress``)."""
+    from .exercises import MODULES, question_ids
+
+    store = store if store is not None else ProgressStore()
+    rows = store.summary({number: question_ids(number) for number in MODULES})
+    for row in rows:
+        row["title"] = MODULES[row["module"]].title
+    return rows
+
+
+_warned = False
+
+
+def record_check(result: Any, module: str) -> None:
+    """Record a check result in the learner's progress; never raises (used by every question)."""
+    global _warned
+    if os.environ.get("AIPM_PROGRESS", "1").lower() in {"0", "off", "no", "false"}:
+        return
+    try:
+        ProgressStore().record(module, result.question_id, result.outcome.value, dict(result.parameters))
+    except Exception as exc:  # noqa: BLE001 - progress must never break a check
+        if not _warned:
+            _warned = True
+            warnings.warn(f"Your progress could not be saved ({exc}). Your answers are still checked.", stacklevel=2)
+
+
+def progress_table():
+    """Return the learner's progress as a table (a pandas DataFrame), one row per module."""
+    import pandas as pd
+
+    rows = progress_rows()
+    frame = pd.DataFrame(rows, columns=["module", "title", "questions", "attempted", "passed"])
+    return frame.set_index("module")

@@ -1,0 +1,355 @@
+"""The exercise mechanism: three outcomes, teaching feedback, and checks that never raise."""
+
+import dataclasses
+import math
+import sys
+import types
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aipm_course.checking import (
+    CHECK_MIME_TYPE,
+    PLACEHOLDER,
+    ___,
+    Case,
+    CheckResult,
+    ChoiceQuestion,
+    ChoiceSpec,
+    FunctionQuestion,
+    Mistake,
+    NumberQuestion,
+    NumberSpec,
+    Outcome,
+    StructuredQuestion,
+    TextSpec,
+    is_unanswered,
+    safe_repr,
+)
+
+
+def number_q(expected=0.25, **spec):
+    return NumberQuestion("q1", "A share", "What share?", NumberSpec(expected, **spec), hints=("h1", "h2"))
+
+
+def choice_q():
+    spec = ChoiceSpec({"a": "Accuracy", "b": "Expected cost"}, correct="b", feedback={"a": "Accuracy hides rare errors."})
+    return ChoiceQuestion("q2", "Pick", "Which?", spec)
+
+
+def function_q(time_limit=5.0):
+    def reference(a, b):
+        return a / (a + b) if a + b else 0.0
+
+    cases = [Case((1, 1)), Case((3, 1)), Case((0, 0), note="Guard the empty case.")]
+    return FunctionQuestion("q3", "Fn", "Write it", reference, cases, function_name="share", time_limit=time_limit)
+
+
+def structured_q():
+    fields = {
+        "layer": ChoiceSpec({"quality": "quality", "product": "product"}, correct="product"),
+        "target": NumberSpec(0.6, rel_tol=0, abs_tol=1e-9, fraction=True),
+        "owner": TextSpec(min_words=1),
+    }
+    return StructuredQuestion("q4", "Struct", "Fill", fields)
+
+
+ALL_QUESTIONS = [number_q, choice_q, function_q, structured_q]
+
+
+class RaisingEq:
+    def __eq__(self, other):
+        raise RuntimeError("eq exploded")
+
+    __hash__ = object.__hash__
+
+
+class RaisingRepr:
+    def __repr__(self):
+        raise RuntimeError("repr exploded")
+
+
+class RaisingEverything:
+    def __getattr__(self, name):
+        raise RuntimeError(f"no {name}")
+
+    def __eq__(self, other):
+        raise RuntimeError("eq exploded")
+
+    def __repr__(self):
+        raise RuntimeError("repr exploded")
+
+    __hash__ = object.__hash__
+
+
+def raising_function(*args, **kwargs):
+    raise ValueError("learner bug")
+
+
+def exiting_function(*args, **kwargs):
+    sys.exit(3)
+
+
+AWKWARD = [
+    None,
+    ...,
+    ___,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    "",
+    "0.25",
+    "b",
+    [],
+    [0.25],
+    {},
+    {"layer": None},
+    raising_function,
+    exiting_function,
+    RaisingEq(),
+    RaisingRepr(),
+    RaisingEverything(),
+    True,
+    np.array([0.25, 0.3]),
+    np.float64("nan"),
+    object,
+    type,
+    b"bytes",
+    complex(1, 2),
+    10**400,
+]
+
+
+@pytest.mark.parametrize("make", ALL_QUESTIONS)
+@pytest.mark.parametrize("answer", AWKWARD, ids=[safe_repr(a, 20) for a in AWKWARD])
+def test_awkward_answers_give_an_outcome_never_an_exception(make, answer):
+    result = make().check(answer)
+    assert isinstance(result, CheckResult)
+    assert result.outcome in set(Outcome)
+    assert isinstance(str(result), str) and isinstance(result._repr_html_(), str)
+
+
+any_value = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+    | st.binary()
+    | st.just(...)
+    | st.just(___)
+    | st.integers(0, 4).map(lambda i: [raising_function, exiting_function, RaisingEq, RaisingRepr, RaisingEverything][i])
+    | st.integers(2, 4).map(lambda i: [raising_function, exiting_function, RaisingEq, RaisingRepr, RaisingEverything][i]()),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["layer", "target", "owner", "x"]) | st.text(max_size=5), children, max_size=4)
+    | st.tuples(children, children),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer=any_value, which=st.sampled_from(ALL_QUESTIONS))
+def test_property_no_answer_makes_a_check_raise(answer, which):
+    result = which().check(answer)
+    assert result.outcome in set(Outcome)
+    assert result.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    returned=st.one_of(
+        st.none(), st.floats(allow_nan=True), st.integers(), st.text(), st.lists(st.floats()), st.builds(RaisingEq)
+    )
+)
+def test_property_any_function_result_is_judged(returned):
+    result = function_q().check(lambda a, b: returned)
+    assert result.outcome in {Outcome.CORRECT, Outcome.INCORRECT}
+
+
+# --- not attempted ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", ALL_QUESTIONS)
+@pytest.mark.parametrize("blank", [None, ..., ___, PLACEHOLDER])
+def test_blank_answers_are_not_attempted(make, blank):
+    result = make().check(blank)
+    assert result.outcome is Outcome.NOT_ATTEMPTED
+    assert "___" in result.message or "Fill in" in result.message
+    assert not result
+
+
+def test_placeholder_is_a_singleton_that_survives_pickling():
+    import pickle
+
+    assert pickle.loads(pickle.dumps(___)) is ___
+    assert repr(___) == "___"
+    assert is_unanswered(___) and not is_unanswered(0) and not is_unanswered("")
+
+
+def test_function_still_returning_the_placeholder_is_not_attempted():
+    assert function_q().check(lambda a, b: ___).outcome is Outcome.NOT_ATTEMPTED
+
+
+def test_structured_answer_with_only_placeholders_is_not_attempted():
+    result = structured_q().check({"layer": ___, "target": ___, "owner": ___})
+    assert result.outcome is Outcome.NOT_ATTEMPTED
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def test_number_right_within_tolerance_and_wrong_outside():
+    q = number_q(0.25, rel_tol=0.01)
+    assert q.check(0.2524).correct
+    assert q.check(np.float32(0.25)).correct
+    assert q.check(np.array(0.25)).correct
+    assert q.check(0.26).outcome is Outcome.INCORRECT
+
+
+def test_number_feedback_teaches_common_slips():
+    q = number_q(0.25, rel_tol=1e-3, fraction=True, mistakes=(Mistake(0.75, "That is the other share."),))
+    assert "other share" in q.check(0.75).message
+    assert "percentage" in q.check(25).message
+    assert "Remove the quotes" in q.check("0.25").message
+    assert "NaN" in q.check(float("nan")).message
+    assert "infinite" in q.check(float("inf")).message
+    assert "sign" in q.check(-0.25).message
+    assert "list" in q.check([0.25]).message
+    assert "boolean" in q.check(True).message
+
+
+def test_wrong_number_feedback_does_not_reveal_the_answer():
+    message = number_q(0.3125).check(0.5).message
+    assert "0.3125" not in message and "0.312" not in message
+
+
+# --- choices ---------------------------------------------------------------------------------
+
+
+def test_choice_accepts_key_in_any_case_or_the_option_text():
+    q = choice_q()
+    for answer in ["b", " B ", "b)", "Expected cost", "expected cost"]:
+        assert q.check(answer).correct, answer
+
+
+def test_choice_wrong_option_gets_its_own_feedback_and_unknown_lists_options():
+    q = choice_q()
+    assert q.check("a").message == "Accuracy hides rare errors."
+    unknown = q.check("z").message
+    assert "'a'" in unknown and "'b'" in unknown
+    assert "text" in q.check(2).message
+
+
+# --- functions -------------------------------------------------------------------------------
+
+
+def test_function_right_passes_all_cases():
+    assert function_q().check(lambda a, b: a / (a + b) if a + b else 0.0).correct
+
+
+def test_function_that_divides_by_zero_gets_the_case_note():
+    result = function_q().check(lambda a, b: a / (a + b))
+    assert result.outcome is Outcome.INCORRECT
+    assert "2 of 3" in result.message
+    assert any("ZeroDivisionError" in d and "Guard the empty case." in d for d in result.details)
+
+
+def test_function_that_calls_sys_exit_or_raises_is_incorrect_not_fatal():
+    assert "SystemExit" in " ".join(function_q().check(exiting_function).details)
+    assert "learner bug" in " ".join(function_q().check(raising_function).details)
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs Unix timers")
+def test_function_that_never_returns_is_stopped():
+    def forever(a, b):
+        while True:
+            pass
+
+    result = function_q(time_limit=0.2).check(forever)
+    assert result.outcome is Outcome.INCORRECT
+    assert "did not finish" in " ".join(result.details)
+
+
+def test_not_a_function_is_explained():
+    result = function_q().check(0.5)
+    assert "Expected a function" in result.message
+
+
+# --- structured answers ----------------------------------------------------------------------
+
+
+def test_structured_answer_accepts_dict_dataclass_and_namespace():
+    @dataclasses.dataclass
+    class Metric:
+        layer: str
+        target: float
+        owner: str
+
+    for answer in (
+        {"layer": "product", "target": 0.6, "owner": "Support lead"},
+        Metric("product", 0.6, "Support lead"),
+        types.SimpleNamespace(layer="product", target=0.6, owner="Support lead"),
+    ):
+        assert structured_q().check(answer).correct
+
+
+def test_structured_feedback_is_per_field():
+    result = structured_q().check({"layer": "quality", "target": 60})
+    assert result.outcome is Outcome.INCORRECT
+    text = "\n".join(result.details)
+    assert "`layer`: ✗" in text
+    assert "`target`: ✗" in text and "percentage" in text
+    assert "`owner`: missing" in text
+    assert result.message == "0 of 3 fields are right."
+
+
+# --- rendering, hints, solutions -------------------------------------------------------------
+
+
+def test_result_renders_as_html_text_and_json():
+    result = number_q().check(0.5)
+    bundle = result._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html", CHECK_MIME_TYPE}
+    assert bundle[CHECK_MIME_TYPE]["outcome"] == "incorrect"
+    assert bundle["text/plain"].startswith("✗ Not yet")
+
+
+def test_html_escapes_learner_text():
+    result = choice_q().check("<script>alert(1)</script>")
+    assert "<script>" not in result._repr_html_()
+
+
+def test_hints_are_tiered_and_out_of_range_is_handled():
+    q = number_q()
+    assert "h1" in q.hint().body and "hint(2)" in q.hint().body
+    assert q.hint(2).body == "h2"
+    assert "there are 2 hints" in q.hint(9).heading
+    assert "by its number" in q.hint("two").body
+    assert q.hint(0).body.startswith("h1")
+
+
+def test_solution_shows_text_and_code():
+    q = NumberQuestion("q", "t", "p", NumberSpec(1.0), solution="Because.", solution_code="x = 1")
+    shown = q.solution()
+    assert shown.body == "Because." and "x = 1" in str(shown) and "<pre" in shown._repr_html_()
+
+
+def test_recorder_failure_does_not_break_a_check():
+    def broken_recorder(result, module):
+        raise OSError("disk full")
+
+    q = NumberQuestion("q", "t", "p", NumberSpec(1.0), recorder=broken_recorder)
+    assert q.check(1.0).correct
+
+
+def test_safe_repr_truncates_and_survives_bad_repr():
+    assert safe_repr("x" * 500, 20).endswith("...")
+    assert "RaisingRepr" in safe_repr(RaisingRepr())
+
+
+def test_nan_expected_matches_only_nan_in_function_cases():
+    q = FunctionQuestion("q", "t", "p", lambda: math.nan, [Case(())])
+    assert q.check(lambda: math.nan).correct
+    assert not q.check(lambda: 0.0).correct
