@@ -56,7 +56,7 @@ COMPARISON_FEEDBACK = {
 def demo_question() -> NumberQuestion:
     """Return the lesson's demonstration question (not recorded in progress)."""
     return NumberQuestion(
-        "demo",
+        "example",
         "How many alerts can the review team handle?",
         "Four analysts each review 50 fraud alerts a day. How many alerts a day can the team review?",
         NumberSpec(
@@ -69,7 +69,7 @@ def demo_question() -> NumberQuestion:
         hints=("Capacity adds up across people.",),
         solution="4 analysts × 50 alerts each = 200 alerts a day.",
         solution_code="team_capacity = 4 * 50",
-        module="lesson 00",
+        module="lesson",
     )
 
 
