@@ -37,9 +37,13 @@ $(VENV)/.kit-installed: pyproject.toml
 	fi
 	@touch $@
 
+# JupyterLab refuses to run as root unless told; containers and cloud machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
+# The environment's bin/ goes first on PATH so that `aipm` works in JupyterLab's terminals.
 lab: $(VENV)/.kit-installed
 	@$(BIN)/aipm start
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(VENV)/.kit-installed
 	$(BIN)/python -m pytest -n auto $(TEST_ARGS)
