@@ -86,6 +86,11 @@ def _cmd_progress(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command(commands, name: str, purpose: str) -> argparse.ArgumentParser:
+    """Add a subcommand whose purpose shows in `aipm --help` and in `aipm NAME --help`."""
+    return commands.add_parser(name, help=purpose, description=purpose[0].upper() + purpose[1:] + ".")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aipm",
@@ -95,27 +100,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aipm {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    doctor = commands.add_parser("doctor", help="check Python, packages, the Jupyter kernel and widgets")
+    doctor = _command(commands, "doctor", "check Python, packages, the Jupyter kernel and widgets")
     doctor.add_argument("--quick", action="store_true", help="skip the kernel check (which starts Python)")
     doctor.set_defaults(run=_cmd_doctor)
 
     work_help = "the learner's work folder (default: my_work/ in the kit, or $AIPM_WORK_DIR)"
-    start = commands.add_parser("start", help="copy the exercises into your work folder (never overwrites)")
+    start = _command(commands, "start", "copy the exercises into your work folder (never overwrites)")
     start.add_argument("--work-dir", type=Path, default=None, help=work_help)
     start.set_defaults(run=_cmd_start)
 
-    reset = commands.add_parser("reset", help="restore one exercise, keeping a backup of your copy")
+    reset = _command(commands, "reset", "restore one exercise, keeping a backup of your copy")
     reset.add_argument("module", metavar="NN", help="the module number, e.g. 00 or 03")
     reset.add_argument("--work-dir", type=Path, default=None, help=work_help)
     reset.set_defaults(run=_cmd_reset)
 
-    build = commands.add_parser("build-exercises", help="generate exercises/ from solutions/ (for authors)")
+    build = _command(commands, "build-exercises", "generate exercises/ from solutions/ (for authors)")
     build.add_argument("--solutions", type=Path, default=None, help="folder of solution notebooks (default: solutions/)")
     build.add_argument("--out", type=Path, default=None, help="folder to write exercises to (default: exercises/)")
     build.add_argument("--check", action="store_true", help="write nothing; fail if exercises/ is out of date")
     build.set_defaults(run=_cmd_build)
 
-    progress = commands.add_parser("progress", help="show questions attempted and passed per module")
+    progress = _command(commands, "progress", "show questions attempted and passed per module")
     progress.add_argument("--json", action="store_true", help="print the table as JSON")
     progress.set_defaults(run=_cmd_progress)
     return parser
@@ -127,7 +132,6 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from .exercise_builder import ExerciseBuildError
     from .workspace import KitError
 
     with warnings.catch_warnings():
@@ -135,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = lambda message, *rest: print(f"aipm: warning: {message}", file=sys.stderr)
         try:
             return args.run(args)
-        except (KitError, ExerciseBuildError, ValueError, OSError) as exc:
+        # ExerciseBuildError is a ValueError; importing it here would slow every command down.
+        except (KitError, ValueError, OSError) as exc:
             print(f"aipm: error: {exc}", file=sys.stderr)
             return EXIT_FAILED
 

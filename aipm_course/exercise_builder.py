@@ -45,6 +45,27 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
+def _returns(tree: ast.AST) -> bool:
+    """Return True if the code returns anywhere outside a function defined inside it."""
+    stack = list(ast.iter_child_nodes(tree))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    """Return the names an assignment target binds (``a, b = ...`` binds a and b)."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return [ast.unparse(target)]
+
+
 def _replace_block(block: list[str], indent: str) -> list[str]:
     """Return the placeholder lines for a removed answer block."""
     base = min((len(_indent(l)) for l in block if l.strip()), default=len(indent))
@@ -55,14 +76,14 @@ def _replace_block(block: list[str], indent: str) -> list[str]:
         tree = ast.parse(source)
     except SyntaxError:
         tree = None
-    if tree is not None and any(isinstance(node, ast.Return) for node in tree.body):
+    if tree is not None and _returns(tree):
         return [f"{pad}return ___  # your code here"]
     if tree is not None:
         for node in tree.body:
             if isinstance(node, ast.Assign):
-                names = [ast.unparse(t) for t in node.targets]
+                names = [n for t in node.targets for n in _target_names(t)]
             elif isinstance(node, ast.AnnAssign):
-                names = [ast.unparse(node.target)]
+                names = _target_names(node.target)
             else:
                 continue
             for name in names:

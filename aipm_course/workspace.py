@@ -41,6 +41,15 @@ __all__ = [
 PROGRESS_VERSION = 1
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 class KitError(Exception):
     """A problem the learner can fix; the message says how."""
 
@@ -139,15 +148,15 @@ class ResetReport:
 
 
 def _find_exercise(module: str, source: Path | None) -> Path:
-    module = str(module).strip()
-    if not re.fullmatch(r"\d{1,2}", module):
-        raise KitError(f"module must be a two-digit number such as 00 or 03, got {module!r}")
-    module = module.zfill(2)
     notebooks = exercise_notebooks(source)
-    matches = [p for p in notebooks if p.name.startswith(module + "_")]
+    available = ", ".join(p.name[:2] for p in notebooks) or "none"
+    text = str(module).strip()
+    if not re.fullmatch(r"\d{1,2}", text):
+        raise KitError(f"module must be a two-digit number such as 00 or 03, got {text!r}. Available: {available}.")
+    text = text.zfill(2)
+    matches = [p for p in notebooks if p.name.startswith(text + "_")]
     if not matches:
-        available = ", ".join(p.name[:2] for p in notebooks) or "none"
-        raise KitError(f"There is no exercise {module}. Available: {available}.")
+        raise KitError(f"There is no exercise {text}. Available: {available}.")
     return matches[0]
 
 
@@ -176,6 +185,8 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes a private (0600) file; give it the mode a normal new file would get.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -216,7 +227,15 @@ class ProgressStore:
     def _valid(self, data: Any) -> bool:
         if not isinstance(data, dict) or not isinstance(data.get("questions"), dict):
             return False
-        return all(isinstance(v, dict) for v in data["questions"].values())
+        for entry in data["questions"].values():
+            if not isinstance(entry, dict):
+                return False
+            attempts = entry.get("attempts", 0)
+            if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
+                return False
+            if not isinstance(entry.get("passed", False), bool):
+                return False
+        return True
 
     def load(self) -> dict[str, Any]:
         """Return the stored progress; a corrupt file is moved aside with a warning."""
@@ -233,6 +252,10 @@ class ProgressStore:
             data = None
         if not self._valid(data):
             aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}")
+            counter = 1
+            while aside.exists():
+                aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}-{counter}")
+                counter += 1
             with contextlib.suppress(OSError):
                 os.replace(self.path, aside)
             warnings.warn(

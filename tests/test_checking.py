@@ -56,7 +56,20 @@ def structured_q():
     return StructuredQuestion("q4", "Struct", "Fill", fields)
 
 
-ALL_QUESTIONS = [number_q, choice_q, function_q, structured_q]
+def _exercise_question(name):
+    from aipm_course.exercises import load
+
+    def make():
+        return getattr(load("00", seed=3), name)
+
+    make.__name__ = f"ex00_{name}"
+    return make
+
+
+# The test questions above, and every real exercise question in the kit.
+ALL_QUESTIONS = [number_q, choice_q, function_q, structured_q] + [
+    _exercise_question(name) for name in ("q1", "q2", "q3", "q4")
+]
 
 
 class RaisingEq:

@@ -85,13 +85,8 @@ def test_code_outside_the_block_is_kept_exactly():
     assert "x + 1" not in strip_solutions(source)
 
 
-@pytest.mark.xfail(
-    reason="BUG: _replace_block only looks for a top-level `return`; a block whose returns are all "
-    "inside if/else and that also assigns a name becomes `flagged = ___`, so the exercise function "
-    "has no return at all",
-    strict=True,
-)
 def test_block_whose_returns_are_inside_if_else_still_becomes_return_placeholder():
+    """Regression: only a top-level `return` used to count, so this became `flagged = ___`."""
     source = (
         "def precision(tp, fp):\n"
         "    ### BEGIN SOLUTION\n"
@@ -105,12 +100,8 @@ def test_block_whose_returns_are_inside_if_else_still_becomes_return_placeholder
     assert "    return ___  # your code here" in strip_solutions(source).split("\n")
 
 
-@pytest.mark.xfail(
-    reason="BUG: a tuple-unpacking assignment in a block becomes `(a, b) = ___` instead of one "
-    "`name = ___` per name; it compiles but raises TypeError (cannot unpack) when run",
-    strict=True,
-)
 def test_tuple_unpacking_in_a_block_becomes_one_placeholder_per_name():
+    """Regression: this used to become `(low, high) = ___`, which fails when run (cannot unpack)."""
     source = "### BEGIN SOLUTION\nlow, high = 0.2, 0.8\n### END SOLUTION"
     assert strip_solutions(source) == "low = ___  # your answer here\nhigh = ___  # your answer here"
 
@@ -377,7 +368,10 @@ def test_committed_exercises_match_solutions(tmp_path):
     build_exercises(REPO / "solutions", generated_dir)
     generated = snapshot(generated_dir)
     committed = {p.name: p.read_bytes() for p in sorted((REPO / "exercises").glob("*.ipynb"))}
-    fix = "exercises/ is out of date with solutions/: run `aipm build-exercises` (or `make exercises`) and commit the result."
+    fix = (
+        "exercises/ is out of date with solutions/: run `aipm build-exercises` (or `make exercises`) "
+        "and commit the result."
+    )
 
     assert generated, "no solution notebooks were found in solutions/"
     assert set(committed) == set(generated), (
