@@ -37,13 +37,9 @@ $(VENV)/.kit-installed: pyproject.toml
 	fi
 	@touch $@
 
-# JupyterLab refuses to run as root unless told; containers and cloud machines often are root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
-
-# The environment's bin/ goes first on PATH so that `aipm` works in JupyterLab's terminals.
+# `aipm lab` fills my_work/ (never overwriting) and starts JupyterLab on the start notebook.
 lab: $(VENV)/.kit-installed
-	@$(BIN)/aipm start
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/aipm lab $(LAB_ARGS)
 
 test: $(VENV)/.kit-installed
 	$(BIN)/python -m pytest -n auto $(TEST_ARGS)

@@ -36,6 +36,12 @@ def _cmd_start(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from .lab import run_lab
+
+    return run_lab(args.jupyter_args)
+
+
 def _cmd_reset(args: argparse.Namespace) -> int:
     from .workspace import reset
 
@@ -100,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aipm {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    lab = _command(commands, "lab", "open the workbook in JupyterLab on the start notebook")
+    lab.usage = "aipm lab [-h] [JUPYTERLAB OPTIONS ...]"
+    lab.epilog = "Any other options go to JupyterLab unchanged, e.g. `aipm lab --no-browser --port 8890`."
+    lab.set_defaults(run=_cmd_lab)
+
     doctor = _command(commands, "doctor", "check Python, packages, the Jupyter kernel and widgets")
     doctor.add_argument("--quick", action="store_true", help="skip the kernel check (which starts Python)")
     doctor.set_defaults(run=_cmd_doctor)
@@ -128,7 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lab"] and not {"-h", "--help"} & set(argv[1:]):
+        # Everything after `lab` belongs to JupyterLab, in its own order.
+        args = parser.parse_args(["lab"])
+        args.jupyter_args = argv[1:]
+    else:
+        args = parser.parse_args(argv)
+        args.jupyter_args = []
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
