@@ -57,9 +57,10 @@ clean:
 	rm -rf $(VENV) build dist site .pytest_cache *.egg-info
 
 # For authors: re-run the lessons and solutions and store their outputs (nbval compares them).
-# Checks are recorded in a throwaway work folder, never in my_work/. Regenerates exercises/ afterwards.
+# Checks are recorded in a throwaway progress file, never in my_work/. Regenerates exercises/.
 outputs: $(VENV)/.kit-installed
-	AIPM_WORK_DIR=$$(mktemp -d) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	@$(BIN)/aipm start > /dev/null
+	AIPM_PROGRESS_FILE=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 \
 	  notebooks/[0-9][0-9]_*.ipynb solutions/[0-9][0-9]_*.ipynb
 	$(BIN)/aipm build-exercises

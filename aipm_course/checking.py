@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import decimal
+import difflib
 import enum
 import html
 import math
@@ -78,13 +80,16 @@ def is_unanswered(value: Any) -> bool:
 
 
 def safe_repr(value: Any, limit: int = 80) -> str:
-    """Return a short repr of any object, even one whose ``__repr__`` fails."""
+    """Return a short one-line repr of any object, even one whose ``__repr__`` fails."""
+    if isinstance(value, str) and len(value) > limit - 2:
+        return repr(value[: max(limit - 5, 1)] + "...")
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 - a learner's object may fail in any way
         text = f"<{_type_name(value)} object>"
     if not isinstance(text, str):
         text = f"<{_type_name(value)} object>"
+    text = re.sub(r"\s*\n\s*", " ", text)  # tables and arrays print over several lines
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return text
@@ -236,6 +241,8 @@ def _as_real(value: Any) -> float | None:
         return None
     if isinstance(value, numbers.Real):
         return float(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
     # NumPy 0-d arrays and one-element arrays of numbers
     shape = getattr(value, "shape", None)
     if shape is not None and getattr(value, "size", None) == 1 and hasattr(value, "item"):
@@ -246,15 +253,49 @@ def _as_real(value: Any) -> float | None:
 
 
 def _describe_type(value: Any) -> str:
+    """Describe a value in plain words, e.g. "a list ([1, 2])" or "a table column"."""
+    name = _type_name(value)
     if isinstance(value, str):
         return f"the text {safe_repr(value, 40)}"
     if isinstance(value, bool):
-        return f"the boolean {value}"
+        return f"the value {value} (a yes/no value, not a number)"
+    if isinstance(value, type):
+        return f"the class {value.__name__} itself; create one first, e.g. `{value.__name__}(...)`"
     if callable(value):
-        return f"a function ({_type_name(value)})"
+        return f"a function ({getattr(value, '__name__', name)})"
+    if name == "Series":
+        return "a table column (pandas Series); pick one value from it"
+    if name == "DataFrame":
+        return "a table (pandas DataFrame); pick one value from it"
+    if name == "ndarray":
+        size = getattr(value, "size", "several")
+        return f"an array of {size} values ({safe_repr(value, 40)})"
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return f"two numbers ({safe_repr(value, 40)}). If you wrote a decimal comma, use a point: 0.5, not 0,5"
     if isinstance(value, (list, tuple, set, dict)):
-        return f"a {_type_name(value)} ({safe_repr(value, 40)})"
-    return f"a value of type {_type_name(value)} ({safe_repr(value, 40)})"
+        kinds = {"list": "a list", "tuple": "a tuple", "set": "a set", "dict": "a dict"}
+        return f"{kinds.get(name, 'a collection')} ({safe_repr(value, 40)})"
+    if isinstance(value, complex):
+        return f"a complex number ({safe_repr(value, 40)})"
+    return f"a value of type {name} ({safe_repr(value, 40)})"
+
+
+def _number_from_text(text: str) -> str | None:
+    """Return advice when a learner typed a number as text, or None if it is not one."""
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        try:
+            float(stripped[:-1].replace(",", "."))
+            return "Write it as a share without the % sign and quotes: 25% is 0.25."
+        except ValueError:
+            return None
+    if re.fullmatch(r"-?\d+,\d+", stripped):
+        return "Write it as a number with a decimal point and no quotes: 0.5, not \"0,5\"."
+    try:
+        float(stripped.replace(",", ""))
+    except ValueError:
+        return None
+    return "That is a number in quotes, so Python reads it as text. Remove the quotes."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -275,14 +316,9 @@ class NumberSpec:
         number = _as_real(answer)
         if number is None:
             if isinstance(answer, str):
-                try:
-                    float(answer.replace(",", "").replace("%", ""))
-                    return False, (
-                        f"Your answer is {_describe_type(answer)}: a number in quotes. "
-                        "Remove the quotes so it is a number."
-                    )
-                except ValueError:
-                    pass
+                advice = _number_from_text(answer)
+                if advice:
+                    return False, f"Your answer is {_describe_type(answer)}. {advice}"
             return False, f"Expected a single number, got {_describe_type(answer)}."
         if math.isnan(number):
             return False, "Your answer is NaN (not a number). Check for a division by zero or a missing value."
@@ -318,7 +354,7 @@ class ChoiceSpec:
     def _normalise(self, answer: Any) -> str | None:
         if not isinstance(answer, str):
             return None
-        text = answer.strip().strip(").").strip().lower()
+        text = answer.strip().strip("().").strip().strip("\"'").lower()
         if text in {k.lower() for k in self.options}:
             return text
         for key, label in self.options.items():
@@ -331,7 +367,10 @@ class ChoiceSpec:
         key = self._normalise(answer)
         if key is None:
             if isinstance(answer, str):
-                return False, f"{safe_repr(answer, 40)} is not one of the options. Choose one of {keys}."
+                return False, (
+                    f"{safe_repr(answer, 40)} is not one of the options. Answer with the letter of "
+                    f"one option, in quotes: one of {keys}."
+                )
             return False, f"Expected one option as text (one of {keys}), got {_describe_type(answer)}."
         if key == self.correct.lower():
             return True, self.feedback.get(self.correct, "That is the best choice.")
@@ -410,7 +449,8 @@ class Question:
             )
         count = len(self.hints)
         index = min(max(int(n), 1), count)
-        note = "" if 1 <= n <= count else f" (there are {count} hints; showing number {index})"
+        plural = "hint" if count == 1 else "hints"
+        note = "" if 1 <= n <= count else f" (there {'is' if count == 1 else 'are'} {count} {plural}; showing number {index})"
         more = f" Ask `hint({index + 1})` for more." if index < count else ""
         return RichText(f"Hint {index} of {count} for {self.id}{note}", self.hints[index - 1] + more)
 
@@ -599,17 +639,17 @@ class FunctionQuestion(Question):
         for number, case in enumerate(self.cases, start=1):
             call = case.describe(self.function_name)
             expected = self.reference(*case.args, **dict(case.kwargs))
+            note = f" {case.note}" if case.note else ""
             try:
                 with _time_limit(self.time_limit):
                     got = answer(*case.args, **dict(case.kwargs))
             except _TimedOut:
                 details.append(f"{call} did not finish within {self.time_limit:g} s. Look for a loop that never ends.")
-                continue
+                break  # the other cases would only make the learner wait longer
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:  # noqa: BLE001 - includes SystemExit from the learner
-                hint = f" {case.note}" if case.note else ""
-                details.append(f"{call} raised {_type_name(exc)}: {safe_repr(str(exc), 80)}.{hint}")
+                details.append(f"{call} stopped with an error ({_type_name(exc)}: {safe_repr(str(exc), 80)}).{note}")
                 continue
             if got is not None and got is not Ellipsis and is_unanswered(got) and number == 1:
                 return (
@@ -619,15 +659,32 @@ class FunctionQuestion(Question):
                 )
             if _values_match(got, expected, self.rel_tol, self.abs_tol):
                 passed += 1
-            else:
-                hint = f" {case.note}" if case.note else ""
-                if got is None and expected is not None:
-                    hint = " Did you forget `return`?" + hint
-                details.append(f"{call} returned {safe_repr(got, 40)}; expected {safe_repr(expected, 40)}.{hint}")
+                continue
+            if got is None and expected is not None:
+                note = " Did you forget `return`?" + note
+            elif _values_match(got, _scaled(expected, 100), self.rel_tol, self.abs_tol) and _scaled(expected, 100) != expected:
+                note = " That is 100 times too big: return a share between 0 and 1, not a percentage." + note
+            details.append(f"{call} returned {_show(got)}; expected {_show(expected)}.{note}")
         total = len(self.cases)
         if passed == total:
             return Outcome.CORRECT, f"Your function passes all {total} test cases.", ()
-        return Outcome.INCORRECT, f"Your function passes {passed} of {total} test cases.", details[:3]
+        shown = details[:3]
+        if len(details) > 3:
+            shown.append(f"... and {len(details) - 3} more failing case(s).")
+        return Outcome.INCORRECT, f"Your function passes {passed} of {total} test cases.", tuple(shown)
+
+
+def _scaled(value: Any, factor: float) -> Any:
+    number = _as_real(value)
+    return number * factor if number is not None else value
+
+
+def _show(value: Any) -> str:
+    """Show a value in feedback: numbers rounded to 6 significant digits, others as a short repr."""
+    number = _as_real(value)
+    if number is not None and not isinstance(value, bool) and math.isfinite(number):
+        return _fmt(number)
+    return safe_repr(value, 40)
 
 
 class StructuredQuestion(Question):
@@ -649,10 +706,15 @@ class StructuredQuestion(Question):
     def _read(self, answer: Any) -> Mapping[str, Any] | None:
         if isinstance(answer, Mapping):
             return answer
-        if dataclasses.is_dataclass(answer) and not isinstance(answer, type):
+        if isinstance(answer, type) or callable(answer) or isinstance(answer, (str, bytes, numbers.Number)):
+            return None
+        if dataclasses.is_dataclass(answer):
             return {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}
-        if hasattr(answer, "__dict__") and not callable(answer) and not isinstance(answer, type):
-            return dict(vars(answer))
+        if hasattr(answer, "__dict__") or any(hasattr(answer, name) for name in self.fields):
+            # An object with attributes (its own or its class's), such as a SimpleNamespace.
+            found = {name: getattr(answer, name) for name in self.fields if hasattr(answer, name)}
+            extra = {k: v for k, v in getattr(answer, "__dict__", {}).items() if not k.startswith("_")}
+            return {**extra, **found}
         return None
 
     def _judge(self, answer: Any):
@@ -665,9 +727,15 @@ class StructuredQuestion(Question):
                 (),
             )
         details, right = [], 0
+        unknown = [key for key in values if key not in self.fields]
         for name, spec in self.fields.items():
             if name not in values:
-                details.append(f"`{name}`: missing. Add this field.")
+                near = difflib.get_close_matches(name, [str(k) for k in unknown], n=1, cutoff=0.6)
+                near += [str(k) for k in unknown if str(k).lower() == name.lower() and str(k) not in near]
+                if near:
+                    details.append(f"`{name}`: missing. You wrote `{near[0]}`: check the spelling and capitals.")
+                else:
+                    details.append(f"`{name}`: missing. Add this field.")
                 continue
             value = values[name]
             if is_unanswered(value):
@@ -677,6 +745,9 @@ class StructuredQuestion(Question):
             right += ok
             details.append(f"`{name}`: {'✓' if ok else '✗'} {message}")
         total = len(self.fields)
+        if unknown:
+            listed = ", ".join(f"`{k}`" for k in unknown[:5])
+            details.append(f"Not a field of this answer, so not checked: {listed}.")
         if right == total:
             return Outcome.CORRECT, f"All {total} fields are right.", tuple(details)
         given = [name for name in self.fields if name in values]

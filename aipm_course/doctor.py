@@ -7,6 +7,7 @@ import importlib.metadata as metadata
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
@@ -27,10 +28,20 @@ class Finding:
     fix: str = ""
 
 
+def _where(path: str | Path) -> str:
+    """Show a path relative to the kit's folder when it is inside it (shorter, and the same for everyone)."""
+    try:
+        from .workspace import kit_root
+
+        return str(Path(path).relative_to(kit_root()))
+    except Exception:  # noqa: BLE001 - outside the kit, or no kit: show it whole
+        return str(path)
+
+
 def _check_python() -> Finding:
     version = ".".join(map(str, sys.version_info[:3]))
     if sys.version_info >= (3, 10):
-        return Finding("Python", True, f"{version} at {sys.executable}")
+        return Finding("Python", True, f"{version} at {_where(sys.executable)}")
     return Finding("Python", False, f"{version} is too old", "Install Python 3.10 or newer and run `make lab` again.")
 
 
@@ -97,7 +108,7 @@ def _check_kernel() -> Finding:
     except (OSError, subprocess.TimeoutExpired):
         importable = False
     if importable:
-        return Finding("Jupyter kernel", True, f"python3 runs {python}")
+        return Finding("Jupyter kernel", True, f"python3 runs {_where(python)}")
     return Finding(
         "Jupyter kernel",
         False,
@@ -113,21 +124,35 @@ def _check_widgets() -> Finding:
 
         widgets_version = ipywidgets.__version__
     except Exception as exc:  # noqa: BLE001
-        return Finding("ipywidgets", False, f"cannot import ({type(exc).__name__})", FIX_INSTALL)
+        return Finding("Widgets in JupyterLab", False, f"cannot import ({type(exc).__name__})", FIX_INSTALL)
     try:
         lab_version = metadata.version("jupyterlab_widgets")
     except metadata.PackageNotFoundError:
         return Finding(
-            "ipywidgets",
+            "Widgets in JupyterLab",
             False,
             f"ipywidgets {widgets_version}, but JupyterLab's widget extension is missing",
             "Run `pip install jupyterlab_widgets` and restart JupyterLab.",
         )
+    try:
+        from jupyter_core.paths import jupyter_path
+
+        folders = [Path(p) / "@jupyter-widgets" / "jupyterlab-manager" for p in jupyter_path("labextensions")]
+        registered = any(folder.is_dir() for folder in folders)
+    except Exception:  # noqa: BLE001 - cannot tell; do not report a false problem
+        registered = True
+    if not registered:
+        return Finding(
+            "Widgets in JupyterLab",
+            False,
+            "the widget extension is installed but JupyterLab cannot see it",
+            "Run `pip install --force-reinstall jupyterlab_widgets`, then restart JupyterLab.",
+        )
     if Version(widgets_version).major < 8:
         return Finding(
-            "ipywidgets", False, f"ipywidgets {widgets_version} is too old", "Run `pip install \"ipywidgets>=8.1\"`."
+            "Widgets in JupyterLab", False, f"ipywidgets {widgets_version} is too old", "Run `pip install \"ipywidgets>=8.1\"`."
         )
-    return Finding("ipywidgets", True, f"ipywidgets {widgets_version}, JupyterLab extension {lab_version}")
+    return Finding("Widgets in JupyterLab", True, f"ipywidgets {widgets_version}, JupyterLab extension {lab_version}")
 
 
 def _check_work_folder() -> list[Finding]:
@@ -143,14 +168,14 @@ def _check_work_folder() -> list[Finding]:
     elif not os.access(work, os.W_OK):
         findings.append(Finding("Work folder", False, f"{work} is not writable", "Check the folder's permissions."))
     else:
-        findings.append(Finding("Work folder", True, str(work)))
+        findings.append(Finding("Work folder", True, _where(work)))
     progress = workspace.progress_path()
     if progress.exists():
         import json
 
         try:
             json.loads(progress.read_text(encoding="utf-8"))
-            findings.append(Finding("Progress record", True, str(progress)))
+            findings.append(Finding("Progress record", True, _where(progress)))
         except (OSError, ValueError):
             findings.append(
                 Finding(

@@ -142,9 +142,10 @@ class ResetReport:
     backup: Path | None
 
     def __str__(self) -> str:
+        kept = "Your progress record is kept as it was."
         if self.backup is None:
-            return f"Restored {self.restored.name} (there was no earlier copy to back up)."
-        return f"Restored {self.restored.name}. Your previous copy is kept at {self.backup}"
+            return f"Restored {self.restored.name} (there was no earlier copy to back up). {kept}"
+        return f"Restored {self.restored.name}. Your previous copy is kept at {self.backup}\n{kept}"
 
 
 def _find_exercise(module: str, source: Path | None) -> Path:
@@ -152,11 +153,11 @@ def _find_exercise(module: str, source: Path | None) -> Path:
     available = ", ".join(p.name[:2] for p in notebooks) or "none"
     text = str(module).strip()
     if not re.fullmatch(r"\d{1,2}", text):
-        raise KitError(f"module must be a two-digit number such as 00 or 03, got {text!r}. Available: {available}.")
+        raise KitError(f"module must be a module number such as 00 or 3, got {text!r}. Available: {available}.")
     text = text.zfill(2)
     matches = [p for p in notebooks if p.name.startswith(text + "_")]
     if not matches:
-        raise KitError(f"There is no exercise {text}. Available: {available}.")
+        raise KitError(f"There is no exercise {text} yet. Available: {available}.")
     return matches[0]
 
 

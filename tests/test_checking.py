@@ -230,7 +230,33 @@ def test_number_feedback_teaches_common_slips():
     assert "infinite" in q.check(float("inf")).message
     assert "sign" in q.check(-0.25).message
     assert "list" in q.check([0.25]).message
-    assert "boolean" in q.check(True).message
+    assert "yes/no" in q.check(True).message
+
+
+@pytest.mark.parametrize(
+    "typed, advice",
+    [("25%", "without the % sign"), ("0,25", "decimal point"), ("0.25", "Remove the quotes"), ((0, 25), "decimal comma")],
+)
+def test_number_typed_the_wrong_way_gets_advice_that_leads_somewhere(typed, advice):
+    assert advice in number_q(0.25).check(typed).message
+
+
+def test_decimal_and_fraction_answers_are_numbers():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    assert number_q(0.25).check(Decimal("0.25")).correct
+    assert number_q(0.25).check(Fraction(1, 4)).correct
+
+
+def test_types_are_described_in_plain_words():
+    import pandas as pd
+
+    q = number_q(0.25)
+    assert "table column" in q.check(pd.Series([0.25, 0.5])).message
+    assert "\n" not in q.check(pd.DataFrame({"a": range(30)})).message
+    assert "array of 2 values" in q.check(np.array([0.25, 0.5])).message
+    assert "the class RaisingEq itself" in q.check(RaisingEq).message
 
 
 def test_wrong_number_feedback_does_not_reveal_the_answer():
@@ -243,7 +269,7 @@ def test_wrong_number_feedback_does_not_reveal_the_answer():
 
 def test_choice_accepts_key_in_any_case_or_the_option_text():
     q = choice_q()
-    for answer in ["b", " B ", "b)", "Expected cost", "expected cost"]:
+    for answer in ["b", " B ", "b)", "(b)", "b.", "'b'", "Expected cost", "expected cost"]:
         assert q.check(answer).correct, answer
 
 
@@ -251,7 +277,7 @@ def test_choice_wrong_option_gets_its_own_feedback_and_unknown_lists_options():
     q = choice_q()
     assert q.check("a").message == "Accuracy hides rare errors."
     unknown = q.check("z").message
-    assert "'a'" in unknown and "'b'" in unknown
+    assert "'a'" in unknown and "'b'" in unknown and "letter" in unknown
     assert "text" in q.check(2).message
 
 
@@ -269,6 +295,25 @@ def test_function_that_divides_by_zero_gets_the_case_note():
     assert any("ZeroDivisionError" in d and "Guard the empty case." in d for d in result.details)
 
 
+def test_function_returning_percentages_or_nothing_is_told_so():
+    percent = function_q().check(lambda a, b: 100 * a / (a + b) if a + b else 0.0)
+    assert any("100 times too big" in d for d in percent.details)
+    assert "50; expected 0.5" in " ".join(percent.details)
+    forgot = function_q().check(lambda a, b: None)
+    assert any("forget `return`" in d for d in forgot.details)
+
+
+def test_function_feedback_rounds_noise_and_counts_hidden_failures():
+    def reference(x):
+        return x / 10
+
+    cases = [Case((i,)) for i in range(1, 6)]
+    q = FunctionQuestion("q", "t", "p", reference, cases, function_name="f")
+    result = q.check(lambda x: 0.1 * x + 0.30000000000000004)
+    assert "and 2 more failing case(s)" in result.details[-1]
+    assert "0.4; expected 0.1" in result.details[0]
+
+
 def test_function_that_calls_sys_exit_or_raises_is_incorrect_not_fatal():
     assert "SystemExit" in " ".join(function_q().check(exiting_function).details)
     assert "learner bug" in " ".join(function_q().check(raising_function).details)
@@ -280,9 +325,13 @@ def test_function_that_never_returns_is_stopped():
         while True:
             pass
 
+    import time
+
+    started = time.monotonic()
     result = function_q(time_limit=0.2).check(forever)
     assert result.outcome is Outcome.INCORRECT
     assert "did not finish" in " ".join(result.details)
+    assert time.monotonic() - started < 0.6, "stops after the first case that times out"
 
 
 def test_not_a_function_is_explained():
@@ -306,6 +355,23 @@ def test_structured_answer_accepts_dict_dataclass_and_namespace():
         types.SimpleNamespace(layer="product", target=0.6, owner="Support lead"),
     ):
         assert structured_q().check(answer).correct
+
+
+def test_structured_answer_as_an_object_with_class_attributes():
+    class Metric:
+        layer = "product"
+        target = 0.6
+        owner = "Support lead"
+
+    assert structured_q().check(Metric()).correct
+    assert "the class Metric itself" in structured_q().check(Metric).message
+
+
+def test_structured_near_miss_and_unknown_keys_are_pointed_out():
+    result = structured_q().check({"Layer": "product", "targt": 0.6, "owner": "me", "colour": "red"})
+    text = "\n".join(result.details)
+    assert "You wrote `Layer`" in text and "You wrote `targt`" in text
+    assert "not checked: `Layer`, `targt`, `colour`" in text
 
 
 def test_structured_feedback_is_per_field():
@@ -358,7 +424,9 @@ def test_recorder_failure_does_not_break_a_check():
 
 
 def test_safe_repr_truncates_and_survives_bad_repr():
-    assert safe_repr("x" * 500, 20).endswith("...")
+    assert safe_repr("x" * 500, 20) == "'" + "x" * 15 + "...'"  # the closing quote is kept
+    assert safe_repr(list(range(500)), 20).endswith("...")
+    assert safe_repr("a\nb  c") == repr("a\nb  c")
     assert "RaisingRepr" in safe_repr(RaisingRepr())
 
 

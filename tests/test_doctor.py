@@ -11,7 +11,7 @@ def test_this_environment_passes_the_package_checks(tmp_path, monkeypatch):
     problems = [f for f in findings if not f.ok]
     assert not problems, doctor.format_findings(findings)
     names = {f.name for f in findings}
-    assert {"Python", "aipm-course", "jupyterlab", "ipywidgets", "Jupyter kernel", "Work folder"} <= names
+    assert {"Python", "aipm-course", "jupyterlab", "ipywidgets", "Jupyter kernel", "Widgets in JupyterLab", "Work folder"} <= names
 
 
 def test_missing_package_is_reported_with_a_fix(monkeypatch):
@@ -64,3 +64,11 @@ def test_report_prints_a_table(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
     doctor.report()
     assert "ok" in capsys.readouterr().out
+
+
+def test_widget_extension_that_jupyterlab_cannot_see_is_reported(monkeypatch, tmp_path):
+    import jupyter_core.paths
+
+    monkeypatch.setattr(jupyter_core.paths, "jupyter_path", lambda *parts: [str(tmp_path)])
+    finding = doctor._check_widgets()
+    assert not finding.ok and "cannot see" in finding.detail and "restart JupyterLab" in finding.fix

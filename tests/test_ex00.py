@@ -21,12 +21,15 @@ def test_q1_accuracy_of_always_legitimate_hand_worked(ex):
     assert "share of fraud" in ex.q1.check(fraud / n).message
     assert "percentage" in ex.q1.check(100 * (n - fraud) / n).message
     assert "legitimate" in ex.q1.check(0).message
+    assert "fraud rate in percent" in ex.q1.check(100 * fraud / n).message
+    assert "Divide by" in ex.q1.check(n - fraud).message
     assert ex.q1.check(___).outcome is Outcome.NOT_ATTEMPTED
 
 
 def test_q2_choice_feedback(ex):
     assert ex.q2.check("c").correct
     assert "never alert" in ex.q2.check("a").message
+    assert ex.q2.check('"c"').correct and ex.q2.check("(c)").correct
     assert "convention" in ex.q2.check("b").message
     assert "all thresholds" in ex.q2.check("d").message
     assert ex.q2.check(None).outcome is Outcome.NOT_ATTEMPTED

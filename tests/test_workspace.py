@@ -131,7 +131,7 @@ def test_reset_accepts_a_one_digit_module_number(work):
 
 
 def test_reset_of_a_missing_module_lists_the_available_ones(work):
-    with pytest.raises(KitError, match=r"There is no exercise 99\. Available: 00\b"):
+    with pytest.raises(KitError, match=r"There is no exercise 99 yet\. Available: 00\b"):
         reset("99")
     assert not work.exists(), "a failed reset must not create the work folder"
 

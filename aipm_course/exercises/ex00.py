@@ -56,17 +56,20 @@ COMPARISON_FEEDBACK = {
 def demo_question() -> NumberQuestion:
     """Return the lesson's demonstration question (not recorded in progress)."""
     return NumberQuestion(
-        "example",
+        "demo",
         "How many alerts can the review team handle?",
         "Four analysts each review 50 fraud alerts a day. How many alerts a day can the team review?",
         NumberSpec(
             200,
             rel_tol=0.0,
-            abs_tol=0.5,
+            abs_tol=1e-9,
             units="alerts a day",
             mistakes=(Mistake(50, "That is one analyst's capacity. How many analysts are there?"),),
         ),
-        hints=("Capacity adds up across people.",),
+        hints=(
+            "Each analyst reviews alerts separately, so their capacities add up.",
+            "Multiply the number of analysts by what one analyst reviews in a day.",
+        ),
         solution="4 analysts × 50 alerts each = 200 alerts a day.",
         solution_code="team_capacity = 4 * 50",
         module="lesson",
@@ -89,7 +92,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         (
             f"Last month a bank saw {transactions:,} card transactions, of which {fraud_cases:,} "
             "were fraud. A lazy model labels every transaction as legitimate. What is its "
-            "accuracy, as a share between 0 and 1 (four decimal places or more)? The numbers are "
+            "accuracy: the share of transactions it labels correctly? Give a share between 0 and 1 "
+            "(0.5, not 50%), rounded to four decimal places or not rounded at all. The numbers are "
             "in `ex.q1.data.transactions` and `ex.q1.data.fraud_cases`."
         ),
         NumberSpec(
@@ -100,6 +104,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             mistakes=(
                 Mistake(fraud_cases / transactions, "That is the share of fraud. Accuracy is the share of all transactions labelled correctly."),
                 Mistake(0.0, "It catches no fraud, but accuracy also counts every legitimate transaction it labels correctly."),
+                Mistake(100 * fraud_cases / transactions, "That is the fraud rate in percent. Accuracy is the share of all transactions labelled correctly."),
+                Mistake(transactions - fraud_cases, "That is how many transactions it labels correctly. Divide by the number of all transactions."),
                 Mistake(1.0, "Close, but not perfect: it is wrong on every fraud case."),
             ),
         ),
@@ -121,7 +127,12 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     q2 = ChoiceQuestion(
         "q2",
         "What should set a fraud model's alert threshold?",
-        "A fraud model gives each transaction a score. Which of these should decide the score above which it raises an alert?",
+        (
+            "A fraud model gives each transaction a score between 0 and 1: the higher, the more "
+            "likely fraud. The team picks a threshold: transactions scoring above it raise an "
+            "alert for an analyst. Which of these should decide the threshold? Answer with the "
+            "letter in quotes, e.g. `\"a\"`."
+        ),
         ChoiceSpec(
             options={
                 "a": "The threshold with the highest accuracy",
@@ -131,15 +142,15 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             },
             correct="c",
             feedback={
-                "a": "With 0.1% fraud, the most accurate threshold is often \"never alert\". Accuracy ignores that the two errors cost different amounts.",
+                "a": "When fraud is rare, the most accurate threshold is often \"never alert\". Accuracy ignores that the two errors cost different amounts.",
                 "b": "0.5 is only a convention. Nothing about your costs or your fraud rate makes it right.",
                 "c": "Right: a missed fraud and a false alarm cost different amounts, so the threshold should minimise the total cost.",
                 "d": "AUC summarises the model over all thresholds at once, so it cannot pick one of them.",
             },
         ),
         hints=(
-            "The two kinds of error (a missed fraud, a false alarm) rarely cost the same.",
-            "Which option uses what each error costs?",
+            "The model can be wrong in two ways: it misses a fraud, or it raises a false alarm. Do they cost the same?",
+            "A missed fraud can cost the bank the whole payment; a false alarm costs a few minutes of an analyst's time and an annoyed customer. Which option weighs the two?",
         ),
         solution="c) The threshold that minimises expected cost. Lesson 02 computes it from the costs of each error.",
         solution_code='choice = "c"',
@@ -150,8 +161,10 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "q3",
         "Write a precision function",
         (
-            "Write `precision(true_positives, false_positives)` that returns the share of flagged "
-            "cases that are truly positive. When nothing is flagged, return 0.0."
+            "When a model flags a case, it is either right (a true positive: the case really is "
+            "fraud) or wrong (a false positive: a false alarm). Precision is the share of flagged "
+            "cases that are right. Write `precision(true_positives, false_positives)` that returns "
+            "it as a share between 0 and 1. When nothing is flagged, return 0.0."
         ),
         precision_from_counts,
         cases=(
@@ -181,9 +194,11 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "Write a success metric as data",
         (
             f"The support assistant's goal: \"it resolves at least {target:.0%} of tickets without a "
-            "human\". Write it as a dict with three fields: `layer` (\"quality\", \"product\" or "
-            "\"business\"), `comparison` (\">=\", \">\", \"<=\" or \"<\") and `target` (a share "
-            "between 0 and 1). The target is in `ex.q4.data.target`."
+            "human\". Write it as a dict with three fields. `layer`: where the metric is measured, "
+            "one of \"quality\" (offline, on a labelled test set before launch), \"product\" "
+            "(online, while real users use the feature) or \"business\" (the company's results, "
+            "usually in money). `comparison`: one of \">=\", \">\", \"<=\" or \"<\". `target`: a "
+            "share between 0 and 1. The target is in `ex.q4.data.target`."
         ),
         fields={
             "layer": ChoiceSpec(
@@ -197,8 +212,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "target": NumberSpec(target, rel_tol=0.0, abs_tol=1e-9, fraction=True),
         },
         hints=(
-            "A metric is testable when it has a layer, a direction and a number.",
-            "Quality metrics come from a labelled test set; product metrics from real use; business metrics from money.",
+            "Where could you count tickets resolved without a human: in a test set, with live users, or in the finance report?",
+            "\"At least\" includes the target itself, and a share of 45% is written 0.45, not 45.",
         ),
         solution=(
             "It is a product (online) metric: it can only be measured while people use the assistant. "
