@@ -10,13 +10,16 @@ BIN    := $(VENV)/bin
 LAB_ARGS ?=
 # Extra arguments for pytest, e.g. make test TEST_ARGS="-k checking"
 TEST_ARGS ?=
+# uv installs in seconds; INSTALLER=pip uses plain pip instead.
+INSTALLER ?= uv
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test start doctor progress exercises check-exercises outputs clean
+.PHONY: help lab test test-lowest start doctor progress exercises check-exercises outputs clean
 
 help:
 	@echo "make lab        open the workbook (JupyterLab on notebooks/00_start_here.ipynb)"
 	@echo "make test       run the whole test suite (unit tests and every notebook)"
+	@echo "make test-lowest  run it against the oldest supported versions of every dependency"
 	@echo "make start      copy the exercises into your work folder my_work/ (never overwrites)"
 	@echo "make doctor     check the environment and say how to fix what is wrong"
 	@echo "make progress   show which questions you have attempted and passed"
@@ -29,8 +32,8 @@ help:
 $(VENV)/.kit-installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The workbook needs Python 3.10 or newer; found " + sys.version.split()[0] + ". Install a newer Python, or run: make PYTHON=python3.12 lab")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
-	@$(BIN)/python -m pip install --quiet --upgrade uv || echo "(uv not available; installing with pip, which is slower)"
-	@if test -x $(BIN)/uv; then \
+	@if test "$(INSTALLER)" = uv; then $(BIN)/python -m pip install --quiet --upgrade uv || echo "(uv not available; installing with pip, which is slower)"; fi
+	@if test "$(INSTALLER)" = uv && test -x $(BIN)/uv; then \
 	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]"; \
 	else \
 	  $(BIN)/python -m pip install --quiet -e ".[test]"; \
@@ -44,6 +47,15 @@ lab: $(VENV)/.kit-installed
 test: $(VENV)/.kit-installed
 	$(BIN)/python -m pytest -n auto $(TEST_ARGS)
 
+# The suite against the lowest versions pyproject.toml allows, in a separate environment:
+# this is what makes the lower bounds "tested" rather than guessed.
+test-lowest:
+	rm -rf .venv-lowest
+	$(PYTHON) -m venv .venv-lowest
+	.venv-lowest/bin/python -m pip install --quiet uv
+	.venv-lowest/bin/uv pip install --quiet --python .venv-lowest/bin/python --resolution lowest-direct -e ".[test]"
+	.venv-lowest/bin/python -m pytest -n auto $(TEST_ARGS)
+
 start doctor progress: $(VENV)/.kit-installed
 	@$(BIN)/aipm $@
 
@@ -54,7 +66,7 @@ check-exercises: $(VENV)/.kit-installed
 	$(BIN)/aipm build-exercises --check
 
 clean:
-	rm -rf $(VENV) build dist site .pytest_cache *.egg-info
+	rm -rf $(VENV) .venv-lowest build dist site .pytest_cache *.egg-info
 
 # For authors: re-run the lessons and solutions and store their outputs (nbval compares them).
 # Checks are recorded in a throwaway progress file, never in my_work/. Regenerates exercises/.
