@@ -92,6 +92,13 @@ def _cmd_progress(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _show_warning(message, category, *rest) -> None:
+    """Print the kit's warnings for the learner; libraries' deprecation notices are not for them."""
+    if issubclass(category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+        return
+    print(f"aipm: warning: {message}", file=sys.stderr)
+
+
 def _command(commands, name: str, purpose: str) -> argparse.ArgumentParser:
     """Add a subcommand whose purpose shows in `aipm --help` and in `aipm NAME --help`."""
     return commands.add_parser(name, help=purpose, description=purpose[0].upper() + purpose[1:] + ".")
@@ -154,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
-        warnings.showwarning = lambda message, *rest: print(f"aipm: warning: {message}", file=sys.stderr)
+        warnings.showwarning = _show_warning
         try:
             return args.run(args)
         # ExerciseBuildError is a ValueError; importing it here would slow every command down.

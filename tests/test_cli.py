@@ -367,3 +367,13 @@ def test_no_command_wrote_into_the_repos_my_work(ran):
     for name in SCENARIOS:  # wait for every scenario to finish
         ran(name)
     assert listing(REPO / "my_work") == MY_WORK_BEFORE
+
+
+def test_library_deprecation_notices_are_not_shown_to_learners(capsys):
+    from aipm_course import cli
+
+    cli._show_warning("old API", DeprecationWarning)
+    cli._show_warning("soon gone", FutureWarning)
+    assert capsys.readouterr().err == ""
+    cli._show_warning("progress file damaged", UserWarning)
+    assert capsys.readouterr().err == "aipm: warning: progress file damaged\n"

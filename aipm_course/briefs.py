@@ -1,0 +1,772 @@
+"""The AI feature brief, the feasibility scorecard and the pattern ladder (lesson 01).
+
+A brief (an "AI PRD") is the document a team can build and test against. It holds the ten
+fields every AI feature needs, plus success metrics in three layers: quality (offline, on a
+labelled evaluation set), product (online, with real users) and business (the company's results).
+
+- ``load_brief`` / ``brief_from_dict`` / ``save_brief`` / ``brief_to_markdown``: read and write one.
+- ``validate_brief``: the findings that stand between a draft and a testable brief.
+- ``feasibility_score``: six 1–5 ratings turned into a 0–100 score and a verdict.
+- ``PATTERNS`` and ``suggest_pattern``: the smallest reliable pattern, from rules to agents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "BriefError",
+    "Metric",
+    "FeatureBrief",
+    "Finding",
+    "SECTIONS",
+    "LAYERS",
+    "COMPARISONS",
+    "parse_target",
+    "brief_from_dict",
+    "load_brief",
+    "load_example",
+    "brief_to_dict",
+    "brief_to_yaml",
+    "save_brief",
+    "brief_to_markdown",
+    "validate_brief",
+    "FEASIBILITY_DIMENSIONS",
+    "FeasibilityResult",
+    "feasibility_score",
+    "Pattern",
+    "PATTERNS",
+    "PatternSuggestion",
+    "suggest_pattern",
+    "LATENCY_TIERS",
+    "latency_tier",
+]
+
+LAYERS = ("quality", "product", "business")
+LAYER_MEANING = {
+    "quality": "offline, measured on a labelled evaluation set before launch",
+    "product": "online, measured while real users use the feature",
+    "business": "the company's results, usually in money or time",
+}
+COMPARISONS = (">=", ">", "<=", "<")
+
+# The ten fields of an AI PRD, each with the parts a team must agree on. Metrics (field 5's
+# target metrics and field 6's online and business metrics) live in `metrics`, by layer.
+SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "workflow": (
+        "1. User workflow and the painful step",
+        {
+            "users": "who does the work today, and how many of them",
+            "painful_step": "the step that is slow, error-prone or expensive",
+            "ai_role": "what the system does in that step, and what the person still does",
+        },
+    ),
+    "why_ai": (
+        "2. Why AI beats rules, and the non-AI baseline",
+        {
+            "reason": "why rules or a simpler tool cannot do the job",
+            "baseline": "how well the non-AI way works today, in numbers",
+        },
+    ),
+    "data": (
+        "3. Data: sources, ownership, freshness, labelling",
+        {
+            "sources": "where the data comes from and how much there is",
+            "owner": "the team that owns it",
+            "freshness": "how current it must be",
+            "labelling": "who labels examples, and how many",
+        },
+    ),
+    "pattern": (
+        "4. Pattern choice",
+        {
+            "choice": "one of: rules, predictive_ml, rag, fine_tuning, agent",
+            "reason": "why the smaller patterns are not enough",
+        },
+    ),
+    "evaluation": (
+        "5. Offline evaluation set and failure examples",
+        {
+            "dataset": "the labelled evaluation set: what it contains and how many cases",
+            "failure_examples": "concrete examples of the errors that matter most",
+        },
+    ),
+    "online_metrics": (
+        "6. Online and business metrics",
+        {"summary": "which product and business metrics show the feature helps (listed under metrics)"},
+    ),
+    "human_in_the_loop": (
+        "7. Human review, override and escalation",
+        {
+            "review": "when a person reviews the output",
+            "override": "how a person corrects or rejects it",
+            "escalation": "when and to whom a case is handed over (the human fallback)",
+        },
+    ),
+    "release": (
+        "8. Release gates, rollout segments, kill switch and rollback",
+        {
+            "gates": "the numbers that must hold before each step of the rollout",
+            "segments": "who gets the feature first, then next",
+            "kill_switch": "how the feature is switched off at once",
+            "rollback": "what you go back to, and how fast",
+        },
+    ),
+    "monitoring": (
+        "9. Monitoring: drift, cost, latency, quality",
+        {
+            "drift": "how you notice that inputs or behaviour change",
+            "cost": "how you watch spend per query and per successful task",
+            "latency": "the response-time target you watch",
+            "quality": "how quality is sampled and reviewed after launch",
+        },
+    ),
+    "governance": (
+        "10. Governance pack",
+        {
+            "model_card": "what the model does, on what data, with which limits",
+            "privacy_review": "the privacy review and its outcome",
+            "risk_memo": "the risks, who signed off, and when it is reviewed again",
+        },
+    ),
+}
+
+
+class BriefError(ValueError):
+    """A brief that cannot be read: malformed YAML or a field of the wrong type."""
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Metric:
+    """One success metric: a name, its layer, and a testable target such as ``>= 0.92``."""
+
+    name: str
+    layer: str
+    comparison: str | None
+    target: float | None
+    unit: str = ""
+    eval_set: str = ""
+    eval_size: int | None = None
+    text: str = ""  # the target as written, e.g. ">= 92%" or "improve accuracy"
+
+    def __str__(self) -> str:
+        if self.comparison is None or self.target is None:
+            return f"{self.name}: {self.text or 'no target'}"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.name} {self.comparison} {_number(self.target)}{unit}"
+
+    def is_met_by(self, value: float) -> bool:
+        """Return True if a measured value meets the target (lesson 01, "testable metrics")."""
+        if self.comparison is None or self.target is None:
+            raise ValueError(f"metric {self.name!r} has no testable target ({self.text!r})")
+        return {
+            ">=": value >= self.target,
+            ">": value > self.target,
+            "<=": value <= self.target,
+            "<": value < self.target,
+        }[self.comparison]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+_TARGET = re.compile(r"^\s*(>=|<=|>|<|≥|≤|at least|at most|below|under|above|over)\s*([-+]?\d[\d,]*\.?\d*)\s*(%?)\s*(.*)$", re.I)
+_WORDS = {"≥": ">=", "≤": "<=", "at least": ">=", "at most": "<=", "below": "<", "under": "<", "above": ">", "over": ">"}
+
+
+def parse_target(text: Any) -> tuple[str | None, float | None, str]:
+    """Return (comparison, target, unit) from text such as ``">= 92%"`` or ``"< 0.01"``.
+
+    A percentage becomes a share (92% -> 0.92). Text with no comparison or no number, such as
+    "improve accuracy", gives (None, None, "").
+    """
+    if isinstance(text, bool) or text is None:
+        return None, None, ""
+    if isinstance(text, numbers.Real):
+        return None, float(text), ""  # a bare number: the direction is missing
+    match = _TARGET.match(str(text))
+    if not match:
+        return None, None, ""
+    word, number, percent, unit = match.groups()
+    comparison = _WORDS.get(word.lower(), word)
+    value = float(number.replace(",", ""))
+    if percent:
+        value /= 100
+    return comparison, value, unit.strip()
+
+
+def _metric_from(name: str, layer: str, spec: Any, where: str) -> Metric:
+    if isinstance(spec, Mapping):
+        target_text = spec.get("target")
+        comparison = spec.get("comparison")
+        if comparison is not None or isinstance(target_text, numbers.Real):
+            parsed = (comparison, None if target_text is None else target_text, spec.get("unit", ""))
+            comparison, target, unit = parsed
+            if comparison is not None:
+                comparison = _WORDS.get(str(comparison).lower(), str(comparison))
+            if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Real)):
+                raise BriefError(f"{where}.target must be a number, got {target!r}")
+            text = f"{comparison} {target}" if comparison else str(target)
+        else:
+            comparison, target, unit = parse_target(target_text)
+            unit = spec.get("unit", unit)
+            text = "" if target_text is None else str(target_text)
+        size = spec.get("eval_size")
+        if size is not None and (isinstance(size, bool) or not isinstance(size, numbers.Integral)):
+            raise BriefError(f"{where}.eval_size must be a whole number of cases, got {size!r}")
+        return Metric(
+            name=str(spec.get("name", name)),
+            layer=layer,
+            comparison=comparison,
+            target=None if target is None else float(target),
+            unit=str(unit or ""),
+            eval_set=str(spec.get("eval_set") or ""),
+            eval_size=None if size is None else int(size),
+            text=text,
+        )
+    comparison, target, unit = parse_target(spec)
+    return Metric(name, layer, comparison, target, unit, text="" if spec is None else str(spec))
+
+
+def _metrics_from(raw: Any) -> list[Metric]:
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        raise BriefError(f"metrics must be a mapping with the layers {', '.join(LAYERS)}, got {type(raw).__name__}")
+    metrics = []
+    for layer, entries in raw.items():
+        where = f"metrics.{layer}"
+        if layer not in LAYERS:
+            raise BriefError(f"{where}: unknown layer {layer!r}; the layers are {', '.join(LAYERS)}")
+        if entries is None:
+            continue
+        if isinstance(entries, Mapping):  # name: ">= 0.92" or name: {target: ...}
+            for name, spec in entries.items():
+                metrics.append(_metric_from(str(name), layer, spec, f"{where}.{name}"))
+        elif isinstance(entries, list):  # [{name: ..., target: ...}, ...]
+            for index, spec in enumerate(entries):
+                if not isinstance(spec, Mapping) or "name" not in spec:
+                    raise BriefError(f"{where}[{index}] must be a mapping with a `name`, got {spec!r}")
+                metrics.append(_metric_from(str(spec["name"]), layer, spec, f"{where}[{index}]"))
+        else:
+            raise BriefError(f"{where} must be a list or mapping of metrics, got {type(entries).__name__}")
+    return metrics
+
+
+# --------------------------------------------------------------------------------------------
+# The brief
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class FeatureBrief:
+    """An AI feature brief: name, user problem, the ten sections and the metrics by layer."""
+
+    feature: str = ""
+    user_problem: str = ""
+    sections: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    metrics: list[Metric] = dataclasses.field(default_factory=list)
+
+    def metrics_in(self, layer: str) -> list[Metric]:
+        return [m for m in self.metrics if m.layer == layer]
+
+
+def _text(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return "; ".join(str(v).strip() for v in value)
+    raise BriefError(f"{where} must be text (or a list of short texts), got {type(value).__name__}: {value!r}")
+
+
+def brief_from_dict(data: Any) -> FeatureBrief:
+    """Return a FeatureBrief from a dict (as loaded from YAML). Wrong types raise BriefError."""
+    if isinstance(data, FeatureBrief):
+        return data
+    if not isinstance(data, Mapping):
+        raise BriefError(f"a brief must be a mapping of fields, got {type(data).__name__}")
+    known = {"feature", "user_problem", "metrics", *SECTIONS}
+    unknown = [key for key in data if key not in known]
+    if unknown:
+        raise BriefError(
+            f"unknown field(s) {', '.join(map(repr, unknown))}; the fields are {', '.join(sorted(known))}"
+        )
+    sections: dict[str, dict[str, str]] = {}
+    for name, (_, parts) in SECTIONS.items():
+        raw = data.get(name)
+        if raw is None:
+            continue
+        if isinstance(raw, Mapping):
+            extra = [key for key in raw if key not in parts]
+            if extra:
+                raise BriefError(f"{name}: unknown part(s) {', '.join(map(repr, extra))}; expected {', '.join(parts)}")
+            sections[name] = {part: _text(raw.get(part), f"{name}.{part}") for part in parts if part in raw}
+        elif name == "pattern" and isinstance(raw, str):
+            sections[name] = {"choice": raw.strip()}
+        else:
+            raise BriefError(f"{name} must be a mapping with the parts {', '.join(parts)}, got {type(raw).__name__}")
+    return FeatureBrief(
+        feature=_text(data.get("feature"), "feature"),
+        user_problem=_text(data.get("user_problem"), "user_problem"),
+        sections=sections,
+        metrics=_metrics_from(data.get("metrics")),
+    )
+
+
+def load_brief(source: str | Path) -> FeatureBrief:
+    """Return a brief from a YAML file path or YAML text (safe loading only)."""
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BriefError(f"cannot read the brief {path}: {exc.strerror or exc}") from exc
+        where = str(path)
+    elif isinstance(source, str):
+        text, where = source, "the brief"
+    else:
+        raise BriefError(f"source must be a YAML file path or YAML text, got {type(source).__name__}")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise BriefError(f"{where} is not valid YAML{place}: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise BriefError(f"{where} is not valid YAML: {exc}") from None
+    if data is None:
+        raise BriefError(f"{where} is empty")
+    return brief_from_dict(data)
+
+
+def load_example(name: str) -> FeatureBrief:
+    """Return a bundled example brief: "support_triage" (complete) or "weak" (a vague draft)."""
+    files = {"support_triage": "brief_support_triage.yaml", "weak": "brief_weak.yaml"}
+    if name not in files:
+        raise ValueError(f"name must be one of {', '.join(map(repr, files))}, got {name!r}")
+    text = resources.files("aipm_course").joinpath("data", files[name]).read_text(encoding="utf-8")
+    return load_brief(text)
+
+
+def _metric_to_dict(metric: Metric) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": metric.name}
+    if metric.comparison is not None and metric.target is not None:
+        out["comparison"] = metric.comparison
+        out["target"] = metric.target
+    else:
+        out["target"] = metric.text
+    if metric.unit:
+        out["unit"] = metric.unit
+    if metric.eval_set:
+        out["eval_set"] = metric.eval_set
+    if metric.eval_size is not None:
+        out["eval_size"] = metric.eval_size
+    return out
+
+
+def brief_to_dict(brief: FeatureBrief) -> dict[str, Any]:
+    """Return the brief as plain data, in the fields' order (what ``save_brief`` writes)."""
+    out: dict[str, Any] = {"feature": brief.feature, "user_problem": brief.user_problem}
+    for name in SECTIONS:
+        if name in brief.sections:
+            out[name] = dict(brief.sections[name])
+    out["metrics"] = {
+        layer: [_metric_to_dict(m) for m in brief.metrics_in(layer)] for layer in LAYERS if brief.metrics_in(layer)
+    }
+    return out
+
+
+def brief_to_yaml(brief: FeatureBrief | Mapping) -> str:
+    """Return the brief as YAML text that ``load_brief`` reads back unchanged."""
+    return yaml.safe_dump(brief_to_dict(brief_from_dict(brief)), sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_brief(brief: FeatureBrief | Mapping, path: str | Path) -> Path:
+    """Write the brief as YAML to path; return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(brief_to_yaml(brief), encoding="utf-8")
+    return path
+
+
+def brief_to_markdown(brief: FeatureBrief | Mapping) -> str:
+    """Return the brief as a Markdown page for a portfolio."""
+    brief = brief_from_dict(brief)
+    lines = [f"# AI feature brief: {brief.feature or '(unnamed feature)'}", "", f"**User problem.** {brief.user_problem or '—'}", ""]
+    for name, (title, parts) in SECTIONS.items():
+        lines.append(f"## {title}")
+        lines.append("")
+        if name == "online_metrics":
+            lines += _metrics_table(brief)
+        section = brief.sections.get(name, {})
+        for part in parts:
+            value = section.get(part, "")
+            if value:
+                lines.append(f"- **{_LABELS.get(part, part.replace('_', ' ').capitalize())}:** {value}")
+        if not section and name != "online_metrics":
+            lines.append("_Not written yet._")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_LABELS = {"ai_role": "AI role", "kill_switch": "Kill switch", "model_card": "Model card"}
+
+
+def _metrics_table(brief: FeatureBrief) -> list[str]:
+    if not brief.metrics:
+        return ["_No metrics yet._", ""]
+    rows = ["| Layer | Metric | Target | Measured on |", "|---|---|---|---|"]
+    for metric in sorted(brief.metrics, key=lambda m: LAYERS.index(m.layer)):
+        target = (
+            f"{metric.comparison} {_number(metric.target)}{(' ' + metric.unit) if metric.unit else ''}"
+            if metric.comparison and metric.target is not None
+            else (metric.text or "—")
+        )
+        measured = metric.eval_set + (f" ({metric.eval_size:,} cases)" if metric.eval_size else "")
+        rows.append(f"| {metric.layer} | {metric.name} | {target} | {measured or '—'} |")
+    return rows + [""]
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One problem in a brief: the field, what is wrong, and how to fix it."""
+
+    field: str
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem} Fix: {self.fix}"
+
+
+COST_PER_TASK = re.compile(r"cost.*(per|/).*success", re.I)
+
+
+def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
+    """Return the findings that keep a brief from being buildable and testable (lesson 01).
+
+    An empty list means the brief passes. A brief that cannot even be read raises BriefError.
+    """
+    brief = brief_from_dict(brief)
+    findings: list[Finding] = []
+    if not brief.feature:
+        findings.append(Finding("feature", "The feature has no name.", "Give it a short name the team will use."))
+    if not brief.user_problem:
+        findings.append(Finding("user_problem", "The user problem is missing.", "Say whose work is painful today, and how, in one or two sentences."))
+    # These parts have findings of their own below, worded for the risk they leave open.
+    special = {("human_in_the_loop", "escalation"), ("release", "kill_switch"), ("release", "rollback")}
+    for name, (title, parts) in SECTIONS.items():
+        if name == "online_metrics":
+            continue  # checked through the product and business metrics below
+        section = brief.sections.get(name, {})
+        if not any(section.get(part) for part in parts):
+            findings.append(
+                Finding(name, f"The section \"{title}\" is missing.", f"Add `{name}:` with {', '.join(f'`{p}`' for p in parts)}.")
+            )
+            continue
+        for part, meaning in parts.items():
+            if not section.get(part) and (name, part) not in special:
+                findings.append(Finding(f"{name}.{part}", f"Empty: it should say {meaning}.", f"Write `{part}:` under `{name}:`."))
+
+    choice = brief.sections.get("pattern", {}).get("choice", "")
+    if choice and choice not in PATTERN_KEYS:
+        findings.append(
+            Finding("pattern.choice", f"{choice!r} is not a pattern on the ladder.", f"Use one of: {', '.join(PATTERN_KEYS)}.")
+        )
+
+    for layer in LAYERS:
+        if not brief.metrics_in(layer):
+            findings.append(
+                Finding(
+                    f"metrics.{layer}",
+                    f"No {layer} metric ({LAYER_MEANING[layer]}).",
+                    f"Add at least one {layer} metric with a comparison and a number, e.g. `>= 0.9`.",
+                )
+            )
+    for metric in brief.metrics:
+        where = f"metrics.{metric.layer}.{metric.name}"
+        if metric.comparison is None or metric.target is None or not math.isfinite(metric.target):
+            missing = "no number" if metric.target is None else "no comparison"
+            if metric.target is None and metric.comparison is None:
+                missing = "no comparison and no number"
+            findings.append(
+                Finding(
+                    where,
+                    f"The target {metric.text or '(empty)'!r} has {missing}, so nobody can tell whether it is met.",
+                    "Write a comparison and a number, e.g. `>= 0.92` or `< 0.01`.",
+                )
+            )
+        elif metric.comparison not in COMPARISONS:
+            findings.append(Finding(where, f"Unknown comparison {metric.comparison!r}.", f"Use one of {', '.join(COMPARISONS)}."))
+        if metric.layer == "quality" and (not metric.eval_set or not metric.eval_size or metric.eval_size <= 0):
+            findings.append(
+                Finding(
+                    where,
+                    "A quality target without its evaluation set and size cannot be checked.",
+                    "Add `eval_set` (what the labelled cases are) and `eval_size` (how many), e.g. 500.",
+                )
+            )
+
+    escalation = brief.sections.get("human_in_the_loop", {}).get("escalation", "")
+    if not escalation:
+        findings.append(
+            Finding(
+                "human_in_the_loop",
+                "No human fallback or escalation: when the model is wrong or unsure, nobody takes over.",
+                "Say which cases go to a person, and to whom.",
+            )
+        )
+    release = brief.sections.get("release", {})
+    if not release.get("kill_switch") or not release.get("rollback"):
+        findings.append(
+            Finding(
+                "release",
+                "No kill switch or rollback: if the feature misbehaves there is no fast way back.",
+                "Say how the feature is switched off at once and what it falls back to.",
+            )
+        )
+    if not any(COST_PER_TASK.search(m.name.replace("_", " ")) for m in brief.metrics):
+        findings.append(
+            Finding(
+                "metrics.business",
+                "No cost per successful task: the feature could succeed and still lose money.",
+                "Add a business metric such as `cost_per_successful_task: <= 0.05` (in USD).",
+            )
+        )
+    return findings
+
+
+# --------------------------------------------------------------------------------------------
+# Feasibility scorecard
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Dimension:
+    name: str
+    weight: int
+    inverted: bool  # True when a high rating makes the idea harder
+    question: str
+
+
+FEASIBILITY_DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension("data_availability", 20, False, "Is there data to build and evaluate it? (5 = plenty)"),
+    Dimension("accuracy_requirement", 10, True, "How accurate must it be? (5 = critical)"),
+    Dimension("latency_tolerance", 10, False, "How long can users wait for it? (5 = very tolerant)"),
+    Dimension("failure_impact", 15, True, "How bad is a wrong answer? (5 = catastrophic)"),
+    Dimension("alternatives_exist", 10, True, "Do simpler, rule-based ways exist? (5 = many)"),
+    Dimension("user_ai_trust", 10, False, "How much do users trust AI here? (5 = high)"),
+)
+_WEIGHT_SUM = sum(d.weight for d in FEASIBILITY_DIMENSIONS)  # 75 points per rating step
+RAW_MIN, RAW_MAX = _WEIGHT_SUM * 1, _WEIGHT_SUM * 5  # 75 and 375
+
+GUIDANCE = {
+    "GREEN": "Proceed to a prototype: the idea is feasible enough to test with real users.",
+    "YELLOW": "Check the data and whether users will accept it before you commit a team.",
+    "RED": "Rethink the framing: narrow the scope, or try rules or a simpler tool first.",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class FeasibilityResult:
+    """A scored idea: score 0–100, verdict, each dimension's points, and what to do next."""
+
+    score: float
+    verdict: str
+    contributions: dict[str, float]
+    guidance: str
+    ratings: dict[str, int]
+
+    def __str__(self) -> str:
+        return f"{self.score:.1f}/100 {self.verdict}: {self.guidance}"
+
+
+def _check_rating(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a whole number from 1 to 5, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        whole = int(value)
+    elif math.isfinite(float(value)) and float(value).is_integer():
+        whole = int(value)
+    else:
+        raise ValueError(f"{name} must be a whole number from 1 to 5, got {value!r}")
+    if not 1 <= whole <= 5:
+        raise ValueError(f"{name} must be a whole number from 1 to 5, got {value!r}")
+    return whole
+
+
+def feasibility_score(
+    data_availability: int,
+    accuracy_requirement: int,
+    latency_tolerance: int,
+    failure_impact: int,
+    alternatives_exist: int,
+    user_ai_trust: int,
+) -> FeasibilityResult:
+    """Return the feasibility score of an AI idea from six 1–5 ratings (lesson 01, the scorecard).
+
+    Each rating is weighted (20/10/10/15/10/10); for the "hard" dimensions (accuracy
+    requirement, failure impact, alternatives) a high rating counts against the idea, so it is
+    inverted (6 - rating). The weighted sum runs from 75 to 375 and is mapped onto 0–100:
+    the worst possible idea scores 0 and the best 100. GREEN from 70, YELLOW from 50, else RED.
+    """
+    given = {
+        "data_availability": data_availability,
+        "accuracy_requirement": accuracy_requirement,
+        "latency_tolerance": latency_tolerance,
+        "failure_impact": failure_impact,
+        "alternatives_exist": alternatives_exist,
+        "user_ai_trust": user_ai_trust,
+    }
+    ratings = {name: _check_rating(name, value) for name, value in given.items()}
+    contributions = {}
+    for dim in FEASIBILITY_DIMENSIONS:
+        effective = 6 - ratings[dim.name] if dim.inverted else ratings[dim.name]
+        # Points this dimension adds above the worst case, on the 0-100 scale.
+        contributions[dim.name] = dim.weight * (effective - 1) * 100 / (RAW_MAX - RAW_MIN)
+    score = sum(contributions.values())
+    score = min(100.0, max(0.0, score))
+    verdict = "GREEN" if score >= 70 else "YELLOW" if score >= 50 else "RED"
+    return FeasibilityResult(score, verdict, contributions, GUIDANCE[verdict], ratings)
+
+
+# --------------------------------------------------------------------------------------------
+# The pattern ladder
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Pattern:
+    key: str
+    name: str
+    question: str
+    best_for: str
+    watch_out: str
+    governance_load: int  # relative, 0-100: more debugging, evaluation and approval work
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        "rules",
+        "Rules and automation",
+        "Can fixed rules do the job?",
+        "Stable inputs, well-known business logic, domains that need a full audit trail.",
+        "Rules turn brittle as exceptions pile up; revisit when they sprawl past a few dozen.",
+        20,
+    ),
+    Pattern(
+        "predictive_ml",
+        "Predictive ML",
+        "Can a model that scores, ranks or forecasts from past data do it?",
+        "Scoring, ranking, forecasting: churn risk, fraud queues, arrival times.",
+        "Needs a labelled gold set, calibration, drift monitoring and a retraining schedule.",
+        45,
+    ),
+    Pattern(
+        "rag",
+        "Retrieval-augmented generation (RAG)",
+        "Does finding the right documents and answering from them cover most of it?",
+        "Support copilots, internal search, policy assistants, help-centre answers.",
+        "Quality depends on how documents are split, how fresh they are and whether answers stay grounded in them.",
+        55,
+    ),
+    Pattern(
+        "fine_tuning",
+        "Fine-tuned model",
+        "Must the model's behaviour itself be specialised and consistent, at high volume?",
+        "High-volume domain tasks where behaviour must be specialised and consistent.",
+        "Each training run costs thousands of dollars and weeks; it pays only at high volume.",
+        78,
+    ),
+    Pattern(
+        "agent",
+        "Agentic workflow",
+        "Must the system take several steps and act with tools on its own?",
+        "Multi-step operations work: triage with actions, internal automations.",
+        "Needs tightly scoped tools, approval gates, traces and explicit failure boundaries.",
+        90,
+    ),
+)
+PATTERN_KEYS = tuple(p.key for p in PATTERNS)
+
+
+@dataclasses.dataclass(frozen=True)
+class PatternSuggestion:
+    """The smallest pattern that meets the need, and why each smaller one was passed over."""
+
+    pattern: Pattern | None
+    passed_over: tuple[str, ...]
+    advice: str
+
+    def __str__(self) -> str:
+        return self.advice
+
+
+def suggest_pattern(answers: Mapping[str, bool]) -> PatternSuggestion:
+    """Return the smallest reliable pattern, walking the ladder from rules to agents (lesson 01).
+
+    ``answers`` maps each pattern key (rules, predictive_ml, rag, fine_tuning, agent) to whether
+    that pattern would meet the workflow's target; missing keys count as "no".
+    """
+    if not isinstance(answers, Mapping):
+        raise ValueError(f"answers must be a mapping of pattern to yes/no, got {type(answers).__name__}")
+    unknown = [key for key in answers if key not in PATTERN_KEYS]
+    if unknown:
+        raise ValueError(f"unknown pattern(s) {', '.join(map(repr, unknown))}; use {', '.join(PATTERN_KEYS)}")
+    for key, value in answers.items():
+        if not isinstance(value, bool):
+            raise ValueError(f"answers[{key!r}] must be True or False, got {value!r}")
+    passed_over = []
+    for pattern in PATTERNS:
+        if answers.get(pattern.key, False):
+            skipped = f" ({', '.join(passed_over)} would not meet the target)" if passed_over else ""
+            return PatternSuggestion(pattern, tuple(passed_over), f"Use {pattern.name}: the smallest rung that meets the target{skipped}.")
+        passed_over.append(pattern.key)
+    return PatternSuggestion(
+        None,
+        tuple(passed_over),
+        "No pattern meets the target: narrow the scope, or reconsider whether this needs AI.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Non-functional requirements
+# --------------------------------------------------------------------------------------------
+
+LATENCY_TIERS = (
+    ("real time", 200, "the user waits on it: under 200 ms"),
+    ("near real time", 2000, "a short wait is fine: under 2 seconds"),
+    ("batch", math.inf, "results can wait minutes or hours"),
+)
+
+
+def latency_tier(milliseconds: float) -> str:
+    """Return the latency tier for a response-time budget in milliseconds (lesson 01)."""
+    if isinstance(milliseconds, bool) or not isinstance(milliseconds, numbers.Real) or not milliseconds > 0:
+        raise ValueError(f"milliseconds must be a positive number, got {milliseconds!r}")
+    for name, limit, _ in LATENCY_TIERS:
+        if milliseconds < limit:
+            return name
+    return "batch"
