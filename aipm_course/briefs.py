@@ -49,6 +49,12 @@ __all__ = [
     "suggest_pattern",
     "LATENCY_TIERS",
     "latency_tier",
+    "read_brief",
+    "save_to_portfolio",
+    "findings_table",
+    "sections_table",
+    "metrics_table",
+    "patterns_table",
 ]
 
 LAYERS = ("quality", "product", "business")
@@ -171,8 +177,8 @@ class Metric:
 
     def is_met_by(self, value: float) -> bool:
         """Return True if a measured value meets the target (lesson 01, "testable metrics")."""
-        if self.comparison is None or self.target is None:
-            raise ValueError(f"metric {self.name!r} has no testable target ({self.text!r})")
+        if self.comparison not in COMPARISONS or self.target is None or not math.isfinite(self.target):
+            raise ValueError(f"metric {self.name!r} has no testable target ({self.text!r}); use one of {', '.join(COMPARISONS)} and a number")
         return {
             ">=": value >= self.target,
             ">": value > self.target,
@@ -338,6 +344,8 @@ def load_brief(source: str | Path) -> FeatureBrief:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise BriefError(f"cannot read the brief {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise BriefError(f"cannot read the brief {path}: it is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
         where = str(path)
     elif isinstance(source, str):
         text, where = source, "the brief"
@@ -367,11 +375,14 @@ def load_example(name: str) -> FeatureBrief:
 
 def _metric_to_dict(metric: Metric) -> dict[str, Any]:
     out: dict[str, Any] = {"name": metric.name}
-    if metric.comparison is not None and metric.target is not None:
+    canonical = f"{metric.comparison} {metric.target}" if metric.comparison is not None else None
+    if metric.comparison is not None and metric.target is not None and metric.text in ("", canonical):
         out["comparison"] = metric.comparison
         out["target"] = metric.target
+    elif metric.comparison is None and metric.target is not None and not metric.text.strip(" 0123456789.+-eE"):
+        out["target"] = metric.target  # a bare number: keep it a number
     else:
-        out["target"] = metric.text
+        out["target"] = metric.text  # as the author wrote it, e.g. ">= 92%" or "improve accuracy"
     if metric.unit:
         out["unit"] = metric.unit
     if metric.eval_set:
@@ -394,7 +405,7 @@ def brief_to_dict(brief: FeatureBrief) -> dict[str, Any]:
 
 
 def brief_to_yaml(brief: FeatureBrief | Mapping) -> str:
-    """Return the brief as YAML text that ``load_brief`` reads back unchanged."""
+    """Return the brief as YAML text that ``load_brief`` reads back to an equal brief."""
     return yaml.safe_dump(brief_to_dict(brief_from_dict(brief)), sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -508,9 +519,12 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
     for metric in brief.metrics:
         where = f"metrics.{metric.layer}.{metric.name}"
         if metric.comparison is None or metric.target is None or not math.isfinite(metric.target):
-            missing = "no number" if metric.target is None else "no comparison"
-            if metric.target is None and metric.comparison is None:
+            if metric.target is not None and not math.isfinite(metric.target):
+                missing = "a number that is not a real value (NaN or infinite)"
+            elif metric.target is None and metric.comparison is None:
                 missing = "no comparison and no number"
+            else:
+                missing = "no number" if metric.target is None else "no comparison"
             findings.append(
                 Finding(
                     where,
@@ -602,6 +616,9 @@ class FeasibilityResult:
     def __str__(self) -> str:
         return f"{self.score:.1f}/100 {self.verdict}: {self.guidance}"
 
+    def __repr__(self) -> str:
+        return f"FeasibilityResult({self})"
+
 
 def _check_rating(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -642,13 +659,16 @@ def feasibility_score(
     }
     ratings = {name: _check_rating(name, value) for name, value in given.items()}
     contributions = {}
+    points = 0  # weighted points above the worst case, a whole number from 0 to 300
     for dim in FEASIBILITY_DIMENSIONS:
         effective = 6 - ratings[dim.name] if dim.inverted else ratings[dim.name]
-        # Points this dimension adds above the worst case, on the 0-100 scale.
+        points += dim.weight * (effective - 1)
+        # This dimension's share of the 0-100 score.
         contributions[dim.name] = dim.weight * (effective - 1) * 100 / (RAW_MAX - RAW_MIN)
-    score = sum(contributions.values())
-    score = min(100.0, max(0.0, score))
-    verdict = "GREEN" if score >= 70 else "YELLOW" if score >= 50 else "RED"
+    # Computed from the whole-number total so that a score of exactly 70 or 50 is not lost to rounding.
+    score = points * 100 / (RAW_MAX - RAW_MIN)
+    span = RAW_MAX - RAW_MIN
+    verdict = "GREEN" if points * 100 >= 70 * span else "YELLOW" if points * 100 >= 50 * span else "RED"
     return FeasibilityResult(score, verdict, contributions, GUIDANCE[verdict], ratings)
 
 
@@ -723,6 +743,9 @@ class PatternSuggestion:
     def __str__(self) -> str:
         return self.advice
 
+    def __repr__(self) -> str:
+        return f"PatternSuggestion({self.pattern.key if self.pattern else None!r}: {self.advice})"
+
 
 def suggest_pattern(answers: Mapping[str, bool]) -> PatternSuggestion:
     """Return the smallest reliable pattern, walking the ladder from rules to agents (lesson 01).
@@ -770,3 +793,70 @@ def latency_tier(milliseconds: float) -> str:
         if milliseconds < limit:
             return name
     return "batch"
+
+
+def read_brief(answer: Any) -> FeatureBrief:
+    """Return a brief from YAML text, a dict or a FeatureBrief (what the exercises accept)."""
+    if isinstance(answer, str):
+        return load_brief(answer if "\n" in answer or not answer.endswith((".yaml", ".yml")) else Path(answer))
+    return brief_from_dict(answer)
+
+
+def save_to_portfolio(brief: Any, name: str = "01_feature_brief") -> str:
+    """Save a brief to the learner's portfolio as YAML and Markdown; return what was done (lesson 01)."""
+    from .workspace import save_artifact
+
+    brief = read_brief(brief)
+    saved = [save_artifact(f"{name}.yaml", brief_to_yaml(brief)), save_artifact(f"{name}.md", brief_to_markdown(brief))]
+    findings = validate_brief(brief)
+    status = "It passes the validator." if not findings else f"The validator still has {len(findings)} finding(s) on it."
+    return "\n".join([*(str(s) for s in saved), status])
+
+
+# --------------------------------------------------------------------------------------------
+# Tables for the lesson (pandas, imported only when asked for)
+# --------------------------------------------------------------------------------------------
+
+
+def findings_table(findings: list[Finding]):
+    """Return findings as a table with the field, the problem and the fix."""
+    import pandas as pd
+
+    return pd.DataFrame([dataclasses.asdict(f) for f in findings], columns=["field", "problem", "fix"])
+
+
+def sections_table():
+    """Return the ten fields of an AI brief and the parts each must answer."""
+    import pandas as pd
+
+    rows = [{"field": title, "key": name, "parts": ", ".join(parts)} for name, (title, parts) in SECTIONS.items()]
+    return pd.DataFrame(rows).set_index("field")
+
+
+def metrics_table(brief: FeatureBrief | Mapping):
+    """Return a brief's metrics, one row each, with layer, target and evaluation set."""
+    import pandas as pd
+
+    brief = brief_from_dict(brief)
+    rows = [
+        {
+            "layer": m.layer,
+            "metric": m.name,
+            "target": f"{m.comparison} {_number(m.target)}" if m.comparison and m.target is not None else m.text,
+            "unit": m.unit,
+            "measured on": f"{m.eval_set} ({m.eval_size})" if m.eval_size else "",
+        }
+        for m in brief.metrics
+    ]
+    return pd.DataFrame(rows)
+
+
+def patterns_table():
+    """Return the pattern ladder, smallest first: best for, watch out for, governance load."""
+    import pandas as pd
+
+    rows = [
+        {"pattern": p.name, "ask": p.question, "best for": p.best_for, "watch out for": p.watch_out, "governance load": p.governance_load}
+        for p in PATTERNS
+    ]
+    return pd.DataFrame(rows).set_index("pattern")

@@ -35,6 +35,7 @@ __all__ = [
     "ChoiceQuestion",
     "FunctionQuestion",
     "StructuredQuestion",
+    "ValidationQuestion",
     "NumberSpec",
     "ChoiceSpec",
     "TextSpec",
@@ -373,7 +374,7 @@ class ChoiceSpec:
                 )
             return False, f"Expected one option as text (one of {keys}), got {_describe_type(answer)}."
         if key == self.correct.lower():
-            return True, self.feedback.get(self.correct, "That is the best choice.")
+            return True, self.feedback.get(self.correct, "Right.")
         original = next(k for k in self.options if k.lower() == key)
         return False, self.feedback.get(original, "That is not the best choice. Think about what it leaves out.")
 
@@ -384,6 +385,9 @@ class TextSpec:
 
     min_words: int = 1
     must_mention: tuple[str, ...] = ()
+    # Each group is satisfied when the text mentions any one of its words (e.g. label/labelled).
+    mention_any: tuple[tuple[str, ...], ...] = ()
+    feedback: str = ""
 
     def judge(self, answer: Any) -> tuple[bool, str]:
         if not isinstance(answer, str):
@@ -393,8 +397,9 @@ class TextSpec:
             return False, f"Write at least {self.min_words} words; you wrote {len(words)}."
         lower = answer.lower()
         missing = [w for w in self.must_mention if w.lower() not in lower]
+        missing += [group[0] for group in self.mention_any if not any(w.lower() in lower for w in group)]
         if missing:
-            return False, "It should mention " + ", ".join(repr(m) for m in missing) + "."
+            return False, self.feedback or ("It should mention " + ", ".join(repr(m) for m in missing) + ".")
         return True, "Present and specific enough."
 
 
@@ -750,7 +755,58 @@ class StructuredQuestion(Question):
             details.append(f"Not a field of this answer, so not checked: {listed}.")
         if right == total:
             return Outcome.CORRECT, f"All {total} fields are right.", tuple(details)
-        given = [name for name in self.fields if name in values]
-        if given and all(is_unanswered(values[name]) for name in given):
+        # Nothing filled in yet: an empty dict, or only placeholders.
+        if all(is_unanswered(value) for value in values.values()):
             return Outcome.NOT_ATTEMPTED, "Fill in the fields, then run the cell again.", ()
         return Outcome.INCORRECT, f"{right} of {total} fields are right.", tuple(details)
+
+
+class ValidationQuestion(Question):
+    """An open-ended answer (a brief, a plan) checked by a validator that lists what is missing.
+
+    ``validate(answer)`` returns a list of problems (empty when the answer passes) or raises
+    ValueError with a message for an answer it cannot read. An answer equal to the starting
+    point (the draft the learner was given) counts as not attempted.
+    """
+
+    kind = "validated"
+
+    def __init__(
+        self,
+        question_id: str,
+        title: str,
+        prompt: str,
+        validate: Callable[[Any], Sequence[Any]],
+        *,
+        starting_point: Any = None,
+        show_at_most: int = 6,
+        **kwargs: Any,
+    ):
+        super().__init__(question_id, title, prompt, **kwargs)
+        self.validate = validate
+        self.starting_point = starting_point
+        self.show_at_most = show_at_most
+
+    def _judge(self, answer: Any):
+        if self.starting_point is not None and _same_text(answer, self.starting_point):
+            return (
+                Outcome.NOT_ATTEMPTED,
+                "This is still the draft you were given. Change it, then run the cell again.",
+                (),
+            )
+        try:
+            problems = list(self.validate(answer))
+        except ValueError as exc:
+            return Outcome.INCORRECT, f"Your answer could not be read: {exc}", ()
+        if not problems:
+            return Outcome.CORRECT, "It passes every check.", ()
+        shown = [str(p) for p in problems[: self.show_at_most]]
+        if len(problems) > self.show_at_most:
+            shown.append(f"... and {len(problems) - self.show_at_most} more. Fix these first.")
+        return Outcome.INCORRECT, f"{len(problems)} problem(s) left.", tuple(shown)
+
+
+def _same_text(answer: Any, starting_point: Any) -> bool:
+    if isinstance(answer, str) and isinstance(starting_point, str):
+        return answer.strip() == starting_point.strip()
+    return False

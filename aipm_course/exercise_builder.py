@@ -11,6 +11,17 @@ In a code cell of ``solutions/NN_slug.ipynb`` an answer is marked in one of two 
   A block that returns (a function body) becomes ``return ___``; otherwise each assignment at
   the block's own indentation becomes ``name = ___``.
 
+  A block may end with starting code for the exercise, after a ``### EXERCISE`` line and
+  commented out with ``# `` (so the solution does not run it)::
+
+      ### BEGIN SOLUTION
+      brief_yaml = FINISHED_BRIEF
+      ### EXERCISE
+      # brief_yaml = DRAFT_TO_REPAIR
+      ### END SOLUTION
+
+  The exercise then holds the uncommented starting code instead of a placeholder.
+
 * a single line ending in ``# ANSWER``: the value after ``=`` (or after a dict key's ``:``)
   becomes ``___``, e.g. ``"target": 0.6,  # ANSWER`` turns into ``"target": ___,``.
 
@@ -32,6 +43,7 @@ __all__ = ["ExerciseBuildError", "strip_solutions", "exercise_from_solution", "b
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+EXERCISE = "### EXERCISE"
 LINE_MARK = re.compile(r"\s*#\s*ANSWER\s*$")
 PLACEHOLDER_COMMENT = "  # your answer here"
 SOLUTION_ONLY_TAG = "solution-only"
@@ -110,11 +122,32 @@ def _replace_line(line: str) -> str | None:
     return None
 
 
+def _starter(lines: list[str], where: str, number: int) -> list[str]:
+    """Return the exercise's starting code: the lines after EXERCISE with one "# " removed."""
+    out = []
+    for offset, line in enumerate(lines, start=1):
+        indent = _indent(line)
+        body = line[len(indent):]
+        if not line.strip():
+            out.append(line)
+        elif body.startswith("# "):
+            out.append(indent + body[2:])
+        elif body == "#":
+            out.append("")
+        else:
+            raise ExerciseBuildError(
+                f"{where}: line {number + offset} after '{EXERCISE}' must be commented out with '# ' "
+                "(it is the exercise's starting code, which the solution must not run)."
+            )
+    return out
+
+
 def strip_solutions(source: str, where: str = "cell") -> str:
-    """Return a cell's source with every answer region replaced by the placeholder."""
+    """Return a cell's source with every answer region replaced by the placeholder or starter code."""
     out: list[str] = []
     block: list[str] | None = None
-    block_start = 0
+    starter: list[str] | None = None
+    block_start = starter_start = 0
     block_indent = ""
     for number, line in enumerate(source.split("\n"), start=1):
         stripped = line.strip()
@@ -124,13 +157,24 @@ def strip_solutions(source: str, where: str = "cell") -> str:
                     f"{where}: '{BEGIN}' on line {number} is inside the block opened on line "
                     f"{block_start}; blocks cannot be nested."
                 )
-            block, block_start, block_indent = [], number, _indent(line)
+            block, starter, block_start, block_indent = [], None, number, _indent(line)
+            continue
+        if stripped.startswith(EXERCISE):
+            if block is None or starter is not None:
+                raise ExerciseBuildError(f"{where}: '{EXERCISE}' on line {number} must come once, inside a solution block.")
+            starter, starter_start = [], number
             continue
         if stripped.startswith(END):
             if block is None:
                 raise ExerciseBuildError(f"{where}: '{END}' on line {number} has no '{BEGIN}' before it.")
-            out.extend(_replace_block(block, block_indent))
-            block = None
+            if starter is not None:
+                out.extend(_starter(starter, where, starter_start))
+            else:
+                out.extend(_replace_block(block, block_indent))
+            block = starter = None
+            continue
+        if starter is not None:
+            starter.append(line)
             continue
         if block is not None:
             block.append(line)
@@ -163,7 +207,7 @@ def exercise_from_solution(notebook: nbformat.NotebookNode, name: str = "noteboo
             cell.execution_count = None
             for key in ("execution", "papermill", "collapsed", "scrolled"):
                 cell.metadata.pop(key, None)
-        elif BEGIN in cell.source or END in cell.source:
+        elif BEGIN in cell.source or END in cell.source or EXERCISE in cell.source:
             raise ExerciseBuildError(f"{name}, cell {index}: solution markers are only allowed in code cells.")
         cells.append(cell)
     exercise.cells = cells

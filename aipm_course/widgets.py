@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-__all__ = ["widget_check"]
+__all__ = ["widget_check", "ScorecardExplorer", "scorecard_explorer"]
 
 
 def widget_check() -> widgets.VBox:
@@ -24,3 +24,88 @@ def widget_check() -> widgets.VBox:
     box = widgets.VBox([slider, result])
     box.slider, box.result = slider, result  # handles for tests and curious learners
     return box
+
+
+class ScorecardExplorer(widgets.VBox):
+    """The feasibility scorecard as six sliders; the score, verdict and bars update as they move."""
+
+    def __init__(self, ratings: dict[str, int] | None = None) -> None:
+        from .briefs import FEASIBILITY_DIMENSIONS
+        from .plots import dimension_label
+
+        from .briefs import _check_rating
+
+        start = {d.name: 3 for d in FEASIBILITY_DIMENSIONS}
+        for name, value in (ratings or {}).items():
+            if name not in start:
+                raise ValueError(f"unknown dimension {name!r}; the dimensions are {', '.join(start)}")
+            start[name] = _check_rating(name, value)
+        self.sliders = {
+            d.name: widgets.IntSlider(
+                value=start[d.name],
+                min=1,
+                max=5,
+                description=dimension_label(d.name),
+                tooltip=d.question,
+                style={"description_width": "170px"},
+                layout=widgets.Layout(width="420px"),
+                continuous_update=True,
+            )
+            for d in FEASIBILITY_DIMENSIONS
+        }
+        self.questions = widgets.HTML(
+            "<br>".join(f"<b>{dimension_label(d.name)}</b>: {d.question}" for d in FEASIBILITY_DIMENSIONS)
+        )
+        self.score_label = widgets.HTML()
+        self.chart = widgets.HTML()
+        self.result = None
+        for slider in self.sliders.values():
+            slider.observe(self._update, names="value")
+        super().__init__([widgets.HBox([widgets.VBox(list(self.sliders.values())), self.chart]), self.score_label])
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        from .briefs import feasibility_score
+
+        self.result = feasibility_score(**{name: s.value for name, s in self.sliders.items()})
+        self.score_label.value = _verdict_html(self.result)
+        self.chart.value = _contribution_bars_html(self.result)
+
+    def __repr__(self) -> str:  # the plain-text form stored in notebooks: short and readable
+        return f"ScorecardExplorer({self.result})"
+
+
+def _verdict_html(result) -> str:
+    from .plots import VERDICT_COLOURS
+
+    colour = VERDICT_COLOURS[result.verdict]
+    return (
+        f"<div style='font-size:1.15em'><b>Score: {result.score:.1f} / 100</b> "
+        f"<span style='background:{colour};color:white;padding:1px 8px;border-radius:3px'>{result.verdict}</span>"
+        f"</div><div>{result.guidance}</div>"
+    )
+
+
+def _contribution_bars_html(result) -> str:
+    """Draw each dimension's points as an HTML bar: quick to redraw, and testable as text."""
+    from .briefs import FEASIBILITY_DIMENSIONS, RAW_MAX, RAW_MIN
+    from .plots import VERDICT_COLOURS, dimension_label
+
+    colour = VERDICT_COLOURS[result.verdict]
+    rows = []
+    for dim in FEASIBILITY_DIMENSIONS:
+        most = dim.weight * 4 * 100 / (RAW_MAX - RAW_MIN)
+        points = result.contributions[dim.name]
+        rows.append(
+            f"<div style='display:flex;align-items:center;margin:3px 0'>"
+            f"<span style='width:150px'>{dimension_label(dim.name)}</span>"
+            f"<span style='display:inline-block;width:{most * 6:.0f}px;background:#e5e5e5'>"
+            f"<span style='display:block;width:{points * 6:.0f}px;height:14px;background:{colour}'></span></span>"
+            f"<span style='margin-left:6px'>{points:.1f} of {most:.1f}</span></div>"
+        )
+    return "<div><b>Points per dimension</b>" + "".join(rows) + "</div>"
+
+
+def scorecard_explorer(**ratings: int) -> ScorecardExplorer:
+    """Return the interactive feasibility scorecard, starting from the given ratings (lesson 01)."""
+    return ScorecardExplorer(ratings)

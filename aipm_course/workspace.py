@@ -35,6 +35,7 @@ __all__ = [
     "ProgressStore",
     "progress_rows",
     "progress_table",
+    "save_artifact",
     "record_check",
 ]
 
@@ -336,3 +337,39 @@ def progress_table():
     rows = progress_rows()
     frame = pd.DataFrame(rows, columns=["module", "title", "questions", "attempted", "passed"])
     return frame.set_index("module")
+
+
+@dataclasses.dataclass
+class SavedArtifact:
+    """A file saved into the learner's portfolio folder, and the backup of any earlier version."""
+
+    path: Path
+    backup: Path | None
+
+    def __str__(self) -> str:
+        where = f"portfolio/{self.path.name} in your work folder"
+        if self.backup is None:
+            return f"Saved {where}."
+        return f"Saved {where}; the previous version is kept as backups/{self.backup.name}."
+
+
+def save_artifact(filename: str, text: str, work: Path | None = None) -> SavedArtifact:
+    """Save a portfolio file (a brief, a plan) in ``my_work/portfolio/``; keep the old one if it differs."""
+    if not isinstance(filename, str) or not re.fullmatch(r"[\w.-]+", filename) or filename.startswith("."):
+        raise ValueError(f"filename must be a plain file name such as 01_brief.md, got {filename!r}")
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    work = Path(work) if work is not None else work_dir()
+    target = work / "portfolio" / filename
+    backup = None
+    if target.exists() and target.read_text(encoding="utf-8") != text:
+        backups = work / "backups"
+        backups.mkdir(parents=True, exist_ok=True)
+        backup = backups / f"{target.stem}.{_timestamp()}{target.suffix}"
+        counter = 1
+        while backup.exists():
+            backup = backups / f"{target.stem}.{_timestamp()}-{counter}{target.suffix}"
+            counter += 1
+        shutil.copy2(target, backup)
+    _atomic_write_bytes(target, text.encode("utf-8"))
+    return SavedArtifact(target, backup)

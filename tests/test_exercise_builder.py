@@ -380,3 +380,34 @@ def test_committed_exercises_match_solutions(tmp_path):
     )
     different = [name for name in generated if generated[name] != committed[name]]
     assert not different, f"{fix}\n  differs from its solution: {different}"
+
+
+# --- starting code for the exercise (### EXERCISE) -----------------------------------------------
+
+
+def test_exercise_part_becomes_the_starting_code_and_the_solution_part_goes():
+    source = (
+        "### BEGIN SOLUTION\n"
+        'draft = "finished"\n'
+        "### EXERCISE\n"
+        '# draft = "to repair"\n'
+        "#     indented = True\n"
+        "### END SOLUTION\n"
+        "check(draft)"
+    )
+    assert strip_solutions(source) == 'draft = "to repair"\n    indented = True\ncheck(draft)'
+
+
+def test_exercise_part_must_be_commented_out_in_the_solution():
+    source = "### BEGIN SOLUTION\nx = 1\n### EXERCISE\nx = 2\n### END SOLUTION"
+    with pytest.raises(ExerciseBuildError, match=r"line 4 .* must be commented out"):
+        strip_solutions(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["### EXERCISE\n# x = 1", "### BEGIN SOLUTION\nx = 1\n### EXERCISE\n# a\n### EXERCISE\n# b\n### END SOLUTION"],
+)
+def test_exercise_marker_outside_a_block_or_twice_is_an_error(source):
+    with pytest.raises(ExerciseBuildError, match="EXERCISE"):
+        strip_solutions(source)
