@@ -24,7 +24,8 @@ VERDICT_COLOURS = {"GREEN": COLOURS["green"], "YELLOW": COLOURS["orange"], "RED"
 
 def dimension_label(name: str) -> str:
     """Return a dimension's name for people, e.g. "Data availability"."""
-    return name.replace("_", " ").replace(" ai ", " AI ").capitalize()
+    words = name.replace("_", " ").replace(" ai ", " AI ")
+    return words[:1].upper() + words[1:]
 
 
 def feasibility_chart(result: FeasibilityResult, title: str = "", ax=None):
