@@ -191,7 +191,10 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-_TARGET = re.compile(r"^\s*(>=|<=|>|<|≥|≤|at least|at most|below|under|above|over)\s*([-+]?\d[\d,]*\.?\d*)\s*(%?)\s*(.*)$", re.I)
+_TARGET = re.compile(
+    r"^\s*(>=|<=|>|<|≥|≤|at least|at most|below|under|above|over)\s*([$€£]?)\s*([-+]?\d[\d,]*\.?\d*)\s*(%?)\s*(.*)$", re.I
+)
+_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
 _WORDS = {"≥": ">=", "≤": "<=", "at least": ">=", "at most": "<=", "below": "<", "under": "<", "above": ">", "over": ">"}
 
 
@@ -208,12 +211,12 @@ def parse_target(text: Any) -> tuple[str | None, float | None, str]:
     match = _TARGET.match(str(text))
     if not match:
         return None, None, ""
-    word, number, percent, unit = match.groups()
+    word, currency, number, percent, unit = match.groups()
     comparison = _WORDS.get(word.lower(), word)
     value = float(number.replace(",", ""))
     if percent:
         value /= 100
-    return comparison, value, unit.strip()
+    return comparison, value, _CURRENCY.get(currency, "") or unit.strip()
 
 
 def _metric_from(name: str, layer: str, spec: Any, where: str) -> Metric:
@@ -295,6 +298,11 @@ class FeatureBrief:
 def _text(value: Any, where: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        raise BriefError(
+            f"{where} reads as the yes/no value {value}: YAML turns a bare yes, no, true or false into one. "
+            f"Write a sentence, or put the word in quotes: \"{'yes' if value else 'no'}\"."
+        )
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return str(value).strip()
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
@@ -354,14 +362,45 @@ def load_brief(source: str | Path) -> FeatureBrief:
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise BriefError(f"{where} is not valid YAML{place}: {exc.problem or exc}") from None
+        raise BriefError(_explain_yaml_error(exc, text, where)) from None
     except yaml.YAMLError as exc:
         raise BriefError(f"{where} is not valid YAML: {exc}") from None
     if data is None:
         raise BriefError(f"{where} is empty")
     return brief_from_dict(data)
+
+
+_YAML_ADVICE = (
+    ("chomping or indentation", "A value that starts with > or | must be in quotes, e.g. target: \">= 0.92\"."),
+    ("mapping values are not allowed", "A value that contains \": \" must be in quotes, e.g. escalation: \"disputes: to a team lead\"."),
+    ("could not find expected ':'", "A line is missing the colon after its name, or is indented wrongly."),
+    ("expected <block end>", "The indentation is off: each level is two spaces, and lines of the same section start in the same column."),
+    ("found character '\\t'", "Use spaces, not tabs, to indent."),
+)
+
+
+def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, where: str) -> str:
+    """Return a YAML error in plain words, with the line it points at."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = str(exc.problem or exc)
+    advice = next((tip for key, tip in _YAML_ADVICE if key in problem), "Check the quotes, colons and indentation.")
+    if mark is not None:
+        lines_seen = text.splitlines()
+        for n in (mark.line, mark.line + 1):
+            line = lines_seen[n - 1] if 1 <= n <= len(lines_seen) else ""
+            if line.strip() and (len(line) - len(line.lstrip(" "))) % 2:
+                advice = f"Line {n} is indented by an odd number of spaces: use two spaces per level."
+                break
+    if mark is None:
+        return f"{where} is not valid YAML: {problem}. {advice}"
+    lines = text.splitlines()
+    number = mark.line + 1
+    shown = []
+    for n in (number - 1, number):  # YAML often notices a problem one line after it
+        if 1 <= n <= len(lines) and lines[n - 1].strip():
+            shown.append(f"line {n}: {lines[n - 1]!r}")
+    context = f" Near {'; '.join(shown)}." if shown else ""
+    return f"{where} is not valid YAML around line {number} ({problem}). {advice}{context}"
 
 
 def load_example(name: str) -> FeatureBrief:
@@ -406,7 +445,16 @@ def brief_to_dict(brief: FeatureBrief) -> dict[str, Any]:
 
 def brief_to_yaml(brief: FeatureBrief | Mapping) -> str:
     """Return the brief as YAML text that ``load_brief`` reads back to an equal brief."""
-    return yaml.safe_dump(brief_to_dict(brief_from_dict(brief)), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(
+        brief_to_dict(brief_from_dict(brief)), Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True, width=10_000
+    )
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """Indent list items under their key, two spaces per level, as people write YAML by hand."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
 
 
 def save_brief(brief: FeatureBrief | Mapping, path: str | Path) -> Path:
@@ -424,8 +472,10 @@ def brief_to_markdown(brief: FeatureBrief | Mapping) -> str:
     for name, (title, parts) in SECTIONS.items():
         lines.append(f"## {title}")
         lines.append("")
+        if name == "evaluation":
+            lines += _metrics_table(brief, ("quality",))
         if name == "online_metrics":
-            lines += _metrics_table(brief)
+            lines += _metrics_table(brief, ("product", "business"))
         section = brief.sections.get(name, {})
         for part in parts:
             value = section.get(part, "")
@@ -437,21 +487,34 @@ def brief_to_markdown(brief: FeatureBrief | Mapping) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _readable(metric: Metric) -> str:
+    """Show a target as people write it: shares as percentages, money with its currency."""
+    if metric.unit in {"USD", "EUR", "GBP"}:
+        return f"{metric.target:g} {metric.unit}"
+    if not metric.unit and 0 <= metric.target <= 1:
+        return f"{metric.target * 100:g}%"
+    return f"{_number(metric.target)}{(' ' + metric.unit) if metric.unit else ''}"
+
+
 _LABELS = {"ai_role": "AI role", "kill_switch": "Kill switch", "model_card": "Model card"}
 
 
-def _metrics_table(brief: FeatureBrief) -> list[str]:
-    if not brief.metrics:
+_SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def _metrics_table(brief: FeatureBrief, layers: tuple[str, ...]) -> list[str]:
+    chosen = [m for m in brief.metrics if m.layer in layers]
+    if not chosen:
         return ["_No metrics yet._", ""]
     rows = ["| Layer | Metric | Target | Measured on |", "|---|---|---|---|"]
-    for metric in sorted(brief.metrics, key=lambda m: LAYERS.index(m.layer)):
+    for metric in sorted(chosen, key=lambda m: LAYERS.index(m.layer)):
         target = (
-            f"{metric.comparison} {_number(metric.target)}{(' ' + metric.unit) if metric.unit else ''}"
+            f"{_SYMBOLS.get(metric.comparison, metric.comparison)} {_readable(metric)}"
             if metric.comparison and metric.target is not None
             else (metric.text or "—")
         )
         measured = metric.eval_set + (f" ({metric.eval_size:,} cases)" if metric.eval_size else "")
-        rows.append(f"| {metric.layer} | {metric.name} | {target} | {measured or '—'} |")
+        rows.append(f"| {metric.layer} | {metric.name.replace('_', ' ')} | {target} | {measured or '—'} |")
     return rows + [""]
 
 
@@ -473,6 +536,15 @@ class Finding:
 
 
 COST_PER_TASK = re.compile(r"cost.*(per|/).*success", re.I)
+TRAP_REASON = re.compile(r"competitor|everyone|everybody|the future|trend|hype|others (have|do)", re.I)
+METRIC_PARTS = {"eval_set", "eval_size", "target", "comparison", "unit", "name"}
+NESTED_METRIC_EXAMPLE = (
+    "Write each quality metric with its parts indented under it:\n"
+    "    accuracy:\n"
+    "      target: \">= 0.92\"\n"
+    "      eval_set: recent requests labelled by senior agents\n"
+    "      eval_size: 500"
+)
 
 
 def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
@@ -489,8 +561,6 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
     # These parts have findings of their own below, worded for the risk they leave open.
     special = {("human_in_the_loop", "escalation"), ("release", "kill_switch"), ("release", "rollback")}
     for name, (title, parts) in SECTIONS.items():
-        if name == "online_metrics":
-            continue  # checked through the product and business metrics below
         section = brief.sections.get(name, {})
         if not any(section.get(part) for part in parts):
             findings.append(
@@ -500,6 +570,16 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
         for part, meaning in parts.items():
             if not section.get(part) and (name, part) not in special:
                 findings.append(Finding(f"{name}.{part}", f"Empty: it should say {meaning}.", f"Write `{part}:` under `{name}:`."))
+
+    reason = brief.sections.get("why_ai", {}).get("reason", "")
+    if TRAP_REASON.search(reason):
+        findings.append(
+            Finding(
+                "why_ai.reason",
+                "This is the trap \"AI because others have it\": it names no user problem that AI solves better.",
+                "Say what AI does that rules cannot, for this workflow (e.g. free text in many wordings).",
+            )
+        )
 
     choice = brief.sections.get("pattern", {}).get("choice", "")
     if choice and choice not in PATTERN_KEYS:
@@ -513,11 +593,20 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
                 Finding(
                     f"metrics.{layer}",
                     f"No {layer} metric ({LAYER_MEANING[layer]}).",
-                    f"Add at least one {layer} metric with a comparison and a number, e.g. `>= 0.9`.",
+                    f"Add at least one {layer} metric with a comparison and a number, e.g. `name: \">= 0.9\"`.",
                 )
             )
     for metric in brief.metrics:
         where = f"metrics.{metric.layer}.{metric.name}"
+        if metric.name in METRIC_PARTS:
+            findings.append(
+                Finding(
+                    where,
+                    f"`{metric.name}` is listed as a metric of its own, so it belongs to no metric.",
+                    "Indent it under the metric it describes. " + NESTED_METRIC_EXAMPLE,
+                )
+            )
+            continue
         if metric.comparison is None or metric.target is None or not math.isfinite(metric.target):
             if metric.target is not None and not math.isfinite(metric.target):
                 missing = "a number that is not a real value (NaN or infinite)"
@@ -529,7 +618,7 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
                 Finding(
                     where,
                     f"The target {metric.text or '(empty)'!r} has {missing}, so nobody can tell whether it is met.",
-                    "Write a comparison and a number, e.g. `>= 0.92` or `< 0.01`.",
+                    "Write a comparison and a number in quotes, e.g. `\">= 0.92\"` or `\"< 0.01\"` (YAML needs the quotes).",
                 )
             )
         elif metric.comparison not in COMPARISONS:
@@ -539,7 +628,7 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
                 Finding(
                     where,
                     "A quality target without its evaluation set and size cannot be checked.",
-                    "Add `eval_set` (what the labelled cases are) and `eval_size` (how many), e.g. 500.",
+                    "Add `eval_set` (what the labelled cases are) and `eval_size` (how many). " + NESTED_METRIC_EXAMPLE,
                 )
             )
 
@@ -566,7 +655,7 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
             Finding(
                 "metrics.business",
                 "No cost per successful task: the feature could succeed and still lose money.",
-                "Add a business metric such as `cost_per_successful_task: <= 0.05` (in USD).",
+                "Add a business metric such as `cost_per_successful_task: \"<= $0.05\"`.",
             )
         )
     return findings
@@ -717,7 +806,7 @@ PATTERNS: tuple[Pattern, ...] = (
         "Fine-tuned model",
         "Must the model's behaviour itself be specialised and consistent, at high volume?",
         "High-volume domain tasks where behaviour must be specialised and consistent.",
-        "Each training run costs thousands of dollars and weeks; it pays only at high volume.",
+        "A training run can cost thousands of dollars and weeks of work, plus retraining; it pays off mainly at high volume.",
         78,
     ),
     Pattern(
@@ -781,7 +870,7 @@ def suggest_pattern(answers: Mapping[str, bool]) -> PatternSuggestion:
 LATENCY_TIERS = (
     ("real time", 200, "the user waits on it: under 200 ms"),
     ("near real time", 2000, "a short wait is fine: under 2 seconds"),
-    ("batch", math.inf, "results can wait minutes or hours"),
+    ("batch", math.inf, "no one waits on it: results can take from seconds to hours"),
 )
 
 
@@ -803,14 +892,25 @@ def read_brief(answer: Any) -> FeatureBrief:
 
 
 def save_to_portfolio(brief: Any, name: str = "01_feature_brief") -> str:
-    """Save a brief to the learner's portfolio as YAML and Markdown; return what was done (lesson 01)."""
+    """Save a brief that passes the validator to the portfolio, as YAML and Markdown (lesson 01).
+
+    A brief with findings is not saved, so a draft never replaces a finished brief; the
+    returned text says what to do instead. Never raises for a brief it cannot read.
+    """
     from .workspace import save_artifact
 
-    brief = read_brief(brief)
-    saved = [save_artifact(f"{name}.yaml", brief_to_yaml(brief)), save_artifact(f"{name}.md", brief_to_markdown(brief))]
+    try:
+        brief = read_brief(brief)
+    except BriefError as exc:
+        return f"Not saved: the brief cannot be read. {exc}"
     findings = validate_brief(brief)
-    status = "It passes the validator." if not findings else f"The validator still has {len(findings)} finding(s) on it."
-    return "\n".join([*(str(s) for s in saved), status])
+    if findings:
+        return (
+            f"Not saved yet: the validator still has {len(findings)} finding(s). "
+            "Fix them in question 1, then run this cell again."
+        )
+    saved = [save_artifact(f"{name}.yaml", brief_to_yaml(brief)), save_artifact(f"{name}.md", brief_to_markdown(brief))]
+    return "\n".join([*(str(s) for s in saved), "It passes the validator."])
 
 
 # --------------------------------------------------------------------------------------------

@@ -281,15 +281,17 @@ def _describe_type(value: Any) -> str:
     return f"a value of type {name} ({safe_repr(value, 40)})"
 
 
-def _number_from_text(text: str) -> str | None:
+def _number_from_text(text: str, fraction: bool = True) -> str | None:
     """Return advice when a learner typed a number as text, or None if it is not one."""
     stripped = text.strip()
     if stripped.endswith("%"):
         try:
             float(stripped[:-1].replace(",", "."))
-            return "Write it as a share without the % sign and quotes: 25% is 0.25."
         except ValueError:
             return None
+        if fraction:
+            return "Write it as a share without the % sign and quotes: 25% is 0.25."
+        return "Write it as a plain number, without the % sign and the quotes."
     if re.fullmatch(r"-?\d+,\d+", stripped):
         return "Write it as a number with a decimal point and no quotes: 0.5, not \"0,5\"."
     try:
@@ -317,7 +319,7 @@ class NumberSpec:
         number = _as_real(answer)
         if number is None:
             if isinstance(answer, str):
-                advice = _number_from_text(answer)
+                advice = _number_from_text(answer, self.fraction)
                 if advice:
                     return False, f"Your answer is {_describe_type(answer)}. {advice}"
             return False, f"Expected a single number, got {_describe_type(answer)}."
@@ -351,13 +353,23 @@ class ChoiceSpec:
     options: Mapping[str, str]
     correct: str
     feedback: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    aliases: Mapping[str, str] = dataclasses.field(default_factory=dict)  # other ways to write a key
 
     def _normalise(self, answer: Any) -> str | None:
         if not isinstance(answer, str):
             return None
         text = answer.strip().strip("().").strip().strip("\"'").lower()
-        if text in {k.lower() for k in self.options}:
-            return text
+        keys = {k.lower(): k for k in self.options}
+        lettered = re.match(r"^\(?([a-z])\)\s+\S", text)  # "c) Metric disconnect"
+        candidates = [text, text.replace("-", "_").replace(" ", "_"), text.rstrip("s")]
+        if lettered:
+            candidates.append(lettered.group(1))
+        for candidate in candidates:
+            if candidate in keys:
+                return candidate
+        for alias, key in self.aliases.items():
+            if text == alias.lower():
+                return key.lower()
         for key, label in self.options.items():
             if text == str(label).strip().lower():
                 return key.lower()
@@ -368,10 +380,7 @@ class ChoiceSpec:
         key = self._normalise(answer)
         if key is None:
             if isinstance(answer, str):
-                return False, (
-                    f"{safe_repr(answer, 40)} is not one of the options. Answer with the letter of "
-                    f"one option, in quotes: one of {keys}."
-                )
+                return False, f"{safe_repr(answer, 40)} is not one of the options. Answer with one of {keys}, in quotes."
             return False, f"Expected one option as text (one of {keys}), got {_describe_type(answer)}."
         if key == self.correct.lower():
             return True, self.feedback.get(self.correct, "Right.")

@@ -67,7 +67,7 @@ def pattern_ladder_chart(ax=None):
     ax.set_xticks(range(len(PATTERNS)), names, fontsize=8)
     ax.set_ylim(0, 105)
     ax.set_ylabel("relative governance load (0–100)")
-    ax.set_title("The pattern ladder: each rung up costs more evaluation, monitoring and approval")
+    ax.set_title("Each rung up the ladder costs more evaluation, monitoring and approval", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -45,23 +45,27 @@ class ScorecardExplorer(widgets.VBox):
                 value=start[d.name],
                 min=1,
                 max=5,
-                description=dimension_label(d.name),
+                description=dimension_label(d.name) + (" (inverted)" if d.inverted else ""),
                 tooltip=d.question,
-                style={"description_width": "170px"},
-                layout=widgets.Layout(width="420px"),
+                style={"description_width": "230px"},
+                layout=widgets.Layout(width="480px"),
                 continuous_update=True,
             )
             for d in FEASIBILITY_DIMENSIONS
         }
         self.questions = widgets.HTML(
-            "<br>".join(f"<b>{dimension_label(d.name)}</b>: {d.question}" for d in FEASIBILITY_DIMENSIONS)
+            "<details><summary>What each rating means</summary>"
+            + "<br>".join(f"<b>{dimension_label(d.name)}</b>: {d.question}" for d in FEASIBILITY_DIMENSIONS)
+            + "<br>An inverted dimension counts against the idea when rated high (it scores 6 − rating).</details>"
         )
         self.score_label = widgets.HTML()
         self.chart = widgets.HTML()
         self.result = None
         for slider in self.sliders.values():
             slider.observe(self._update, names="value")
-        super().__init__([widgets.HBox([widgets.VBox(list(self.sliders.values())), self.chart]), self.score_label])
+        super().__init__(
+            [widgets.HBox([widgets.VBox(list(self.sliders.values())), self.chart]), self.score_label, self.questions]
+        )
         self._update()
 
     def _update(self, _change=None) -> None:

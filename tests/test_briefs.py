@@ -478,11 +478,14 @@ class TestExamples:
         # Worked out by hand from brief_weak.yaml: empty painful_step; no baseline; no data section;
         # no pattern reason; no evaluation; no human_in_the_loop (section + escalation); no release
         # (section + kill switch); no monitoring; no governance; no business layer + no cost per task;
-        # "improve accuracy" (no number + no eval set); ">= 92%" (no eval set); "high" (no number).
+        # "improve accuracy" (no number + no eval set); ">= 92%" (no eval set); "high" (no number);
+        # no online_metrics section; and the reason "AI is the future and competitors have it" (a trap).
         expected = Counter(
             {
                 "workflow.painful_step": 1,
                 "why_ai.baseline": 1,
+                "why_ai.reason": 1,
+                "online_metrics": 1,
                 "data": 1,
                 "pattern.reason": 1,
                 "evaluation": 1,
@@ -663,10 +666,24 @@ class TestValidatorRulesOneAtATime:
         del data["release"]
         assert _fields(validate_brief(data)) == ["release", "release"]
 
-    def test_online_metrics_section_is_checked_through_the_metrics(self):
+    def test_missing_online_metrics_section(self):
         data = _complete()
         del data["online_metrics"]
-        assert validate_brief(data) == []
+        assert _fields(validate_brief(data)) == ["online_metrics"]
+
+    @pytest.mark.parametrize("reason", ["our competitors launched one", "AI is the future", "Everyone is adding AI"])
+    def test_ai_because_others_have_it_is_a_trap(self, reason):
+        data = _complete()
+        data["why_ai"]["reason"] = reason
+        findings = validate_brief(data)
+        assert _fields(findings) == ["why_ai.reason"] and "trap" in findings[0].problem
+
+    def test_metric_part_written_as_its_own_metric_is_pointed_out(self):
+        data = _complete()
+        data["metrics"]["quality"].append({"name": "eval_size", "target": 500})
+        findings = validate_brief(data)
+        assert _fields(findings) == ["metrics.quality.eval_size"]
+        assert "Indent it under the metric" in findings[0].fix and "eval_size: 500" in findings[0].fix
 
     @pytest.mark.parametrize("section, part", [("workflow", "painful_step"), ("monitoring", "drift"), ("governance", "risk_memo")])
     def test_missing_part(self, section, part):
@@ -690,7 +707,7 @@ class TestValidatorRulesOneAtATime:
         fields = _fields(validate_brief(FeatureBrief()))
         for expected in ("feature", "user_problem", "workflow", "governance", "human_in_the_loop", "release"):
             assert expected in fields
-        assert "online_metrics" not in fields
+        assert "online_metrics" in fields
 
 
 class TestBriefFromDict:
@@ -787,9 +804,11 @@ class TestMarkdown:
         assert len(SECTIONS) == 10
         for title in TITLES:
             assert f"## {title}\n" in markdown, title
-        assert "| quality | category_accuracy | >= 0.88 |" in markdown
-        assert "| quality | harmful_error_rate | < 0.01 | recent tickets labelled by senior agents (500 cases) |" in markdown
-        assert "| business | cost_per_successful_task | <= 0.05 USD | — |" in markdown
+        assert "| quality | category accuracy | ≥ 88% |" in markdown
+        assert "| quality | harmful error rate | < 1% | recent tickets labelled by senior agents (500 cases) |" in markdown
+        assert "| business | cost per successful task | ≤ 0.05 USD | — |" in markdown
+        # quality metrics sit with the evaluation (field 5), the others with field 6
+        assert markdown.index("| quality |") < markdown.index("## 6.") < markdown.index("| product |")
         assert "_Not written yet._" not in markdown
 
     def test_sections_appear_in_order(self):
@@ -800,14 +819,14 @@ class TestMarkdown:
     def test_metrics_table_lists_layers_in_order_and_keeps_untestable_text(self):
         markdown = brief_to_markdown(load_example("weak"))
         assert "| quality | accuracy | improve accuracy | — |" in markdown
-        assert "| quality | grounded_answer_rate | >= 0.92 | — |" in markdown
+        assert "| quality | grounded answer rate | ≥ 92% | — |" in markdown
         assert "| product | adoption | high | — |" in markdown
         assert markdown.index("| quality |") < markdown.index("| product |")
 
     def test_empty_brief(self):
         markdown = brief_to_markdown({})
         assert "(unnamed feature)" in markdown
-        assert "_No metrics yet._" in markdown
+        assert markdown.count("_No metrics yet._") == 2  # one table under field 5, one under field 6
         assert markdown.count("_Not written yet._") == 9  # every section but the metrics one
         for title in TITLES:
             assert f"## {title}" in markdown
@@ -1029,3 +1048,20 @@ class TestLatencyTier:
         with pytest.raises(ValueError) as excinfo:
             latency_tier(bad)
         assert repr(bad) in str(excinfo.value)
+
+
+class TestYamlErrorsInPlainWords:
+    def test_unquoted_comparison_says_to_quote_it(self):
+        message = str(_brief_error("metrics:\n  quality:\n    accuracy: >= 0.92\n"))
+        assert "must be in quotes" in message and "line 3" in message and "accuracy: >= 0.92" in message
+
+    def test_odd_indentation_is_named(self):
+        message = str(_brief_error("workflow:\n  users: agents\n   painful_step: triage\n"))
+        assert "odd number of spaces" in message and "line 3" in message
+
+    def test_bare_yes_is_explained(self):
+        message = str(_brief_error("governance:\n  model_card: yes\n"))
+        assert "governance.model_card" in message and "yes/no" in message and "quotes" in message
+
+    def test_currency_targets_are_read(self):
+        assert parse_target("<= $0.05") == ("<=", 0.05, "USD")

@@ -277,7 +277,7 @@ def test_choice_wrong_option_gets_its_own_feedback_and_unknown_lists_options():
     q = choice_q()
     assert q.check("a").message == "Accuracy hides rare errors."
     unknown = q.check("z").message
-    assert "'a'" in unknown and "'b'" in unknown and "letter" in unknown
+    assert "'a'" in unknown and "'b'" in unknown and "in quotes" in unknown
     assert "text" in q.check(2).message
 
 

@@ -128,14 +128,27 @@ def test_numbers_and_scenarios_follow_the_seed():
 
 def test_saving_the_brief_to_the_portfolio_keeps_the_previous_version(tmp_path, monkeypatch):
     monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    # A draft with findings is not saved, so it can never replace a finished brief.
     report = briefs.save_to_portfolio(DRAFT_BRIEF)
-    assert "01_feature_brief.yaml" in report and "finding(s)" in report
-    first = (tmp_path / "portfolio" / "01_feature_brief.yaml").read_text()
+    assert report.startswith("Not saved yet") and "finding(s)" in report
+    assert not (tmp_path / "portfolio").exists()
+    assert briefs.save_to_portfolio("feature: [oops").startswith("Not saved: the brief cannot be read.")
     complete = _complete_brief_dict()
-    report = briefs.save_to_portfolio(copy.deepcopy(complete))
-    assert "passes the validator" in report and "previous version is kept" in report
+    assert "passes the validator" in briefs.save_to_portfolio(copy.deepcopy(complete))
+    first = (tmp_path / "portfolio" / "01_feature_brief.yaml").read_text()
+    changed = copy.deepcopy(complete)
+    changed["feature"] = "Support triage copilot, version 2"
+    report = briefs.save_to_portfolio(changed)
+    assert "previous version is kept" in report
     backups = list((tmp_path / "backups").glob("01_feature_brief.*.yaml"))
     assert len(backups) == 1 and backups[0].read_text() == first
     markdown = (tmp_path / "portfolio" / "01_feature_brief.md").read_text()
-    assert markdown.startswith("# AI feature brief: Support triage copilot")
-    assert briefs.load_brief(tmp_path / "portfolio" / "01_feature_brief.yaml") == briefs.brief_from_dict(complete)
+    assert markdown.startswith("# AI feature brief: Support triage copilot, version 2")
+    assert briefs.load_brief(tmp_path / "portfolio" / "01_feature_brief.yaml") == briefs.brief_from_dict(changed)
+
+
+def test_choice_answers_written_other_ways_are_understood(ex):
+    right = {key: answer for key, _, answer, _ in SCENARIOS if key in ex.q3.data.scenarios}
+    loose = {key: value.replace("_", "-").upper() if value != "agent" else "agents" for key, value in right.items()}
+    assert ex.q3.check(loose).correct
+    assert ex.q7.check("C) Metric disconnect").correct

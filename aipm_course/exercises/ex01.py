@@ -146,6 +146,10 @@ def _uninverted_score(ratings: tuple[int, ...]) -> float:
     return (raw - RAW_MIN) * 100 / (RAW_MAX - RAW_MIN)
 
 
+def _weighted_sum(ratings: tuple[int, ...]) -> int:
+    return sum(d.weight * (6 - r if d.inverted else r) for d, r in zip(FEASIBILITY_DIMENSIONS, ratings))
+
+
 def normalised_score(weighted_sum: float) -> float:
     """Map the weighted sum (75 to 375) onto 0 to 100 (the corrected scorecard, lesson 01)."""
     return (weighted_sum - RAW_MIN) * 100 / (RAW_MAX - RAW_MIN)
@@ -166,6 +170,7 @@ def _score_fields(prefix: str, ratings: tuple[int, ...]) -> dict:
             mistakes=(
                 Mistake(broken_feasibility_score(ratings), "That is the published formula's number, which divides by 75 and so runs from 100 to 500. Map 75→0 and 375→100 instead."),
                 Mistake(_uninverted_score(ratings), "Invert the hard dimensions first: for accuracy requirement, failure impact and alternatives, use 6 − rating."),
+                Mistake(_weighted_sum(ratings), "That is the weighted sum (75 to 375). Map it onto 0–100: subtract 75, divide by 300, multiply by 100."),
             ),
         ),
         f"{prefix}_verdict": ChoiceSpec(
@@ -194,19 +199,21 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "until the validator finds nothing: complete all ten sections, give every metric a "
             "comparison and a number, give quality metrics their evaluation set and size, and add a "
             "human fallback, a kill switch with a rollback, and a cost per successful task. Invent "
-            "realistic details: the shop handles about 1,200 refund requests a day."
+            "realistic details: the shop handles about 1,200 refund requests a day. Passing the "
+            "validator means nothing is missing; whether each answer is convincing is your judgement, "
+            "so replace the draft's vague sentences too."
         ),
         lambda answer: validate_brief(read_brief(answer)),
         starting_point=DRAFT_BRIEF,
         hints=(
             "Run the check after each section you add: it lists what is still missing, field by field.",
-            "A complete example is `briefs.load_example(\"support_triage\")`; print it with "
-            "`print(briefs.brief_to_yaml(...))` and follow its shape (not its content).",
+            "A complete example: `print(briefs.brief_to_yaml(briefs.load_example(\"support_triage\")))`. "
+            "Follow its shape, not its content.",
         ),
         solution=(
-            "Every section answers a question the team would otherwise argue about later. The solution "
-            "notebook shows one complete version; yours will differ in its details, and that is fine "
-            "as long as each target is a number the team can test."
+            "Every section answers a question the team would otherwise argue about later. One complete "
+            "version is in `solutions/01_framing_and_briefs.ipynb`; yours will differ in its details, and "
+            "that is fine as long as each target is a number the team can test."
         ),
         **common,
     )
@@ -225,7 +232,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         fields={**_score_fields("a", ratings_a), **_score_fields("b", ratings_b)},
         hints=(
             "Use the corrected scorecard from the lesson: weights 20/10/10/15/10/10, the hard dimensions inverted (6 − rating).",
-            "`feasibility_score(*ex.q2.data.ratings_a)` computes it; check that you understand each bar of its chart.",
+            "Weighted sum = 20·data + 10·(6 − accuracy) + 10·latency + 15·(6 − failure) + 10·(6 − alternatives) + 10·trust; then (sum − 75) / 300 × 100.",
         ),
         solution="Compute both with `feasibility_score`; GREEN from 70, YELLOW from 50, RED below.",
         solution_code=(
@@ -278,12 +285,12 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         fields={
             "task": TextSpec(
                 min_words=1,
-                mention_any=(("classif", "categor", "sort", "route", "label"),),
+                mention_any=(("classif", "categor", "sort", "route", "label", "assign", "queue", "tag", "triage"),),
                 feedback="Name the task itself: the system sorts (classifies) each email into a category.",
             ),
             "input": TextSpec(
-                min_words=2,
-                mention_any=(("email", "e-mail", "mail"),),
+                min_words=1,
+                mention_any=(("email", "e-mail", "mail", "message"),),
                 feedback="Say what goes in: a customer email (in English).",
             ),
             "categories": NumberSpec(categories, rel_tol=0, abs_tol=0, mistakes=()),
@@ -295,11 +302,16 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
                     "recall": "Recall counts how many true cases are found; the need here is the share of all emails sorted correctly.",
                 },
             ),
-            "comparison": ChoiceSpec({">=": ">=", ">": ">", "<=": "<=", "<": "<"}, correct=">=", feedback={">": "\"At least\" includes the target itself."}),
+            "comparison": ChoiceSpec(
+                {">=": ">=", ">": ">", "<=": "<=", "<": "<"},
+                correct=">=",
+                feedback={">": "\"At least\" includes the target itself.", "<=": "That makes fewer right answers better.", "<": "That makes fewer right answers better."},
+                aliases={"≥": ">=", "≤": "<=", "at least": ">="},
+            ),
             "threshold": NumberSpec(threshold, rel_tol=0, abs_tol=1e-9, fraction=True),
             "eval_set": TextSpec(
                 min_words=2,
-                mention_any=(("label", "annotat"),),
+                mention_any=(("label", "annotat", "gold", "senior agent", "reviewed", "hand-checked", "ground truth"),),
                 feedback="Say what it is measured on: the emails labelled by senior agents.",
             ),
             "eval_size": NumberSpec(eval_size, rel_tol=0, abs_tol=0),
@@ -322,11 +334,13 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "q5",
         "Find the bug in a published scorecard",
         (
-            "A published version of the scorecard computes `weighted_sum / 75 * 100`, where the "
-            "weighted sum uses the same weights and inversions as the lesson. Use "
-            "`ex.q5.data.broken_score(ratings)` to score the worst possible idea "
-            f"{worst} and the best {best}. Give `worst_score`, `best_score` and `worst_verdict` "
-            "(the verdict its thresholds give the worst idea)."
+            "A published version of the scorecard ends like this:\n"
+            "    raw = (data * 20 + (6 - accuracy) * 10 + latency * 10\n"
+            "           + (6 - failure) * 15 + (6 - alternatives) * 10 + trust * 10) / 75 * 100\n"
+            "    verdict = \"GREEN\" if raw >= 70 else \"YELLOW\" if raw >= 50 else \"RED\"\n"
+            f"What does it give the worst possible idea {worst} and the best {best}? Give `worst_score`, "
+            "`best_score` and `worst_verdict`. (`ex.q5.data.broken_score(ratings)` runs that code, if you "
+            "want to check your arithmetic.)"
         ),
         fields={
             "worst_score": NumberSpec(
@@ -343,14 +357,14 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
                 {"GREEN": "GREEN", "YELLOW": "YELLOW", "RED": "RED"},
                 correct="GREEN",
                 feedback={
-                    "RED": "With the broken formula even the worst idea scores 100, which is above 70.",
-                    "YELLOW": "With the broken formula even the worst idea scores 100, which is above 70.",
+                    "RED": "Compare the worst idea's score under this formula with the verdict thresholds.",
+                    "YELLOW": "Compare the worst idea's score under this formula with the verdict thresholds.",
                 },
             ),
         },
         hints=(
             "The weights add up to 75, so each rating step is worth 75 points of weighted sum.",
-            "The weighted sum runs from 75 (all worst) to 375 (all best); divide those by 75 and multiply by 100.",
+            "Work out the worst idea's weighted sum first: every rating at its worst, each inverted one counted as 6 − rating.",
         ),
         solution=(
             "The weighted sum runs from 75 to 375, so dividing by 75 gives 100 to 500: every idea scores at "
@@ -390,8 +404,9 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "q7",
         "Name the failure mode",
         (
-            "Six months after launch, the support copilot's offline accuracy has risen from 85% to 91%, "
-            "yet handle time and support costs have not moved. Which failure mode is this?"
+            "Six months after launch, agents use the support copilot on 90% of tickets and rate it "
+            "well. Its offline accuracy has risen from 85% to 91%, yet handle time and support costs "
+            "have not moved. Which failure mode is this?"
         ),
         ChoiceSpec(
             options={
@@ -402,7 +417,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             },
             correct="c",
             feedback={
-                "a": "Possibly a cause, but the symptom described is a model metric rising while the business number stays flat.",
+                "a": "Agents use it on 90% of tickets, so it is not underused; look at which metric moved.",
                 "b": "Nothing here says users lost trust; the clue is the gap between the two metrics.",
                 "c": "Right: map model metrics to the business outcome before optimising them, and watch both.",
                 "d": "Nothing here is about spend; the clue is a model metric that improves alone.",
