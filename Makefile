@@ -69,10 +69,11 @@ clean:
 	rm -rf $(VENV) .venv-lowest build dist site .pytest_cache *.egg-info
 
 # For authors: re-run the lessons and solutions and store their outputs (nbval compares them).
-# Checks are recorded in a throwaway progress file, never in my_work/. Regenerates exercises/.
+# They run with a fresh work folder under build/, so nothing lands in my_work/. Regenerates exercises/.
 outputs: $(VENV)/.kit-installed
-	@$(BIN)/aipm start > /dev/null
-	AIPM_PROGRESS_FILE=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	rm -rf build/authoring-work
+	AIPM_WORK_DIR=$(CURDIR)/build/authoring-work $(BIN)/aipm start > /dev/null
+	AIPM_WORK_DIR=$(CURDIR)/build/authoring-work $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 \
 	  notebooks/[0-9][0-9]_*.ipynb solutions/[0-9][0-9]_*.ipynb
 	$(BIN)/aipm build-exercises
