@@ -1,0 +1,162 @@
+"""Deterministic synthetic data sets for the lessons; nothing is downloaded (lesson 02 onwards).
+
+Each scenario holds true labels, a model's scores, what each kind of error costs, the daily
+volume and the review team's capacity. Same seed, same data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import numbers
+
+import numpy as np
+
+__all__ = ["Scenario", "card_fraud", "medical_screening", "content_moderation", "SCENARIO_NAMES", "load_scenario"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Scenario:
+    """A labelled data set with a model's scores and the costs of each kind of error."""
+
+    key: str
+    title: str
+    description: str
+    y_true: np.ndarray
+    scores: np.ndarray
+    cost_fp: float
+    cost_fn: float
+    cost_unit: str
+    cases_per_day: int
+    review_capacity_per_day: int
+    segments: np.ndarray | None = None
+    amounts: np.ndarray | None = None
+    cost_tp: float = 0.0
+    cost_tn: float = 0.0
+
+    @property
+    def size(self) -> int:
+        return int(len(self.y_true))
+
+    @property
+    def positives(self) -> int:
+        return int(self.y_true.sum())
+
+    @property
+    def prevalence(self) -> float:
+        return self.positives / self.size
+
+    def summary(self) -> str:
+        return (
+            f"{self.title}: {self.size:,} cases, {self.positives:,} positive (prevalence {self.prevalence:.2%}); "
+            f"a false alarm costs {self.cost_fp:g} {self.cost_unit}, a miss {self.cost_fn:g} {self.cost_unit}; "
+            f"{self.cases_per_day:,} cases a day, reviewers can handle {self.review_capacity_per_day:,} alerts a day."
+        )
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.summary()})"
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
+    return int(seed)
+
+
+@functools.lru_cache(maxsize=8)
+def _card_fraud_data(seed: int, n: int):
+    rng = np.random.default_rng(seed)
+    # A simulated model: each payment has a hidden risk x; its chance of being fraud is
+    # sigmoid(-10.3 + 2.6x), and the model's score for established customers is exactly that
+    # chance, so those scores are calibrated by construction (about 0.1% fraud overall).
+    x = rng.normal(size=n)
+    p = 1 / (1 + np.exp(-(-10.3 + 2.6 * x)))
+    y = (rng.random(n) < p).astype(np.int8)
+    segments = rng.choice(np.array(["new customer", "established", "business"]), size=n, p=[0.2, 0.65, 0.15])
+    logit = np.log(p / (1 - p))
+    # The model knows new customers less well: their scores are blurred and pulled down.
+    new = segments == "new customer"
+    logit[new] = 0.6 * logit[new] - 3.2 + rng.normal(0, 0.8, size=int(new.sum()))
+    scores = 1 / (1 + np.exp(-logit))
+    amounts = np.round(rng.lognormal(3.6, 1.0, size=n) * np.where(y == 1, 3.0, 1.0), 2)
+    return y, scores, segments, amounts
+
+
+def card_fraud(seed: int = 0, n: int = 100_000) -> Scenario:
+    """Card payments with about 0.1% fraud and a simulated model's scores (lesson 02)."""
+    seed = _check_seed(seed)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1_000 <= n <= 2_000_000:
+        raise ValueError(f"n must be a whole number from 1,000 to 2,000,000, got {n!r}")
+    y, scores, segments, amounts = _card_fraud_data(seed, int(n))
+    return Scenario(
+        "card_fraud",
+        "Card fraud",
+        "Card payments; a model scores each one, and flagged payments are held for an analyst to review.",
+        y, scores, cost_fp=5.0, cost_fn=500.0, cost_unit="USD",
+        cases_per_day=100_000, review_capacity_per_day=400, segments=segments, amounts=amounts,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _medical_data(seed: int):
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+    from sklearn.naive_bayes import GaussianNB
+
+    data = load_breast_cancer()
+    y = (data.target == 0).astype(np.int8)  # 1 = malignant, the case to catch
+    X_train, X_test, y_train, y_test = train_test_split(data.data, y, test_size=0.4, stratify=y, random_state=seed)
+    model = GaussianNB().fit(X_train, y_train)
+    return y_test, model.predict_proba(X_test)[:, 1], (X_train, y_train, X_test, model)
+
+
+def medical_screening(seed: int = 0) -> Scenario:
+    """Breast-tumour measurements (scikit-learn's bundled set), scored by naive Bayes (lesson 02).
+
+    The set is a diagnostic one: 37% of its tumours are malignant, far more than in a screening
+    population. Its naive Bayes scores are badly calibrated, which lesson 02 uses.
+    """
+    y, scores, _ = _medical_data(_check_seed(seed))
+    return Scenario(
+        "medical_screening",
+        "Medical screening",
+        "Tumour measurements; flagged cases get a biopsy. Missing a malignant tumour is far worse than an unneeded biopsy.",
+        y, scores, cost_fp=1.0, cost_fn=50.0, cost_unit="cost units (1 = one unneeded biopsy)",
+        cases_per_day=200, review_capacity_per_day=120,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _moderation_data(seed: int, n: int):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.02).astype(np.int8)
+    scores = np.where(y == 1, rng.beta(5, 2, size=n), rng.beta(1.2, 9, size=n))
+    segments = rng.choice(np.array(["English", "Spanish", "other languages"]), size=n, p=[0.6, 0.25, 0.15])
+    other = segments == "other languages"
+    scores[other] = np.clip(scores[other] * 0.75 + rng.normal(0, 0.05, size=other.sum()), 0, 1)
+    return y, scores, segments
+
+
+def content_moderation(seed: int = 0, n: int = 50_000) -> Scenario:
+    """Posts screened for harmful content, about 2% harmful (lesson 02)."""
+    seed = _check_seed(seed)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1_000 <= n <= 2_000_000:
+        raise ValueError(f"n must be a whole number from 1,000 to 2,000,000, got {n!r}")
+    y, scores, segments = _moderation_data(seed, int(n))
+    return Scenario(
+        "content_moderation",
+        "Content moderation",
+        "Posts on a social app; flagged posts are hidden until a moderator checks them.",
+        y, scores, cost_fp=0.5, cost_fn=20.0, cost_unit="USD",
+        cases_per_day=1_000_000, review_capacity_per_day=30_000, segments=segments,
+    )
+
+
+SCENARIO_NAMES = {"card_fraud": card_fraud, "medical_screening": medical_screening, "content_moderation": content_moderation}
+
+
+def load_scenario(name: str, seed: int = 0) -> Scenario:
+    """Return a scenario by name: card_fraud, medical_screening or content_moderation."""
+    if name not in SCENARIO_NAMES:
+        raise ValueError(f"name must be one of {', '.join(map(repr, SCENARIO_NAMES))}, got {name!r}")
+    return SCENARIO_NAMES[name](seed=seed)

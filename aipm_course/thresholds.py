@@ -1,0 +1,430 @@
+"""Precision, recall and the cost of being wrong: choosing a threshold by money (lesson 02).
+
+A case is *flagged* when its score is at or above the threshold. Every function here works on
+all thresholds at once: the scores are sorted once and the confusion counts read from
+cumulative sums, so a million scores cost milliseconds, not seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ConfusionCounts",
+    "ThresholdTable",
+    "SortedScores",
+    "precision_at_prevalence",
+    "bayes_threshold",
+    "confusion_table",
+    "metrics_at",
+    "cost_curve",
+    "BestThreshold",
+    "best_threshold",
+    "CapacityResult",
+    "threshold_for_capacity",
+    "segment_metrics",
+    "expected_cost_per_case",
+    "correct_for_resampling",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------
+
+
+def _check_labels_and_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        y = np.asarray(y_true)
+        s = np.asarray(scores, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"y_true and scores must be arrays of numbers ({exc})") from None
+    if y.ndim != 1 or s.ndim != 1:
+        raise ValueError(f"y_true and scores must be one-dimensional, got shapes {y.shape} and {s.shape}")
+    if len(y) != len(s):
+        raise ValueError(f"y_true and scores must have the same length, got {len(y)} and {len(s)}")
+    if len(y) == 0:
+        raise ValueError("y_true and scores are empty; at least one case is needed")
+    bad = ~np.isin(y, [0, 1])
+    if bad.any():
+        raise ValueError(f"y_true must hold only 0 and 1, got {y[bad][0]!r} at position {int(np.argmax(bad))}")
+    nan = np.isnan(s)
+    if nan.any():
+        raise ValueError(f"scores must not be NaN; {int(nan.sum())} are, the first at position {int(np.argmax(nan))}")
+    return y.astype(np.int8), s
+
+
+def _check_cost(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more (a cost, not a gain), got {value!r}")
+    return float(value)
+
+
+def _check_share(name: str, value: Any, *, open_low: bool = True, open_high: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
+    low_ok = value > 0 if open_low else value >= 0
+    high_ok = value < 1 if open_high else value <= 1
+    if not (low_ok and high_ok):
+        interval = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Closed forms
+# --------------------------------------------------------------------------------------------
+
+
+def precision_at_prevalence(tpr: float, fpr: float, prevalence: float) -> float:
+    """Return precision from the true- and false-positive rates and the prevalence (lesson 02).
+
+    precision = π·TPR / (π·TPR + (1 − π)·FPR). With π = 0.1%, TPR = 0.9 and FPR = 1%, only about
+    8% of alerts are real: a good-looking model meets a rare problem.
+    """
+    tpr = _check_share("tpr", tpr, open_low=False, open_high=False)
+    fpr = _check_share("fpr", fpr, open_low=False, open_high=False)
+    prevalence = _check_share("prevalence", prevalence)
+    flagged = prevalence * tpr + (1 - prevalence) * fpr
+    return prevalence * tpr / flagged if flagged > 0 else 0.0
+
+
+def bayes_threshold(cost_fp: float, cost_fn: float, cost_tp: float = 0, cost_tn: float = 0) -> float:
+    """Return the cost-minimising threshold for calibrated probabilities (lesson 02).
+
+    t* = (C_FP − C_TN) / ((C_FP − C_TN) + (C_FN − C_TP)): flag a case when its probability of
+    being positive is at least t*. With a $5 false alarm and a $500 miss, t* ≈ 0.0099.
+    """
+    cost_fp, cost_fn = _check_cost("cost_fp", cost_fp), _check_cost("cost_fn", cost_fn)
+    cost_tp, cost_tn = _check_cost("cost_tp", cost_tp), _check_cost("cost_tn", cost_tn)
+    wrong_alarm = cost_fp - cost_tn  # what flagging a negative costs, over leaving it
+    missed = cost_fn - cost_tp  # what missing a positive costs, over catching it
+    if wrong_alarm < 0 or missed < 0:
+        raise ValueError(
+            "a correct decision must not cost more than the matching error: need cost_tn <= cost_fp and "
+            f"cost_tp <= cost_fn, got cost_tn={cost_tn}, cost_fp={cost_fp}, cost_tp={cost_tp}, cost_fn={cost_fn}"
+        )
+    if wrong_alarm + missed == 0:
+        raise ValueError("errors cost nothing here, so every threshold is equally good")
+    return wrong_alarm / (wrong_alarm + missed)
+
+
+def expected_cost_per_case(tp, fp, fn, tn, cost_fp, cost_fn, cost_tp=0.0, cost_tn=0.0):
+    """Return the average cost per case from confusion counts (scalars or arrays; lesson 02)."""
+    tp, fp, fn, tn = (np.asarray(v, dtype=float) for v in (tp, fp, fn, tn))
+    total = tp + fp + fn + tn
+    cost = tp * cost_tp + fp * cost_fp + fn * cost_fn + tn * cost_tn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = cost / total
+    return float(out) if out.ndim == 0 else out
+
+
+def correct_for_resampling(p: Any, train_prevalence: float, deployed_prevalence: float) -> Any:
+    """Return probabilities corrected from a resampled training prevalence to the deployed one.
+
+    p′ = (π_t/π_s)·p / [(π_t/π_s)·p + ((1−π_t)/(1−π_s))·(1−p)] (lesson 02, calibration).
+    """
+    source = _check_share("train_prevalence", train_prevalence)
+    target = _check_share("deployed_prevalence", deployed_prevalence)
+    p = np.asarray(p, dtype=float)
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError("p must hold probabilities between 0 and 1")
+    up = (target / source) * p
+    down = ((1 - target) / (1 - source)) * (1 - p)
+    out = up / (up + down)
+    return float(out) if out.ndim == 0 else out
+
+
+# --------------------------------------------------------------------------------------------
+# All thresholds at once
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfusionCounts:
+    """Confusion counts at one threshold, with the rates a product manager reads."""
+
+    threshold: float
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def n(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
+    @property
+    def flagged(self) -> int:
+        return self.tp + self.fp
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.flagged if self.flagged else 0.0
+
+    @property
+    def recall(self) -> float:
+        positives = self.tp + self.fn
+        return self.tp / positives if positives else 0.0
+
+    @property
+    def false_positive_rate(self) -> float:
+        negatives = self.fp + self.tn
+        return self.fp / negatives if negatives else 0.0
+
+    @property
+    def false_negative_rate(self) -> float:
+        positives = self.tp + self.fn
+        return self.fn / positives if positives else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        return (self.tp + self.tn) / self.n if self.n else 0.0
+
+    def cost_per_case(self, cost_fp: float, cost_fn: float, cost_tp: float = 0.0, cost_tn: float = 0.0) -> float:
+        return expected_cost_per_case(self.tp, self.fp, self.fn, self.tn, cost_fp, cost_fn, cost_tp, cost_tn)
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "threshold": self.threshold,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "tn": self.tn,
+            "precision": self.precision,
+            "recall": self.recall,
+            "false_positive_rate": self.false_positive_rate,
+            "f1": self.f1,
+            "accuracy": self.accuracy,
+        }
+
+
+class SortedScores:
+    """Scores sorted once, so the counts at any threshold are a binary search away (lesson 02)."""
+
+    def __init__(self, y_true: Any, scores: Any) -> None:
+        y, s = _check_labels_and_scores(y_true, scores)
+        order = np.argsort(s, kind="mergesort")  # ascending
+        self.scores = s[order]
+        self.labels = y[order]
+        # positives among the cases with the k lowest scores, for k = 0..n
+        self.positives_below = np.concatenate([[0], np.cumsum(self.labels, dtype=np.int64)])
+        self.n = len(s)
+        self.positives = int(self.positives_below[-1])
+        self.negatives = self.n - self.positives
+
+    def counts_at(self, threshold: float) -> ConfusionCounts:
+        """Return the confusion counts when cases with score >= threshold are flagged."""
+        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or math.isnan(threshold):
+            raise ValueError(f"threshold must be a number, got {threshold!r}")
+        below = int(np.searchsorted(self.scores, threshold, side="left"))  # cases not flagged
+        fn = int(self.positives_below[below])
+        tn = below - fn
+        tp = self.positives - fn
+        fp = self.negatives - tn
+        return ConfusionCounts(float(threshold), tp, fp, fn, tn)
+
+
+@dataclasses.dataclass(frozen=True)
+class ThresholdTable:
+    """Confusion counts at every distinct score used as a threshold, highest threshold first.
+
+    The first row has threshold +inf: nothing is flagged.
+    """
+
+    thresholds: np.ndarray
+    tp: np.ndarray
+    fp: np.ndarray
+    fn: np.ndarray
+    tn: np.ndarray
+
+    @property
+    def recall(self) -> np.ndarray:
+        positives = self.tp + self.fn
+        return np.divide(self.tp, positives, out=np.zeros(len(self.tp)), where=positives > 0)
+
+    @property
+    def precision(self) -> np.ndarray:
+        flagged = self.tp + self.fp
+        return np.divide(self.tp, flagged, out=np.zeros(len(self.tp)), where=flagged > 0)
+
+    @property
+    def false_positive_rate(self) -> np.ndarray:
+        negatives = self.fp + self.tn
+        return np.divide(self.fp, negatives, out=np.zeros(len(self.fp)), where=negatives > 0)
+
+    def cost_per_case(self, cost_fp, cost_fn, cost_tp=0.0, cost_tn=0.0) -> np.ndarray:
+        return expected_cost_per_case(self.tp, self.fp, self.fn, self.tn, cost_fp, cost_fn, cost_tp, cost_tn)
+
+
+def confusion_table(y_true: Any, scores: Any, weights: np.ndarray | None = None) -> ThresholdTable:
+    """Return the confusion counts at every distinct score as a threshold (sort once; lesson 02)."""
+    y, s = _check_labels_and_scores(y_true, scores)
+    order = np.argsort(-s, kind="mergesort")  # highest score first
+    s_sorted, y_sorted = s[order], y[order].astype(float)
+    w = np.ones(len(s)) if weights is None else np.asarray(weights, dtype=float)[order]
+    tp_cum = np.cumsum(w * y_sorted)
+    fp_cum = np.cumsum(w * (1 - y_sorted))
+    # the last position of each run of equal scores: flagging at that score flags the whole run
+    last = np.r_[np.nonzero(np.diff(s_sorted))[0], len(s_sorted) - 1]
+    positives, negatives = tp_cum[-1], fp_cum[-1]
+    tp = np.r_[0.0, tp_cum[last]]
+    fp = np.r_[0.0, fp_cum[last]]
+    thresholds = np.r_[np.inf, s_sorted[last]]
+    return ThresholdTable(thresholds, tp, fp, positives - tp, negatives - fp)
+
+
+def metrics_at(y_true: Any, scores: Any, threshold: float) -> ConfusionCounts:
+    """Return confusion counts and rates at one threshold (flag when score >= threshold)."""
+    return SortedScores(y_true, scores).counts_at(threshold)
+
+
+def cost_curve(
+    y_true: Any, scores: Any, cost_fp: float, cost_fn: float, cost_tp: float = 0.0, cost_tn: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (thresholds, expected cost per case) at every distinct threshold (lesson 02)."""
+    costs = [_check_cost(n, v) for n, v in (("cost_fp", cost_fp), ("cost_fn", cost_fn), ("cost_tp", cost_tp), ("cost_tn", cost_tn))]
+    table = confusion_table(y_true, scores)
+    return table.thresholds, table.cost_per_case(*costs)
+
+
+@dataclasses.dataclass(frozen=True)
+class BestThreshold:
+    """The cheapest threshold on the data, its cost per case, and a bootstrap interval for it."""
+
+    threshold: float
+    cost_per_case: float
+    interval: tuple[float, float]
+    confidence: float
+    resamples: int
+
+    def __str__(self) -> str:
+        low, high = self.interval
+        return (
+            f"best threshold {self.threshold:.4g} (cost {self.cost_per_case:.4g} per case); "
+            f"{self.confidence:.0%} of resampled data sets put it between {low:.4g} and {high:.4g}"
+        )
+
+
+def _argmin_first(values: np.ndarray) -> int:
+    """Index of the minimum; among equal costs, the highest threshold (fewer alerts, same cost)."""
+    best = values.min()
+    return int(np.nonzero(values <= best + 1e-12 * max(1.0, abs(best)))[0][0])
+
+
+def best_threshold(
+    y_true: Any,
+    scores: Any,
+    cost_fp: float,
+    cost_fn: float,
+    cost_tp: float = 0.0,
+    cost_tn: float = 0.0,
+    *,
+    resamples: int = 200,
+    confidence: float = 0.9,
+    seed: int = 0,
+) -> BestThreshold:
+    """Return the threshold with the lowest expected cost per case on the data (lesson 02).
+
+    With few positives the best threshold moves a lot from one sample to the next. The interval
+    comes from a Poisson bootstrap: each case is re-weighted by a random count with mean 1, which
+    resamples the data without sorting it again.
+    """
+    costs = [_check_cost(n, v) for n, v in (("cost_fp", cost_fp), ("cost_fn", cost_fn), ("cost_tp", cost_tp), ("cost_tn", cost_tn))]
+    if isinstance(resamples, bool) or not isinstance(resamples, numbers.Integral) or resamples < 0:
+        raise ValueError(f"resamples must be a whole number 0 or above, got {resamples!r}")
+    confidence = _check_share("confidence", confidence)
+    y, s = _check_labels_and_scores(y_true, scores)
+    table = confusion_table(y, s)
+    cost = table.cost_per_case(*costs)
+    index = _argmin_first(cost)
+    best = float(table.thresholds[index])
+    if resamples == 0:
+        return BestThreshold(best, float(cost[index]), (best, best), confidence, 0)
+    rng = np.random.default_rng(seed)
+    order = np.argsort(-s, kind="mergesort")
+    s_sorted, y_sorted = s[order], y[order].astype(float)
+    last = np.r_[np.nonzero(np.diff(s_sorted))[0], len(s_sorted) - 1]
+    thresholds = np.r_[np.inf, s_sorted[last]]
+    found = np.empty(resamples)
+    for i in range(resamples):
+        w = rng.poisson(1.0, size=len(s_sorted))
+        tp_cum, fp_cum = np.cumsum(w * y_sorted), np.cumsum(w * (1 - y_sorted))
+        tp, fp = np.r_[0.0, tp_cum[last]], np.r_[0.0, fp_cum[last]]
+        resampled = expected_cost_per_case(tp, fp, tp_cum[-1] - tp, fp_cum[-1] - fp, *costs)
+        found[i] = thresholds[_argmin_first(resampled)]
+    finite = found[np.isfinite(found)] if np.isfinite(found).any() else found
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(finite, [tail, 1 - tail])
+    return BestThreshold(best, float(cost[index]), (float(low), float(high)), confidence, resamples)
+
+
+@dataclasses.dataclass(frozen=True)
+class CapacityResult:
+    """The highest-recall threshold whose alerts fit the review team's capacity."""
+
+    threshold: float
+    recall: float
+    precision: float
+    alerts_per_day: float
+
+    def __str__(self) -> str:
+        return (
+            f"threshold {self.threshold:.4g}: {self.alerts_per_day:,.0f} alerts a day, "
+            f"recall {self.recall:.1%}, precision {self.precision:.1%}"
+        )
+
+
+def threshold_for_capacity(y_true: Any, scores: Any, max_alerts_per_day: float, cases_per_day: float) -> CapacityResult:
+    """Return the lowest threshold (highest recall) whose alerts a day stay within capacity (lesson 02).
+
+    Alerts a day = cases a day × the share of cases flagged at that threshold.
+    """
+    for name, value in (("max_alerts_per_day", max_alerts_per_day), ("cases_per_day", cases_per_day)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a number 0 or above, got {value!r}")
+    if cases_per_day == 0:
+        raise ValueError("cases_per_day must be above 0, got 0")
+    table = confusion_table(y_true, scores)
+    n = table.tp[0] + table.fp[0] + table.fn[0] + table.tn[0]
+    alerts = (table.tp + table.fp) / n * cases_per_day
+    fits = np.nonzero(alerts <= max_alerts_per_day + 1e-9)[0]
+    i = int(fits[-1])  # the lowest threshold that still fits (alerts only grow as it falls)
+    return CapacityResult(float(table.thresholds[i]), float(table.recall[i]), float(table.precision[i]), float(alerts[i]))
+
+
+def segment_metrics(y_true: Any, scores: Any, segments: Any, threshold: float):
+    """Return recall, precision and false-positive rate per segment at one threshold (lesson 02)."""
+    import pandas as pd
+
+    y, s = _check_labels_and_scores(y_true, scores)
+    groups = np.asarray(segments)
+    if groups.shape != y.shape:
+        raise ValueError(f"segments must have one value per case, got {groups.shape[0] if groups.ndim else 0} for {len(y)} cases")
+    rows = []
+    for name in sorted(set(groups.tolist()), key=str):
+        mask = groups == name
+        counts = SortedScores(y[mask], s[mask]).counts_at(threshold)
+        rows.append(
+            {
+                "segment": name,
+                "cases": counts.n,
+                "positives": counts.tp + counts.fn,
+                "recall": counts.recall,
+                "precision": counts.precision,
+                "false_positive_rate": counts.false_positive_rate,
+            }
+        )
+    return pd.DataFrame(rows).set_index("segment")
