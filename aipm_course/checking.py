@@ -546,7 +546,9 @@ class ChoiceQuestion(Question):
         return self.spec.correct
 
     def show(self) -> RichText:
-        options = "\n".join(f"{key}) {label}" for key, label in self.spec.options.items())
+        options = "\n".join(
+            f"- \"{key}\"" if key == label else f"{key}) {label}" for key, label in self.spec.options.items()
+        )
         return RichText(f"{self.id}: {self.title}", f"{self.prompt}\n{options}")
 
     def _judge(self, answer: Any):

@@ -6,7 +6,17 @@ import matplotlib.pyplot as plt
 
 from .briefs import FEASIBILITY_DIMENSIONS, PATTERNS, RAW_MAX, RAW_MIN, FeasibilityResult
 
-__all__ = ["COLOURS", "VERDICT_COLOURS", "feasibility_chart", "pattern_ladder_chart", "dimension_label"]
+__all__ = [
+    "COLOURS",
+    "VERDICT_COLOURS",
+    "feasibility_chart",
+    "pattern_ladder_chart",
+    "dimension_label",
+    "confusion_matrix_plot",
+    "pr_roc_plot",
+    "cost_curve_plot",
+    "reliability_plot",
+]
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
 COLOURS = {
@@ -69,5 +79,110 @@ def pattern_ladder_chart(ax=None):
     ax.set_ylabel("relative governance load (0–100)")
     ax.set_title("Each rung up the ladder costs more evaluation, monitoring and approval", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 02: thresholds and costs
+# --------------------------------------------------------------------------------------------
+
+
+def confusion_matrix_plot(counts, title: str = "", ax=None):
+    """Return a 2×2 confusion matrix with counts and the rate each cell stands for (lesson 02)."""
+    import numpy as np
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.2, 4.2))
+    else:
+        fig = ax.figure
+    cells = np.array([[counts.tp, counts.fn], [counts.fp, counts.tn]])
+    positives, negatives = counts.tp + counts.fn, counts.fp + counts.tn
+    rates = np.array(
+        [[counts.tp / positives if positives else 0, counts.fn / positives if positives else 0],
+         [counts.fp / negatives if negatives else 0, counts.tn / negatives if negatives else 0]]
+    )
+    names = [["caught (TP)", "missed (FN)"], ["false alarm (FP)", "correctly passed (TN)"]]
+    ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for i in range(2):
+        for j in range(2):
+            colour = "white" if rates[i, j] > 0.6 else "black"
+            ax.text(j, i, f"{names[i][j]}\n{cells[i, j]:,}\n{rates[i, j]:.1%} of row", ha="center", va="center", color=colour, fontsize=9)
+    ax.set_xticks([0, 1], ["flagged", "not flagged"])
+    ax.set_yticks([0, 1], ["truly positive", "truly negative"])
+    ax.set_xlabel("model decision")
+    ax.set_ylabel("truth")
+    ax.set_title(title or f"Confusion matrix at threshold {counts.threshold:.3g}")
+    fig.tight_layout()
+    return fig
+
+
+def pr_roc_plot(table, chosen, title: str = ""):
+    """Return precision–recall and ROC curves with the chosen threshold marked (lesson 02)."""
+    from sklearn.metrics import auc
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    recall, precision, fpr = table.recall[1:], table.precision[1:], table.false_positive_rate[1:]
+    left.plot(recall, precision, color=COLOURS["blue"], label="all thresholds")
+    left.plot([chosen.recall], [chosen.precision], "o", color=COLOURS["vermillion"], markersize=9, label=f"threshold {chosen.threshold:.3g}")
+    left.set_xlabel("recall (share of positives caught)")
+    left.set_ylabel("precision (share of alerts that are real)")
+    left.set_title("Precision–recall curve")
+    left.set_xlim(0, 1.02)
+    left.set_ylim(0, 1.02)
+    left.legend(frameon=False)
+    right.plot(fpr, table.recall[1:], color=COLOURS["blue"], label=f"model (AUC {auc(table.false_positive_rate, table.recall):.3f})")
+    right.plot([0, 1], [0, 1], "--", color=COLOURS["grey"], label="random guessing")
+    right.plot([chosen.false_positive_rate], [chosen.recall], "o", color=COLOURS["vermillion"], markersize=9, label=f"threshold {chosen.threshold:.3g}")
+    right.set_xlabel("false-positive rate (share of negatives flagged)")
+    right.set_ylabel("recall (true-positive rate)")
+    right.set_title("ROC curve")
+    right.legend(frameon=False, loc="lower right")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def cost_curve_plot(thresholds, cost_per_case, best, closed_form: float | None = None, unit: str = "USD", title: str = ""):
+    """Return expected cost per case against threshold, minimum and closed-form threshold marked."""
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    finite = np.isfinite(thresholds) & (thresholds > 0)
+    ax.plot(thresholds[finite], cost_per_case[finite], color=COLOURS["blue"], label="expected cost per case")
+    ax.axvline(best.threshold, color=COLOURS["vermillion"], label=f"cheapest on the data: {best.threshold:.3g}")
+    low, high = best.interval
+    ax.axvspan(low, high, color=COLOURS["vermillion"], alpha=0.12, label=f"{best.confidence:.0%} bootstrap interval")
+    if closed_form is not None:
+        ax.axvline(closed_form, color=COLOURS["green"], linestyle="--", label=f"closed form: {closed_form:.3g}")
+    ax.set_xscale("log")
+    ax.set_xlim(left=max(float(np.min(thresholds[finite])), 1e-4), right=1.0)
+    ax.set_xlabel("threshold (log scale): flag a case when its score is at least this")
+    ax.set_ylabel(f"expected cost per case ({unit})")
+    ax.set_title(title or "What each threshold costs")
+    ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def reliability_plot(y_true, before, after=None, n_bins: int = 10, title: str = ""):
+    """Return a reliability diagram: predicted probability against the observed rate (lesson 02)."""
+    from sklearn.calibration import calibration_curve
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot([0, 1], [0, 1], "--", color=COLOURS["grey"], label="perfectly calibrated")
+    observed, predicted = calibration_curve(y_true, before, n_bins=n_bins, strategy="uniform")
+    ax.plot(predicted, observed, "o-", color=COLOURS["vermillion"], label="raw scores")
+    if after is not None:
+        observed, predicted = calibration_curve(y_true, after, n_bins=n_bins, strategy="uniform")
+        ax.plot(predicted, observed, "s-", color=COLOURS["blue"], label="after recalibration")
+    ax.set_xlabel("predicted probability (mean in each bin)")
+    ax.set_ylabel("observed share of positives")
+    ax.set_title(title or "Reliability diagram")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(frameon=False, loc="upper left")
     fig.tight_layout()
     return fig

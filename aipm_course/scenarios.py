@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["Scenario", "card_fraud", "medical_screening", "content_moderation", "SCENARIO_NAMES", "load_scenario"]
+__all__ = ["Scenario", "card_fraud", "medical_screening", "content_moderation", "SCENARIO_NAMES", "load_scenario", "moderation_calibration"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -160,3 +160,20 @@ def load_scenario(name: str, seed: int = 0) -> Scenario:
     if name not in SCENARIO_NAMES:
         raise ValueError(f"name must be one of {', '.join(map(repr, SCENARIO_NAMES))}, got {name!r}")
     return SCENARIO_NAMES[name](seed=seed)
+
+
+def moderation_calibration(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (labels, raw scores, recalibrated scores) for half of the moderation posts (lesson 02).
+
+    The raw scores are not probabilities: far fewer than half of the posts scored 0.5 are harmful.
+    An isotonic regression (the method behind scikit-learn's CalibratedClassifierCV) is fitted on
+    the other half of the posts and maps each raw score to the share of harmful posts seen at it.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    scenario = content_moderation(seed)
+    rng = np.random.default_rng(_check_seed(seed) + 1)
+    order = rng.permutation(scenario.size)
+    fit, test = order[: scenario.size // 2], order[scenario.size // 2 :]
+    mapping = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(scenario.scores[fit], scenario.y_true[fit])
+    return scenario.y_true[test], scenario.scores[test], mapping.predict(scenario.scores[test])

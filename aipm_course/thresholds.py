@@ -317,6 +317,9 @@ class BestThreshold:
             f"{self.confidence:.0%} of resampled data sets put it between {low:.4g} and {high:.4g}"
         )
 
+    def __repr__(self) -> str:
+        return f"BestThreshold({self})"
+
 
 def _argmin_first(values: np.ndarray) -> int:
     """Index of the minimum; among equal costs, the highest threshold (fewer alerts, same cost)."""
@@ -385,6 +388,9 @@ class CapacityResult:
             f"threshold {self.threshold:.4g}: {self.alerts_per_day:,.0f} alerts a day, "
             f"recall {self.recall:.1%}, precision {self.precision:.1%}"
         )
+
+    def __repr__(self) -> str:
+        return f"CapacityResult({self})"
 
 
 def threshold_for_capacity(y_true: Any, scores: Any, max_alerts_per_day: float, cases_per_day: float) -> CapacityResult:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-__all__ = ["widget_check", "ScorecardExplorer", "scorecard_explorer"]
+__all__ = ["widget_check", "ScorecardExplorer", "scorecard_explorer", "ThresholdExplorer", "threshold_explorer"]
 
 
 def widget_check() -> widgets.VBox:
@@ -113,3 +113,178 @@ def _contribution_bars_html(result) -> str:
 def scorecard_explorer(**ratings: int) -> ScorecardExplorer:
     """Return the interactive feasibility scorecard, starting from the given ratings (lesson 01)."""
     return ScorecardExplorer(ratings)
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 02: the threshold explorer
+# --------------------------------------------------------------------------------------------
+
+
+def _svg_path(xs, ys, x_of, y_of) -> str:
+    return " ".join(f"{'M' if i == 0 else 'L'}{x_of(x):.1f},{y_of(y):.1f}" for i, (x, y) in enumerate(zip(xs, ys)))
+
+
+def _downsample(n: int, most: int = 400):
+    import numpy as np
+
+    return np.unique(np.linspace(0, n - 1, min(n, most)).astype(int))
+
+
+class ThresholdExplorer(widgets.VBox):
+    """A threshold slider over a scenario: the confusion matrix, precision, recall, alerts and
+    cost a day, and the markers on the precision–recall and cost curves move together (lesson 02).
+    """
+
+    WIDTH, HEIGHT, PAD = 300, 220, 38
+
+    def __init__(self, scenario: str = "card_fraud", seed: int = 0, scenarios: dict | None = None) -> None:
+        from . import scenarios as scenario_module
+
+        if scenarios is None:
+            scenarios = {name: make(seed=seed) for name, make in scenario_module.SCENARIO_NAMES.items()}
+        if scenario not in scenarios:
+            raise ValueError(f"scenario must be one of {', '.join(map(repr, scenarios))}, got {scenario!r}")
+        self.scenarios = scenarios
+        self.scenario_menu = widgets.Dropdown(
+            options=[(s.title, key) for key, s in scenarios.items()], value=scenario, description="Scenario:"
+        )
+        self.threshold = widgets.FloatLogSlider(
+            value=0.01, base=10, min=-4, max=0, step=0.01, description="Threshold:", readout_format=".4f",
+            continuous_update=True, layout=widgets.Layout(width="520px"),
+        )
+        self.cost_fp = widgets.BoundedFloatText(value=1.0, min=0, max=1e9, description="False alarm costs:", style={"description_width": "140px"})
+        self.cost_fn = widgets.BoundedFloatText(value=1.0, min=0, max=1e9, description="A miss costs:", style={"description_width": "140px"})
+        self.cases_per_day = widgets.BoundedIntText(value=1, min=1, max=10**9, description="Cases a day:", style={"description_width": "140px"})
+        self.matrix = widgets.HTML()
+        self.metrics = widgets.HTML()
+        self.curves = widgets.HTML()
+        self.counts = None
+        self._loading = False
+        self.scenario_menu.observe(self._load, names="value")
+        for control in (self.threshold, self.cost_fp, self.cost_fn, self.cases_per_day):
+            control.observe(self._update, names="value")
+        super().__init__(
+            [
+                widgets.HBox([self.scenario_menu, self.threshold]),
+                widgets.HBox([self.cost_fp, self.cost_fn, self.cases_per_day]),
+                widgets.HBox([self.matrix, self.metrics]),
+                self.curves,
+            ]
+        )
+        self._load()
+
+    # -- data -----------------------------------------------------------------------------
+    def _load(self, _change=None) -> None:
+        from .thresholds import SortedScores, best_threshold, confusion_table
+
+        data = self.scenarios[self.scenario_menu.value]
+        self.data = data
+        self.sorted = SortedScores(data.y_true, data.scores)
+        self.table = confusion_table(data.y_true, data.scores)
+        self._loading = True  # set every control, then draw once
+        self.cost_fp.value, self.cost_fn.value = data.cost_fp, data.cost_fn
+        self.cases_per_day.value = data.cases_per_day
+        best = best_threshold(data.y_true, data.scores, data.cost_fp, data.cost_fn, resamples=0).threshold
+        self.threshold.value = min(max(best, 1e-4), 1.0)
+        self._loading = False
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        if self._loading:
+            return
+        counts = self.sorted.counts_at(self.threshold.value)
+        self.counts = counts
+        self.matrix.value = self._matrix_html(counts)
+        self.metrics.value = self._metrics_html(counts)
+        self.curves.value = self._curves_svg(counts)
+
+    # -- what the learner reads -----------------------------------------------------------
+    @property
+    def alerts_per_day(self) -> float:
+        return self.counts.flagged / self.counts.n * self.cases_per_day.value
+
+    @property
+    def cost_per_day(self) -> float:
+        return self.counts.cost_per_case(self.cost_fp.value, self.cost_fn.value) * self.cases_per_day.value
+
+    def _matrix_html(self, c) -> str:
+        cell = "padding:4px 10px;border:1px solid #ccc;text-align:right"
+        return (
+            "<table style='border-collapse:collapse;margin-right:24px'>"
+            f"<tr><th></th><th style='{cell}'>flagged</th><th style='{cell}'>not flagged</th></tr>"
+            f"<tr><th style='{cell}'>truly positive</th><td style='{cell}'>{c.tp:,}</td><td style='{cell}'>{c.fn:,}</td></tr>"
+            f"<tr><th style='{cell}'>truly negative</th><td style='{cell}'>{c.fp:,}</td><td style='{cell}'>{c.tn:,}</td></tr>"
+            "</table>"
+        )
+
+    def _metrics_html(self, c) -> str:
+        unit = self.data.cost_unit
+        capacity = self.data.review_capacity_per_day
+        over = self.alerts_per_day > capacity
+        note = (
+            f"<span style='color:#D55E00'>over the reviewers' capacity of {capacity:,} a day</span>"
+            if over
+            else f"within the reviewers' capacity of {capacity:,} a day"
+        )
+        return (
+            f"<div>Precision: <b>{c.precision:.1%}</b> of alerts are real</div>"
+            f"<div>Recall: <b>{c.recall:.1%}</b> of positives caught</div>"
+            f"<div>Alerts a day: <b>{self.alerts_per_day:,.0f}</b> ({note})</div>"
+            f"<div>Expected cost a day: <b>{self.cost_per_day:,.0f} {unit}</b></div>"
+        )
+
+    def _curves_svg(self, c) -> str:
+        import numpy as np
+
+        w, h, pad = self.WIDTH, self.HEIGHT, self.PAD
+
+        def frame(x0, title, xlabel, ylabel):
+            return (
+                f"<rect x='{x0 + pad}' y='10' width='{w - pad - 10}' height='{h - pad - 10}' fill='none' stroke='#999'/>"
+                f"<text x='{x0 + w / 2}' y='{h - 6}' font-size='11' text-anchor='middle'>{xlabel}</text>"
+                f"<text x='{x0 + 12}' y='{h / 2}' font-size='11' text-anchor='middle' transform='rotate(-90 {x0 + 12} {h / 2})'>{ylabel}</text>"
+                f"<text x='{x0 + w / 2}' y='8' font-size='11' text-anchor='middle' font-weight='bold'>{title}</text>"
+            )
+
+        def to_x(x0):
+            return lambda v: x0 + pad + v * (w - pad - 10)
+
+        def to_y(v):
+            return 10 + (1 - v) * (h - pad - 10)
+
+        # The curves change only with the scenario or the costs; the markers with every move.
+        key = (id(self.table), self.cost_fp.value, self.cost_fn.value)
+        if getattr(self, "_curve_key", None) != key:
+            keep = _downsample(len(self.table.thresholds) - 1) + 1
+            pr = _svg_path(self.table.recall[keep], self.table.precision[keep], to_x(0), to_y)
+            # the cost curve against log10(threshold), from 1e-4 to 1
+            costs = self.table.cost_per_case(self.cost_fp.value, self.cost_fn.value)[keep]
+            position = np.clip((np.log10(np.maximum(self.table.thresholds[keep], 1e-4)) + 4) / 4, 0, 1)
+            top = max(float(costs.max()), 1e-12)
+            self._curves = (pr, _svg_path(position, costs / top, to_x(w), to_y), top)
+            self._curve_key = key
+        pr, cost_path, top = self._curves
+        marker_cost = c.cost_per_case(self.cost_fp.value, self.cost_fn.value) / top
+        marker_position = min(max((np.log10(max(c.threshold, 1e-4)) + 4) / 4, 0), 1)
+        return (
+            f"<svg width='{2 * w}' height='{h}' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif'>"
+            + frame(0, "Precision–recall curve", "recall", "precision")
+            + frame(w, "Expected cost per case", "threshold, 0.0001 to 1 (log)", "cost (scaled)")
+            + f"<path d='{pr}' fill='none' stroke='#0072B2' stroke-width='1.5'/>"
+            + f"<path d='{cost_path}' fill='none' stroke='#0072B2' stroke-width='1.5'/>"
+            + f"<circle class='marker-pr' cx='{to_x(0)(c.recall):.1f}' cy='{to_y(c.precision):.1f}' r='5' fill='#D55E00'/>"
+            + f"<circle class='marker-cost' cx='{to_x(w)(marker_position):.1f}' cy='{to_y(marker_cost):.1f}' r='5' fill='#D55E00'/>"
+            + "</svg>"
+        )
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return (
+            f"ThresholdExplorer({self.data.title}, threshold {c.threshold:.4g}: precision {c.precision:.1%}, "
+            f"recall {c.recall:.1%}, {self.alerts_per_day:,.0f} alerts a day, cost {self.cost_per_day:,.0f} {self.data.cost_unit} a day)"
+        )
+
+
+def threshold_explorer(scenario: str = "card_fraud", seed: int = 0) -> ThresholdExplorer:
+    """Return the interactive threshold explorer over the lesson's scenarios (lesson 02)."""
+    return ThresholdExplorer(scenario, seed)

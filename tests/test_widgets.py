@@ -38,3 +38,47 @@ def test_scorecard_explorer_rejects_bad_starting_ratings():
         scorecard_explorer(failure_impact=9)
     with pytest.raises(ValueError, match="unknown dimension 'speed'"):
         scorecard_explorer(speed=3)
+
+
+def test_threshold_explorer_reports_what_the_functions_compute():
+    import pytest
+
+    from aipm_course import thresholds as th
+    from aipm_course.widgets import threshold_explorer
+
+    explorer = threshold_explorer("card_fraud", seed=0)
+    data = explorer.data
+    best = th.best_threshold(data.y_true, data.scores, data.cost_fp, data.cost_fn, resamples=0)
+    assert explorer.threshold.value == pytest.approx(best.threshold)
+    for value in (0.001, 0.02, 0.3):
+        explorer.threshold.value = value
+        expected = th.metrics_at(data.y_true, data.scores, explorer.threshold.value)
+        assert (explorer.counts.tp, explorer.counts.fp, explorer.counts.fn, explorer.counts.tn) == (expected.tp, expected.fp, expected.fn, expected.tn)
+        assert f"{expected.tp:,}</td><td" in explorer.matrix.value
+        assert f"Precision: <b>{expected.precision:.1%}</b>" in explorer.metrics.value
+        assert f"Recall: <b>{expected.recall:.1%}</b>" in explorer.metrics.value
+        alerts = expected.flagged / expected.n * data.cases_per_day
+        assert f"Alerts a day: <b>{alerts:,.0f}</b>" in explorer.metrics.value
+        cost = expected.cost_per_case(data.cost_fp, data.cost_fn) * data.cases_per_day
+        assert f"{cost:,.0f} USD" in explorer.metrics.value
+    # the marker on the precision-recall curve moves with the threshold
+    first = explorer.curves.value
+    explorer.threshold.value = 0.002
+    assert explorer.curves.value != first and "marker-pr" in explorer.curves.value
+    # editable costs change the cost a day
+    explorer.cost_fn.value = 1000.0
+    doubled = explorer.counts.cost_per_case(explorer.cost_fp.value, 1000.0) * data.cases_per_day
+    assert f"{doubled:,.0f} USD" in explorer.metrics.value
+    # the dropdown switches scenario and resets the costs to that scenario's
+    explorer.scenario_menu.value = "content_moderation"
+    assert explorer.data.key == "content_moderation" and explorer.cost_fn.value == explorer.data.cost_fn
+    assert "Content moderation" in repr(explorer)
+
+
+def test_threshold_explorer_rejects_an_unknown_scenario():
+    import pytest
+
+    from aipm_course.widgets import threshold_explorer
+
+    with pytest.raises(ValueError, match="scenario must be one of"):
+        threshold_explorer("weather")
