@@ -57,6 +57,13 @@ class Scenario:
         return f"Scenario({self.summary()})"
 
 
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Freeze cached arrays, so one caller cannot change the data another caller gets."""
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
@@ -79,7 +86,7 @@ def _card_fraud_data(seed: int, n: int):
     logit[new] = 0.6 * logit[new] - 3.2 + rng.normal(0, 0.8, size=int(new.sum()))
     scores = 1 / (1 + np.exp(-logit))
     amounts = np.round(rng.lognormal(3.6, 1.0, size=n) * np.where(y == 1, 3.0, 1.0), 2)
-    return y, scores, segments, amounts
+    return _read_only(y, scores, segments, amounts)
 
 
 def card_fraud(seed: int = 0, n: int = 100_000) -> Scenario:
@@ -107,7 +114,7 @@ def _medical_data(seed: int):
     y = (data.target == 0).astype(np.int8)  # 1 = malignant, the case to catch
     X_train, X_test, y_train, y_test = train_test_split(data.data, y, test_size=0.4, stratify=y, random_state=seed)
     model = GaussianNB().fit(X_train, y_train)
-    return y_test, model.predict_proba(X_test)[:, 1], (X_train, y_train, X_test, model)
+    return _read_only(y_test, model.predict_proba(X_test)[:, 1])
 
 
 def medical_screening(seed: int = 0) -> Scenario:
@@ -116,7 +123,7 @@ def medical_screening(seed: int = 0) -> Scenario:
     The set is a diagnostic one: 37% of its tumours are malignant, far more than in a screening
     population. Its naive Bayes scores are badly calibrated, which lesson 02 uses.
     """
-    y, scores, _ = _medical_data(_check_seed(seed))
+    y, scores = _medical_data(_check_seed(seed))
     return Scenario(
         "medical_screening",
         "Medical screening",
@@ -134,7 +141,7 @@ def _moderation_data(seed: int, n: int):
     segments = rng.choice(np.array(["English", "Spanish", "other languages"]), size=n, p=[0.6, 0.25, 0.15])
     other = segments == "other languages"
     scores[other] = np.clip(scores[other] * 0.75 + rng.normal(0, 0.05, size=other.sum()), 0, 1)
-    return y, scores, segments
+    return _read_only(y, scores, segments)
 
 
 def content_moderation(seed: int = 0, n: int = 50_000) -> Scenario:
@@ -157,7 +164,7 @@ SCENARIO_NAMES = {"card_fraud": card_fraud, "medical_screening": medical_screeni
 
 def load_scenario(name: str, seed: int = 0) -> Scenario:
     """Return a scenario by name: card_fraud, medical_screening or content_moderation."""
-    if name not in SCENARIO_NAMES:
+    if not isinstance(name, str) or name not in SCENARIO_NAMES:
         raise ValueError(f"name must be one of {', '.join(map(repr, SCENARIO_NAMES))}, got {name!r}")
     return SCENARIO_NAMES[name](seed=seed)
 

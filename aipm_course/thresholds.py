@@ -56,6 +56,9 @@ def _check_labels_and_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.n
     nan = np.isnan(s)
     if nan.any():
         raise ValueError(f"scores must not be NaN; {int(nan.sum())} are, the first at position {int(np.argmax(nan))}")
+    infinite = np.isinf(s)
+    if infinite.any():
+        raise ValueError(f"scores must be finite; {int(infinite.sum())} are infinite, the first at position {int(np.argmax(infinite))}")
     return y.astype(np.int8), s
 
 
@@ -274,7 +277,15 @@ def confusion_table(y_true: Any, scores: Any, weights: np.ndarray | None = None)
     y, s = _check_labels_and_scores(y_true, scores)
     order = np.argsort(-s, kind="mergesort")  # highest score first
     s_sorted, y_sorted = s[order], y[order].astype(float)
-    w = np.ones(len(s)) if weights is None else np.asarray(weights, dtype=float)[order]
+    if weights is None:
+        w = np.ones(len(s))
+    else:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != s.shape:
+            raise ValueError(f"weights must have one value per case, got {w.shape[0] if w.ndim else 0} for {len(s)} cases")
+        if not np.isfinite(w).all() or (w < 0).any():
+            raise ValueError("weights must be finite numbers 0 or above")
+        w = w[order]
     tp_cum = np.cumsum(w * y_sorted)
     fp_cum = np.cumsum(w * (1 - y_sorted))
     # the last position of each run of equal scores: flagging at that score flags the whole run
@@ -348,6 +359,8 @@ def best_threshold(
     costs = [_check_cost(n, v) for n, v in (("cost_fp", cost_fp), ("cost_fn", cost_fn), ("cost_tp", cost_tp), ("cost_tn", cost_tn))]
     if isinstance(resamples, bool) or not isinstance(resamples, numbers.Integral) or resamples < 0:
         raise ValueError(f"resamples must be a whole number 0 or above, got {resamples!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
     confidence = _check_share("confidence", confidence)
     y, s = _check_labels_and_scores(y_true, scores)
     table = confusion_table(y, s)
@@ -361,17 +374,22 @@ def best_threshold(
     s_sorted, y_sorted = s[order], y[order].astype(float)
     last = np.r_[np.nonzero(np.diff(s_sorted))[0], len(s_sorted) - 1]
     thresholds = np.r_[np.inf, s_sorted[last]]
-    found = np.empty(resamples)
-    for i in range(resamples):
+    found = []
+    for _ in range(resamples):
         w = rng.poisson(1.0, size=len(s_sorted))
+        if not w.any():
+            continue  # an empty resample (possible only on tiny data) says nothing
         tp_cum, fp_cum = np.cumsum(w * y_sorted), np.cumsum(w * (1 - y_sorted))
         tp, fp = np.r_[0.0, tp_cum[last]], np.r_[0.0, fp_cum[last]]
         resampled = expected_cost_per_case(tp, fp, tp_cum[-1] - tp, fp_cum[-1] - fp, *costs)
-        found[i] = thresholds[_argmin_first(resampled)]
-    finite = found[np.isfinite(found)] if np.isfinite(found).any() else found
+        found.append(thresholds[_argmin_first(resampled)])  # +inf when flagging nothing is cheapest
+    if not found:
+        return BestThreshold(best, float(cost[index]), (best, best), confidence, 0)
     tail = (1 - confidence) / 2
-    low, high = np.quantile(finite, [tail, 1 - tail])
-    return BestThreshold(best, float(cost[index]), (float(low), float(high)), confidence, resamples)
+    # "lower" and "higher" pick observed thresholds, so +inf (flag nothing) stays a valid end.
+    low = np.quantile(np.array(found), tail, method="lower")
+    high = np.quantile(np.array(found), 1 - tail, method="higher")
+    return BestThreshold(best, float(cost[index]), (float(low), float(high)), confidence, len(found))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -416,7 +434,10 @@ def segment_metrics(y_true: Any, scores: Any, segments: Any, threshold: float):
     import pandas as pd
 
     y, s = _check_labels_and_scores(y_true, scores)
-    groups = np.asarray(segments)
+    groups = np.asarray(
+        ["(missing)" if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in np.asarray(segments, dtype=object).ravel()],
+        dtype=object,
+    ) if np.ndim(segments) == 1 else np.asarray(segments)
     if groups.shape != y.shape:
         raise ValueError(f"segments must have one value per case, got {groups.shape[0] if groups.ndim else 0} for {len(y)} cases")
     rows = []

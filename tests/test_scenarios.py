@@ -93,11 +93,6 @@ def test_another_seed_gives_other_data(name):
     assert not np.array_equal(a.scores, b.scores)
 
 
-@pytest.mark.xfail(
-    reason="BUG: scenarios.py:66,90 (likewise 100,119 and 129,145) the lru_cache hands every caller the same "
-    "writeable arrays, so changing one scenario's scores in place changes what the next call returns",
-    strict=True,
-)
 def test_changing_a_returned_array_does_not_change_the_next_call():
     first = card_fraud(seed=3, n=1_000)  # a size no other test uses
     original = first.scores.copy()
