@@ -81,9 +81,10 @@ def _card_fraud_data(seed: int, n: int):
     y = (rng.random(n) < p).astype(np.int8)
     segments = rng.choice(np.array(["new customer", "established", "business"]), size=n, p=[0.2, 0.65, 0.15])
     logit = np.log(p / (1 - p))
-    # The model knows new customers less well: their scores are blurred and pulled down.
-    new = segments == "new customer"
-    logit[new] = 0.6 * logit[new] - 3.2 + rng.normal(0, 0.8, size=int(new.sum()))
+    # The model knows one segment less well (which one depends on the seed; new customers for
+    # seed 0): its scores are blurred and pulled down, so one threshold serves it worse.
+    weak = segments == ["new customer", "business", "established"][seed % 3]
+    logit[weak] = 0.6 * logit[weak] - 3.2 + rng.normal(0, 0.8, size=int(weak.sum()))
     scores = 1 / (1 + np.exp(-logit))
     amounts = np.round(rng.lognormal(3.6, 1.0, size=n) * np.where(y == 1, 3.0, 1.0), 2)
     return _read_only(y, scores, segments, amounts)
@@ -126,9 +127,13 @@ def medical_screening(seed: int = 0) -> Scenario:
     y, scores = _medical_data(_check_seed(seed))
     return Scenario(
         "medical_screening",
-        "Medical screening",
-        "Tumour measurements; flagged cases get a biopsy. Missing a malignant tumour is far worse than an unneeded biopsy.",
-        y, scores, cost_fp=1.0, cost_fn=50.0, cost_unit="cost units (1 = one unneeded biopsy)",
+        "Tumour diagnosis (37% malignant)",
+        (
+            "Tumour measurements from a diagnostic data set, where 37% of tumours are malignant (a screening "
+            "population has far fewer). Flagged cases get a biopsy. 1 unit = the cost of one unneeded biopsy; "
+            "a missed malignant tumour is set at 50 units, a judgement to debate, not a fact."
+        ),
+        y, scores, cost_fp=1.0, cost_fn=50.0, cost_unit="units",
         cases_per_day=200, review_capacity_per_day=120,
     )
 

@@ -175,6 +175,8 @@ class ThresholdExplorer(widgets.VBox):
 
     # -- data -----------------------------------------------------------------------------
     def _load(self, _change=None) -> None:
+        import numpy as np
+
         from .thresholds import SortedScores, best_threshold, confusion_table
 
         data = self.scenarios[self.scenario_menu.value]
@@ -185,7 +187,12 @@ class ThresholdExplorer(widgets.VBox):
         self.cost_fp.value, self.cost_fn.value = data.cost_fp, data.cost_fn
         self.cases_per_day.value = data.cases_per_day
         best = best_threshold(data.y_true, data.scores, data.cost_fp, data.cost_fn, resamples=0).threshold
-        self.threshold.value = min(max(best, 1e-4), 1.0)
+        # Reach the cheapest threshold even when it is tiny (extreme scores), at most down to 1e-12.
+        low = -4 if best >= 1e-4 else max(-12, int(np.floor(np.log10(max(best, 1e-12)))))
+        self.threshold.min = low
+        self.threshold.value = min(max(best, 10.0**low), 1.0)
+        self.cost_fp.description = f"False alarm ({data.cost_unit}):"
+        self.cost_fn.description = f"A miss ({data.cost_unit}):"
         self._loading = False
         self._update()
 
@@ -253,23 +260,24 @@ class ThresholdExplorer(widgets.VBox):
             return 10 + (1 - v) * (h - pad - 10)
 
         # The curves change only with the scenario or the costs; the markers with every move.
-        key = (id(self.table), self.cost_fp.value, self.cost_fn.value)
+        low = self.threshold.min  # log10 of the slider's lowest threshold
+        key = (id(self.table), self.cost_fp.value, self.cost_fn.value, low)
         if getattr(self, "_curve_key", None) != key:
             keep = _downsample(len(self.table.thresholds) - 1) + 1
             pr = _svg_path(self.table.recall[keep], self.table.precision[keep], to_x(0), to_y)
             # the cost curve against log10(threshold), from 1e-4 to 1
             costs = self.table.cost_per_case(self.cost_fp.value, self.cost_fn.value)[keep]
-            position = np.clip((np.log10(np.maximum(self.table.thresholds[keep], 1e-4)) + 4) / 4, 0, 1)
+            position = np.clip((np.log10(np.maximum(self.table.thresholds[keep], 10.0**low)) - low) / -low, 0, 1)
             top = max(float(costs.max()), 1e-12)
             self._curves = (pr, _svg_path(position, costs / top, to_x(w), to_y), top)
             self._curve_key = key
         pr, cost_path, top = self._curves
         marker_cost = c.cost_per_case(self.cost_fp.value, self.cost_fn.value) / top
-        marker_position = min(max((np.log10(max(c.threshold, 1e-4)) + 4) / 4, 0), 1)
+        marker_position = min(max((np.log10(max(c.threshold, 10.0**low)) - low) / -low, 0), 1)
         return (
             f"<svg width='{2 * w}' height='{h}' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif'>"
             + frame(0, "Precision–recall curve", "recall", "precision")
-            + frame(w, "Expected cost per case", "threshold, 0.0001 to 1 (log)", "cost (scaled)")
+            + frame(w, "Expected cost per case", f"threshold, 1e{low:g} to 1 (log)", "cost (scaled)")
             + f"<path d='{pr}' fill='none' stroke='#0072B2' stroke-width='1.5'/>"
             + f"<path d='{cost_path}' fill='none' stroke='#0072B2' stroke-width='1.5'/>"
             + f"<circle class='marker-pr' cx='{to_x(0)(c.recall):.1f}' cy='{to_y(c.precision):.1f}' r='5' fill='#D55E00'/>"

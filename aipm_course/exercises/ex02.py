@@ -102,14 +102,15 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         (
             f"A false alarm costs ${cost_fp:g} (an analyst's time and an annoyed customer); a missed fraud costs "
             f"${cost_fn:g}. Correct decisions cost nothing. If the model's scores are calibrated probabilities, "
-            "above which score should a payment be flagged to minimise the expected cost?"
+            "above which score should a payment be flagged to minimise the expected cost? Give at least three "
+            "significant figures (e.g. 0.00123)."
         ),
         NumberSpec(
             t_star,
-            rel_tol=1e-3,
+            rel_tol=5e-3,
             mistakes=(
                 Mistake(cost_fn / (cost_fp + cost_fn), "That threshold is upside down: a costly miss should make you flag more, so the threshold must be low."),
-                Mistake(cost_fp / cost_fn, "Close, but not exact: compare the two costs of a decision on the same case, C_FP / (C_FP + C_FN)."),
+                Mistake(cost_fp / cost_fn, "Close, but not exact: the threshold balances the cost of flagging against the cost of not flagging the same case."),
                 Mistake(0.5, "0.5 is right only when both errors cost the same."),
             ),
         ),
@@ -144,7 +145,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
-    fraud = card_fraud(seed=seed)
+    fraud = card_fraud(seed=seed + 1)  # not the lesson's data set (seed 0), so answers are not copied
     best = best_threshold(fraud.y_true, fraud.scores, fraud.cost_fp, fraud.cost_fn, resamples=0)
     at_half = metrics_at(fraud.y_true, fraud.scores, 0.5).cost_per_case(fraud.cost_fp, fraud.cost_fn)
     saving = (at_half - best.cost_per_case) * fraud.cases_per_day
@@ -167,8 +168,9 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
-    capacity = int(rng.choice([200, 300, 400, 600]))
+    capacity = int(rng.choice([200, 300, 500, 600]))
     reach = threshold_for_capacity(fraud.y_true, fraud.scores, capacity, fraud.cases_per_day)
+    lesson_capacity = threshold_for_capacity(fraud.y_true, fraud.scores, 400, fraud.cases_per_day)
     q6 = NumberQuestion(
         "q6",
         "Recall within the review team's capacity",
@@ -177,7 +179,14 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "highest recall (share of fraud caught) you can reach without exceeding that? Use "
             "`threshold_for_capacity`."
         ),
-        NumberSpec(reach.recall, rel_tol=1e-3, fraction=True),
+        NumberSpec(
+            reach.recall,
+            rel_tol=1e-3,
+            fraction=True,
+            mistakes=(Mistake(lesson_capacity.recall, f"That is the recall at 400 alerts a day, the lesson's team; this team handles {capacity}."),)
+            if abs(lesson_capacity.recall - reach.recall) > 1e-9
+            else (),
+        ),
         hints=(
             "Lower the threshold until the alerts a day would exceed the capacity; the recall there is the answer.",
             f"`threshold_for_capacity(y, scores, {capacity}, cases_per_day).recall`",
@@ -244,7 +253,14 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "(positive = spam), `cv_auto_reject` (a tool that rejects job applications on its own; positive = reject)."
         ),
         fields={
-            key: ChoiceSpec(options, correct=answer, feedback={"false_positive" if answer == "false_negative" else "false_negative": reason, answer: "Right: " + reason})
+            key: ChoiceSpec(
+                options,
+                correct=answer,
+                feedback={
+                    "false_positive" if answer == "false_negative" else "false_negative": "Think about what happens to the person or the business after each kind of mistake, and which one can be undone.",
+                    answer: "Right: " + reason,
+                },
+            )
             for key, (answer, reason) in COSTLIER.items()
         },
         hints=("Ask what happens to a person or to the business after each kind of mistake.", "Which mistakes can be undone cheaply, and which cannot?"),
