@@ -168,18 +168,28 @@ def reset(module: str, work: Path | None = None, source: Path | None = None) -> 
     work = Path(work) if work is not None else work_dir()
     work.mkdir(parents=True, exist_ok=True)
     target = work / exercise.name
-    backup = None
-    if target.exists():
-        backups = work / "backups"
-        backups.mkdir(exist_ok=True)
-        backup = backups / f"{target.stem}.{_timestamp()}{target.suffix}"
-        counter = 1
-        while backup.exists():
-            backup = backups / f"{target.stem}.{_timestamp()}-{counter}{target.suffix}"
-            counter += 1
-        shutil.copy2(target, backup)
+    backup = _keep_backup(target, work) if target.exists() else None
     _atomic_write_bytes(target, exercise.read_bytes())
     return ResetReport(target, backup)
+
+
+def _stamped(folder: Path, stem: str, suffix: str) -> Path:
+    """Return folder/stem.<timestamp><suffix>, with a counter when that name is taken."""
+    candidate = folder / f"{stem}.{_timestamp()}{suffix}"
+    counter = 1
+    while candidate.exists():
+        candidate = folder / f"{stem}.{_timestamp()}-{counter}{suffix}"
+        counter += 1
+    return candidate
+
+
+def _keep_backup(target: Path, work: Path) -> Path:
+    """Copy a learner's file into work/backups/ under a timestamped name; return the copy's path."""
+    backups = work / "backups"
+    backups.mkdir(parents=True, exist_ok=True)
+    backup = _stamped(backups, target.stem, target.suffix)
+    shutil.copy2(target, backup)
+    return backup
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -363,13 +373,6 @@ def save_artifact(filename: str, text: str, work: Path | None = None) -> SavedAr
     target = work / "portfolio" / filename
     backup = None
     if target.exists() and target.read_text(encoding="utf-8") != text:
-        backups = work / "backups"
-        backups.mkdir(parents=True, exist_ok=True)
-        backup = backups / f"{target.stem}.{_timestamp()}{target.suffix}"
-        counter = 1
-        while backup.exists():
-            backup = backups / f"{target.stem}.{_timestamp()}-{counter}{target.suffix}"
-            counter += 1
-        shutil.copy2(target, backup)
+        backup = _keep_backup(target, work)
     _atomic_write_bytes(target, text.encode("utf-8"))
     return SavedArtifact(target, backup)
