@@ -16,6 +16,8 @@ __all__ = [
     "pr_roc_plot",
     "cost_curve_plot",
     "reliability_plot",
+    "risk_coverage_plot",
+    "zone_plot",
 ]
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
@@ -184,5 +186,55 @@ def reliability_plot(y_true, before, after=None, n_bins: int = 10, title: str = 
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.legend(frameon=False, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 03: uncertainty budgets
+# --------------------------------------------------------------------------------------------
+
+
+def risk_coverage_plot(curve, budget: float, chosen=None, title: str = ""):
+    """Return the risk–coverage curve with the budget line and the chosen point (lesson 03)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    ax.plot(curve.coverage, curve.risk, color=COLOURS["blue"], label="error rate of the cases served")
+    ax.axhline(budget, color=COLOURS["vermillion"], linestyle="--", label=f"budget: {budget:.0%}")
+    if chosen is not None and chosen.met:
+        ax.plot([chosen.coverage], [chosen.observed_error_rate], "o", color=COLOURS["vermillion"], markersize=9,
+                label=f"chosen: {chosen.coverage:.0%} served, upper bound {chosen.upper_bound:.1%}")
+        ax.vlines(chosen.coverage, chosen.observed_error_rate, chosen.upper_bound, color=COLOURS["vermillion"])
+    ax.set_xlabel("coverage: share of cases served, most confident first")
+    ax.set_ylabel("selective risk: error rate among them")
+    ax.set_title(title or f"Risk–coverage curve (AURC {curve.aurc:.3f})")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, max(float(curve.risk[len(curve.risk) // 20:].max()) * 1.1, budget * 1.5))
+    ax.legend(frameon=False, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def zone_plot(result, title: str = ""):
+    """Return the zones' shares of cases and of the daily cost as stacked bars (lesson 03)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    zones = [("served", COLOURS["blue"]), ("caveat", COLOURS["orange"]), ("human", COLOURS["green"])]
+    left_edge = 0.0
+    for zone, colour in zones:
+        share = result.shares[zone]
+        left.barh([0], [share], left=left_edge, color=colour, label=f"{zone}: {share:.0%} (error {result.error_rates[zone]:.0%})")
+        left_edge += share
+    left.set_xlim(0, 1)
+    left.set_yticks([])
+    left.set_xlabel("share of cases")
+    left.set_title("Where the cases go")
+    left.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=1)
+    right.bar(["cost a day"], [result.cost_per_day], color=COLOURS["grey"])
+    right.bar_label(right.containers[0], labels=[f"${result.cost_per_day:,.0f}"])
+    right.set_ylabel("USD a day")
+    right.set_title(f"{result.reviewers:.1f} reviewers needed")
+    right.spines[["top", "right"]].set_visible(False)
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -189,3 +189,110 @@ def moderation_calibration(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.nd
     fit, test = order[: scenario.size // 2], order[scenario.size // 2 :]
     mapping = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(scenario.scores[fit], scenario.y_true[fit])
     return scenario.y_true[test], scenario.scores[test], mapping.predict(scenario.scores[test])
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 03: predictions with a confidence, and whether each was right
+# --------------------------------------------------------------------------------------------
+
+TICKET_CATEGORIES = (
+    "billing", "refund", "delivery", "returns", "account access", "password reset",
+    "product question", "complaint", "cancellation", "technical fault", "legal", "other",
+)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ConfidenceScenario:
+    """Predictions with the model's confidence, the true answers, and what errors and reviews cost."""
+
+    key: str
+    title: str
+    description: str
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    confidence: np.ndarray
+    cases_per_day: int
+    suggested_budget: float
+    cost_error_served: float
+    cost_error_caveat: float
+    cost_per_review: float
+    minutes_per_review: float
+
+    @property
+    def correct(self) -> np.ndarray:
+        return self.y_true == self.y_pred
+
+    @property
+    def size(self) -> int:
+        return int(len(self.y_true))
+
+    @property
+    def error_rate(self) -> float:
+        return float(1 - self.correct.mean())
+
+    def summary(self) -> str:
+        return (
+            f"{self.title}: {self.size:,} labelled cases, overall error rate {self.error_rate:.1%}; "
+            f"{self.cases_per_day:,} cases a day; an error served costs ${self.cost_error_served:g}, "
+            f"with a caveat ${self.cost_error_caveat:g}; a human review costs ${self.cost_per_review:g} "
+            f"({self.minutes_per_review:g} minutes)."
+        )
+
+    def __repr__(self) -> str:
+        return f"ConfidenceScenario({self.summary()})"
+
+
+@functools.lru_cache(maxsize=8)
+def _ticket_data(seed: int, n: int):
+    rng = np.random.default_rng(seed)
+    weights = np.array([18, 12, 14, 9, 7, 8, 10, 6, 5, 6, 1, 4], dtype=float)
+    y_true = rng.choice(len(TICKET_CATEGORIES), size=n, p=weights / weights.sum())
+    # Confidence is roughly calibrated: a ticket answered with confidence c is right about c of the time.
+    confidence = np.clip(rng.beta(9, 1.2, size=n), 0.05, 0.999)
+    right = rng.random(n) < confidence
+    wrong_pick = (y_true + rng.integers(1, len(TICKET_CATEGORIES), size=n)) % len(TICKET_CATEGORIES)
+    y_pred = np.where(right, y_true, wrong_pick)
+    return _read_only(y_true, y_pred, np.round(confidence, 3))
+
+
+def support_tickets(seed: int = 0, n: int = 4_000) -> ConfidenceScenario:
+    """Support tickets routed into 12 categories, with the model's confidence (lesson 03)."""
+    seed = _check_seed(seed)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 100 <= n <= 1_000_000:
+        raise ValueError(f"n must be a whole number from 100 to 1,000,000, got {n!r}")
+    y_true, y_pred, confidence = _ticket_data(seed, int(n))
+    return ConfidenceScenario(
+        "support_tickets",
+        "Support ticket routing",
+        "Tickets routed to one of 12 queues. A wrong queue costs a re-route and a slower answer; a human triager can route a ticket in about 2 minutes.",
+        y_true, y_pred, confidence, cases_per_day=6_000, suggested_budget=0.05,
+        cost_error_served=4.0, cost_error_caveat=1.5, cost_per_review=1.2, minutes_per_review=2.0,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _recommendation_data(seed: int, n: int):
+    rng = np.random.default_rng(seed + 1000)
+    confidence = np.clip(rng.beta(4, 1.2, size=n), 0.05, 0.999)
+    relevant = rng.random(n) < np.clip(confidence + 0.05, 0, 1)
+    y_true = relevant.astype(np.int8)
+    y_pred = np.ones(n, dtype=np.int8)  # every recommendation claims to be relevant
+    return _read_only(y_true, y_pred, np.round(confidence, 3))
+
+
+def recommendations(seed: int = 0, n: int = 5_000) -> ConfidenceScenario:
+    """Product recommendations, where up to 10% irrelevant items is acceptable (lesson 03)."""
+    seed = _check_seed(seed)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 100 <= n <= 1_000_000:
+        raise ValueError(f"n must be a whole number from 100 to 1,000,000, got {n!r}")
+    y_true, y_pred, confidence = _recommendation_data(seed, int(n))
+    return ConfidenceScenario(
+        "recommendations",
+        "Product recommendations",
+        "Items shown on a shop's home page. An irrelevant item costs a little attention; nobody reviews recommendations by hand, so the fallback is a list of best-sellers.",
+        y_true, y_pred, confidence, cases_per_day=200_000, suggested_budget=0.10,
+        cost_error_served=0.02, cost_error_caveat=0.01, cost_per_review=0.0, minutes_per_review=0.0,
+    )
+
+
+CONFIDENCE_SCENARIOS = {"support_tickets": support_tickets, "recommendations": recommendations}

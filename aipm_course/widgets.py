@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-__all__ = ["widget_check", "ScorecardExplorer", "scorecard_explorer", "ThresholdExplorer", "threshold_explorer"]
+__all__ = [
+    "widget_check",
+    "ScorecardExplorer",
+    "scorecard_explorer",
+    "ThresholdExplorer",
+    "threshold_explorer",
+    "ZoneExplorer",
+    "zone_explorer",
+]
 
 
 def widget_check() -> widgets.VBox:
@@ -296,3 +304,85 @@ class ThresholdExplorer(widgets.VBox):
 def threshold_explorer(scenario: str = "card_fraud", seed: int = 0) -> ThresholdExplorer:
     """Return the interactive threshold explorer over the lesson's scenarios (lesson 02)."""
     return ThresholdExplorer(scenario, seed)
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 03: the zone explorer
+# --------------------------------------------------------------------------------------------
+
+
+class ZoneExplorer(widgets.VBox):
+    """Two thresholds split cases into served / served with a caveat / sent to a person; shares,
+    the served error rate with its upper bound, reviewers and cost a day update together (lesson 03).
+    """
+
+    def __init__(self, scenario: str = "support_tickets", seed: int = 0, max_error_rate: float | None = None) -> None:
+        from . import scenarios
+
+        if scenario not in scenarios.CONFIDENCE_SCENARIOS:
+            raise ValueError(f"scenario must be one of {', '.join(map(repr, scenarios.CONFIDENCE_SCENARIOS))}, got {scenario!r}")
+        self.data = scenarios.CONFIDENCE_SCENARIOS[scenario](seed=seed)
+        self.max_error_rate = self.data.suggested_budget if max_error_rate is None else max_error_rate
+        style = {"description_width": "170px"}
+        layout = widgets.Layout(width="520px")
+        self.caveat = widgets.FloatSlider(value=0.9, min=0, max=1, step=0.005, description="Caveat below:", style=style, layout=layout, readout_format=".3f")
+        self.human = widgets.FloatSlider(value=0.6, min=0, max=1, step=0.005, description="Send to a person below:", style=style, layout=layout, readout_format=".3f")
+        self.report = widgets.HTML()
+        self.verdict = widgets.HTML()
+        self.result = None
+        self.caveat.observe(self._caveat_moved, names="value")
+        self.human.observe(self._human_moved, names="value")
+        super().__init__([self.caveat, self.human, self.verdict, self.report])
+        self._update()
+
+    # keep the order: the person threshold never above the caveat threshold
+    def _caveat_moved(self, change) -> None:
+        if self.human.value > change["new"]:
+            self.human.value = change["new"]  # triggers its own update
+        else:
+            self._update()
+
+    def _human_moved(self, change) -> None:
+        if change["new"] > self.caveat.value:
+            self.caveat.value = change["new"]
+        else:
+            self._update()
+
+    def _update(self) -> None:
+        from .uncertainty import zone_policy
+
+        d = self.data
+        r = zone_policy(
+            d.correct, d.confidence, self.caveat.value, self.human.value,
+            cases_per_day=d.cases_per_day, cost_error_served=d.cost_error_served,
+            cost_error_caveat=d.cost_error_caveat, cost_per_review=d.cost_per_review,
+            minutes_per_review=d.minutes_per_review,
+        )
+        self.result = r
+        met = r.meets(self.max_error_rate)
+        colour = "#009E73" if met else "#D55E00"
+        word = "MET" if met else "NOT MET"
+        self.verdict.value = (
+            f"<div style='font-size:1.1em'><b>Budget {self.max_error_rate:.0%}:</b> "
+            f"<span style='background:{colour};color:white;padding:1px 8px;border-radius:3px'>{word}</span> "
+            f"served error rate {r.error_rates['served']:.2%}, upper bound {r.served_upper_bound:.2%} (95% confidence)</div>"
+        )
+        self.report.value = (
+            f"<div>Served: <b>{r.shares['served']:.1%}</b> · with a caveat: <b>{r.shares['caveat']:.1%}</b> · "
+            f"to a person: <b>{r.shares['human']:.1%}</b></div>"
+            f"<div>Reviewers needed: <b>{r.reviewers:.1f}</b> ({r.human_cases_per_day:,.0f} cases a day)</div>"
+            f"<div>Cost a day: <b>${r.cost_per_day:,.0f}</b></div>"
+        )
+
+    def __repr__(self) -> str:
+        r = self.result
+        return (
+            f"ZoneExplorer({self.data.title}: served {r.shares['served']:.1%}, caveat {r.shares['caveat']:.1%}, "
+            f"person {r.shares['human']:.1%}; upper bound {r.served_upper_bound:.2%} vs budget {self.max_error_rate:.0%}; "
+            f"{r.reviewers:.1f} reviewers; ${r.cost_per_day:,.0f} a day)"
+        )
+
+
+def zone_explorer(scenario: str = "support_tickets", seed: int = 0) -> ZoneExplorer:
+    """Return the interactive three-zone explorer (lesson 03)."""
+    return ZoneExplorer(scenario, seed)

@@ -21,6 +21,7 @@ MODULES: dict[str, ModuleInfo] = {
     "00": ModuleInfo("00", "Start here", "start_here", "aipm_course.exercises.ex00"),
     "01": ModuleInfo("01", "Framing and the AI brief", "framing_and_briefs", "aipm_course.exercises.ex01"),
     "02": ModuleInfo("02", "Precision, recall, costs", "precision_recall_costs", "aipm_course.exercises.ex02"),
+    "03": ModuleInfo("03", "Uncertainty budgets", "uncertainty_budgets", "aipm_course.exercises.ex03"),
 }
 
 
