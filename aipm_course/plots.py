@@ -229,10 +229,14 @@ def zone_plot(result, title: str = ""):
     left.set_xlabel("share of cases")
     left.set_title("Where the cases go")
     left.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=1)
-    right.bar(["cost a day"], [result.cost_per_day], color=COLOURS["grey"])
-    right.bar_label(right.containers[0], labels=[f"${result.cost_per_day:,.0f}"])
-    right.set_ylabel("USD a day")
-    right.set_title(f"{result.reviewers:.1f} reviewers needed")
+    names = list(result.cost_parts)
+    values = [result.cost_parts[k] for k in names]
+    bars = right.barh(names, values, color=[COLOURS["blue"], COLOURS["orange"], COLOURS["green"]])
+    right.bar_label(bars, labels=[f"${v:,.0f}" for v in values], padding=3, fontsize=8)
+    right.set_xlim(0, max(values + [1]) * 1.35)
+    right.invert_yaxis()
+    right.set_xlabel("USD a day")
+    right.set_title(f"${result.cost_per_day:,.0f} a day; {result.reviewers:.1f} reviewers")
     right.spines[["top", "right"]].set_visible(False)
     if title:
         fig.suptitle(title)

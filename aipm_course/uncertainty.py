@@ -309,21 +309,31 @@ def threshold_for_budget(correct: Any, confidence: Any, max_error_rate: float, c
     )
 
 
-def cases_to_show_budget(max_error_rate: float, true_error_rate: float, confidence_level: float = 0.95, limit: int = 1_000_000) -> int:
+def cases_to_show_budget(
+    max_error_rate: float, true_error_rate: float, confidence_level: float = 0.95, power: float = 0.8, limit: int = 1_000_000
+) -> int:
     """Return how many labelled cases an evaluation needs to show the error rate is within budget (lesson 03).
 
-    The smallest n such that a typical sample (errors = round(n × true rate)) has a Clopper–Pearson
-    upper bound at or below the budget. It is an estimate: a real sample can be unluckier.
+    The smallest n for which, when the true error rate is ``true_error_rate``, the evaluation's
+    one-sided Clopper–Pearson upper bound lands at or below the budget with probability ``power``
+    (0.8: four evaluations in five succeed). Because errors come in whole numbers, a few more cases
+    than this can occasionally have a lower chance.
     """
     budget = _check_budget(max_error_rate)
     level = _check_level(confidence_level)
+    if isinstance(power, bool) or not isinstance(power, numbers.Real) or not 0 < power < 1:
+        raise ValueError(f"power must be in (0, 1), e.g. 0.8, got {power!r}")
     if isinstance(true_error_rate, bool) or not isinstance(true_error_rate, numbers.Real) or not 0 <= true_error_rate < budget:
         raise ValueError(f"true_error_rate must be at least 0 and below the budget {budget}, got {true_error_rate!r}")
     start = 1
     while start <= limit:
         n = np.arange(start, min(start * 4, limit) + 1)
-        k = np.round(n * true_error_rate)
-        found = np.nonzero(upper_bound(k, n, level) <= budget)[0]
+        # The bound is within budget exactly when P(Binomial(n, budget) <= k) <= 1 - level, so the
+        # most errors an evaluation of n cases may show is the largest such k.
+        k_max = stats.binom.ppf(1 - level, n, budget)
+        k_max = np.where(stats.binom.cdf(k_max, n, budget) > 1 - level, k_max - 1, k_max)
+        chance = np.where(k_max >= 0, stats.binom.cdf(k_max, n, true_error_rate), 0.0)
+        found = np.nonzero(chance >= power)[0]
         if len(found):
             return int(n[found[0]])
         start = int(n[-1]) + 1
@@ -362,6 +372,7 @@ class ZoneResult:
     cost_per_day: float
     human_cases_per_day: float
     reviewers: float
+    cost_parts: dict[str, float] = dataclasses.field(default_factory=dict)  # USD a day, per zone
 
     def meets(self, max_error_rate: float) -> bool:
         """True when the upper bound on the error rate served without a caveat is within budget."""
@@ -412,11 +423,15 @@ def zone_policy(
     served_errors = int((~c[zones["served"]]).sum())
     served_bound = upper_bound(served_errors, int(zones["served"].sum()), confidence_level)
     scale = cases_per_day / n
-    cost = (
-        served_errors * cost_error_served
-        + int((~c[zones["caveat"]]).sum()) * cost_error_caveat
-        + int(zones["human"].sum()) * cost_per_review
-    ) * scale
+    parts = {
+        "errors served": served_errors * cost_error_served * scale,
+        "errors with a caveat": int((~c[zones["caveat"]]).sum()) * cost_error_caveat * scale,
+        "reviews by people": int(zones["human"].sum()) * cost_per_review * scale,
+    }
+    cost = sum(parts.values())
     human_per_day = shares["human"] * cases_per_day
     reviewers = reviewer_headcount(cases_per_day, shares["human"], minutes_per_review, productive_hours_per_reviewer)
-    return ZoneResult(float(caveat_threshold), float(human_threshold), shares, error_rates, float(served_bound), float(cost), human_per_day, reviewers)
+    return ZoneResult(
+        float(caveat_threshold), float(human_threshold), shares, error_rates, float(served_bound), float(cost),
+        human_per_day, reviewers, {k: float(v) for k, v in parts.items()},
+    )

@@ -370,6 +370,8 @@ class ZoneExplorer(widgets.VBox):
         self.report.value = (
             f"<div>Served: <b>{r.shares['served']:.1%}</b> · with a caveat: <b>{r.shares['caveat']:.1%}</b> · "
             f"to a person: <b>{r.shares['human']:.1%}</b></div>"
+            f"<div>Error rate with a caveat: <b>{r.error_rates['caveat']:.1%}</b> (outside the budget, which covers "
+            "answers served without one)</div>"
             f"<div>Reviewers needed: <b>{r.reviewers:.1f}</b> ({r.human_cases_per_day:,.0f} cases a day)</div>"
             f"<div>Cost a day: <b>${r.cost_per_day:,.0f}</b></div>"
         )

@@ -106,13 +106,21 @@ def test_the_point_estimate_alone_would_claim_too_much():
     assert result.observed_error_rate < result.upper_bound <= 0.05
 
 
-def test_cases_to_show_budget_is_the_first_n_that_works():
-    n = u.cases_to_show_budget(0.05, 0.02)
-    assert u.upper_bound(round(n * 0.02), n) <= 0.05
-    assert all(u.upper_bound(round(m * 0.02), m) > 0.05 for m in range(1, n))
-    assert u.cases_to_show_budget(0.05, 0.04) > u.cases_to_show_budget(0.05, 0.01)
+def _chance_bound_within(n, true_rate, budget=0.05, level=0.95):
+    """By brute force: the chance that n cases with this true rate give an upper bound within budget."""
+    return sum(stats.binom.pmf(k, n, true_rate) for k in range(n + 1) if stats.beta.ppf(level, k + 1, n - k) <= budget)
+
+
+def test_cases_to_show_budget_reaches_the_power_and_fewer_do_not():
+    n = u.cases_to_show_budget(0.05, 0.02, power=0.8)
+    assert _chance_bound_within(n, 0.02) >= 0.8
+    assert all(_chance_bound_within(m, 0.02) < 0.8 for m in range(max(1, n - 40), n))
+    assert u.cases_to_show_budget(0.05, 0.03) > u.cases_to_show_budget(0.05, 0.01)
+    assert u.cases_to_show_budget(0.05, 0.02, power=0.9) >= n
     with pytest.raises(ValueError, match="below the budget"):
         u.cases_to_show_budget(0.05, 0.06)
+    with pytest.raises(ValueError, match="power must be in"):
+        u.cases_to_show_budget(0.05, 0.02, power=1)
 
 
 # --- zones and reviewers ------------------------------------------------------------------------------
@@ -232,3 +240,10 @@ def test_zone_explorer_reports_what_the_functions_compute():
     explorer.caveat.value = 0.6
     explorer.human.value = 0.75
     assert explorer.caveat.value == 0.75
+
+
+def test_zone_cost_parts_add_up_to_the_cost_a_day():
+    correct, confidence = random_outcomes(6, n=800)
+    r = u.zone_policy(correct, confidence, 0.85, 0.5, cases_per_day=1000, cost_error_served=5, cost_error_caveat=2, cost_per_review=1)
+    assert sum(r.cost_parts.values()) == pytest.approx(r.cost_per_day)
+    assert r.cost_parts["reviews by people"] == pytest.approx((confidence < 0.5).sum() * 1 * 1000 / 800)

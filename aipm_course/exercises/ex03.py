@@ -46,9 +46,18 @@ def check_two_scenario_budget(answer) -> list[str]:
     for entry in (routing, recs):
         if len(entry.fallback.split()) < 3:
             problems.append(f"`{entry.scope}`: describe the fallback in a few words: what happens when the model is unsure?")
-        if len(entry.owner.split()) < 1:
-            problems.append(f"`{entry.scope}`: name the owner.")
+        if len(entry.owner.strip()) < 3:
+            problems.append(f"`{entry.scope}`: name the owner, a role such as \"Head of Support\".")
+        if entry.max_error_rate < 0.001:
+            problems.append(f"`{entry.scope}`: a budget below 0.1% cannot be shown with any realistic evaluation set; set a rate you can test.")
     return problems
+
+
+def _point_estimate_coverage(tickets, budget: float) -> float:
+    """The coverage a learner gets by using the observed error rate instead of the upper bound."""
+    curve = risk_coverage(tickets.correct, tickets.confidence)
+    within = (curve.risk <= budget).nonzero()[0]
+    return float(curve.coverage[within[-1]]) if len(within) else 0.0
 
 
 def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
@@ -122,26 +131,28 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
+    k4, n4 = [(3, 150), (2, 120), (4, 200)][seed % 3]
+    b4 = 0.04 if seed % 2 else 0.03
     q4 = ChoiceQuestion(
         "q4",
         "Why the point estimate is not enough",
-        "A model made 2 errors in 100 test cases, and the budget is 3%. Why can't the team claim the budget is met?",
+        f"A model made {k4} errors in {n4} test cases, and the budget is {b4:.0%}. Why can't the team claim the budget is met?",
         ChoiceSpec(
             options={
-                "a": "100 cases cannot rule out a true error rate well above 3%: the 95% upper bound is about 6%",
-                "b": "2% is above 3%",
+                "a": f"{n4} cases cannot rule out a true error rate above {b4:.0%}: the 95% upper bound is about {upper_bound(k4, n4):.1%}",
+                "b": f"{k4 / n4:.1%} is above {b4:.0%}",
                 "c": "The budget must be checked on training data",
                 "d": "Error rates cannot be measured for AI models",
             },
             correct="a",
             feedback={
-                "b": "2% is below 3%; the question is how sure we are of the 2%.",
+                "b": f"{k4 / n4:.1%} is below {b4:.0%}; the question is how sure we are of it.",
                 "c": "Training data flatters a model; budgets are checked on labelled cases it has not seen.",
                 "d": "They can, with labelled cases; the issue is how many.",
             },
         ),
-        hints=("How much could 2 errors in 100 change in another sample of 100?",),
-        solution="a) With 2 errors in 100 the upper bound is about 6.2%: the evidence does not show the rate is below 3%.",
+        hints=(f"How much could {k4} errors in {n4} change in another sample of {n4}?",),
+        solution=f"a) With {k4} errors in {n4} the upper bound is about {upper_bound(k4, n4):.1%}: the evidence does not show the rate is below {b4:.0%}.",
         **common,
     )
 
@@ -155,7 +166,15 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "(coverage) can the model route on its own, with the upper bound within budget? Use "
             "`threshold_for_budget`."
         ),
-        NumberSpec(met.coverage, rel_tol=1e-3, fraction=True),
+        NumberSpec(
+            met.coverage,
+            rel_tol=1e-3,
+            fraction=True,
+            mistakes=(
+                Mistake(_point_estimate_coverage(tickets, budget), "That coverage uses the observed error rate. The budget must hold for the upper bound, which needs a stricter threshold."),
+                Mistake(met.threshold, "That is the confidence threshold; the question asks for the share of tickets served."),
+            ),
+        ),
         hints=("Lower the confidence threshold while the upper bound on the served error rate stays within the budget.", f"`threshold_for_budget(tickets.correct, tickets.confidence, {budget}).coverage`"),
         solution=str(met),
         data=types.SimpleNamespace(budget=budget),
@@ -218,7 +237,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
-    target = float(rng.choice([0.02, 0.05]))
+    target = float(rng.choice([0.03, 0.04, 0.06]))
     true_rate = target * float(rng.choice([0.4, 0.6]))
     needed = cases_to_show_budget(target, true_rate)
     q8 = NumberQuestion(
@@ -226,7 +245,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "How big must the evaluation set be?",
         (
             f"The budget is {target:.0%}. If the true error rate is {true_rate:.1%}, how many labelled cases does "
-            "an evaluation need so that a typical sample's 95% upper bound is within budget? Use `cases_to_show_budget`."
+            "an evaluation need so that its 95% upper bound lands within the budget four times in five (power 0.8)? "
+            "Use `cases_to_show_budget`."
         ),
         NumberSpec(needed, rel_tol=0.02),
         hints=("The closer the true rate is to the budget, the more cases you need.", "`cases_to_show_budget(budget, true_rate)`"),
@@ -235,16 +255,20 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
+    acc_a, cov_a, acc_b, cov_b = [(0.98, 0.35, 0.92, 0.75), (0.99, 0.25, 0.9, 0.7), (0.97, 0.4, 0.91, 0.85)][seed % 3]
+    more = 1000 * (cov_b * acc_b - cov_a * acc_a)
     q9 = NumberQuestion(
         "q9",
         "Coverage is a product metric",
         (
-            "Option A is right on 99% of the cases it handles but handles only 30% of them; option B is right on "
-            "90% and handles 80%. Per 1,000 cases, how many more correct answers without a person does B give than A?"
+            f"Option A is right on {acc_a:.0%} of the cases it handles but handles only {cov_a:.0%} of them; option B "
+            f"is right on {acc_b:.0%} and handles {cov_b:.0%}. Per 1,000 cases, how many more correct answers without "
+            "a person does B give than A?"
         ),
-        NumberSpec(1000 * (0.8 * 0.9 - 0.3 * 0.99), rel_tol=0, abs_tol=0.5, mistakes=(Mistake(1000 * (0.9 - 0.99), "Compare correct answers, not accuracy alone: multiply each accuracy by its coverage."),)),
+        NumberSpec(more, rel_tol=0, abs_tol=0.5, mistakes=(Mistake(1000 * (acc_b - acc_a), "Compare correct answers, not accuracy alone: multiply each accuracy by its coverage."),)),
         hints=("Correct answers without a person = cases × coverage × accuracy.",),
-        solution="B: 1,000 × 0.8 × 0.9 = 720; A: 1,000 × 0.3 × 0.99 = 297; 423 more. B still needs a budget for its errors.",
+        solution=f"B: 1,000 × {cov_b} × {acc_b} = {1000 * cov_b * acc_b:.0f}; A: 1,000 × {cov_a} × {acc_a} = {1000 * cov_a * acc_a:.0f}; {more:.0f} more. B still needs a budget for its errors.",
+        data=types.SimpleNamespace(accuracy_a=acc_a, coverage_a=cov_a, accuracy_b=acc_b, coverage_b=cov_b),
         **common,
     )
 
