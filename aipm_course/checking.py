@@ -818,6 +818,12 @@ class ValidationQuestion(Question):
 
 
 def _same_text(answer: Any, starting_point: Any) -> bool:
+    """True when the answer is still the starting point (text up to surrounding spaces, or equal data)."""
     if isinstance(answer, str) and isinstance(starting_point, str):
         return answer.strip() == starting_point.strip()
+    if isinstance(answer, Mapping) and isinstance(starting_point, Mapping):
+        try:
+            return bool(answer == starting_point)
+        except Exception:  # noqa: BLE001 - a learner's object may fail to compare
+            return False
     return False

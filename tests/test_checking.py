@@ -435,3 +435,14 @@ def test_nan_expected_matches_only_nan_in_function_cases():
     q = FunctionQuestion("q", "t", "p", lambda: math.nan, [Case(())])
     assert q.check(lambda: math.nan).correct
     assert not q.check(lambda: 0.0).correct
+
+
+def test_validation_question_treats_an_unchanged_starting_dict_as_not_attempted():
+    from aipm_course.checking import ValidationQuestion
+
+    start = {"a": ___, "b": ___}
+    q = ValidationQuestion("q", "t", "p", lambda answer: [] if answer.get("a") == 1 else ["a must be 1"], starting_point=start)
+    assert q.check(dict(start)).outcome is Outcome.NOT_ATTEMPTED
+    assert q.check({"a": 2, "b": ___}).details == ("a must be 1",)
+    assert q.check({"a": 1, "b": 3}).correct
+    assert q.check({"a": RaisingEq(), "b": ___}).outcome in set(Outcome)

@@ -64,3 +64,12 @@ def test_q7_cheapest_pair_that_meets_the_budget(ex):
 
 def test_q4_choice(ex):
     assert ex.q4.check("a").correct and "how sure" in ex.q4.check("b").message
+
+
+def test_q1_skeleton_is_not_attempted_and_half_filled_is_explained(ex):
+    from aipm_course.exercises.ex03 import BUDGET_SKELETON
+
+    assert ex.q1.check(BUDGET_SKELETON).outcome is Outcome.NOT_ATTEMPTED
+    half = {"ticket_routing": BUDGET["ticket_routing"], "recommendations": dict(BUDGET_SKELETON["recommendations"])}
+    result = ex.q1.check(half)
+    assert result.outcome is Outcome.INCORRECT and "recommendations" in result.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 
-from ..checking import ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
+from ..checking import ___, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
 from ..parameters import rng_for, validate_parameters
 from ..scenarios import support_tickets
 from ..uncertainty import (
@@ -21,6 +21,12 @@ from ..uncertainty import (
 from ..workspace import record_check
 
 MODULE = "03"
+
+
+BUDGET_SKELETON = {
+    "ticket_routing": {"max_error_rate": ___, "severity": ___, "owner": ___, "review_date": ___, "fallback": ___},
+    "recommendations": {"max_error_rate": ___, "severity": ___, "owner": ___, "review_date": ___, "fallback": ___},
+}
 
 
 def check_two_scenario_budget(answer) -> list[str]:
@@ -79,6 +85,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "`review_date` (like 2027-03-31) and `fallback` (what happens when the model is unsure)."
         ),
         check_two_scenario_budget,
+        starting_point=BUDGET_SKELETON,
         hints=(
             "Which mistake hurts a customer more: a ticket in the wrong queue, or an uninteresting item on a page?",
             "Example line: {\"max_error_rate\": 0.03, \"severity\": \"high\", \"owner\": \"Head of Support\", \"review_date\": \"2027-03-31\", \"fallback\": \"...\"}",
