@@ -64,6 +64,13 @@ def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return arrays
 
 
+def _check_size(n, low: int, high: int) -> int:
+    """Return n checked as a whole number of cases from low to high."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not low <= n <= high:
+        raise ValueError(f"n must be a whole number from {low:,} to {high:,}, got {n!r}")
+    return int(n)
+
+
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
@@ -93,9 +100,8 @@ def _card_fraud_data(seed: int, n: int):
 def card_fraud(seed: int = 0, n: int = 100_000) -> Scenario:
     """Card payments with about 0.1% fraud and a simulated model's scores (lesson 02)."""
     seed = _check_seed(seed)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1_000 <= n <= 2_000_000:
-        raise ValueError(f"n must be a whole number from 1,000 to 2,000,000, got {n!r}")
-    y, scores, segments, amounts = _card_fraud_data(seed, int(n))
+    n = _check_size(n, 1_000, 2_000_000)
+    y, scores, segments, amounts = _card_fraud_data(seed, n)
     return Scenario(
         "card_fraud",
         "Card fraud",
@@ -152,9 +158,8 @@ def _moderation_data(seed: int, n: int):
 def content_moderation(seed: int = 0, n: int = 50_000) -> Scenario:
     """Posts screened for harmful content, about 2% harmful (lesson 02)."""
     seed = _check_seed(seed)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1_000 <= n <= 2_000_000:
-        raise ValueError(f"n must be a whole number from 1,000 to 2,000,000, got {n!r}")
-    y, scores, segments = _moderation_data(seed, int(n))
+    n = _check_size(n, 1_000, 2_000_000)
+    y, scores, segments = _moderation_data(seed, n)
     return Scenario(
         "content_moderation",
         "Content moderation",
@@ -258,9 +263,8 @@ def _ticket_data(seed: int, n: int):
 def support_tickets(seed: int = 0, n: int = 4_000) -> ConfidenceScenario:
     """Support tickets routed into 12 categories, with the model's confidence (lesson 03)."""
     seed = _check_seed(seed)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 100 <= n <= 1_000_000:
-        raise ValueError(f"n must be a whole number from 100 to 1,000,000, got {n!r}")
-    y_true, y_pred, confidence = _ticket_data(seed, int(n))
+    n = _check_size(n, 100, 1_000_000)
+    y_true, y_pred, confidence = _ticket_data(seed, n)
     return ConfidenceScenario(
         "support_tickets",
         "Support ticket routing",
@@ -283,9 +287,8 @@ def _recommendation_data(seed: int, n: int):
 def recommendations(seed: int = 0, n: int = 5_000) -> ConfidenceScenario:
     """Product recommendations, where up to 10% irrelevant items is acceptable (lesson 03)."""
     seed = _check_seed(seed)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 100 <= n <= 1_000_000:
-        raise ValueError(f"n must be a whole number from 100 to 1,000,000, got {n!r}")
-    y_true, y_pred, confidence = _recommendation_data(seed, int(n))
+    n = _check_size(n, 100, 1_000_000)
+    y_true, y_pred, confidence = _recommendation_data(seed, n)
     return ConfidenceScenario(
         "recommendations",
         "Product recommendations",
