@@ -18,6 +18,11 @@ __all__ = [
     "reliability_plot",
     "risk_coverage_plot",
     "zone_plot",
+    "PATTERN_COLOURS",
+    "pattern_cost_plot",
+    "tornado_plot",
+    "recall_at_k_plot",
+    "abstention_plot",
 ]
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
@@ -240,5 +245,104 @@ def zone_plot(result, title: str = ""):
     right.spines[["top", "right"]].set_visible(False)
     if title:
         fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 04: costs and retrieval
+# --------------------------------------------------------------------------------------------
+
+PATTERN_COLOURS = {"prompt_only": COLOURS["grey"], "rag": COLOURS["blue"], "fine_tuned": COLOURS["vermillion"]}
+
+
+def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str = ""):
+    """Return each pattern's total cost over the horizon against queries a day, with the
+    RAG/fine-tuned break-even and today's volume marked (lesson 04)."""
+    import numpy as np
+
+    from .costs import CostInputs, break_even_between, patterns_for
+
+    inputs = CostInputs() if inputs is None else inputs
+    patterns = patterns_for(inputs)
+    crossing = break_even_between(patterns["rag"], patterns["fine_tuned"], inputs.months)
+    top = max_per_day or max(2 * inputs.queries_per_day, 1.3 * (crossing.per_day or 0), 1_000)
+    per_day = np.linspace(0, top, 200)
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    for key, pattern in patterns.items():
+        ax.plot(per_day, pattern.total_cost_per_day(per_day, inputs.months) / 1000, color=PATTERN_COLOURS[key], linewidth=2,
+                label=f"{pattern.name}: ${pattern.per_query:.4f} a query, ${pattern.fixed_cost(inputs.months):,.0f} fixed")
+    if not crossing.never:
+        cost = patterns["rag"].total_cost(crossing.volume, inputs.months) / 1000
+        ax.plot([crossing.per_day], [cost], "o", color="black", markersize=7, label=f"RAG = fine-tuned at {crossing.per_day:,.0f} a day")
+    ax.axvline(inputs.queries_per_day, color=COLOURS["grey"], linestyle=":", label=f"your volume: {inputs.queries_per_day:,.0f} a day")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, None)
+    ax.set_xlabel("queries a day")
+    ax.set_ylabel(f"total cost over {inputs.months:g} months (thousand USD)")
+    ax.set_title(title or f"What each pattern costs over {inputs.months:g} months")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def tornado_plot(rows, title: str = "", a: str = "RAG", b: str = "fine-tuned", most: int = 10):
+    """Return a tornado chart: how the cost margin moves when each assumption moves (lesson 04).
+
+    Each bar spans the margin (cost of B minus cost of A) at the low and the high value; the line
+    at 0 is where the decision flips; the label says how far the assumption must move to get there.
+    """
+    rows = list(rows)[:most]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
+    positions = list(range(len(rows)))[::-1]
+    for y, row in zip(positions, rows):
+        low, high = row.margin_at_low / 1000, row.margin_at_high / 1000
+        ax.barh(y, high - low if high >= low else low - high, left=min(low, high), color=COLOURS["sky"], height=0.6)
+        ax.plot([low], [y], "<", color=COLOURS["blue"], markersize=6)
+        ax.plot([high], [y], ">", color=COLOURS["vermillion"], markersize=6)
+        factor = row.flip_factor
+        text = "no flip within 1/100 to 100x" if factor is None else f"flips at x{factor:.2f}"
+        ax.text(max(low, high), y, "  " + text, va="center", fontsize=8)
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(positions, [dimension_label(r.name) for r in rows])
+    ax.set_xlabel(f"{b} cost minus {a} cost (thousand USD); right of 0: {a} is cheaper")
+    ax.set_title(title or "Which assumption could change the decision? (each moved -50% < and +50% >)")
+    ax.spines[["top", "right"]].set_visible(False)
+    left, right = ax.get_xlim()
+    ax.set_xlim(min(left, 0), right + (right - min(left, 0)) * 0.35)
+    fig.tight_layout()
+    return fig
+
+
+def recall_at_k_plot(ks, recalls, title: str = ""):
+    """Return retrieval recall at k against k (lesson 04)."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    ax.plot(list(ks), list(recalls), "o-", color=COLOURS["blue"])
+    for k, r in zip(ks, recalls):
+        ax.annotate(f"{r:.0%}", (k, r), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+    ax.set_xlabel("k: documents retrieved per question")
+    ax.set_ylabel("recall at k")
+    ax.set_ylim(0, 1.05)
+    ax.set_xticks(list(ks))
+    ax.set_title(title or "How often the right policy is among the documents retrieved")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def abstention_plot(tradeoff, chosen: float | None = None, title: str = ""):
+    """Return the "I don't know" trade-off: wrong answers against declined questions (lesson 04)."""
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.plot(tradeoff.thresholds, tradeoff.wrong, color=COLOURS["vermillion"], linewidth=2, label="answered from the wrong document")
+    ax.plot(tradeoff.thresholds, tradeoff.declined_answerable, color=COLOURS["blue"], linewidth=2, label="declined although the answer was there")
+    if chosen is not None:
+        ax.axvline(chosen, color=COLOURS["grey"], linestyle=":", label=f"threshold {chosen:.2f}")
+    ax.set_xlabel("similarity threshold: below it, say \"I don't know\"")
+    ax.set_ylabel("share of all questions")
+    ax.set_ylim(0, 1)
+    ax.set_title(title or "Saying \"I don't know\": fewer wrong answers, more questions declined")
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

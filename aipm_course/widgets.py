@@ -16,6 +16,8 @@ __all__ = [
     "threshold_explorer",
     "ZoneExplorer",
     "zone_explorer",
+    "CostExplorer",
+    "cost_explorer",
 ]
 
 
@@ -388,3 +390,132 @@ class ZoneExplorer(widgets.VBox):
 def zone_explorer(scenario: str = "support_tickets", seed: int = 0) -> ZoneExplorer:
     """Return the interactive three-zone explorer (lesson 03)."""
     return ZoneExplorer(scenario, seed)
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 04: the cost explorer
+# --------------------------------------------------------------------------------------------
+
+
+class CostExplorer(widgets.VBox):
+    """Sliders for volume, tokens, prices and months; the three patterns' cost lines, the
+    RAG/fine-tuned break-even and the cheapest option update together (lesson 04).
+    """
+
+    WIDTH, HEIGHT, PAD = 560, 260, 46
+
+    def __init__(self, inputs=None) -> None:
+        from .costs import CostInputs
+
+        self.base = CostInputs() if inputs is None else inputs
+        if not isinstance(self.base, CostInputs):
+            raise ValueError(f"inputs must be CostInputs(...), got {self.base!r}")
+        style = {"description_width": "190px"}
+        layout = widgets.Layout(width="470px")
+        b = self.base
+        self.controls = {
+            "queries_per_day": widgets.FloatLogSlider(value=max(b.queries_per_day, 10), base=10, min=1, max=6, step=0.05, description="Queries a day:", readout_format=",.0f", style=style, layout=layout),
+            "months": widgets.IntSlider(value=int(b.months), min=1, max=36, description="Months (horizon):", style=style, layout=layout),
+            "prompt_tokens": widgets.IntSlider(value=int(b.prompt_tokens), min=0, max=5_000, step=50, description="Prompt tokens:", style=style, layout=layout),
+            "retrieved_tokens": widgets.IntSlider(value=int(b.retrieved_tokens), min=0, max=10_000, step=100, description="Retrieved tokens (RAG):", style=style, layout=layout),
+            "output_tokens": widgets.IntSlider(value=int(b.output_tokens), min=0, max=2_000, step=25, description="Output tokens:", style=style, layout=layout),
+            "large_in": widgets.FloatSlider(value=b.large_in, min=0, max=20, step=0.05, description="Large model in ($/1M):", style=style, layout=layout),
+            "large_out": widgets.FloatSlider(value=b.large_out, min=0, max=80, step=0.1, description="Large model out ($/1M):", style=style, layout=layout),
+            "small_in": widgets.FloatSlider(value=b.small_in, min=0, max=20, step=0.05, description="Fine-tuned in ($/1M):", style=style, layout=layout),
+            "small_out": widgets.FloatSlider(value=b.small_out, min=0, max=80, step=0.1, description="Fine-tuned out ($/1M):", style=style, layout=layout),
+        }
+        self.summary = widgets.HTML()
+        self.chart = widgets.HTML()
+        self.result = None
+        self.break_even = None
+        for control in self.controls.values():
+            control.observe(self._update, names="value")
+        controls = list(self.controls.values())
+        super().__init__([widgets.HBox([widgets.VBox(controls[:5]), widgets.VBox(controls[5:])]), self.summary, self.chart])
+        self._update()
+
+    def inputs(self):
+        """The assumptions as the sliders set them."""
+        values = {name: c.value for name, c in self.controls.items()}
+        return self.base.with_(**values)
+
+    def _update(self, _change=None) -> None:
+        from .costs import break_even_between, compare
+
+        self.result = compare(self.inputs())
+        p = self.result.patterns
+        self.break_even = break_even_between(p["rag"], p["fine_tuned"], self.result.inputs.months)
+        self.summary.value = self._summary_html()
+        self.chart.value = self._chart_svg()
+
+    def _summary_html(self) -> str:
+        r = self.result
+        cell = "padding:3px 10px;border-bottom:1px solid #ddd;text-align:right"
+        rows = "".join(
+            f"<tr><td style='{cell};text-align:left'>{p.name}</td><td style='{cell}'>${p.per_query:.5f}</td>"
+            f"<td style='{cell}'>${r.totals[k]:,.0f}</td><td style='{cell}'>${r.per_success[k]:.4f}</td></tr>"
+            for k, p in r.patterns.items()
+        )
+        crossing = (
+            "RAG and fine-tuned never cost the same here: " + self.break_even.reason.split(": ", 1)[1]
+            if self.break_even.never
+            else f"RAG and fine-tuned cost the same at <b>{self.break_even.per_day:,.0f} queries a day</b>."
+        )
+        return (
+            "<table style='border-collapse:collapse'>"
+            f"<tr><th style='{cell};text-align:left'>pattern</th><th style='{cell}'>per query</th>"
+            f"<th style='{cell}'>total over {r.inputs.months:g} months</th><th style='{cell}'>per successful task</th></tr>"
+            f"{rows}</table>"
+            f"<div>Cheapest in total: <b>{r.patterns[r.cheapest].name}</b>; cheapest per successful task: "
+            f"<b>{r.patterns[r.cheapest_per_success].name}</b>.</div><div>{crossing}</div>"
+        )
+
+    def _chart_svg(self) -> str:
+        import numpy as np
+
+        from .plots import PATTERN_COLOURS
+
+        r, w, h, pad = self.result, self.WIDTH, self.HEIGHT, self.PAD
+        volume = r.inputs.queries_per_day
+        top_x = max(2 * volume, 1.3 * (self.break_even.per_day or 0), 1_000)
+        xs = np.linspace(0, top_x, 60)
+        lines = {k: p.total_cost_per_day(xs, r.inputs.months) for k, p in r.patterns.items()}
+        top_y = max(float(max(v.max() for v in lines.values())), 1.0)
+
+        def x_of(v):
+            return pad + v / top_x * (w - pad - 10)
+
+        def y_of(v):
+            return 10 + (1 - v / top_y) * (h - pad - 10)
+
+        parts = [
+            f"<svg width='{w}' height='{h}' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif'>",
+            f"<rect x='{pad}' y='10' width='{w - pad - 10}' height='{h - pad - 10}' fill='none' stroke='#999'/>",
+            f"<text x='{w / 2}' y='{h - 8}' font-size='11' text-anchor='middle'>queries a day (0 to {top_x:,.0f})</text>",
+            f"<text x='12' y='{h / 2}' font-size='11' text-anchor='middle' transform='rotate(-90 12 {h / 2})'>total cost (0 to ${top_y:,.0f})</text>",
+        ]
+        for key, ys in lines.items():
+            parts.append(f"<path class='line-{key}' d='{_svg_path(xs, ys, x_of, y_of)}' fill='none' stroke='{PATTERN_COLOURS[key]}' stroke-width='2'/>")
+        legend_y = 24
+        for key, p in r.patterns.items():
+            parts.append(f"<text x='{pad + 8}' y='{legend_y}' font-size='11' fill='{PATTERN_COLOURS[key]}'>{p.name}</text>")
+            legend_y += 14
+        parts.append(f"<line class='volume' x1='{x_of(volume):.1f}' x2='{x_of(volume):.1f}' y1='10' y2='{h - pad}' stroke='#999' stroke-dasharray='3 3'/>")
+        if not self.break_even.never:
+            cost = r.patterns["rag"].total_cost(self.break_even.volume, r.inputs.months)
+            parts.append(f"<circle class='break-even' cx='{x_of(self.break_even.per_day):.1f}' cy='{y_of(cost):.1f}' r='5' fill='black'/>")
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def __repr__(self) -> str:
+        r = self.result
+        totals = ", ".join(f"{p.name} ${r.totals[k]:,.0f}" for k, p in r.patterns.items())
+        crossing = "never" if self.break_even.never else f"{self.break_even.per_day:,.0f} a day"
+        return f"CostExplorer({r.inputs.queries_per_day:,.0f} queries a day over {r.inputs.months:g} months: {totals}; RAG/fine-tuned break-even {crossing})"
+
+
+def cost_explorer(**assumptions) -> CostExplorer:
+    """Return the interactive cost explorer, starting from the lesson's assumptions with your changes (lesson 04)."""
+    from .costs import CostInputs
+
+    return CostExplorer(CostInputs().with_(**assumptions))

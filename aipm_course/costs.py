@@ -1,0 +1,735 @@
+"""What an AI feature costs before you build it (lesson 04).
+
+Tokens become money through a dated price table; three patterns (prompt-only, retrieval-augmented
+generation and a fine-tuned model) become cost lines over a horizon; the break-even volume is where
+two lines cross. Cost per successful task, caching, a cheaper first-tier model, the cost of delay
+and a sensitivity analysis turn the lines into a decision you can defend.
+
+A month is counted as 30 days throughout (``DAYS_PER_MONTH``), as on most spend dashboards.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as _dt
+import difflib
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "PRICE_COLUMNS",
+    "Price",
+    "PriceFileError",
+    "load_prices",
+    "get_price",
+    "price_table",
+    "cost_per_query",
+    "Pattern",
+    "CostInputs",
+    "patterns_for",
+    "BreakEven",
+    "break_even_volume",
+    "break_even_between",
+    "cost_per_successful_task",
+    "cost_of_delay",
+    "cost_with_cache",
+    "cost_with_fallback",
+    "Dashboard",
+    "ops_dashboard",
+    "Comparison",
+    "compare",
+    "SensitivityRow",
+    "sensitivity",
+]
+
+DAYS_PER_MONTH = 30
+PRICE_COLUMNS = ("model", "provider", "kind", "input_per_million", "output_per_million", "training_per_million", "as_of", "source", "note")
+PRICE_KINDS = ("chat", "embedding", "fine_tuned")
+
+
+# --------------------------------------------------------------------------------------------
+# Checks shared by every function: the error names the argument, the value and what is allowed
+# --------------------------------------------------------------------------------------------
+
+
+def _amount(name: str, value: Any, *, what: str = "a number", positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be {what}, 0 or more, got {value!r}" if not positive else f"{name} must be {what} above 0, got {value!r}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be above 0, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, got {value!r}")
+    return float(value)
+
+
+def _volume(name: str, value: Any) -> float | np.ndarray:
+    """A query volume: a number or an array of numbers, none negative."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        array = np.asarray(value, dtype=float) if len(value) else np.zeros(0)
+        if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must hold finite numbers, got {value!r}")
+        if np.any(array < 0):
+            raise ValueError(f"{name} must be 0 or more, got {float(array.min())!r} among them")
+        return array
+    return _amount(name, value, what="a number of queries")
+
+
+def _success(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
+    if not 0 < value <= 1:
+        raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
+    return float(value)
+
+
+def _share(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a share in [0, 1], got {value!r}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a share in [0, 1], got {value!r}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------------------------
+# The dated price table
+# --------------------------------------------------------------------------------------------
+
+
+class PriceFileError(ValueError):
+    """A price file that cannot be read: the message names the file, the row and the column."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Price:
+    """One row of the price table: USD per 1M tokens, with the date and source of the figure."""
+
+    model: str
+    provider: str
+    kind: str
+    input_per_million: float
+    output_per_million: float | None
+    training_per_million: float | None
+    as_of: str
+    source: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise ValueError(f"model must be a name, got {self.model!r}")
+        if self.kind not in PRICE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(PRICE_KINDS)}, got {self.kind!r}")
+        _amount("input_per_million", self.input_per_million, what="a price in USD")
+        for name in ("output_per_million", "training_per_million"):
+            if getattr(self, name) is not None:
+                _amount(name, getattr(self, name), what="a price in USD")
+        if self.kind != "embedding" and self.output_per_million is None:
+            raise ValueError(f"output_per_million is needed for a {self.kind} model ({self.model})")
+        _check_as_of(self.as_of)
+        if not isinstance(self.source, str) or not self.source.strip():
+            raise ValueError(f"source must say where the price comes from, got {self.source!r}")
+
+    def with_(self, **changes: Any) -> "Price":
+        """Return a copy with some values changed, e.g. ``price.with_(input_per_million=1.5)``.
+
+        A changed price is your own figure, so its source says so unless you give one.
+        """
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ValueError(f"unknown price field {sorted(unknown)[0]!r}; the fields are {', '.join(PRICE_COLUMNS)}")
+        if "source" not in changes and set(changes) & {"input_per_million", "output_per_million", "training_per_million"}:
+            changes["source"] = f"your override of the {self.as_of} figure"
+        return dataclasses.replace(self, **changes)
+
+    def cost_per_query(self, input_tokens: float, output_tokens: float = 0, extra_per_query: float = 0.0) -> float:
+        """Return the cost of one query at this price (see ``cost_per_query``)."""
+        return cost_per_query(input_tokens, output_tokens, self.input_per_million, self.output_per_million or 0.0, extra_per_query)
+
+    @property
+    def label(self) -> str:
+        out = f" / ${self.output_per_million:,.2f}" if self.output_per_million is not None else ""
+        return f"{self.model}: ${self.input_per_million:,.2f}{out} per 1M tokens (as of {self.as_of})"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _check_as_of(value: Any) -> str:
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d", "%Y-%m"):
+            try:
+                _dt.datetime.strptime(value, fmt)
+                return value
+            except ValueError:
+                pass
+    raise ValueError(f"as_of must be a date like 2026-06 or 2026-06-30, got {value!r}")
+
+
+def _default_price_file():
+    return resources.files("aipm_course") / "data" / "prices.csv"
+
+
+def load_prices(path: str | Path | None = None) -> dict[str, Price]:
+    """Return the price table as {model: Price}, from the kit's file or your own CSV (lesson 04).
+
+    Your CSV needs the columns in ``PRICE_COLUMNS``; leave a price empty where it does not apply.
+    """
+    where = str(path) if path is not None else "the kit's prices.csv"
+    try:
+        text = Path(path).read_text(encoding="utf-8") if path is not None else _default_price_file().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PriceFileError(f"cannot read the price file {where}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PriceFileError(f"{where} is not a UTF-8 text file; save it as CSV (UTF-8)") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in PRICE_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise PriceFileError(f"{where} is missing the column(s) {', '.join(missing)}; the columns are {', '.join(PRICE_COLUMNS)}")
+    prices: dict[str, Price] = {}
+    for line, row in enumerate(reader, start=2):
+        values: dict[str, Any] = {}
+        for column in PRICE_COLUMNS:
+            raw = (row.get(column) or "").strip()
+            if column.endswith("_per_million"):
+                if raw == "":
+                    values[column] = None
+                    continue
+                try:
+                    values[column] = float(raw)
+                except ValueError:
+                    raise PriceFileError(f"{where}, line {line}, column {column}: {raw!r} is not a number (write 2.5, not $2.50)") from None
+            else:
+                values[column] = raw
+        if values["input_per_million"] is None:
+            raise PriceFileError(f"{where}, line {line}, column input_per_million: a price is needed")
+        try:
+            item = Price(**values)
+        except ValueError as exc:
+            raise PriceFileError(f"{where}, line {line}: {exc}") from None
+        if item.model in prices:
+            raise PriceFileError(f"{where}, line {line}: the model {item.model!r} appears twice")
+        prices[item.model] = item
+    if not prices:
+        raise PriceFileError(f"{where} has no price rows")
+    return prices
+
+
+def get_price(model: str, prices: Mapping[str, Price] | None = None) -> Price:
+    """Return one model's price row; an unknown name gets the closest names in the table."""
+    table = load_prices() if prices is None else prices
+    if model in table:
+        return table[model]
+    lowered = {name.lower(): name for name in table}
+    if isinstance(model, str) and model.lower() in lowered:
+        return table[lowered[model.lower()]]
+    close = difflib.get_close_matches(str(model), list(table), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    raise ValueError(f"model {model!r} is not in the price table.{hint} The models are: {', '.join(table)}")
+
+
+def price_table(prices: Mapping[str, Price] | None = None):
+    """Return the price table as a pandas DataFrame, with the date and source of every row."""
+    import pandas as pd
+
+    table = load_prices() if prices is None else prices
+    return pd.DataFrame([dataclasses.asdict(p) for p in table.values()], columns=list(PRICE_COLUMNS)).set_index("model")
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens to money
+# --------------------------------------------------------------------------------------------
+
+
+def cost_per_query(
+    input_tokens: float,
+    output_tokens: float,
+    price_in_per_million: float,
+    price_out_per_million: float,
+    extra_per_query: float = 0.0,
+) -> float:
+    """Return the USD cost of one query: (input × price_in + output × price_out) / 1,000,000 + extra.
+
+    Input tokens are everything sent: instructions, the question and any retrieved text. Prices are
+    per million tokens. ``extra_per_query`` covers the rest, e.g. embedding the question and a
+    vector search. 500 + 2,000 tokens in and 300 out at $2 / $8 cost $0.0074 (lesson 04).
+    """
+    tokens_in = _amount("input_tokens", input_tokens, what="a number of tokens")
+    tokens_out = _amount("output_tokens", output_tokens, what="a number of tokens")
+    p_in = _amount("price_in_per_million", price_in_per_million, what="a price in USD")
+    p_out = _amount("price_out_per_million", price_out_per_million, what="a price in USD")
+    extra = _amount("extra_per_query", extra_per_query, what="a cost in USD")
+    return (tokens_in * p_in + tokens_out * p_out) / 1_000_000 + extra
+
+
+# --------------------------------------------------------------------------------------------
+# Patterns: fixed setup, monthly costs, a cost per query, retraining, weeks to ship
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Pattern:
+    """One way to build the feature, as a cost line: C(Q, M) = setup + M·monthly + retrains·cost + Q·per_query.
+
+    ``monthly`` is a dict of named monthly costs (hosting, vector store, evaluation, ...).
+    A retrain happens every ``retrain_every_months`` after launch, inside the horizon (at months
+    c, 2c, ... before its end); None means never.
+    """
+
+    name: str
+    setup: float = 0.0
+    monthly: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    per_query: float = 0.0
+    retrain_every_months: float | None = None
+    retrain_cost: float = 0.0
+    weeks_to_ship: float = 0.0
+    success_rate: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"name must be a short name for the pattern, got {self.name!r}")
+        _amount("setup", self.setup, what="a cost in USD")
+        if not isinstance(self.monthly, Mapping):
+            raise ValueError(f"monthly must be a dict of monthly costs, e.g. {{'hosting': 200}}, got {self.monthly!r}")
+        for part, value in self.monthly.items():
+            _amount(f"monthly[{part!r}]", value, what="a cost in USD")
+        _amount("per_query", self.per_query, what="a cost in USD")
+        if self.retrain_every_months is not None:
+            _amount("retrain_every_months", self.retrain_every_months, what="a number of months", positive=True)
+        _amount("retrain_cost", self.retrain_cost, what="a cost in USD")
+        _amount("weeks_to_ship", self.weeks_to_ship, what="a number of weeks")
+        _success("success_rate", self.success_rate)
+
+    @property
+    def monthly_total(self) -> float:
+        return float(sum(self.monthly.values()))
+
+    def retrains(self, months: float) -> int:
+        """Return how many retrains fall inside a horizon of ``months`` (at c, 2c, ... < months)."""
+        months = _amount("months", months, what="a number of months")
+        if self.retrain_every_months is None or months == 0:
+            return 0
+        return max(0, math.ceil(months / self.retrain_every_months - 1e-9) - 1)
+
+    def fixed_cost(self, months: float = 12) -> float:
+        """Return everything that does not depend on volume over the horizon."""
+        months = _amount("months", months, what="a number of months")
+        return self.setup + months * self.monthly_total + self.retrains(months) * self.retrain_cost
+
+    def total_cost(self, queries: float | np.ndarray, months: float = 12) -> float | np.ndarray:
+        """Return the total cost of serving ``queries`` queries (over the horizon) in ``months``."""
+        return self.fixed_cost(months) + _volume("queries", queries) * self.per_query
+
+    def total_cost_per_day(self, queries_per_day: float | np.ndarray, months: float = 12) -> float | np.ndarray:
+        """Return the total cost over the horizon at a daily volume (a month is 30 days)."""
+        months = _amount("months", months, what="a number of months")
+        return self.total_cost(_volume("queries_per_day", queries_per_day) * months * DAYS_PER_MONTH, months)
+
+    def cost_per_successful_task(self, queries_per_day: float, months: float = 12) -> float:
+        queries = _amount("queries_per_day", queries_per_day, what="a number of queries", positive=True) * months * DAYS_PER_MONTH
+        return cost_per_successful_task(self.total_cost(queries, months), queries, self.success_rate)
+
+
+@dataclasses.dataclass(frozen=True)
+class CostInputs:
+    """The assumptions behind lesson 04's comparison, for Brightwater's help-centre assistant.
+
+    Every figure is an assumption to replace with your own. Prices default to the table's
+    GPT-4.1 (the large model) and a fine-tuned GPT-4o mini (the small model); see ``load_prices``.
+    """
+
+    queries_per_day: float = 5_000
+    months: float = 12
+    prompt_tokens: float = 500  # instructions and the question
+    examples_tokens: float = 1_000  # worked examples that prompt-only needs in every prompt
+    retrieved_tokens: float = 2_000  # policy passages RAG adds to every prompt
+    output_tokens: float = 300
+    large_in: float = 2.00
+    large_out: float = 8.00
+    small_in: float = 0.30
+    small_out: float = 1.20
+    prompt_setup: float = 3_000
+    prompt_monthly: float = 300
+    prompt_weeks: float = 1
+    prompt_success: float = 0.30
+    rag_setup: float = 10_000
+    rag_monthly: float = 1_200
+    rag_per_query_extra: float = 0.0001  # embedding the question and searching
+    rag_weeks: float = 3
+    rag_success: float = 0.85
+    ft_setup: float = 15_000
+    ft_monthly: float = 500
+    ft_retrain_every: float = 3
+    ft_retrain_cost: float = 8_000
+    ft_weeks: float = 6
+    ft_success: float = 0.75
+    value_per_week: float = 0.0
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if field.name.endswith("_success"):
+                _success(field.name, value)
+            elif field.name in ("months", "ft_retrain_every"):
+                _amount(field.name, value, what="a number of months", positive=True)
+            else:
+                _amount(field.name, value)
+
+    def with_(self, **changes: Any) -> "CostInputs":
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ValueError(f"unknown assumption {sorted(unknown)[0]!r}; the assumptions are {', '.join(f.name for f in dataclasses.fields(self))}")
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def queries(self) -> float:
+        """Total queries over the horizon."""
+        return self.queries_per_day * self.months * DAYS_PER_MONTH
+
+
+def patterns_for(inputs: CostInputs | None = None) -> dict[str, Pattern]:
+    """Return the three patterns as cost lines: 'prompt_only', 'rag' and 'fine_tuned' (lesson 04)."""
+    i = CostInputs() if inputs is None else inputs
+    return {
+        "prompt_only": Pattern(
+            "Prompt only",
+            setup=i.prompt_setup,
+            monthly={"evaluation": i.prompt_monthly},
+            per_query=cost_per_query(i.prompt_tokens + i.examples_tokens, i.output_tokens, i.large_in, i.large_out),
+            weeks_to_ship=i.prompt_weeks,
+            success_rate=i.prompt_success,
+        ),
+        "rag": Pattern(
+            "RAG",
+            setup=i.rag_setup,
+            monthly={"vector store, pipeline and evaluation": i.rag_monthly},
+            per_query=cost_per_query(i.prompt_tokens + i.retrieved_tokens, i.output_tokens, i.large_in, i.large_out, i.rag_per_query_extra),
+            weeks_to_ship=i.rag_weeks,
+            success_rate=i.rag_success,
+        ),
+        "fine_tuned": Pattern(
+            "Fine-tuned",
+            setup=i.ft_setup,
+            monthly={"evaluation and monitoring": i.ft_monthly},
+            per_query=cost_per_query(i.prompt_tokens, i.output_tokens, i.small_in, i.small_out),
+            retrain_every_months=i.ft_retrain_every,
+            retrain_cost=i.ft_retrain_cost,
+            weeks_to_ship=i.ft_weeks,
+            success_rate=i.ft_success,
+        ),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Break-even
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class BreakEven:
+    """Where two cost lines cross. ``volume`` is total queries over the horizon, or None for never."""
+
+    volume: float | None
+    months: float
+    cheaper_below: str | None
+    cheaper_above: str | None
+    reason: str
+
+    @property
+    def never(self) -> bool:
+        return self.volume is None
+
+    @property
+    def per_day(self) -> float | None:
+        """The break-even as queries a day (a month is 30 days)."""
+        return None if self.volume is None else self.volume / (self.months * DAYS_PER_MONTH)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def break_even_volume(
+    fixed_a: float,
+    per_query_a: float,
+    fixed_b: float,
+    per_query_b: float,
+    monthly_a: float = 0.0,
+    monthly_b: float = 0.0,
+    months: float = 12,
+    *,
+    names: tuple[str, str] = ("A", "B"),
+) -> BreakEven:
+    """Return the total query volume over ``months`` at which options A and B cost the same.
+
+    Q* = [F_B − F_A + M·(h_B − h_A)] / (v_A − v_B). It exists only when the option with the higher
+    fixed cost is cheaper per query; otherwise the answer is "never", with the reason (lesson 04).
+    """
+    f_a = _amount("fixed_a", fixed_a, what="a cost in USD")
+    v_a = _amount("per_query_a", per_query_a, what="a cost in USD")
+    f_b = _amount("fixed_b", fixed_b, what="a cost in USD")
+    v_b = _amount("per_query_b", per_query_b, what="a cost in USD")
+    h_a = _amount("monthly_a", monthly_a, what="a cost in USD")
+    h_b = _amount("monthly_b", monthly_b, what="a cost in USD")
+    m = _amount("months", months, what="a number of months", positive=True)
+    a, b = names
+    fixed_gap = (f_b + m * h_b) - (f_a + m * h_a)  # how much more B costs before any query
+    per_query_gap = v_a - v_b  # how much more A costs per query
+    if fixed_gap == 0 and per_query_gap == 0:
+        return BreakEven(None, m, None, None, f"Never: {a} and {b} cost the same at every volume.")
+    if fixed_gap == 0:
+        cheaper = b if per_query_gap > 0 else a
+        return BreakEven(0.0, m, None, cheaper, f"Break-even at 0 queries: the fixed costs are equal, so {cheaper} (cheaper per query) costs less at any volume.")
+    high, low = (b, a) if fixed_gap > 0 else (a, b)  # high: the option with the higher fixed cost
+    saving = per_query_gap if fixed_gap > 0 else -per_query_gap  # what `high` saves per query
+    if saving <= 0:
+        how = "the same" if saving == 0 else "more"
+        return BreakEven(
+            None, m, low, low,
+            f"Never: {high} has the higher fixed cost (${abs(fixed_gap):,.0f} more over {m:g} months) and costs {how} per query, so {low} is cheaper at every volume.",
+        )
+    volume = abs(fixed_gap) / saving
+    return BreakEven(
+        volume, m, low, high,
+        f"Break-even at {volume:,.0f} queries over {m:g} months (about {volume / (m * DAYS_PER_MONTH):,.0f} a day): "
+        f"{low} is cheaper below it, {high} above it.",
+    )
+
+
+def break_even_between(a: Pattern, b: Pattern, months: float = 12) -> BreakEven:
+    """Return the break-even between two patterns, retraining included in their fixed costs."""
+    return break_even_volume(a.fixed_cost(months), a.per_query, b.fixed_cost(months), b.per_query, months=months, names=(a.name, b.name))
+
+
+# --------------------------------------------------------------------------------------------
+# The unit that matters, and the levers on it
+# --------------------------------------------------------------------------------------------
+
+
+def cost_per_successful_task(total_cost: float, tasks: float, success_rate: float) -> float:
+    """Return total cost / (tasks × success rate): what one task done right really costs (lesson 04)."""
+    cost = _amount("total_cost", total_cost, what="a cost in USD")
+    n = _amount("tasks", tasks, what="a number of tasks", positive=True)
+    rate = _success("success_rate", success_rate)
+    return cost / (n * rate)
+
+
+def cost_of_delay(weeks_to_ship: float, value_per_week: float) -> float:
+    """Return weeks to ship × value per week: what waiting for a slower option gives up."""
+    return _amount("weeks_to_ship", weeks_to_ship, what="a number of weeks") * _amount("value_per_week", value_per_week, what="a value in USD")
+
+
+def cost_with_cache(per_query: float, hit_rate: float, cost_on_hit: float = 0.0) -> float:
+    """Return the average cost per query when a share ``hit_rate`` is answered from a cache.
+
+    = hit_rate × cost_on_hit + (1 − hit_rate) × per_query. A cached answer usually costs next to
+    nothing; a provider's prompt cache instead bills cached input tokens at a fraction of the price.
+    """
+    full = _amount("per_query", per_query, what="a cost in USD")
+    rate = _share("hit_rate", hit_rate)
+    hit = _amount("cost_on_hit", cost_on_hit, what="a cost in USD")
+    return rate * hit + (1 - rate) * full
+
+
+def cost_with_fallback(first_tier: float, second_tier: float, escalation_rate: float) -> float:
+    """Return the average cost per query when a cheaper model answers first and hands a share on.
+
+    Every query pays the first tier; the share ``escalation_rate`` also pays the second:
+    first_tier + escalation_rate × second_tier.
+    """
+    first = _amount("first_tier", first_tier, what="a cost in USD")
+    second = _amount("second_tier", second_tier, what="a cost in USD")
+    return first + _share("escalation_rate", escalation_rate) * second
+
+
+@dataclasses.dataclass(frozen=True)
+class Dashboard:
+    queries_per_day: float
+    cost_per_query: float
+    daily: float
+    monthly: float
+
+    def __str__(self) -> str:
+        return f"{self.queries_per_day:,.0f} queries a day × ${self.cost_per_query:.4f} = ${self.daily:,.2f} a day, ${self.monthly:,.2f} a month"
+
+
+def ops_dashboard(queries_per_day: float, cost_per_query: float, days_per_month: float = DAYS_PER_MONTH) -> Dashboard:
+    """Return the spend figures a dashboard should show: daily = volume × cost, monthly = daily × days."""
+    volume = _amount("queries_per_day", queries_per_day, what="a number of queries")
+    cost = _amount("cost_per_query", cost_per_query, what="a cost in USD")
+    days = _amount("days_per_month", days_per_month, what="a number of days", positive=True)
+    return Dashboard(volume, cost, volume * cost, volume * cost * days)
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing the patterns, and how sure the decision is
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    inputs: CostInputs
+    patterns: dict[str, Pattern]
+    totals: dict[str, float]
+    per_success: dict[str, float]
+    delay: dict[str, float]
+
+    @property
+    def cheapest(self) -> str:
+        """The pattern with the lowest total cost over the horizon."""
+        return min(self.totals, key=self.totals.get)
+
+    @property
+    def cheapest_per_success(self) -> str:
+        return min(self.per_success, key=self.per_success.get)
+
+    def table(self):
+        import pandas as pd
+
+        rows = []
+        for key, p in self.patterns.items():
+            rows.append({
+                "pattern": p.name,
+                "cost per query ($)": round(p.per_query, 5),
+                f"fixed over {self.inputs.months:g} months ($)": round(p.fixed_cost(self.inputs.months)),
+                "total ($)": round(self.totals[key]),
+                "success rate": p.success_rate,
+                "per successful task ($)": round(self.per_success[key], 4),
+                "weeks to ship": p.weeks_to_ship,
+                "cost of delay ($)": round(self.delay[key]),
+            })
+        return pd.DataFrame(rows).set_index("pattern")
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{self.patterns[k].name} ${v:,.0f}" for k, v in self.totals.items())
+        return f"Over {self.inputs.months:g} months at {self.inputs.queries_per_day:,.0f} queries a day: {parts}. Cheapest: {self.patterns[self.cheapest].name}."
+
+
+def compare(inputs: CostInputs | None = None) -> Comparison:
+    """Return each pattern's total cost, cost per successful task and cost of delay (lesson 04)."""
+    i = CostInputs() if inputs is None else inputs
+    if not isinstance(i, CostInputs):
+        raise ValueError(f"inputs must be CostInputs(...), got {i!r}")
+    pats = patterns_for(i)
+    queries = i.queries
+    totals = {k: float(p.total_cost(queries, i.months)) for k, p in pats.items()}
+    per_success = {k: cost_per_successful_task(totals[k], queries, p.success_rate) if queries > 0 else math.inf for k, p in pats.items()}
+    delay = {k: cost_of_delay(p.weeks_to_ship, i.value_per_week) for k, p in pats.items()}
+    return Comparison(i, pats, totals, per_success, delay)
+
+
+@dataclasses.dataclass(frozen=True)
+class SensitivityRow:
+    """How one assumption moves the decision: the margin at low and high values, and where it flips."""
+
+    name: str
+    base: float
+    low_value: float
+    high_value: float
+    margin_at_low: float
+    margin_at_high: float
+    flip_value: float | None
+
+    @property
+    def flip_factor(self) -> float | None:
+        """The flip value as a multiple of the base value (e.g. 1.6 means 60% higher)."""
+        if self.flip_value is None or self.base == 0:
+            return None
+        return self.flip_value / self.base
+
+    @property
+    def swing(self) -> float:
+        return abs(self.margin_at_high - self.margin_at_low)
+
+
+def _margin(inputs: CostInputs, a: str, b: str, include_delay: bool) -> float:
+    result = compare(inputs)
+    margin = result.totals[b] - result.totals[a]
+    if include_delay:
+        margin += result.delay[b] - result.delay[a]
+    return margin
+
+
+def sensitivity(
+    inputs: CostInputs | None = None,
+    a: str = "rag",
+    b: str = "fine_tuned",
+    names: list[str] | tuple[str, ...] | None = None,
+    spread: float = 0.5,
+    include_delay: bool = True,
+    margin: Callable[[CostInputs], float] | None = None,
+) -> list[SensitivityRow]:
+    """Return, for each assumption, the margin (cost of B − cost of A) at ±``spread`` and the value
+    at which the decision flips, sorted with the biggest swing first (a tornado chart's rows).
+
+    A positive margin means A is cheaper. By default every assumption that changes the margin is
+    varied; ``names`` picks them yourself. The flip value is the nearest value (searched from
+    1/100 to 100 times the base, holding everything else fixed) at which the margin changes sign;
+    None when no value in that range flips it.
+    """
+    base = CostInputs() if inputs is None else inputs
+    keys = ("prompt_only", "rag", "fine_tuned")
+    for label, key in (("a", a), ("b", b)):
+        if key not in keys:
+            raise ValueError(f"{label} must be one of {', '.join(keys)}, got {key!r}")
+    if a == b:
+        raise ValueError(f"a and b must be different patterns, got {a!r} twice")
+    if isinstance(spread, bool) or not isinstance(spread, numbers.Real) or not 0 < spread < 1:
+        raise ValueError(f"spread must be a share in (0, 1), got {spread!r}")
+    fields = [f.name for f in dataclasses.fields(CostInputs)]
+    chosen = list(names) if names is not None else [n for n in fields if getattr(base, n) > 0 and not n.endswith("_success")]
+    for name in chosen:
+        if name not in fields:
+            raise ValueError(f"unknown assumption {name!r}; the assumptions are {', '.join(fields)}")
+    score = margin or (lambda i: _margin(i, a, b, include_delay))
+
+    def at(name: str, value: float) -> float:
+        return score(base.with_(**{name: value}))
+
+    rows = []
+    base_margin = score(base)
+    for name in chosen:
+        value = float(getattr(base, name))
+        low, high = value * (1 - spread), value * (1 + spread)
+        if name.endswith("_success"):
+            high = min(high, 1.0)
+        row = SensitivityRow(name, value, low, high, at(name, low), at(name, high), _flip(lambda v, n=name: at(n, v), value, base_margin, name))
+        if names is not None or row.swing > 0:  # by default, leave out what does not touch A or B
+            rows.append(row)
+    return sorted(rows, key=lambda r: r.swing, reverse=True)
+
+
+def _flip(f: Callable[[float], float], value: float, base_margin: float, name: str) -> float | None:
+    """Return the value nearest to ``value`` (on a log scale) at which f changes sign, or None."""
+    if value <= 0 or base_margin == 0:
+        return None
+    positive = base_margin > 0
+
+    def same_side(factor: float) -> bool:
+        m = f(factor * value)
+        return m != 0 and (m > 0) == positive
+
+    ceiling = 1.0 / value if name.endswith("_success") else 100.0  # a success rate stops at 1
+    ups = [x for x in np.geomspace(1, 100, 61)[1:] if x <= ceiling]
+    downs = list(np.geomspace(1, 0.01, 61)[1:])
+    found = []
+    for steps in (ups, downs):
+        good = 1.0
+        for factor in steps:
+            if same_side(factor):
+                good = factor
+                continue
+            bad = factor
+            for _ in range(50):  # bisection: the margin can step (a retrain more or less)
+                mid = math.sqrt(good * bad)
+                good, bad = (mid, bad) if same_side(mid) else (good, mid)
+            found.append(bad * value)
+            break
+    if not found:
+        return None
+    return min(found, key=lambda v: abs(math.log(v / value)))
