@@ -70,10 +70,12 @@ clean:
 
 # For authors: re-run the lessons and solutions and store their outputs (nbval compares them).
 # They run with a fresh work folder under build/, so nothing lands in my_work/. Regenerates exercises/.
+# `make outputs ONLY=04` re-runs one module's lesson and solution.
+ONLY ?= [0-9][0-9]
 outputs: $(VENV)/.kit-installed
 	rm -rf build/authoring-work
 	AIPM_WORK_DIR=$(CURDIR)/build/authoring-work $(BIN)/aipm start > /dev/null
 	AIPM_WORK_DIR=$(CURDIR)/build/authoring-work $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 \
-	  notebooks/[0-9][0-9]_*.ipynb solutions/[0-9][0-9]_*.ipynb
+	  notebooks/$(ONLY)_*.ipynb solutions/$(ONLY)_*.ipynb
 	$(BIN)/aipm build-exercises

@@ -278,7 +278,28 @@ def _describe_type(value: Any) -> str:
         return f"{kinds.get(name, 'a collection')} ({safe_repr(value, 40)})"
     if isinstance(value, complex):
         return f"a complex number ({safe_repr(value, 40)})"
+    numeric = _numeric_attributes(value)
+    if numeric:
+        listed = ", ".join(f"`.{n}`" for n in numeric[:4])
+        return f"a result object ({name}); take the number you need from it, e.g. {listed}"
     return f"a value of type {name} ({safe_repr(value, 40)})"
+
+
+def _numeric_attributes(value: Any) -> list[str]:
+    """The names of a dataclass result's numeric fields and properties, e.g. ["volume", "per_day"]."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return []
+    names = [f.name for f in dataclasses.fields(value)]
+    names += [n for n, member in vars(type(value)).items() if isinstance(member, property) and not n.startswith("_")]
+    found = []
+    for n in names:
+        try:
+            attribute = getattr(value, n)
+        except Exception:  # noqa: BLE001 - describing a value must never raise
+            continue
+        if _as_real(attribute) is not None:
+            found.append(n)
+    return found
 
 
 def _number_from_text(text: str, fraction: bool = True) -> str | None:

@@ -16,7 +16,7 @@ import datetime as _dt
 import difflib
 import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ __all__ = [
     "ops_dashboard",
     "Comparison",
     "compare",
+    "ASSUMPTION_LABELS",
     "SensitivityRow",
     "sensitivity",
 ]
@@ -60,8 +61,15 @@ PRICE_KINDS = ("chat", "embedding", "fine_tuned")
 # --------------------------------------------------------------------------------------------
 
 
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
 def _amount(name: str, value: Any, *, what: str = "a number", positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
         raise ValueError(f"{name} must be {what}, 0 or more, got {value!r}" if not positive else f"{name} must be {what} above 0, got {value!r}")
     if positive and value <= 0:
         raise ValueError(f"{name} must be above 0, got {value!r}")
@@ -73,9 +81,11 @@ def _amount(name: str, value: Any, *, what: str = "a number", positive: bool = F
 def _volume(name: str, value: Any) -> float | np.ndarray:
     """A query volume: a number or an array of numbers, none negative."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        array = np.asarray(value, dtype=float) if len(value) else np.zeros(0)
-        if array.dtype.kind not in "fiu" or not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must hold finite numbers, got {value!r}")
+        items = value.ravel().tolist() if isinstance(value, np.ndarray) else list(value)
+        bad = [x for x in items if isinstance(x, bool) or not isinstance(x, numbers.Real) or not _finite(x)]
+        if bad:
+            raise ValueError(f"{name} must hold finite numbers of queries, got {bad[0]!r} among them")
+        array = np.asarray(items, dtype=float).reshape(np.shape(value))
         if np.any(array < 0):
             raise ValueError(f"{name} must be 0 or more, got {float(array.min())!r} among them")
         return array
@@ -83,7 +93,7 @@ def _volume(name: str, value: Any) -> float | np.ndarray:
 
 
 def _success(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
         raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
     if not 0 < value <= 1:
         raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
@@ -91,7 +101,7 @@ def _success(name: str, value: Any) -> float:
 
 
 def _share(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
         raise ValueError(f"{name} must be a share in [0, 1], got {value!r}")
     if not 0 <= value <= 1:
         raise ValueError(f"{name} must be a share in [0, 1], got {value!r}")
@@ -183,7 +193,8 @@ def load_prices(path: str | Path | None = None) -> dict[str, Price]:
     """
     where = str(path) if path is not None else "the kit's prices.csv"
     try:
-        text = Path(path).read_text(encoding="utf-8") if path is not None else _default_price_file().read_text(encoding="utf-8")
+        # utf-8-sig also reads the byte-order mark that spreadsheets put in "CSV UTF-8" files
+        text = Path(path).read_text(encoding="utf-8-sig") if path is not None else _default_price_file().read_text(encoding="utf-8")
     except OSError as exc:
         raise PriceFileError(f"cannot read the price file {where}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -391,6 +402,36 @@ class CostInputs:
     def queries(self) -> float:
         """Total queries over the horizon."""
         return self.queries_per_day * self.months * DAYS_PER_MONTH
+
+
+ASSUMPTION_LABELS = {
+    "queries_per_day": "Queries a day",
+    "months": "Months in the horizon",
+    "prompt_tokens": "Prompt tokens",
+    "examples_tokens": "Example tokens (prompt only)",
+    "retrieved_tokens": "Retrieved tokens (RAG)",
+    "output_tokens": "Output tokens",
+    "large_in": "Large model input price",
+    "large_out": "Large model output price",
+    "small_in": "Fine-tuned model input price",
+    "small_out": "Fine-tuned model output price",
+    "prompt_setup": "Prompt-only setup",
+    "prompt_monthly": "Prompt-only monthly cost",
+    "prompt_weeks": "Prompt-only weeks to ship",
+    "prompt_success": "Prompt-only success rate",
+    "rag_setup": "RAG setup",
+    "rag_monthly": "RAG monthly cost",
+    "rag_per_query_extra": "RAG search cost per query",
+    "rag_weeks": "RAG weeks to ship",
+    "rag_success": "RAG success rate",
+    "ft_setup": "Fine-tuning first run",
+    "ft_monthly": "Fine-tuned monthly cost",
+    "ft_retrain_every": "Months between retrains",
+    "ft_retrain_cost": "Cost of a retrain",
+    "ft_weeks": "Fine-tuning weeks to ship",
+    "ft_success": "Fine-tuned success rate",
+    "value_per_week": "Value of a week live",
+}
 
 
 def patterns_for(inputs: CostInputs | None = None) -> dict[str, Pattern]:
@@ -643,6 +684,10 @@ class SensitivityRow:
         return self.flip_value / self.base
 
     @property
+    def label(self) -> str:
+        return ASSUMPTION_LABELS.get(self.name, self.name)
+
+    @property
     def swing(self) -> float:
         return abs(self.margin_at_high - self.margin_at_low)
 
@@ -698,14 +743,32 @@ def sensitivity(
         low, high = value * (1 - spread), value * (1 + spread)
         if name.endswith("_success"):
             high = min(high, 1.0)
-        row = SensitivityRow(name, value, low, high, at(name, low), at(name, high), _flip(lambda v, n=name: at(n, v), value, base_margin, name))
+        flip = _flip(lambda v, n=name: at(n, v), value, base_margin, name, _step_points(base, name))
+        row = SensitivityRow(name, value, low, high, at(name, low), at(name, high), flip)
         if names is not None or row.swing > 0:  # by default, leave out what does not touch A or B
             rows.append(row)
     return sorted(rows, key=lambda r: r.swing, reverse=True)
 
 
-def _flip(f: Callable[[float], float], value: float, base_margin: float, name: str) -> float | None:
-    """Return the value nearest to ``value`` (on a log scale) at which f changes sign, or None."""
+def _step_points(inputs: CostInputs, name: str) -> list[float]:
+    """Values of ``name`` at which a retrain enters or leaves the horizon: the margin jumps there,
+    and a narrow window between two jumps could hide from a coarse search."""
+    every, months = inputs.ft_retrain_every, inputs.months
+    if name == "months":
+        points = [k * every for k in range(1, int(100 * months / every) + 2)]
+    elif name == "ft_retrain_every":
+        points = [months / k for k in range(1, int(months / every * 100) + 2)]
+    else:
+        return []
+    return [p * (1 + d) for p in points for d in (-1e-9, 0.0, 1e-9)]
+
+
+def _flip(f: Callable[[float], float], value: float, base_margin: float, name: str, extra: Sequence[float] = ()) -> float | None:
+    """Return the value nearest to ``value`` (on a log scale) at which f changes sign, or None.
+
+    The search scans factors from 1 up to 100 and down to 1/100 (plus the values in ``extra``, given
+    as values), stops at the first sign change in each direction and narrows it down by bisection.
+    """
     if value <= 0 or base_margin == 0:
         return None
     positive = base_margin > 0
@@ -715,8 +778,9 @@ def _flip(f: Callable[[float], float], value: float, base_margin: float, name: s
         return m != 0 and (m > 0) == positive
 
     ceiling = 1.0 / value if name.endswith("_success") else 100.0  # a success rate stops at 1
-    ups = [x for x in np.geomspace(1, 100, 61)[1:] if x <= ceiling]
-    downs = list(np.geomspace(1, 0.01, 61)[1:])
+    extra_factors = [v / value for v in extra if v > 0]
+    ups = sorted({x for x in [*np.geomspace(1, 100, 31)[1:], *extra_factors] if 1 < x <= min(ceiling, 100)})
+    downs = sorted({x for x in [*np.geomspace(1, 0.01, 31)[1:], *extra_factors] if 0.01 <= x < 1}, reverse=True)
     found = []
     for steps in (ups, downs):
         good = 1.0
@@ -725,7 +789,7 @@ def _flip(f: Callable[[float], float], value: float, base_margin: float, name: s
                 good = factor
                 continue
             bad = factor
-            for _ in range(50):  # bisection: the margin can step (a retrain more or less)
+            for _ in range(32):  # bisection: the margin can step (a retrain more or less)
                 mid = math.sqrt(good * bad)
                 good, bad = (mid, bad) if same_side(mid) else (good, mid)
             found.append(bad * value)

@@ -271,7 +271,7 @@ def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str 
     fig, ax = plt.subplots(figsize=(7.5, 4))
     for key, pattern in patterns.items():
         ax.plot(per_day, pattern.total_cost_per_day(per_day, inputs.months) / 1000, color=PATTERN_COLOURS[key], linewidth=2,
-                label=f"{pattern.name}: ${pattern.per_query:.4f} a query, ${pattern.fixed_cost(inputs.months):,.0f} fixed")
+                label=f"{pattern.name}: \\${pattern.per_query:.4f} a query, \\${pattern.fixed_cost(inputs.months):,.0f} fixed")
     if not crossing.never:
         cost = patterns["rag"].total_cost(crossing.volume, inputs.months) / 1000
         ax.plot([crossing.per_day], [cost], "o", color="black", markersize=7, label=f"RAG = fine-tuned at {crossing.per_day:,.0f} a day")
@@ -305,7 +305,7 @@ def tornado_plot(rows, title: str = "", a: str = "RAG", b: str = "fine-tuned", m
         text = "no flip within 1/100 to 100x" if factor is None else f"flips at x{factor:.2f}"
         ax.text(max(low, high), y, "  " + text, va="center", fontsize=8)
     ax.axvline(0, color="black", linewidth=1)
-    ax.set_yticks(positions, [dimension_label(r.name) for r in rows])
+    ax.set_yticks(positions, [r.label for r in rows])
     ax.set_xlabel(f"{b} cost minus {a} cost (thousand USD); right of 0: {a} is cheaper")
     ax.set_title(title or "Which assumption could change the decision? (each moved -50% < and +50% >)")
     ax.spines[["top", "right"]].set_visible(False)

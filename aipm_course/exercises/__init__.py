@@ -22,6 +22,7 @@ MODULES: dict[str, ModuleInfo] = {
     "01": ModuleInfo("01", "Framing and the AI brief", "framing_and_briefs", "aipm_course.exercises.ex01"),
     "02": ModuleInfo("02", "Precision, recall, costs", "precision_recall_costs", "aipm_course.exercises.ex02"),
     "03": ModuleInfo("03", "Uncertainty budgets", "uncertainty_budgets", "aipm_course.exercises.ex03"),
+    "04": ModuleInfo("04", "RAG, fine-tuning and costs", "rag_finetune_costs", "aipm_course.exercises.ex04"),
 }
 
 
