@@ -102,6 +102,8 @@ def _read_yaml(path: str | Path | None, default: str) -> tuple[Any, str]:
         text = Path(path).read_text(encoding="utf-8") if path is not None else (resources.files("aipm_course") / "data" / default).read_text(encoding="utf-8")
     except OSError as exc:
         raise CorpusError(f"cannot read {where}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CorpusError(f"{where} is not a UTF-8 text file; save it as UTF-8") from None
     try:
         return yaml.safe_load(text), where
     except yaml.YAMLError as exc:
@@ -314,8 +316,8 @@ class AbstentionTradeoff:
         ``max_wrong``, or None when no threshold computed gets there."""
         if isinstance(max_wrong, bool) or not isinstance(max_wrong, numbers.Real) or not 0 <= max_wrong <= 1:
             raise ValueError(f"max_wrong must be a share in [0, 1], got {max_wrong!r}")
-        ok = np.nonzero(self.wrong <= max_wrong + 1e-12)[0]
-        return float(self.thresholds[ok[0]]) if len(ok) else None
+        ok = self.thresholds[self.wrong <= max_wrong + 1e-12]
+        return float(ok.min()) if len(ok) else None
 
 
 def abstention_tradeoff(

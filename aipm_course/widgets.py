@@ -414,7 +414,7 @@ class CostExplorer(widgets.VBox):
         layout = widgets.Layout(width="470px")
         b = self.base
         self.controls = {
-            "queries_per_day": widgets.FloatLogSlider(value=max(b.queries_per_day, 10), base=10, min=1, max=6, step=0.05, description="Queries a day:", readout_format=",.0f", style=style, layout=layout),
+            "queries_per_day": widgets.FloatLogSlider(value=10, base=10, min=1, max=6, step=0.05, description="Queries a day:", readout_format=",.0f", style=style, layout=layout),
             "months": widgets.IntSlider(value=int(b.months), min=1, max=36, description="Months (horizon):", style=style, layout=layout),
             "prompt_tokens": widgets.IntSlider(value=int(b.prompt_tokens), min=0, max=5_000, step=50, description="Prompt tokens:", style=style, layout=layout),
             "retrieved_tokens": widgets.IntSlider(value=int(b.retrieved_tokens), min=0, max=10_000, step=100, description="Retrieved tokens (RAG):", style=style, layout=layout),
@@ -424,6 +424,7 @@ class CostExplorer(widgets.VBox):
             "small_in": widgets.FloatSlider(value=b.small_in, min=0, max=20, step=0.05, description="Fine-tuned in ($/1M):", style=style, layout=layout),
             "small_out": widgets.FloatSlider(value=b.small_out, min=0, max=80, step=0.1, description="Fine-tuned out ($/1M):", style=style, layout=layout),
         }
+        self._fit_ranges(b)
         self.summary = widgets.HTML()
         self.chart = widgets.HTML()
         self.result = None
@@ -433,6 +434,29 @@ class CostExplorer(widgets.VBox):
         controls = list(self.controls.values())
         super().__init__([widgets.HBox([widgets.VBox(controls[:5]), widgets.VBox(controls[5:])]), self.summary, self.chart])
         self._update()
+
+    def _fit_ranges(self, b) -> None:
+        """Widen a slider when a starting assumption lies beyond it, so the explorer shows exactly
+        the assumptions given (a slider would otherwise quietly clip them)."""
+        import math
+
+        if b.queries_per_day < 1:
+            raise ValueError(f"queries_per_day must be at least 1 for the explorer, got {b.queries_per_day!r}")
+        if b.months != int(b.months):
+            raise ValueError(f"months must be a whole number for the explorer, got {b.months!r}")
+        volume = self.controls["queries_per_day"]
+        volume.min = min(volume.min, math.floor(math.log10(b.queries_per_day)))
+        volume.max = max(volume.max, math.ceil(math.log10(b.queries_per_day)))
+        volume.value = b.queries_per_day
+        for name, control in self.controls.items():
+            if name == "queries_per_day":
+                continue
+            wanted = getattr(b, name)
+            if wanted > control.max:
+                control.max = int(math.ceil(wanted)) if isinstance(control, widgets.IntSlider) else wanted
+            if isinstance(control, widgets.IntSlider) and wanted != int(wanted):
+                raise ValueError(f"{name} must be a whole number for the explorer, got {wanted!r}")
+            control.value = wanted
 
     def inputs(self):
         """The assumptions as the sliders set them."""
