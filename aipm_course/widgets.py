@@ -425,6 +425,7 @@ class CostExplorer(widgets.VBox):
             "small_out": widgets.FloatSlider(value=b.small_out, min=0, max=80, step=0.1, description="Fine-tuned out ($/1M):", style=style, layout=layout),
         }
         self._fit_ranges(b)
+        self.prices_note = widgets.HTML(_starting_prices_note(b))
         self.summary = widgets.HTML()
         self.chart = widgets.HTML()
         self.result = None
@@ -432,7 +433,7 @@ class CostExplorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._update, names="value")
         controls = list(self.controls.values())
-        super().__init__([widgets.HBox([widgets.VBox(controls[:5]), widgets.VBox(controls[5:])]), self.summary, self.chart])
+        super().__init__([widgets.HBox([widgets.VBox(controls[:5]), widgets.VBox(controls[5:])]), self.prices_note, self.summary, self.chart])
         self._update()
 
     def _fit_ranges(self, b) -> None:
@@ -536,6 +537,22 @@ class CostExplorer(widgets.VBox):
         totals = ", ".join(f"{p.name} ${r.totals[k]:,.0f}" for k, p in r.patterns.items())
         crossing = "never" if self.break_even.never else f"{self.break_even.per_day:,.0f} a day"
         return f"CostExplorer({r.inputs.queries_per_day:,.0f} queries a day over {r.inputs.months:g} months: {totals}; RAG/fine-tuned break-even {crossing})"
+
+
+def _starting_prices_note(inputs) -> str:
+    """Say where the starting prices come from and how old they are."""
+    from .costs import load_prices
+
+    table = load_prices()
+    parts = []
+    for role, model, p_in, p_out in (("large model", "GPT-4.1", inputs.large_in, inputs.large_out),
+                                     ("fine-tuned model", "GPT-4o mini fine-tuned", inputs.small_in, inputs.small_out)):
+        row = table.get(model)
+        if row is not None and (row.input_per_million, row.output_per_million) == (p_in, p_out):
+            parts.append(f"{role}: {model}, ${p_in:.2f} / ${p_out:.2f} per 1M tokens as of {row.as_of}")
+        else:
+            parts.append(f"{role}: ${p_in:.2f} / ${p_out:.2f} per 1M tokens (your figures)")
+    return "<div style='color:#555;font-size:0.9em'>Starting prices, " + "; ".join(parts) + ". Move a slider to use your own.</div>"
 
 
 def cost_explorer(**assumptions) -> CostExplorer:
