@@ -23,6 +23,9 @@ __all__ = [
     "tornado_plot",
     "recall_at_k_plot",
     "abstention_plot",
+    "rollout_timeline_plot",
+    "simulation_plot",
+    "drift_plot",
 ]
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
@@ -342,6 +345,81 @@ def abstention_plot(tradeoff, chosen: float | None = None, title: str = ""):
     ax.set_ylabel("share of all questions")
     ax.set_ylim(0, 1)
     ax.set_title(title or "Saying \"I don't know\": fewer wrong answers, more questions declined")
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 05: rollout
+# --------------------------------------------------------------------------------------------
+
+STAGE_COLOURS = {"shadow": COLOURS["grey"], "dogfood": COLOURS["purple"], "pilot": COLOURS["sky"], "canary": COLOURS["orange"], "ramp": COLOURS["blue"], "full": COLOURS["green"]}
+
+
+def rollout_timeline_plot(items, daily_users: float, title: str = ""):
+    """Return the rollout as a timeline: the share of users on the new model day by day, each stage
+    coloured, with its exposure written on it (lesson 05). ``items`` come from ``rollout.schedule``."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    for item in items:
+        share = item.stage.traffic_share if item.stage.exposed else 0.0
+        ax.fill_between([item.start_day, item.end_day], 0, [share, share], step="pre", color=STAGE_COLOURS[item.stage.kind], alpha=0.85,
+                        label=f"{item.stage.title}: {item.days} d, {item.exposure:,.0f} users exposed")
+        if not item.stage.exposed:
+            ax.fill_between([item.start_day, item.end_day], 0, [0.03, 0.03], color=STAGE_COLOURS["shadow"], hatch="//", alpha=0.5)
+        ax.text((item.start_day + item.end_day) / 2, max(share, 0.03) + 0.03, item.stage.title, ha="center", fontsize=8)
+    end = items[-1].end_day if items else 1
+    ax.set_xlim(0, end)
+    ax.set_ylim(0, 1.15)
+    ax.set_xlabel("days from the start of the rollout")
+    ax.set_ylabel("share of users on the new model")
+    ax.set_title(title or f"Rollout timeline: {end} days to full launch at {daily_users:,.0f} users a day")
+    ax.legend(frameon=False, fontsize=7, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def simulation_plot(result, plan, metric: str, title: str = ""):
+    """Return one metric's daily values in a simulated rollout, with its gate thresholds and the
+    day the rollout stopped (lesson 05)."""
+    days = [r["day"] for r in result.days if metric in r]
+    values = [r[metric] for r in result.days if metric in r]
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    ax.plot(days, values, "o-", markersize=3, color=COLOURS["blue"], label=f"{metric} on the new model, day by day")
+    thresholds = {g.threshold for s in plan.stages for g in s.gates if g.metric == metric and g.threshold is not None}
+    for t in sorted(thresholds):
+        ax.axhline(t, color=COLOURS["vermillion"], linestyle="--", label=f"gate: {t:g}")
+    if plan.kill_metric == metric and plan.kill_threshold is not None:
+        ax.axhline(plan.kill_threshold, color="black", linestyle=":", label=f"kill switch: {plan.kill_threshold:g}")
+    start = 0
+    for s in plan.stages:
+        ax.axvline(start - 0.5, color="#dddddd", linewidth=1)
+        start += s.min_days
+    if result.stopped:
+        ax.axvline(result.stop_day, color="black", linewidth=2, label=f"stopped: day {result.stop_day} ({result.stop_stage})")
+    ax.set_xlabel("day")
+    ax.set_ylabel(metric)
+    ax.set_title(title or ("Simulated rollout: " + ("stopped by a gate" if result.stopped else "reached full launch")))
+    ax.legend(frameon=False, fontsize=8, loc="best")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def drift_plot(reference, current, report, feature: str = "feature", title: str = ""):
+    """Return the reference and current distributions of a feature, with the drift figures (lesson 05)."""
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    both = np.concatenate([np.asarray(reference, float), np.asarray(current, float)])
+    edges = np.histogram_bin_edges(both, bins=30)
+    ax.hist(reference, bins=edges, density=True, alpha=0.6, color=COLOURS["blue"], label="reference (at launch)")
+    ax.hist(current, bins=edges, density=True, alpha=0.6, color=COLOURS["orange"], label="current (this week)")
+    ax.set_xlabel(feature)
+    ax.set_ylabel("density")
+    ax.set_title(title or f"PSI {report.psi:.2f} ({report.level}), KS {report.ks_statistic:.2f}")
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

@@ -18,6 +18,8 @@ __all__ = [
     "zone_explorer",
     "CostExplorer",
     "cost_explorer",
+    "RolloutPlanner",
+    "rollout_planner",
 ]
 
 
@@ -560,3 +562,116 @@ def cost_explorer(**assumptions) -> CostExplorer:
     from .costs import CostInputs
 
     return CostExplorer(CostInputs().with_(**assumptions))
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 05: the rollout planner
+# --------------------------------------------------------------------------------------------
+
+
+class RolloutPlanner(widgets.VBox):
+    """Daily traffic, the baseline rate, the drop to detect and the stage shares as inputs; the days
+    each stage needs, the time to full launch and the blast radius update together (lesson 05).
+
+    The stages are those of ``plan`` (the lesson's example by default); the canary and ramp shares
+    and the effect its online gates must detect come from the controls.
+    """
+
+    def __init__(self, plan=None, daily_users: float = 20_000, p_baseline: float = 0.60, effect: float = 0.02,
+                 hours_to_detect: float = 24, hours_to_rollback: float = 1) -> None:
+        from . import rollout
+
+        self.plan = rollout.example_plan() if plan is None else rollout.plan_from_dict(plan)
+        kinds = {s.kind for s in self.plan.stages}
+        style = {"description_width": "190px"}
+        layout = widgets.Layout(width="470px")
+        canary = self.plan.stage("canary").traffic_share if "canary" in kinds else 0.05
+        ramp = self.plan.stage("ramp").traffic_share if "ramp" in kinds else 0.5
+        self.daily_users = widgets.BoundedIntText(value=int(daily_users), min=1, max=10**9, step=1000, description="Users a day:", style=style, layout=layout)
+        self.p_baseline = widgets.FloatSlider(value=p_baseline, min=0.01, max=0.99, step=0.01, description="Baseline success rate:", style=style, layout=layout)
+        self.effect = widgets.FloatSlider(value=effect, min=0.005, max=0.2, step=0.005, description="Drop to detect:", readout_format=".3f", style=style, layout=layout)
+        self.canary = widgets.FloatSlider(value=canary, min=0.01, max=0.5, step=0.01, description="Canary share:", style=style, layout=layout)
+        self.ramp = widgets.FloatSlider(value=ramp, min=0.05, max=0.95, step=0.05, description="Ramp share:", style=style, layout=layout)
+        self.hours_to_detect = widgets.FloatSlider(value=hours_to_detect, min=0, max=168, step=1, description="Hours to detect a problem:", style=style, layout=layout)
+        self.hours_to_rollback = widgets.FloatSlider(value=hours_to_rollback, min=0, max=48, step=0.5, description="Hours to roll back:", style=style, layout=layout)
+        self.report = widgets.HTML()
+        self.timeline = widgets.HTML()
+        self.items = None
+        self.blast = {}
+        controls = [self.daily_users, self.p_baseline, self.effect, self.canary, self.ramp, self.hours_to_detect, self.hours_to_rollback]
+        for control in controls:
+            control.observe(self._update, names="value")
+        super().__init__([widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:])]), self.report, self.timeline])
+        self._update()
+
+    def current_plan(self):
+        """The plan with the controls' shares and effect."""
+        import dataclasses as dc
+
+        stages = []
+        for s in self.plan.stages:
+            share = {"canary": self.canary.value, "ramp": self.ramp.value}.get(s.kind, s.traffic_share)
+            gates = tuple(dc.replace(g, effect=-self.effect.value) if g.effect is not None and g.layer != "offline" else g for g in s.gates)
+            stages.append(dc.replace(s, traffic_share=share, gates=gates))
+        return dc.replace(self.plan, stages=tuple(stages))
+
+    def _update(self, _change=None) -> None:
+        from .rollout import blast_radius, schedule
+
+        users = self.daily_users.value
+        p = self.p_baseline.value
+        if not 0 < p - self.effect.value < 1:
+            self.report.value = "<div style='color:#D55E00'>The drop is bigger than the baseline rate: lower it.</div>"
+            return
+        self.items = schedule(self.current_plan(), users, p)
+        self.blast = {
+            i.stage.title: blast_radius(users, i.stage.traffic_share, self.hours_to_detect.value, self.hours_to_rollback.value)
+            for i in self.items if i.stage.exposed
+        }
+        self.total_days = self.items[-1].end_day
+        self.report.value = self._report_html()
+        self.timeline.value = self._timeline_html()
+
+    def _report_html(self) -> str:
+        cell = "padding:3px 10px;border-bottom:1px solid #ddd;text-align:right"
+        rows = []
+        for i in self.items:
+            needed = "" if i.days_needed is None else f"{i.days_needed:,}"
+            short = i.days_needed is not None and i.days_needed > i.stage.min_days
+            warn = " style='color:#D55E00'" if short else ""
+            share = "shadow" if not i.stage.exposed else f"{i.stage.traffic_share:.0%}"
+            blast = f"{self.blast[i.stage.title]:,.0f}" if i.stage.title in self.blast else "0"
+            rows.append(
+                f"<tr><td style='{cell};text-align:left'>{i.stage.title}</td><td style='{cell}'>{share}</td>"
+                f"<td style='{cell}'>{i.stage.min_days}</td><td style='{cell}'{warn}>{needed}</td><td style='{cell}'>{i.days}</td>"
+                f"<td style='{cell}'>{i.exposure:,.0f}</td><td style='{cell}'>{blast}</td></tr>"
+            )
+        head = "".join(f"<th style='{cell}'>{h}</th>" for h in ("stage", "share", "planned days", "days to detect", "days", "users exposed", "blast radius"))
+        return (
+            f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(rows)}</table>"
+            f"<div>Time to full launch: <b>{self.total_days} days</b>. Blast radius: users who meet a bad release before it is "
+            f"rolled back ({self.hours_to_detect.value:g} h to detect + {self.hours_to_rollback.value:g} h to roll back).</div>"
+        )
+
+    def _timeline_html(self) -> str:
+        from .plots import STAGE_COLOURS
+
+        width = 600
+        total = max(self.total_days, 1)
+        bars = "".join(
+            f"<div title='{i.stage.title}: {i.days} days' style='display:inline-block;width:{width * i.days / total:.1f}px;"
+            f"height:{max(4, 40 * (i.stage.traffic_share if i.stage.exposed else 0.05)):.0f}px;background:{STAGE_COLOURS[i.stage.kind]};"
+            f"vertical-align:bottom'></div>"
+            for i in self.items
+        )
+        legend = " · ".join(f"<span style='color:{STAGE_COLOURS[i.stage.kind]}'>■</span> {i.stage.title} {i.days} d" for i in self.items)
+        return f"<div style='margin-top:6px'>{bars}</div><div style='font-size:0.85em'>{legend}</div>"
+
+    def __repr__(self) -> str:
+        days = ", ".join(f"{i.stage.title} {i.days} d" for i in self.items or [])
+        return f"RolloutPlanner({self.daily_users.value:,} users a day: {days}; {getattr(self, 'total_days', 0)} days to full launch)"
+
+
+def rollout_planner(daily_users: float = 20_000, p_baseline: float = 0.60, effect: float = 0.02) -> RolloutPlanner:
+    """Return the interactive rollout planner over the lesson's plan (lesson 05)."""
+    return RolloutPlanner(None, daily_users, p_baseline, effect)

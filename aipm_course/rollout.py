@@ -1,0 +1,726 @@
+"""Rollout planning: stages, gates, how long each stage must run, blast radius, a simulated
+rollout and drift checks (lesson 05).
+
+A launch is a sequence of stages, each exposing more users. A stage's gates say which metrics must
+hold before the next stage starts; a stage lasts long enough only if its traffic can show the effect
+its gates care about. Sample sizes are for a two-sided test of two proportions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy import stats
+from scipy.optimize import brentq
+
+__all__ = [
+    "STAGE_KINDS",
+    "LAYERS",
+    "PlanError",
+    "sample_size_per_arm",
+    "SampleSize",
+    "sample_size",
+    "minimum_detectable_effect",
+    "days_to_detect",
+    "blast_radius",
+    "Gate",
+    "Stage",
+    "RolloutPlan",
+    "plan_from_dict",
+    "plan_to_dict",
+    "load_plan",
+    "plan_to_yaml",
+    "plan_to_markdown",
+    "example_plan",
+    "StageSchedule",
+    "schedule",
+    "PlanFinding",
+    "validate_plan",
+    "Regression",
+    "SimulationResult",
+    "simulate_rollout",
+    "DriftReport",
+    "population_stability_index",
+    "drift_check",
+    "MATURITY_STAGES",
+]
+
+STAGE_KINDS = ("shadow", "dogfood", "pilot", "canary", "ramp", "full")
+STAGE_PURPOSE = {
+    "shadow": "The new model runs on real traffic, but users never see its output: compare it with what happened, at no risk.",
+    "dogfood": "Employees use it for real work: rough edges and obvious failures surface before customers see them.",
+    "pilot": "A few chosen customers use it, with close contact: does it help their work, and what do they complain about?",
+    "canary": "A small random share of users gets it, against the rest as control: catches regressions at low exposure.",
+    "ramp": "A larger share (e.g. 25% then 50%): enough traffic to measure online and business effects with confidence.",
+    "full": "Everyone gets it; monitoring, the kill switch and the rollback plan stay on.",
+}
+LAYERS = ("offline", "online", "business")
+COMPARISONS = (">=", "<=")
+SEVERITIES = ("blocker", "warning")
+MATURITY_STAGES = (
+    ("experimental", "One-off models and notebooks; results hard to reproduce; launches by hand."),
+    ("repeatable", "Versioned data and models, an evaluation set, a documented release checklist."),
+    ("operational", "Staged rollouts with gates, monitoring of quality, drift, cost and latency, on-call and rollback."),
+    ("systemic", "Shared platform and governance: every AI feature uses the same gates, monitors and review, and learns from the others."),
+)
+
+
+class PlanError(ValueError):
+    """A rollout plan that cannot be read: the message names the stage and field."""
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------
+
+
+def _proportion(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or not 0 < value < 1:
+        raise ValueError(f"{name} must be a proportion in (0, 1), got {value!r}")
+    return float(value)
+
+
+def _level(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+    return float(value)
+
+
+def _share(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or not 0 < value <= 1:
+        raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
+    return float(value)
+
+
+def _nonnegative(name: str, value: Any, what: str = "a number") -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or value < 0:
+        raise ValueError(f"{name} must be {what}, 0 or more, got {value!r}")
+    return float(value)
+
+
+def _positive(name: str, value: Any, what: str = "a number") -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or value <= 0:
+        raise ValueError(f"{name} must be {what} above 0, got {value!r}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Sample size, detectable effect, days, blast radius
+# --------------------------------------------------------------------------------------------
+
+
+def _raw_total(p1: float, p2: float, alpha: float, power: float, f: float) -> float:
+    """Total users (both arms) for a two-sided test of two proportions, treatment share f, unrounded.
+
+    Control gets (1 − f)·N, treatment f·N. Pooled p̄ = (1 − f)·p1 + f·p2.
+    N = [z_{1−α/2}·√(p̄(1−p̄)(1/(1−f) + 1/f)) + z_{1−β}·√(p1(1−p1)/(1−f) + p2(1−p2)/f)]² / (p2 − p1)²
+    """
+    z_a = stats.norm.ppf(1 - alpha / 2)
+    z_b = stats.norm.ppf(power)
+    pooled = (1 - f) * p1 + f * p2
+    null = z_a * math.sqrt(pooled * (1 - pooled) * (1 / (1 - f) + 1 / f))
+    alternative = z_b * math.sqrt(p1 * (1 - p1) / (1 - f) + p2 * (1 - p2) / f)
+    return (null + alternative) ** 2 / (p2 - p1) ** 2
+
+
+def sample_size_per_arm(p_baseline: float, p_treatment: float, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Return users per arm (50/50 split) to detect p_baseline → p_treatment, two-sided, rounded up.
+
+    n = [z_{1−α/2}·√(2p̄(1−p̄)) + z_{1−β}·√(p1(1−p1) + p2(1−p2))]² / (p2 − p1)². 10% → 11%: 14,751 (lesson 05).
+    """
+    p1 = _proportion("p_baseline", p_baseline)
+    p2 = _proportion("p_treatment", p_treatment)
+    if p1 == p2:
+        raise ValueError(f"p_treatment must differ from p_baseline (both {p1!r}): no sample can detect a change of zero")
+    a, b = _level("alpha", alpha), _level("power", power)
+    return math.ceil(_raw_total(p1, p2, a, b, 0.5) / 2 - 1e-9)
+
+
+@dataclasses.dataclass(frozen=True)
+class SampleSize:
+    control: int
+    treatment: int
+    treatment_share: float
+
+    @property
+    def total(self) -> int:
+        return self.control + self.treatment
+
+    def __str__(self) -> str:
+        return f"{self.total:,} users in all: {self.treatment:,} on the new model ({self.treatment_share:.0%}) and {self.control:,} on the old"
+
+
+def sample_size(p_baseline: float, p_treatment: float, treatment_share: float = 0.5, alpha: float = 0.05, power: float = 0.8) -> SampleSize:
+    """Return the users needed when a share ``treatment_share`` gets the new model (lesson 05).
+
+    With a 50/50 split each arm needs ``sample_size_per_arm``; a small treatment share needs more
+    users in all, about 1/(4f(1−f)) times as many: a 5% canary needs about 5.26 times the traffic.
+    """
+    p1 = _proportion("p_baseline", p_baseline)
+    p2 = _proportion("p_treatment", p_treatment)
+    if p1 == p2:
+        raise ValueError(f"p_treatment must differ from p_baseline (both {p1!r}): no sample can detect a change of zero")
+    f = treatment_share
+    if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f < 1:
+        raise ValueError(f"treatment_share must be in (0, 1) (a test needs users on both models), got {f!r}")
+    total = _raw_total(p1, p2, _level("alpha", alpha), _level("power", power), float(f))
+    return SampleSize(math.ceil((1 - f) * total - 1e-9), math.ceil(f * total - 1e-9), float(f))
+
+
+def minimum_detectable_effect(p_baseline: float, n_per_arm: float, alpha: float = 0.05, power: float = 0.8, treatment_share: float = 0.5) -> float:
+    """Return the smallest rise in the rate that ``n_per_arm`` users per arm detect (lesson 05).
+
+    Solved exactly: the δ for which the sample-size formula gives n. (The quick approximation is
+    (z_{1−α/2} + z_{1−β})·√(2p(1−p)/n).) With an unequal split, n_per_arm is the treatment arm's size.
+    """
+    p1 = _proportion("p_baseline", p_baseline)
+    n = _positive("n_per_arm", n_per_arm, "a number of users")
+    a, b = _level("alpha", alpha), _level("power", power)
+    f = treatment_share
+    if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f < 1:
+        raise ValueError(f"treatment_share must be in (0, 1), got {f!r}")
+    needed_total = n / f
+
+    def gap(delta: float) -> float:
+        return _raw_total(p1, p1 + delta, a, b, f) - needed_total
+
+    top = 1 - p1 - 1e-9
+    if gap(top) > 0:
+        raise ValueError(f"n_per_arm={n!r} is too small to detect any rise from {p1!r}; more users are needed")
+    return float(brentq(gap, 1e-9, top, xtol=1e-12))
+
+
+def days_to_detect(daily_users: float, p_baseline: float, effect: float, treatment_share: float, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Return the days a stage giving ``treatment_share`` of ``daily_users`` the new model must run
+    to detect a change of ``effect`` in a rate (everyone else is the control), rounded up."""
+    users = _positive("daily_users", daily_users, "a number of users")
+    p1 = _proportion("p_baseline", p_baseline)
+    if isinstance(effect, bool) or not isinstance(effect, numbers.Real) or effect == 0 or not 0 < p1 + effect < 1:
+        raise ValueError(f"effect must be a non-zero change that keeps the rate in (0, 1), got {effect!r}")
+    needed = sample_size(p1, p1 + effect, treatment_share, alpha, power)
+    return max(1, math.ceil(needed.total / users - 1e-9))
+
+
+def blast_radius(daily_users: float, traffic_share: float, hours_to_detect: float, hours_to_rollback: float) -> float:
+    """Return the users exposed to a bad release before it is rolled back:
+    daily users × share × (hours to detect + hours to roll back) / 24 (lesson 05)."""
+    users = _nonnegative("daily_users", daily_users, "a number of users")
+    share = _share("traffic_share", traffic_share)
+    detect = _nonnegative("hours_to_detect", hours_to_detect, "a number of hours")
+    back = _nonnegative("hours_to_rollback", hours_to_rollback, "a number of hours")
+    return users * share * (detect + back) / 24
+
+
+# --------------------------------------------------------------------------------------------
+# The plan as data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Gate:
+    """A condition to pass before the next stage: e.g. task_success >= 0.60 (online, blocker).
+
+    ``effect`` is the change the gate must be able to detect (e.g. -0.02 for a two-point drop);
+    stages that gate on it must run long enough for their traffic to show it.
+    """
+
+    metric: str
+    layer: str
+    comparison: str
+    threshold: float | None
+    severity: str = "blocker"
+    effect: float | None = None
+
+    def passes(self, value: float) -> bool:
+        if self.threshold is None:
+            return True
+        return value >= self.threshold if self.comparison == ">=" else value <= self.threshold
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.comparison} {self.threshold} ({self.layer}, {self.severity})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    kind: str
+    traffic_share: float
+    min_days: int
+    gates: tuple[Gate, ...] = ()
+    name: str = ""
+
+    @property
+    def exposed(self) -> bool:
+        """Shadow mode uses real traffic, but no user sees the new model's output."""
+        return self.kind != "shadow"
+
+    @property
+    def title(self) -> str:
+        return self.name or self.kind.capitalize()
+
+
+@dataclasses.dataclass(frozen=True)
+class RolloutPlan:
+    feature: str
+    stages: tuple[Stage, ...]
+    kill_switch: str = ""
+    rollback: str = ""
+    owner: str = ""
+    kill_metric: str | None = None
+    kill_threshold: float | None = None
+    kill_comparison: str = "<="
+
+    def stage(self, kind: str) -> Stage:
+        for s in self.stages:
+            if s.kind == kind:
+                return s
+        raise ValueError(f"the plan has no {kind!r} stage; its stages are {', '.join(s.kind for s in self.stages)}")
+
+
+def _field(entry: Mapping, key: str, where: str, kinds: tuple[type, ...], required: bool = True, default: Any = None):
+    value = entry.get(key, default)
+    if value is None:
+        if required:
+            raise PlanError(f"{where}: `{key}` is missing")
+        return default
+    if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+        names = " or ".join({str: "text", int: "a whole number", float: "a number"}.get(k, k.__name__) for k in kinds)
+        raise PlanError(f"{where}: `{key}` must be {names}, got {value!r}")
+    return value
+
+
+def _gate_from(raw: Any, where: str) -> Gate:
+    if not isinstance(raw, Mapping):
+        raise PlanError(f"{where}: a gate needs metric, layer, comparison, threshold and severity, got {raw!r}")
+    metric = str(_field(raw, "metric", where, (str,))).strip()
+    layer = _field(raw, "layer", where, (str,))
+    if layer not in LAYERS:
+        raise PlanError(f"{where}: `layer` must be one of {', '.join(LAYERS)}, got {layer!r}")
+    comparison = _field(raw, "comparison", where, (str,), default=">=")
+    if comparison not in COMPARISONS:
+        raise PlanError(f"{where}: `comparison` must be \">=\" or \"<=\", got {comparison!r}")
+    threshold = _field(raw, "threshold", where, (int, float), required=False)
+    severity = _field(raw, "severity", where, (str,), default="blocker")
+    if severity not in SEVERITIES:
+        raise PlanError(f"{where}: `severity` must be blocker or warning, got {severity!r}")
+    effect = _field(raw, "effect", where, (int, float), required=False)
+    return Gate(metric, layer, comparison, None if threshold is None else float(threshold), severity, None if effect is None else float(effect))
+
+
+def plan_from_dict(data: Any) -> RolloutPlan:
+    """Return a RolloutPlan from a dict (as read from YAML); errors name the stage and field."""
+    if isinstance(data, RolloutPlan):
+        return data
+    if not isinstance(data, Mapping):
+        raise PlanError(f"a plan must be a mapping with feature and stages, got {type(data).__name__}")
+    stages_raw = data.get("stages")
+    if not isinstance(stages_raw, list) or not stages_raw:
+        raise PlanError("the plan needs a list of stages under `stages:`")
+    stages = []
+    for index, raw in enumerate(stages_raw, start=1):
+        where = f"stage {index}"
+        if not isinstance(raw, Mapping):
+            raise PlanError(f"{where}: expected kind, traffic_share, min_days and gates, got {raw!r}")
+        kind = _field(raw, "kind", where, (str,))
+        if kind not in STAGE_KINDS:
+            raise PlanError(f"{where}: `kind` must be one of {', '.join(STAGE_KINDS)}, got {kind!r}")
+        where = f"stage {index} ({kind})"
+        share = _field(raw, "traffic_share", where, (int, float))
+        if not 0 < share <= 1:
+            raise PlanError(f"{where}: `traffic_share` must be a share in (0, 1], got {share!r}")
+        days = _field(raw, "min_days", where, (int,))
+        if days < 1:
+            raise PlanError(f"{where}: `min_days` must be 1 or more, got {days!r}")
+        gates_raw = raw.get("gates") or []
+        if not isinstance(gates_raw, list):
+            raise PlanError(f"{where}: `gates` must be a list of gates, got {gates_raw!r}")
+        gates = tuple(_gate_from(g, f"{where}, gate {j}") for j, g in enumerate(gates_raw, start=1))
+        stages.append(Stage(kind, float(share), int(days), gates, str(raw.get("name") or "")))
+    for before, after in zip(stages, stages[1:]):
+        if STAGE_KINDS.index(after.kind) < STAGE_KINDS.index(before.kind):
+            raise PlanError(f"stages are out of order: {after.kind} comes after {before.kind}; the order is {' → '.join(STAGE_KINDS)}")
+        if after.exposed and before.exposed and after.traffic_share < before.traffic_share:
+            raise PlanError(f"stages are out of order: {after.title} ({after.traffic_share:.0%}) exposes fewer users than {before.title} before it ({before.traffic_share:.0%})")
+    kill = data.get("kill_switch") or {}
+    if isinstance(kill, str):
+        kill = {"trigger": kill}
+    if not isinstance(kill, Mapping):
+        raise PlanError(f"`kill_switch` must be a trigger in words, or trigger/metric/threshold, got {kill!r}")
+    kill_metric = kill.get("metric")
+    kill_threshold = kill.get("threshold")
+    if kill_threshold is not None and (isinstance(kill_threshold, bool) or not isinstance(kill_threshold, (int, float))):
+        raise PlanError(f"kill_switch: `threshold` must be a number, got {kill_threshold!r}")
+    kill_comparison = kill.get("comparison", "<=")
+    if kill_comparison not in COMPARISONS:
+        raise PlanError(f"kill_switch: `comparison` must be \">=\" or \"<=\", got {kill_comparison!r}")
+    return RolloutPlan(
+        feature=str(data.get("feature") or "").strip(),
+        stages=tuple(stages),
+        kill_switch=str(kill.get("trigger") or "").strip(),
+        rollback=str(data.get("rollback") or "").strip(),
+        owner=str(data.get("owner") or "").strip(),
+        kill_metric=str(kill_metric) if kill_metric else None,
+        kill_threshold=None if kill_threshold is None else float(kill_threshold),
+        kill_comparison=kill_comparison,
+    )
+
+
+def plan_to_dict(plan: RolloutPlan | Mapping) -> dict[str, Any]:
+    plan = plan_from_dict(plan)
+    kill: dict[str, Any] = {"trigger": plan.kill_switch}
+    if plan.kill_metric:
+        kill.update(metric=plan.kill_metric, comparison=plan.kill_comparison, threshold=plan.kill_threshold)
+    stages = []
+    for s in plan.stages:
+        entry: dict[str, Any] = {"kind": s.kind}
+        if s.name:
+            entry["name"] = s.name
+        entry.update(traffic_share=s.traffic_share, min_days=s.min_days)
+        entry["gates"] = [
+            {k: v for k, v in dataclasses.asdict(g).items() if v is not None} for g in s.gates
+        ]
+        stages.append(entry)
+    return {"feature": plan.feature, "owner": plan.owner, "stages": stages, "kill_switch": kill, "rollback": plan.rollback}
+
+
+def plan_to_yaml(plan: RolloutPlan | Mapping) -> str:
+    return yaml.safe_dump(plan_to_dict(plan), sort_keys=False, allow_unicode=True, width=100)
+
+
+def load_plan(source: str | Path) -> RolloutPlan:
+    """Return a plan from a YAML file path or YAML text."""
+    from .briefs import _explain_yaml_error
+
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PlanError(f"cannot read the plan {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise PlanError(f"cannot read the plan {path}: it is not UTF-8 text. Save it as UTF-8.") from None
+        where = str(path)
+    elif isinstance(source, str):
+        text, where = source, "the plan"
+    else:
+        raise PlanError(f"source must be a YAML file path or YAML text, got {type(source).__name__}")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        raise PlanError(_explain_yaml_error(exc, text, where)) from None
+    except yaml.YAMLError as exc:
+        raise PlanError(f"{where} is not valid YAML: {exc}") from None
+    if data is None:
+        raise PlanError(f"{where} is empty")
+    return plan_from_dict(data)
+
+
+def example_plan() -> RolloutPlan:
+    """The lesson's plan for Brightwater's help-centre assistant."""
+    success = {"metric": "task_success", "layer": "online", "comparison": ">=", "threshold": 0.58, "severity": "blocker", "effect": -0.02}
+    return plan_from_dict({
+        "feature": "Help-centre answer assistant",
+        "owner": "Head of Support",
+        "stages": [
+            {"kind": "shadow", "traffic_share": 1.0, "min_days": 7, "gates": [
+                {"metric": "groundedness", "layer": "offline", "comparison": ">=", "threshold": 0.9, "severity": "blocker"}]},
+            {"kind": "dogfood", "traffic_share": 0.02, "min_days": 7, "gates": [
+                {"metric": "escalation_rate", "layer": "online", "comparison": "<=", "threshold": 0.2, "severity": "warning"}]},
+            {"kind": "canary", "traffic_share": 0.05, "min_days": 14, "gates": [success]},
+            {"kind": "ramp", "traffic_share": 0.5, "min_days": 7, "gates": [
+                success, {"metric": "resolution_rate", "layer": "business", "comparison": ">=", "threshold": 0.4, "severity": "blocker"}]},
+            {"kind": "full", "traffic_share": 1.0, "min_days": 1, "gates": []},
+        ],
+        "kill_switch": {"trigger": "escalation rate above 30% on any day", "metric": "escalation_rate", "comparison": "<=", "threshold": 0.3},
+        "rollback": "Switch the feature flag off: every question goes to the current help-centre search; the on-call engineer is paged.",
+    })
+
+
+def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = None) -> str:
+    """Return the plan as a Markdown document for a portfolio or a launch review."""
+    plan = plan_from_dict(plan)
+    lines = [f"# Rollout plan: {plan.feature or 'untitled feature'}", ""]
+    if plan.owner:
+        lines += [f"**Owner:** {plan.owner}", ""]
+    lines += ["| Stage | Users who get it | At least | Gates to pass |", "|---|---|---|---|"]
+    for s in plan.stages:
+        who = "none see it (shadow)" if not s.exposed else f"{s.traffic_share:.0%}"
+        gates = "; ".join(str(g) for g in s.gates) or "none"
+        lines.append(f"| {s.title} | {who} | {s.min_days} day{'s' if s.min_days != 1 else ''} | {gates} |")
+    lines += ["", f"**Kill switch:** {plan.kill_switch or 'none (add one)'}", "", f"**Rollback:** {plan.rollback or 'none (add one)'}", ""]
+    if daily_users:
+        total = sum(s.min_days for s in plan.stages)
+        lines += [f"At {daily_users:,.0f} users a day the minimum days add up to {total} days to full launch.", ""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Schedule and validation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StageSchedule:
+    stage: Stage
+    start_day: int
+    days: int
+    days_needed: int | None  # to detect the gates' effects; None when the stage has no such gate
+    exposure: float  # users who saw the new model during the stage
+
+    @property
+    def end_day(self) -> int:
+        return self.start_day + self.days
+
+
+def _stage_days_needed(stage: Stage, daily_users: float, p_baseline: float, alpha: float, power: float) -> int | None:
+    effects = [g.effect for g in stage.gates if g.effect and g.layer != "offline"]
+    if not effects or not stage.exposed or stage.traffic_share >= 1:
+        return None
+    smallest = min(effects, key=abs)
+    return days_to_detect(daily_users, p_baseline, smallest, stage.traffic_share, alpha, power)
+
+
+def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float, alpha: float = 0.05, power: float = 0.8) -> list[StageSchedule]:
+    """Return each stage's start, length (its minimum days, or the days its gates need if more),
+    the days its gates need, and its exposure (users who saw the new model) (lesson 05)."""
+    plan = plan_from_dict(plan)
+    users = _positive("daily_users", daily_users, "a number of users")
+    p = _proportion("p_baseline", p_baseline)
+    out, day = [], 0
+    for s in plan.stages:
+        needed = _stage_days_needed(s, users, p, alpha, power)
+        days = max(s.min_days, needed or 0)
+        exposure = users * s.traffic_share * days if s.exposed else 0.0
+        out.append(StageSchedule(s, day, days, needed, exposure))
+        day += days
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanFinding:
+    stage: str
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.problem} Fix: {self.fix}"
+
+
+def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> list[PlanFinding]:
+    """Return what keeps a plan from being safe and meaningful; an empty list means it passes.
+
+    With ``daily_users`` and ``p_baseline`` it also checks that each stage lasts long enough for
+    its gates to detect their effect at that traffic.
+    """
+    plan = plan_from_dict(plan)
+    found: list[PlanFinding] = []
+    if not plan.feature:
+        found.append(PlanFinding("plan", "The feature has no name.", "Name the feature the plan launches."))
+    if not plan.kill_switch:
+        found.append(PlanFinding("plan", "There is no kill switch.", "Say what turns the feature off at once, e.g. \"escalation rate above 30% on any day\"."))
+    if not plan.rollback:
+        found.append(PlanFinding("plan", "There is no rollback action.", "Say what happens when it is switched off: which path users fall back to, and who is paged."))
+    first_broad = next((s for s in plan.stages if s.exposed and s.traffic_share > 0.1), None)
+    if first_broad is not None:
+        earlier = plan.stages[: plan.stages.index(first_broad)]
+        if not any(s.kind in ("shadow", "pilot", "dogfood", "canary") for s in earlier):
+            found.append(PlanFinding(first_broad.title, f"{first_broad.traffic_share:.0%} of users are exposed with no shadow, dogfood, pilot or canary stage before.", "Start with shadow mode or a small pilot so problems surface at low exposure."))
+    layers = {g.layer for s in plan.stages for g in s.gates if g.threshold is not None}
+    if len(layers) < 2:
+        found.append(PlanFinding("plan", f"Only {len(layers)} metric layer is gated ({', '.join(sorted(layers)) or 'none'}).", "Gate on at least two of offline, online and business metrics: a model gain can hide a product loss."))
+    for s in plan.stages:
+        for g in s.gates:
+            if g.threshold is None:
+                found.append(PlanFinding(s.title, f"The gate on {g.metric} has no threshold.", "Give it a number, e.g. task_success >= 0.58."))
+        if s.kind != "full" and not s.gates:
+            found.append(PlanFinding(s.title, "The stage has no gate.", "Say which metric must hold before the next stage starts."))
+    if plan.stages[-1].kind != "full":
+        found.append(PlanFinding("plan", "The plan never reaches full launch.", "End with a full stage, or say why the feature stays partial."))
+    if daily_users is not None and p_baseline is not None:
+        for item in schedule(plan, daily_users, p_baseline):
+            if item.days_needed is not None and item.stage.min_days < item.days_needed:
+                found.append(PlanFinding(
+                    item.stage.title,
+                    f"{item.stage.min_days} days at {item.stage.traffic_share:.0%} of {daily_users:,.0f} users a day cannot show its gate's effect; it needs {item.days_needed} days.",
+                    f"Run it for at least {item.days_needed} days, give it a larger share, or gate on a larger effect.",
+                ))
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# A simulated rollout
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Regression:
+    """A change in a metric from ``start_day``: on the new model only (a regression) or, with
+    ``drift=True``, for everyone (the world changed, not the model)."""
+
+    metric: str
+    change: float
+    start_day: int = 0
+    drift: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulationResult:
+    days: list[dict]
+    stopped: bool
+    stop_stage: str | None
+    stop_day: int | None
+    reason: str
+    exposed_to_regression: float
+    reached_full: bool
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+DEFAULT_BASELINES = {"groundedness": 0.93, "task_success": 0.60, "escalation_rate": 0.15, "resolution_rate": 0.45}
+
+
+def simulate_rollout(
+    plan: RolloutPlan | Mapping,
+    daily_users: float,
+    baselines: Mapping[str, float] | None = None,
+    changes: Sequence[Regression] = (),
+    seed: int = 0,
+    offline_cases: int = 500,
+) -> SimulationResult:
+    """Simulate a rollout day by day (lesson 05).
+
+    Each day, the stage's share of users gets the new model. Every metric is a rate: each user's
+    outcome is drawn at the metric's baseline, plus any change in effect that day. Offline metrics
+    are measured on ``offline_cases`` labelled cases a day in shadow mode. The kill switch is
+    checked on each day's numbers; a stage's gates on its numbers so far, at its end. A failed
+    blocker stops the rollout there. Reproducible for a seed.
+    """
+    plan = plan_from_dict(plan)
+    users = _positive("daily_users", daily_users, "a number of users")
+    rates = dict(DEFAULT_BASELINES if baselines is None else baselines)
+    for name, value in rates.items():
+        _proportion(f"baselines[{name!r}]", value)
+    for change in changes:
+        if not isinstance(change, Regression):
+            raise ValueError(f"changes must be Regression(...) items, got {change!r}")
+        if change.metric not in rates:
+            raise ValueError(f"Regression metric {change.metric!r} has no baseline; the metrics are {', '.join(rates)}")
+    for s in plan.stages:
+        for g in s.gates:
+            if g.metric not in rates:
+                raise ValueError(f"the gate on {g.metric!r} ({s.title}) has no baseline; give one in baselines=")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
+    rng = np.random.default_rng(int(seed))
+
+    def true_rate(metric: str, day: int, on_new: bool) -> float:
+        value = rates[metric]
+        for c in changes:
+            if c.metric == metric and day >= c.start_day and (on_new or c.drift):
+                value += c.change
+        return min(max(value, 0.0), 1.0)
+
+    regressions = [c for c in changes if not c.drift]
+    records: list[dict] = []
+    exposed_bad = 0.0
+    day = 0
+    for s in plan.stages:
+        totals: dict[str, list[float]] = {m: [0.0, 0.0] for m in rates}  # successes, trials
+        for _ in range(s.min_days):
+            n_new = int(round(users * s.traffic_share))
+            record = {"day": day, "stage": s.title, "share": s.traffic_share}
+            if s.exposed and any(day >= c.start_day for c in regressions):
+                exposed_bad += n_new
+            for metric in rates:
+                trials = offline_cases if not s.exposed else n_new
+                if trials == 0:
+                    continue
+                hits = rng.binomial(trials, true_rate(metric, day, on_new=True))
+                totals[metric][0] += hits
+                totals[metric][1] += trials
+                record[metric] = hits / trials
+            records.append(record)
+            if plan.kill_metric and plan.kill_threshold is not None and s.exposed and plan.kill_metric in record:
+                value = record[plan.kill_metric]
+                ok = value <= plan.kill_threshold if plan.kill_comparison == "<=" else value >= plan.kill_threshold
+                if not ok:
+                    return SimulationResult(records, True, s.title, day, f"Kill switch on day {day} in {s.title}: {plan.kill_metric} was {value:.1%} ({plan.kill_switch}). Rolled back.", exposed_bad, False)
+            day += 1
+        for g in s.gates:
+            successes, trials = totals[g.metric]
+            if trials == 0:
+                continue
+            value = successes / trials
+            if not g.passes(value) and g.severity == "blocker":
+                return SimulationResult(records, True, s.title, day - 1, f"Stopped at the end of {s.title} (day {day - 1}): {g.metric} was {value:.1%}, the gate needs {g.comparison} {g.threshold:.1%}. Rolled back.", exposed_bad, False)
+    reached = plan.stages[-1].kind == "full"
+    reason = "Reached full launch: every blocker passed." if reached else "Every stage passed; the plan has no full stage."
+    return SimulationResult(records, False, None, None, reason, exposed_bad, reached)
+
+
+# --------------------------------------------------------------------------------------------
+# Drift
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DriftReport:
+    psi: float
+    ks_statistic: float
+    ks_pvalue: float
+
+    @property
+    def level(self) -> str:
+        """The conventional reading of the PSI: below 0.1 stable, 0.1 to 0.25 moderate, above 0.25 significant."""
+        if self.psi < 0.1:
+            return "stable"
+        if self.psi < 0.25:
+            return "moderate"
+        return "significant"
+
+    def __str__(self) -> str:
+        advice = {"stable": "no action", "moderate": "investigate: which segment moved, and does quality hold?", "significant": "act: check quality on recent labelled cases; retraining may be due"}[self.level]
+        return f"PSI {self.psi:.3f} ({self.level}: {advice}); KS statistic {self.ks_statistic:.3f}, p-value {self.ks_pvalue:.3g}"
+
+
+def _sample(name: str, values: Any) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a list or array of numbers") from None
+    if array.size < 10:
+        raise ValueError(f"{name} needs at least 10 values to compare distributions, got {array.size}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must hold finite numbers; found NaN or infinite values")
+    return array
+
+
+def population_stability_index(reference: Any, current: Any, bins: int = 10) -> float:
+    """Return PSI = Σ (c − r)·ln(c / r) over bins cut at the reference's quantiles (lesson 05).
+
+    r and c are the shares of the reference and current samples in each bin; an empty bin counts as
+    a share of 0.0001 so the logarithm stays finite.
+    """
+    ref, cur = _sample("reference", reference), _sample("current", current)
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 2 <= bins <= 100:
+        raise ValueError(f"bins must be a whole number from 2 to 100, got {bins!r}")
+    edges = np.unique(np.quantile(ref, np.linspace(0, 1, int(bins) + 1)))
+    inner = edges[1:-1]
+    r = np.bincount(np.searchsorted(inner, ref, side="right"), minlength=len(inner) + 1) / ref.size
+    c = np.bincount(np.searchsorted(inner, cur, side="right"), minlength=len(inner) + 1) / cur.size
+    r, c = np.maximum(r, 1e-4), np.maximum(c, 1e-4)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def drift_check(reference: Any, current: Any, bins: int = 10) -> DriftReport:
+    """Return the PSI and a two-sample Kolmogorov–Smirnov test between two samples of a feature."""
+    ref, cur = _sample("reference", reference), _sample("current", current)
+    ks = stats.ks_2samp(ref, cur)
+    return DriftReport(population_stability_index(ref, cur, bins), float(ks.statistic), float(ks.pvalue))
