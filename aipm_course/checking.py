@@ -364,6 +364,8 @@ class NumberSpec:
 def _fmt(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
+    if 1_000 <= abs(value) < 1e15:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{value:.6g}"
 
 

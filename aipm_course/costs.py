@@ -342,6 +342,15 @@ class Pattern:
         months = _amount("months", months, what="a number of months")
         return self.total_cost(_volume("queries_per_day", queries_per_day) * months * DAYS_PER_MONTH, months)
 
+    def describe(self, months: float = 12) -> str:
+        """Spell out the fixed cost over the horizon, part by part."""
+        parts = [f"setup ${self.setup:,.0f}", f"{months:g} × ${self.monthly_total:,.0f} a month"]
+        n = self.retrains(months)
+        if self.retrain_every_months is not None:
+            at = ", ".join(f"{k * self.retrain_every_months:g}" for k in range(1, n + 1)) or "none inside the horizon"
+            parts.append(f"{n} retrains × ${self.retrain_cost:,.0f} (at months {at})")
+        return f"{self.name}: " + " + ".join(parts) + f" = ${self.fixed_cost(months):,.0f} fixed; ${self.per_query:.5f} a query"
+
     def cost_per_successful_task(self, queries_per_day: float, months: float = 12) -> float:
         queries = _amount("queries_per_day", queries_per_day, what="a number of queries", positive=True) * months * DAYS_PER_MONTH
         return cost_per_successful_task(self.total_cost(queries, months), queries, self.success_rate)
@@ -633,6 +642,7 @@ class Comparison:
         import pandas as pd
 
         rows = []
+        with_delay = any(self.delay.values())
         for key, p in self.patterns.items():
             rows.append({
                 "pattern": p.name,
@@ -642,8 +652,9 @@ class Comparison:
                 "success rate": p.success_rate,
                 "per successful task ($)": round(self.per_success[key], 4),
                 "weeks to ship": p.weeks_to_ship,
-                "cost of delay ($)": round(self.delay[key]),
             })
+            if with_delay:
+                rows[-1]["cost of delay ($)"] = round(self.delay[key])
         return pd.DataFrame(rows).set_index("pattern")
 
     def __str__(self) -> str:
@@ -686,6 +697,17 @@ class SensitivityRow:
     @property
     def label(self) -> str:
         return ASSUMPTION_LABELS.get(self.name, self.name)
+
+    @property
+    def move(self) -> float | None:
+        """How far the assumption must move to flip the decision, as a share of its value
+        (0.4 means 40% up or down), or None when nothing in the range searched flips it."""
+        return None if self.flip_factor is None else abs(self.flip_factor - 1)
+
+    def __str__(self) -> str:
+        if self.flip_value is None:
+            return f"{self.label} ({self.name}): {self.base:,g}; no flip between 1/100 and 100 times it"
+        return f"{self.label} ({self.name}): {self.base:,g}; flips at {self.flip_value:,.4g} (x{self.flip_factor:.2f}, a {self.move:.0%} move)"
 
     @property
     def swing(self) -> float:
@@ -764,7 +786,7 @@ def _step_points(inputs: CostInputs, name: str) -> list[float]:
 
 
 def _flip(f: Callable[[float], float], value: float, base_margin: float, name: str, extra: Sequence[float] = ()) -> float | None:
-    """Return the value nearest to ``value`` (on a log scale) at which f changes sign, or None.
+    """Return the value nearest to ``value`` (the smallest move as a share of it) at which f changes sign, or None.
 
     The search scans factors from 1 up to 100 and down to 1/100 (plus the values in ``extra``, given
     as values), stops at the first sign change in each direction and narrows it down by bisection.
@@ -796,4 +818,4 @@ def _flip(f: Callable[[float], float], value: float, base_margin: float, name: s
             break
     if not found:
         return None
-    return min(found, key=lambda v: abs(math.log(v / value)))
+    return min(found, key=lambda v: abs(v / value - 1))  # the smallest move, as a share of the value

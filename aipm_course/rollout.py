@@ -50,6 +50,8 @@ __all__ = [
     "population_stability_index",
     "drift_check",
     "MATURITY_STAGES",
+    "read_plan",
+    "save_plan_to_portfolio",
 ]
 
 STAGE_KINDS = ("shadow", "dogfood", "pilot", "canary", "ramp", "full")
@@ -419,6 +421,32 @@ def load_plan(source: str | Path) -> RolloutPlan:
     if data is None:
         raise PlanError(f"{where} is empty")
     return plan_from_dict(data)
+
+
+def read_plan(answer: Any) -> RolloutPlan:
+    """Return a plan from YAML text, a YAML file path, a dict or a RolloutPlan (what exercises accept)."""
+    if isinstance(answer, str):
+        return load_plan(answer)
+    return plan_from_dict(answer)
+
+
+def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, name: str = "05_rollout_plan") -> str:
+    """Save a plan that passes ``validate_plan`` to the portfolio as YAML and Markdown (lesson 05).
+
+    A plan with findings is not saved, so a draft never replaces a finished plan; the returned text
+    says what to do instead. Never raises for a plan it cannot read.
+    """
+    from .workspace import save_artifact
+
+    try:
+        plan = read_plan(plan)
+    except (PlanError, ValueError) as exc:
+        return f"Not saved: the plan cannot be read. {exc}"
+    findings = validate_plan(plan, daily_users, p_baseline)
+    if findings:
+        return f"Not saved yet: the validator still has {len(findings)} finding(s). Fix them, then run this cell again."
+    saved = [save_artifact(f"{name}.yaml", plan_to_yaml(plan)), save_artifact(f"{name}.md", plan_to_markdown(plan, daily_users))]
+    return "\n".join([*(str(x) for x in saved), "It passes the validator."])
 
 
 def example_plan() -> RolloutPlan:

@@ -425,6 +425,9 @@ class CostExplorer(widgets.VBox):
             "large_out": widgets.FloatSlider(value=b.large_out, min=0, max=80, step=0.1, description="Large model out ($/1M):", style=style, layout=layout),
             "small_in": widgets.FloatSlider(value=b.small_in, min=0, max=20, step=0.05, description="Fine-tuned in ($/1M):", style=style, layout=layout),
             "small_out": widgets.FloatSlider(value=b.small_out, min=0, max=80, step=0.1, description="Fine-tuned out ($/1M):", style=style, layout=layout),
+            "rag_monthly": widgets.IntSlider(value=int(b.rag_monthly), min=0, max=10_000, step=50, description="RAG monthly cost ($):", style=style, layout=layout),
+            "ft_retrain_cost": widgets.IntSlider(value=int(b.ft_retrain_cost), min=0, max=50_000, step=500, description="Cost of a retrain ($):", style=style, layout=layout),
+            "ft_retrain_every": widgets.IntSlider(value=int(b.ft_retrain_every), min=1, max=24, description="Months between retrains:", style=style, layout=layout),
         }
         self._fit_ranges(b)
         self.prices_note = widgets.HTML(_starting_prices_note(b))
@@ -435,7 +438,7 @@ class CostExplorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._update, names="value")
         controls = list(self.controls.values())
-        super().__init__([widgets.HBox([widgets.VBox(controls[:5]), widgets.VBox(controls[5:])]), self.prices_note, self.summary, self.chart])
+        super().__init__([widgets.HBox([widgets.VBox(controls[:6]), widgets.VBox(controls[6:])]), self.prices_note, self.summary, self.chart])
         self._update()
 
     def _fit_ranges(self, b) -> None:
@@ -480,20 +483,26 @@ class CostExplorer(widgets.VBox):
         cell = "padding:3px 10px;border-bottom:1px solid #ddd;text-align:right"
         rows = "".join(
             f"<tr><td style='{cell};text-align:left'>{p.name}</td><td style='{cell}'>${p.per_query:.5f}</td>"
-            f"<td style='{cell}'>${r.totals[k]:,.0f}</td><td style='{cell}'>${r.per_success[k]:.4f}</td></tr>"
+            f"<td style='{cell}'>${r.totals[k]:,.0f}</td><td style='{cell}'>{p.success_rate:.0%}</td><td style='{cell}'>${r.per_success[k]:.4f}</td></tr>"
             for k, p in r.patterns.items()
         )
-        crossing = (
-            "RAG and fine-tuned never cost the same here: " + self.break_even.reason.split(": ", 1)[1]
-            if self.break_even.never
-            else f"RAG and fine-tuned cost the same at <b>{self.break_even.per_day:,.0f} queries a day</b>."
-        )
+        volume = r.inputs.queries_per_day
+        if self.break_even.never:
+            crossing = "RAG and fine-tuned never cost the same here: " + self.break_even.reason.split(": ", 1)[1]
+        else:
+            per_day = self.break_even.per_day
+            side = self.break_even.cheaper_below if volume < per_day else self.break_even.cheaper_above
+            crossing = (
+                f"RAG and fine-tuned cost the same at <b>{per_day:,.0f} queries a day</b>; at your "
+                f"{volume:,.0f} a day, <b>{side}</b> is the cheaper of the two."
+            )
         return (
             "<table style='border-collapse:collapse'>"
             f"<tr><th style='{cell};text-align:left'>pattern</th><th style='{cell}'>per query</th>"
-            f"<th style='{cell}'>total over {r.inputs.months:g} months</th><th style='{cell}'>per successful task</th></tr>"
+            f"<th style='{cell}'>total over {r.inputs.months:g} month{'s' if r.inputs.months != 1 else ''}</th>"
+            f"<th style='{cell}'>success rate</th><th style='{cell}'>per successful task</th></tr>"
             f"{rows}</table>"
-            f"<div>Cheapest in total: <b>{r.patterns[r.cheapest].name}</b>; cheapest per successful task: "
+            f"<div>Cheapest in total: <b>{r.patterns[r.cheapest].name}</b> (check its success rate); cheapest per successful task: "
             f"<b>{r.patterns[r.cheapest_per_success].name}</b>.</div><div>{crossing}</div>"
         )
 

@@ -23,6 +23,7 @@ MODULES: dict[str, ModuleInfo] = {
     "02": ModuleInfo("02", "Precision, recall, costs", "precision_recall_costs", "aipm_course.exercises.ex02"),
     "03": ModuleInfo("03", "Uncertainty budgets", "uncertainty_budgets", "aipm_course.exercises.ex03"),
     "04": ModuleInfo("04", "RAG, fine-tuning and costs", "rag_finetune_costs", "aipm_course.exercises.ex04"),
+    "05": ModuleInfo("05", "Rollout planning", "rollout_planning", "aipm_course.exercises.ex05"),
 }
 
 

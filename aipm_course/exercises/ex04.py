@@ -30,6 +30,20 @@ from ..retrieval import Retriever, abstention_tradeoff, load_corpus, recall_at_k
 from ..workspace import record_check
 
 MODULE = "04"
+
+
+def _distinct(expected: float, mistakes, rel_tol: float = 1e-3) -> tuple[Mistake, ...]:
+    """Drop mistakes that equal the right answer, and merge those that give the same number."""
+    kept: list[Mistake] = []
+    for m in mistakes:
+        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=1e-12):
+            continue
+        same = next((i for i, k in enumerate(kept) if math.isclose(k.value, m.value, rel_tol=rel_tol, abs_tol=1e-12)), None)
+        if same is None:
+            kept.append(m)
+        else:
+            kept[same] = Mistake(kept[same].value, f"Two different slips give this number. Either: {kept[same].feedback} Or: {m.feedback}")
+    return tuple(kept)
 CHAT_MODELS = ("GPT-4.1", "Claude Haiku 4.5", "Gemini 2.5 Flash", "GPT-5 mini")
 
 
@@ -57,13 +71,15 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             per_query,
             rel_tol=1e-3,
             units="USD",
-            mistakes=(
+            mistakes=_distinct(per_query, (
                 Mistake(cost_per_query(prompt, output, price.input_per_million, price.output_per_million), "The retrieved passages are input tokens too: the model reads them on every query."),
                 Mistake(cost_per_query(prompt + retrieved, output, price.output_per_million, price.input_per_million), "The prices are the wrong way round: input tokens use the input price, output tokens the output price."),
                 Mistake(per_query * 1_000_000, "That is a million times too big: the prices are per million tokens, so divide by 1,000,000."),
                 Mistake(per_query * 1_000, "That is a thousand times too big: the prices are per million tokens, not per thousand."),
                 Mistake((prompt + retrieved + output) * price.input_per_million / 1e6, "Output tokens have their own, higher price."),
-            ),
+                Mistake(per_query * 100, "That looks like cents. Give the cost in US dollars."),
+                Mistake(round(per_query, 3), "Too rounded: a query costs a fraction of a cent, so keep at least five decimal places (or don't round)."),
+            )),
         ),
         hints=("Add up all the tokens sent; price them at the input price. Price the tokens returned at the output price.", "`cost_per_query(input_tokens, output_tokens, price_in, price_out)`"),
         solution=f"({prompt:,} + {retrieved:,}) × ${price.input_per_million} / 1M + {output:,} × ${price.output_per_million} / 1M = ${per_query:.5f}.",
@@ -112,6 +128,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     crossing = break_even_volume(rag_setup, rag_query, ft_setup + retrains * retrain, ft_query, rag_monthly, ft_monthly, months)
     no_retrain = break_even_volume(rag_setup, rag_query, ft_setup, ft_query, rag_monthly, ft_monthly, months)
     no_monthly = break_even_volume(rag_setup, rag_query, ft_setup + retrains * retrain, ft_query, 0, 0, months)
+    four_retrains = break_even_volume(rag_setup, rag_query, ft_setup + 4 * retrain, ft_query, rag_monthly, ft_monthly, months)
+    double_monthly = break_even_volume(rag_setup + months * rag_monthly, rag_query, ft_setup + retrains * retrain + months * ft_monthly, ft_query, rag_monthly, ft_monthly, months)
     q3 = NumberQuestion(
         "q3",
         "Where RAG and fine-tuning cost the same",
@@ -125,15 +143,18 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             crossing.per_day,
             rel_tol=2e-3,
             units="queries a day",
-            mistakes=(
+            mistakes=_distinct(crossing.per_day, (
                 Mistake(crossing.volume, "That is the total over the whole horizon. Divide by the days in the horizon."),
                 Mistake(no_retrain.per_day, "The three retrains are a fixed cost of fine-tuning too: add them to its setup."),
+                Mistake(four_retrains.per_day, "That counts four retrains. Inside 12 months, a retrain every 3 months lands at months 3, 6 and 9: three (the first run is the setup)."),
                 Mistake(no_monthly.per_day, "Each option's monthly costs count as well, for every month of the horizon."),
-            ),
+                Mistake(double_monthly.per_day, "The monthly costs are counted twice: `break_even_volume` multiplies `monthly_a` and `monthly_b` by the months itself, so pass the setup costs (not setup + months × monthly) as the fixed costs."),
+                Mistake(crossing.volume / 365, "That divides by 365 days; this kit counts a month as 30 days, so 12 months are 360 days."),
+            )),
         ),
         hints=(
-            "Fixed cost over the horizon = setup + months × monthly (+ retrains). The break-even volume is the gap in fixed costs divided by the gap in cost per query.",
-            "`break_even_volume(fixed_rag, per_query_rag, fixed_ft + 3 * retrain, per_query_ft, monthly_rag, monthly_ft, months=12).per_day`",
+            "Each option's cost over the horizon = setup + months × monthly (+ retrains) + queries × cost per query. The break-even volume is where the two are equal.",
+            "`break_even_volume(d.rag_setup, d.rag_per_query, d.ft_setup + 3 * d.retrain_cost, d.ft_per_query, monthly_a=d.rag_monthly, monthly_b=d.ft_monthly, months=12).per_day` (it multiplies the monthly costs by the months itself).",
         ),
         solution=str(crossing),
         data=types.SimpleNamespace(rag_setup=rag_setup, rag_monthly=rag_monthly, rag_per_query=rag_query, ft_setup=ft_setup,
@@ -154,10 +175,10 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         ),
         ChoiceSpec(
             options={
-                "a": "Never: it costs more before any query and no less per query, so the hosted API is cheaper at every volume",
+                "a": "Never: the hosted API is cheaper at every volume",
                 "b": f"Above {abs(big_fixed - small_fixed) / max(big_query, small_query):,.0f} queries a year",
-                "c": "Above 10,000 queries a day, as the rule of thumb says",
-                "d": "It depends only on the number of months",
+                "c": "Above 10,000 queries a day",
+                "d": "Above some volume that depends on the months",
             },
             correct="a",
             feedback={
@@ -166,7 +187,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
                 "d": "More months add to both fixed costs, but the custom stack never earns back its higher fixed cost per query.",
             },
         ),
-        hints=("Draw the two cost lines: where does the steeper or equally steep line with the higher start cross the other?",),
+        hints=("Draw the two cost lines. A line that starts higher catches up only if it rises more slowly. Does it?",),
         solution=f"a) {never.reason}",
         **common,
     )
@@ -190,6 +211,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             mistakes=(
                 Mistake(total / tasks, "That is the cost per task. Only the successful ones delivered value: divide by them."),
                 Mistake(total * success / tasks, "Multiplying by the success rate makes failures look cheaper. Divide by the successful tasks instead."),
+                Mistake(total / (tasks * (1 - success)), "That divides by the failed tasks. Divide by the ones that succeeded."),
+                Mistake(total / (tasks * success * 100), "Use the success rate as a share (0.75), not a percentage (75)."),
             ),
         ),
         hints=("How many tasks succeeded?", "`cost_per_successful_task(total_cost, tasks, success_rate)`"),
@@ -217,6 +240,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             mistakes=(
                 Mistake(hit * full + (1 - hit) * on_hit, "The hit rate and the miss rate are swapped: cache hits are the cheap ones."),
                 Mistake((1 - hit) * full, f"Cache hits are cheap, not free here: add {hit:.0%} × ${on_hit}."),
+                Mistake(full - cost_with_cache(full, hit, on_hit), "That is the saving per query. The question asks for the new average cost."),
             ),
         ),
         hints=("Average cost = hit rate × cost of a hit + (1 − hit rate) × cost of a miss.", "`cost_with_cache(per_query, hit_rate, cost_on_hit)`"),
@@ -245,6 +269,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             mistakes=(
                 Mistake((1 - escalated) * small_cost + escalated * large_cost, "The escalated queries were first answered by the small model too: they pay for both."),
                 Mistake(small_cost + large_cost, f"Only {escalated:.0%} of queries go on to the large model."),
+                Mistake(large_cost + escalated * small_cost, "The tiers are swapped: every query pays the small model first; only the handed-on share also pays the large one."),
             ),
         ),
         hints=("Every query pays for the small model; some also pay for the large one.", "`cost_with_fallback(first_tier, second_tier, escalation_rate)`"),
@@ -272,11 +297,12 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             rel_tol=1e-3,
             abs_tol=1.0,
             units="USD",
-            mistakes=(
+            mistakes=_distinct(net, (
                 Mistake(saving, "That leaves out the weeks lost while fine-tuning is built."),
                 Mistake(saving - cost_of_delay(ft_weeks, value_week), f"Both options take time to ship: only the {ft_weeks - rag_weeks} extra weeks are lost."),
                 Mistake(-delay, "Start from what fine-tuning saves, then subtract the value of the weeks lost."),
-            ),
+                Mistake(delay, "That is the cost of the delay alone. Subtract it from what fine-tuning saves."),
+            )),
         ),
         hints=("Cost of delay = extra weeks to ship × value per week.", "`saving - cost_of_delay(ft_weeks - rag_weeks, value_per_week)`"),
         solution=f"${saving:,.0f} − ({ft_weeks} − {rag_weeks}) × ${value_week:,.0f} = ${net:,.0f}: {'fine-tuning still wins' if net > 0 else 'RAG is better once delay counts'}.",
@@ -300,10 +326,10 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             recall,
             rel_tol=1e-6,
             fraction=True,
-            mistakes=tuple(
-                Mistake(recall_at_k(retriever, corpus, other), f"That is the recall at k = {other}. Use k = {k}.")
-                for other in (1, 2, 3, 5, 10) if other != k and not math.isclose(recall_at_k(retriever, corpus, other), recall)
-            ),
+            mistakes=_distinct(recall, (
+                Mistake(recall_at_k(Retriever(corpus, current_only=True), corpus, k), "That is the recall with `current_only=True`. The question asks for the default settings."),
+                *(Mistake(recall_at_k(retriever, corpus, other), f"That is the recall at k = {other}. Use k = {k}.") for other in (1, 2, 3, 5, 10) if other != k),
+            ), rel_tol=1e-9),
         ),
         hints=("Recall at k: how often the right document is among the k most similar.", f"`recall_at_k(Retriever(ex.data.corpus), ex.data.corpus, k={k})`"),
         solution=f"{recall:.1%} of the relevant documents are in the top {k}; at k = 1 it is {recall_at_k(retriever, corpus, 1):.1%}.",
@@ -333,6 +359,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
                 Mistake(at["declined_answerable"], "That counts only the declines where the top document had the answer. Count every \"I don't know\"."),
                 Mistake(at["wrong"], "That is the share answered wrongly; the question asks for the share declined."),
                 Mistake(chosen, "That is the threshold itself. At that threshold, what share of questions gets \"I don't know\"?"),
+                Mistake(at["declined_rightly"], "That counts only the declines where the top document did not have the answer. Count every \"I don't know\"."),
             ),
         ),
         hints=(
@@ -352,7 +379,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     result = compare(inputs)
     cheaper, dearer = ("RAG", "fine-tuning") if result.totals["rag"] + result.delay["rag"] <= result.totals["fine_tuned"] + result.delay["fine_tuned"] else ("fine-tuning", "RAG")
     rows = [r for r in sensitivity(inputs) if r.flip_factor is not None]
-    closest = min(rows, key=lambda r: abs(math.log(r.flip_factor)))
+    closest = min(rows, key=lambda r: r.move)
     options = {r.name: ASSUMPTION_LABELS[r.name] for r in rows[:6]}
     if closest.name not in options:
         options[closest.name] = ASSUMPTION_LABELS[closest.name]
@@ -361,17 +388,17 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "Which assumption could flip the decision?",
         (
             f"With `ex.data.inputs` ({inputs.queries_per_day:,.0f} queries a day), {cheaper} is cheaper than {dearer} over the "
-            f"year. Which assumption needs the smallest move (as a multiple of its value) to make {dearer} cheaper? Answer "
+            f"year. Which assumption needs the smallest move, as a share of its value (e.g. 30% up or down), to make {dearer} cheaper? Answer "
             "with the assumption's key (e.g. \"rag_setup\") or its name."
         ),
         ChoiceSpec(
             options=options,
             correct=closest.name,
-            feedback={r.name: f"It flips at x{r.flip_factor:.2f} of its value; another assumption needs a smaller move." for r in rows if r.name != closest.name},
+            feedback={r.name: f"It flips at x{r.flip_factor:.2f} of its value, a {r.move:.0%} move; another assumption needs a smaller one." for r in rows if r.name != closest.name},
             aliases={label: name for name, label in options.items()},
         ),
-        hints=("`sensitivity(ex.data.inputs)` lists each assumption's `flip_factor`.", "The smallest move is the factor closest to 1, up or down."),
-        solution="; ".join(f"{r.label}: x{r.flip_factor:.2f}" for r in sorted(rows, key=lambda r: abs(math.log(r.flip_factor)))[:4]),
+        hints=("`for row in sensitivity(ex.data.inputs): print(row)` shows where each assumption flips the decision.", "Each row's `move` is how far it must go, as a share of its value (0.4 = 40%): find the smallest."),
+        solution="; ".join(f"{r.label}: x{r.flip_factor:.2f} ({r.move:.0%})" for r in sorted(rows, key=lambda r: r.move)[:4]),
         **common,
     )
 
@@ -382,10 +409,10 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "\"Use RAG below about 10,000 queries a day.\" When is fine-tuning cheaper well below that volume?",
         ChoiceSpec(
             options={
-                "a": "When the fine-tuned model is much smaller or needs a much shorter prompt, so each query costs far less",
-                "b": "When the policies change every week",
-                "c": "When answers must cite their sources",
-                "d": "Never: the rule holds for every product",
+                "a": "When the fine-tuned model is much smaller or needs a much shorter prompt",
+                "b": "When the policies it answers from change every week",
+                "c": "When every answer must cite the source it came from",
+                "d": "Never: the rule holds for every product and model",
             },
             correct="a",
             feedback={

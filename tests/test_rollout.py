@@ -1,0 +1,804 @@
+"""Rollout planning (lesson 05): every number cross-checked against statsmodels, scipy, the
+formulas in FACTS.md or a value worked by hand; plans checked as data."""
+
+import copy
+import math
+import re
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
+
+from aipm_course import rollout as r
+
+
+def statsmodels_per_arm(p1, p2, alpha=0.05, power=0.8, ratio=1.0):
+    """nobs1 for the arm at prop1 = p2 (the new model); the other arm (prop2 = p1) has ratio·nobs1."""
+    return samplesize_proportions_2indep_onetail(diff=p2 - p1, prop2=p1, power=power, ratio=ratio, alpha=alpha, alternative="two-sided")
+
+
+def z(q):
+    return stats.norm.ppf(q)
+
+
+# --- sample size ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p1, p2, expected", [(0.10, 0.11, 14_751), (0.05, 0.06, 8_158), (0.30, 0.33, 3_763)])
+def test_sample_size_per_arm_reference_values(p1, p2, expected):
+    assert r.sample_size_per_arm(p1, p2) == expected
+    # a 50/50 split needs exactly that in each arm
+    split = r.sample_size(p1, p2, treatment_share=0.5)
+    assert split.control == split.treatment == expected
+    assert split.total == 2 * expected
+
+
+def test_sample_size_per_arm_matches_the_formula_by_hand():
+    p1, p2 = 0.10, 0.11
+    pbar = (p1 + p2) / 2
+    n = (z(0.975) * math.sqrt(2 * pbar * (1 - pbar)) + z(0.8) * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p2 - p1) ** 2
+    assert r.sample_size_per_arm(p1, p2) == math.ceil(n)
+
+
+SS_GRID = [
+    (p1, p1 + d, alpha, power)
+    for p1 in (0.07, 0.1, 0.3, 0.5, 0.6, 0.9)
+    for d in (0.002, 0.01, -0.01, 0.05, -0.05)
+    for alpha in (0.01, 0.05, 0.1)
+    for power in (0.8, 0.9)
+]
+
+
+@pytest.mark.parametrize("p1, p2, alpha, power", SS_GRID)
+def test_sample_size_per_arm_agrees_with_statsmodels(p1, p2, alpha, power):
+    expected = math.ceil(statsmodels_per_arm(p1, p2, alpha, power))
+    assert r.sample_size_per_arm(p1, p2, alpha=alpha, power=power) == expected
+
+
+def test_sample_size_is_symmetric_in_direction_of_the_question():
+    # detecting 10% -> 11% and 11% -> 10% needs the same per-arm sample (50/50)
+    assert r.sample_size_per_arm(0.10, 0.11) == r.sample_size_per_arm(0.11, 0.10)
+
+
+@pytest.mark.parametrize("f", [0.05, 0.2, 0.5])
+@pytest.mark.parametrize("p1, p2", [(0.10, 0.11), (0.60, 0.58), (0.30, 0.33), (0.05, 0.06)])
+def test_sample_size_with_a_treatment_share_agrees_with_statsmodels(f, p1, p2):
+    ratio = (1 - f) / f
+    nobs1 = statsmodels_per_arm(p1, p2, ratio=ratio)
+    got = r.sample_size(p1, p2, treatment_share=f)
+    assert got.treatment == math.ceil(nobs1)
+    assert got.control == math.ceil(ratio * nobs1)
+    assert got.treatment_share == f
+    assert got.total == got.control + got.treatment
+    assert f"{got.total:,} users in all" in str(got)
+
+
+@pytest.mark.parametrize("p1, p2", [(0.10, 0.11), (0.60, 0.58), (0.30, 0.33)])
+def test_a_five_percent_canary_needs_about_5_26_times_the_traffic(p1, p2):
+    f = 0.05
+    factor = 1 / (4 * f * (1 - f))
+    assert factor == pytest.approx(5.263, abs=1e-3)
+    canary = r.sample_size(p1, p2, treatment_share=f).total
+    even = r.sample_size(p1, p2, treatment_share=0.5).total
+    assert canary / even == pytest.approx(factor, rel=0.03)
+    # and a 20% share about 1.56 times
+    assert r.sample_size(p1, p2, treatment_share=0.2).total / even == pytest.approx(1 / (4 * 0.2 * 0.8), rel=0.03)
+
+
+@pytest.mark.parametrize("p1, p2", [(0.10, 0.11), (0.05, 0.06), (0.30, 0.33), (0.60, 0.58), (0.5, 0.45)])
+def test_rough_rule_sixteen_sigma_squared_over_delta_squared_is_in_the_ballpark(p1, p2):
+    pbar = (p1 + p2) / 2
+    rough = 16 * pbar * (1 - pbar) / (p2 - p1) ** 2
+    assert r.sample_size_per_arm(p1, p2) == pytest.approx(rough, rel=0.1)
+
+
+# --- minimum detectable effect ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [0.05, 0.1, 0.3, 0.6, 0.9])
+@pytest.mark.parametrize("n", [500, 2_000, 14_751, 100_000, 1_000_000])
+def test_minimum_detectable_effect_inverts_the_sample_size(p, n):
+    mde = r.minimum_detectable_effect(p, n)
+    assert mde > 0
+    assert abs(r.sample_size_per_arm(p, p + mde) - n) <= 1
+
+
+def test_minimum_detectable_effect_at_the_reference_sample_is_one_point():
+    assert r.minimum_detectable_effect(0.10, 14_751) == pytest.approx(0.01, abs=1e-5)
+
+
+def test_minimum_detectable_effect_with_an_unequal_split_uses_the_treatment_arm():
+    needed = r.sample_size(0.10, 0.11, treatment_share=0.05)
+    assert r.minimum_detectable_effect(0.10, needed.treatment, treatment_share=0.05) == pytest.approx(0.01, abs=1e-5)
+
+
+@pytest.mark.parametrize("p", [0.05, 0.1, 0.3, 0.6, 0.9])
+@pytest.mark.parametrize("alpha, power", [(0.05, 0.8), (0.01, 0.9)])
+def test_minimum_detectable_effect_approaches_the_quick_approximation(p, alpha, power):
+    n = 1_000_000
+    approx = (z(1 - alpha / 2) + z(power)) * math.sqrt(2 * p * (1 - p) / n)
+    assert r.minimum_detectable_effect(p, n, alpha=alpha, power=power) == pytest.approx(approx, rel=0.01)
+
+
+@pytest.mark.parametrize("p", [0.5, 0.9, 0.99])
+@pytest.mark.parametrize("n", [1, 2, 5, 10])
+def test_minimum_detectable_effect_errors_when_n_is_too_small(p, n):
+    with pytest.raises(ValueError, match=rf"n_per_arm={float(n)!r} is too small to detect any rise from {p!r}"):
+        r.minimum_detectable_effect(p, n)
+
+
+@pytest.mark.parametrize("n", [0, -5, math.nan, True, "100"])
+def test_minimum_detectable_effect_rejects_a_bad_n(n):
+    with pytest.raises(ValueError, match=rf"n_per_arm must be a number of users above 0, got {re.escape(repr(n))}"):
+        r.minimum_detectable_effect(0.1, n)
+
+
+# --- days to detect and blast radius ------------------------------------------------------------------
+
+
+def test_days_to_detect_hand_checked():
+    # 5% canary at 20,000 users a day, 60% -> 58%: 99,626 users in all -> 5 days
+    assert r.sample_size(0.60, 0.58, 0.05).total == 99_626
+    assert r.days_to_detect(20_000, 0.60, -0.02, 0.05) == 5 == math.ceil(99_626 / 20_000)
+    # 50/50 at 1,000 a day, 10% -> 11%: 2 × 14,751 = 29,502 -> 30 days
+    assert r.days_to_detect(1_000, 0.10, 0.01, 0.5) == 30 == math.ceil(29_502 / 1_000)
+    # exactly divisible: 29,502 a day -> one day, not two
+    assert r.days_to_detect(29_502, 0.10, 0.01, 0.5) == 1
+    assert r.days_to_detect(29_501, 0.10, 0.01, 0.5) == 2
+    # never less than one day
+    assert r.days_to_detect(10**9, 0.10, 0.01, 0.5) == 1
+
+
+@pytest.mark.parametrize("users, p, effect", [(1_000, 0.10, 0.01), (20_000, 0.60, -0.02), (300, 0.30, -0.05), (5_000, 0.05, 0.01)])
+def test_days_to_detect_is_total_sample_over_daily_users(users, p, effect):
+    for f in (0.01, 0.05, 0.2, 0.5, 0.8):
+        total = r.sample_size(p, p + effect, treatment_share=f).total
+        assert r.days_to_detect(users, p, effect, f) == max(1, math.ceil(total / users))
+
+
+@pytest.mark.parametrize("users, p, effect", [(1_000, 0.10, 0.01), (20_000, 0.60, -0.02), (300, 0.30, -0.05), (50, 0.30, -0.05)])
+def test_a_larger_share_needs_fewer_days_up_to_half(users, p, effect):
+    days = [r.days_to_detect(users, p, effect, f) for f in np.linspace(0.01, 0.5, 50)]
+    assert all(a >= b for a, b in zip(days, days[1:]))
+    assert days[0] > days[-1]
+
+
+@pytest.mark.parametrize("users, share, detect, back, expected", [
+    (20_000, 0.05, 6, 1, 291.6666666666667),
+    (20_000, 0.05, 24, 1, 1_041.6666666666667),
+    (20_000, 1.0, 24, 0, 20_000),
+    (1_000, 0.5, 0, 0, 0),
+    (0, 0.5, 12, 12, 0),
+    (48_000, 0.25, 1.5, 0.5, 1_000),
+])
+def test_blast_radius_hand_values(users, share, detect, back, expected):
+    assert r.blast_radius(users, share, detect, back) == pytest.approx(expected)
+
+
+# --- argument errors ---------------------------------------------------------------------------
+
+
+BAD_PROPORTIONS = [0, 1, 1.2, -0.1, math.nan, math.inf, True, "0.1", None]
+
+
+@pytest.mark.parametrize("bad", BAD_PROPORTIONS)
+def test_proportions_outside_zero_one_are_rejected_by_name(bad):
+    message = rf"must be a proportion in \(0, 1\), got {re.escape(repr(bad))}"
+    with pytest.raises(ValueError, match="p_baseline " + message):
+        r.sample_size_per_arm(bad, 0.5)
+    with pytest.raises(ValueError, match="p_treatment " + message):
+        r.sample_size_per_arm(0.5, bad)
+    with pytest.raises(ValueError, match="p_baseline " + message):
+        r.sample_size(bad, 0.5, treatment_share=0.2)
+    with pytest.raises(ValueError, match="p_treatment " + message):
+        r.sample_size(0.5, bad, treatment_share=0.2)
+    with pytest.raises(ValueError, match="p_baseline " + message):
+        r.minimum_detectable_effect(bad, 1000)
+    with pytest.raises(ValueError, match="p_baseline " + message):
+        r.days_to_detect(1000, bad, 0.01, 0.5)
+    with pytest.raises(ValueError, match="p_baseline " + message):
+        r.schedule(r.example_plan(), 1000, bad)
+
+
+def test_equal_proportions_are_rejected():
+    with pytest.raises(ValueError, match=r"p_treatment must differ from p_baseline \(both 0.3\)"):
+        r.sample_size_per_arm(0.3, 0.3)
+    with pytest.raises(ValueError, match=r"p_treatment must differ from p_baseline \(both 0.3\)"):
+        r.sample_size(0.3, 0.3, 0.1)
+
+
+@pytest.mark.parametrize("bad", [0, 1, 1.5, -0.1, math.nan, math.inf, True, "0.05", None])
+@pytest.mark.parametrize("name", ["alpha", "power"])
+def test_alpha_and_power_outside_zero_one_are_rejected(name, bad):
+    message = rf"{name} must be in \(0, 1\), got {re.escape(repr(bad))}"
+    with pytest.raises(ValueError, match=message):
+        r.sample_size_per_arm(0.1, 0.11, **{name: bad})
+    with pytest.raises(ValueError, match=message):
+        r.sample_size(0.1, 0.11, 0.2, **{name: bad})
+    with pytest.raises(ValueError, match=message):
+        r.minimum_detectable_effect(0.1, 1000, **{name: bad})
+    with pytest.raises(ValueError, match=message):
+        r.days_to_detect(1000, 0.1, 0.01, 0.5, **{name: bad})
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, 1.5, math.nan, math.inf, True, "0.05", None])
+def test_blast_radius_rejects_a_share_outside_zero_one(bad):
+    with pytest.raises(ValueError, match=rf"traffic_share must be a share in \(0, 1\], got {re.escape(repr(bad))}"):
+        r.blast_radius(1000, bad, 1, 1)
+
+
+@pytest.mark.parametrize("bad", [0, 1, 1.5, -0.2, math.nan, True])
+def test_treatment_share_outside_zero_one_is_rejected(bad):
+    with pytest.raises(ValueError, match=rf"treatment_share must be in \(0, 1\).*got {re.escape(repr(bad))}"):
+        r.sample_size(0.1, 0.11, treatment_share=bad)
+    with pytest.raises(ValueError, match=rf"treatment_share must be in \(0, 1\).*got {re.escape(repr(bad))}"):
+        r.minimum_detectable_effect(0.1, 1000, treatment_share=bad)
+    with pytest.raises(ValueError, match=rf"treatment_share must be in \(0, 1\).*got {re.escape(repr(bad))}"):
+        r.days_to_detect(1000, 0.1, 0.01, bad)
+
+
+@pytest.mark.parametrize("name, index", [("hours_to_detect", 2), ("hours_to_rollback", 3)])
+@pytest.mark.parametrize("bad", [-1, -0.5, math.nan, math.inf, True])
+def test_blast_radius_rejects_negative_hours(name, index, bad):
+    args = [1000, 0.1, 4, 1]
+    args[index] = bad
+    with pytest.raises(ValueError, match=rf"{name} must be a number of hours, 0 or more, got {re.escape(repr(bad))}"):
+        r.blast_radius(*args)
+
+
+def test_blast_radius_rejects_negative_users():
+    with pytest.raises(ValueError, match="daily_users must be a number of users, 0 or more, got -5"):
+        r.blast_radius(-5, 0.1, 1, 1)
+
+
+@pytest.mark.parametrize("effect", [0, -0.6, 0.4, -0.7, math.nan, True])
+def test_days_to_detect_rejects_an_effect_that_leaves_the_rate_range(effect):
+    with pytest.raises(ValueError, match=rf"effect must be a non-zero change that keeps the rate in \(0, 1\), got {re.escape(repr(effect))}"):
+        r.days_to_detect(1000, 0.6, effect, 0.5)
+
+
+@pytest.mark.parametrize("users", [0, -100, math.nan, True])
+def test_days_to_detect_rejects_bad_daily_users(users):
+    with pytest.raises(ValueError, match=rf"daily_users must be a number of users above 0, got {re.escape(repr(users))}"):
+        r.days_to_detect(users, 0.6, -0.02, 0.5)
+
+
+# --- plans as data --------------------------------------------------------------------------------
+
+
+def example_dict():
+    return r.plan_to_dict(r.example_plan())
+
+
+def test_example_plan_round_trips_through_yaml(tmp_path):
+    plan = r.example_plan()
+    text = r.plan_to_yaml(plan)
+    assert yaml.safe_load(text) == r.plan_to_dict(plan)
+    again = r.load_plan(text)
+    assert again == plan
+    assert r.plan_to_dict(again) == r.plan_to_dict(plan)
+    # and through a file
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert r.load_plan(path) == plan
+    assert r.load_plan(str(path)) == plan
+
+
+def test_plan_round_trip_keeps_names_missing_thresholds_and_a_plain_kill_switch():
+    data = example_dict()
+    data["stages"][2]["name"] = "Canary (EU only)"
+    del data["stages"][3]["gates"][1]["threshold"]
+    data["kill_switch"] = "page the on-call engineer"
+    plan = r.plan_from_dict(data)
+    assert plan.stages[2].title == "Canary (EU only)"
+    assert plan.stages[3].gates[1].threshold is None
+    assert plan.kill_metric is None and plan.kill_switch == "page the on-call engineer"
+    assert r.load_plan(r.plan_to_yaml(plan)) == plan
+
+
+def test_example_plan_shape():
+    plan = r.example_plan()
+    assert [s.kind for s in plan.stages] == ["shadow", "dogfood", "canary", "ramp", "full"]
+    assert [s.traffic_share for s in plan.stages] == [1.0, 0.02, 0.05, 0.5, 1.0]
+    assert plan.stage("canary").gates[0].effect == -0.02
+    assert plan.kill_metric == "escalation_rate" and plan.kill_threshold == 0.3
+    assert not plan.stages[0].exposed and all(s.exposed for s in plan.stages[1:])
+    with pytest.raises(ValueError, match="the plan has no 'pilot' stage"):
+        plan.stage("pilot")
+
+
+def test_plan_to_markdown_lists_every_stage_gate_the_kill_switch_and_rollback():
+    plan = r.example_plan()
+    text = r.plan_to_markdown(plan, daily_users=20_000)
+    assert text.startswith("# Rollout plan: Help-centre answer assistant")
+    assert "**Owner:** Head of Support" in text
+    for s in plan.stages:
+        row = next(line for line in text.splitlines() if line.startswith(f"| {s.title} |"))
+        assert f"| {s.min_days} day" in row
+        for g in s.gates:
+            assert str(g) in row
+        if not s.gates:
+            assert row.endswith("| none |")
+    assert "none see it (shadow)" in text
+    assert "task_success >= 0.58 (online, blocker)" in text
+    assert "resolution_rate >= 0.4 (business, blocker)" in text
+    assert f"**Kill switch:** {plan.kill_switch}" in text
+    assert f"**Rollback:** {plan.rollback}" in text
+    assert "20,000 users a day" in text and f"{sum(s.min_days for s in plan.stages)} days" in text
+
+
+def test_plan_to_markdown_says_when_kill_switch_and_rollback_are_missing():
+    data = example_dict()
+    data["kill_switch"] = None
+    data["rollback"] = ""
+    text = r.plan_to_markdown(data)
+    assert "**Kill switch:** none (add one)" in text and "**Rollback:** none (add one)" in text
+
+
+def load_modified(tmp_path, change):
+    data = example_dict()
+    change(data)
+    return r.load_plan(yaml.safe_dump(data, sort_keys=False))
+
+
+def set_stage(index, key, value):
+    def change(data):
+        data["stages"][index][key] = value
+    return change
+
+
+def set_gate(stage, gate, key, value):
+    def change(data):
+        data["stages"][stage]["gates"][gate][key] = value
+    return change
+
+
+@pytest.mark.parametrize("change, message", [
+    (set_stage(1, "kind", "beta"), "stage 2: `kind` must be one of shadow, dogfood, pilot, canary, ramp, full, got 'beta'"),
+    (set_stage(2, "traffic_share", 0), "stage 3 (canary): `traffic_share` must be a share in (0, 1], got 0"),
+    (set_stage(2, "traffic_share", 1.5), "stage 3 (canary): `traffic_share` must be a share in (0, 1], got 1.5"),
+    (set_stage(2, "traffic_share", "5%"), "stage 3 (canary): `traffic_share` must be a whole number or a number, got '5%'"),
+    (set_stage(2, "min_days", 0), "stage 3 (canary): `min_days` must be 1 or more, got 0"),
+    (set_stage(2, "min_days", 2.5), "stage 3 (canary): `min_days` must be a whole number, got 2.5"),
+    (set_stage(2, "min_days", True), "stage 3 (canary): `min_days` must be a whole number, got True"),
+    (set_stage(2, "min_days", None), "stage 3 (canary): `min_days` is missing"),
+    (set_gate(3, 1, "layer", "vibes"), "stage 4 (ramp), gate 2: `layer` must be one of offline, online, business, got 'vibes'"),
+    (set_gate(2, 0, "comparison", ">"), "stage 3 (canary), gate 1: `comparison` must be \">=\" or \"<=\", got '>'"),
+    (set_gate(0, 0, "severity", "fatal"), "stage 1 (shadow), gate 1: `severity` must be blocker or warning, got 'fatal'"),
+    (set_gate(0, 0, "threshold", "high"), "stage 1 (shadow), gate 1: `threshold` must be a whole number or a number, got 'high'"),
+    (set_gate(0, 0, "metric", None), "stage 1 (shadow), gate 1: `metric` is missing"),
+])
+def test_load_plan_errors_name_the_stage_and_field(tmp_path, change, message):
+    with pytest.raises(r.PlanError, match=re.escape(message)):
+        load_modified(tmp_path, change)
+
+
+def test_load_plan_rejects_a_canary_after_a_ramp():
+    data = example_dict()
+    data["stages"][2], data["stages"][3] = data["stages"][3], data["stages"][2]
+    with pytest.raises(r.PlanError, match="stages are out of order: canary comes after ramp"):
+        r.load_plan(yaml.safe_dump(data))
+
+
+def test_load_plan_rejects_a_ramp_smaller_than_the_canary_before_it():
+    data = example_dict()
+    data["stages"][3]["traffic_share"] = 0.04
+    with pytest.raises(r.PlanError, match=re.escape("stages are out of order: Ramp (4%) exposes fewer users than Canary before it (5%)")):
+        r.load_plan(yaml.safe_dump(data))
+
+
+def test_shadow_at_full_traffic_may_come_before_a_small_stage():
+    # shadow mode exposes nobody, so a 2% dogfood after a 100% shadow is in order
+    assert r.example_plan().stages[0].traffic_share == 1.0
+
+
+def test_load_plan_reports_invalid_yaml_with_the_line():
+    with pytest.raises(r.PlanError, match=r"the plan is not valid YAML around line 2"):
+        r.load_plan("feature: [1, 2\n")
+
+
+def test_load_plan_errors_for_an_empty_file_and_a_missing_file(tmp_path):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(r.PlanError, match=r"empty\.yaml is empty"):
+        r.load_plan(empty)
+    with pytest.raises(r.PlanError, match=r"the plan is empty"):
+        r.load_plan("")
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(r.PlanError, match=r"cannot read the plan .*missing\.yaml: No such file or directory"):
+        r.load_plan(missing)
+    with pytest.raises(r.PlanError, match=r"cannot read the plan .*missing\.yaml"):
+        r.load_plan(str(missing))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("- a\n- b\n", "a plan must be a mapping with feature and stages, got list"),
+    ("feature: x\n", "the plan needs a list of stages under `stages:`"),
+    ("feature: x\nstages: []\n", "the plan needs a list of stages under `stages:`"),
+    ("feature: x\nstages:\n- canary\n", "stage 1: expected kind, traffic_share, min_days and gates, got 'canary'"),
+])
+def test_load_plan_errors_for_a_plan_of_the_wrong_shape(text, message):
+    with pytest.raises(r.PlanError, match=re.escape(message)):
+        r.load_plan(text)
+
+
+def test_plan_error_is_a_value_error():
+    assert issubclass(r.PlanError, ValueError)
+
+
+# --- validate_plan ---------------------------------------------------------------------------------
+
+
+def findings(data, **kwargs):
+    return r.validate_plan(data, **kwargs)
+
+
+def problems(found):
+    return [f.problem for f in found]
+
+
+def test_example_plan_passes_validation():
+    assert r.validate_plan(r.example_plan()) == []
+    assert r.validate_plan(r.example_plan(), daily_users=20_000, p_baseline=0.6) == []
+
+
+def test_no_kill_switch_and_no_rollback_are_findings():
+    data = example_dict()
+    data["kill_switch"] = None
+    found = findings(data)
+    assert problems(found) == ["There is no kill switch."] and found[0].stage == "plan"
+    data = example_dict()
+    data["rollback"] = ""
+    found = findings(data)
+    assert problems(found) == ["There is no rollback action."] and found[0].stage == "plan"
+    assert "Fix:" in str(found[0])
+
+
+def test_a_broad_stage_with_nothing_smaller_before_is_a_finding():
+    data = example_dict()
+    data["stages"] = data["stages"][3:]  # ramp at 50%, then full
+    found = findings(data)
+    assert [(f.stage, f.problem) for f in found] == [
+        ("Ramp", "50% of users are exposed with no shadow, dogfood, pilot or canary stage before.")
+    ]
+    for kept in (0, 1, 2):  # a shadow, dogfood or canary stage before it is enough
+        data = example_dict()
+        data["stages"] = [data["stages"][kept]] + data["stages"][3:]
+        assert not any("exposed with no shadow" in p for p in problems(findings(data)))
+
+
+def test_a_small_first_stage_is_not_broad():
+    data = example_dict()
+    data["stages"] = data["stages"][2:]  # canary at 5% first: fine
+    assert not any("exposed with no shadow" in p for p in problems(findings(data)))
+    data["stages"][0]["traffic_share"] = 0.11  # 11% is broad
+    assert any(p.startswith("11% of users are exposed") for p in problems(findings(data)))
+
+
+def test_a_gate_with_no_threshold_is_a_finding():
+    data = example_dict()
+    del data["stages"][1]["gates"][0]["threshold"]
+    found = findings(data)
+    assert [(f.stage, f.problem) for f in found] == [("Dogfood", "The gate on escalation_rate has no threshold.")]
+
+
+def test_only_one_layer_gated_is_a_finding():
+    data = example_dict()
+    data["stages"][0]["gates"][0]["layer"] = "online"
+    data["stages"][3]["gates"][1]["layer"] = "online"
+    found = findings(data)
+    assert problems(found) == ["Only 1 metric layer is gated (online)."]
+
+
+def test_a_stage_without_a_gate_is_a_finding():
+    data = example_dict()
+    data["stages"][1]["gates"] = []
+    assert [(f.stage, f.problem) for f in findings(data)] == [("Dogfood", "The stage has no gate.")]
+
+
+def test_a_plan_not_ending_in_full_is_a_finding():
+    data = example_dict()
+    data["stages"] = data["stages"][:-1]
+    assert problems(findings(data)) == ["The plan never reaches full launch."]
+
+
+def test_a_stage_too_short_for_its_gate_at_low_traffic():
+    found = r.validate_plan(r.example_plan(), daily_users=2_000, p_baseline=0.6)
+    canary_days = r.days_to_detect(2_000, 0.6, -0.02, 0.05)
+    ramp_days = r.days_to_detect(2_000, 0.6, -0.02, 0.5)
+    # computed from the sample size by hand as well
+    assert canary_days == math.ceil(r.sample_size(0.6, 0.58, 0.05).total / 2_000) == 50
+    assert ramp_days == math.ceil(r.sample_size(0.6, 0.58, 0.5).total / 2_000) == 10
+    assert [f.stage for f in found] == ["Canary", "Ramp"]
+    assert found[0].problem == f"14 days at 5% of 2,000 users a day cannot show its gate's effect; it needs {canary_days} days."
+    assert found[1].problem == f"7 days at 50% of 2,000 users a day cannot show its gate's effect; it needs {ramp_days} days."
+    assert f"at least {canary_days} days" in found[0].fix
+    # without the traffic the check is not made
+    assert r.validate_plan(r.example_plan()) == []
+
+
+def test_validation_of_an_empty_plan_lists_everything():
+    data = {"stages": [{"kind": "ramp", "traffic_share": 0.5, "min_days": 3}]}
+    got = problems(findings(data))
+    assert "The feature has no name." in got
+    assert "There is no kill switch." in got and "There is no rollback action." in got
+    assert "Only 0 metric layer is gated (none)." in got
+    assert "The stage has no gate." in got and "The plan never reaches full launch." in got
+
+
+# --- schedule ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("users, p", [(20_000, 0.6), (2_000, 0.6), (500, 0.3), (100_000, 0.9)])
+def test_schedule_is_cumulative_and_lasts_as_long_as_the_gates_need(users, p):
+    plan = r.example_plan()
+    items = r.schedule(plan, users, p)
+    assert [i.stage for i in items] == list(plan.stages)
+    start = 0
+    for item in items:
+        s = item.stage
+        assert item.start_day == start
+        effects = [g.effect for g in s.gates if g.effect and g.layer != "offline"]
+        if effects and s.exposed and s.traffic_share < 1:
+            assert item.days_needed == r.days_to_detect(users, p, min(effects, key=abs), s.traffic_share)
+        else:
+            assert item.days_needed is None
+        assert item.days == max(s.min_days, item.days_needed or 0)
+        assert item.exposure == (users * s.traffic_share * item.days if s.exposed else 0)
+        assert item.end_day == item.start_day + item.days
+        start = item.end_day
+
+
+def test_schedule_hand_values_at_2000_users():
+    items = r.schedule(r.example_plan(), 2_000, 0.6)
+    assert [(i.start_day, i.days, i.days_needed) for i in items] == [(0, 7, None), (7, 7, None), (14, 50, 50), (64, 10, 10), (74, 1, None)]
+    assert [i.exposure for i in items] == [0, 2_000 * 0.02 * 7, 2_000 * 0.05 * 50, 2_000 * 0.5 * 10, 2_000]
+
+
+def test_schedule_uses_the_smallest_effect_and_ignores_offline_gates():
+    data = example_dict()
+    data["stages"][3]["gates"][1]["effect"] = 0.05  # a bigger effect on the business gate
+    data["stages"][0]["gates"][0]["effect"] = -0.001  # shadow: nobody exposed, never counts
+    data["stages"][2]["gates"].append({"metric": "groundedness", "layer": "offline", "threshold": 0.9, "effect": -0.001})
+    items = r.schedule(data, 2_000, 0.6)
+    assert items[0].days_needed is None
+    assert items[2].days_needed == r.days_to_detect(2_000, 0.6, -0.02, 0.05)
+    assert items[3].days_needed == r.days_to_detect(2_000, 0.6, -0.02, 0.5)
+
+
+def test_schedule_rejects_bad_traffic():
+    with pytest.raises(ValueError, match="daily_users must be a number of users above 0, got 0"):
+        r.schedule(r.example_plan(), 0, 0.6)
+
+
+# --- simulate_rollout -------------------------------------------------------------------------------
+
+
+def test_simulation_is_reproducible_for_a_seed():
+    plan = r.example_plan()
+    a = r.simulate_rollout(plan, 20_000, seed=3)
+    b = r.simulate_rollout(plan, 20_000, seed=3)
+    c = r.simulate_rollout(plan, 20_000, seed=4)
+    assert a == b
+    assert a.days == b.days
+    assert a.days != c.days
+
+
+def test_simulation_without_changes_reaches_full_launch_for_most_seeds():
+    plan = r.example_plan()
+    results = [r.simulate_rollout(plan, 20_000, seed=seed) for seed in range(10)]
+    assert sum(x.reached_full for x in results) >= 8
+    full = next(x for x in results if x.reached_full)
+    assert not full.stopped and full.stop_stage is None and full.stop_day is None
+    assert full.exposed_to_regression == 0
+    assert str(full) == "Reached full launch: every blocker passed."
+    assert len(full.days) == sum(s.min_days for s in plan.stages)
+    assert [d["day"] for d in full.days] == list(range(len(full.days)))
+
+
+def test_simulated_days_follow_the_stages():
+    plan = r.example_plan()
+    result = r.simulate_rollout(plan, 20_000, seed=0)
+    expected = [s.title for s in plan.stages for _ in range(s.min_days)]
+    assert [d["stage"] for d in result.days] == expected
+    assert all(0 <= d[m] <= 1 for d in result.days for m in r.DEFAULT_BASELINES)
+    # the shadow stage is measured on the offline cases: rates are multiples of 1/500
+    assert all(round(d["groundedness"] * 500, 6).is_integer() for d in result.days[:7])
+
+
+def users_on_new_model(plan, result, daily_users, start_day):
+    exposed = {s.title: s.exposed for s in plan.stages}
+    return sum(round(daily_users * d["share"]) for d in result.days if d["day"] >= start_day and exposed[d["stage"]])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_blocker_on_the_regressed_metric_stops_the_rollout(seed):
+    plan = r.example_plan()
+    change = r.Regression("task_success", -0.05, start_day=10)
+    result = r.simulate_rollout(plan, 20_000, changes=[change], seed=seed)
+    assert result.stopped and not result.reached_full
+    assert result.stop_stage in ("Canary", "Ramp")
+    assert result.stop_day == result.days[-1]["day"]
+    assert result.reason.startswith(f"Stopped at the end of {result.stop_stage} (day {result.stop_day}): task_success was")
+    assert result.exposed_to_regression == users_on_new_model(plan, result, 20_000, change.start_day)
+    # the gate saw the canary's task success rate well below 58%
+    canary = [d["task_success"] for d in result.days if d["stage"] == "Canary"]
+    assert np.mean(canary) < 0.58
+
+
+def test_exposure_to_a_regression_counts_only_users_on_the_new_model():
+    plan = r.example_plan()
+    result = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05, start_day=10)], seed=1)
+    # days 10-13 in dogfood at 400 a day, days 14-27 in canary at 1,000 a day
+    assert result.stop_day == 27
+    assert result.exposed_to_regression == 4 * 400 + 14 * 1_000
+    # a regression starting in shadow mode exposes nobody until dogfood
+    early = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05, start_day=0)], seed=1)
+    assert early.exposed_to_regression == users_on_new_model(plan, early, 20_000, 0)
+    assert early.exposed_to_regression == 7 * 400 + 14 * 1_000
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_drift_above_the_kill_threshold_triggers_the_kill_switch(seed):
+    plan = r.example_plan()
+    drift = r.Regression("escalation_rate", 0.2, start_day=7, drift=True)  # 15% -> 35% for everyone
+    result = r.simulate_rollout(plan, 20_000, changes=[drift], seed=seed)
+    assert result.stopped and not result.reached_full
+    assert result.reason.startswith(f"Kill switch on day {result.stop_day} in {result.stop_stage}: escalation_rate was")
+    last = result.days[-1]
+    assert last["day"] == result.stop_day and last["escalation_rate"] > plan.kill_threshold
+    assert all(d["escalation_rate"] <= plan.kill_threshold for d in result.days[7:-1])
+    # drift is not a regression of the model: nobody counts as exposed to one
+    assert result.exposed_to_regression == 0
+
+
+def test_kill_switch_with_a_greater_or_equal_comparison():
+    data = example_dict()
+    data["kill_switch"] = {"trigger": "task success below 50%", "metric": "task_success", "comparison": ">=", "threshold": 0.5}
+    result = r.simulate_rollout(data, 20_000, changes=[r.Regression("task_success", -0.3, start_day=0)], seed=0)
+    assert result.reason.startswith("Kill switch on day 7 in Dogfood: task_success was")
+    assert result.exposed_to_regression == 400
+
+
+def test_a_warning_gate_does_not_stop_the_rollout():
+    plan = r.example_plan()
+    # escalation 15% -> 22% on the new model: the dogfood warning gate (<= 20%) fails, the kill switch (30%) holds
+    result = r.simulate_rollout(plan, 20_000, changes=[r.Regression("escalation_rate", 0.07)], seed=0)
+    dogfood = [d["escalation_rate"] for d in result.days if d["stage"] == "Dogfood"]
+    assert np.mean(dogfood) > 0.2
+    assert result.reached_full
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"changes": [r.Regression("latency", 0.1)]}, "Regression metric 'latency' has no baseline"),
+    ({"changes": [("task_success", -0.1)]}, "changes must be Regression(...) items"),
+    ({"baselines": {"task_success": 0.6, "escalation_rate": 0.15, "resolution_rate": 0.45}}, "the gate on 'groundedness' (Shadow) has no baseline"),
+    ({"baselines": {**r.DEFAULT_BASELINES, "groundedness": 1.2}}, "baselines['groundedness'] must be a proportion in (0, 1), got 1.2"),
+    ({"seed": -1}, "seed must be a whole number 0 or above, got -1"),
+    ({"seed": 1.5}, "seed must be a whole number 0 or above, got 1.5"),
+    ({"seed": True}, "seed must be a whole number 0 or above, got True"),
+    ({"seed": "0"}, "seed must be a whole number 0 or above, got '0'"),
+])
+def test_simulation_errors(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        r.simulate_rollout(r.example_plan(), 20_000, **kwargs)
+
+
+def test_simulation_rejects_bad_traffic():
+    with pytest.raises(ValueError, match="daily_users must be a number of users above 0, got 0"):
+        r.simulate_rollout(r.example_plan(), 0)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: simulate_rollout rejects a gate metric with no baseline but silently skips a "
+                   "kill-switch metric with no baseline, so the kill switch can never fire and the run reports full launch")
+def test_simulation_rejects_a_kill_switch_metric_without_a_baseline():
+    data = example_dict()
+    data["kill_switch"]["metric"] = "complaint_rate"
+    with pytest.raises(ValueError, match="complaint_rate"):
+        r.simulate_rollout(data, 20_000, seed=0)
+
+
+# --- drift ------------------------------------------------------------------------------------------
+
+
+def test_psi_hand_worked_with_reference_quantile_bins():
+    reference = np.arange(1, 21)  # quartile edges 5.75, 10.5, 15.25: five values in each bin
+    current = [1, 2, 6, 7, 8, 9, 10, 11, 12, 16]  # shares 0.2, 0.5, 0.2, 0.1
+    expected = (
+        (0.2 - 0.25) * math.log(0.2 / 0.25)
+        + (0.5 - 0.25) * math.log(0.5 / 0.25)
+        + (0.2 - 0.25) * math.log(0.2 / 0.25)
+        + (0.1 - 0.25) * math.log(0.1 / 0.25)
+    )
+    assert expected == pytest.approx(0.3330, abs=1e-4)
+    assert r.population_stability_index(reference, current, bins=4) == pytest.approx(expected)
+    # two bins cut at the median 10.5: current has 7 below and 3 above
+    expected2 = (0.7 - 0.5) * math.log(0.7 / 0.5) + (0.3 - 0.5) * math.log(0.3 / 0.5)
+    assert r.population_stability_index(reference, current, bins=2) == pytest.approx(expected2)
+
+
+def test_psi_counts_an_empty_bin_as_a_tiny_share():
+    reference = np.arange(1, 21)
+    current = [1] * 10  # all in the first quartile; the other three bins are empty
+    expected = (1 - 0.25) * math.log(1 / 0.25) + 3 * (0.0001 - 0.25) * math.log(0.0001 / 0.25)
+    assert r.population_stability_index(reference, current, bins=4) == pytest.approx(expected)
+
+
+def test_identical_samples_are_stable():
+    x = np.random.default_rng(0).normal(size=1_000)
+    assert r.population_stability_index(x, x) == pytest.approx(0, abs=1e-12)
+    report = r.drift_check(x, x)
+    assert report.level == "stable" and report.ks_statistic == 0 and report.ks_pvalue == pytest.approx(1)
+    assert "PSI 0.000 (stable: no action)" in str(report)
+
+
+def test_shifted_normal_is_significant_and_a_small_shift_moderate():
+    rng = np.random.default_rng(1)
+    reference = rng.normal(size=20_000)
+    assert r.drift_check(reference, rng.normal(1.0, 1.0, size=20_000)).level == "significant"
+    # for a shift of μ standard deviations the PSI is about μ² (the symmetric KL divergence)
+    moderate = r.drift_check(reference, rng.normal(0.4, 1.0, size=20_000))
+    assert moderate.psi == pytest.approx(0.16, abs=0.04) and moderate.level == "moderate"
+    assert r.drift_check(reference, rng.normal(size=20_000)).level == "stable"
+
+
+@pytest.mark.parametrize("psi, level", [(0.0, "stable"), (0.0999, "stable"), (0.1, "moderate"), (0.2499, "moderate"), (0.25, "significant"), (3.0, "significant")])
+def test_drift_levels_at_their_boundaries(psi, level):
+    assert r.DriftReport(psi, 0.1, 0.5).level == level
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ks_matches_scipy(seed):
+    rng = np.random.default_rng(seed)
+    reference, current = rng.normal(size=300), rng.normal(0.2, 1.2, size=200)
+    expected = stats.ks_2samp(reference, current)
+    report = r.drift_check(reference, current)
+    assert report.ks_statistic == pytest.approx(expected.statistic)
+    assert report.ks_pvalue == pytest.approx(expected.pvalue)
+    assert report.psi == pytest.approx(r.population_stability_index(reference, current))
+
+
+@pytest.mark.parametrize("reference, current, message", [
+    (list(range(9)), list(range(20)), "reference needs at least 10 values to compare distributions, got 9"),
+    (list(range(20)), [1.0] * 5, "current needs at least 10 values to compare distributions, got 5"),
+    (list(range(19)) + [math.nan], list(range(20)), "reference must hold finite numbers; found NaN or infinite values"),
+    (list(range(20)), list(range(19)) + [math.inf], "current must hold finite numbers; found NaN or infinite values"),
+    (["a"] * 20, list(range(20)), "reference must be a list or array of numbers"),
+])
+def test_drift_rejects_bad_samples(reference, current, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        r.population_stability_index(reference, current)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        r.drift_check(reference, current)
+
+
+@pytest.mark.parametrize("bins", [1, 0, 101, 2.5, True, "10"])
+def test_psi_rejects_bins_out_of_range(bins):
+    with pytest.raises(ValueError, match=rf"bins must be a whole number from 2 to 100, got {re.escape(repr(bins))}"):
+        r.population_stability_index(list(range(20)), list(range(20)), bins=bins)
+
+
+# --- properties ---------------------------------------------------------------------------------------
+
+
+proportion = st.floats(0.01, 0.95, allow_nan=False)
+
+
+@settings(max_examples=50, deadline=None)
+@given(proportion, st.floats(0.001, 0.5), st.floats(0.001, 0.5))
+def test_sample_size_does_not_grow_as_the_gap_grows(p1, gap_a, gap_b):
+    small, large = sorted((gap_a, gap_b))
+    assume(p1 + large < 0.99 and small < large)
+    assert r.sample_size_per_arm(p1, p1 + large) <= r.sample_size_per_arm(p1, p1 + small)
+
+
+@settings(max_examples=50, deadline=None)
+@given(proportion, st.floats(0.001, 0.3), st.floats(0.5, 0.99), st.floats(0.5, 0.99))
+def test_sample_size_grows_with_power(p1, gap, power_a, power_b):
+    assume(p1 + gap < 0.99)
+    low, high = sorted((power_a, power_b))
+    assert r.sample_size_per_arm(p1, p1 + gap, power=low) <= r.sample_size_per_arm(p1, p1 + gap, power=high)
