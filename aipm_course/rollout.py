@@ -445,7 +445,7 @@ def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, nam
     findings = validate_plan(plan, daily_users, p_baseline)
     if findings:
         return f"Not saved yet: the validator still has {len(findings)} finding(s). Fix them, then run this cell again."
-    saved = [save_artifact(f"{name}.yaml", plan_to_yaml(plan)), save_artifact(f"{name}.md", plan_to_markdown(plan, daily_users))]
+    saved = [save_artifact(f"{name}.yaml", plan_to_yaml(plan)), save_artifact(f"{name}.md", plan_to_markdown(plan, daily_users, p_baseline))]
     return "\n".join([*(str(x) for x in saved), "It passes the validator."])
 
 
@@ -470,8 +470,9 @@ def example_plan() -> RolloutPlan:
     })
 
 
-def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = None) -> str:
-    """Return the plan as a Markdown document for a portfolio or a launch review."""
+def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> str:
+    """Return the plan as a Markdown document for a portfolio or a launch review; with the daily
+    users and the baseline rate it adds the schedule those imply."""
     plan = plan_from_dict(plan)
     lines = [f"# Rollout plan: {plan.feature or 'untitled feature'}", ""]
     if plan.owner:
@@ -482,9 +483,13 @@ def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = No
         gates = "; ".join(str(g) for g in s.gates) or "none"
         lines.append(f"| {s.title} | {who} | {s.min_days} day{'s' if s.min_days != 1 else ''} | {gates} |")
     lines += ["", f"**Kill switch:** {plan.kill_switch or 'none (add one)'}", "", f"**Rollback:** {plan.rollback or 'none (add one)'}", ""]
-    if daily_users:
-        total = sum(s.min_days for s in plan.stages)
-        lines += [f"At {daily_users:,.0f} users a day the minimum days add up to {total} days to full launch.", ""]
+    if daily_users and p_baseline:
+        items = schedule(plan, daily_users, p_baseline)
+        lines += [f"At {daily_users:,.0f} users a day and a baseline rate of {p_baseline:.0%}, each stage runs as long as its gates need:", ""]
+        lines += [f"- {i.stage.title}: days {i.start_day} to {i.end_day} ({i.days} days, {i.exposure:,.0f} users exposed)" for i in items]
+        lines += ["", f"Full launch on day {items[-1].start_day}.", ""]
+    else:
+        lines += [f"The planned minimum days add up to {sum(s.min_days for s in plan.stages)} days.", ""]
     return "\n".join(lines)
 
 
@@ -628,7 +633,8 @@ def simulate_rollout(
     outcome is drawn at the metric's baseline, plus any change in effect that day. Offline metrics
     are measured on ``offline_cases`` labelled cases a day in shadow mode. The kill switch is
     checked on each day's numbers; a stage's gates on its numbers so far, at its end. A failed
-    blocker stops the rollout there. Reproducible for a seed.
+    blocker stops the rollout there. Each stage runs for its planned ``min_days`` (the plan as
+    written, even if too short for its gates: ``validate_plan`` tells you). Reproducible for a seed.
     """
     plan = plan_from_dict(plan)
     users = _positive("daily_users", daily_users, "a number of users")
@@ -644,6 +650,8 @@ def simulate_rollout(
         for g in s.gates:
             if g.metric not in rates:
                 raise ValueError(f"the gate on {g.metric!r} ({s.title}) has no baseline; give one in baselines=")
+    if plan.kill_metric and plan.kill_metric not in rates:
+        raise ValueError(f"the kill switch's metric {plan.kill_metric!r} has no baseline; give one in baselines=")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
     rng = np.random.default_rng(int(seed))

@@ -627,12 +627,24 @@ class RolloutPlanner(widgets.VBox):
     def _update(self, _change=None) -> None:
         from .rollout import blast_radius, schedule
 
+        from .rollout import PlanError, plan_from_dict, plan_to_dict
+
         users = self.daily_users.value
         p = self.p_baseline.value
+        problem = None
         if not 0 < p - self.effect.value < 1:
-            self.report.value = "<div style='color:#D55E00'>The drop is bigger than the baseline rate: lower it.</div>"
+            problem = "The drop is bigger than the baseline rate: lower it."
+        else:
+            try:
+                plan = plan_from_dict(plan_to_dict(self.current_plan()))  # checks the stages' order again
+            except PlanError as exc:
+                problem = f"{exc}. Move the shares so each stage exposes at least as many users as the one before."
+        if problem:
+            self.items, self.blast, self.total_days = None, {}, 0
+            self.report.value = f"<div style='color:#D55E00'>{problem}</div>"
+            self.timeline.value = ""
             return
-        self.items = schedule(self.current_plan(), users, p)
+        self.items = schedule(plan, users, p)
         self.blast = {
             i.stage.title: blast_radius(users, i.stage.traffic_share, self.hours_to_detect.value, self.hours_to_rollback.value)
             for i in self.items if i.stage.exposed
@@ -647,12 +659,12 @@ class RolloutPlanner(widgets.VBox):
         for i in self.items:
             needed = "" if i.days_needed is None else f"{i.days_needed:,}"
             short = i.days_needed is not None and i.days_needed > i.stage.min_days
-            warn = " style='color:#D55E00'" if short else ""
+            warn = ";color:#D55E00;font-weight:bold" if short else ""
             share = "shadow" if not i.stage.exposed else f"{i.stage.traffic_share:.0%}"
             blast = f"{self.blast[i.stage.title]:,.0f}" if i.stage.title in self.blast else "0"
             rows.append(
                 f"<tr><td style='{cell};text-align:left'>{i.stage.title}</td><td style='{cell}'>{share}</td>"
-                f"<td style='{cell}'>{i.stage.min_days}</td><td style='{cell}'{warn}>{needed}</td><td style='{cell}'>{i.days}</td>"
+                f"<td style='{cell}'>{i.stage.min_days}</td><td style='{cell}{warn}'>{needed}</td><td style='{cell}'>{i.days}</td>"
                 f"<td style='{cell}'>{i.exposure:,.0f}</td><td style='{cell}'>{blast}</td></tr>"
             )
         head = "".join(f"<th style='{cell}'>{h}</th>" for h in ("stage", "share", "planned days", "days to detect", "days", "users exposed", "blast radius"))
