@@ -404,6 +404,9 @@ class ChoiceSpec:
         if key is None:
             if isinstance(answer, str):
                 return False, f"{safe_repr(answer, 40)} is not one of the options. Answer with one of {keys}, in quotes."
+            named = getattr(answer, "name", None) if dataclasses.is_dataclass(answer) and not isinstance(answer, type) else None
+            if isinstance(named, str) and self._normalise(named) is not None:
+                return False, f"That is a whole result object ({type(answer).__name__}); answer with its `.name`, which is text."
             return False, f"Expected one option as text (one of {keys}), got {_describe_type(answer)}."
         if key == self.correct.lower():
             return True, self.feedback.get(self.correct, "Right.")
