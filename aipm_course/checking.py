@@ -313,6 +313,8 @@ def _number_from_text(text: str, fraction: bool = True) -> str | None:
         if fraction:
             return "Write it as a share without the % sign and quotes: 25% is 0.25."
         return "Write it as a plain number, without the % sign and the quotes."
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", stripped):
+        return "Write it as a plain number, without quotes and without the thousands comma: 6510, not \"6,510\"."
     if re.fullmatch(r"-?\d+,\d+", stripped):
         return "Write it as a number with a decimal point and no quotes: 0.5, not \"0,5\"."
     try:
@@ -354,6 +356,8 @@ class NumberSpec:
             target = _as_real(mistake.value)
             if target is not None and self.close(number, target):
                 return False, mistake.feedback
+        if self.rel_tol > 0 and self.expected != 0 and abs(number - self.expected) <= 10 * self.rel_tol * abs(self.expected):
+            return False, f"{_fmt(number)} is close, but not close enough. Keep more decimal places (don't round early), and check the last step."
         if self.fraction and 0 <= self.expected <= 1 and self.close(number, self.expected * 100):
             return False, "That looks like a percentage. Give the answer as a share between 0 and 1 (e.g. 0.25 for 25%)."
         if self.expected != 0 and self.close(number, -self.expected):

@@ -382,27 +382,37 @@ def rollout_timeline_plot(items, daily_users: float, title: str = ""):
 
 
 def simulation_plot(result, plan, metric: str, title: str = ""):
-    """Return one metric's daily values in a simulated rollout, with its gate thresholds and the
-    day the rollout stopped (lesson 05)."""
+    """Return one metric's daily values in a simulated rollout, on the new model and on the old
+    (the control), with its gate thresholds, the stages and the day the rollout stopped (lesson 05)."""
     days = [r["day"] for r in result.days if metric in r]
     values = [r[metric] for r in result.days if metric in r]
-    fig, ax = plt.subplots(figsize=(8, 3.4))
-    ax.plot(days, values, "o-", markersize=3, color=COLOURS["blue"], label=f"{metric} on the new model, day by day")
+    control_days = [r["day"] for r in result.days if metric in r.get("control", {})]
+    control = [r["control"][metric] for r in result.days if metric in r.get("control", {})]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.plot(days, values, "o-", markersize=3, color=COLOURS["blue"], label="new model")
+    if control:
+        ax.plot(control_days, control, "s-", markersize=2, color=COLOURS["grey"], label="old model (control)")
     thresholds = {g.threshold for s in plan.stages for g in s.gates if g.metric == metric and g.threshold is not None}
     for t in sorted(thresholds):
         ax.axhline(t, color=COLOURS["vermillion"], linestyle="--", label=f"gate: {t:g}")
     if plan.kill_metric == metric and plan.kill_threshold is not None:
         ax.axhline(plan.kill_threshold, color="black", linestyle=":", label=f"kill switch: {plan.kill_threshold:g}")
-    start = 0
-    for s in plan.stages:
-        ax.axvline(start - 0.5, color="#dddddd", linewidth=1)
-        start += s.min_days
+    stages = []
+    for r in result.days:
+        if not stages or stages[-1][0] != r["stage"]:
+            stages.append([r["stage"], r["day"], r["day"]])
+        stages[-1][2] = r["day"]
+    top = max(values + control + list(thresholds) + [0.0]) * 1.08
+    for name, first, last in stages:
+        ax.axvline(first - 0.5, color="#dddddd", linewidth=1)
+        ax.text((first + last) / 2, top, name, ha="center", va="bottom", fontsize=8, color="#555555")
     if result.stopped:
-        ax.axvline(result.stop_day, color="black", linewidth=2, label=f"stopped: day {result.stop_day} ({result.stop_stage})")
+        ax.axvline(result.stop_day + 0.5, color="black", linewidth=2, label=f"stopped after day {result.stop_day}")
     ax.set_xlabel("day")
     ax.set_ylabel(metric)
-    ax.set_title(title or ("Simulated rollout: " + ("stopped by a gate" if result.stopped else "reached full launch")))
-    ax.legend(frameon=False, fontsize=8, loc="best")
+    ax.set_ylim(None, top * 1.06)
+    ax.set_title(title or ("Simulated rollout: " + ("stopped" if result.stopped else "reached full launch")))
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

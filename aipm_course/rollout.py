@@ -444,7 +444,8 @@ def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, nam
         return f"Not saved: the plan cannot be read. {exc}"
     findings = validate_plan(plan, daily_users, p_baseline)
     if findings:
-        return f"Not saved yet: the validator still has {len(findings)} finding(s). Fix them, then run this cell again."
+        listed = "\n".join(f"- {f}" for f in findings)
+        return f"Not saved yet: the validator still has {len(findings)} finding(s). Fix them, then run this cell again:\n{listed}"
     saved = [save_artifact(f"{name}.yaml", plan_to_yaml(plan)), save_artifact(f"{name}.md", plan_to_markdown(plan, daily_users, p_baseline))]
     return "\n".join([*(str(x) for x in saved), "It passes the validator."])
 
@@ -470,6 +471,10 @@ def example_plan() -> RolloutPlan:
     })
 
 
+def _days(n: int) -> str:
+    return f"{n:,} day" if n == 1 else f"{n:,} days"
+
+
 def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> str:
     """Return the plan as a Markdown document for a portfolio or a launch review; with the daily
     users and the baseline rate it adds the schedule those imply."""
@@ -481,15 +486,15 @@ def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = No
     for s in plan.stages:
         who = "none see it (shadow)" if not s.exposed else f"{s.traffic_share:.0%}"
         gates = "; ".join(str(g) for g in s.gates) or "none"
-        lines.append(f"| {s.title} | {who} | {s.min_days} day{'s' if s.min_days != 1 else ''} | {gates} |")
+        lines.append(f"| {s.title} | {who} | {_days(s.min_days)} | {gates} |")
     lines += ["", f"**Kill switch:** {plan.kill_switch or 'none (add one)'}", "", f"**Rollback:** {plan.rollback or 'none (add one)'}", ""]
     if daily_users and p_baseline:
         items = schedule(plan, daily_users, p_baseline)
         lines += [f"At {daily_users:,.0f} users a day and a baseline rate of {p_baseline:.0%}, each stage runs as long as its gates need:", ""]
-        lines += [f"- {i.stage.title}: days {i.start_day} to {i.end_day} ({i.days} days, {i.exposure:,.0f} users exposed)" for i in items]
-        lines += ["", f"Full launch on day {items[-1].start_day}.", ""]
+        lines += [f"- {i.stage.title}: days {i.first_day} to {i.last_day} ({_days(i.days)}, {i.exposure:,.0f} users exposed)" for i in items]
+        lines += ["", f"The last stage starts on day {items[-1].first_day}; the plan takes {_days(items[-1].last_day)} in all.", ""]
     else:
-        lines += [f"The planned minimum days add up to {sum(s.min_days for s in plan.stages)} days.", ""]
+        lines += [f"The planned minimum days add up to {_days(sum(s.min_days for s in plan.stages))}.", ""]
     return "\n".join(lines)
 
 
@@ -508,15 +513,33 @@ class StageSchedule:
 
     @property
     def end_day(self) -> int:
+        """The day after the stage, counted from 0 (the next stage's ``start_day``)."""
+        return self.start_day + self.days
+
+    @property
+    def first_day(self) -> int:
+        """The stage's first day, counted from 1 as people do."""
+        return self.start_day + 1
+
+    @property
+    def last_day(self) -> int:
+        """The stage's last day, counted from 1."""
         return self.start_day + self.days
 
 
-def _stage_days_needed(stage: Stage, daily_users: float, p_baseline: float, alpha: float, power: float) -> int | None:
-    effects = [g.effect for g in stage.gates if g.effect and g.layer != "offline"]
-    if not effects or not stage.exposed or stage.traffic_share >= 1:
+def _stage_days_needed(stage: Stage, daily_users: float, p_baseline: float | Mapping[str, float], alpha: float, power: float) -> int | None:
+    """Days the stage's online gates need to detect their effects (the longest), or None.
+
+    ``p_baseline`` is one rate for every gate, or a {metric: rate} mapping."""
+    gates = [g for g in stage.gates if g.effect and g.layer != "offline"]
+    if not gates or not stage.exposed or stage.traffic_share >= 1:
         return None
-    smallest = min(effects, key=abs)
-    return days_to_detect(daily_users, p_baseline, smallest, stage.traffic_share, alpha, power)
+    days = []
+    for g in gates:
+        base = p_baseline[g.metric] if isinstance(p_baseline, Mapping) else p_baseline
+        if 0 < base + g.effect < 1:
+            days.append(days_to_detect(daily_users, base, g.effect, stage.traffic_share, alpha, power))
+    return max(days) if days else None
 
 
 def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float, alpha: float = 0.05, power: float = 0.8) -> list[StageSchedule]:
@@ -548,8 +571,9 @@ class PlanFinding:
 def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> list[PlanFinding]:
     """Return what keeps a plan from being safe and meaningful; an empty list means it passes.
 
-    With ``daily_users`` and ``p_baseline`` it also checks that each stage lasts long enough for
-    its gates to detect their effect at that traffic.
+    With ``daily_users`` and ``p_baseline`` (today's rate of the metric the online gates watch) it
+    also checks that each stage lasts long enough for its gates to detect their effect at that
+    traffic, and that no online gate asks for more than today's rate.
     """
     plan = plan_from_dict(plan)
     found: list[PlanFinding] = []
@@ -571,8 +595,16 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
         for g in s.gates:
             if g.threshold is None:
                 found.append(PlanFinding(s.title, f"The gate on {g.metric} has no threshold.", "Give it a number, e.g. task_success >= 0.58."))
+            elif not 0 <= g.threshold <= 1:
+                found.append(PlanFinding(s.title, f"The gate on {g.metric} has the threshold {g.threshold:g}, but the metrics here are rates.", f"Write it as a share between 0 and 1: {g.threshold / 100:g}, not {g.threshold:g}."))
+            elif g.effect and p_baseline is not None and g.layer == "online" and g.comparison == ">=" and g.threshold > p_baseline:
+                found.append(PlanFinding(s.title, f"The gate {g.metric} >= {g.threshold:g} is above today's rate ({p_baseline:g}): a model no worse than today would fail it.", f"Set it at or below {p_baseline:g}, e.g. today's rate plus the effect ({p_baseline + g.effect:g})."))
+            if g.layer == "online" and g.severity == "blocker" and g.effect is None and s.exposed and s.traffic_share < 1:
+                found.append(PlanFinding(s.title, f"The online blocker on {g.metric} does not say what change it must detect.", "Add its `effect`, e.g. effect: -0.02 for a two-point drop; the stage's length depends on it."))
         if s.kind != "full" and not s.gates:
             found.append(PlanFinding(s.title, "The stage has no gate.", "Say which metric must hold before the next stage starts."))
+    if plan.kill_threshold is not None and not 0 <= plan.kill_threshold <= 1:
+        found.append(PlanFinding("kill switch", f"The threshold {plan.kill_threshold:g} is not a share.", f"Write it as a share between 0 and 1: {plan.kill_threshold / 100:g}."))
     if plan.stages[-1].kind != "full":
         found.append(PlanFinding("plan", "The plan never reaches full launch.", "End with a full stage, or say why the feature stays partial."))
     if daily_users is not None and p_baseline is not None:
@@ -593,12 +625,12 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
 
 @dataclasses.dataclass(frozen=True)
 class Regression:
-    """A change in a metric from ``start_day``: on the new model only (a regression) or, with
-    ``drift=True``, for everyone (the world changed, not the model)."""
+    """A change in a metric from day ``start_day`` (days count from 1): on the new model only (a
+    regression) or, with ``drift=True``, for everyone (the world changed, not the model)."""
 
     metric: str
     change: float
-    start_day: int = 0
+    start_day: int = 1
     drift: bool = False
 
 
@@ -619,41 +651,77 @@ class SimulationResult:
 DEFAULT_BASELINES = {"groundedness": 0.93, "task_success": 0.60, "escalation_rate": 0.15, "resolution_rate": 0.45}
 
 
+def _gate_fails(gate: Gate, new: tuple[float, float], old: tuple[float, float], alpha: float) -> str | None:
+    """Return why a gate fails on a stage's numbers (successes, trials) for the new and old model, or None.
+
+    A gate fails when the new model's rate misses the threshold, or, for a gate with an ``effect``
+    and a control group, when the new model is significantly worse than the old (a two-sided test at
+    ``alpha``, in the harmful direction): the comparison the stage's length was sized for.
+    """
+    hits, trials = new
+    value = hits / trials
+    if gate.threshold is not None and not gate.passes(value):
+        return f"{gate.metric} was {value:.1%} on the new model; the gate needs {gate.comparison} {gate.threshold:.1%}"
+    c_hits, c_trials = old
+    if gate.effect and c_trials > 0:
+        pooled = (hits + c_hits) / (trials + c_trials)
+        se = math.sqrt(max(pooled * (1 - pooled), 1e-12) * (1 / trials + 1 / c_trials))
+        z = (value - c_hits / c_trials) / se
+        critical = stats.norm.ppf(1 - alpha / 2)
+        worse = z < -critical if gate.effect < 0 else z > critical
+        if worse:
+            return (
+                f"{gate.metric} was {value:.1%} on the new model against {c_hits / c_trials:.1%} on the old: "
+                f"significantly worse (z = {z:.2f})"
+            )
+    return None
+
+
 def simulate_rollout(
     plan: RolloutPlan | Mapping,
     daily_users: float,
     baselines: Mapping[str, float] | None = None,
-    changes: Sequence[Regression] = (),
+    changes: Sequence[Regression] | None = (),
     seed: int = 0,
     offline_cases: int = 500,
+    alpha: float = 0.05,
+    power: float = 0.8,
 ) -> SimulationResult:
-    """Simulate a rollout day by day (lesson 05).
+    """Simulate a rollout day by day, days counted from 1 (lesson 05).
 
-    Each day, the stage's share of users gets the new model. Every metric is a rate: each user's
-    outcome is drawn at the metric's baseline, plus any change in effect that day. Offline metrics
-    are measured on ``offline_cases`` labelled cases a day in shadow mode. The kill switch is
-    checked on each day's numbers; a stage's gates on its numbers so far, at its end. A failed
-    blocker stops the rollout there. Each stage runs for its planned ``min_days`` (the plan as
-    written, even if too short for its gates: ``validate_plan`` tells you). Reproducible for a seed.
+    Each day, the stage's share of users gets the new model and the rest the old one (the control).
+    Every metric is a rate: each user's outcome is drawn at the metric's baseline, plus any change
+    in effect that day (a regression touches the new model only; drift touches everyone). In
+    shadow mode only offline metrics are measured, on ``offline_cases`` labelled cases a day.
+    The kill switch is checked on each exposed day's numbers for the new model. A stage's gates are read on
+    its numbers at its end: a threshold missed, or (for a gate with an effect) the new model
+    significantly worse than the control, stops the rollout if the gate is a blocker. Each stage
+    runs as long as ``schedule`` says: its minimum days, or longer if its gates need it. The same
+    seed gives the same result.
     """
     plan = plan_from_dict(plan)
     users = _positive("daily_users", daily_users, "a number of users")
     rates = dict(DEFAULT_BASELINES if baselines is None else baselines)
     for name, value in rates.items():
         _proportion(f"baselines[{name!r}]", value)
+    changes = tuple(changes or ())
     for change in changes:
         if not isinstance(change, Regression):
             raise ValueError(f"changes must be Regression(...) items, got {change!r}")
         if change.metric not in rates:
             raise ValueError(f"Regression metric {change.metric!r} has no baseline; the metrics are {', '.join(rates)}")
+    offline = set()
     for s in plan.stages:
         for g in s.gates:
             if g.metric not in rates:
                 raise ValueError(f"the gate on {g.metric!r} ({s.title}) has no baseline; give one in baselines=")
+            if g.layer == "offline":
+                offline.add(g.metric)
     if plan.kill_metric and plan.kill_metric not in rates:
         raise ValueError(f"the kill switch's metric {plan.kill_metric!r} has no baseline; give one in baselines=")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
+    a, b = _level("alpha", alpha), _level("power", power)
     rng = np.random.default_rng(int(seed))
 
     def true_rate(metric: str, day: int, on_new: bool) -> float:
@@ -666,22 +734,29 @@ def simulate_rollout(
     regressions = [c for c in changes if not c.drift]
     records: list[dict] = []
     exposed_bad = 0.0
-    day = 0
+    day = 1
     for s in plan.stages:
-        totals: dict[str, list[float]] = {m: [0.0, 0.0] for m in rates}  # successes, trials
-        for _ in range(s.min_days):
-            n_new = int(round(users * s.traffic_share))
-            record = {"day": day, "stage": s.title, "share": s.traffic_share}
-            if s.exposed and any(day >= c.start_day for c in regressions):
+        needed = _stage_days_needed(s, users, rates, a, b)
+        new_totals = {m: [0, 0] for m in rates}
+        old_totals = {m: [0, 0] for m in rates}
+        for _ in range(max(s.min_days, needed or 0)):
+            n_new = int(round(users * s.traffic_share)) if s.exposed else 0
+            n_old = int(round(users * (1 - s.traffic_share))) if s.exposed and s.traffic_share < 1 else 0
+            record: dict[str, Any] = {"day": day, "stage": s.title, "share": s.traffic_share, "control": {}}
+            if any(day >= c.start_day for c in regressions):
                 exposed_bad += n_new
             for metric in rates:
-                trials = offline_cases if not s.exposed else n_new
-                if trials == 0:
-                    continue
-                hits = rng.binomial(trials, true_rate(metric, day, on_new=True))
-                totals[metric][0] += hits
-                totals[metric][1] += trials
-                record[metric] = hits / trials
+                trials = n_new if s.exposed else (offline_cases if metric in offline else 0)
+                if trials:
+                    hits = int(rng.binomial(trials, true_rate(metric, day, on_new=True)))
+                    new_totals[metric][0] += hits
+                    new_totals[metric][1] += trials
+                    record[metric] = hits / trials
+                if n_old:
+                    hits = int(rng.binomial(n_old, true_rate(metric, day, on_new=False)))
+                    old_totals[metric][0] += hits
+                    old_totals[metric][1] += n_old
+                    record["control"][metric] = hits / n_old
             records.append(record)
             if plan.kill_metric and plan.kill_threshold is not None and s.exposed and plan.kill_metric in record:
                 value = record[plan.kill_metric]
@@ -690,12 +765,11 @@ def simulate_rollout(
                     return SimulationResult(records, True, s.title, day, f"Kill switch on day {day} in {s.title}: {plan.kill_metric} was {value:.1%} ({plan.kill_switch}). Rolled back.", exposed_bad, False)
             day += 1
         for g in s.gates:
-            successes, trials = totals[g.metric]
-            if trials == 0:
+            if new_totals[g.metric][1] == 0:
                 continue
-            value = successes / trials
-            if not g.passes(value) and g.severity == "blocker":
-                return SimulationResult(records, True, s.title, day - 1, f"Stopped at the end of {s.title} (day {day - 1}): {g.metric} was {value:.1%}, the gate needs {g.comparison} {g.threshold:.1%}. Rolled back.", exposed_bad, False)
+            why = _gate_fails(g, tuple(new_totals[g.metric]), tuple(old_totals[g.metric]), a)
+            if why and g.severity == "blocker":
+                return SimulationResult(records, True, s.title, day - 1, f"Stopped at the end of {s.title} (day {day - 1}): {why}. Rolled back.", exposed_bad, False)
     reached = plan.stages[-1].kind == "full"
     reason = "Reached full launch: every blocker passed." if reached else "Every stage passed; the plan has no full stage."
     return SimulationResult(records, False, None, None, reason, exposed_bad, reached)

@@ -601,8 +601,8 @@ class RolloutPlanner(widgets.VBox):
         self.effect = widgets.FloatSlider(value=effect, min=0.005, max=0.2, step=0.005, description="Drop to detect:", readout_format=".3f", style=style, layout=layout)
         self.canary = widgets.FloatSlider(value=canary, min=0.01, max=0.5, step=0.01, description="Canary share:", style=style, layout=layout)
         self.ramp = widgets.FloatSlider(value=ramp, min=0.05, max=0.95, step=0.05, description="Ramp share:", style=style, layout=layout)
-        self.hours_to_detect = widgets.FloatSlider(value=hours_to_detect, min=0, max=168, step=1, description="Hours to detect a problem:", style=style, layout=layout)
-        self.hours_to_rollback = widgets.FloatSlider(value=hours_to_rollback, min=0, max=48, step=0.5, description="Hours to roll back:", style=style, layout=layout)
+        self.hours_to_detect = widgets.FloatSlider(value=hours_to_detect, min=0, max=168, step=1, description="Hours to detect a problem:", readout_format=".0f", style=style, layout=layout)
+        self.hours_to_rollback = widgets.FloatSlider(value=hours_to_rollback, min=0, max=48, step=0.5, description="Hours to roll back:", readout_format=".1f", style=style, layout=layout)
         self.report = widgets.HTML()
         self.timeline = widgets.HTML()
         self.items = None
@@ -667,7 +667,7 @@ class RolloutPlanner(widgets.VBox):
                 f"<td style='{cell}'>{i.stage.min_days}</td><td style='{cell}{warn}'>{needed}</td><td style='{cell}'>{i.days}</td>"
                 f"<td style='{cell}'>{i.exposure:,.0f}</td><td style='{cell}'>{blast}</td></tr>"
             )
-        head = "".join(f"<th style='{cell}'>{h}</th>" for h in ("stage", "share", "planned days", "days to detect", "days", "users exposed", "blast radius"))
+        head = "".join(f"<th style='{cell}'>{h}</th>" for h in ("stage", "share", "planned days", "days its gates need", "days it runs", "users exposed", "blast radius"))
         return (
             f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(rows)}</table>"
             f"<div>Time to full launch: <b>{self.total_days} days</b>. Blast radius: users who meet a bad release before it is "

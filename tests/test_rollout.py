@@ -11,7 +11,7 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
-from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
+from statsmodels.stats.proportion import proportions_ztest, samplesize_proportions_2indep_onetail
 
 from aipm_course import rollout as r
 
@@ -328,11 +328,44 @@ def test_plan_to_markdown_lists_every_stage_gate_the_kill_switch_and_rollback():
     assert "resolution_rate >= 0.4 (business, blocker)" in text
     assert f"**Kill switch:** {plan.kill_switch}" in text
     assert f"**Rollback:** {plan.rollback}" in text
-    assert f"The planned minimum days add up to {sum(s.min_days for s in plan.stages)} days." in text
-    # with the traffic and the baseline, the schedule those imply: at 2,000 users a day the canary needs longer
+    assert sum(s.min_days for s in plan.stages) == 7 + 7 + 14 + 7 + 1 == 36
+    assert "The planned minimum days add up to 36 days." in text
+    assert "days in all" not in text
+    # with the traffic and the baseline, the schedule those imply, in days counted from 1:
+    # at 2,000 users a day the canary needs 50 days and the ramp 10
     slow = r.plan_to_markdown(plan, daily_users=2_000, p_baseline=0.60)
     canary_days = max(14, r.days_to_detect(2_000, 0.60, -0.02, 0.05))
-    assert "2,000 users a day" in slow and f"Canary: days 14 to {14 + canary_days} ({canary_days} days" in slow
+    ramp_days = max(7, r.days_to_detect(2_000, 0.60, -0.02, 0.5))
+    assert (canary_days, ramp_days) == (50, 10)
+    canary_first, canary_last = 7 + 7 + 1, 7 + 7 + canary_days  # days 15 to 64
+    total = 7 + 7 + canary_days + ramp_days + 1
+    assert "2,000 users a day" in slow
+    assert "- Shadow: days 1 to 7 (7 days, 0 users exposed)" in slow
+    assert f"- Dogfood: days 8 to 14 (7 days, {2_000 * 0.02 * 7:,.0f} users exposed)" in slow
+    assert f"- Canary: days {canary_first} to {canary_last} ({canary_days} days, {2_000 * 0.05 * canary_days:,.0f} users exposed)" in slow
+    assert f"- Ramp: days {canary_last + 1} to {canary_last + ramp_days} ({ramp_days} days," in slow
+    assert f"- Full: days {total} to {total} (1 day, 2,000 users exposed)" in slow
+    assert f"The last stage starts on day {total}; the plan takes {total} days in all." in slow
+    assert total == 75
+    # the same numbers from the schedule's 1-based days
+    for item in r.schedule(plan, 2_000, 0.60):
+        assert f"- {item.stage.title}: days {item.first_day} to {item.last_day} (" in slow
+    assert "The planned minimum days" not in slow
+
+
+def test_plan_to_markdown_at_the_lesson_traffic_and_for_a_single_day():
+    plan = r.example_plan()
+    text = r.plan_to_markdown(plan, daily_users=20_000, p_baseline=0.60)
+    # at 20,000 users a day every stage's minimum is long enough: days 1-7, 8-14, 15-28, 29-35, 36
+    for title, first, last in [("Shadow", 1, 7), ("Dogfood", 8, 14), ("Canary", 15, 28), ("Ramp", 29, 35), ("Full", 36, 36)]:
+        assert f"- {title}: days {first} to {last} (" in text
+    assert "The last stage starts on day 36; the plan takes 36 days in all." in text
+    # one day is "1 day", not "1 days", in the table and in the total
+    data = {"feature": "x", "stages": [{"kind": "full", "traffic_share": 1.0, "min_days": 1, "gates": []}]}
+    single = r.plan_to_markdown(data)
+    assert "| Full | 100% | 1 day | none |" in single
+    assert "The planned minimum days add up to 1 day." in single
+    assert "1 days" not in single
 
 
 def test_plan_to_markdown_says_when_kill_switch_and_rollback_are_missing():
@@ -494,8 +527,16 @@ def test_only_one_layer_gated_is_a_finding():
     data = example_dict()
     data["stages"][0]["gates"][0]["layer"] = "online"
     data["stages"][3]["gates"][1]["layer"] = "online"
+    # an online blocker in the 50% ramp now needs an effect, or it is a finding of its own
+    found = findings(data)
+    assert problems(found) == [
+        "Only 1 metric layer is gated (online).",
+        "The online blocker on resolution_rate does not say what change it must detect.",
+    ]
+    data["stages"][3]["gates"][1]["effect"] = -0.03
     found = findings(data)
     assert problems(found) == ["Only 1 metric layer is gated (online)."]
+    assert found[0].stage == "plan"
 
 
 def test_a_stage_without_a_gate_is_a_finding():
@@ -548,7 +589,8 @@ def test_schedule_is_cumulative_and_lasts_as_long_as_the_gates_need(users, p):
         assert item.start_day == start
         effects = [g.effect for g in s.gates if g.effect and g.layer != "offline"]
         if effects and s.exposed and s.traffic_share < 1:
-            assert item.days_needed == r.days_to_detect(users, p, min(effects, key=abs), s.traffic_share)
+            # the longest any of its online gates needs
+            assert item.days_needed == max(r.days_to_detect(users, p, e, s.traffic_share) for e in effects)
         else:
             assert item.days_needed is None
         assert item.days == max(s.min_days, item.days_needed or 0)
@@ -563,7 +605,7 @@ def test_schedule_hand_values_at_2000_users():
     assert [i.exposure for i in items] == [0, 2_000 * 0.02 * 7, 2_000 * 0.05 * 50, 2_000 * 0.5 * 10, 2_000]
 
 
-def test_schedule_uses_the_smallest_effect_and_ignores_offline_gates():
+def test_schedule_uses_the_gate_that_needs_longest_and_ignores_offline_gates():
     data = example_dict()
     data["stages"][3]["gates"][1]["effect"] = 0.05  # a bigger effect on the business gate
     data["stages"][0]["gates"][0]["effect"] = -0.001  # shadow: nobody exposed, never counts
@@ -572,6 +614,17 @@ def test_schedule_uses_the_smallest_effect_and_ignores_offline_gates():
     assert items[0].days_needed is None
     assert items[2].days_needed == r.days_to_detect(2_000, 0.6, -0.02, 0.05)
     assert items[3].days_needed == r.days_to_detect(2_000, 0.6, -0.02, 0.5)
+    # a rise and a fall of the same size need different samples: at 500 users a day the fall needs longer
+    data = example_dict()
+    data["stages"][2]["gates"] = [
+        {"metric": "task_success", "layer": "online", "threshold": 0.5, "effect": 0.02},
+        {"metric": "task_success", "layer": "online", "threshold": 0.5, "effect": -0.02},
+    ]
+    up, down = r.days_to_detect(500, 0.6, 0.02, 0.05), r.days_to_detect(500, 0.6, -0.02, 0.05)
+    assert up < down
+    assert r.schedule(data, 500, 0.6)[2].days_needed == down
+    data["stages"][2]["gates"].reverse()
+    assert r.schedule(data, 500, 0.6)[2].days_needed == down
 
 
 def test_schedule_rejects_bad_traffic():
@@ -600,18 +653,45 @@ def test_simulation_without_changes_reaches_full_launch_for_most_seeds():
     assert not full.stopped and full.stop_stage is None and full.stop_day is None
     assert full.exposed_to_regression == 0
     assert str(full) == "Reached full launch: every blocker passed."
-    assert len(full.days) == sum(s.min_days for s in plan.stages)
-    assert [d["day"] for d in full.days] == list(range(len(full.days)))
+    # at 20,000 users a day every stage runs its minimum days (the schedule says so too); days count from 1
+    assert [i.days for i in r.schedule(plan, 20_000, 0.6)] == [s.min_days for s in plan.stages]
+    assert len(full.days) == sum(s.min_days for s in plan.stages) == 36
+    assert [d["day"] for d in full.days] == list(range(1, 37))
 
 
 def test_simulated_days_follow_the_stages():
     plan = r.example_plan()
     result = r.simulate_rollout(plan, 20_000, seed=0)
-    expected = [s.title for s in plan.stages for _ in range(s.min_days)]
+    assert result.reached_full
+    items = r.schedule(plan, 20_000, 0.6)
+    expected = [i.stage.title for i in items for _ in range(i.days)]
     assert [d["stage"] for d in result.days] == expected
-    assert all(0 <= d[m] <= 1 for d in result.days for m in r.DEFAULT_BASELINES)
-    # the shadow stage is measured on the offline cases: rates are multiples of 1/500
-    assert all(round(d["groundedness"] * 500, 6).is_integer() for d in result.days[:7])
+    for item in items:
+        days = [d["day"] for d in result.days if d["stage"] == item.stage.title]
+        assert days == list(range(item.first_day, item.last_day + 1))
+    metrics = set(r.DEFAULT_BASELINES)
+    shadow = [d for d in result.days if d["stage"] == "Shadow"]
+    exposed = [d for d in result.days if d["stage"] != "Shadow"]
+    assert len(shadow) == 7
+    # shadow mode measures only the metric with an offline gate (groundedness), on 500 cases a day
+    for d in shadow:
+        assert metrics & set(d) == {"groundedness"}
+        assert round(d["groundedness"] * 500, 6).is_integer()
+        assert d["control"] == {}
+    # exposed stages measure every metric; below 100% the rest of the users are a control group
+    for d in exposed:
+        assert metrics <= set(d)
+        assert all(0 <= d[m] <= 1 for m in metrics)
+        if d["share"] < 1:
+            assert set(d["control"]) == metrics
+            assert all(0 <= v <= 1 for v in d["control"].values())
+        else:
+            assert d["control"] == {}
+    # a dogfood day has 2% of 20,000 = 400 users on the new model and 19,600 on the old
+    for d in exposed:
+        if d["stage"] == "Dogfood":
+            assert all(round(d[m] * 400, 6).is_integer() for m in metrics)
+            assert all(round(d["control"][m] * 19_600, 6).is_integer() for m in metrics)
 
 
 def users_on_new_model(plan, result, daily_users, start_day):
@@ -637,13 +717,19 @@ def test_a_blocker_on_the_regressed_metric_stops_the_rollout(seed):
 def test_exposure_to_a_regression_counts_only_users_on_the_new_model():
     plan = r.example_plan()
     result = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05, start_day=10)], seed=1)
-    # days 10-13 in dogfood at 400 a day, days 14-27 in canary at 1,000 a day
-    assert result.stop_day == 27
-    assert result.exposed_to_regression == 4 * 400 + 14 * 1_000
-    # a regression starting in shadow mode exposes nobody until dogfood
-    early = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05, start_day=0)], seed=1)
-    assert early.exposed_to_regression == users_on_new_model(plan, early, 20_000, 0)
+    # days count from 1: shadow is days 1-7, dogfood 8-14, canary 15-28.
+    # From day 10: days 10-14 in dogfood at 400 a day, days 15-28 in canary at 1,000 a day
+    assert result.stop_stage == "Canary" and result.stop_day == 28
+    assert result.exposed_to_regression == 5 * 400 + 14 * 1_000
+    assert result.exposed_to_regression == users_on_new_model(plan, result, 20_000, 10)
+    # a regression from day 1 (the default), in shadow mode, exposes nobody until dogfood
+    assert r.Regression("task_success", -0.05).start_day == 1
+    early = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05)], seed=1)
+    assert early.exposed_to_regression == users_on_new_model(plan, early, 20_000, 1)
     assert early.exposed_to_regression == 7 * 400 + 14 * 1_000
+    # a regression from day 15 reaches the canary's users only
+    late = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05, start_day=15)], seed=1)
+    assert late.stop_day == 28 and late.exposed_to_regression == 14 * 1_000
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -663,8 +749,15 @@ def test_drift_above_the_kill_threshold_triggers_the_kill_switch(seed):
 def test_kill_switch_with_a_greater_or_equal_comparison():
     data = example_dict()
     data["kill_switch"] = {"trigger": "task success below 50%", "metric": "task_success", "comparison": ">=", "threshold": 0.5}
-    result = r.simulate_rollout(data, 20_000, changes=[r.Regression("task_success", -0.3, start_day=0)], seed=0)
-    assert result.reason.startswith("Kill switch on day 7 in Dogfood: task_success was")
+    result = r.simulate_rollout(data, 20_000, changes=[r.Regression("task_success", -0.3, start_day=1)], seed=0)
+    # task_success has no offline gate, so shadow mode (days 1-7) does not measure it:
+    # the kill switch first sees it on day 8, dogfood's first day
+    assert all("task_success" not in d for d in result.days if d["stage"] == "Shadow")
+    first_dogfood = r.schedule(data, 20_000, 0.6)[1].first_day
+    assert first_dogfood == 8
+    assert result.reason.startswith(f"Kill switch on day {first_dogfood} in Dogfood: task_success was")
+    assert result.stop_day == first_dogfood == result.days[-1]["day"] and result.stop_stage == "Dogfood"
+    assert result.days[-1]["task_success"] < 0.5
     assert result.exposed_to_regression == 400
 
 
@@ -702,6 +795,361 @@ def test_simulation_rejects_a_kill_switch_metric_without_a_baseline():
     data["kill_switch"]["metric"] = "complaint_rate"
     with pytest.raises(ValueError, match="complaint_rate"):
         r.simulate_rollout(data, 20_000, seed=0)
+
+
+# --- simulate_rollout: stage lengths, control groups, the test at the gate ----------------------------
+
+
+def stage_lengths(result):
+    """Days each stage ran in a simulation, in order."""
+    lengths = {}
+    for d in result.days:
+        lengths[d["stage"]] = lengths.get(d["stage"], 0) + 1
+    return lengths
+
+
+def test_a_regression_of_the_canary_effect_is_stopped_at_the_canary_for_most_seeds():
+    plan = r.example_plan()
+    effect = plan.stage("canary").gates[0].effect
+    assert effect == -0.02 and plan.stage("canary").gates[0].metric == "task_success"
+    canary = r.schedule(plan, 20_000, 0.6)[2]
+    assert (canary.first_day, canary.last_day) == (15, 28)
+    # the canary is sized for power 0.8 (5 days at 20,000 a day) but runs its 14 minimum days: more power
+    assert canary.days_needed == 5 < canary.days == 14
+    results = [r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", effect, start_day=1)], seed=seed) for seed in range(100)]
+    caught = [x for x in results if x.stop_stage == "Canary"]
+    assert len(caught) >= 80
+    for x in caught:
+        assert x.stopped and not x.reached_full and x.stop_day == canary.last_day == x.days[-1]["day"]
+        assert x.reason.startswith("Stopped at the end of Canary (day 28): task_success was")
+        assert x.exposed_to_regression == 7 * 400 + 14 * 1_000
+    assert sum(x.reached_full for x in results) <= 5
+
+
+def test_without_a_change_the_example_plan_reaches_full_launch_for_most_seeds():
+    plan = r.example_plan()
+    results = [r.simulate_rollout(plan, 20_000, seed=seed) for seed in range(100)]
+    assert sum(x.reached_full for x in results) >= 90
+    for x in results:
+        if x.reached_full:
+            assert len(x.days) == 36 and x.stop_day is None and x.exposed_to_regression == 0
+
+
+def canary_gate_out_of_reach(min_days):
+    """The example plan with the canary's threshold so low only the test against the control can stop it."""
+    data = example_dict()
+    data["stages"][2]["gates"][0]["threshold"] = 0.3
+    data["stages"][2]["min_days"] = min_days
+    return data
+
+
+def test_the_test_against_the_control_alone_has_about_the_planned_power():
+    # a canary running exactly the 5 days its gate needs catches a -0.02 change in about 80% of runs
+    exact = canary_gate_out_of_reach(min_days=1)
+    assert r.schedule(exact, 20_000, 0.6)[2].days == 5
+    results = [r.simulate_rollout(exact, 20_000, changes=[r.Regression("task_success", -0.02)], seed=seed) for seed in range(100)]
+    caught = [x for x in results if x.stop_stage == "Canary"]
+    assert all("significantly worse" in x.reason for x in caught)
+    assert 70 <= len(caught) <= 95
+    assert all(stage_lengths(x)["Canary"] == 5 for x in results)
+    # the 14-day canary has far more than 80% power
+    long = canary_gate_out_of_reach(min_days=14)
+    results = [r.simulate_rollout(long, 20_000, changes=[r.Regression("task_success", -0.02)], seed=seed) for seed in range(100)]
+    assert sum(x.stop_stage == "Canary" and "significantly worse" in x.reason for x in results) >= 95
+    # and without the change it rarely stops there (a false alarm in the harmful direction: about 2.5%)
+    clean = [r.simulate_rollout(exact, 20_000, seed=seed) for seed in range(100)]
+    assert sum(x.stop_stage == "Canary" for x in clean) <= 8
+
+
+def test_drift_shows_in_both_the_new_model_and_the_control():
+    plan = r.example_plan()
+    start = r.schedule(plan, 20_000, 0.6)[2].first_day  # day 15, the canary's first
+    drift = r.simulate_rollout(plan, 20_000, changes=[r.Regression("escalation_rate", 0.1, start_day=start, drift=True)], seed=2)
+    regression = r.simulate_rollout(plan, 20_000, changes=[r.Regression("escalation_rate", 0.1, start_day=start)], seed=2)
+    for result in (drift, regression):
+        assert [d["day"] for d in result.days[:30]] == list(range(1, 31))
+    by_day = {d["day"]: d for d in drift.days}
+    # the control has 19,000 to 19,600 users a day: its daily rate is within 0.02 of the truth
+    assert by_day[start - 1]["control"]["escalation_rate"] == pytest.approx(0.15, abs=0.02)
+    assert by_day[start]["control"]["escalation_rate"] == pytest.approx(0.25, abs=0.02)
+    for d in drift.days:
+        if d["control"] and 8 <= d["day"]:
+            truth = 0.25 if d["day"] >= start else 0.15
+            assert d["control"]["escalation_rate"] == pytest.approx(truth, abs=0.02)
+
+    def mean(result, stage, control=False):
+        values = [(d["control"] if control else d)["escalation_rate"] for d in result.days if d["stage"] == stage]
+        return np.mean(values)
+
+    # drift: both groups move from 15% to 25%
+    assert mean(drift, "Dogfood") == pytest.approx(0.15, abs=0.02)
+    assert mean(drift, "Canary") == pytest.approx(0.25, abs=0.02)
+    assert mean(drift, "Canary", control=True) == pytest.approx(0.25, abs=0.005)
+    assert mean(drift, "Ramp", control=True) == pytest.approx(0.25, abs=0.005)
+    assert drift.exposed_to_regression == 0
+    # a regression of the same size moves only the new model
+    assert mean(regression, "Canary") == pytest.approx(0.25, abs=0.02)
+    assert mean(regression, "Canary", control=True) == pytest.approx(0.15, abs=0.005)
+    assert all(d["control"]["escalation_rate"] == pytest.approx(0.15, abs=0.02) for d in regression.days if d["control"])
+    assert regression.exposed_to_regression > 0
+
+
+def test_a_regression_leaves_the_control_group_alone():
+    plan = r.example_plan()
+    result = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05)], seed=0)
+    assert result.stop_stage == "Canary"
+    canary = [d for d in result.days if d["stage"] == "Canary"]
+    assert np.mean([d["task_success"] for d in canary]) == pytest.approx(0.55, abs=0.01)
+    assert np.mean([d["control"]["task_success"] for d in canary]) == pytest.approx(0.60, abs=0.003)
+
+
+def test_shadow_mode_measures_only_metrics_with_an_offline_gate():
+    data = example_dict()
+    data["stages"][0]["gates"].append({"metric": "resolution_rate", "layer": "offline", "comparison": ">=", "threshold": 0.3})
+    result = r.simulate_rollout(data, 20_000, seed=0, offline_cases=200)
+    shadow = [d for d in result.days if d["stage"] == "Shadow"]
+    assert len(shadow) == 7
+    for d in shadow:
+        assert set(r.DEFAULT_BASELINES) & set(d) == {"groundedness", "resolution_rate"}
+        assert round(d["resolution_rate"] * 200, 6).is_integer() and round(d["groundedness"] * 200, 6).is_integer()
+
+
+def all_gates_on_task_success(p, kill_metric=True):
+    """The example plan with every gate on task_success (threshold 5 points below p), or the kill switch in words only."""
+    data = example_dict()
+    for stage in data["stages"]:
+        for gate in stage["gates"]:
+            gate.update(metric="task_success", threshold=round(p - 0.05, 4))
+    if not kill_metric:
+        data["kill_switch"] = {"trigger": "escalation rate above 30% on any day"}
+    return data
+
+
+@pytest.mark.parametrize("users, p", [(20_000, 0.6), (2_000, 0.6), (1_000, 0.6), (2_000, 0.3)])
+def test_stage_lengths_in_the_simulation_follow_the_schedule(users, p):
+    data = all_gates_on_task_success(p, kill_metric=False)
+    baselines = {**r.DEFAULT_BASELINES, "task_success": p}
+    items = r.schedule(data, users, p)
+    planned = {i.stage.title: i.days for i in items}
+    if users <= 2_000:
+        # low traffic: the canary runs longer than its 14 minimum days
+        assert planned["Canary"] > 14
+        assert planned["Canary"] == r.days_to_detect(users, p, -0.02, 0.05)
+    result = next(
+        (x for x in (r.simulate_rollout(data, users, baselines=baselines, seed=seed) for seed in range(10)) if x.reached_full),
+        None,
+    )
+    assert result is not None
+    assert stage_lengths(result) == planned
+    assert [d["day"] for d in result.days] == list(range(1, items[-1].last_day + 1))
+    for item in items:
+        assert [d["day"] for d in result.days if d["stage"] == item.stage.title] == list(range(item.first_day, item.last_day + 1))
+
+
+def test_stage_lengths_follow_the_schedule_for_another_alpha_and_power():
+    data = all_gates_on_task_success(0.6, kill_metric=False)
+    items = r.schedule(data, 2_000, 0.6, alpha=0.01, power=0.9)
+    planned = {i.stage.title: i.days for i in items}
+    assert planned["Canary"] == r.days_to_detect(2_000, 0.6, -0.02, 0.05, alpha=0.01, power=0.9) > r.schedule(data, 2_000, 0.6)[2].days
+    result = next(x for x in (r.simulate_rollout(data, 2_000, seed=seed, alpha=0.01, power=0.9) for seed in range(10)) if x.reached_full)
+    assert stage_lengths(result) == planned
+
+
+def test_a_stage_with_gates_on_two_metrics_runs_as_long_as_the_slower_needs_at_each_metrics_baseline():
+    data = example_dict()
+    # the canary also watches escalation (15% today) for a 1-point rise: that needs more days than task success's 2 points
+    data["stages"][2]["gates"].append({"metric": "escalation_rate", "layer": "online", "comparison": "<=", "threshold": 0.25, "severity": "blocker", "effect": 0.01})
+    data["kill_switch"] = {"trigger": "by hand"}
+    users = 10_000
+    escalation_days = r.days_to_detect(users, 0.15, 0.01, 0.05)
+    success_days = r.days_to_detect(users, 0.60, -0.02, 0.05)
+    assert escalation_days > 14 > success_days
+    canary = r.plan_from_dict(data).stage("canary")
+    assert r._stage_days_needed(canary, users, r.DEFAULT_BASELINES, 0.05, 0.8) == escalation_days
+    # schedule with one rate for every gate, at 15%, agrees
+    assert r.schedule(data, users, 0.15)[2].days == escalation_days
+    result = next(x for x in (r.simulate_rollout(data, users, seed=seed) for seed in range(10)) if x.reached_full)
+    assert stage_lengths(result)["Canary"] == escalation_days
+
+
+# --- the test at a gate ----------------------------------------------------------------------------------
+
+
+COUNTS = [
+    ((560, 1_000), (12_000, 20_000)),  # 56% against 60%: z about -2.5
+    ((580, 1_000), (12_000, 20_000)),  # 58% against 60%: not significant
+    ((640, 1_000), (12_000, 20_000)),  # 64% against 60%: z about +2.5
+    ((190, 1_000), (3_000, 20_000)),  # 19% against 15%: z about +3.4
+    ((4_850, 10_000), (5_000, 10_000)),  # 48.5% against 50%: z about -2.1
+    ((1_430, 2_400), (30_250, 50_000)),  # 59.6% against 60.5%
+]
+
+
+@pytest.mark.parametrize("new, old", COUNTS)
+@pytest.mark.parametrize("effect", [-0.02, 0.02])
+@pytest.mark.parametrize("alpha", [0.05, 0.01, 0.2])
+def test_gate_fails_agrees_with_the_statsmodels_z_test(new, old, effect, alpha):
+    z_value, p_value = proportions_ztest([new[0], old[0]], [new[1], old[1]], alternative="two-sided")
+    harmful = z_value < 0 if effect < 0 else z_value > 0
+    expected_fail = bool(p_value < alpha and harmful)
+    # a threshold every rate meets, so only the test against the control can fail the gate
+    for gate in (r.Gate("task_success", "online", ">=", 0.0, "blocker", effect), r.Gate("task_success", "online", "<=", 1.0, "blocker", effect)):
+        why = r._gate_fails(gate, new, old, alpha)
+        if expected_fail:
+            assert why == (
+                f"task_success was {new[0] / new[1]:.1%} on the new model against {old[0] / old[1]:.1%} on the old: "
+                f"significantly worse (z = {z_value:.2f})"
+            )
+        else:
+            assert why is None
+
+
+def test_the_hand_made_counts_cover_both_outcomes():
+    outcomes = {proportions_ztest([n[0], o[0]], [n[1], o[1]])[1] < 0.05 for n, o in COUNTS}
+    assert outcomes == {True, False}
+    z_value, p_value = proportions_ztest([560, 12_000], [1_000, 20_000])
+    assert z_value == pytest.approx(-2.517, abs=0.01) and 0.01 < p_value < 0.05
+    gate = r.Gate("task_success", "online", ">=", 0.5, "blocker", -0.02)
+    assert r._gate_fails(gate, (560, 1_000), (12_000, 20_000), 0.05) == (
+        "task_success was 56.0% on the new model against 60.0% on the old: significantly worse (z = -2.52)"
+    )
+    assert r._gate_fails(gate, (560, 1_000), (12_000, 20_000), 0.01) is None
+
+
+def test_gate_fails_on_the_threshold_first_and_tests_only_gates_with_an_effect_and_a_control():
+    with_effect = r.Gate("task_success", "online", ">=", 0.58, "blocker", -0.02)
+    # the threshold missed: that is the reason, whatever the control says
+    assert r._gate_fails(with_effect, (570, 1_000), (500, 1_000), 0.05) == "task_success was 57.0% on the new model; the gate needs >= 58.0%"
+    below = r.Gate("escalation_rate", "online", "<=", 0.2, "warning")
+    assert r._gate_fails(below, (210, 1_000), (0, 0), 0.05) == "escalation_rate was 21.0% on the new model; the gate needs <= 20.0%"
+    # significantly worse than the control, but the gate has no effect: only the threshold counts
+    no_effect = r.Gate("task_success", "online", ">=", 0.5, "blocker")
+    assert r._gate_fails(no_effect, (560, 1_000), (12_000, 20_000), 0.05) is None
+    # no control group (0 users on the old model): only the threshold counts
+    assert r._gate_fails(r.Gate("task_success", "online", ">=", 0.5, "blocker", -0.02), (560, 1_000), (0, 0), 0.05) is None
+    # a gate with an effect but no threshold still tests against the control
+    untested = r.Gate("task_success", "online", ">=", None, "blocker", -0.02)
+    assert "significantly worse" in r._gate_fails(untested, (560, 1_000), (12_000, 20_000), 0.05)
+
+
+# --- validate_plan: the new findings ---------------------------------------------------------------------
+
+
+def test_example_plan_has_no_findings_at_the_lesson_traffic():
+    assert r.validate_plan(r.example_plan(), daily_users=20_000, p_baseline=0.6) == []
+    assert r.validate_plan(r.example_plan(), p_baseline=0.6) == []
+
+
+@pytest.mark.parametrize("threshold, share", [(58, "0.58"), (-0.1, "-0.001"), (1.01, "0.0101")])
+def test_a_threshold_outside_zero_one_is_a_finding(threshold, share):
+    data = example_dict()
+    data["stages"][2]["gates"][0]["threshold"] = threshold
+    found = findings(data, daily_users=20_000, p_baseline=0.6)
+    assert [(f.stage, f.problem) for f in found] == [
+        ("Canary", f"The gate on task_success has the threshold {threshold:g}, but the metrics here are rates.")
+    ]
+    assert found[0].fix == f"Write it as a share between 0 and 1: {share}, not {threshold:g}."
+    # the same without the traffic
+    assert problems(findings(data)) == problems(found)
+
+
+@pytest.mark.parametrize("threshold", [0, 0.0, 1, 1.0])
+def test_thresholds_of_zero_and_one_are_rates(threshold):
+    data = example_dict()
+    data["stages"][1]["gates"][0]["threshold"] = threshold  # the dogfood escalation warning
+    assert findings(data, daily_users=20_000, p_baseline=0.6) == []
+
+
+def test_a_greater_or_equal_gate_with_an_effect_above_todays_rate_is_a_finding():
+    data = example_dict()
+    data["stages"][2]["gates"][0]["threshold"] = 0.62
+    found = findings(data, daily_users=20_000, p_baseline=0.6)
+    assert [(f.stage, f.problem) for f in found] == [
+        ("Canary", "The gate task_success >= 0.62 is above today's rate (0.6): a model no worse than today would fail it.")
+    ]
+    assert found[0].fix == "Set it at or below 0.6, e.g. today's rate plus the effect (0.58)."
+    # without today's rate it cannot be checked
+    assert findings(data) == []
+    # at today's rate, or below, it is fine
+    data["stages"][2]["gates"][0]["threshold"] = 0.6
+    assert findings(data, daily_users=20_000, p_baseline=0.6) == []
+    # a gate above today's rate without an effect is not this finding
+    data = example_dict()
+    data["stages"][3]["gates"][1]["threshold"] = 0.65  # resolution_rate, business, no effect
+    assert findings(data, daily_users=20_000, p_baseline=0.6) == []
+    # nor a <= gate with an effect
+    data = example_dict()
+    data["stages"][1]["gates"][0].update(threshold=0.7, effect=0.02)
+    assert findings(data, p_baseline=0.6) == []
+
+
+def test_an_online_blocker_without_an_effect_in_a_partial_exposed_stage_is_a_finding():
+    data = example_dict()
+    del data["stages"][2]["gates"][0]["effect"]
+    found = findings(data)
+    assert [(f.stage, f.problem) for f in found] == [
+        ("Canary", "The online blocker on task_success does not say what change it must detect.")
+    ]
+    assert "effect: -0.02" in found[0].fix
+    assert problems(findings(data, daily_users=20_000, p_baseline=0.6)) == problems(found)
+    # a warning without an effect is fine
+    data["stages"][2]["gates"][0]["severity"] = "warning"
+    assert findings(data) == []
+    assert "effect" not in data["stages"][1]["gates"][0] and data["stages"][1]["gates"][0]["severity"] == "warning"
+
+
+def test_online_blockers_without_an_effect_are_fine_where_there_is_no_control_group():
+    online_blocker = {"metric": "task_success", "layer": "online", "comparison": ">=", "threshold": 0.5, "severity": "blocker"}
+    data = example_dict()
+    data["stages"][0]["gates"].append(dict(online_blocker))  # shadow: nobody sees it
+    data["stages"][4]["gates"].append(dict(online_blocker))  # full: everyone sees it
+    assert findings(data, daily_users=20_000, p_baseline=0.6) == []
+    # a 100% stage that is not the last (a ramp to everyone) has no control either
+    data = example_dict()
+    data["stages"][3]["traffic_share"] = 1.0
+    del data["stages"][3]["gates"][0]["effect"]
+    assert findings(data) == []
+
+
+@pytest.mark.parametrize("threshold, share", [(30, "0.3"), (-0.5, "-0.005"), (1.5, "0.015")])
+def test_a_kill_switch_threshold_outside_zero_one_is_a_finding(threshold, share):
+    data = example_dict()
+    data["kill_switch"]["threshold"] = threshold
+    found = findings(data, daily_users=20_000, p_baseline=0.6)
+    assert [(f.stage, f.problem) for f in found] == [("kill switch", f"The threshold {threshold:g} is not a share.")]
+    assert found[0].fix == f"Write it as a share between 0 and 1: {share}."
+    data["kill_switch"]["threshold"] = 1
+    assert findings(data) == []
+
+
+# --- save_plan_to_portfolio ---------------------------------------------------------------------------------
+
+
+def test_save_plan_to_portfolio_refuses_a_plan_with_findings_and_lists_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    data = example_dict()
+    data["stages"][2]["gates"][0]["threshold"] = 58
+    data["kill_switch"]["threshold"] = 30
+    found = r.validate_plan(data, 20_000, 0.6)
+    assert len(found) == 2
+    text = r.save_plan_to_portfolio(data, 20_000, 0.6)
+    assert text.startswith("Not saved yet: the validator still has 2 finding(s). Fix them, then run this cell again:")
+    for f in found:
+        assert f"\n- {f}" in text
+    assert text.splitlines()[1:] == [f"- {f}" for f in found]
+    assert list(tmp_path.iterdir()) == []
+    # a plan that cannot be read is not saved either
+    assert r.save_plan_to_portfolio("feature: [1, 2\n", 20_000, 0.6).startswith("Not saved: the plan cannot be read.")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_plan_to_portfolio_saves_a_plan_without_findings(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    text = r.save_plan_to_portfolio(r.example_plan(), 20_000, 0.6)
+    assert text.endswith("It passes the validator.")
+    yaml_path, md_path = tmp_path / "portfolio" / "05_rollout_plan.yaml", tmp_path / "portfolio" / "05_rollout_plan.md"
+    assert r.load_plan(yaml_path) == r.example_plan()
+    assert "the plan takes 36 days in all" in md_path.read_text(encoding="utf-8")
 
 
 # --- drift ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from aipm_course import rollout
 from aipm_course.widgets import RolloutPlanner, rollout_planner
 
 WARN = "#D55E00"
-HEADERS = ["stage", "share", "planned days", "days to detect", "days", "users exposed", "blast radius"]
+HEADERS = ["stage", "share", "planned days", "days its gates need", "days it runs", "users exposed", "blast radius"]
 
 
 class Table(HTMLParser):

@@ -10,6 +10,7 @@ import numpy as np
 from ..checking import ___, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
 from ..parameters import rng_for, validate_parameters
 from ..rollout import (
+    DEFAULT_BASELINES,
     Regression,
     blast_radius,
     days_to_detect,
@@ -25,6 +26,24 @@ from ..rollout import (
 from ..workspace import record_check
 
 MODULE = "05"
+
+
+def _hours(h: float) -> str:
+    return f"{h:g} hour" if h == 1 else f"{h:g} hours"
+
+
+def _distinct(expected: float, mistakes, rel_tol: float = 1e-3) -> tuple[Mistake, ...]:
+    """Drop mistakes that equal the right answer, and merge those that give the same number."""
+    kept: list[Mistake] = []
+    for m in mistakes:
+        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=0.5 if abs(expected) >= 1 else 1e-12):
+            continue
+        same = next((i for i, k in enumerate(kept) if math.isclose(k.value, m.value, rel_tol=rel_tol, abs_tol=1e-12)), None)
+        if same is None:
+            kept.append(m)
+        else:
+            kept[same] = Mistake(kept[same].value, f"Two different slips give this number. Either: {kept[same].feedback} Or: {m.feedback}")
+    return tuple(kept)
 
 PLAN_SKELETON = {
     "feature": ___,
@@ -47,6 +66,25 @@ def _plan_checker(daily_users: float, p_baseline: float):
         problems = [str(f) for f in validate_plan(plan, daily_users, p_baseline)]
         if not any(s.kind == "ramp" for s in plan.stages):
             problems.append("plan: there is no ramp between the small stages and full launch. Fix: add a ramp stage (e.g. 25% or 50%) so online and business effects can be measured before everyone gets it.")
+        known = set(DEFAULT_BASELINES)
+        unknown = sorted({g.metric for s in plan.stages for g in s.gates} - known)
+        if plan.kill_metric and plan.kill_metric not in known:
+            unknown.append(plan.kill_metric)
+        if unknown:
+            problems.append(f"metrics: {', '.join(map(repr, unknown))} are not measured here. Fix: use {', '.join(sorted(known))}.")
+        if plan.kill_metric == "escalation_rate" and plan.kill_comparison != "<=":
+            problems.append("kill switch: the comparison is the healthy condition, the one that keeps the feature on: escalation_rate <= 0.3 means it is switched off above 30%. Fix: use \"<=\".")
+        if not any(g.metric == "task_success" and g.layer == "online" and g.severity == "blocker" for s in plan.stages for g in s.gates):
+            problems.append("gates: no blocker watches task_success online, so a model that resolves fewer tasks would reach everyone. Fix: add one to the canary and the ramp.")
+        if problems:
+            return problems
+        # The plan must let a healthy model through and stop a regression before full launch.
+        healthy = simulate_rollout(plan, daily_users, seed=1)
+        if not healthy.reached_full:
+            problems.append(f"simulation: a model as good as today's did not reach full launch ({healthy.reason}). Fix: loosen the gate that stopped it.")
+        worse = simulate_rollout(plan, daily_users, changes=[Regression("task_success", -0.04, start_day=1)], seed=1)
+        if worse.reached_full:
+            problems.append("simulation: a model that resolves 4 points fewer tasks reached full launch. Fix: tighten the online gates, or give them an effect they can detect.")
         return problems
 
     return check
@@ -61,26 +99,32 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
 
     # q1: what each stage is for ---------------------------------------------------------------
     situations = [
-        ("You want to compare the new model's answers with what agents actually did, with no user seeing them.", "shadow"),
-        ("Five friendly customers will use it for a month, with a weekly call about what goes wrong.", "pilot"),
-        ("A random 5% of users get it; the other 95% are the control, so a drop shows up at low exposure.", "canary"),
+        ("You want to compare the new model's answers with what agents actually did, with no user seeing them.", "shadow",
+         "No user sees the output and nothing is at risk: shadow mode."),
+        ("Five friendly customers will use it for a month, with a weekly call about what goes wrong.", "pilot",
+         "A few chosen customers, in close contact: a pilot."),
+        ("A random 5% of users get it; the other 95% are the control, so a drop shows up at low exposure.", "canary",
+         "A small random share against everyone else as the control: a canary."),
     ]
-    text, answer = situations[seed % len(situations)]
+    text, answer, why = situations[seed % len(situations)]
+    seen_by = {"shadow": "Here users do see it." if answer != "shadow" else "", "dogfood": "Dogfood means employees use it, not customers."}
+    stage_feedback = {
+        "shadow": seen_by["shadow"] or "",
+        "dogfood": seen_by["dogfood"],
+        "pilot": "A pilot is a few hand-picked customers in close contact; this is not." if answer != "pilot" else "",
+        "canary": "A canary is a random share of users compared with everyone else; this is not." if answer != "canary" else "",
+        "ramp": "A ramp gives a large share of users the new model, after the small stages.",
+        "full": "At full launch everyone gets it: there is nothing left to compare with.",
+    }
+    stage_feedback[answer] = f"Right. {why}"
     q1 = ChoiceQuestion(
         "q1",
         "What each stage is for",
         f"{text} Which stage is this?",
         ChoiceSpec(
-            options={"shadow": "shadow mode", "dogfood": "internal dogfood", "pilot": "pilot", "canary": "canary", "ramp": "gradual ramp", "full": "full launch"},
+            options={"shadow": "shadow mode", "dogfood": "internal dogfood", "pilot": "pilot stage", "canary": "canary stage", "ramp": "gradual ramp", "full": "full launch"},
             correct=answer,
-            feedback={
-                "shadow": "In shadow mode no user sees the output. Here someone does.",
-                "dogfood": "Dogfood means employees use it, not customers.",
-                "pilot": "A pilot is a few chosen customers, not a random share with a control.",
-                "canary": "A canary is a small random share, compared against everyone else.",
-                "ramp": "A ramp comes after the small stages, with a large share of users.",
-                "full": "At full launch everyone gets it: there is nothing left to compare with.",
-            },
+            feedback=stage_feedback,
         ),
         hints=("Who sees the new model's output, and how were they chosen?",),
         solution=f"{answer}: {text}",
@@ -122,6 +166,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     drop = float(rng.choice([0.01, 0.015, 0.02]))
     share = float(rng.choice([0.02, 0.05, 0.1]))
     days = days_to_detect(users, base, -drop, share)
+    needed_users = sample_size(base, base - drop, share)
     per_arm_days = math.ceil(sample_size_per_arm(base, base - drop) / (users * share))
     q3 = NumberQuestion(
         "q3",
@@ -135,11 +180,14 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             days,
             rel_tol=0,
             abs_tol=0.5,
-            units="days",
-            mistakes=(
+            units="days",  # a fraction of a day below the answer: round up
+
+            mistakes=_distinct(days, (
                 Mistake(per_arm_days, "That treats the canary as one arm of a 50/50 test. With an unequal split use the total sample for that split: `sample_size(..., treatment_share=...)`."),
                 Mistake(math.ceil(sample_size_per_arm(base, base - drop) / users), "That assumes half of all users get the new model. Only the canary's share does."),
-            ),
+                Mistake(needed_users.total, "That is the number of users needed. Divide by the users a day to get days."),
+                Mistake(days * 24, "That looks like hours. Give whole days."),
+            )),
         ),
         hints=("Total users needed for this split ÷ users a day, rounded up.", f"`days_to_detect({users}, {base}, -{drop}, {share})`"),
         solution=f"{days} days: {sample_size(base, base - drop, share)}; at {users:,} a day that takes {days} days.",
@@ -161,9 +209,12 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         ),
         NumberSpec(
             mde,
-            rel_tol=2e-3,
+            rel_tol=0.01,
             fraction=True,
-            mistakes=(Mistake(approx, "That is the quick approximation, which uses the baseline's variance for both arms. Solve the sample-size formula exactly: `minimum_detectable_effect`."),) if abs(approx - mde) > 2e-3 * mde else (),
+            mistakes=_distinct(mde, (
+                Mistake(approx, "That is the quick approximation, which uses the baseline's variance for both arms. Solve the sample-size formula exactly: `minimum_detectable_effect`."),
+                Mistake(p4 + mde, "That is the new rate. The question asks for the rise: the new rate minus the baseline."),
+            ), rel_tol=0.01),
         ),
         hints=("The detectable effect shrinks with the square root of the sample size.", "`minimum_detectable_effect(p_baseline, n_per_arm)`"),
         solution=f"{mde:.4f} ({mde:.2%} points); the quick approximation gives {approx:.4f}.",
@@ -181,8 +232,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "q5",
         "Blast radius",
         (
-            f"{users5:,} users a day; the stage exposes {share5:.0%} of them. A bad release takes {detect:g} hours to detect "
-            f"and {back:g} hours to roll back. How many users meet it before it is gone?"
+            f"{users5:,} users a day; the stage exposes {share5:.0%} of them. A bad release takes {_hours(detect)} to detect "
+            f"and {_hours(back)} to roll back. How many users meet it before it is gone?"
         ),
         NumberSpec(
             radius,
@@ -214,6 +265,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             },
             correct="a",
             feedback={
+                "a": "Right. The small arm limits the precision; the big control cannot make up for it.",
                 "b": "The users are chosen at random: they behave like everyone else.",
                 "c": "A big control is fine; the small treatment arm is what limits the precision.",
                 "d": "Unequal groups work; they just need more users in all.",
@@ -238,6 +290,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             },
             correct="a",
             feedback={
+                "a": "Right. Invented policies harm customers and trust, and the harm grows with every user exposed.",
                 "b": "Worth a look, but longer answers harm no one by themselves: a warning.",
                 "c": "Still within the target: a warning to watch, not a reason to stop.",
                 "d": "Within noise: watch it, and check it with more data at the ramp.",
@@ -254,6 +307,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     change = float(rng.choice([-0.03, -0.04, -0.05]))
     sim_users = 20_000
     sim = simulate_rollout(plan, sim_users, changes=[Regression("task_success", change, start_day=start)], seed=seed)
+    in_stop_stage = sum(r["share"] * sim_users for r in sim.days if r["stage"] == sim.stop_stage and r["day"] >= start)
     q8 = NumberQuestion(
         "q8",
         "A regression part-way",
@@ -263,10 +317,13 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             f"`simulate_rollout(ex.data.plan, {sim_users}, changes=[Regression(\"task_success\", {change}, start_day={start})], seed={seed})`. "
             "How many users met the regression before the rollout stopped?"
         ),
-        NumberSpec(sim.exposed_to_regression, rel_tol=1e-9, abs_tol=0.5, units="users"),
+        NumberSpec(sim.exposed_to_regression, rel_tol=1e-9, abs_tol=0.5, units="users", mistakes=_distinct(sim.exposed_to_regression, (
+            Mistake(sim.stop_day or -1, "That is the day it stopped. The question asks how many users met the regression."),
+            Mistake(in_stop_stage, "That counts only the stage that stopped it. Users in earlier stages after the regression began met it too."),
+        ), rel_tol=1e-9)),
         hints=("Run the simulation and read its `exposed_to_regression`.", "Which stage stopped it, and why that late? The canary's gate is checked at the end of the stage."),
         solution=f"{sim.exposed_to_regression:,.0f} users. {sim.reason}",
-        data=types.SimpleNamespace(daily_users=sim_users, change=change, start_day=start, seed=seed),
+        data=types.SimpleNamespace(plan=plan, daily_users=sim_users, change=change, start_day=start, seed=seed),
         **common,
     )
 
@@ -283,7 +340,10 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "`ex.data.reference` holds the length of 4,000 questions in the launch week; `ex.data.current` this week's. "
             "What is the population stability index (PSI, 10 bins)? Use `drift_check(reference, current).psi`."
         ),
-        NumberSpec(report.psi, rel_tol=1e-6, mistakes=(Mistake(report.ks_statistic, "That is the Kolmogorov–Smirnov statistic; the question asks for the PSI."),)),
+        NumberSpec(report.psi, rel_tol=0.01, abs_tol=0.0006, mistakes=_distinct(report.psi, (  # the 3 decimals drift_check prints pass
+            Mistake(report.ks_statistic, "That is the Kolmogorov–Smirnov statistic; the question asks for the PSI."),
+            Mistake(report.psi * 100, "The PSI is not a percentage: give it as the index itself (e.g. 0.12)."),
+        ), rel_tol=0.01)),
         hints=("`drift_check(ex.data.reference, ex.data.current)`", "Below 0.1 is stable, 0.1 to 0.25 moderate, above 0.25 significant."),
         solution=str(report),
         **common,
@@ -301,6 +361,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             options={"data": "data drift: the inputs changed", "concept": "concept drift: the right output for the same input changed", "none": "no drift"},
             correct="concept",
             feedback={
+                "concept": "Right. The inputs look the same; only the right answer moved. Input statistics like the PSI cannot see it.",
                 "data": "The questions look the same, so the inputs did not move: a PSI on them stays low.",
                 "none": "The answers the product should give have changed: that is drift, even if no input statistic moves.",
             },
