@@ -92,6 +92,35 @@ def _cmd_progress(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_workshop_prepare(args: argparse.Namespace) -> int:
+    from .workshop import prepare
+
+    modules = [m.strip() for m in args.modules.split(",")] if args.modules else None
+    teams = prepare(args.scenario, args.teams, args.out, modules=modules, first_seed=args.first_seed)
+    for team in teams:
+        print(f"{team.folder}: seed {team.seed}, scenario {team.scenario}, {len(team.notebooks)} notebook(s)")
+    print(f"Wrote {args.out}/teams.csv. Hand each team its folder; collect the notebooks into one folder per team to grade.")
+    return EXIT_OK
+
+
+def _cmd_workshop_scenarios(args: argparse.Namespace) -> int:
+    from .parameters import scenarios
+
+    for item in scenarios().values():
+        print(item)
+        if item.story:
+            print(f"    {item.story}")
+    return EXIT_OK
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from .grading import grade
+
+    report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout)
+    print(report)
+    return EXIT_OK
+
+
 def _show_warning(message, category, *rest) -> None:
     """Print the kit's warnings for the learner; libraries' deprecation notices are not for them."""
     if issubclass(category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
@@ -141,6 +170,25 @@ def build_parser() -> argparse.ArgumentParser:
     progress = _command(commands, "progress", "show questions attempted and passed per module")
     progress.add_argument("--json", action="store_true", help="print the table as JSON")
     progress.set_defaults(run=_cmd_progress)
+
+    workshop = _command(commands, "workshop", "prepare a workshop: one parameterised copy of the exercises per team")
+    workshop_commands = workshop.add_subparsers(dest="workshop_command", metavar="ACTION", parser_class=_Parser)
+    prep = _command(workshop_commands, "prepare", "write each team's exercises with its own seed and the scenario")
+    prep.add_argument("--scenario", default="default", help="a scenario name (see `aipm workshop scenarios`)")
+    prep.add_argument("--teams", type=int, required=True, help="how many teams")
+    prep.add_argument("--out", type=Path, required=True, help="an empty folder to write team-01/, team-02/, ... and teams.csv to")
+    prep.add_argument("--modules", default=None, help="only these modules, e.g. 02,03 (default: all)")
+    prep.add_argument("--first-seed", type=int, default=1, help="team 1's seed; team N gets first-seed + N - 1 (default 1)")
+    prep.set_defaults(run=_cmd_workshop_prepare)
+    listing = _command(workshop_commands, "scenarios", "list the scenarios a workshop can use")
+    listing.set_defaults(run=_cmd_workshop_scenarios)
+
+    grade = _command(commands, "grade", "run submitted notebooks and report every check (runs their code: not a sandbox)")
+    grade.add_argument("submissions", type=Path, help="the folder of submitted notebooks (only read, never written)")
+    grade.add_argument("--out", type=Path, required=True, help="the folder for grades.csv and summary.html")
+    grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: the number of CPU cores)")
+    grade.add_argument("--timeout", type=float, default=300, help="seconds a cell may run before it is stopped (default 300)")
+    grade.set_defaults(run=_cmd_grade)
     return parser
 
 

@@ -18,7 +18,7 @@ from ..checking import (
     NumberSpec,
     StructuredQuestion,
 )
-from ..parameters import rng_for, validate_parameters
+from ..parameters import get_scenario, rng_for, scaled, validate_parameters
 from ..workspace import record_check
 
 MODULE = "00"
@@ -79,12 +79,13 @@ def demo_question() -> NumberQuestion:
 def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     """Return the four warm-up questions for these parameters."""
     seed, scenario = validate_parameters(seed, scenario)
+    sc = get_scenario(scenario)  # a workshop variant scales volumes, money and base rates
     rng = rng_for(seed, MODULE)
     parameters = {"seed": seed, "scenario": scenario}
     common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
 
-    transactions = int(rng.choice([20_000, 40_000, 50_000, 80_000, 100_000]))
-    fraud_cases = int(round(transactions * float(rng.choice([0.001, 0.002, 0.003, 0.005]))))
+    transactions = scaled(int(rng.choice([20_000, 40_000, 50_000, 80_000, 100_000])), sc.volume, whole=True)
+    fraud_cases = max(1, int(round(transactions * min(0.2, float(rng.choice([0.001, 0.002, 0.003, 0.005])) * sc.prevalence))))
     accuracy = (transactions - fraud_cases) / transactions
     q1 = NumberQuestion(
         "q1",

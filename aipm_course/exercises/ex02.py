@@ -9,7 +9,7 @@ from __future__ import annotations
 import types
 
 from ..checking import Case, ChoiceQuestion, ChoiceSpec, FunctionQuestion, Mistake, NumberQuestion, NumberSpec, StructuredQuestion
-from ..parameters import rng_for, validate_parameters
+from ..parameters import get_scenario, rng_for, scaled, validate_parameters
 from ..scenarios import card_fraud
 from ..thresholds import bayes_threshold, best_threshold, expected_cost_per_case, metrics_at, precision_at_prevalence, segment_metrics, threshold_for_capacity
 from ..workspace import record_check
@@ -32,14 +32,15 @@ def reference_expected_cost(tp, fp, fn, tn, cost_fp, cost_fn):
 def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     """Return exercise 02's questions for these parameters."""
     seed, scenario = validate_parameters(seed, scenario)
+    sc = get_scenario(scenario)  # a workshop variant scales volumes, money and base rates
     rng = rng_for(seed, MODULE)
     parameters = {"seed": seed, "scenario": scenario}
     common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
 
     tpr = float(rng.choice([0.8, 0.9, 0.95]))
     fpr = float(rng.choice([0.005, 0.01, 0.02]))
-    prevalence = float(rng.choice([0.001, 0.002, 0.005]))
-    cases_per_day = int(rng.choice([50_000, 100_000, 250_000]))
+    prevalence = min(0.2, float(rng.choice([0.001, 0.002, 0.005])) * sc.prevalence)
+    cases_per_day = scaled(int(rng.choice([50_000, 100_000, 250_000])), sc.volume, whole=True)
     precision = precision_at_prevalence(tpr, fpr, prevalence)
     rates = types.SimpleNamespace(tpr=tpr, fpr=fpr, prevalence=prevalence, cases_per_day=cases_per_day)
     q1 = NumberQuestion(
@@ -93,8 +94,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
-    cost_fp = float(rng.choice([2, 5, 10, 25]))
-    cost_fn = float(rng.choice([200, 500, 1000]))
+    cost_fp = scaled(float(rng.choice([2, 5, 10, 25])), sc.cost)
+    cost_fn = scaled(float(rng.choice([200, 500, 1000])), sc.cost)
     t_star = bayes_threshold(cost_fp, cost_fn)
     q3 = NumberQuestion(
         "q3",
@@ -168,7 +169,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
-    capacity = int(rng.choice([200, 300, 500, 600]))
+    capacity = scaled(int(rng.choice([200, 300, 500, 600])), sc.volume, whole=True)
     reach = threshold_for_capacity(fraud.y_true, fraud.scores, capacity, fraud.cases_per_day)
     lesson_capacity = threshold_for_capacity(fraud.y_true, fraud.scores, 400, fraud.cases_per_day)
     q6 = NumberQuestion(

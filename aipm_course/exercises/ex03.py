@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 
 from ..checking import ___, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
-from ..parameters import rng_for, validate_parameters
+from ..parameters import get_scenario, rng_for, scaled, validate_parameters
 from ..scenarios import support_tickets
 from ..uncertainty import (
     SEVERITIES,
@@ -69,6 +69,7 @@ def _point_estimate_coverage(tickets, budget: float) -> float:
 def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     """Return exercise 03's questions for these parameters."""
     seed, scenario = validate_parameters(seed, scenario)
+    sc = get_scenario(scenario)  # a workshop variant scales volumes, money and base rates
     rng = rng_for(seed, MODULE)
     parameters = {"seed": seed, "scenario": scenario}
     common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
@@ -188,7 +189,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
-    per_day = int(rng.choice([4_000, 6_000, 10_000]))
+    per_day = scaled(int(rng.choice([4_000, 6_000, 10_000])), sc.volume, whole=True)
     share = float(rng.choice([0.1, 0.15, 0.25]))
     minutes = float(rng.choice([2, 3, 5]))
     hours = float(rng.choice([5, 6]))

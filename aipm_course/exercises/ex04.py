@@ -25,7 +25,7 @@ from ..costs import (
     load_prices,
     sensitivity,
 )
-from ..parameters import rng_for, validate_parameters
+from ..parameters import get_scenario, rng_for, scaled, validate_parameters
 from ..retrieval import Retriever, abstention_tradeoff, load_corpus, recall_at_k
 from ..workspace import record_check
 
@@ -50,6 +50,7 @@ CHAT_MODELS = ("GPT-4.1", "Claude Haiku 4.5", "Gemini 2.5 Flash", "GPT-5 mini")
 def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     """Return exercise 04's questions for these parameters."""
     seed, scenario = validate_parameters(seed, scenario)
+    sc = get_scenario(scenario)  # a workshop variant scales volumes, money and base rates
     rng = rng_for(seed, MODULE)
     parameters = {"seed": seed, "scenario": scenario}
     common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
@@ -89,7 +90,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     )
 
     # q2: the ops dashboard ---------------------------------------------------------------------
-    volume = int(rng.choice([8_200, 15_300, 21_750]))
+    volume = scaled(int(rng.choice([8_200, 15_300, 21_750])), sc.volume, whole=True)
     unit = float(rng.choice([0.012, 0.017, 0.023]))
     monthly = volume * unit * DAYS_PER_MONTH
     q2 = NumberQuestion(
@@ -193,8 +194,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     )
 
     # q5: cost per successful task ----------------------------------------------------------------
-    total = float(rng.choice([18_000, 24_000, 36_000]))
-    tasks = int(rng.choice([600_000, 900_000, 1_500_000]))
+    total = scaled(float(rng.choice([18_000, 24_000, 36_000])), sc.cost * sc.volume)
+    tasks = scaled(int(rng.choice([600_000, 900_000, 1_500_000])), sc.volume, whole=True)
     success = float(rng.choice([0.6, 0.75, 0.9]))
     per_success = cost_per_successful_task(total, tasks, success)
     q5 = NumberQuestion(
@@ -279,8 +280,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     )
 
     # q8: the cost of delay -------------------------------------------------------------------------
-    saving = float(rng.choice([14_000, 21_000, 33_000]))
-    value_week = float(rng.choice([2_500, 4_000, 6_000]))
+    saving = scaled(float(rng.choice([14_000, 21_000, 33_000])), sc.cost)
+    value_week = scaled(float(rng.choice([2_500, 4_000, 6_000])), sc.cost)
     rag_weeks, ft_weeks = 3, int(rng.choice([6, 8]))
     delay = cost_of_delay(ft_weeks - rag_weeks, value_week)
     net = saving - delay

@@ -8,7 +8,7 @@ import types
 import numpy as np
 
 from ..checking import ___, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
-from ..parameters import rng_for, validate_parameters
+from ..parameters import get_scenario, rng_for, scaled, validate_parameters
 from ..rollout import (
     DEFAULT_BASELINES,
     Regression,
@@ -93,6 +93,7 @@ def _plan_checker(daily_users: float, p_baseline: float):
 def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     """Return exercise 05's questions for these parameters."""
     seed, scenario = validate_parameters(seed, scenario)
+    sc = get_scenario(scenario)  # a workshop variant scales volumes, money and base rates
     rng = rng_for(seed, MODULE)
     parameters = {"seed": seed, "scenario": scenario}
     common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
@@ -161,7 +162,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     )
 
     # q3: how long a canary must run ----------------------------------------------------------------
-    users = int(rng.choice([20_000, 40_000, 80_000]))
+    users = scaled(int(rng.choice([20_000, 40_000, 80_000])), sc.volume, whole=True)
     base = float(rng.choice([0.55, 0.6, 0.7]))
     drop = float(rng.choice([0.01, 0.015, 0.02]))
     share = float(rng.choice([0.02, 0.05, 0.1]))
@@ -223,7 +224,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     )
 
     # q5: blast radius -----------------------------------------------------------------------------------
-    users5 = int(rng.choice([50_000, 120_000, 300_000]))
+    users5 = scaled(int(rng.choice([50_000, 120_000, 300_000])), sc.volume, whole=True)
     share5 = float(rng.choice([0.01, 0.05, 0.25]))
     detect = float(rng.choice([2, 6, 24]))
     back = float(rng.choice([0.5, 1, 4]))
