@@ -119,7 +119,8 @@ def grade_one(notebook: str | Path, timeout: float) -> dict:
     try:
         papermill.execute_notebook(
             str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
-            progress_bar=False, log_output=False, execution_timeout=timeout, request_save_on_cell_execute=False,
+            progress_bar=False, log_output=False, execution_timeout=timeout,
+            request_save_on_cell_execute=True,  # so checks that ran survive a time-out or a dead kernel
         )
     except papermill.PapermillExecutionError as exc:
         status = f"stopped at cell {exc.exec_count or exc.cell_index}: {exc.ename}: {str(exc.evalue)[:160]}"
@@ -165,7 +166,8 @@ def _run_isolated(source: Path, timeout: float) -> dict:
             child.communicate()
             return {"status": f"timed out: stopped after {deadline:g} s", "checks": []}
         finally:
-            try:  # the kernel and anything the notebook started share the child's process group
+            try:  # the child and anything it started in its own process group (the kernel runs in a
+                # session of its own, which the child's time-out handling shuts down)
                 os.killpg(child.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
@@ -219,7 +221,8 @@ def grade(
         raise ValueError(f"--out must be outside the submissions folder (grading never writes there), got {str(out)!r}")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 1 <= timeout <= 3600:
         raise ValueError(f"timeout must be a number of seconds from 1 to 3600, got {timeout!r}")
-    jobs = jobs or max(1, os.cpu_count() or 1)
+    if jobs is None:
+        jobs = max(1, os.cpu_count() or 1)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a whole number 1 or more, got {jobs!r}")
     say = progress or (lambda text: print(text, file=sys.stderr, flush=True))
