@@ -14,7 +14,7 @@ TEST_ARGS ?=
 INSTALLER ?= uv
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-lowest start doctor progress exercises check-exercises outputs clean
+.PHONY: help lab test test-lowest start doctor progress exercises check-exercises outputs site clean
 
 help:
 	@echo "make lab        open the workbook (JupyterLab on notebooks/00_start_here.ipynb)"
@@ -25,6 +25,7 @@ help:
 	@echo "make progress   show which questions you have attempted and passed"
 	@echo "make exercises  regenerate exercises/ from solutions/ (for authors)"
 	@echo "make outputs    re-run lessons and solutions, store their outputs (for authors)"
+	@echo "make site       build a readable HTML version of the lessons and solutions in site/"
 	@echo "make clean      remove the virtual environment and build outputs (keeps my_work/)"
 
 # The environment is rebuilt when pyproject.toml changes. uv makes a first install take
@@ -67,6 +68,10 @@ check-exercises: $(VENV)/.kit-installed
 
 clean:
 	rm -rf $(VENV) .venv-lowest build dist site .pytest_cache *.egg-info
+
+# A static site of the lessons and solved exercises, from their stored outputs: open site/index.html.
+site: $(VENV)/.kit-installed
+	$(BIN)/python -m aipm_course.site site
 
 # For authors: re-run the lessons and solutions and store their outputs (nbval compares them).
 # They run with a fresh work folder under build/, so nothing lands in my_work/. Regenerates exercises/.

@@ -416,7 +416,8 @@ class CostExplorer(widgets.VBox):
         layout = widgets.Layout(width="470px")
         b = self.base
         self.controls = {
-            "queries_per_day": widgets.FloatLogSlider(value=10, base=10, min=1, max=6, step=0.05, description="Queries a day:", readout_format=",.0f", style=style, layout=layout),
+            # a slider over chosen volumes: a log slider would round 5,000 to 5,012 in the browser
+            "queries_per_day": widgets.SelectionSlider(options=self._volumes(b.queries_per_day), value=float(b.queries_per_day), description="Queries a day:", style=style, layout=layout),
             "months": widgets.IntSlider(value=int(b.months), min=1, max=36, description="Months (horizon):", style=style, layout=layout),
             "prompt_tokens": widgets.IntSlider(value=int(b.prompt_tokens), min=0, max=5_000, step=50, description="Prompt tokens:", style=style, layout=layout),
             "retrieved_tokens": widgets.IntSlider(value=int(b.retrieved_tokens), min=0, max=10_000, step=100, description="Retrieved tokens (RAG):", style=style, layout=layout),
@@ -446,23 +447,34 @@ class CostExplorer(widgets.VBox):
         the assumptions given (a slider would otherwise quietly clip them)."""
         import math
 
-        if b.queries_per_day < 1:
-            raise ValueError(f"queries_per_day must be at least 1 for the explorer, got {b.queries_per_day!r}")
         if b.months != int(b.months):
             raise ValueError(f"months must be a whole number for the explorer, got {b.months!r}")
-        volume = self.controls["queries_per_day"]
-        volume.min = min(volume.min, math.floor(math.log10(b.queries_per_day)))
-        volume.max = max(volume.max, math.ceil(math.log10(b.queries_per_day)))
-        volume.value = b.queries_per_day
         for name, control in self.controls.items():
             if name == "queries_per_day":
-                continue
+                continue  # its stops include the starting volume
             wanted = getattr(b, name)
             if wanted > control.max:
                 control.max = int(math.ceil(wanted)) if isinstance(control, widgets.IntSlider) else wanted
             if isinstance(control, widgets.IntSlider) and wanted != int(wanted):
                 raise ValueError(f"{name} must be a whole number for the explorer, got {wanted!r}")
             control.value = wanted
+
+    VOLUMES = (100, 200, 500, 1_000, 2_000, 3_000, 5_000, 8_000, 10_000, 15_000, 20_000, 30_000, 50_000, 80_000,
+               100_000, 200_000, 500_000, 1_000_000)
+
+    @classmethod
+    def _volumes(cls, *extra: float) -> list[tuple[str, float]]:
+        values = sorted({float(v) for v in (*cls.VOLUMES, *extra)})
+        return [(f"{v:,.0f}" if v == int(v) else f"{v:,.1f}", v) for v in values]
+
+    def set_volume(self, queries_per_day: float) -> None:
+        """Show any daily volume, adding it to the slider's stops if it is not one of them."""
+        volume = self.controls["queries_per_day"]
+        if float(queries_per_day) not in [v for _, v in volume.options]:
+            if isinstance(queries_per_day, bool) or not isinstance(queries_per_day, (int, float)) or queries_per_day < 1:
+                raise ValueError(f"queries_per_day must be a number of queries, at least 1, got {queries_per_day!r}")
+            volume.options = self._volumes(*[v for _, v in volume.options], queries_per_day)
+        volume.value = float(queries_per_day)
 
     def inputs(self):
         """The assumptions as the sliders set them."""

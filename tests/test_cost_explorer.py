@@ -77,7 +77,10 @@ def test_every_slider_move_shows_what_the_functions_compute():
     state = {}
     seen_cheapest = set()
     for name, value in MOVES:
-        explorer.controls[name].value = value
+        if name == "queries_per_day":
+            explorer.set_volume(value)  # any volume: added to the slider's stops if it is not one
+        else:
+            explorer.controls[name].value = value
         state[name] = value
         result, crossing = _expected(**state)
         _assert_shows(explorer, result, crossing)
@@ -90,7 +93,7 @@ def test_every_slider_move_shows_what_the_functions_compute():
 def test_the_break_even_marker_sits_where_the_lines_cross():
     explorer = cost_explorer()
     for volume in (2_000.0, 20_000.0):
-        explorer.controls["queries_per_day"].value = volume
+        explorer.controls["queries_per_day"].value = volume  # both are stops on the slider
         crossing = explorer.break_even
         w, pad = CostExplorer.WIDTH, CostExplorer.PAD
         top_x = max(2 * volume, 1.3 * crossing.per_day, 1_000)
@@ -132,7 +135,7 @@ def test_repr_mentions_the_totals():
         assert f"{explorer.result.patterns[key].name} ${total:,.0f}" in text
     assert "5,000 queries a day over 12 months" in text
     assert f"break-even {explorer.break_even.per_day:,.0f} a day" in text
-    explorer.controls["queries_per_day"].value = 40_000.0
+    explorer.set_volume(40_000.0)
     assert "40,000 queries a day" in repr(explorer)
     assert f"${explorer.result.totals['rag']:,.0f}" in repr(explorer)
 
@@ -154,3 +157,15 @@ def test_starting_assumptions_are_used_as_given_or_refused(name, value):
         return  # refusing with a message would be fine too
     assert getattr(explorer.result.inputs, name) == value
     assert explorer.result.totals == compare(CostInputs().with_(**{name: value})).totals
+
+
+def test_the_volume_slider_has_exact_stops_and_takes_any_starting_volume():
+    """A log slider would round 5,000 to 5,012 in the browser; the stops are exact numbers."""
+    explorer = cost_explorer()
+    stops = [v for _, v in explorer.controls["queries_per_day"].options]
+    assert 5_000.0 in stops and stops == sorted(stops)
+    assert explorer.controls["queries_per_day"].label == "5,000"
+    odd = cost_explorer(queries_per_day=12_345)
+    assert odd.controls["queries_per_day"].value == 12_345.0 and "12,345 a day" in odd.summary.value
+    with pytest.raises(ValueError, match="queries_per_day"):
+        odd.set_volume(-3)
