@@ -44,13 +44,30 @@ def _missing() -> str | None:
     return None
 
 
+def _verdict(problem: str | None, environ) -> tuple[str, str] | None:
+    """None when the browser tests can run; else ("skip" or "fail", the reason)."""
+    if not problem:
+        return None
+    if environ.get("AIPM_REQUIRE_BROWSER") == "1":
+        return "fail", f"AIPM_REQUIRE_BROWSER=1 but {problem}: {HOW_TO_INSTALL}"
+    return "skip", f"{problem}: {HOW_TO_INSTALL} to run the browser tests"
+
+
 @pytest.fixture(scope="module")
 def browser_ready():
+    verdict = _verdict(_missing(), os.environ)
+    if verdict:
+        (pytest.fail if verdict[0] == "fail" else pytest.skip)(verdict[1])
+
+
+def test_without_chromium_the_tests_skip_and_say_how_to_install_unless_required(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", str(tmp_path / "no-chromium"))
     problem = _missing()
-    if problem:
-        if os.environ.get("AIPM_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"AIPM_REQUIRE_BROWSER=1 but {problem}: {HOW_TO_INSTALL}")
-        pytest.skip(f"{problem}: {HOW_TO_INSTALL} to run the browser tests")
+    assert problem and "Chromium not found" in problem
+    kind, reason = _verdict(problem, {})
+    assert kind == "skip" and "apt-get install chromium" in reason
+    kind, reason = _verdict(problem, {"AIPM_REQUIRE_BROWSER": "1"})
+    assert kind == "fail" and "AIPM_REQUIRE_BROWSER=1" in reason
 
 
 def _free_port() -> int:
