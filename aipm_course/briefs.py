@@ -344,30 +344,36 @@ def brief_from_dict(data: Any) -> FeatureBrief:
     )
 
 
-def load_brief(source: str | Path) -> FeatureBrief:
-    """Return a brief from a YAML file path or YAML text (safe loading only)."""
+def read_yaml_source(source: str | Path, what: str, error: type[ValueError]) -> Any:
+    """Return the data in a YAML file path or YAML text; every problem becomes ``error`` with a
+    message that names ``what`` ("the brief", "the plan") and, for bad YAML, the line and a fix."""
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))):
         path = Path(source)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise BriefError(f"cannot read the brief {path}: {exc.strerror or exc}") from exc
+            raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
-            raise BriefError(f"cannot read the brief {path}: it is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
+            raise error(f"cannot read {what} {path}: it is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
         where = str(path)
     elif isinstance(source, str):
-        text, where = source, "the brief"
+        text, where = source, what
     else:
-        raise BriefError(f"source must be a YAML file path or YAML text, got {type(source).__name__}")
+        raise error(f"source must be a YAML file path or YAML text, got {type(source).__name__}")
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        raise BriefError(_explain_yaml_error(exc, text, where)) from None
+        raise error(_explain_yaml_error(exc, text, where)) from None
     except yaml.YAMLError as exc:
-        raise BriefError(f"{where} is not valid YAML: {exc}") from None
+        raise error(f"{where} is not valid YAML: {exc}") from None
     if data is None:
-        raise BriefError(f"{where} is empty")
-    return brief_from_dict(data)
+        raise error(f"{where} is empty")
+    return data
+
+
+def load_brief(source: str | Path) -> FeatureBrief:
+    """Return a brief from a YAML file path or YAML text (safe loading only)."""
+    return brief_from_dict(read_yaml_source(source, "the brief", BriefError))
 
 
 _YAML_ADVICE = (

@@ -236,6 +236,21 @@ class Mistake:
     feedback: str
 
 
+def distinct_mistakes(expected: float, mistakes: Sequence[Mistake], rel_tol: float = 1e-3) -> tuple[Mistake, ...]:
+    """Drop known mistakes that equal the right answer for these parameters, and merge those that
+    give the same number, so feedback never calls a right answer wrong or names the wrong slip."""
+    kept: list[Mistake] = []
+    for m in mistakes:
+        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=0.5 if abs(expected) >= 1 else 1e-12):
+            continue
+        same = next((i for i, k in enumerate(kept) if math.isclose(k.value, m.value, rel_tol=rel_tol, abs_tol=1e-12)), None)
+        if same is None:
+            kept.append(m)
+        else:
+            kept[same] = Mistake(kept[same].value, f"Two different slips give this number. Either: {kept[same].feedback} Or: {m.feedback}")
+    return tuple(kept)
+
+
 def _as_real(value: Any) -> float | None:
     """Return value as a float if it is a single real number (not a bool), else None."""
     if isinstance(value, bool):

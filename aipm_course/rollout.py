@@ -397,30 +397,9 @@ def plan_to_yaml(plan: RolloutPlan | Mapping) -> str:
 
 def load_plan(source: str | Path) -> RolloutPlan:
     """Return a plan from a YAML file path or YAML text."""
-    from .briefs import _explain_yaml_error
+    from .briefs import read_yaml_source
 
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PlanError(f"cannot read the plan {path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise PlanError(f"cannot read the plan {path}: it is not UTF-8 text. Save it as UTF-8.") from None
-        where = str(path)
-    elif isinstance(source, str):
-        text, where = source, "the plan"
-    else:
-        raise PlanError(f"source must be a YAML file path or YAML text, got {type(source).__name__}")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        raise PlanError(_explain_yaml_error(exc, text, where)) from None
-    except yaml.YAMLError as exc:
-        raise PlanError(f"{where} is not valid YAML: {exc}") from None
-    if data is None:
-        raise PlanError(f"{where} is empty")
-    return plan_from_dict(data)
+    return plan_from_dict(read_yaml_source(source, "the plan", PlanError))
 
 
 def read_plan(answer: Any) -> RolloutPlan:

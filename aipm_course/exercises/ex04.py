@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import types
 
-from ..checking import ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec
+from ..checking import distinct_mistakes, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec
 from ..costs import (
     ASSUMPTION_LABELS,
     DAYS_PER_MONTH,
@@ -32,18 +32,6 @@ from ..workspace import record_check
 MODULE = "04"
 
 
-def _distinct(expected: float, mistakes, rel_tol: float = 1e-3) -> tuple[Mistake, ...]:
-    """Drop mistakes that equal the right answer, and merge those that give the same number."""
-    kept: list[Mistake] = []
-    for m in mistakes:
-        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=1e-12):
-            continue
-        same = next((i for i, k in enumerate(kept) if math.isclose(k.value, m.value, rel_tol=rel_tol, abs_tol=1e-12)), None)
-        if same is None:
-            kept.append(m)
-        else:
-            kept[same] = Mistake(kept[same].value, f"Two different slips give this number. Either: {kept[same].feedback} Or: {m.feedback}")
-    return tuple(kept)
 CHAT_MODELS = ("GPT-4.1", "Claude Haiku 4.5", "Gemini 2.5 Flash", "GPT-5 mini")
 
 
@@ -72,7 +60,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             per_query,
             rel_tol=1e-3,
             units="USD",
-            mistakes=_distinct(per_query, (
+            mistakes=distinct_mistakes(per_query, (
                 Mistake(cost_per_query(prompt, output, price.input_per_million, price.output_per_million), "The retrieved passages are input tokens too: the model reads them on every query."),
                 Mistake(cost_per_query(prompt + retrieved, output, price.output_per_million, price.input_per_million), "The prices are the wrong way round: input tokens use the input price, output tokens the output price."),
                 Mistake(per_query * 1_000_000, "That is a million times too big: the prices are per million tokens, so divide by 1,000,000."),
@@ -144,7 +132,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             crossing.per_day,
             rel_tol=2e-3,
             units="queries a day",
-            mistakes=_distinct(crossing.per_day, (
+            mistakes=distinct_mistakes(crossing.per_day, (
                 Mistake(crossing.volume, "That is the total over the whole horizon. Divide by the days in the horizon."),
                 Mistake(no_retrain.per_day, "The three retrains are a fixed cost of fine-tuning too: add them to its setup."),
                 Mistake(four_retrains.per_day, "That counts four retrains. Inside 12 months, a retrain every 3 months lands at months 3, 6 and 9: three (the first run is the setup)."),
@@ -298,7 +286,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             rel_tol=1e-3,
             abs_tol=1.0,
             units="USD",
-            mistakes=_distinct(net, (
+            mistakes=distinct_mistakes(net, (
                 Mistake(saving, "That leaves out the weeks lost while fine-tuning is built."),
                 Mistake(saving - cost_of_delay(ft_weeks, value_week), f"Both options take time to ship: only the {ft_weeks - rag_weeks} extra weeks are lost."),
                 Mistake(-delay, "Start from what fine-tuning saves, then subtract the value of the weeks lost."),
@@ -327,7 +315,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             recall,
             rel_tol=1e-6,
             fraction=True,
-            mistakes=_distinct(recall, (
+            mistakes=distinct_mistakes(recall, (
                 Mistake(recall_at_k(Retriever(corpus, current_only=True), corpus, k), "That is the recall with `current_only=True`. The question asks for the default settings."),
                 *(Mistake(recall_at_k(retriever, corpus, other), f"That is the recall at k = {other}. Use k = {k}.") for other in (1, 2, 3, 5, 10) if other != k),
             ), rel_tol=1e-9),

@@ -7,7 +7,7 @@ import types
 
 import numpy as np
 
-from ..checking import ___, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
+from ..checking import distinct_mistakes, ___, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
 from ..parameters import get_scenario, rng_for, scaled, validate_parameters
 from ..rollout import (
     DEFAULT_BASELINES,
@@ -32,18 +32,6 @@ def _hours(h: float) -> str:
     return f"{h:g} hour" if h == 1 else f"{h:g} hours"
 
 
-def _distinct(expected: float, mistakes, rel_tol: float = 1e-3) -> tuple[Mistake, ...]:
-    """Drop mistakes that equal the right answer, and merge those that give the same number."""
-    kept: list[Mistake] = []
-    for m in mistakes:
-        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=0.5 if abs(expected) >= 1 else 1e-12):
-            continue
-        same = next((i for i, k in enumerate(kept) if math.isclose(k.value, m.value, rel_tol=rel_tol, abs_tol=1e-12)), None)
-        if same is None:
-            kept.append(m)
-        else:
-            kept[same] = Mistake(kept[same].value, f"Two different slips give this number. Either: {kept[same].feedback} Or: {m.feedback}")
-    return tuple(kept)
 
 PLAN_SKELETON = {
     "feature": ___,
@@ -183,7 +171,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             abs_tol=0.5,
             units="days",  # a fraction of a day below the answer: round up
 
-            mistakes=_distinct(days, (
+            mistakes=distinct_mistakes(days, (
                 Mistake(per_arm_days, "That treats the canary as one arm of a 50/50 test. With an unequal split use the total sample for that split: `sample_size(..., treatment_share=...)`."),
                 Mistake(math.ceil(sample_size_per_arm(base, base - drop) / users), "That assumes half of all users get the new model. Only the canary's share does."),
                 Mistake(needed_users.total, "That is the number of users needed. Divide by the users a day to get days."),
@@ -212,7 +200,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             mde,
             rel_tol=0.01,
             fraction=True,
-            mistakes=_distinct(mde, (
+            mistakes=distinct_mistakes(mde, (
                 Mistake(approx, "That is the quick approximation, which uses the baseline's variance for both arms. Solve the sample-size formula exactly: `minimum_detectable_effect`."),
                 Mistake(p4 + mde, "That is the new rate. The question asks for the rise: the new rate minus the baseline."),
             ), rel_tol=0.01),
@@ -318,7 +306,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             f"`simulate_rollout(ex.data.plan, {sim_users}, changes=[Regression(\"task_success\", {change}, start_day={start})], seed={seed})`. "
             "How many users met the regression before the rollout stopped?"
         ),
-        NumberSpec(sim.exposed_to_regression, rel_tol=1e-9, abs_tol=0.5, units="users", mistakes=_distinct(sim.exposed_to_regression, (
+        NumberSpec(sim.exposed_to_regression, rel_tol=1e-9, abs_tol=0.5, units="users", mistakes=distinct_mistakes(sim.exposed_to_regression, (
             Mistake(sim.stop_day or -1, "That is the day it stopped. The question asks how many users met the regression."),
             Mistake(in_stop_stage, "That counts only the stage that stopped it. Users in earlier stages after the regression began met it too."),
         ), rel_tol=1e-9)),
@@ -341,7 +329,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "`ex.data.reference` holds the length of 4,000 questions in the launch week; `ex.data.current` this week's. "
             "What is the population stability index (PSI, 10 bins)? Use `drift_check(reference, current).psi`."
         ),
-        NumberSpec(report.psi, rel_tol=0.01, abs_tol=0.0006, mistakes=_distinct(report.psi, (  # the 3 decimals drift_check prints pass
+        NumberSpec(report.psi, rel_tol=0.01, abs_tol=0.0006, mistakes=distinct_mistakes(report.psi, (  # the 3 decimals drift_check prints pass
             Mistake(report.ks_statistic, "That is the Kolmogorov–Smirnov statistic; the question asks for the PSI."),
             Mistake(report.psi * 100, "The PSI is not a percentage: give it as the index itself (e.g. 0.12)."),
         ), rel_tol=0.01)),
