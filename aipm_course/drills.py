@@ -1,0 +1,969 @@
+"""Interview drills: short quantitative cases with fresh numbers from a seed (lesson 06).
+
+Each drill is a case an interviewer might pose, in plain words and with realistic numbers:
+base-rate precision, a threshold from error costs, reviewer headcount, an error-rate bound,
+cost per query, break-even volume, test duration and blast radius. A drill has a difficulty
+(1 warm-up, 2 standard, 3 stretch), a suggested time, a checker with feedback for the usual
+slips, hints, and a worked solution computed by the kit's own functions.
+
+    >>> d = make_drill("base_rate_precision", seed=3)
+    >>> d.check(d.expected).correct
+    True
+
+``PracticeSession`` runs a set of drills against the clock and reviews the misses at the end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .checking import CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, RichText, safe_repr
+from .costs import break_even_volume, cost_per_query
+from .parameters import DEFAULT as DEFAULT_SCENARIO, Scenario, get_scenario
+from .rollout import blast_radius, days_to_detect, sample_size_per_arm
+from .thresholds import bayes_threshold, precision_at_prevalence
+from .uncertainty import reviewer_headcount, upper_bound
+
+__all__ = [
+    "DIFFICULTIES",
+    "DRILL_KINDS",
+    "Slip",
+    "Drill",
+    "make_drill",
+    "drill_set",
+    "PracticeSession",
+    "PracticeItem",
+    "PracticeScore",
+]
+
+DIFFICULTIES = {1: "warm-up", 2: "standard", 3: "stretch"}
+DAYS_PER_MONTH = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Slip:
+    """A wrong-by-one-step answer: its name, its value and the feedback that names the step."""
+
+    name: str
+    value: float
+    feedback: str
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Drill:
+    """One drill: a prompt, the answer the kit computes, the slips it recognises, hints and a worked solution."""
+
+    kind: str
+    seed: int
+    difficulty: int
+    title: str
+    prompt: str
+    expected: float
+    units: str
+    slips: tuple[Slip, ...]
+    hints: tuple[str, ...]
+    working: str
+    code: str
+    params: Mapping[str, Any]
+    seconds: int
+    rel_tol: float = 0.01
+    abs_tol: float = 0.0
+    fraction: bool = False
+
+    @property
+    def level(self) -> str:
+        """The difficulty in words: warm-up, standard or stretch."""
+        return DIFFICULTIES[self.difficulty]
+
+    @property
+    def question(self) -> NumberQuestion:
+        """The drill as an exercise question (check, hint, solution)."""
+        spec = NumberSpec(
+            self.expected,
+            rel_tol=self.rel_tol,
+            abs_tol=self.abs_tol,
+            units=self.units,
+            mistakes=tuple(Mistake(s.value, s.feedback) for s in self.slips),
+            fraction=self.fraction,
+        )
+        return NumberQuestion(
+            self.kind,
+            self.title,
+            self.prompt,
+            spec,
+            hints=self.hints,
+            solution=self.working,
+            solution_code=self.code,
+            parameters={"seed": self.seed, "difficulty": self.difficulty},
+        )
+
+    def check(self, answer: Any = None) -> CheckResult:
+        """Judge an answer: correct, incorrect with feedback, or not attempted. Never raises."""
+        return self.question.check(answer)
+
+    def hint(self, n: int = 1) -> RichText:
+        return self.question.hint(n)
+
+    def solution(self) -> RichText:
+        return self.question.solution()
+
+    def show(self) -> RichText:
+        return RichText(f"{self.title} ({self.level}, about {_minutes(self.seconds)})", self.prompt)
+
+    def _repr_html_(self) -> str:
+        return self.show()._repr_html_()
+
+    def __repr__(self) -> str:
+        return f"<Drill {self.kind} seed={self.seed} difficulty={self.difficulty}>"
+
+    def __str__(self) -> str:
+        return str(self.show())
+
+
+def _minutes(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:g} minute" if minutes == 1 else f"{minutes:g} minutes"
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _pct(x: float) -> str:
+    """A share as a percentage with as many decimals as it needs (0.005 -> 0.5%)."""
+    text = f"{x * 100:.3f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _money(x: float) -> str:
+    if x == int(x):
+        return f"${int(x):,}"
+    return f"${x:,.2f}" if x >= 1 else f"${x:g}"
+
+
+def _usd(x: float) -> str:
+    return f"${x:.4f}" if x < 1 else f"${x:,.2f}"
+
+
+def _pick(rng: np.random.Generator, options: Sequence[Any]) -> Any:
+    return options[int(rng.integers(len(options)))]
+
+
+def _round_to(x: float, step: float) -> float:
+    return max(step, round(x / step) * step)
+
+
+# --------------------------------------------------------------------------------------------
+# The eight drill types. Each builder returns the drill's fields for one draw of numbers.
+# --------------------------------------------------------------------------------------------
+
+_PRECISION_STORIES = (
+    ("A fraud model screens card payments", "payments", "fraudulent"),
+    ("A screening test checks patients for a disease", "patients", "ill"),
+    ("A moderation model screens posts for harmful content", "posts", "harmful"),
+    ("A model flags insurance claims for investigation", "claims", "fraudulent"),
+)
+
+
+def _base_rate_precision(rng, difficulty, sc) -> dict[str, Any]:
+    story, things, bad = _pick(rng, _PRECISION_STORIES)
+    prevalence = min(0.3, float(_pick(rng, [0.001, 0.002, 0.005, 0.01, 0.02, 0.04])) * sc.prevalence)
+    tpr = float(_pick(rng, [0.80, 0.85, 0.90, 0.95, 0.99]))
+    fpr = float(_pick(rng, [0.005, 0.01, 0.02, 0.03, 0.05, 0.08]))
+    precision = precision_at_prevalence(tpr, fpr, prevalence)
+    accuracy = prevalence * tpr + (1 - prevalence) * (1 - fpr)
+    if difficulty == 1:
+        given = (
+            f"It catches {_pct(tpr)} of the {bad} {things} and wrongly flags {_pct(fpr)} of the others. "
+            f"{_pct(prevalence)} of {things} are {bad}."
+        )
+    elif difficulty == 2:
+        given = (
+            f"Its sensitivity is {_pct(tpr)} and its specificity {_pct(1 - fpr)}. "
+            f"{_pct(prevalence)} of {things} are {bad}."
+        )
+    else:
+        one_in = round(1 / prevalence)
+        prevalence = 1 / one_in
+        precision = precision_at_prevalence(tpr, fpr, prevalence)
+        accuracy = prevalence * tpr + (1 - prevalence) * (1 - fpr)
+        given = (
+            f"About 1 in {one_in:,} {things} is {bad}. The model catches {_pct(tpr)} of them and wrongly flags "
+            f"{_pct(fpr)} of the rest; the vendor's slide says it is {_pct(round(accuracy, 4))} accurate."
+        )
+    prompt = f"{story}. {given} Of the {things} it flags, what share are really {bad}? Answer as a share between 0 and 1."
+    slips = [
+        Slip("ignored_prevalence", tpr / (tpr + fpr),
+             "You left out how rare the problem is (the prevalence). Weigh the catch rate by the share that is bad, "
+             "and the false-alarm rate by the share that is not."),
+        Slip("answered_recall", tpr,
+             "That is the share of bad cases the model catches (recall), not the share of flags that are right (precision)."),
+    ]
+    if difficulty == 2:
+        slips.append(Slip("specificity_as_fpr", prevalence * tpr / (prevalence * tpr + (1 - prevalence) * (1 - fpr)),
+                          "You used the specificity as the false-alarm rate. The false-alarm rate is 1 − specificity."))
+    if difficulty == 3:
+        # With a rare problem, ignoring prevalence lands next to the accuracy: name the accuracy.
+        slips[0] = Slip("answered_accuracy", accuracy,
+                        "That is the accuracy, which is high because most cases are fine whatever the model says. "
+                        "The question asks how many flags are right: weigh the catch rate by how rare the problem is.")
+    working = (
+        f"Out of 1,000,000 {things}: {prevalence * 1e6:,.0f} are {bad}, and the model flags {prevalence * tpr * 1e6:,.0f} of them. "
+        f"Of the {(1 - prevalence) * 1e6:,.0f} others it wrongly flags {(1 - prevalence) * fpr * 1e6:,.0f}. "
+        f"Precision = π·TPR / (π·TPR + (1 − π)·FPR) = {prevalence * tpr * 1e6:,.0f} / "
+        f"{(prevalence * tpr + (1 - prevalence) * fpr) * 1e6:,.0f} = **{precision:.4f}** ({_pct(round(precision, 4))})."
+    )
+    return dict(
+        title="Base-rate precision",
+        prompt=prompt,
+        expected=precision,
+        units="",
+        slips=slips,
+        hints=(
+            "Imagine 1,000,000 cases. How many are bad, and how many of those does the model flag?",
+            "Count the false alarms too: the false-alarm rate applies to the cases that are not bad. "
+            "Precision = real flags / all flags; `precision_at_prevalence(tpr, fpr, prevalence)` does it.",
+        ),
+        working=working,
+        code=f"precision_at_prevalence(tpr={tpr}, fpr={fpr}, prevalence={prevalence!r})",
+        params={"prevalence": prevalence, "tpr": tpr, "fpr": fpr},
+        seconds=120,
+        rel_tol=0.01,
+        abs_tol=0.0005,
+        fraction=True,
+    )
+
+
+def _threshold_by_cost(rng, difficulty, sc) -> dict[str, Any]:
+    miss = float(rng.integers(10, 301)) * 10 * sc.cost  # $100 to $3,000
+    params: dict[str, float]
+    if difficulty == 1:
+        false_alarm = float(rng.integers(2, 51)) * sc.cost
+        params = {"cost_fp": false_alarm, "cost_fn": miss, "cost_tp": 0.0}
+        prompt = (
+            f"A model scores payments with a calibrated probability of fraud. A missed fraud costs {_money(miss)}; "
+            f"holding a good payment for review costs {_money(false_alarm)} (analyst time and an annoyed customer). "
+            "Above what probability should a payment be held, to keep the expected cost lowest?"
+        )
+        slips = [
+            Slip("swapped_costs", miss / (miss + false_alarm),
+                 "The costs are swapped: the threshold is the false-alarm cost over the sum of both costs. "
+                 "A costly miss should push the threshold down, not up."),
+            Slip("default_half", 0.5, "0.5 is the default, right only when both errors cost the same. Price the two errors."),
+        ]
+        working_costs = f"C_FP = {_money(false_alarm)}, C_FN = {_money(miss)}, correct decisions cost nothing."
+    elif difficulty == 2:
+        review = float(rng.integers(5, 51)) * sc.cost
+        lost = float(_pick(rng, [0.2, 0.3, 0.4, 0.5]))
+        params = {"cost_fp": review, "cost_fn": miss, "cost_tp": review + lost * miss}
+        prompt = (
+            f"Every held payment is reviewed by an analyst at {_money(review)}. A missed fraud loses the full "
+            f"{_money(miss)}. A caught fraud still loses {_pct(lost)} of it (money already gone), plus the review. "
+            "The model's probabilities are calibrated. Above what probability should a payment be held?"
+        )
+        slips = [
+            Slip("ignored_cost_of_catching", review / (review + miss),
+                 "You treated a caught fraud as free. Catching it still costs the review and the money already lost, "
+                 "so catching saves less than the full miss: use C_FN − C_TP in the denominator."),
+            Slip("swapped_costs", (miss - params["cost_tp"]) / (review + miss - params["cost_tp"]),
+                 "The costs are swapped: the wrong-alarm cost goes on top of the fraction."),
+        ]
+        working_costs = (
+            f"C_FP = {_money(review)}, C_FN = {_money(miss)}, C_TP = {_money(review)} + {_pct(lost)} × {_money(miss)} "
+            f"= {_money(params['cost_tp'])}, C_TN = $0."
+        )
+    else:
+        minutes = float(_pick(rng, [6, 10, 12, 15, 20, 30]))
+        wage = float(rng.integers(6, 19)) * 5 * sc.cost  # $30 to $90 an hour
+        false_alarm = minutes * wage / 60
+        params = {"cost_fp": false_alarm, "cost_fn": miss, "cost_tp": 0.0}
+        prompt = (
+            f"Flagged support conversations go to a specialist, who spends {minutes:g} minutes on each and costs "
+            f"{_money(wage)} an hour. A missed case (a customer who churns after a bad answer) costs {_money(miss)}. "
+            "Time on a real case is worth it, so count it as free. The model's probabilities are calibrated. "
+            "Above what probability should a conversation be flagged?"
+        )
+        slips = [
+            Slip("minutes_as_dollars", minutes / (minutes + miss),
+                 "You used the minutes as dollars. Turn the specialist's time into money first: minutes / 60 × hourly cost."),
+            Slip("hourly_wage_as_cost", wage / (wage + miss),
+                 "You used the hourly cost for a whole hour; one case takes only part of an hour."),
+            Slip("swapped_costs", miss / (miss + false_alarm),
+                 "The costs are swapped: the false-alarm cost goes on top of the fraction."),
+        ]
+        working_costs = f"C_FP = {minutes:g} / 60 × {_money(wage)} = {_money(round(false_alarm, 2))}, C_FN = {_money(miss)}."
+    t = bayes_threshold(params["cost_fp"], params["cost_fn"], params["cost_tp"])
+    working = (
+        f"{working_costs} Flag when p·(C_FN − C_TP) ≥ (1 − p)·C_FP, so "
+        f"t* = C_FP / (C_FP + C_FN − C_TP) = **{t:.4f}**."
+    )
+    return dict(
+        title="Threshold from error costs",
+        prompt=prompt + " Answer as a probability between 0 and 1.",
+        expected=t,
+        units="",
+        slips=slips,
+        hints=(
+            "Flag a case when the expected cost of leaving it is above the expected cost of flagging it.",
+            "With calibrated probabilities, t* = (C_FP − C_TN) / ((C_FP − C_TN) + (C_FN − C_TP)); "
+            "`bayes_threshold(cost_fp, cost_fn, cost_tp)` computes it.",
+        ),
+        working=working,
+        code=f"bayes_threshold(cost_fp={params['cost_fp']!r}, cost_fn={params['cost_fn']!r}, cost_tp={params['cost_tp']!r})",
+        params=params,
+        seconds=90,
+        rel_tol=0.01,
+        abs_tol=0.0002,
+        fraction=True,
+    )
+
+
+def _reviewer_headcount(rng, difficulty, sc) -> dict[str, Any]:
+    # At least 1,500 a day even in a low-volume scenario, so the team has several people in it.
+    cases = max(1_500, int(_round_to(float(_pick(rng, [2_000, 4_000, 6_000, 9_000, 12_000, 20_000])) * sc.volume * float(rng.uniform(0.8, 1.25)), 100)))
+    minutes = float(_pick(rng, [1.5, 2, 3, 4, 5]))
+    hours = float(_pick(rng, [5.5, 6, 6.5, 7]))
+    if difficulty == 3:
+        auto = float(_pick(rng, [0.6, 0.65, 0.7, 0.75]))
+        caveat = float(_pick(rng, [0.1, 0.15, 0.2]))
+        share = round(1 - auto - caveat, 4)
+    else:
+        share = float(_pick(rng, [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25]))
+    raw = reviewer_headcount(cases, share, minutes, hours)
+    answer = math.ceil(raw - 1e-9)
+    if difficulty == 1:
+        prompt = (
+            f"An assistant handles {cases:,} tickets a day and sends {_pct(share)} of them to a human. A human needs "
+            f"{minutes:g} minutes a ticket, and a reviewer has {hours:g} productive hours a day. How many reviewers must you staff?"
+        )
+    elif difficulty == 2:
+        prompt = (
+            f"An assistant handles {cases:,} tickets a day and sends {_pct(share)} of them to a human, who needs "
+            f"{minutes:g} minutes a ticket. Reviewers work 8-hour shifts, of which {hours:g} hours are productive "
+            "(the rest is breaks, meetings and training). How many reviewers must you staff?"
+        )
+    else:
+        prompt = (
+            f"A three-zone policy answers {_pct(auto)} of {cases:,} tickets a day automatically, answers {_pct(caveat)} with a "
+            f"caveat (no human), and sends the rest to a human, who needs {minutes:g} minutes a ticket. A reviewer has "
+            f"{hours:g} productive hours a day. How many reviewers must you staff?"
+        )
+    slips = [
+        Slip("forgot_human_share", math.ceil(reviewer_headcount(cases, 1.0, minutes, hours) - 1e-9),
+             "You staffed for every ticket. Only the share sent to a human needs a reviewer."),
+        Slip("not_rounded_up", raw, "You can't staff part of a person: round up to whole reviewers."),
+    ]
+    if difficulty == 2:
+        slips.insert(0, Slip("used_whole_shift", math.ceil(reviewer_headcount(cases, share, minutes, 8) - 1e-9),
+                             "You counted the whole 8-hour shift. Only the productive hours review tickets."))
+    if difficulty == 3:
+        slips.insert(0, Slip("used_caveat_share", math.ceil(reviewer_headcount(cases, caveat, minutes, hours) - 1e-9),
+                             "The caveat zone is answered with a warning, not by a human. The human zone is what is left: "
+                             "1 − automatic − caveat."))
+    working = (
+        f"Tickets to humans: {cases:,} × {_pct(share)} = {cases * share:,.0f} a day. Minutes: × {minutes:g} = "
+        f"{cases * share * minutes:,.0f}. One reviewer gives {hours:g} × 60 = {hours * 60:g} minutes a day. "
+        f"{cases * share * minutes:,.0f} / {hours * 60:g} = {raw:.2f}, so **{answer}** reviewers (round up)."
+    )
+    return dict(
+        title="Reviewer headcount",
+        prompt=prompt,
+        expected=answer,
+        units="reviewers",
+        slips=slips,
+        hints=(
+            "Work out the minutes of human work a day, then the minutes one reviewer can give.",
+            "Headcount = tickets × human share × minutes / (60 × productive hours), rounded up; "
+            "`reviewer_headcount(cases, share, minutes, hours)` gives the unrounded figure.",
+        ),
+        working=working,
+        code=f"math.ceil(reviewer_headcount({cases}, {share!r}, {minutes!r}, {hours!r}))",
+        params={"cases_per_day": cases, "human_share": share, "minutes_per_case": minutes, "productive_hours": hours},
+        seconds=120,
+        rel_tol=0.0,
+        abs_tol=0.49,
+    )
+
+
+def _budget_bound(rng, difficulty, sc) -> dict[str, Any]:
+    level = 0.99 if difficulty == 3 else 0.95
+    if difficulty == 1:
+        errors = 0
+        n = int(rng.integers(10, 101)) * 10  # 100 to 1,000
+    else:
+        errors = int(rng.integers(1, 9))
+        n = int(rng.integers(4, 41)) * 50  # 200 to 2,000
+    bound = upper_bound(errors, n, level)
+    thing = _pick(rng, ["answers from a support assistant", "routed tickets", "contract clauses the model extracted", "summaries of patient notes"])
+    prompt = (
+        f"Reviewers checked a random sample of {n:,} {thing} and found {errors} wrong. What error rate can you promise "
+        f"with {level:.0%} confidence: the one-sided upper bound on the true error rate? Answer as a share between 0 and 1."
+    )
+    slips = [Slip("point_estimate", errors / n,
+                  f"{errors} / {n:,} is what you saw, not what you can promise. A small sample can hide a worse true rate: "
+                  "give the upper confidence bound.")]
+    if difficulty == 1:
+        slips.append(Slip("one_over_n", 1 / n, "1 / n is one error in the sample. With none seen, the 95% bound is about 3 / n (the rule of three)."))
+    else:
+        p = errors / n
+        z = 2.3263 if level == 0.99 else 1.6449
+        slips.append(Slip("normal_approximation", p + z * math.sqrt(p * (1 - p) / n),
+                          "That is the normal approximation, which is too optimistic with only a few errors. Use the exact "
+                          "(Clopper–Pearson) bound, e.g. `upper_bound(errors, n, confidence_level)`."))
+    if difficulty == 3:
+        slips.append(Slip("used_95", upper_bound(errors, n, 0.95),
+                          "That is the 95% bound. At 99% confidence you must allow for a worse true rate, so the bound is higher."))
+    rule = " The rule of three, 3 / n, gives nearly the same." if errors == 0 else ""
+    working = (
+        f"The one-sided Clopper–Pearson bound for {errors} error{'' if errors == 1 else 's'} in {n:,} at {level:.0%} is the {level:.0%} quantile of "
+        f"Beta({errors + 1}, {n - errors}): **{bound:.4f}**.{rule} The observed rate {errors / n:.4f} is only the point estimate."
+    )
+    return dict(
+        title="What error rate you can promise",
+        prompt=prompt,
+        expected=bound,
+        units="",
+        slips=slips,
+        hints=(
+            "The sample's error rate is an estimate; the promise must hold for the worst rate that is still plausible.",
+            f"Use the one-sided upper bound: `upper_bound({errors}, {n}, confidence_level={level})`."
+            + (" With zero errors, about 3 / n." if errors == 0 else ""),
+        ),
+        working=working,
+        code=f"upper_bound({errors}, {n}, confidence_level={level})",
+        params={"errors": errors, "n": n, "confidence_level": level},
+        seconds=120,
+        rel_tol=0.05 if errors == 0 else 0.02,
+        abs_tol=0.0001,
+        fraction=True,
+    )
+
+
+def _cost_per_query(rng, difficulty, sc) -> dict[str, Any]:
+    prompt_tokens = int(_pick(rng, [300, 400, 500, 800, 1_000]))
+    retrieved = int(_pick(rng, [1_500, 2_000, 3_000, 4_000, 6_000]))
+    output = int(_pick(rng, [150, 200, 300, 400, 600]))
+    p_in, p_out = _pick(rng, [(2.0, 8.0), (0.4, 1.6), (3.0, 15.0), (1.25, 10.0), (1.0, 5.0), (0.3, 2.5)])
+    per_query = cost_per_query(prompt_tokens + retrieved, output, p_in, p_out)
+    forgot = cost_per_query(prompt_tokens, output, p_in, p_out)
+    swapped = cost_per_query(prompt_tokens + retrieved, output, p_out, p_in)
+    setting = (
+        f"A RAG assistant sends {prompt_tokens:,} tokens of instructions and question plus {retrieved:,} tokens of retrieved "
+        f"text, and gets {output:,} tokens back. The model costs ${p_in:g} per million input tokens and ${p_out:g} per million "
+        "output tokens."
+    )
+    if difficulty == 1:
+        factor, ask, unit = 1.0, " What does one query cost, in dollars?", "USD per query"
+        extra = ""
+    else:
+        per_day = int(_round_to(float(_pick(rng, [5_000, 10_000, 20_000, 50_000, 120_000])) * sc.volume, 100))
+        if difficulty == 2:
+            factor, unit = per_day * DAYS_PER_MONTH, "USD a month"
+            ask = f" It gets {per_day:,} queries a day. What does it cost in a 30-day month, in dollars?"
+            extra = f" × {per_day:,} a day × 30 days"
+        else:
+            hit = float(_pick(rng, [0.2, 0.3, 0.4, 0.5]))
+            factor, unit = per_day * DAYS_PER_MONTH * (1 - hit), "USD a month"
+            ask = (f" It gets {per_day:,} queries a day, and {_pct(hit)} of them are repeats served from a cache at no cost. "
+                   "What does it cost in a 30-day month, in dollars?")
+            extra = f" × {per_day:,} a day × 30 days × (1 − {hit:g}) misses"
+    answer = per_query * factor
+    slips = [
+        Slip("forgot_retrieved_tokens", forgot * factor,
+             "You left out the retrieved text. Everything sent to the model is input: instructions, question and retrieved passages."),
+        Slip("per_thousand", answer * 1000, "Prices are per million tokens, not per thousand: divide by 1,000,000."),
+        Slip("swapped_prices", swapped * factor, "The prices are swapped: input tokens take the input price, output tokens the output price."),
+    ]
+    if difficulty == 3:
+        hit = 1 - factor / (per_day * DAYS_PER_MONTH)
+        slips.insert(0, Slip("ignored_cache", per_query * per_day * DAYS_PER_MONTH,
+                             "You left out the cache: repeats served from it cost nothing, so only the misses are paid for."))
+        slips.append(Slip("hit_rate_for_misses", per_query * per_day * DAYS_PER_MONTH * hit,
+                          "You paid for the hits. The queries the model answers are the misses: 1 − hit rate."))
+    working = (
+        f"Input {prompt_tokens:,} + {retrieved:,} = {prompt_tokens + retrieved:,} tokens × ${p_in:g} / 1M = "
+        f"${(prompt_tokens + retrieved) * p_in / 1e6:.6f}; output {output:,} × ${p_out:g} / 1M = ${output * p_out / 1e6:.6f}. "
+        f"Per query ${per_query:.6f}{extra} = **{_usd(answer)}**."
+    )
+    return dict(
+        title="Cost per query" if difficulty == 1 else "Monthly model bill",
+        prompt=setting + ask,
+        expected=answer,
+        units=unit,
+        slips=slips,
+        hints=(
+            "Count every token sent (instructions, question, retrieved text) at the input price, and the answer at the output price.",
+            "Cost per query = (input tokens × input price + output tokens × output price) / 1,000,000; "
+            "`cost_per_query(input_tokens, output_tokens, price_in, price_out)`.",
+        ),
+        working=working,
+        code=f"cost_per_query({prompt_tokens + retrieved}, {output}, {p_in}, {p_out})" + (f" * {factor:g}" if factor != 1 else ""),
+        params={"prompt_tokens": prompt_tokens, "retrieved_tokens": retrieved, "output_tokens": output,
+                "price_in": p_in, "price_out": p_out, "factor": factor},
+        seconds=120,
+        rel_tol=0.01,
+    )
+
+
+def _break_even(rng, difficulty, sc) -> dict[str, Any]:
+    months = int(_pick(rng, [6, 12, 18, 24]))
+    rag_setup = float(_pick(rng, [5_000, 10_000, 15_000, 20_000])) * sc.cost
+    ft_setup = rag_setup + float(_pick(rng, [15_000, 25_000, 40_000, 60_000])) * sc.cost
+    rag_q = float(_pick(rng, [0.006, 0.008, 0.010, 0.015, 0.020]))
+    ft_q = round(rag_q * float(_pick(rng, [0.1, 0.2, 0.3, 0.4])), 5)
+    rag_month = float(_pick(rng, [300, 500, 1_000, 2_000])) * sc.cost if difficulty >= 2 else 0.0
+    ft_month = float(_pick(rng, [0, 200, 400])) * sc.cost if difficulty >= 2 else 0.0
+    every = int(_pick(rng, [2, 3, 4, 6])) if difficulty == 3 else None
+    retrain = float(_pick(rng, [2_400, 5_000, 8_000, 12_000])) * sc.cost if difficulty == 3 else 0.0
+    retrains = max(0, math.ceil(months / every - 1e-9) - 1) if every else 0
+    ft_fixed = ft_setup + retrains * retrain
+    be = break_even_volume(rag_setup, rag_q, ft_fixed, ft_q, rag_month, ft_month, months, names=("RAG", "fine-tuned"))
+    days = months * DAYS_PER_MONTH
+    if be.volume is None or be.volume <= 0:  # fine-tuning cheaper at every volume: draw again
+        return dict(expected=math.nan, slips=[])
+    answer = be.volume / days
+    lines = [
+        f"RAG: {_money(rag_setup)} to build, {_money(rag_q)} a query" + (f", {_money(rag_month)} a month to run" if difficulty >= 2 else "") + ".",
+        f"Fine-tuned: {_money(ft_setup)} to build and train, {_money(ft_q)} a query"
+        + (f", {_money(ft_month)} a month to run" if difficulty >= 2 else "")
+        + (f", and a retrain costing {_money(retrain)} every {every} months (the first at month {every}, none at the very end)" if every else "")
+        + ".",
+    ]
+    prompt = (
+        f"You compare two ways to build an assistant over {months} months of 30 days. " + " ".join(lines)
+        + " Above how many queries a day does fine-tuning cost less in total?"
+    )
+
+    def per_day(fixed_a, q_a, fixed_b, q_b, month_a=0.0, month_b=0.0):
+        return (fixed_b + months * month_b - fixed_a - months * month_a) / (q_a - q_b) / days
+
+    slips = [
+        Slip("total_not_per_day", be.volume, f"That is the total over {months} months. Divide by the {days} days to get queries a day."),
+        Slip("forgot_rag_setup", per_day(0, rag_q, ft_fixed, ft_q, rag_month, ft_month),
+             "You left out RAG's own build cost: it counts against the fine-tuned option's extra fixed cost."),
+    ]
+    if difficulty >= 2:
+        slips.insert(0, Slip("ignored_monthly", per_day(rag_setup, rag_q, ft_fixed, ft_q),
+                             "You left out the monthly running costs. Over the horizon they add months × monthly cost to each side."))
+        slips.append(Slip("monthly_once", per_day(rag_setup, rag_q, ft_fixed, ft_q, rag_month / months, ft_month / months),
+                          "You counted the monthly costs once. Multiply them by the number of months."))
+    if difficulty == 3:
+        slips.insert(0, Slip("forgot_retrains", per_day(rag_setup, rag_q, ft_setup, ft_q, rag_month, ft_month),
+                             "You left out the retrains: they add to the fine-tuned option's fixed cost."))
+        slips.append(Slip("one_retrain_too_many", per_day(rag_setup, rag_q, ft_setup + (retrains + 1) * retrain, ft_q, rag_month, ft_month),
+                          f"One retrain too many: with a retrain every {every} months, they fall at months "
+                          f"{', '.join(str(every * k) for k in range(1, retrains + 2))}, and the last one is at the end of the horizon, so it does not count."))
+    fixed_gap = ft_fixed + months * ft_month - rag_setup - months * rag_month
+    working = (
+        f"Extra fixed cost of fine-tuning over {months} months: {_money(ft_setup)}"
+        + (f" + {retrains} retrain{'' if retrains == 1 else 's'} × {_money(retrain)}" if every else "")
+        + (f" + {months} × {_money(ft_month)} − {_money(rag_setup)} − {months} × {_money(rag_month)}" if difficulty >= 2 else f" − {_money(rag_setup)}")
+        + f" = {_money(round(fixed_gap, 2))}. Saving per query: {_money(rag_q)} − {_money(ft_q)} = ${rag_q - ft_q:.5f}. "
+        f"Break-even: {fixed_gap:,.0f} / {rag_q - ft_q:.5f} = {be.volume:,.0f} queries, / {days} days = **{answer:,.0f} a day**."
+    )
+    return dict(
+        title="Break-even volume",
+        prompt=prompt,
+        expected=answer,
+        units="queries a day",
+        slips=slips,
+        hints=(
+            "Fine-tuning costs more up front and less per query. Find the volume where the saving per query pays back the extra fixed cost.",
+            "Q* = (extra fixed cost over the horizon) / (saving per query); divide by the days in the horizon. "
+            "`break_even_volume(fixed_a, per_query_a, fixed_b, per_query_b, monthly_a, monthly_b, months).per_day`.",
+        ),
+        working=working,
+        code=(f"break_even_volume({rag_setup!r}, {rag_q!r}, {ft_fixed!r}, {ft_q!r}, {rag_month!r}, {ft_month!r}, months={months}).per_day"),
+        params={"months": months, "rag_setup": rag_setup, "rag_per_query": rag_q, "rag_monthly": rag_month,
+                "ft_setup": ft_setup, "ft_per_query": ft_q, "ft_monthly": ft_month, "retrain_every": every,
+                "retrain_cost": retrain, "retrains": retrains},
+        seconds=180,
+        rel_tol=0.01,
+    )
+
+
+def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
+    p1 = float(_pick(rng, [0.05, 0.08, 0.10, 0.20, 0.30, 0.40]))
+    lift = float(_pick(rng, [0.01, 0.02, 0.03]))
+    if p1 >= 0.2 and lift == 0.01:
+        lift = 0.02
+    p2 = round(p1 + lift, 4)
+    n = sample_size_per_arm(p1, p2)
+    # 2,000 to 40,000 a day; a scenario may shrink the traffic but not grow it, so a test still takes days.
+    users = int(_round_to(float(rng.integers(20, 401)) * 100 * min(sc.volume, 1.0), 100))
+    metric = _pick(rng, ["resolve the ticket without a human", "accept the suggested reply", "click a recommended article"])
+    base = (
+        f"Today {_pct(p1)} of users {metric}. You want to detect a rise to {_pct(p2)} with a two-sided test at "
+        "α = 0.05 and power 0.8."
+    )
+    if difficulty == 1:
+        answer = math.ceil(2 * n / users - 1e-9)
+        prompt = base + f" {users:,} users a day enter the test, split 50/50. How many days must it run (rounded up)?"
+        slips = [
+            Slip("one_arm_only", math.ceil(n / users - 1e-9), "You counted one arm. Both arms need that many users, so the test needs twice as many."),
+            Slip("per_arm_users", n, "That is the users each arm needs. Turn it into days: both arms' users / users a day."),
+        ]
+        working = f"n per arm = {n:,}; both arms {2 * n:,}; / {users:,} a day = {2 * n / users:.2f}, so **{answer} days**."
+        code = f"math.ceil(2 * sample_size_per_arm({p1}, {p2}) / {users})"
+    elif difficulty == 2:
+        eligible = float(_pick(rng, [0.2, 0.25, 0.4, 0.5]))
+        in_test = users * eligible
+        answer = math.ceil(2 * n / in_test - 1e-9)
+        prompt = base + (f" The product has {users:,} users a day, but only the {_pct(eligible)} who reach the screen where the feature appears can enter the test, "
+                         "split 50/50. How many days must it run (rounded up)?")
+        slips = [
+            Slip("all_users_eligible", math.ceil(2 * n / users - 1e-9),
+                 "You counted every user. Only those who can see the feature enter the test."),
+            Slip("one_arm_only", math.ceil(n / in_test - 1e-9), "You counted one arm. Both arms need that many users."),
+        ]
+        working = (f"n per arm = {n:,}; both arms {2 * n:,}; users in the test {users:,} × {_pct(eligible)} = {in_test:,.0f} a day; "
+                   f"{2 * n:,} / {in_test:,.0f} = {2 * n / in_test:.2f}, so **{answer} days**.")
+        code = f"math.ceil(2 * sample_size_per_arm({p1}, {p2}) / ({users} * {eligible}))"
+    else:
+        share = float(_pick(rng, [0.05, 0.1, 0.2]))
+        answer = days_to_detect(users, p1, lift, share)
+        prompt = base + (f" It runs as a canary: {_pct(share)} of {users:,} users a day get the new version and everyone else is the "
+                         "control. How many days must the canary run (rounded up)?")
+        slips = [
+            Slip("sized_as_50_50", math.ceil(2 * n / users - 1e-9),
+                 "That is the length of a 50/50 test. With a small treatment share the treated users are the bottleneck, so it takes longer."),
+            Slip("treated_need_n", math.ceil(n / (users * share) - 1e-9),
+                 "You gave the treated group the 50/50 per-arm size. With an unequal split the small arm needs more users than that, "
+                 "because the control cannot make up for its noise."),
+        ]
+        working = (f"With treatment share f = {share:g}, the total users needed are those of a 50/50 test times about 1 / (4f(1 − f)), "
+                   f"computed exactly by `days_to_detect`: **{answer} days** (a 50/50 test would need {math.ceil(2 * n / users - 1e-9)}).")
+        code = f"days_to_detect({users}, {p1}, {lift}, treatment_share={share})"
+    return dict(
+        title="How long the test must run",
+        prompt=prompt,
+        expected=answer,
+        units="days",
+        slips=slips,
+        hints=(
+            "First the users each arm needs to detect the change; then how many users a day reach the test.",
+            "`sample_size_per_arm(p_baseline, p_treatment)` gives users per arm for a 50/50 split; "
+            "`days_to_detect(daily_users, p_baseline, effect, treatment_share)` handles any split.",
+        ),
+        working=working,
+        code=code,
+        params={"p_baseline": p1, "p_treatment": p2, "daily_users": users, "n_per_arm": n},
+        seconds=150,
+        rel_tol=0.0,
+        abs_tol=0.0,
+    )
+
+
+def _blast_radius(rng, difficulty, sc) -> dict[str, Any]:
+    users = int(_round_to(float(rng.integers(20, 1001)) * 1_000 * sc.volume, 100))  # 20,000 to 1,000,000 a day
+    back = float(_pick(rng, [1, 2, 3, 4]))
+    if difficulty == 1:
+        share = float(_pick(rng, [0.01, 0.02, 0.05, 0.1]))
+        detect = float(_pick(rng, [2, 4, 6, 12]))
+        answer = blast_radius(users, share, detect, back)
+        prompt = (f"A canary gives {_pct(share)} of {users:,} daily users a new model. A regression would be noticed in "
+                  f"{detect:g} hours and rolled back in {back:g} more. How many users would meet it?")
+        slips = [
+            Slip("forgot_rollback", blast_radius(users, share, detect, 0), "You stopped counting at detection. Users keep meeting the bad model until the rollback is done."),
+            Slip("forgot_share", blast_radius(users, 1.0, detect, back), "Only the canary's share of users gets the new model."),
+            Slip("hours_as_days", users * share * (detect + back), "The hours are part of a day: divide by 24."),
+        ]
+        working = f"{users:,} × {share:g} × ({detect:g} + {back:g}) / 24 = **{answer:,.0f} users**."
+        code = f"blast_radius({users}, {share}, {detect}, {back})"
+        params = {"daily_users": users, "share": share, "hours_to_detect": detect, "hours_to_rollback": back}
+    elif difficulty == 2:
+        share = float(_pick(rng, [0.05, 0.1, 0.2, 0.25]))
+        days = int(_pick(rng, [2, 3, 5, 7]))
+        detect = 24.0 * days
+        answer = blast_radius(users, share, detect, back)
+        prompt = (f"A ramp gives {_pct(share)} of {users:,} daily users a new model for {days} days. Its gate is read only at the "
+                  f"end of the stage, and a rollback takes {back:g} hours. If a regression starts on the ramp's first day, "
+                  "how many users meet it?")
+        slips = [
+            Slip("forgot_rollback", blast_radius(users, share, detect, 0), "You stopped counting at detection. Users keep meeting the bad model until the rollback is done."),
+            Slip("one_day_to_detect", blast_radius(users, share, 24, back), f"The gate is read at the end of the stage, after {days} days, not after one."),
+            Slip("forgot_share", blast_radius(users, 1.0, detect, back), "Only the ramp's share of users gets the new model."),
+        ]
+        working = f"Time to detect = {days} days = {detect:g} hours. {users:,} × {share:g} × ({detect:g} + {back:g}) / 24 = **{answer:,.0f} users**."
+        code = f"blast_radius({users}, {share}, {detect}, {back})"
+        params = {"daily_users": users, "share": share, "hours_to_detect": detect, "hours_to_rollback": back}
+    else:
+        canary = float(_pick(rng, [0.02, 0.05]))
+        canary_days = int(_pick(rng, [3, 5, 7]))
+        ramp = float(_pick(rng, [0.2, 0.25, 0.5]))
+        ramp_days = int(_pick(rng, [2, 3, 4]))
+        answer = blast_radius(users, canary, 24 * canary_days, 0) + blast_radius(users, ramp, 24 * ramp_days, back)
+        prompt = (f"A regression slips past the canary ({_pct(canary)} of {users:,} daily users for {canary_days} days, from its first day) "
+                  f"and is caught only when the ramp's gate is read, after {ramp_days} days at {_pct(ramp)}. The rollback takes {back:g} hours. "
+                  "How many users met the regression in all?")
+        slips = [
+            Slip("forgot_canary", blast_radius(users, ramp, 24 * ramp_days, back), "The canary's users met the regression too: add them."),
+            Slip("forgot_rollback", answer - blast_radius(users, ramp, 0, back), "You stopped counting at detection. The ramp's users keep meeting it until the rollback is done."),
+        ]
+        working = (f"Canary: {users:,} × {canary:g} × {canary_days} days = {users * canary * canary_days:,.0f}. Ramp until rolled back: "
+                   f"{users:,} × {ramp:g} × ({ramp_days} × 24 + {back:g}) / 24 = {blast_radius(users, ramp, 24 * ramp_days, back):,.0f}. "
+                   f"Total **{answer:,.0f} users**.")
+        code = f"blast_radius({users}, {canary}, {24 * canary_days}, 0) + blast_radius({users}, {ramp}, {24 * ramp_days}, {back})"
+        params = {"daily_users": users, "canary": canary, "canary_days": canary_days, "ramp": ramp, "ramp_days": ramp_days, "hours_to_rollback": back}
+    return dict(
+        title="Blast radius",
+        prompt=prompt,
+        expected=answer,
+        units="users",
+        slips=slips,
+        hints=(
+            "Users exposed = users a day × the share with the new model × the time it stays on, in days.",
+            "The time on runs until the rollback is finished: detection plus rollback. `blast_radius(users, share, hours_to_detect, hours_to_rollback)`.",
+        ),
+        working=working,
+        code=code,
+        params=params,
+        seconds=90,
+        rel_tol=0.01,
+    )
+
+
+_Builder = Callable[[np.random.Generator, int, Any], dict]
+
+DRILL_KINDS: dict[str, tuple[str, _Builder]] = {
+    "base_rate_precision": ("Base-rate precision", _base_rate_precision),
+    "threshold_by_cost": ("Threshold from error costs", _threshold_by_cost),
+    "reviewer_headcount": ("Reviewer headcount", _reviewer_headcount),
+    "budget_bound": ("What error rate you can promise", _budget_bound),
+    "cost_per_query": ("Cost per query", _cost_per_query),
+    "break_even_volume": ("Break-even volume", _break_even),
+    "sample_size_duration": ("How long the test must run", _sample_size_duration),
+    "blast_radius": ("Blast radius", _blast_radius),
+}
+
+
+def _spread(value: float, target: float, rel_tol: float, abs_tol: float) -> bool:
+    """True when value is clearly apart from target: beyond the absolute tolerance and three relative ones."""
+    return abs(value - target) > max(1.02 * abs_tol, 3 * rel_tol * max(abs(target), abs(value)))
+
+
+def _usable(fields: dict) -> bool:
+    """A draw is usable when every slip is finite and clearly apart from the answer and from each other."""
+    expected, rel, abs_ = fields["expected"], fields.get("rel_tol", 0.01), fields.get("abs_tol", 0.0)
+    if not (math.isfinite(expected) and expected > 0):
+        return False
+    values = [s.value for s in fields["slips"]]
+    if not all(math.isfinite(v) for v in values):
+        return False
+    if not all(_spread(v, expected, rel, abs_) for v in values):
+        return False
+    return all(_spread(a, b, rel, abs_) for i, a in enumerate(values) for b in values[i + 1:])
+
+
+def _check_kind(kind: Any) -> str:
+    if not isinstance(kind, str) or kind not in DRILL_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, DRILL_KINDS))}, got {kind!r}")
+    return kind
+
+
+def _check_difficulty(difficulty: Any, seed: int) -> int:
+    if difficulty is None:
+        return 1 + seed % 3
+    if isinstance(difficulty, bool) or not isinstance(difficulty, numbers.Integral) or int(difficulty) not in DIFFICULTIES:
+        raise ValueError(f"difficulty must be 1 (warm-up), 2 (standard) or 3 (stretch), or None to vary with the seed, got {difficulty!r}")
+    return int(difficulty)
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
+    return int(seed)
+
+
+def _scenario(name: Any) -> Scenario:
+    return DEFAULT_SCENARIO if name == "default" else get_scenario(name)
+
+
+def _make(kind: str, seed: int, difficulty: int | None, sc: Scenario) -> Drill:
+    difficulty = _check_difficulty(difficulty, seed)
+    rng = np.random.default_rng([seed, list(DRILL_KINDS).index(kind), difficulty])
+    builder = DRILL_KINDS[kind][1]
+    for _ in range(200):
+        fields = builder(rng, difficulty, sc)
+        if _usable(fields):
+            break
+    else:  # pragma: no cover - the tests check 1,000 seeds of every kind
+        raise RuntimeError(f"could not draw a usable {kind} drill for seed {seed}")
+    return Drill(kind=kind, seed=seed, difficulty=difficulty, **fields)
+
+
+def make_drill(kind: str, seed: int = 0, difficulty: int | None = None, scenario: str = "default") -> Drill:
+    """Return one drill of ``kind`` with numbers drawn from ``seed`` (lesson 06).
+
+    ``difficulty`` 1, 2 or 3; None varies it with the seed. A workshop ``scenario`` scales volumes,
+    money and base rates as in the exercises. The same arguments always give the same drill.
+    """
+    return _make(_check_kind(kind), _check_seed(seed), difficulty, _scenario(scenario))
+
+
+def drill_set(seed: int = 0, kinds: Sequence[str] | None = None, difficulty: int | None = None, scenario: str = "default") -> list[Drill]:
+    """Return one drill of each kind (or of the kinds named), in an order shuffled by the seed."""
+    if kinds is None:
+        kinds = list(DRILL_KINDS)
+    if isinstance(kinds, str) or not isinstance(kinds, Sequence) or not kinds:
+        raise ValueError(f"kinds must be a non-empty list of drill kinds, got {kinds!r}")
+    chosen = [_check_kind(k) for k in kinds]
+    seed, sc = _check_seed(seed), _scenario(scenario)
+    order = np.random.default_rng([seed, 606]).permutation(len(chosen))
+    return [_make(chosen[i], seed, difficulty, sc) for i in order]
+
+
+# --------------------------------------------------------------------------------------------
+# Timed practice
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class PracticeItem:
+    """One drill in a practice session, with the learner's answer and the time it took."""
+
+    drill: Drill
+    answer: Any = None
+    result: CheckResult | None = None
+    seconds: float | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.result is not None and self.result.outcome is not Outcome.NOT_ATTEMPTED
+
+    @property
+    def correct(self) -> bool:
+        return self.result is not None and self.result.correct
+
+    @property
+    def in_time(self) -> bool:
+        return self.seconds is not None and self.seconds <= self.drill.seconds
+
+
+@dataclasses.dataclass(frozen=True)
+class PracticeScore:
+    correct: int
+    correct_in_time: int
+    answered: int
+    total: int
+    seconds: float
+    target_seconds: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.correct} of {self.total} right ({self.correct_in_time} within the suggested time), "
+            f"{self.answered} answered, in {self.seconds / 60:.1f} minutes (suggested {self.target_seconds / 60:g})."
+        )
+
+
+class PracticeSession:
+    """Drills one at a time against the clock: ``answer`` records the time and moves on.
+
+    The clock starts when a drill is shown (``start`` or the previous answer). ``clock`` returns
+    seconds; tests pass a fake one. Each drill counts once: the first answer is the one scored,
+    as in an interview.
+    """
+
+    def __init__(self, drills: Sequence[Drill], clock: Callable[[], float] = time.monotonic):
+        if not drills or not all(isinstance(d, Drill) for d in drills):
+            raise ValueError("drills must be a non-empty list of Drill objects, e.g. drill_set(seed=1)")
+        self.items = [PracticeItem(d) for d in drills]
+        self._clock = clock
+        self.position = 0
+        self._shown_at: float | None = None
+
+    @classmethod
+    def new(cls, seed: int = 0, kinds: Sequence[str] | None = None, difficulty: int | None = None, scenario: str = "default", clock: Callable[[], float] = time.monotonic) -> PracticeSession:
+        return cls(drill_set(seed, kinds, difficulty, scenario), clock)
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= len(self.items)
+
+    @property
+    def current(self) -> Drill | None:
+        return None if self.finished else self.items[self.position].drill
+
+    def start(self) -> Drill | None:
+        """Start the clock on the current drill and return it."""
+        if self._shown_at is None and not self.finished:
+            self._shown_at = self._clock()
+        return self.current
+
+    def elapsed(self) -> float:
+        """Seconds spent on the current drill so far."""
+        return 0.0 if self._shown_at is None else max(0.0, self._clock() - self._shown_at)
+
+    def answer(self, value: Any) -> CheckResult | None:
+        """Check an answer to the current drill, record its time and move to the next one.
+
+        A blank answer (``None``, ``...``, ``___``) is not taken: the drill stays, and the result
+        says "not attempted". Returns None when the session is over. Never raises.
+        """
+        if self.finished:
+            return None
+        item = self.items[self.position]
+        result = item.drill.check(value)
+        if result.outcome is Outcome.NOT_ATTEMPTED:
+            return result
+        item.answer, item.result, item.seconds = value, result, self.elapsed()
+        self._next()
+        return result
+
+    def skip(self) -> None:
+        """Give up on the current drill; it counts as a miss."""
+        if self.finished:
+            return
+        item = self.items[self.position]
+        item.seconds = self.elapsed()
+        self._next()
+
+    def _next(self) -> None:
+        self.position += 1
+        self._shown_at = None
+        self.start()
+
+    def score(self) -> PracticeScore:
+        done = [i for i in self.items if i.seconds is not None]
+        return PracticeScore(
+            correct=sum(i.correct for i in self.items),
+            correct_in_time=sum(i.correct and i.in_time for i in self.items),
+            answered=sum(i.answered for i in self.items),
+            total=len(self.items),
+            seconds=sum(i.seconds for i in done),
+            target_seconds=sum(i.drill.seconds for i in self.items),
+        )
+
+    def misses(self) -> list[PracticeItem]:
+        """The drills answered wrongly, skipped or not reached, in order."""
+        return [i for i in self.items if not i.correct]
+
+    def review(self) -> RichText:
+        """The score, then each miss with your answer, the feedback and the worked solution."""
+        lines = [str(self.score()), ""]
+        for item in self.items:
+            d = item.drill
+            took = "not reached" if item.seconds is None else f"{item.seconds:.0f} s of {d.seconds} s suggested"
+            if item.correct:
+                lines.append(f"- **{d.title}** ({d.level}): right, {took}.")
+                continue
+            if item.result is None:
+                yours = "skipped" if item.seconds is not None else "not reached"
+                lines.append(f"- **{d.title}** ({d.level}): {yours}.")
+            else:
+                lines.append(f"- **{d.title}** ({d.level}): your answer {_short(item.answer)}, {took}. {item.result.message}")
+            lines.append(f"  - Worked solution: {d.working}")
+        return RichText("Practice review", "\n".join(lines))
+
+
+def _short(value: Any) -> str:
+    return safe_repr(value, 40)
+
