@@ -121,6 +121,13 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_portfolio(args: argparse.Namespace) -> int:
+    from .portfolio import build_portfolio
+
+    print(build_portfolio(work=args.work_dir, title=args.title, author=args.author))
+    return EXIT_OK
+
+
 def _show_warning(message, category, *rest) -> None:
     """Print the kit's warnings for the learner; libraries' deprecation notices are not for them."""
     if issubclass(category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
@@ -189,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: the number of CPU cores)")
     grade.add_argument("--timeout", type=float, default=300, help="seconds a cell may run before it is stopped (default 300)")
     grade.set_defaults(run=_cmd_grade)
+
+    portfolio = _command(commands, "portfolio", "gather your saved memos into one Markdown and HTML document, listing what is missing")
+    portfolio.add_argument("--work-dir", type=Path, default=None, help=work_help)
+    portfolio.add_argument("--title", default="AI product portfolio", help="the document's title")
+    portfolio.add_argument("--author", default="", help="your name, shown under the title")
+    portfolio.set_defaults(run=_cmd_portfolio)
     return parser
 
 

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["Scenario", "card_fraud", "medical_screening", "content_moderation", "SCENARIO_NAMES", "load_scenario", "moderation_calibration"]
+__all__ = ["Scenario", "card_fraud", "medical_screening", "content_moderation", "urgent_tickets", "SCENARIO_NAMES", "load_scenario", "moderation_calibration"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -169,11 +169,41 @@ def content_moderation(seed: int = 0, n: int = 50_000) -> Scenario:
     )
 
 
-SCENARIO_NAMES = {"card_fraud": card_fraud, "medical_screening": medical_screening, "content_moderation": content_moderation}
+@functools.lru_cache(maxsize=8)
+def _urgent_data(seed: int, n: int):
+    rng = np.random.default_rng(seed + 7_000)
+    # Each ticket has a hidden urgency x; its chance of being urgent is sigmoid(-3.6 + 1.9x), and the
+    # copilot's score is that chance: calibrated by construction, about 6% urgent overall.
+    x = rng.normal(size=n)
+    p = 1 / (1 + np.exp(-(-3.6 + 1.9 * x)))
+    y = (rng.random(n) < p).astype(np.int8)
+    segments = rng.choice(np.array(["email", "chat", "phone transcript"]), size=n, p=[0.5, 0.35, 0.15])
+    return _read_only(y, np.round(p, 4), segments)
+
+
+def urgent_tickets(seed: int = 0, n: int = 20_000) -> Scenario:
+    """Support tickets a triage copilot scores for urgency, about 6% urgent (lesson 07, the capstone)."""
+    seed = _check_seed(seed)
+    n = _check_size(n, 1_000, 2_000_000)
+    y, scores, segments = _urgent_data(seed, n)
+    return Scenario(
+        "urgent_tickets",
+        "Urgent support tickets",
+        (
+            "Tickets to a software company's support desk. The copilot flags the ones it thinks are urgent (an outage, "
+            "a security problem, a customer about to leave) for a senior agent within the hour. A false flag costs a "
+            "senior agent's look; a missed urgent ticket costs a service credit and some churn risk."
+        ),
+        y, scores, cost_fp=4.0, cost_fn=120.0, cost_unit="USD",
+        cases_per_day=6_000, review_capacity_per_day=700, segments=segments,
+    )
+
+
+SCENARIO_NAMES = {"card_fraud": card_fraud, "medical_screening": medical_screening, "content_moderation": content_moderation, "urgent_tickets": urgent_tickets}
 
 
 def load_scenario(name: str, seed: int = 0) -> Scenario:
-    """Return a scenario by name: card_fraud, medical_screening or content_moderation."""
+    """Return a scenario by name: card_fraud, medical_screening, content_moderation or urgent_tickets."""
     if not isinstance(name, str) or name not in SCENARIO_NAMES:
         raise ValueError(f"name must be one of {', '.join(map(repr, SCENARIO_NAMES))}, got {name!r}")
     return SCENARIO_NAMES[name](seed=seed)

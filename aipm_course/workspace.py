@@ -36,6 +36,7 @@ __all__ = [
     "progress_rows",
     "progress_table",
     "save_artifact",
+    "save_figure",
     "record_check",
 ]
 
@@ -375,4 +376,24 @@ def save_artifact(filename: str, text: str, work: Path | None = None) -> SavedAr
     if target.exists() and target.read_text(encoding="utf-8") != text:
         backup = _keep_backup(target, work)
     _atomic_write_bytes(target, text.encode("utf-8"))
+    return SavedArtifact(target, backup)
+
+
+def save_figure(figure: Any, filename: str, work: Path | None = None, dpi: int = 110) -> SavedArtifact:
+    """Save a matplotlib figure as a PNG in ``my_work/portfolio/``; keep the old one if it differs."""
+    import io
+
+    if not isinstance(filename, str) or not re.fullmatch(r"[\w.-]+\.png", filename) or filename.startswith("."):
+        raise ValueError(f"filename must be a plain file name ending in .png, such as 02_threshold.png, got {filename!r}")
+    if not callable(getattr(figure, "savefig", None)):
+        raise ValueError(f"figure must be a matplotlib Figure (e.g. the one a plot function returns), got {type(figure).__name__}")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    data = buffer.getvalue()
+    work = Path(work) if work is not None else work_dir()
+    target = work / "portfolio" / filename
+    backup = None
+    if target.exists() and target.read_bytes() != data:
+        backup = _keep_backup(target, work)
+    _atomic_write_bytes(target, data)
     return SavedArtifact(target, backup)

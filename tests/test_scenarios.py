@@ -11,11 +11,12 @@ from sklearn.metrics import roc_auc_score
 from aipm_course import scenarios
 from aipm_course.scenarios import SCENARIO_NAMES, Scenario, card_fraud, content_moderation, load_scenario, medical_screening
 
-NAMES = ["card_fraud", "medical_screening", "content_moderation"]
+NAMES = ["card_fraud", "medical_screening", "content_moderation", "urgent_tickets"]
 DOCUMENTED_SEGMENTS = {
     "card_fraud": {"new customer", "established", "business"},
     "medical_screening": None,
     "content_moderation": {"English", "Spanish", "other languages"},
+    "urgent_tickets": {"email", "chat", "phone transcript"},
 }
 
 

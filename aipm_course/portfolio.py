@@ -1,0 +1,332 @@
+"""The learner's portfolio: decision memos, and one document that gathers them (lesson 07).
+
+The capstone saves one memo per decision into ``my_work/portfolio/``, each as Markdown with its
+figure: the feature brief, the threshold decision, the uncertainty budget, the cost model and the
+rollout plan. ``build_portfolio`` (the ``aipm portfolio`` command) gathers whatever is there into
+``portfolio.md`` and a self-contained ``portfolio.html`` with the figures inside, and lists the
+pieces still missing. A missing piece is reported, never an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as _dt
+import html
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "SECTIONS",
+    "Section",
+    "PortfolioReport",
+    "threshold_decision_markdown",
+    "budget_markdown",
+    "cost_model_markdown",
+    "save_memo",
+    "build_portfolio",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    """One piece of the portfolio: its title, the file stem it is saved under, and how to make it."""
+
+    key: str
+    title: str
+    stem: str
+    how: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("brief", "Feature brief", "01_feature_brief", "exercise 01 (the last question) or step 1 of the capstone (exercise 07)"),
+    Section("threshold", "Threshold decision", "02_threshold_decision", "step 2 of the capstone (exercise 07)"),
+    Section("budget", "Uncertainty budget and review load", "03_uncertainty_budget", "step 3 of the capstone (exercise 07)"),
+    Section("costs", "Cost model", "04_cost_model", "step 4 of the capstone (exercise 07)"),
+    Section("rollout", "Rollout plan", "05_rollout_plan", "exercise 05 (the last question) or step 5 of the capstone (exercise 07)"),
+)
+OUTPUT_STEM = "portfolio"
+
+
+# --------------------------------------------------------------------------------------------
+# Memos: one decision each, as Markdown
+# --------------------------------------------------------------------------------------------
+
+
+def _rationale(text: Any, min_words: int = 12) -> str:
+    if not isinstance(text, str) or len(text.split()) < min_words:
+        got = "nothing" if not isinstance(text, str) else f"{len(text.split())} words"
+        raise ValueError(f"rationale must be your reasons in at least {min_words} words (the decision, what it costs, what you gave up), got {got}")
+    return text.strip()
+
+
+def _money(x: float) -> str:
+    return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
+
+
+def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str, title: str = "Threshold decision") -> str:
+    """Return a memo for one threshold on a labelled scenario: the chosen threshold against the
+    cheapest one and the one the review team can handle, with precision, recall, flags and cost a day."""
+    from .thresholds import best_threshold, metrics_at, threshold_for_capacity
+
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
+    why = _rationale(rationale)
+    y, s = scenario.y_true, scenario.scores
+    per_day = scenario.cases_per_day
+    best = best_threshold(y, s, scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn, resamples=0)
+    capacity = threshold_for_capacity(y, s, scenario.review_capacity_per_day, per_day)
+    rows = []
+    for label, t in (("Your choice", float(threshold)), ("Cheapest on the data", best.threshold), ("Most the reviewers can handle", capacity.threshold)):
+        m = metrics_at(y, s, t)
+        flags = m.flagged / m.n * per_day
+        cost = m.cost_per_case(scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn) * per_day
+        rows.append(f"| {label} | {t:.4f} | {m.precision:.1%} | {m.recall:.1%} | {flags:,.0f} | {_money(cost)} |")
+    lines = [
+        f"# {title}: {scenario.title}",
+        "",
+        f"{scenario.description}",
+        "",
+        f"Data: {scenario.size:,} labelled cases, {scenario.prevalence:.1%} positive. A false alarm costs {_money(scenario.cost_fp)}, "
+        f"a miss {_money(scenario.cost_fn)}. {per_day:,} cases a day; the team can handle {scenario.review_capacity_per_day:,} flags a day.",
+        "",
+        "| Threshold | Value | Precision | Recall | Flags a day | Cost of errors a day |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"**Decision:** flag a case when its score is at least **{float(threshold):.4f}**.",
+        "",
+        f"**Why:** {why}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: str, title: str = "Uncertainty budget") -> str:
+    """Return a memo for an uncertainty budget and the three-zone policy that keeps it."""
+    from .uncertainty import budget_from_dict
+
+    b = budget_from_dict(budget)
+    why = _rationale(rationale)
+    meets = zones.served_upper_bound <= max_error_rate
+    lines = [
+        f"# {title}: {b.name}",
+        "",
+        "| Scope | Most errors allowed | Severity | Owner | Review by | Fallback |",
+        "|---|---|---|---|---|---|",
+        *[f"| {e.scope} | {e.max_error_rate:.1%} | {e.severity} | {e.owner} | {e.review_date} | {e.fallback} |" for e in b.entries],
+        "",
+        f"## The three-zone policy",
+        "",
+        f"- Answer alone when confidence ≥ {zones.caveat_threshold:.2f}: {zones.shares['served']:.1%} of cases, "
+        f"observed error rate {zones.error_rates['served']:.2%}, 95% upper bound {zones.served_upper_bound:.2%} "
+        f"({'within' if meets else 'OVER'} the {max_error_rate:.1%} budget).",
+        f"- Answer with a caveat when confidence ≥ {zones.human_threshold:.2f}: {zones.shares['caveat']:.1%} of cases.",
+        f"- Hand to a person below that: {zones.shares['human']:.1%} of cases, {zones.human_cases_per_day:,.0f} a day, "
+        f"{math.ceil(zones.reviewers - 1e-9)} reviewers ({zones.reviewers:.1f} before rounding up).",
+        f"- Cost of errors and reviews: {_money(zones.cost_per_day)} a day.",
+        "",
+        f"**Why:** {why}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def cost_model_markdown(comparison: Any, choice: str, rationale: str, title: str = "Cost model") -> str:
+    """Return a memo comparing the patterns' costs over the horizon, with the chosen pattern."""
+    from .costs import break_even_between
+
+    why = _rationale(rationale)
+    if choice not in comparison.patterns:
+        raise ValueError(f"choice must be one of {', '.join(map(repr, comparison.patterns))}, got {choice!r}")
+    i = comparison.inputs
+    rows = [
+        f"| {p.name} | ${p.per_query:.5f} | {_money(p.fixed_cost(i.months))} | {_money(comparison.totals[k])} | {p.success_rate:.0%} | ${comparison.per_success[k]:.4f} | {p.weeks_to_ship:g} |"
+        for k, p in comparison.patterns.items()
+    ]
+    lines = [
+        f"# {title}",
+        "",
+        f"{i.queries_per_day:,.0f} queries a day over {i.months:g} months (30-day months). Each query: {i.prompt_tokens:,.0f} prompt tokens, "
+        f"{i.retrieved_tokens:,.0f} retrieved (RAG) or {i.examples_tokens:,.0f} of examples (prompt only), {i.output_tokens:,.0f} out. "
+        f"Large model ${i.large_in:g} / ${i.large_out:g} per million tokens in / out, fine-tuned small model ${i.small_in:g} / ${i.small_out:g}. "
+        "Every figure is an assumption: change one and the table changes.",
+        "",
+        "| Pattern | Cost per query | Fixed over the horizon | Total | Success rate | Per successful task | Weeks to ship |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+    if "rag" in comparison.patterns and "fine_tuned" in comparison.patterns:
+        be = break_even_between(comparison.patterns["rag"], comparison.patterns["fine_tuned"], i.months)
+        lines += [f"RAG against fine-tuning: {be.reason}", ""]
+    lines += [
+        f"Cheapest in total: {comparison.patterns[comparison.cheapest].name}; cheapest per successful task: "
+        f"{comparison.patterns[comparison.cheapest_per_success].name}.",
+        "",
+        f"**Decision:** build **{comparison.patterns[choice].name}**.",
+        "",
+        f"**Why:** {why}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def save_memo(stem: str, markdown: str, figure: Any = None, work: Path | None = None) -> str:
+    """Save a memo (and its figure) into the portfolio under a section's name; return what was saved."""
+    from .workspace import save_artifact, save_figure
+
+    stems = {s.stem for s in SECTIONS}
+    if stem not in stems:
+        raise ValueError(f"stem must be one of {', '.join(sorted(stems))}, got {stem!r}")
+    if not isinstance(markdown, str) or not markdown.strip():
+        raise ValueError("markdown must be the memo's text, got nothing")
+    saved = [save_artifact(f"{stem}.md", markdown, work)]
+    if figure is not None:
+        saved.append(save_figure(figure, f"{stem}.png", work))
+    return "\n".join(str(s) for s in saved)
+
+
+# --------------------------------------------------------------------------------------------
+# Assembling the document
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PortfolioReport:
+    markdown: Path
+    html: Path
+    included: tuple[str, ...]
+    missing: tuple[Section, ...]
+    extras: tuple[str, ...]
+    problems: tuple[str, ...]
+
+    def __str__(self) -> str:
+        lines = [f"Wrote {self.markdown} and {self.html.name}.", f"Included: {', '.join(self.included) or 'nothing yet'}."]
+        if self.extras:
+            lines.append(f"Also included, from your own files: {', '.join(self.extras)}.")
+        if self.missing:
+            lines.append("Missing (the document lists them too):")
+            lines += [f"  - {s.title}: make it in {s.how}." for s in self.missing]
+        else:
+            lines.append("Nothing is missing.")
+        lines += [f"Note: {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def _demote(text: str, levels: int = 2) -> str:
+    """Push every Markdown heading down, so a memo's title sits under the portfolio's section."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not fenced and re.match(r"^#{1,6}\s", line):
+            hashes = len(line) - len(line.lstrip("#"))
+            line = "#" * min(6, hashes + levels) + line[hashes:]
+        out.append(line)
+    return "\n".join(out).strip()
+
+
+def _read(path: Path, problems: list[str]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(f"{path.name} is not UTF-8 text and was left out; save it again as UTF-8.")
+    except OSError as exc:
+        problems.append(f"{path.name} could not be read ({exc.strerror or exc}) and was left out.")
+    return None
+
+
+def _section_markdown(number: int, title: str, body: str, folder: Path, stem: str) -> list[str]:
+    lines = [f"## {number}. {title}", "", _demote(body), ""]
+    figure = folder / f"{stem}.png"
+    if figure.is_file() and f"{stem}.png" not in body:
+        lines += [f"![{title}]({stem}.png)", ""]
+    data = folder / f"{stem}.yaml"
+    if data.is_file():
+        lines += [f"As data: [{stem}.yaml]({stem}.yaml)", ""]
+    return lines
+
+
+def _html(markdown_text: str, folder: Path, title: str) -> str:
+    import mistune
+
+    render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    body = render(markdown_text)
+
+    def inline(match: re.Match) -> str:
+        name = html.unescape(match.group(1))
+        path = folder / name
+        if re.fullmatch(r"[\w.-]+\.png", name) and path.is_file():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            return f'src="data:image/png;base64,{data}"'
+        return match.group(0)
+
+    body = re.sub(r'src="([^"]+)"', inline, body)
+    style = (
+        "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.5;color:#1a1a1a}table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;"
+        "padding:.3rem .6rem;text-align:left}th{background:#f3f3f3}img{max-width:100%}h2{border-bottom:1px solid #ddd;"
+        "padding-bottom:.2rem;margin-top:2.5rem}.missing{color:#8a4b00}"
+    )
+    return (
+        f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def build_portfolio(work: Path | None = None, title: str = "AI product portfolio", author: str = "", today: _dt.date | None = None) -> PortfolioReport:
+    """Gather the memos in ``my_work/portfolio/`` into ``portfolio.md`` and ``portfolio.html``.
+
+    Sections follow the course's order; any other Markdown file you put in the folder comes after
+    them. Missing sections are listed in the document and in the report. Earlier versions of the
+    two output files are kept in ``backups/`` when they differ.
+    """
+    from .workspace import save_artifact, work_dir
+
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError(f"title must be non-empty text, got {title!r}")
+    if not isinstance(author, str):
+        raise ValueError(f"author must be text, got {author!r}")
+    work = Path(work) if work is not None else work_dir()
+    folder = work / "portfolio"
+    folder.mkdir(parents=True, exist_ok=True)
+    today = today or _dt.date.today()
+    problems: list[str] = []
+    included: list[str] = []
+    missing: list[Section] = []
+    parts: list[tuple[str, str, str]] = []  # (title, body, stem)
+    for section in SECTIONS:
+        path = folder / f"{section.stem}.md"
+        text = _read(path, problems) if path.is_file() else None
+        if text is None or not text.strip():
+            missing.append(section)
+            continue
+        included.append(section.title)
+        parts.append((section.title, text, section.stem))
+    known = {f"{s.stem}.md" for s in SECTIONS} | {f"{OUTPUT_STEM}.md"}
+    extras: list[str] = []
+    for path in sorted(folder.glob("*.md")):
+        if path.name in known or path.name.startswith("."):
+            continue
+        text = _read(path, problems)
+        if text and text.strip():
+            extras.append(path.name)
+            heading = re.search(r"^#\s+(.+)$", text, flags=re.M)
+            parts.append((heading.group(1).strip() if heading else path.stem.replace("_", " "), text, path.stem))
+    byline = f"By {author.strip()}. " if author.strip() else ""
+    lines = [f"# {title.strip()}", "", f"{byline}Assembled on {today.isoformat()} from the AI PM Workbook.", ""]
+    if parts:
+        lines += ["Contents:", ""] + [f"{n}. {t}" for n, (t, _, _) in enumerate(parts, 1)] + [""]
+    for n, (t, body, stem) in enumerate(parts, 1):
+        lines += _section_markdown(n, t, body, folder, stem)
+    if missing:
+        lines += ["## Still missing", ""]
+        lines += [f"- **{s.title}**: make it in {s.how}." for s in missing]
+        lines.append("")
+    text = "\n".join(lines)
+    md = save_artifact(f"{OUTPUT_STEM}.md", text, work)
+    page = save_artifact(f"{OUTPUT_STEM}.html", _html(text, folder, title.strip()), work)
+    return PortfolioReport(md.path, page.path, tuple(included), tuple(missing), tuple(extras), tuple(problems))
