@@ -41,6 +41,7 @@ __all__ = [
     "PracticeSession",
     "PracticeItem",
     "PracticeScore",
+    "catalogue",
 ]
 
 DIFFICULTIES = {1: "warm-up", 2: "standard", 3: "stretch"}
@@ -85,6 +86,10 @@ class Drill:
     @property
     def question(self) -> NumberQuestion:
         """The drill as an exercise question (check, hint, solution)."""
+        return self.as_question()
+
+    def as_question(self, question_id: str | None = None, **kwargs: Any) -> NumberQuestion:
+        """The drill as an exercise question with another id, module or progress recorder."""
         spec = NumberSpec(
             self.expected,
             rel_tol=self.rel_tol,
@@ -93,15 +98,17 @@ class Drill:
             mistakes=tuple(Mistake(s.value, s.feedback) for s in self.slips),
             fraction=self.fraction,
         )
+        kwargs.setdefault("parameters", {"seed": self.seed, "difficulty": self.difficulty})
         return NumberQuestion(
-            self.kind,
+            question_id or self.kind,
             self.title,
             self.prompt,
             spec,
             hints=self.hints,
             solution=self.working,
             solution_code=self.code,
-            parameters={"seed": self.seed, "difficulty": self.difficulty},
+            data=self,
+            **kwargs,
         )
 
     def check(self, answer: Any = None) -> CheckResult:
@@ -604,6 +611,7 @@ def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
         f"Today {_pct(p1)} of users {metric}. You want to detect a rise to {_pct(p2)} with a two-sided test at "
         "α = 0.05 and power 0.8."
     )
+    eligible, share = 1.0, 0.5
     if difficulty == 1:
         answer = math.ceil(2 * n / users - 1e-9)
         prompt = base + f" {users:,} users a day enter the test, split 50/50. How many days must it run (rounded up)?"
@@ -628,6 +636,7 @@ def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
                    f"{2 * n:,} / {in_test:,.0f} = {2 * n / in_test:.2f}, so **{answer} days**.")
         code = f"math.ceil(2 * sample_size_per_arm({p1}, {p2}) / ({users} * {eligible}))"
     else:
+        eligible = 1.0
         share = float(_pick(rng, [0.05, 0.1, 0.2]))
         answer = days_to_detect(users, p1, lift, share)
         prompt = base + (f" It runs as a canary: {_pct(share)} of {users:,} users a day get the new version and everyone else is the "
@@ -655,7 +664,8 @@ def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
         ),
         working=working,
         code=code,
-        params={"p_baseline": p1, "p_treatment": p2, "daily_users": users, "n_per_arm": n},
+        params={"p_baseline": p1, "p_treatment": p2, "daily_users": users, "n_per_arm": n,
+                "eligible_share": eligible if difficulty == 2 else 1.0, "treatment_share": share if difficulty == 3 else 0.5},
         seconds=150,
         rel_tol=0.0,
         abs_tol=0.0,
@@ -743,6 +753,30 @@ DRILL_KINDS: dict[str, tuple[str, _Builder]] = {
     "sample_size_duration": ("How long the test must run", _sample_size_duration),
     "blast_radius": ("Blast radius", _blast_radius),
 }
+
+
+_WHAT = {
+    "base_rate_precision": ("What share of a model's flags are real when the problem is rare", "02", "ignoring how rare the problem is, or quoting accuracy"),
+    "threshold_by_cost": ("The score above which to act, from what each error costs", "02", "swapping the costs, or treating a caught case as free"),
+    "reviewer_headcount": ("How many people the human share of the work needs", "03", "staffing for every case, or for the whole shift"),
+    "budget_bound": ("The error rate you can promise from a sample, not just the one you saw", "03", "promising the observed rate instead of its upper bound"),
+    "cost_per_query": ("What a query (or a month of them) costs in tokens", "04", "forgetting the retrieved text, or prices per thousand"),
+    "break_even_volume": ("The volume at which fine-tuning becomes cheaper than RAG", "04", "leaving out monthly costs or retrains"),
+    "sample_size_duration": ("How many days a test or a canary must run to see a change", "05", "counting one arm, or sizing a canary like a 50/50 test"),
+    "blast_radius": ("How many users meet a bad release before it is rolled back", "05", "stopping the count at detection, before the rollback"),
+}
+
+
+def catalogue():
+    """Return the drill types as a table: what each tests, where it is taught, its time and the usual slips."""
+    import pandas as pd
+
+    rows = []
+    for kind, (title, _) in DRILL_KINDS.items():
+        what, lesson, slip = _WHAT[kind]
+        seconds = make_drill(kind, 0, 2).seconds
+        rows.append({"drill": kind, "what it tests": what, "lesson": lesson, "time": f"{seconds // 60}:{seconds % 60:02d}", "the usual slips": slip})
+    return pd.DataFrame(rows).set_index("drill")
 
 
 def _spread(value: float, target: float, rel_tol: float, abs_tol: float) -> bool:

@@ -26,6 +26,9 @@ __all__ = [
     "budget_markdown",
     "cost_model_markdown",
     "save_memo",
+    "save_threshold_decision",
+    "save_budget_memo",
+    "save_cost_model",
     "build_portfolio",
 ]
 
@@ -187,6 +190,89 @@ def save_memo(stem: str, markdown: str, figure: Any = None, work: Path | None = 
     if figure is not None:
         saved.append(save_figure(figure, f"{stem}.png", work))
     return "\n".join(str(s) for s in saved)
+
+
+def _not_yet(*answers: Any) -> str | None:
+    from .checking import is_unanswered
+
+    if any(is_unanswered(a) for a in answers):
+        return "Not saved yet: answer the question above first, then run this cell again."
+    return None
+
+
+def _closing(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def save_threshold_decision(scenario: Any, decision: Any, work: Path | None = None) -> str:
+    """Save the threshold memo and its cost curve to the portfolio (capstone step 2). Never raises:
+    an answer that is not ready gets a message saying what to fix."""
+    from .plots import cost_curve_plot
+    from .thresholds import best_threshold, cost_curve
+
+    waiting = _not_yet(decision)
+    if waiting:
+        return waiting
+    try:
+        if not isinstance(decision, dict):
+            raise ValueError("decision must be a dict with threshold and rationale")
+        text = threshold_decision_markdown(scenario, decision.get("threshold"), decision.get("rationale"))
+        thresholds, cost = cost_curve(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn)
+        best = best_threshold(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, resamples=0)
+        fig = cost_curve_plot(thresholds, cost, best, title="What each threshold costs")
+        fig.axes[0].axvline(decision["threshold"], color="black", linestyle=":", label=f"your choice: {decision['threshold']:.3g}")
+        fig.axes[0].legend(frameon=False)
+        try:
+            return save_memo("02_threshold_decision", text, fig, work)
+        finally:
+            _closing(fig)
+    except (ValueError, TypeError) as exc:
+        return f"Not saved yet: {exc}"
+
+
+def save_budget_memo(routing: Any, decision: Any, cases_per_day: float, costs: dict[str, float], max_error_rate: float, rationale: Any, work: Path | None = None) -> str:
+    """Save the budget memo and the zones chart to the portfolio (capstone step 3). Never raises."""
+    from .plots import zone_plot
+    from .uncertainty import zone_policy
+
+    waiting = _not_yet(decision, rationale)
+    if waiting:
+        return waiting
+    try:
+        if not isinstance(decision, dict):
+            raise ValueError("decision must be a dict with budget, caveat_threshold and human_threshold")
+        zones = zone_policy(routing.correct, routing.confidence, decision.get("caveat_threshold"), decision.get("human_threshold"),
+                            cases_per_day=cases_per_day, **costs)
+        text = budget_markdown(decision.get("budget"), zones, max_error_rate, rationale)
+        fig = zone_plot(zones, title="Where tickets go, and what it costs a day")
+        try:
+            return save_memo("03_uncertainty_budget", text, fig, work)
+        finally:
+            _closing(fig)
+    except (ValueError, TypeError) as exc:
+        return f"Not saved yet: {exc}"
+
+
+def save_cost_model(comparison: Any, decision: Any, work: Path | None = None) -> str:
+    """Save the cost memo and the pattern cost lines to the portfolio (capstone step 4). Never raises."""
+    from .plots import pattern_cost_plot
+
+    waiting = _not_yet(decision)
+    if waiting:
+        return waiting
+    try:
+        if not isinstance(decision, dict):
+            raise ValueError("decision must be a dict with choice and rationale")
+        text = cost_model_markdown(comparison, decision.get("choice"), decision.get("rationale"))
+        fig = pattern_cost_plot(comparison.inputs, title="Total cost over the horizon by volume")
+        try:
+            return save_memo("04_cost_model", text, fig, work)
+        finally:
+            _closing(fig)
+    except (ValueError, TypeError) as exc:
+        return f"Not saved yet: {exc}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,6 +20,10 @@ __all__ = [
     "cost_explorer",
     "RolloutPlanner",
     "rollout_planner",
+    "DrillPractice",
+    "drill_practice",
+    "SelfScorer",
+    "self_scorer",
 ]
 
 
@@ -708,3 +712,139 @@ class RolloutPlanner(widgets.VBox):
 def rollout_planner(daily_users: float = 20_000, p_baseline: float = 0.60, effect: float = 0.02) -> RolloutPlanner:
     """Return the interactive rollout planner over the lesson's plan (lesson 05)."""
     return RolloutPlanner(None, daily_users, p_baseline, effect)
+
+
+def _clock_text(seconds: float, limit: float) -> str:
+    def mmss(x: float) -> str:
+        x = int(x)
+        return f"{x // 60}:{x % 60:02d}"
+
+    colour = "#b35900" if seconds > limit else "#1a7f37"
+    note = " (over the suggested time: answer anyway)" if seconds > limit else ""
+    return f"<span style='color:{colour};font-variant-numeric:tabular-nums'>⏱ {mmss(seconds)} of {mmss(limit)}{note}</span>"
+
+
+class DrillPractice(widgets.VBox):
+    """Timed practice: one drill at a time with a clock, an answer box, Check and Skip, then a
+    score and a review of the misses (lesson 06). The session logic is ``drills.PracticeSession``.
+
+    The clock ticks in the browser (a ``Play`` widget sends a tick a second); the time recorded for
+    each answer comes from the session's own clock, so it is right even if ticks are late.
+    """
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.header = widgets.HTML()
+        self.prompt = widgets.HTML()
+        self.clock = widgets.HTML()
+        self.answer = widgets.Text(placeholder="your answer, e.g. 0.083 or 14751", description="Answer:", continuous_update=False)
+        self.check_button = widgets.Button(description="Check", button_style="primary")
+        self.skip_button = widgets.Button(description="Skip")
+        self.feedback = widgets.HTML()
+        self.review = widgets.HTML()
+        self.ticker = widgets.Play(value=0, min=0, max=24 * 3600, step=1, interval=1000, show_repeat=False, layout=widgets.Layout(display="none"))
+        self.check_button.on_click(self._check)
+        self.skip_button.on_click(self._skip)
+        self.ticker.observe(self._tick, names="value")
+        super().__init__([self.header, self.prompt, self.clock, widgets.HBox([self.answer, self.check_button, self.skip_button]), self.feedback, self.review, self.ticker])
+        session.start()
+        self._show()
+        self.ticker.playing = True
+
+    def _tick(self, _change=None) -> None:
+        drill = self.session.current
+        if drill is not None:
+            self.clock.value = _clock_text(self.session.elapsed(), drill.seconds)
+
+    def _show(self) -> None:
+        import html as _html
+
+        from .checking import _inline_html
+
+        s = self.session
+        if s.finished:
+            self.ticker.playing = False
+            self.header.value = "<b>Session over.</b>"
+            self.prompt.value = ""
+            self.clock.value = ""
+            self.answer.disabled = self.check_button.disabled = self.skip_button.disabled = True
+            self.review.value = s.review()._repr_html_()
+            return
+        d = s.current
+        self.header.value = f"<b>Drill {s.position + 1} of {len(s.items)}: {_html.escape(d.title)}</b> · {d.level} · about {d.seconds // 60}:{d.seconds % 60:02d}"
+        self.prompt.value = f"<div style='max-width:48rem'>{_inline_html(d.prompt)}</div>"
+        self._tick()
+
+    def _check(self, _button=None) -> None:
+        from .checking import Outcome
+
+        import html as _html
+
+        text = self.answer.value.strip().replace(",", "").replace("$", "")
+        if not text:
+            self.feedback.value = "<i>Type your answer first.</i>"
+            return
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:  # a typo should not cost the drill: ask again
+            self.feedback.value = f"<i>{_html.escape(self.answer.value)!s} is not a number. Type digits, e.g. 0.083, 8.3% or 14751.</i>"
+            return
+        result = self.session.answer(value)
+        if result is None:
+            return
+        self.feedback.value = result._repr_html_()
+        if result.outcome is not Outcome.NOT_ATTEMPTED:
+            self.answer.value = ""
+            self._show()
+
+    def _skip(self, _button=None) -> None:
+        self.session.skip()
+        self.feedback.value = "<i>Skipped: it is in the review at the end.</i>"
+        self.answer.value = ""
+        self._show()
+
+    def __repr__(self) -> str:
+        s = self.session
+        where = "finished" if s.finished else f"drill {s.position + 1} of {len(s.items)}"
+        return f"DrillPractice({len(s.items)} drills, {where}; run it in JupyterLab to practise)"
+
+
+def drill_practice(seed: int = 0, kinds=None, difficulty: int | None = None, scenario: str = "default") -> DrillPractice:
+    """Return a timed practice session over one drill of each kind (lesson 06). Change the seed for fresh numbers."""
+    from .drills import PracticeSession
+
+    return DrillPractice(PracticeSession.new(seed, kinds, difficulty, scenario))
+
+
+class SelfScorer(widgets.VBox):
+    """An open question with a tick box per rubric point; Score shows the share covered, the points
+    missed and the model answer (lesson 06). The scoring is ``interview.self_score``."""
+
+    def __init__(self, question) -> None:
+        from .checking import _inline_html
+        from .interview import OpenQuestion, get_question
+
+        self.question = question if isinstance(question, OpenQuestion) else get_question(question)
+        q = self.question
+        self.boxes = [widgets.Checkbox(value=False, description=p.point, indent=False, layout=widgets.Layout(width="100%")) for p in q.rubric]
+        self.score_button = widgets.Button(description="Score my answer", button_style="primary")
+        self.result = widgets.HTML()
+        self.score_button.on_click(self._score)
+        head = widgets.HTML(f"<b>{_inline_html(q.question)}</b><br><i>Answer aloud or on paper first (about {q.minutes:g} minutes), then tick what you covered.</i>")
+        super().__init__([head, *self.boxes, self.score_button, self.result])
+
+    def _score(self, _button=None):
+        from .interview import self_score
+
+        covered = [i + 1 for i, box in enumerate(self.boxes) if box.value]
+        scored = self_score(self.question, covered)
+        self.result.value = scored._repr_html_() + self.question.answer()._repr_html_()
+        return scored
+
+    def __repr__(self) -> str:
+        return f"SelfScorer({self.question.id}: {len(self.boxes)} rubric points)"
+
+
+def self_scorer(question) -> SelfScorer:
+    """Return tick boxes for an open question's rubric, with a score and the model answer (lesson 06)."""
+    return SelfScorer(question)

@@ -24,6 +24,8 @@ MODULES: dict[str, ModuleInfo] = {
     "03": ModuleInfo("03", "Uncertainty budgets", "uncertainty_budgets", "aipm_course.exercises.ex03"),
     "04": ModuleInfo("04", "RAG, fine-tuning and costs", "rag_finetune_costs", "aipm_course.exercises.ex04"),
     "05": ModuleInfo("05", "Rollout planning", "rollout_planning", "aipm_course.exercises.ex05"),
+    "06": ModuleInfo("06", "Interview drills", "interview_drills", "aipm_course.exercises.ex06"),
+    "07": ModuleInfo("07", "Capstone", "capstone", "aipm_course.exercises.ex07"),
 }
 
 
