@@ -245,7 +245,7 @@ class SelfScore:
         return "Not yet: read the model answer, then try again tomorrow without looking."
 
     def __str__(self) -> str:
-        missed = "; ".join(p.point for p in self.missed) or "none"
+        missed = " ".join(p.point for p in self.missed) or "none"
         return f"{len(self.covered)} of {len(self.question.rubric)} points ({self.score:.0%}). {self.verdict} Missed: {missed}"
 
     def _repr_html_(self) -> str:

@@ -290,7 +290,7 @@ class PortfolioReport:
     problems: tuple[str, ...]
 
     def __str__(self) -> str:
-        lines = [f"Wrote {self.markdown} and {self.html.name}.", f"Included: {', '.join(self.included) or 'nothing yet'}."]
+        lines = [f"Wrote portfolio/{self.markdown.name} and portfolio/{self.html.name} in your work folder.", f"Included: {', '.join(self.included) or 'nothing yet'}."]
         if self.extras:
             lines.append(f"Also included, from your own files: {', '.join(self.extras)}.")
         if self.missing:

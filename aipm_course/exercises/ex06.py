@@ -16,6 +16,8 @@ MODULE = "06"
 # The open questions the written answer draws from: the ones interviewers ask most.
 WRITTEN_CONCEPTS = {"worth_building", "most_important_metric", "when_not_to_use_ai", "rag_vs_finetuning", "ai_vs_traditional_pm", "failure_first_design"}
 
+WRITTEN_STARTING_POINT = "Write your answer here, in your own words."
+
 _METRIC_WORDS = ("metric", "rate", "precision", "recall", "success", "cost", "accuracy", "latency", "per task", "conversion", "retention")
 _FAILURE_WORDS = ("wrong", "error", "fail", "fallback", "human", "escalat", "mistake", "miss", "false")
 _DECISION_WORDS = ("i would", "i'd", "recommend", "decide", "decision", "ship", "launch", "build", "don't", "do not", "stop", "choose", "go with")
@@ -118,6 +120,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "and a decision. Then score yourself against the rubric with `self_score`."
         ),
         _written_answer_checker(),
+        starting_point=WRITTEN_STARTING_POINT,
         hints=(
             "Start from the user and the decision, name two or three metrics with a number, say how it fails and what catches it, and commit.",
             "Read the rubric (`ex.open_question.rubric_text()`) before you write, not after.",

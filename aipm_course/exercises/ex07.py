@@ -13,14 +13,24 @@ import types
 from collections.abc import Mapping
 
 from ..briefs import brief_to_dict, load_example, read_brief, validate_brief
-from ..checking import Mistake, NumberQuestion, NumberSpec, ValidationQuestion, distinct_mistakes
+from ..checking import ___, Mistake, NumberQuestion, NumberSpec, ValidationQuestion, distinct_mistakes
 from ..costs import CostInputs, break_even_between, compare
 from ..parameters import get_scenario, scaled, validate_parameters
 from ..scenarios import urgent_tickets, support_tickets
 from ..thresholds import best_threshold, metrics_at, threshold_for_capacity
 from ..uncertainty import budget_from_dict, threshold_for_budget, zone_policy
 from ..workspace import record_check
+from ..rollout import example_plan, plan_to_dict
 from .ex05 import _plan_checker
+
+# The exercise's starting points: an answer still equal to one of these is "not attempted".
+THRESHOLD_SKELETON = {"threshold": ___, "rationale": ___}
+BUDGET_SKELETON = {
+    "budget": {"name": ___, "budget": {___: {"max_error_rate": ___, "severity": ___, "owner": ___, "review_date": ___, "fallback": ___}}},
+    "caveat_threshold": ___,
+    "human_threshold": ___,
+}
+COST_SKELETON = {"choice": ___, "rationale": ___}
 
 MODULE = "07"
 BUDGET = 0.05  # the routing budget: at most 5% of tickets answered alone may be wrong
@@ -78,6 +88,8 @@ def case(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         seed=seed, scenario=scenario, urgent=urgent, routing=routing, tickets_per_day=tickets_per_day,
         routing_cost_error=scaled(routing.cost_error_served, sc.cost), routing_cost_caveat=scaled(routing.cost_error_caveat, sc.cost),
         routing_cost_review=scaled(routing.cost_per_review, sc.cost), minutes_per_review=routing.minutes_per_review,
+        zone_costs={"cost_error_served": scaled(routing.cost_error_served, sc.cost), "cost_error_caveat": scaled(routing.cost_error_caveat, sc.cost),
+                    "cost_per_review": scaled(routing.cost_per_review, sc.cost), "minutes_per_review": routing.minutes_per_review},
         budget=BUDGET, reviewers_available=max(1, round(REVIEWERS_AVAILABLE * sc.volume)), costs=costs, plan_baseline=PLAN_BASELINE,
     )
 
@@ -196,6 +208,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "example if you like, but make it about urgency. It must pass the validator."
         ),
         _brief_checker(example),
+        starting_point=example,
         hints=(
             "`brief_to_yaml(load_example(\"support_triage\"))` gives a complete brief to adapt; change the feature, the problem, the metrics and the human loop.",
             "The validator lists what is missing, field by field: run the check after each section.",
@@ -245,6 +258,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "The cheapest one may flag more tickets than the seniors can read: decide between hiring, a higher threshold, or something in between."
         ),
         _threshold_checker(c, best.threshold, capacity.threshold),
+        starting_point=THRESHOLD_SKELETON,
         hints=(
             "`threshold_for_capacity(y_true, scores, capacity, tickets_a_day)` gives the lowest threshold the seniors can handle.",
             "Any threshold between the cheapest one and the capacity one is defensible; say which costs you accept.",
@@ -304,6 +318,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             f"must fit the {c.reviewers_available} triagers the team can spare."
         ),
         _budget_checker(c),
+        starting_point=BUDGET_SKELETON,
         hints=(
             "The budget's format is lesson 03's: `name` and `budget:` with one entry per scope (max_error_rate, severity, owner, review_date, fallback).",
             "Start from the caveat threshold of question 5; move the human threshold down until the triagers fit.",
@@ -347,6 +362,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         "Your pattern, and why",
         "Choose the pattern to build: a dict with `choice` (a key of `compare(...).patterns`) and `rationale`.",
         _cost_checker(comparison),
+        starting_point=COST_SKELETON,
         hints=("Weigh cost per successful task, weeks to ship and how often the policies change.",),
         solution=f"Most teams pick RAG here: cheapest per successful task (${rag_success:.4f}) and current policies; the break-even with fine-tuning is {be_day:,.0f} tickets a day.",
         **common,
@@ -361,6 +377,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "in lesson 05's format, with a ramp, online blockers that can detect their effect at this traffic, a kill switch and a rollback."
         ),
         _plan_checker(c.tickets_per_day, c.plan_baseline),
+        starting_point=plan_to_dict(example_plan()),
         hints=("Start from `plan_to_dict(example_plan())` and lengthen the stages: this traffic is lower than lesson 05's.",
                f"`validate_plan(plan, {c.tickets_per_day}, {c.plan_baseline})` lists the stages too short for their gates."),
         solution="A plan like lesson 05's example with longer canary and ramp stages; see the solved notebook.",
@@ -378,5 +395,18 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
 
+    def save_brief(brief) -> str:
+        """Save the brief to the portfolio once question 1 passes; never raises."""
+        from ..briefs import save_to_portfolio
+        from ..checking import Outcome
+
+        result = q1.check(brief)
+        if result.outcome is Outcome.NOT_ATTEMPTED:
+            return "Not saved yet: write the brief in question 1 first."
+        if not result.correct:
+            return "Not saved yet: question 1 still lists problems. Fix them, then run this cell again."
+        return save_to_portfolio(brief)
+
     questions = (q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12)
-    return types.SimpleNamespace(**{q.id: q for q in questions}, questions=questions, parameters=parameters, case=c, comparison=comparison)
+    return types.SimpleNamespace(**{q.id: q for q in questions}, questions=questions, parameters=parameters, case=c,
+                                 comparison=comparison, save_brief=save_brief)

@@ -1,0 +1,1026 @@
+"""Interview drills (lesson 06): every drill's answer recomputed here from its parameters (and,
+where the parameters leave a number out, from the prompt a learner reads) with the formulas of
+FACTS.md written out by hand, cross-checked against scipy and statsmodels; slips and their
+feedback, difficulty, scenarios, the checker and the timed practice session.
+
+Tests marked ``xfail(strict=True)`` expose real bugs in drills.py (or in the checker it uses):
+they fail today, and will start to "pass" (and so fail the suite) once the bug is fixed.
+"""
+
+import dataclasses
+import functools
+import math
+import numbers
+import re
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.optimize import brentq
+from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
+
+from aipm_course import drills as dr
+from aipm_course.checking import CheckResult, Outcome, RichText
+from aipm_course.parameters import scenarios
+
+KINDS = list(dr.DRILL_KINDS)
+SCENARIOS = list(scenarios())
+SEEDS = range(1_000)
+SCENARIO_SEEDS = range(200)
+
+# The slip each drill names first: the one-step error an interviewer expects most.
+MAIN_SLIP = {
+    "base_rate_precision": {1: "ignored_prevalence", 2: "ignored_prevalence", 3: "answered_accuracy"},
+    "threshold_by_cost": {1: "swapped_costs", 2: "ignored_cost_of_catching", 3: "minutes_as_dollars"},
+    "reviewer_headcount": {1: "forgot_human_share", 2: "used_whole_shift", 3: "used_caveat_share"},
+    "budget_bound": {1: "point_estimate", 2: "point_estimate", 3: "point_estimate"},
+    "cost_per_query": {1: "forgot_retrieved_tokens", 2: "forgot_retrieved_tokens", 3: "ignored_cache"},
+    "break_even_volume": {1: "total_not_per_day", 2: "ignored_monthly", 3: "forgot_retrains"},
+    "sample_size_duration": {1: "one_arm_only", 2: "all_users_eligible", 3: "sized_as_50_50"},
+    "blast_radius": {1: "forgot_rollback", 2: "forgot_rollback", 3: "forgot_canary"},
+}
+SHARE_KINDS = {"base_rate_precision", "threshold_by_cost", "budget_bound"}  # answered as a share in (0, 1)
+WHOLE_KINDS = {"reviewer_headcount", "sample_size_duration"}  # answered as a whole number
+
+NUMBER = r"([\d,]+(?:\.\d+)?)"  # 1,234 or 0.5 or 12.25
+MONEY = r"\$" + NUMBER
+
+
+# --- drills, made once per test process -------------------------------------------------------
+
+
+@functools.cache
+def default_drills(kind):
+    return tuple(dr.make_drill(kind, seed) for seed in SEEDS)
+
+
+@functools.cache
+def scenario_drills(scenario):
+    """One drill of each kind for 200 seeds (drill_set reads the scenario once per set)."""
+    return tuple(d for seed in SCENARIO_SEEDS for d in dr.drill_set(seed, scenario=scenario))
+
+
+# --- reading the prompt as a learner would ----------------------------------------------------
+
+
+def num(text):
+    return float(text.replace(",", ""))
+
+
+def read(prompt, pattern):
+    """The numbers the pattern captures in the prompt, as floats (percentages still in %)."""
+    found = re.search(pattern, prompt)
+    assert found, f"the prompt does not state {pattern!r}:\n{prompt}"
+    return tuple(num(g) for g in found.groups())
+
+
+def dollars(text):
+    return [num(x) for x in re.findall(MONEY, text)]
+
+
+def same(a, b):
+    return a == pytest.approx(b, rel=1e-9, abs=1e-12)
+
+
+def ceil_exact(*factors, divide_by=1):
+    """ceil(product of factors / divide_by), in exact decimal arithmetic (0.15 is 15/100, not a float)."""
+    value = Fraction(1)
+    for f in factors:
+        value *= Fraction(str(f))
+    return math.ceil(value / Fraction(str(divide_by)))
+
+
+# --- independent solvers: each returns (answer, value of the main slip) -----------------------
+
+
+def solve_precision(d):
+    p = d.params
+    pi, tpr, fpr = p["prevalence"], p["tpr"], p["fpr"]
+    if d.difficulty == 1:
+        catch, flag, rate = read(d.prompt, rf"catches {NUMBER}% of the \w+ \w+ and wrongly flags {NUMBER}% of the others\. {NUMBER}% of")
+        assert same(catch / 100, tpr) and same(flag / 100, fpr) and same(rate / 100, pi)
+    elif d.difficulty == 2:
+        sens, spec, rate = read(d.prompt, rf"sensitivity is {NUMBER}% and its specificity {NUMBER}%\. {NUMBER}% of")
+        assert same(sens / 100, tpr) and same(1 - spec / 100, fpr) and same(rate / 100, pi)
+    else:
+        (one_in,) = read(d.prompt, rf"About 1 in {NUMBER} ")
+        catch, flag = read(d.prompt, rf"catches {NUMBER}% of them and wrongly flags {NUMBER}% of the rest")
+        assert same(pi, 1 / one_in) and same(catch / 100, tpr) and same(flag / 100, fpr)
+    answer = pi * tpr / (pi * tpr + (1 - pi) * fpr)
+    if d.difficulty == 3:
+        main = pi * tpr + (1 - pi) * (1 - fpr)  # the accuracy
+    else:
+        main = tpr / (tpr + fpr)  # prevalence left out (treated as 50%)
+    return answer, main
+
+
+def solve_threshold(d):
+    p = d.params
+    c_fp, c_fn, c_tp, c_tn = p["cost_fp"], p["cost_fn"], p["cost_tp"], 0.0
+    if d.difficulty == 1:
+        miss, hold = read(d.prompt, rf"A missed fraud costs {MONEY}; holding a good payment for review costs {MONEY}")
+        assert same(miss, c_fn) and same(hold, c_fp) and c_tp == 0
+        main = c_fn / (c_fn + c_fp)  # swapped
+    elif d.difficulty == 2:
+        review, miss, lost = read(d.prompt, rf"analyst at {MONEY}\. A missed fraud loses the full {MONEY}\. A caught fraud still loses {NUMBER}% of it")
+        assert same(review, c_fp) and same(miss, c_fn) and same(c_tp, review + lost / 100 * miss)
+        main = c_fp / (c_fp + c_fn)  # a caught fraud treated as free
+    else:
+        minutes, wage, miss = read(d.prompt, rf"spends {NUMBER} minutes on each and costs {MONEY} an hour\. A missed case .* costs {MONEY}\.")
+        assert same(c_fp, minutes / 60 * wage) and same(miss, c_fn) and c_tp == 0
+        main = minutes / (minutes + c_fn)  # minutes used as dollars
+    answer = (c_fp - c_tn) / ((c_fp - c_tn) + (c_fn - c_tp))
+    return answer, main
+
+
+def solve_headcount(d):
+    p = d.params
+    cases, share, minutes, hours = p["cases_per_day"], p["human_share"], p["minutes_per_case"], p["productive_hours"]
+    if d.difficulty == 1:
+        stated = read(d.prompt, rf"handles {NUMBER} tickets a day and sends {NUMBER}% of them to a human\. A human needs {NUMBER} minutes a ticket, and a reviewer has {NUMBER} productive hours")
+    elif d.difficulty == 2:
+        stated = read(d.prompt, rf"handles {NUMBER} tickets a day and sends {NUMBER}% of them to a human, who needs {NUMBER} minutes a ticket\. Reviewers work 8-hour shifts, of which {NUMBER} hours are productive")
+    else:
+        auto, cases_, caveat, minutes_, hours_ = read(d.prompt, rf"answers {NUMBER}% of {NUMBER} tickets a day automatically, answers {NUMBER}% with a caveat \(no human\), and sends the rest to a human, who needs {NUMBER} minutes a ticket\. A reviewer has {NUMBER} productive hours")
+        # the human zone is what is left after the automatic and caveat zones
+        assert same(share, 1 - auto / 100 - caveat / 100)
+        stated = (cases_, share * 100, minutes_, hours_)
+    assert same(stated[0], cases) and same(stated[1] / 100, share) and same(stated[2], minutes) and same(stated[3], hours)
+    answer = ceil_exact(cases, share, minutes, divide_by=60 * hours)
+    main = {
+        1: lambda: ceil_exact(cases, minutes, divide_by=60 * hours),  # every ticket staffed
+        2: lambda: ceil_exact(cases, share, minutes, divide_by=60 * 8),  # the whole 8-hour shift
+        3: lambda: ceil_exact(cases, Fraction(str(caveat)) / 100, minutes, divide_by=60 * hours),  # the caveat zone staffed
+    }[d.difficulty]()
+    return answer, main
+
+
+def solve_bound(d):
+    p = d.params
+    k, n, level = p["errors"], p["n"], p["confidence_level"]
+    n_, k_, pct = read(d.prompt, rf"random sample of {NUMBER} .* found {NUMBER} wrong\. .* with {NUMBER}% confidence")
+    assert (n_, k_, pct / 100) == (n, k, pytest.approx(level))
+    assert level == (0.99 if d.difficulty == 3 else 0.95)
+    answer = stats.beta.ppf(level, k + 1, n - k)  # one-sided Clopper-Pearson upper bound
+    if k == 0:
+        assert answer == pytest.approx(1 - (1 - level) ** (1 / n), rel=1e-9)
+    return answer, k / n
+
+
+def solve_cost(d):
+    p = d.params
+    prompt_t, retrieved, out, p_in, p_out = (p[k] for k in ("prompt_tokens", "retrieved_tokens", "output_tokens", "price_in", "price_out"))
+    stated = read(d.prompt, rf"sends {NUMBER} tokens of instructions and question plus {NUMBER} tokens of retrieved text, and gets {NUMBER} tokens back\. The model costs {MONEY} per million input tokens and {MONEY} per million output")
+    assert stated == (prompt_t, retrieved, out, pytest.approx(p_in), pytest.approx(p_out))
+    per_query = ((prompt_t + retrieved) * p_in + out * p_out) / 1e6
+    forgot = (prompt_t * p_in + out * p_out) / 1e6
+    if d.difficulty == 1:
+        factor = 1.0
+        assert "one query" in d.prompt
+    else:
+        (per_day,) = read(d.prompt, rf"It gets {NUMBER} queries a day")
+        month = per_day * 30
+        if d.difficulty == 2:
+            factor = month
+        else:
+            (hit,) = read(d.prompt, rf"and {NUMBER}% of them are repeats served from a cache")
+            factor = month * (1 - hit / 100)
+            forgot = per_query * month  # main slip at difficulty 3: the cache left out
+    assert same(p["factor"], factor)
+    main = forgot if d.difficulty == 3 else forgot * factor
+    return per_query * factor, main
+
+
+def retrain_months(every, months):
+    """Months at which a retrain falls: every, 2·every, … strictly before the horizon."""
+    return [m for m in range(every, months, every)] if every else []
+
+
+def solve_break_even(d):
+    p = d.params
+    months, days = p["months"], p["months"] * 30
+    f_rag, v_rag, h_rag = p["rag_setup"], p["rag_per_query"], p["rag_monthly"]
+    f_ft, v_ft, h_ft = p["ft_setup"], p["ft_per_query"], p["ft_monthly"]
+    every, retrain = p["retrain_every"], p["retrain_cost"]
+    n_retrains = len(retrain_months(every, months))
+    assert p["retrains"] == n_retrains
+    assert read(d.prompt, r"over (\d+) months of 30 days") == (months,)
+    rag = read(d.prompt, rf"RAG: {MONEY} to build, {MONEY} a query")
+    ft = read(d.prompt, rf"Fine-tuned: {MONEY} to build and train, {MONEY} a query")
+    assert same(rag[0], f_rag) and same(rag[1], v_rag) and same(ft[0], f_ft) and same(ft[1], v_ft)
+    if d.difficulty >= 2:
+        assert read(d.prompt, rf"RAG: .*?, {MONEY} a month to run")[0] == pytest.approx(h_rag)
+        assert read(d.prompt, rf"Fine-tuned: .*?, {MONEY} a month to run")[0] == pytest.approx(h_ft)
+    else:
+        assert h_rag == h_ft == 0 and "a month to run" not in d.prompt
+    if d.difficulty == 3:
+        cost, every_ = read(d.prompt, rf"a retrain costing {MONEY} every (\d+) months")
+        assert same(cost, retrain) and every_ == every
+    else:
+        assert every is None and n_retrains == 0 and "retrain" not in d.prompt
+
+    def per_day(fixed_gap):
+        return fixed_gap / (v_rag - v_ft) / days
+
+    answer = per_day(f_ft + n_retrains * retrain + months * h_ft - f_rag - months * h_rag)
+    main = {
+        1: answer * days,  # the total over the horizon, not a day
+        2: per_day(f_ft - f_rag),  # the monthly costs left out
+        3: per_day(f_ft + months * h_ft - f_rag - months * h_rag),  # the retrains left out
+    }[d.difficulty]
+    return answer, main
+
+
+def brentq_break_even(d):
+    """Queries a day where the two total-cost lines cross, found numerically."""
+    p = d.params
+    months, days = p["months"], p["months"] * 30
+    retrains = len(retrain_months(p["retrain_every"], months)) * p["retrain_cost"]
+
+    def gap(q):
+        rag = p["rag_setup"] + months * p["rag_monthly"] + p["rag_per_query"] * q * days
+        ft = p["ft_setup"] + retrains + months * p["ft_monthly"] + p["ft_per_query"] * q * days
+        return rag - ft
+
+    return brentq(gap, 0.0, 1e9, xtol=1e-9, rtol=1e-13)
+
+
+def per_arm_closed_form(p1, p2, alpha=0.05, power=0.8):
+    z_a, z_b = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    pbar = (p1 + p2) / 2
+    n = (z_a * math.sqrt(2 * pbar * (1 - pbar)) + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p2 - p1) ** 2
+    return math.ceil(n)
+
+
+@functools.cache
+def statsmodels_nobs1(p1, p2, ratio):
+    """nobs1 (the arm at prop1 = p2, the new model); the other arm has ratio·nobs1."""
+    return samplesize_proportions_2indep_onetail(diff=p2 - p1, prop2=p1, power=0.8, ratio=ratio, alpha=0.05, alternative="two-sided")
+
+
+def days_for(users_needed, users_a_day):
+    return math.ceil(Fraction(users_needed) / Fraction(str(users_a_day)))
+
+
+def solve_sample_size(d):
+    p = d.params
+    p1, p2, users = p["p_baseline"], p["p_treatment"], p["daily_users"]
+    base, rise = read(d.prompt, rf"Today {NUMBER}% of users .* detect a rise to {NUMBER}% with a two-sided test at α = 0\.05 and power 0\.8")
+    assert same(base / 100, p1) and same(rise / 100, p2)
+    n = per_arm_closed_form(p1, p2)
+    assert p["n_per_arm"] == n
+    assert n == math.ceil(statsmodels_nobs1(p1, p2, 1.0))
+    if d.difficulty == 1:
+        assert read(d.prompt, rf"{NUMBER} users a day enter the test, split 50/50") == (users,)
+        return days_for(2 * n, users), days_for(n, users)
+    if d.difficulty == 2:
+        users_, eligible = read(d.prompt, rf"The product has {NUMBER} users a day, but only the {NUMBER}% who reach")
+        assert users_ == users
+        in_test = Fraction(str(users)) * Fraction(str(eligible)) / 100
+        return math.ceil(Fraction(2 * n) / in_test), days_for(2 * n, users)
+    share, users_ = read(d.prompt, rf"canary: {NUMBER}% of {NUMBER} users a day get the new version")
+    assert users_ == users
+    f = share / 100
+    ratio = (1 - f) / f
+    nobs1 = statsmodels_nobs1(p1, p2, ratio)  # the treated (canary) arm
+    total = nobs1 * (1 + ratio)
+    return math.ceil(total / users), days_for(2 * n, users)
+
+
+def solve_blast(d):
+    p = d.params
+    users, back = p["daily_users"], p["hours_to_rollback"]
+    if d.difficulty == 1:
+        share, users_, detect, back_ = read(d.prompt, rf"gives {NUMBER}% of {NUMBER} daily users a new model\. A regression would be noticed in {NUMBER} hours and rolled back in {NUMBER} more")
+        assert same(share / 100, p["share"]) and users_ == users and detect == p["hours_to_detect"] and back_ == back
+        answer = users * p["share"] * (detect + back) / 24
+        return answer, users * p["share"] * detect / 24
+    if d.difficulty == 2:
+        share, users_, days, back_ = read(d.prompt, rf"A ramp gives {NUMBER}% of {NUMBER} daily users a new model for (\d+) days\. .* a rollback takes {NUMBER} hours")
+        assert same(share / 100, p["share"]) and users_ == users and p["hours_to_detect"] == 24 * days and back_ == back
+        answer = users * p["share"] * (24 * days + back) / 24
+        return answer, users * p["share"] * 24 * days / 24
+    canary, users_, canary_days, ramp_days, ramp, back_ = read(
+        d.prompt, rf"canary \({NUMBER}% of {NUMBER} daily users for (\d+) days, from its first day\) and is caught only when the ramp's gate is read, after (\d+) days at {NUMBER}%\. The rollback takes {NUMBER} hours"
+    )
+    assert users_ == users and back_ == back
+    assert same(canary / 100, p["canary"]) and canary_days == p["canary_days"]
+    assert same(ramp / 100, p["ramp"]) and ramp_days == p["ramp_days"]
+    canary_users = users * p["canary"] * canary_days  # whole days, no rollback needed
+    ramp_users = users * p["ramp"] * (ramp_days * 24 + back) / 24
+    return canary_users + ramp_users, ramp_users
+
+
+SOLVERS = {
+    "base_rate_precision": solve_precision,
+    "threshold_by_cost": solve_threshold,
+    "reviewer_headcount": solve_headcount,
+    "budget_bound": solve_bound,
+    "cost_per_query": solve_cost,
+    "break_even_volume": solve_break_even,
+    "sample_size_duration": solve_sample_size,
+    "blast_radius": solve_blast,
+}
+
+
+def test_every_kind_has_a_solver_here():
+    assert set(SOLVERS) == set(MAIN_SLIP) == set(dr.DRILL_KINDS)
+
+
+def assert_sound(d):
+    """The drill is solvable (its answer is the one worked here), plausible, and its slips teach."""
+    answer, main = SOLVERS[d.kind](d)
+    if d.kind in WHOLE_KINDS:
+        assert d.expected == answer and d.expected == int(d.expected), d
+    else:
+        assert d.expected == pytest.approx(answer, rel=1e-9), d
+    assert math.isfinite(d.expected) and d.expected > 0, d
+    if d.kind in SHARE_KINDS:
+        assert d.fraction and 0 < d.expected < 1, d
+    for key in ("prevalence", "tpr", "fpr", "human_share", "share", "canary", "ramp", "p_baseline", "p_treatment"):
+        if key in d.params:
+            assert 0 < d.params[key] < 1, (d, key)
+    result = d.check(d.expected)
+    assert result.correct, (d, result.message)
+    # the main slip: its name, and its value worked out here
+    assert d.slips[0].name == MAIN_SLIP[d.kind][d.difficulty], d
+    assert d.slips[0].value == pytest.approx(main, rel=1e-9), d
+    assert len({s.name for s in d.slips}) == len(d.slips) >= 2, d
+    for slip in d.slips:
+        assert math.isfinite(slip.value), (d, slip)
+        result = d.check(slip.value)
+        assert result.outcome is Outcome.INCORRECT, (d, slip)
+        assert slip.feedback in result.message, (d, slip, result.message)
+
+
+# --- 1. every drill is solvable, for 1,000 seeds per kind ---------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_thousand_seeds_give_solvable_drills_whose_slips_fail_with_their_feedback(kind):
+    drills = default_drills(kind)
+    assert [d.seed for d in drills] == list(SEEDS)
+    for d in drills:
+        assert d.kind == kind
+        assert_sound(d)
+    # all three levels are covered, and every main slip was exercised
+    assert {d.difficulty for d in drills} == {1, 2, 3}
+
+
+def test_a_zero_error_bound_is_about_the_rule_of_three():
+    zero = [d for d in default_drills("budget_bound") if d.params["errors"] == 0]
+    assert len(zero) >= 300  # every warm-up has no errors
+    for d in zero:
+        assert d.expected == pytest.approx(3 / d.params["n"], rel=0.02)
+        assert d.expected == pytest.approx(1 - 0.05 ** (1 / d.params["n"]), rel=1e-9)
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_break_even_agrees_with_where_the_two_total_cost_lines_cross(difficulty):
+    drills = [d for d in default_drills("break_even_volume") if d.difficulty == difficulty][::10]
+    assert len(drills) >= 30
+    for d in drills:
+        assert d.expected == pytest.approx(brentq_break_even(d), rel=1e-7), d
+
+
+def test_break_even_retrains_fall_strictly_before_the_horizon():
+    assert retrain_months(6, 12) == [6]
+    assert retrain_months(4, 12) == [4, 8]
+    assert retrain_months(4, 18) == [4, 8, 12, 16]
+    assert retrain_months(6, 6) == []
+    hard = [d for d in default_drills("break_even_volume") if d.difficulty == 3]
+    for d in hard:
+        p = d.params
+        assert p["retrains"] == sum(1 for m in range(1, p["months"]) if m % p["retrain_every"] == 0)
+        assert p["retrains"] >= 1  # else the retrain slip would equal the answer
+
+
+def test_the_canary_duration_agrees_with_statsmodels_and_is_longer_than_a_50_50_test():
+    canaries = [d for d in default_drills("sample_size_duration") if d.difficulty == 3]
+    assert len(canaries) >= 300
+    for d in canaries:
+        answer, fifty_fifty = solve_sample_size(d)
+        assert d.expected == answer
+        assert d.expected > fifty_fifty
+
+
+# --- 2. fresh numbers from every seed, the same drill from the same arguments -------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_different_seeds_give_different_numbers(kind):
+    drills = default_drills(kind)
+    assert len({d.prompt for d in drills}) >= 500
+    assert len({round(d.expected, 9) for d in drills}) >= (20 if kind in WHOLE_KINDS else 100)
+
+
+def fields(d):
+    return tuple((f.name, getattr(d, f.name)) for f in dataclasses.fields(d))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("scenario", ["default", "legal_review"])
+def test_the_same_arguments_give_the_identical_drill(kind, scenario):
+    for seed in (0, 1, 2, 41, 999, 12_345_678_901):
+        for difficulty in (None, 1, 2, 3):
+            a = dr.make_drill(kind, seed, difficulty, scenario)
+            b = dr.make_drill(kind, seed=seed, difficulty=difficulty, scenario=scenario)
+            assert fields(a) == fields(b)
+    assert fields(dr.make_drill(kind, 5)) == fields(dr.make_drill(kind, np.int64(5)))
+    assert dr.make_drill(kind, 0).prompt != dr.make_drill(kind, 3).prompt  # same difficulty, new numbers
+
+
+# --- 3. difficulty and argument errors ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_difficulty_none_varies_with_the_seed(kind):
+    for d in default_drills(kind):
+        assert d.difficulty == 1 + d.seed % 3
+        assert d.level == {1: "warm-up", 2: "standard", 3: "stretch"}[d.difficulty]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_an_explicit_difficulty_works_for_every_kind(kind, difficulty):
+    for seed in range(0, 60):
+        d = dr.make_drill(kind, seed, difficulty)
+        assert d.difficulty == difficulty
+        assert_sound(d)
+    # the explicit level is the same drill as the one None picks for a matching seed
+    seed = difficulty - 1
+    assert fields(dr.make_drill(kind, seed, difficulty)) == fields(dr.make_drill(kind, seed))
+    assert dr.make_drill(kind, 0, np.int64(difficulty)).difficulty == difficulty
+
+
+@pytest.mark.parametrize("bad", [0, 4, -1, 2.5, 2.0, True, False, "2", [2]])
+def test_a_bad_difficulty_is_rejected(bad):
+    with pytest.raises(ValueError, match=r"difficulty must be 1 \(warm-up\), 2 \(standard\) or 3 \(stretch\)"):
+        dr.make_drill("blast_radius", 1, bad)
+    with pytest.raises(ValueError, match="difficulty"):
+        dr.drill_set(1, difficulty=bad)
+
+
+@pytest.mark.parametrize("bad", ["nope", "Blast_Radius", "", None, 3, ["blast_radius"]])
+def test_a_bad_kind_is_rejected_naming_the_kinds(bad):
+    with pytest.raises(ValueError) as info:
+        dr.make_drill(bad, 1)
+    message = str(info.value)
+    assert message.startswith("kind must be one of")
+    assert all(repr(k) in message for k in KINDS)
+    assert repr(bad) in message
+
+
+@pytest.mark.parametrize("bad", [-1, -100, True, False, 1.0, 2.5, "3", None])
+def test_a_bad_seed_is_rejected(bad):
+    with pytest.raises(ValueError, match=rf"seed must be a whole number 0 or above, got {re.escape(repr(bad))}"):
+        dr.make_drill("budget_bound", bad)
+    with pytest.raises(ValueError, match="seed must be a whole number 0 or above"):
+        dr.drill_set(bad)
+
+
+@pytest.mark.parametrize("bad", ["atlantis", "Default", "", None, 3])
+def test_an_unknown_scenario_is_rejected_naming_the_scenarios(bad):
+    with pytest.raises(ValueError) as info:
+        dr.make_drill("cost_per_query", 1, scenario=bad)
+    message = str(info.value)
+    assert message.startswith("scenario must be one of")
+    assert all(repr(name) in message for name in SCENARIOS)
+    with pytest.raises(ValueError, match="scenario must be one of"):
+        dr.drill_set(1, scenario=bad)
+
+
+# --- 4. scenarios -----------------------------------------------------------------------------
+
+
+def test_the_kit_ships_scenarios_besides_the_default():
+    assert SCENARIOS[0] == "default"
+    assert len(SCENARIOS) >= 3
+    assert any(sc.cost >= 5 for sc in scenarios().values())  # a money-heavy one for the scaling tests
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_scenario_gives_sound_drills_of_every_kind(scenario):
+    drills = scenario_drills(scenario)
+    assert len(drills) == len(SCENARIO_SEEDS) * len(KINDS)
+    for d in drills:
+        assert_sound(d)
+    for kind in KINDS:
+        assert len({d.prompt for d in drills if d.kind == kind}) >= 100
+    # drill_set gives the same drills as make_drill
+    for d in drills[:: len(KINDS) * 25 + 1]:
+        assert fields(d) == fields(dr.make_drill(d.kind, d.seed, scenario=scenario))
+
+
+MONEY_SCENARIOS = [name for name, sc in scenarios().items() if sc.cost != 1]
+
+
+@pytest.mark.parametrize("scenario", MONEY_SCENARIOS)
+def test_a_scenario_scales_the_money_in_a_threshold_prompt(scenario):
+    factor = scenarios()[scenario].cost
+    for seed in range(60):
+        plain = dr.make_drill("threshold_by_cost", seed, 1)
+        scaled = dr.make_drill("threshold_by_cost", seed, 1, scenario)
+        before, after = dollars(plain.prompt), dollars(scaled.prompt)
+        assert len(before) == len(after) == 2
+        assert after == pytest.approx([factor * x for x in before], rel=1e-6)
+        # the threshold is a ratio of costs: scaling every cost leaves it where it was
+        assert scaled.expected == pytest.approx(plain.expected, rel=1e-9)
+
+
+# A scenario changes the numbers, so a draw that was usable before may now be rejected (two slips too
+# close together, say) and the drill drawn again. The scaling tests compare the seeds whose other
+# numbers show that the draw was the same, and require most seeds to be such pairs.
+
+
+def test_legal_review_puts_ten_times_the_money_into_a_break_even_case():
+    assert scenarios()["legal_review"].cost == 10
+    pairs = 0
+    for seed in range(40):
+        plain = dr.make_drill("break_even_volume", seed, 3)
+        legal = dr.make_drill("break_even_volume", seed, 3, "legal_review")
+        a, b = plain.params, legal.params
+        if any(a[key] != b[key] for key in ("months", "rag_per_query", "ft_per_query", "retrain_every", "retrains")):
+            continue  # drawn again in one of the two
+        pairs += 1
+        for key in ("rag_setup", "ft_setup", "rag_monthly", "ft_monthly", "retrain_cost"):
+            assert b[key] == pytest.approx(10 * a[key]), key
+        assert sorted(x for x in dollars(legal.prompt) if x >= 1) == pytest.approx(sorted(10 * x for x in dollars(plain.prompt) if x >= 1))
+        # the prices per query are market prices and stay put: $0.006 a query is $0.006 in any workshop
+        assert sorted(x for x in dollars(legal.prompt) if x < 1) == sorted(x for x in dollars(plain.prompt) if x < 1)
+        # ten times the fixed costs at the same prices per query: ten times the break-even volume
+        assert legal.expected == pytest.approx(10 * plain.expected, rel=1e-9)
+    assert pairs >= 30
+
+
+@pytest.mark.parametrize("scenario", [name for name in SCENARIOS if name != "default"])
+def test_a_scenario_scales_base_rates_and_volumes(scenario):
+    sc = scenarios()[scenario]
+    pairs = 0
+    for seed in range(40):
+        plain = dr.make_drill("base_rate_precision", seed, 1)
+        other = dr.make_drill("base_rate_precision", seed, 1, scenario)
+        if (plain.params["tpr"], plain.params["fpr"], plain.prompt[:30]) != (other.params["tpr"], other.params["fpr"], other.prompt[:30]):
+            continue  # drawn again in one of the two
+        pairs += 1
+        assert other.params["prevalence"] == pytest.approx(min(0.3, plain.params["prevalence"] * sc.prevalence))
+    assert pairs >= 25
+    for seed in range(40):  # any number of users is usable: the same draw every time
+        plain = dr.make_drill("blast_radius", seed, 1)
+        other = dr.make_drill("blast_radius", seed, 1, scenario)
+        assert other.params["daily_users"] == pytest.approx(plain.params["daily_users"] * sc.volume)
+
+
+# --- 5. the checker never raises --------------------------------------------------------------
+
+
+class FloatRaises:
+    def __float__(self):
+        raise RuntimeError("no float for you")
+
+    def __index__(self):
+        raise RuntimeError("no index either")
+
+    def __repr__(self):
+        raise RuntimeError("and no repr")
+
+
+class RealFloatRaises(FloatRaises):
+    """Claims to be a real number, then fails to become a float."""
+
+
+numbers.Real.register(RealFloatRaises)
+
+
+class ShapeRaises:
+    @property
+    def shape(self):
+        raise KeyError("shape")
+
+
+class ItemRaises:
+    shape = (1,)
+    size = 1
+
+    def item(self):
+        raise ValueError("no item")
+
+
+class EqRaises:
+    __hash__ = None
+
+    def __eq__(self, other):
+        raise TypeError("no comparing")
+
+    def __bool__(self):
+        raise TypeError("no truth")
+
+
+@dataclasses.dataclass
+class AResult:
+    volume: float = 1.0
+    per_day: float = 2.0
+
+
+ODD_VALUES = [
+    FloatRaises(), RealFloatRaises(), ShapeRaises(), ItemRaises(), EqRaises(), AResult(), AResult, object(), int, len,
+    lambda: 1, np.array([1.0, 2.0]), np.array(0.25), np.array([0.5]), np.float64("nan"), np.int64(7), np.array([None]),
+    10**400, -(10**400), 2**1024, {"a": 1}, {1, 2}, (0, 5), b"0.5", bytearray(b"1"), "8.26%", "6,510", "0,5", "'3'",
+]
+
+ANSWERS = st.one_of(
+    st.none(),
+    st.just(...),
+    st.text(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(),
+    st.integers(min_value=10**300, max_value=10**500),
+    st.booleans(),
+    st.complex_numbers(),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.fractions(),
+    st.lists(st.one_of(st.floats(), st.integers(), st.none()), max_size=4),
+    st.tuples(st.integers(), st.integers()),
+    st.dictionaries(st.text(max_size=3), st.floats(), max_size=3),
+    st.builds(np.array, st.lists(st.floats(allow_nan=True), max_size=3)),
+    st.sampled_from(ODD_VALUES),
+)
+
+
+@functools.cache
+def one_drill_per_kind_and_level():
+    return tuple(dr.make_drill(kind, 11, level) for kind in KINDS for level in (1, 2, 3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(answer=ANSWERS, index=st.integers(0, 3 * len(KINDS) - 1))
+def test_the_checker_never_raises(answer, index):
+    d = one_drill_per_kind_and_level()[index]
+    result = d.check(answer)
+    assert isinstance(result, CheckResult)
+    assert result.outcome in set(Outcome)
+    assert isinstance(result.message, str) and result.message
+    assert isinstance(str(result), str) and isinstance(result._repr_html_(), str)
+    if answer is None or answer is Ellipsis:
+        assert result.outcome is Outcome.NOT_ATTEMPTED
+    else:
+        assert result.outcome is not Outcome.NOT_ATTEMPTED
+    if result.correct:  # only a real number near the answer is ever right
+        value = float(np.asarray(answer).item()) if isinstance(answer, np.ndarray) else float(answer)
+        assert not isinstance(answer, bool)
+        assert abs(value - d.expected) <= max(d.abs_tol, d.rel_tol * d.expected)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_blank_answer_is_not_attempted(kind):
+    d = dr.make_drill(kind, 4)
+    for blank in (None, ...):
+        result = d.check(blank)
+        assert result.outcome is Outcome.NOT_ATTEMPTED and not result.correct
+        assert result.outcome.value == "not attempted"
+        assert "Not attempted" in str(result)
+    assert d.check().outcome is Outcome.NOT_ATTEMPTED
+
+
+@pytest.mark.xfail(strict=True, reason="Question.check's own except-clause calls str(exc); an exception whose __str__ "
+                   "raises escapes the checker that promises never to raise (checking.py, used by Drill.check)")
+def test_the_checker_survives_an_exception_that_cannot_be_printed():
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("cannot print")
+
+    class Weird:
+        @property
+        def shape(self):
+            raise Unprintable()
+
+    result = dr.make_drill("blast_radius", 1).check(Weird())
+    assert result.outcome is Outcome.INCORRECT
+
+
+# --- 6. feedback that helps -------------------------------------------------------------------
+
+
+def tolerance(d, value):
+    return max(d.abs_tol, d.rel_tol * abs(value))
+
+
+@pytest.mark.parametrize("kind", sorted(SHARE_KINDS))
+def test_a_percentage_for_a_share_gets_the_percentage_feedback(kind):
+    tested = 0
+    for d in default_drills(kind):
+        as_percent = d.expected * 100
+        assert not d.check(as_percent).correct
+        # when 100 × the answer happens to equal a slip's value, that slip's feedback wins; skip those
+        if any(abs(as_percent - s.value) <= tolerance(d, s.value) for s in d.slips):
+            continue
+        tested += 1
+        message = d.check(as_percent).message
+        assert "percentage" in message and "between 0 and 1" in message, (d, message)
+        assert "% sign" in d.check(f"{as_percent:.2f}%").message
+    assert tested >= 0.98 * len(SEEDS)
+
+
+def test_a_percentage_example():
+    d = next(d for d in default_drills("base_rate_precision") if 0.05 < d.expected < 0.15)
+    assert "percentage" in d.check(round(d.expected * 100, 2)).message
+
+
+def test_an_unrounded_headcount_gets_told_to_round_up():
+    for d in default_drills("reviewer_headcount"):
+        p = d.params
+        raw = p["cases_per_day"] * p["human_share"] * p["minutes_per_case"] / (60 * p["productive_hours"])
+        assert raw < d.expected
+        result = d.check(raw)
+        assert not result.correct
+        assert "round up" in result.message, (d, raw, result.message)
+        assert not d.check(math.floor(raw)).correct  # rounded down: too few people
+        assert not d.check(d.expected + 1).correct
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in WHOLE_KINDS])
+def test_an_answer_within_the_tolerance_passes_and_one_beyond_it_fails(kind):
+    for d in default_drills(kind)[:300]:
+        assert d.rel_tol > 0
+        assert d.check(d.expected * (1 + d.rel_tol / 2)).correct, d
+        assert d.check(d.expected * (1 - d.rel_tol / 2)).correct, d
+        assert d.check(np.float64(d.expected)).correct
+        far = 2 * max(d.abs_tol, d.rel_tol * d.expected)
+        assert not d.check(d.expected + far).correct, d
+        assert not d.check(d.expected - far).correct, d
+        if d.rel_tol == 0.01:
+            assert d.check(d.expected * 1.005).correct, d
+
+
+@pytest.mark.parametrize("kind", sorted(WHOLE_KINDS))
+def test_a_whole_number_answer_must_be_the_whole_number(kind):
+    for d in default_drills(kind)[:300]:
+        assert d.check(int(d.expected)).correct
+        assert d.check(float(d.expected)).correct
+        assert d.check(np.int64(d.expected)).correct
+        assert not d.check(d.expected + 1).correct
+        assert not d.check(d.expected - 1).correct
+        quoted = d.check(str(int(d.expected)))
+        assert not quoted.correct and "quotes" in quoted.message
+
+
+# --- 7. drill sets ----------------------------------------------------------------------------
+
+
+def test_a_drill_set_has_one_drill_of_each_kind_in_an_order_set_by_the_seed():
+    orders = set()
+    for seed in range(30):
+        drills = dr.drill_set(seed)
+        kinds = tuple(d.kind for d in drills)
+        assert sorted(kinds) == sorted(KINDS)
+        assert all(d.seed == seed and d.difficulty == 1 + seed % 3 for d in drills)
+        assert kinds == tuple(d.kind for d in dr.drill_set(seed))  # same seed, same order
+        orders.add(kinds)
+    assert len(orders) >= 25
+
+
+def test_a_drill_set_holds_the_same_drills_as_make_drill():
+    for seed in (0, 7, 8):
+        for d in dr.drill_set(seed, difficulty=2):
+            assert d.difficulty == 2
+            assert fields(d) == fields(dr.make_drill(d.kind, seed, 2))
+
+
+def test_a_drill_set_of_some_kinds():
+    chosen = ["blast_radius", "budget_bound", "cost_per_query"]
+    orders = set()
+    for seed in range(20):
+        drills = dr.drill_set(seed, kinds=chosen)
+        assert sorted(d.kind for d in drills) == sorted(chosen)
+        orders.add(tuple(d.kind for d in drills))
+    assert len(orders) >= 3
+    assert [d.kind for d in dr.drill_set(3, kinds=("reviewer_headcount",))] == ["reviewer_headcount"]
+
+
+@pytest.mark.parametrize("bad", [[], (), "blast_radius", ["blast_radius", "nope"], ["nope"], [None], 5, {"blast_radius": 1}])
+def test_a_drill_set_rejects_bad_kinds(bad):
+    with pytest.raises(ValueError, match="kind"):
+        dr.drill_set(1, kinds=bad)
+
+
+# --- 8. timed practice ------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self, start=1_000.0):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+def wrong_answer(d):
+    return d.expected * 3 + 7  # far from the answer and from every slip
+
+
+def test_a_practice_session_times_and_scores_each_drill():
+    drills = dr.drill_set(5)
+    clock = FakeClock()
+    session = dr.PracticeSession(drills, clock=clock)
+    assert session.current is drills[0] and session.position == 0 and not session.finished
+    assert session.elapsed() == 0.0  # not started
+    assert session.start() is drills[0]
+
+    clock.advance(30)
+    assert session.elapsed() == 30
+    first = session.answer(drills[0].expected)  # right, in time
+    assert first.correct and session.current is drills[1]
+
+    clock.advance(400)
+    second = session.answer(wrong_answer(drills[1]))  # wrong, slow
+    assert second.outcome is Outcome.INCORRECT and session.current is drills[2]
+
+    clock.advance(10)
+    blank = session.answer(None)  # a blank is not taken: the drill stays and its clock runs on
+    assert blank.outcome is Outcome.NOT_ATTEMPTED and session.current is drills[2] and session.position == 2
+    clock.advance(5)
+    assert session.skip() is None  # gives up after 15 s in all
+    assert session.current is drills[3]
+
+    late = drills[3].seconds + 1
+    clock.advance(late)
+    assert session.answer(drills[3].expected).correct  # right, but over the suggested time
+
+    score = session.score()
+    assert score.correct == 2 and score.correct_in_time == 1 and score.answered == 3
+    assert score.total == len(drills) == 8
+    assert score.seconds == pytest.approx(30 + 400 + 15 + late)
+    assert score.target_seconds == sum(d.seconds for d in drills)
+    assert "2 of 8 right (1 within the suggested time), 3 answered" in str(score)
+
+    misses = session.misses()
+    assert [m.drill for m in misses] == [drills[1], drills[2]] + list(drills[4:])
+    assert misses[0].result is second and misses[0].seconds == 400 and misses[0].answer == wrong_answer(drills[1])
+    assert misses[1].result is None and misses[1].seconds == 15  # skipped
+    assert all(m.seconds is None and m.result is None for m in misses[2:])  # not reached
+
+    review = session.review()
+    assert isinstance(review, RichText)
+    text = str(review)
+    assert str(score) in text
+    for m in misses:
+        assert m.drill.working in text
+    assert drills[0].working not in text and drills[3].working not in text
+    assert second.message in text
+    assert text.count("not reached") == len(drills) - 4
+    assert "skipped" in text
+
+
+def test_a_practice_session_ends_and_then_takes_no_answers():
+    drills = dr.drill_set(2, kinds=["blast_radius", "budget_bound", "reviewer_headcount"])
+    clock = FakeClock()
+    session = dr.PracticeSession.new(2, kinds=["blast_radius", "budget_bound", "reviewer_headcount"], clock=clock)
+    assert [i.drill.prompt for i in session.items] == [d.prompt for d in drills]
+    session.start()
+    for item in list(session.items):
+        clock.advance(20)
+        assert session.answer(item.drill.expected).correct
+    assert session.finished and session.current is None and session.start() is None
+    assert session.answer(1.0) is None
+    assert session.skip() is None
+    score = session.score()
+    assert (score.correct, score.correct_in_time, score.answered, score.total) == (3, 3, 3, 3)
+    assert score.seconds == pytest.approx(60)
+    assert session.misses() == []
+    assert all(d.working not in str(session.review()) for d in drills)
+
+
+def test_the_first_answer_is_the_one_scored():
+    drills = dr.drill_set(9, kinds=["cost_per_query", "blast_radius"])
+    session = dr.PracticeSession(drills, clock=FakeClock())
+    session.start()
+    session.answer(wrong_answer(drills[0]))
+    assert session.current is drills[1]  # no second try at the first drill
+    session.answer(drills[1].expected)
+    assert [i.correct for i in session.items] == [False, True]
+
+
+@pytest.mark.parametrize("bad", [[], (), None, ["not a drill"], [object()], "drills"])
+def test_a_practice_session_needs_drills(bad):
+    with pytest.raises(ValueError, match="drills must be a non-empty list of Drill objects"):
+        dr.PracticeSession(bad)
+    if isinstance(bad, list) and bad:
+        with pytest.raises(ValueError, match="non-empty list of Drill objects"):
+            dr.PracticeSession([dr.make_drill("blast_radius", 1), *bad])
+
+
+@pytest.mark.xfail(strict=True, reason="PracticeSession's check `all(isinstance(d, Drill) for d in drills)` consumes a "
+                   "generator, so the session is silently empty (total 0) instead of holding the drills or raising")
+def test_a_practice_session_from_a_generator_holds_its_drills_or_is_rejected():
+    drills = dr.drill_set(1)
+    try:
+        session = dr.PracticeSession(d for d in drills)
+    except ValueError:
+        return
+    assert len(session.items) == len(drills)
+
+
+# --- 9. worked solutions, hints and code --------------------------------------------------------
+
+
+BOLD = re.compile(r"\*\*\$?" + NUMBER)
+
+
+def stated_answer(d):
+    """The number the worked solution gives in bold, and how many decimals it shows."""
+    found = BOLD.search(d.working)
+    assert found, d.working
+    text = found.group(1)
+    return num(text), len(text.split(".")[1]) if "." in text else 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_worked_solution_states_the_answer_rounded(kind):
+    for d in default_drills(kind):
+        value, decimals = stated_answer(d)
+        assert abs(value - d.expected) <= 0.5 * 10**-decimals + 1e-9, (d, d.working)
+        if kind in WHOLE_KINDS:
+            assert value == d.expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hints_and_the_solution_are_text(kind):
+    for d in default_drills(kind)[:30]:
+        one, two = d.hint(1), d.hint(2)
+        assert isinstance(one, RichText) and isinstance(two, RichText)
+        assert d.hints[0] in one.body and d.hints[1] in two.body and one.body != two.body
+        for n in (0, 3, 99, -1, "2", None, 1.5):
+            assert isinstance(d.hint(n), RichText)
+        solution = d.solution()
+        assert solution.body == d.working and solution.code == d.code
+        assert d.title in str(d) and d.prompt in str(d)
+        assert f"<Drill {kind} seed={d.seed} difficulty={d.difficulty}>" == repr(d)
+        assert isinstance(d._repr_html_(), str)
+        assert d.seconds in (90, 120, 150, 180)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_solution_code_runs_and_gives_the_answer(kind):
+    from aipm_course.costs import break_even_volume, cost_per_query
+    from aipm_course.rollout import blast_radius, days_to_detect, sample_size_per_arm
+    from aipm_course.thresholds import bayes_threshold, precision_at_prevalence
+    from aipm_course.uncertainty import reviewer_headcount, upper_bound
+
+    namespace = dict(
+        math=math, break_even_volume=break_even_volume, cost_per_query=cost_per_query, blast_radius=blast_radius,
+        days_to_detect=days_to_detect, sample_size_per_arm=sample_size_per_arm, bayes_threshold=bayes_threshold,
+        precision_at_prevalence=precision_at_prevalence, reviewer_headcount=reviewer_headcount, upper_bound=upper_bound,
+    )
+    for d in default_drills(kind)[::10]:
+        assert eval(d.code, dict(namespace)) == pytest.approx(d.expected, rel=1e-9), d.code  # noqa: S307
+
+
+# The worked solution's bold answer is what a learner copies: it should pass the drill's own checker.
+
+WORKED_ANSWER_BUGS = {
+    "cost_per_query": "a one-query cost under about $0.005 is printed with 4 decimals ($0.0016 for 0.00156), "
+    "more than the 1% tolerance off, so the worked answer is marked 'close, but not close enough'",
+    "break_even_volume": "a small break-even (e.g. 24.7 queries a day) is printed as a whole number (25), "
+    "more than 1% off, so the worked answer is marked wrong",
+    "blast_radius": "with small traffic (e.g. 1% of 3,300 users for 4 hours = 5.5 users) the answer is printed as a whole "
+    "number of users (6), more than 1% off, so the worked answer, and any whole count of users, is marked wrong",
+}
+
+
+def worked_answer_failures(drills):
+    return [(d.seed, d.difficulty, d.expected, stated_answer(d)[0]) for d in drills if not d.check(stated_answer(d)[0]).correct]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=WORKED_ANSWER_BUGS[k])) if k == "cost_per_query" else k for k in KINDS],
+)
+def test_the_worked_answer_as_printed_passes_the_checker(kind):
+    assert worked_answer_failures(default_drills(kind)) == []
+
+
+def _scenario_param(scenario, kind):
+    if kind == "cost_per_query" or (kind, scenario) == ("break_even_volume", "ecommerce_search"):
+        return pytest.param(scenario, kind, marks=pytest.mark.xfail(strict=True, reason=WORKED_ANSWER_BUGS[kind]))
+    return pytest.param(scenario, kind)
+
+
+@pytest.mark.parametrize("scenario, kind", [_scenario_param(s, k) for s in SCENARIOS if s != "default" for k in KINDS])
+def test_the_worked_answer_as_printed_passes_the_checker_in_every_scenario(scenario, kind):
+    assert worked_answer_failures([d for d in scenario_drills(scenario) if d.kind == kind]) == []
+
+
+@pytest.mark.xfail(strict=True, reason=WORKED_ANSWER_BUGS["blast_radius"])
+def test_a_whole_number_of_users_passes_a_small_blast_radius():
+    failures = []
+    for seed in range(300):
+        d = dr.make_drill("blast_radius", seed, 1, "legal_review")
+        # the question asks how many users: the worked answer, a whole number of users, should be right
+        failures += worked_answer_failures([d])
+    assert failures == []
