@@ -154,8 +154,10 @@ def pr_roc_plot(table, chosen, title: str = ""):
     return fig
 
 
-def cost_curve_plot(thresholds, cost_per_case, best, closed_form: float | None = None, unit: str = "USD", title: str = ""):
-    """Return expected cost per case against threshold, minimum and closed-form threshold marked."""
+def cost_curve_plot(thresholds, cost_per_case, best, closed_form: float | None = None, unit: str = "USD", title: str = "",
+                    mark: float | None = None, mark_label: str = "your choice"):
+    """Return expected cost per case against threshold, minimum and closed-form threshold marked,
+    and ``mark`` (e.g. the threshold you chose) as a dotted line."""
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -166,6 +168,8 @@ def cost_curve_plot(thresholds, cost_per_case, best, closed_form: float | None =
     ax.axvspan(low, high, color=COLOURS["vermillion"], alpha=0.12, label=f"{best.confidence:.0%} bootstrap interval")
     if closed_form is not None:
         ax.axvline(closed_form, color=COLOURS["green"], linestyle="--", label=f"closed form: {closed_form:.3g}")
+    if mark is not None:
+        ax.axvline(mark, color="black", linestyle=":", label=f"{mark_label}: {mark:.3g}")
     ax.set_xscale("log")
     ax.set_xlim(left=max(float(np.min(thresholds[finite])), 1e-4), right=1.0)
     ax.set_xlabel("threshold (log scale): flag a case when its score is at least this")

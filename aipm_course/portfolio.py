@@ -221,9 +221,7 @@ def save_threshold_decision(scenario: Any, decision: Any, work: Path | None = No
         text = threshold_decision_markdown(scenario, decision.get("threshold"), decision.get("rationale"))
         thresholds, cost = cost_curve(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn)
         best = best_threshold(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, resamples=0)
-        fig = cost_curve_plot(thresholds, cost, best, title="What each threshold costs")
-        fig.axes[0].axvline(decision["threshold"], color="black", linestyle=":", label=f"your choice: {decision['threshold']:.3g}")
-        fig.axes[0].legend(frameon=False)
+        fig = cost_curve_plot(thresholds, cost, best, title="What each threshold costs", mark=decision["threshold"])
         try:
             return save_memo("02_threshold_decision", text, fig, work)
         finally:
