@@ -96,6 +96,15 @@ def safe_repr(value: Any, limit: int = 80) -> str:
     return text
 
 
+def _exc_text(exc: BaseException, limit: int) -> str:
+    """The message of an exception, even one whose ``__str__`` fails."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a learner's exception may fail in any way
+        return "(its message could not be read)"
+    return safe_repr(text, limit)
+
+
 def _type_name(value: Any) -> str:
     try:
         return type(value).__name__
@@ -531,7 +540,7 @@ class Question:
         except Exception as exc:  # noqa: BLE001 - the checker must never raise
             outcome, message, details = (
                 Outcome.INCORRECT,
-                f"Your answer could not be checked: {_type_name(exc)}: {safe_repr(str(exc), 120)}. "
+                f"Your answer could not be checked: {_type_name(exc)}: {_exc_text(exc, 120)}. "
                 "Check its type against the question.",
                 (),
             )
@@ -710,7 +719,7 @@ class FunctionQuestion(Question):
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:  # noqa: BLE001 - includes SystemExit from the learner
-                details.append(f"{call} stopped with an error ({_type_name(exc)}: {safe_repr(str(exc), 80)}).{note}")
+                details.append(f"{call} stopped with an error ({_type_name(exc)}: {_exc_text(exc, 80)}).{note}")
                 continue
             if got is not None and got is not Ellipsis and is_unanswered(got) and number == 1:
                 return (

@@ -19,7 +19,7 @@ import dataclasses
 import math
 import numbers
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -157,7 +157,8 @@ def _money(x: float) -> str:
 
 
 def _usd(x: float) -> str:
-    return f"${x:.4f}" if x < 1 else f"${x:,.2f}"
+    """Money with enough digits to be right within 1%: $0.001560, $12.35, $2,220.00."""
+    return f"${x:.6f}" if x < 1 else f"${x:,.2f}"
 
 
 def _pick(rng: np.random.Generator, options: Sequence[Any]) -> Any:
@@ -594,6 +595,7 @@ def _break_even(rng, difficulty, sc) -> dict[str, Any]:
                 "retrain_cost": retrain, "retrains": retrains},
         seconds=180,
         rel_tol=0.01,
+        abs_tol=0.5,  # rounding to a whole query a day is right
     )
 
 
@@ -738,6 +740,7 @@ def _blast_radius(rng, difficulty, sc) -> dict[str, Any]:
         params=params,
         seconds=90,
         rel_tol=0.01,
+        abs_tol=0.5,  # whole people: rounding to the nearest user is right
     )
 
 
@@ -907,8 +910,9 @@ class PracticeSession:
     """
 
     def __init__(self, drills: Sequence[Drill], clock: Callable[[], float] = time.monotonic):
-        if not drills or not all(isinstance(d, Drill) for d in drills):
-            raise ValueError("drills must be a non-empty list of Drill objects, e.g. drill_set(seed=1)")
+        drills = list(drills) if isinstance(drills, Iterable) and not isinstance(drills, (str, bytes)) else drills
+        if not isinstance(drills, list) or not drills or not all(isinstance(d, Drill) for d in drills):
+            raise ValueError(f"drills must be a non-empty list of Drill objects, e.g. drill_set(seed=1), got {safe_repr(drills, 60)}")
         self.items = [PracticeItem(d) for d in drills]
         self._clock = clock
         self.position = 0

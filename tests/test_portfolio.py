@@ -243,6 +243,13 @@ def test_the_markdown_has_the_title_byline_date_and_contents(work):
     assert contents("\n".join(lines)) == [f"1. {TITLES[0]}", f"2. {TITLES[3]}"]
 
 
+def test_the_date_shown_is_the_one_given(work):
+    # TODAY may well be the machine's date too; a date far from it shows `today` is the one used.
+    text = build_portfolio(work=work, today=dt.date(2031, 2, 3)).markdown.read_text(encoding="utf-8")
+    assert "2031-02-03" in "\n".join(text.splitlines()[:4])
+    assert dt.date.today().isoformat() not in text
+
+
 def test_without_an_author_there_is_no_byline(work):
     text = build(work).markdown.read_text(encoding="utf-8")
     assert text.splitlines()[0] == "# AI product portfolio"
@@ -559,8 +566,11 @@ def test_the_threshold_memo_numbers_match_counts_computed_from_the_data(tickets,
     # The cheapest row really is the cheapest: no threshold on a grid of 200 costs less.
     t_cheap = check_row(cheapest, y, s, tickets)
     cheapest_cost = daily(y, s, t_cheap, tickets)[3]
-    grid_costs = [daily(y, s, g, tickets)[3] for g in np.linspace(0, 1, 200)]
-    assert cheapest_cost <= min(grid_costs) + 1e-9
+    grid = np.linspace(0, 1, 200)[:, None]
+    flagged, positive = s[None, :] >= grid, (y == 1)[None, :]
+    fp, fn = (flagged & ~positive).sum(axis=1), (~flagged & positive).sum(axis=1)
+    grid_costs = (fp * tickets.cost_fp + fn * tickets.cost_fn) / len(y) * tickets.cases_per_day
+    assert cheapest_cost <= grid_costs.min() + 1e-9
     # The capacity row fits the team, and the next lower score seen in the data would not.
     t_cap = check_row(capacity, y, s, tickets)
     assert daily(y, s, t_cap, tickets)[2] <= tickets.review_capacity_per_day
@@ -795,7 +805,7 @@ def test_aipm_portfolio_writes_both_files_and_lists_what_is_missing(tmp_path):
     text = md.read_text(encoding="utf-8")
     assert text.splitlines()[0] == "# My portfolio" and "By Sam." in text
     assert "<title>My portfolio</title>" in page.read_text(encoding="utf-8")
-    assert str(md) in run.stdout
+    assert "portfolio.md" in run.stdout and "portfolio.html" in run.stdout
     assert TITLES[0] in run.stdout.split("Missing")[0]
     missing_part = run.stdout.split("Missing", 1)[1]
     for title in TITLES[1:]:

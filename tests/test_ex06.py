@@ -1,0 +1,504 @@
+"""Exercise 06's questions (interview drills and open questions): every drill answer recomputed here
+from the drill's parameters (and, where the parameters leave a number out, from the prompt the
+learner reads) with the formulas written out by hand; the slips named in drills.py get their
+feedback; the written answer, the role and the question-to-ask choices; placeholders are "not
+attempted"; and ``load`` is deterministic per seed.
+
+The work folder (and so the progress record every check writes) is a temporary folder per test.
+"""
+
+import math
+import re
+
+import pytest
+from scipy import stats
+
+from aipm_course.checking import ___, Outcome
+from aipm_course.exercises import load
+from aipm_course.exercises.ex06 import WRITTEN_STARTING_POINT
+
+SCENARIOS = ["default", "legal_review"]
+# Seeds 0 and 3 give the same difficulties (1 + (seed + i) % 3); seeds 1 and 2 reach the others.
+DRILL_SEEDS = [0, 1, 2, 3]
+NUMBER = r"([\d,]+(?:\.\d+)?)"
+
+
+@pytest.fixture(autouse=True)
+def _temporary_work_folder(tmp_path, monkeypatch):
+    """Checks record progress in the work folder: point it at a throwaway folder."""
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    for name in ("AIPM_PROGRESS_FILE", "AIPM_PROGRESS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module", params=[(s, sc) for sc in SCENARIOS for s in DRILL_SEEDS], ids=lambda p: f"seed{p[0]}-{p[1]}")
+def ex(request):
+    seed, scenario = request.param
+    return load("06", seed=seed, scenario=scenario)
+
+
+def _read(prompt, pattern):
+    found = re.search(pattern, prompt)
+    assert found, (pattern, prompt)
+    return tuple(float(g.replace(",", "")) for g in found.groups())
+
+
+def _wrong(question, answer):
+    """The check's result for a wrong answer: incorrect, with its message returned."""
+    result = question.check(answer)
+    assert result.outcome is Outcome.INCORRECT, (question.id, answer, result.message)
+    return result.message
+
+
+def _ceil(x):
+    return math.ceil(x - 1e-9)
+
+
+# --- every question ----------------------------------------------------------------------------
+
+
+def test_eleven_questions_placeholders_and_none_are_not_attempted(ex):
+    assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 12)]
+    for q in ex.questions:
+        for blank in (___, None):
+            result = q.check(blank)
+            assert result.outcome is Outcome.NOT_ATTEMPTED, (q.id, blank)
+            assert not result.correct
+        assert q.module == "06" and q.parameters == ex.parameters
+
+
+def test_checks_record_progress_in_the_temporary_work_folder(ex, tmp_path):
+    ex.q1.check(0.5)
+    assert (tmp_path / ".aipm" / "progress.json").is_file()
+
+
+def test_drill_kinds_and_difficulties_follow_the_seed(ex):
+    kinds = ["base_rate_precision", "threshold_by_cost", "reviewer_headcount", "budget_bound",
+             "cost_per_query", "break_even_volume", "sample_size_duration", "blast_radius"]
+    seed = ex.parameters["seed"]
+    for i, (q, kind) in enumerate(zip(ex.questions[:8], kinds)):
+        assert q.data.kind == kind
+        assert q.data.difficulty == 1 + (seed + i) % 3
+
+
+# --- q1-q8: the drills, recomputed from their parameters --------------------------------------
+
+
+def test_q1_base_rate_precision(ex):
+    d = ex.q1.data
+    p = d.params
+    pi, tpr, fpr = p["prevalence"], p["tpr"], p["fpr"]
+    precision = pi * tpr / (pi * tpr + (1 - pi) * fpr)
+    assert 0 < precision < 1
+    assert ex.q1.check(precision).correct
+    assert "percentage" in _wrong(ex.q1, precision * 100)
+    assert "recall" in _wrong(ex.q1, tpr)
+    if d.difficulty == 3:
+        assert round(1 / pi) == _read(d.prompt, rf"About 1 in {NUMBER}")[0]
+        accuracy = pi * tpr + (1 - pi) * (1 - fpr)
+        assert "accuracy" in _wrong(ex.q1, accuracy)
+    else:
+        assert "prevalence" in _wrong(ex.q1, tpr / (tpr + fpr))
+    if d.difficulty == 2:
+        specificity_used = pi * tpr / (pi * tpr + (1 - pi) * (1 - fpr))
+        assert "1 − specificity" in _wrong(ex.q1, specificity_used)
+
+
+def test_q2_threshold_from_error_costs(ex):
+    d = ex.q2.data
+    p = d.params
+    c_fp, c_fn, c_tp = p["cost_fp"], p["cost_fn"], p["cost_tp"]
+    # flag when p·(C_FN − C_TP) >= (1 − p)·C_FP
+    t = c_fp / (c_fp + c_fn - c_tp)
+    assert ex.q2.check(t).correct
+    if d.difficulty == 1:
+        assert "swapped" in _wrong(ex.q2, c_fn / (c_fn + c_fp))
+        assert "0.5 is the default" in _wrong(ex.q2, 0.5)
+    elif d.difficulty == 2:
+        assert c_tp > c_fp  # a caught fraud costs its review plus the money already gone
+        assert "treated a caught fraud as free" in _wrong(ex.q2, c_fp / (c_fp + c_fn))
+        assert "swapped" in _wrong(ex.q2, (c_fn - c_tp) / (c_fp + c_fn - c_tp))
+    else:
+        minutes, wage = _read(d.prompt, rf"spends {NUMBER} minutes on each and costs \${NUMBER} an hour")
+        assert c_fp == pytest.approx(minutes * wage / 60) and c_tp == 0
+        assert "minutes as dollars" in _wrong(ex.q2, minutes / (minutes + c_fn))
+        assert "hourly cost for a whole hour" in _wrong(ex.q2, wage / (wage + c_fn))
+        assert "swapped" in _wrong(ex.q2, c_fn / (c_fn + c_fp))
+
+
+def test_q3_reviewer_headcount(ex):
+    d = ex.q3.data
+    p = d.params
+    cases, share, minutes, hours = p["cases_per_day"], p["human_share"], p["minutes_per_case"], p["productive_hours"]
+    raw = cases * share * minutes / (60 * hours)
+    answer = _ceil(raw)
+    assert ex.q3.check(answer).correct
+    assert "every ticket" in _wrong(ex.q3, _ceil(cases * minutes / (60 * hours)))
+    assert "round up" in _wrong(ex.q3, raw)
+    if d.difficulty == 2:
+        assert "8-hour shift" in _wrong(ex.q3, _ceil(cases * share * minutes / (60 * 8)))
+    if d.difficulty == 3:
+        auto, caveat = _read(d.prompt, rf"answers {NUMBER}% of .* tickets a day automatically, answers {NUMBER}% with a caveat")
+        assert share == pytest.approx(1 - auto / 100 - caveat / 100)
+        assert "caveat zone" in _wrong(ex.q3, _ceil(cases * caveat / 100 * minutes / (60 * hours)))
+
+
+def test_q4_error_rate_you_can_promise(ex):
+    d = ex.q4.data
+    p = d.params
+    k, n, level = p["errors"], p["n"], p["confidence_level"]
+    assert level == (0.99 if d.difficulty == 3 else 0.95)
+    # one-sided Clopper–Pearson: the level quantile of Beta(k + 1, n − k)
+    bound = stats.beta.ppf(level, k + 1, n - k)
+    assert ex.q4.check(bound).correct
+    assert "what you saw, not what you can promise" in _wrong(ex.q4, k / n)
+    if d.difficulty == 1:
+        assert k == 0
+        assert bound == pytest.approx(3 / n, rel=0.05)  # the rule of three
+        assert "rule of three" in _wrong(ex.q4, 1 / n)
+    else:
+        z = stats.norm.ppf(level)
+        rate = k / n
+        assert "normal approximation" in _wrong(ex.q4, rate + z * math.sqrt(rate * (1 - rate) / n))
+    if d.difficulty == 3:
+        assert "95% bound" in _wrong(ex.q4, stats.beta.ppf(0.95, k + 1, n - k))
+
+
+def test_q5_cost_per_query(ex):
+    d = ex.q5.data
+    p = d.params
+    inputs = p["prompt_tokens"] + p["retrieved_tokens"]
+    per_query = (inputs * p["price_in"] + p["output_tokens"] * p["price_out"]) / 1e6
+    if d.difficulty == 1:
+        factor = 1.0
+    elif d.difficulty == 2:
+        (per_day,) = _read(d.prompt, rf"It gets {NUMBER} queries a day\. What does it cost in a 30-day month")
+        factor = per_day * 30
+    else:
+        per_day, hit = _read(d.prompt, rf"It gets {NUMBER} queries a day, and {NUMBER}% of them are repeats")
+        factor = per_day * 30 * (1 - hit / 100)
+        assert "left out the cache" in _wrong(ex.q5, per_query * per_day * 30)
+        assert "paid for the hits" in _wrong(ex.q5, per_query * per_day * 30 * hit / 100)
+    assert factor == pytest.approx(p["factor"])
+    answer = per_query * factor
+    assert ex.q5.check(answer).correct
+    forgot = (p["prompt_tokens"] * p["price_in"] + p["output_tokens"] * p["price_out"]) / 1e6
+    assert "retrieved text" in _wrong(ex.q5, forgot * factor)
+    assert "per million tokens" in _wrong(ex.q5, answer * 1000)
+    swapped = (inputs * p["price_out"] + p["output_tokens"] * p["price_in"]) / 1e6
+    assert "prices are swapped" in _wrong(ex.q5, swapped * factor)
+
+
+def test_q6_break_even_volume(ex):
+    d = ex.q6.data
+    p = d.params
+    months = p["months"]
+    every = p["retrain_every"]
+    # retrains at months every, 2·every, ... strictly before the end of the horizon
+    retrains = sum(1 for k in range(1, 100) if every and k * every < months)
+    assert retrains == p["retrains"]
+    assert (every is not None) == (d.difficulty == 3)
+
+    def per_day(rag_fixed, ft_fixed, rag_month=0.0, ft_month=0.0):
+        gap = ft_fixed + months * ft_month - rag_fixed - months * rag_month
+        return gap / (p["rag_per_query"] - p["ft_per_query"]) / (months * 30)
+
+    ft_fixed = p["ft_setup"] + retrains * p["retrain_cost"]
+    answer = per_day(p["rag_setup"], ft_fixed, p["rag_monthly"], p["ft_monthly"])
+    assert answer > 0
+    assert ex.q6.check(answer).correct
+    assert f"Divide by the {months * 30} days" in _wrong(ex.q6, answer * months * 30)
+    assert "own build cost" in _wrong(ex.q6, per_day(0, ft_fixed, p["rag_monthly"], p["ft_monthly"]))
+    if d.difficulty >= 2:
+        assert "monthly running costs" in _wrong(ex.q6, per_day(p["rag_setup"], ft_fixed))
+        assert "monthly costs once" in _wrong(ex.q6, per_day(p["rag_setup"], ft_fixed, p["rag_monthly"] / months, p["ft_monthly"] / months))
+    if d.difficulty == 3:
+        assert "left out the retrains" in _wrong(ex.q6, per_day(p["rag_setup"], p["ft_setup"], p["rag_monthly"], p["ft_monthly"]))
+        too_many = per_day(p["rag_setup"], p["ft_setup"] + (retrains + 1) * p["retrain_cost"], p["rag_monthly"], p["ft_monthly"])
+        assert "One retrain too many" in _wrong(ex.q6, too_many)
+
+
+def _total_users(p1, p2, f):
+    """Users (both arms) for a two-sided test at α = 0.05, power 0.8, treatment share f, unrounded."""
+    z_a, z_b = stats.norm.ppf(0.975), stats.norm.ppf(0.8)
+    pooled = (1 - f) * p1 + f * p2
+    null = z_a * math.sqrt(pooled * (1 - pooled) * (1 / (1 - f) + 1 / f))
+    alt = z_b * math.sqrt(p1 * (1 - p1) / (1 - f) + p2 * (1 - p2) / f)
+    return (null + alt) ** 2 / (p2 - p1) ** 2
+
+
+def test_q7_days_the_test_must_run(ex):
+    d = ex.q7.data
+    p = d.params
+    p1, p2, users = p["p_baseline"], p["p_treatment"], p["daily_users"]
+    pbar = (p1 + p2) / 2
+    z_a, z_b = stats.norm.ppf(0.975), stats.norm.ppf(0.8)
+    n = _ceil((z_a * math.sqrt(2 * pbar * (1 - pbar)) + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p2 - p1) ** 2)
+    assert n == p["n_per_arm"]
+    if d.difficulty == 1:
+        answer = _ceil(2 * n / users)
+        assert "counted one arm" in _wrong(ex.q7, _ceil(n / users))
+        assert "users each arm needs" in _wrong(ex.q7, n)
+    elif d.difficulty == 2:
+        (stated,) = _read(d.prompt, rf"only the {NUMBER}% who reach")
+        eligible = stated / 100
+        assert eligible == pytest.approx(p["eligible_share"])
+        answer = _ceil(2 * n / (users * eligible))
+        assert "counted every user" in _wrong(ex.q7, _ceil(2 * n / users))
+        assert "counted one arm" in _wrong(ex.q7, _ceil(n / (users * eligible)))
+    else:
+        (stated,) = _read(d.prompt, rf"canary: {NUMBER}% of")
+        f = stated / 100
+        assert f == pytest.approx(p["treatment_share"])
+        total = _total_users(p1, p2, f)
+        answer = max(1, _ceil((_ceil((1 - f) * total) + _ceil(f * total)) / users))
+        assert "length of a 50/50 test" in _wrong(ex.q7, _ceil(2 * n / users))
+        assert "small arm needs more" in _wrong(ex.q7, _ceil(n / (users * f)))
+    assert ex.q7.check(answer).correct
+    assert not ex.q7.check(answer + 1).correct  # whole days, no tolerance
+
+
+def test_q8_blast_radius(ex):
+    d = ex.q8.data
+    p = d.params
+    users = p["daily_users"]
+    back = p["hours_to_rollback"]
+    if "canary" in p:
+        canary = users * p["canary"] * p["canary_days"]
+        ramp = users * p["ramp"] * (24 * p["ramp_days"] + back) / 24
+        answer = canary + ramp
+        assert "canary's users met the regression too" in _wrong(ex.q8, ramp)
+        assert "stopped counting at detection" in _wrong(ex.q8, answer - users * p["ramp"] * back / 24)
+    else:
+        share, detect = p["share"], p["hours_to_detect"]
+        answer = users * share * (detect + back) / 24
+        assert "stopped counting at detection" in _wrong(ex.q8, users * share * detect / 24)
+        assert "share of users" in _wrong(ex.q8, users * (detect + back) / 24)
+        if d.difficulty == 1:
+            assert "divide by 24" in _wrong(ex.q8, users * share * (detect + back))
+        else:
+            assert detect == 24 * _read(d.prompt, r"for (\d+) days")[0]
+            assert "not after one" in _wrong(ex.q8, users * share * (24 + back) / 24)
+    assert ex.q8.check(answer).correct
+    assert ex.q8.check(round(answer)).correct
+
+
+def test_solution_notebook_style_answers_pass_with_the_kit_helpers(ex):
+    """The reference answers, as the solved notebook computes them with the kit's own functions."""
+    from aipm_course.costs import break_even_volume, cost_per_query
+    from aipm_course.rollout import blast_radius, days_to_detect, sample_size_per_arm
+    from aipm_course.thresholds import bayes_threshold, precision_at_prevalence
+    from aipm_course.uncertainty import reviewer_headcount, upper_bound
+
+    p = [q.data.params for q in ex.questions[:8]]
+    answers = [
+        precision_at_prevalence(p[0]["tpr"], p[0]["fpr"], p[0]["prevalence"]),
+        bayes_threshold(p[1]["cost_fp"], p[1]["cost_fn"], p[1]["cost_tp"]),
+        math.ceil(reviewer_headcount(p[2]["cases_per_day"], p[2]["human_share"], p[2]["minutes_per_case"], p[2]["productive_hours"])),
+        upper_bound(p[3]["errors"], p[3]["n"], p[3]["confidence_level"]),
+        cost_per_query(p[4]["prompt_tokens"] + p[4]["retrieved_tokens"], p[4]["output_tokens"], p[4]["price_in"], p[4]["price_out"]) * p[4]["factor"],
+        break_even_volume(p[5]["rag_setup"], p[5]["rag_per_query"], p[5]["ft_setup"] + p[5]["retrains"] * p[5]["retrain_cost"], p[5]["ft_per_query"],
+                          p[5]["rag_monthly"], p[5]["ft_monthly"], p[5]["months"]).per_day,
+        days_to_detect(p[6]["daily_users"], p[6]["p_baseline"], p[6]["p_treatment"] - p[6]["p_baseline"], p[6]["treatment_share"])
+        if p[6]["treatment_share"] != 0.5
+        else math.ceil(2 * sample_size_per_arm(p[6]["p_baseline"], p[6]["p_treatment"]) / (p[6]["daily_users"] * p[6]["eligible_share"])),
+        blast_radius(p[7]["daily_users"], p[7]["canary"], 24 * p[7]["canary_days"], 0)
+        + blast_radius(p[7]["daily_users"], p[7]["ramp"], 24 * p[7]["ramp_days"], p[7]["hours_to_rollback"])
+        if "canary" in p[7]
+        else blast_radius(p[7]["daily_users"], p[7]["share"], p[7]["hours_to_detect"], p[7]["hours_to_rollback"]),
+    ]
+    for q, answer in zip(ex.questions[:8], answers):
+        assert q.check(answer).correct, (q.id, answer)
+
+
+@pytest.mark.parametrize("answer", ["abc", [1, 2], float("nan"), float("inf"), {"a": 1}, True, len, object()], ids=lambda a: type(a).__name__)
+def test_drills_reject_odd_answers_without_raising(ex, answer):
+    for q in ex.questions[:8]:
+        result = q.check(answer)
+        assert result.outcome is Outcome.INCORRECT, (q.id, answer)
+        assert result.message
+
+
+def test_a_number_in_quotes_is_explained(ex):
+    users = round(ex.q8.expected)
+    assert "Remove the quotes" in _wrong(ex.q8, str(users))
+    if users >= 1000:
+        assert "thousands comma" in _wrong(ex.q8, f"{users:,}")
+    assert "as a share without the % sign" in _wrong(ex.q1, "12%")
+
+
+# --- determinism ---------------------------------------------------------------------------------
+
+
+def _snapshot(e):
+    return [(q.id, q.prompt, getattr(q, "expected", None)) for q in e.questions]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_load_is_deterministic_per_seed_and_seeds_change_the_numbers(scenario):
+    for seed in (0, 3):
+        assert _snapshot(load("06", seed=seed, scenario=scenario)) == _snapshot(load("06", seed=seed, scenario=scenario))
+    zero, three = load("06", seed=0, scenario=scenario), load("06", seed=3, scenario=scenario)
+    # same difficulties (the seed rotates them with period 3), other numbers
+    assert [q.data.difficulty for q in zero.questions[:8]] == [q.data.difficulty for q in three.questions[:8]]
+    changed = [q.id for q, r in zip(zero.questions[:8], three.questions[:8]) if q.data.params != r.data.params]
+    assert len(changed) == 8, changed
+    differ = [q.id for q, r in zip(zero.questions[:8], three.questions[:8]) if not math.isclose(q.expected, r.expected, rel_tol=1e-9)]
+    assert len(differ) >= 6, differ
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_scenario_scales_the_money_and_volumes(seed):
+    # legal_review: money × 10, volumes × 0.1; the drills draw RAG's build cost from $5k-$20k
+    default, legal = load("06", seed=seed), load("06", seed=seed, scenario="legal_review")
+    assert default.q6.data.params["rag_setup"] in {5_000, 10_000, 15_000, 20_000}
+    assert legal.q6.data.params["rag_setup"] in {50_000, 100_000, 150_000, 200_000}
+    assert 20_000 <= default.q8.data.params["daily_users"] <= 1_000_000
+    assert legal.q8.data.params["daily_users"] <= 100_000
+    assert "$" in legal.q6.prompt and legal.q6.prompt != default.q6.prompt
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True, None])
+def test_load_rejects_bad_seeds(bad):
+    with pytest.raises(ValueError):
+        load("06", seed=bad)
+
+
+def test_load_rejects_unknown_scenarios():
+    with pytest.raises(ValueError):
+        load("06", seed=0, scenario="space_travel")
+
+
+# --- q9: the written answer ------------------------------------------------------------------
+
+FILLER = (
+    "The assistant reads each ticket and drafts a reply for the agent, who edits it before anyone sees it. "
+    "Agents told us the drafts help with routine questions and they want the same help on harder ones. "
+    "Customers write in three languages and the tone of each message varies a lot from one day to the next."
+)
+NUMBERS = "We handle about 4,000 tickets a day and answer in under 30 minutes."
+METRIC = "The measure I care about is the resolution rate, the share of tickets closed without a reopen."
+FAILURE = "When the model is wrong, the draft goes to a human agent as a fallback and nobody sees it."
+DECISION = "I would ship it to one team first and widen it only if the numbers hold for a month."
+PARTS = {"numbers": NUMBERS, "metrics": METRIC, "failure": FAILURE, "decision": DECISION}
+
+
+def _answer(*, without=(), filler=True):
+    kept = [text for name, text in PARTS.items() if name not in without]
+    return " ".join(kept + ([FILLER, FILLER.replace("three", "several")] if filler else []))
+
+
+def _problems(question, answer):
+    result = question.check(answer)
+    assert result.outcome is Outcome.INCORRECT, result
+    assert result.message == f"{len(result.details)} problem(s) left."
+    return [d.split(":")[0] for d in result.details]
+
+
+@pytest.fixture(scope="module")
+def q9():
+    return load("06", seed=0).q9
+
+
+def test_q9_the_starting_text_is_not_attempted(q9):
+    for text in (WRITTEN_STARTING_POINT, f"\n{WRITTEN_STARTING_POINT}\n", f"   {WRITTEN_STARTING_POINT}  "):
+        assert q9.check(text).outcome is Outcome.NOT_ATTEMPTED
+    assert q9.starting_point == WRITTEN_STARTING_POINT
+
+
+def test_q9_a_strong_answer_passes(q9):
+    answer = _answer()
+    assert len(answer.split()) >= 80
+    result = q9.check(answer)
+    assert result.correct, result
+
+
+@pytest.mark.parametrize("missing", list(PARTS))
+def test_q9_each_missing_element_gives_its_problem(q9, missing):
+    answer = _answer(without=[missing])
+    assert len(answer.split()) >= 80
+    assert _problems(q9, answer) == [missing]
+
+
+def test_q9_length_problem_names_the_count(q9):
+    short = _answer(filler=False)
+    words = len(short.split())
+    assert words < 80
+    assert _problems(q9, short) == ["length"]
+    assert f"length: {words} words" in q9.check(short).details[0]
+
+
+def test_q9_an_empty_page_has_every_problem(q9):
+    assert _problems(q9, "Hmm.") == ["length", "numbers", "metrics", "failure", "decision"]
+
+
+@pytest.mark.parametrize("answer", [42, 3.5, ["I would ship it"], {"answer": "text"}, b"bytes", True])
+def test_q9_a_non_string_could_not_be_read(q9, answer):
+    result = q9.check(answer)
+    assert result.outcome is Outcome.INCORRECT
+    assert result.message.startswith("Your answer could not be read")
+    assert "triple quotes" in result.message
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_q9_the_model_answer_passes_for_every_seed(seed):
+    e = load("06", seed=seed)
+    assert e.q9.data is e.open_question
+    assert e.open_question.question in e.q9.prompt
+    assert e.q9.check(e.open_question.model_answer).correct
+
+
+# --- q10 and q11: the choices ----------------------------------------------------------------
+
+ROLE_CLUES = {"model-serving": "platform", "fraud checks": "applied", "feature store": "ml_infra",
+              "no-code": "ai_tooling", "Employee number six": "ai_first_startup"}
+ROLE_WORDS = {"platform": "platform PM", "applied": "applied PM", "ml_infra": "ML infrastructure PM",
+              "ai_tooling": "AI tooling PM", "ai_first_startup": "AI-first startup"}
+BETTER_QUESTIONS = ("data would we need", "biggest uncertainty", "How are we measuring", "lowest quality")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_q10_the_right_role_passes_and_each_wrong_role_is_explained(seed):
+    q = load("06", seed=seed).q10
+    role = [key for clue, key in ROLE_CLUES.items() if clue in q.prompt]
+    assert len(role) == 1, q.prompt
+    role = role[0]
+    right = q.check(role)
+    assert right.correct and right.message.startswith("Right.")
+    assert q.check(q.spec.options[role]).correct  # the option's label is accepted too
+    assert q.check(f"  {role.upper()} ").correct
+    assert set(q.spec.options) == set(ROLE_WORDS)
+    for other, words in ROLE_WORDS.items():
+        if other == role:
+            continue
+        message = _wrong(q, other)
+        assert words in message and not message.startswith("Right"), (other, message)
+    assert "not one of the options" in _wrong(q, "data scientist")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_q11_the_better_question_passes_and_the_others_push_for_speed(seed):
+    q = load("06", seed=seed).q11
+    options = q.spec.options
+    best = [key for key, text in options.items() if any(b in text for b in BETTER_QUESTIONS)]
+    assert len(best) == 1, options
+    best = best[0]
+    right = q.check(best)
+    assert right.correct and right.message.startswith("Right")
+    assert q.check(f"{best})").correct and q.check(options[best]).correct
+    for key in options:
+        if key != best:
+            assert "pushes for speed" in _wrong(q, key)
+    assert "not one of the options" in _wrong(q, "z")
+
+
+def test_q10_and_q11_take_no_numbers(ex):
+    for q in (ex.q10, ex.q11):
+        message = _wrong(q, 2)
+        assert "Expected one option as text" in message
+
+
+def test_solutions_and_hints_render(ex):
+    for q in ex.questions:
+        assert str(q.solution()).strip()
+        assert str(q.hint(1)).strip() and str(q.hint(99)).strip()
