@@ -145,7 +145,7 @@ def _question_from(entry: Any, where: str) -> OpenQuestion:
     if len(set(ids)) != len(ids):
         raise BankError(f"{where}: rubric point ids must differ, got {ids}")
     minutes = entry.get("minutes", 3)
-    if isinstance(minutes, bool) or not isinstance(minutes, numbers.Real) or not 0 < minutes <= 30:
+    if isinstance(minutes, bool) or not isinstance(minutes, numbers.Real) or not 1 <= minutes <= 30:
         raise BankError(f"{where}: 'minutes' must be a number from 1 to 30, got {minutes!r}")
     follow = entry.get("follow_ups", [])
     if not isinstance(follow, list) or not all(isinstance(f, str) for f in follow):

@@ -569,7 +569,6 @@ def test_a_missing_file(tmp_path):
         load_bank(tmp_path / "nowhere.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason="minutes: the check accepts any number above 0 (0.5 loads) but its error message says the range is 1 to 30")
 def test_minutes_range_in_the_message_is_the_range_enforced(tmp_path):
     with pytest.raises(BankError) as err:
         load_bank(write(tmp_path, [entry("alpha", minutes=0)]))
