@@ -14,6 +14,7 @@ import dataclasses
 import datetime as _dt
 import html
 import math
+import numbers
 import re
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,10 @@ def _rationale(text: Any, min_words: int = 12) -> str:
     return text.strip()
 
 
+def _people(n: int) -> str:
+    return f"{n} reviewer" if n == 1 else f"{n} reviewers"
+
+
 def _money(x: float) -> str:
     return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
 
@@ -74,7 +79,7 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
     cheapest one and the one the review team can handle, with precision, recall, flags and cost a day."""
     from .thresholds import best_threshold, metrics_at, threshold_for_capacity
 
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not 0 <= threshold <= 1:
         raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
     why = _rationale(rationale)
     y, s = scenario.y_true, scenario.scores
@@ -109,8 +114,9 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
 
 def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: str, title: str = "Uncertainty budget") -> str:
     """Return a memo for an uncertainty budget and the three-zone policy that keeps it."""
-    from .uncertainty import budget_from_dict
+    from .uncertainty import _check_budget, budget_from_dict
 
+    max_error_rate = _check_budget(max_error_rate)
     b = budget_from_dict(budget)
     why = _rationale(rationale)
     meets = zones.served_upper_bound <= max_error_rate
@@ -128,7 +134,7 @@ def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: s
         f"({'within' if meets else 'OVER'} the {max_error_rate:.1%} budget).",
         f"- Answer with a caveat when confidence ≥ {zones.human_threshold:.2f}: {zones.shares['caveat']:.1%} of cases.",
         f"- Hand to a person below that: {zones.shares['human']:.1%} of cases, {zones.human_cases_per_day:,.0f} a day, "
-        f"{math.ceil(zones.reviewers - 1e-9)} reviewers ({zones.reviewers:.1f} before rounding up).",
+        f"{_people(math.ceil(zones.reviewers - 1e-9))} ({zones.reviewers:.1f} before rounding up).",
         f"- Cost of errors and reviews: {_money(zones.cost_per_day)} a day.",
         "",
         f"**Why:** {why}",
@@ -302,15 +308,28 @@ class PortfolioReport:
 
 def _demote(text: str, levels: int = 2) -> str:
     """Push every Markdown heading down, so a memo's title sits under the portfolio's section."""
-    out, fenced = [], False
+    out, fence = [], None
     for line in text.splitlines():
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        if not fenced and re.match(r"^#{1,6}\s", line):
+        marker = re.match(r"^\s*(```|~~~)", line)
+        if marker and (fence is None or marker.group(1) == fence):
+            fence = marker.group(1) if fence is None else None
+        elif fence is None and re.match(r"^#{1,6}\s", line):
             hashes = len(line) - len(line.lstrip("#"))
             line = "#" * min(6, hashes + levels) + line[hashes:]
         out.append(line)
     return "\n".join(out).strip()
+
+
+def _first_heading(text: str) -> str | None:
+    """The first top-level heading outside code blocks, or None."""
+    fence = None
+    for line in text.splitlines():
+        marker = re.match(r"^\s*(```|~~~)", line)
+        if marker and (fence is None or marker.group(1) == fence):
+            fence = marker.group(1) if fence is None else None
+        elif fence is None and re.match(r"^#\s+\S", line):
+            return line[1:].strip()
+    return None
 
 
 def _read(path: Path, problems: list[str]) -> str | None:
@@ -398,8 +417,8 @@ def build_portfolio(work: Path | None = None, title: str = "AI product portfolio
         text = _read(path, problems)
         if text and text.strip():
             extras.append(path.name)
-            heading = re.search(r"^#\s+(.+)$", text, flags=re.M)
-            parts.append((heading.group(1).strip() if heading else path.stem.replace("_", " "), text, path.stem))
+            heading = _first_heading(text)
+            parts.append((heading or path.stem.replace("_", " "), text, path.stem))
     byline = f"By {author.strip()}. " if author.strip() else ""
     lines = [f"# {title.strip()}", "", f"{byline}Assembled on {today.isoformat()} from the AI PM Workbook.", ""]
     if parts:

@@ -173,7 +173,7 @@ def content_moderation(seed: int = 0, n: int = 50_000) -> Scenario:
 def _urgent_data(seed: int, n: int):
     rng = np.random.default_rng(seed + 7_000)
     # Each ticket has a hidden urgency x; its chance of being urgent is sigmoid(-3.6 + 1.9x), and the
-    # copilot's score is that chance: calibrated by construction, about 6% urgent overall.
+    # copilot's score is that chance: calibrated by construction, about 8% urgent overall.
     x = rng.normal(size=n)
     p = 1 / (1 + np.exp(-(-3.6 + 1.9 * x)))
     y = (rng.random(n) < p).astype(np.int8)
@@ -182,7 +182,7 @@ def _urgent_data(seed: int, n: int):
 
 
 def urgent_tickets(seed: int = 0, n: int = 20_000) -> Scenario:
-    """Support tickets a triage copilot scores for urgency, about 6% urgent (lesson 07, the capstone)."""
+    """Support tickets a triage copilot scores for urgency, about 8% urgent (lesson 07, the capstone)."""
     seed = _check_seed(seed)
     n = _check_size(n, 1_000, 2_000_000)
     y, scores, segments = _urgent_data(seed, n)

@@ -373,7 +373,7 @@ def save_artifact(filename: str, text: str, work: Path | None = None) -> SavedAr
     work = Path(work) if work is not None else work_dir()
     target = work / "portfolio" / filename
     backup = None
-    if target.exists() and target.read_text(encoding="utf-8") != text:
+    if target.exists() and target.read_bytes() != text.encode("utf-8"):  # bytes: the old file may not be UTF-8
         backup = _keep_backup(target, work)
     _atomic_write_bytes(target, text.encode("utf-8"))
     return SavedArtifact(target, backup)

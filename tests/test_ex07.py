@@ -4,8 +4,10 @@ scan, headcounts and cost lines written out by hand), known wrong answers get th
 feedback, placeholders and starting points are "not attempted", and the portfolio save helpers
 save only finished answers and never raise.
 
-Every test points AIPM_WORK_DIR at its own temporary folder, so progress records and portfolio
-files never touch the kit's my_work/. Tests marked ``xfail(strict=True)`` show real bugs.
+Every test points AIPM_WORK_DIR at its own temporary folder, so portfolio files never touch the
+kit's my_work/. Progress recording is off (AIPM_PROGRESS=0: each record is a locked file write)
+except in the test that shows the record lands in that folder. Tests marked
+``xfail(strict=True)`` show real bugs.
 """
 
 import copy
@@ -35,10 +37,10 @@ RATIONALE = (
 
 @pytest.fixture(autouse=True)
 def work(tmp_path, monkeypatch):
-    """A throwaway work folder for every test: progress and portfolio files land here."""
+    """A throwaway work folder for every test (portfolio files land here); progress recording off."""
     monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
-    for name in ("AIPM_PROGRESS_FILE", "AIPM_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIPM_PROGRESS", "0")
+    monkeypatch.delenv("AIPM_PROGRESS_FILE", raising=False)
     return tmp_path
 
 
@@ -250,9 +252,17 @@ def test_starting_points_are_not_attempted(ex):
     assert ex.q11.check(plan_to_dict(example_plan())).outcome is Outcome.NOT_ATTEMPTED
 
 
-def test_checks_record_progress_in_the_temporary_folder(ex, work):
+def test_checks_record_progress_in_the_temporary_folder(ex, work, monkeypatch):
+    import json
+
+    monkeypatch.delenv("AIPM_PROGRESS")
+    record = work / ".aipm" / "progress.json"
+    assert not record.exists()
     ex.q2.check(0.5)
-    assert (work / ".aipm" / "progress.json").is_file()
+    ex.q12.check(___)
+    entries = json.loads(record.read_text(encoding="utf-8"))["questions"]
+    assert entries["07.q2"]["attempts"] == 1 and entries["07.q2"]["last_outcome"] == "incorrect"
+    assert entries["07.q12"]["attempts"] == 0 and entries["07.q2"]["parameters"] == ex.parameters
 
 
 def test_the_case_follows_the_scenario(ex):
