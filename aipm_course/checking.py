@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 CHECK_MIME_TYPE = "application/vnd.aipm.check+json"
+ROUND_UP = "You can't have part of a person or a day: round up to the next whole number."
 
 
 class _Placeholder:
@@ -245,12 +246,13 @@ class Mistake:
     feedback: str
 
 
-def distinct_mistakes(expected: float, mistakes: Sequence[Mistake], rel_tol: float = 1e-3) -> tuple[Mistake, ...]:
+def distinct_mistakes(expected: float, mistakes: Sequence[Mistake], rel_tol: float = 1e-3, abs_tol: float = 1e-12) -> tuple[Mistake, ...]:
     """Drop known mistakes that equal the right answer for these parameters, and merge those that
-    give the same number, so feedback never calls a right answer wrong or names the wrong slip."""
+    give the same number, so feedback never calls a right answer wrong or names the wrong slip.
+    Pass the question's own tolerance when a slip within it could never be told apart."""
     kept: list[Mistake] = []
     for m in mistakes:
-        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=0.5 if abs(expected) >= 1 else 1e-12):
+        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=abs_tol):
             continue
         same = next((i for i, k in enumerate(kept) if math.isclose(k.value, m.value, rel_tol=rel_tol, abs_tol=1e-12)), None)
         if same is None:
@@ -358,6 +360,7 @@ class NumberSpec:
     units: str = ""
     mistakes: tuple[Mistake, ...] = ()
     fraction: bool = False  # True when the answer is a share between 0 and 1
+    whole: bool = False  # True when the answer is a count of people, days or users: a whole number
 
     def close(self, value: float, target: float) -> bool:
         return abs(value - target) <= max(self.abs_tol, self.rel_tol * abs(target))
@@ -374,6 +377,10 @@ class NumberSpec:
             return False, "Your answer is NaN (not a number). Check for a division by zero or a missing value."
         if math.isinf(number):
             return False, "Your answer is infinite. Check for a division by zero."
+        if self.whole and number != math.floor(number):
+            if math.ceil(number) == self.expected:
+                return False, ROUND_UP
+            return False, f"Give a whole number ({_fmt(number)} is not one). Round up, and check the steps before."
         if self.close(number, self.expected):
             return True, f"{_fmt(number)}{(' ' + self.units) if self.units else ''} is right."
         for mistake in self.mistakes:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .checking import CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, RichText, safe_repr
+from .checking import ROUND_UP, CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, RichText, safe_repr
 from .costs import break_even_volume, cost_per_query
 from .parameters import DEFAULT as DEFAULT_SCENARIO, Scenario, get_scenario
 from .rollout import blast_radius, days_to_detect, sample_size_per_arm
@@ -77,6 +77,7 @@ class Drill:
     rel_tol: float = 0.01
     abs_tol: float = 0.0
     fraction: bool = False
+    whole: bool = False
 
     @property
     def level(self) -> str:
@@ -97,6 +98,7 @@ class Drill:
             units=self.units,
             mistakes=tuple(Mistake(s.value, s.feedback) for s in self.slips),
             fraction=self.fraction,
+            whole=self.whole,
         )
         kwargs.setdefault("parameters", {"seed": self.seed, "difficulty": self.difficulty})
         return NumberQuestion(
@@ -367,7 +369,7 @@ def _reviewer_headcount(rng, difficulty, sc) -> dict[str, Any]:
     slips = [
         Slip("forgot_human_share", math.ceil(reviewer_headcount(cases, 1.0, minutes, hours) - 1e-9),
              "You staffed for every ticket. Only the share sent to a human needs a reviewer."),
-        Slip("not_rounded_up", raw, "You can't staff part of a person: round up to whole reviewers."),
+        Slip("not_rounded_up", raw, ROUND_UP),
     ]
     if difficulty == 2:
         slips.insert(0, Slip("used_whole_shift", math.ceil(reviewer_headcount(cases, share, minutes, 8) - 1e-9),
@@ -397,7 +399,8 @@ def _reviewer_headcount(rng, difficulty, sc) -> dict[str, Any]:
         params={"cases_per_day": cases, "human_share": share, "minutes_per_case": minutes, "productive_hours": hours},
         seconds=120,
         rel_tol=0.0,
-        abs_tol=0.49,
+        abs_tol=0.0,
+        whole=True,
     )
 
 
@@ -671,6 +674,7 @@ def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
         seconds=150,
         rel_tol=0.0,
         abs_tol=0.0,
+        whole=True,
     )
 
 

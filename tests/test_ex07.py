@@ -4,10 +4,10 @@ scan, headcounts and cost lines written out by hand), known wrong answers get th
 feedback, placeholders and starting points are "not attempted", and the portfolio save helpers
 save only finished answers and never raise.
 
-Every test points AIPM_WORK_DIR at its own temporary folder, so portfolio files never touch the
-kit's my_work/. Progress recording is off (AIPM_PROGRESS=0: each record is a locked file write)
-except in the test that shows the record lands in that folder. Tests marked
-``xfail(strict=True)`` show real bugs.
+AIPM_WORK_DIR points at a temporary folder (a fresh one for each test that writes), so progress
+records and portfolio files never touch the kit's my_work/. Progress recording is off
+(AIPM_PROGRESS=0: each record is a locked file write) except in the test that shows the record
+lands in that folder. Tests marked ``xfail(strict=True)`` show real bugs.
 """
 
 import copy
@@ -35,12 +35,20 @@ RATIONALE = (
 )
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
+def _temporary_work_folder(tmp_path_factory):
+    """A throwaway work folder for the module; progress recording off unless a test turns it on."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIPM_WORK_DIR", str(tmp_path_factory.mktemp("work")))
+        mp.setenv("AIPM_PROGRESS", "0")
+        mp.delenv("AIPM_PROGRESS_FILE", raising=False)
+        yield
+
+
+@pytest.fixture
 def work(tmp_path, monkeypatch):
-    """A throwaway work folder for every test (portfolio files land here); progress recording off."""
+    """A fresh work folder for a test that writes (portfolio files, progress)."""
     monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
-    monkeypatch.setenv("AIPM_PROGRESS", "0")
-    monkeypatch.delenv("AIPM_PROGRESS_FILE", raising=False)
     return tmp_path
 
 
@@ -421,11 +429,6 @@ def test_q5_the_lowest_confidence_by_an_own_clopper_pearson_scan(ex):
     assert "observed error rate only" in _wrong(ex.q5, float(median)).message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ex07 q5: the mistake 'meets the budget on the observed error rate only' is computed with "
-    "threshold_for_budget(..., confidence_level=0.5), a 50% Clopper-Pearson bound, not the observed rate; "
-    "a learner who keeps the observed error rate within 5% lands one confidence step lower and gets the "
-    "generic 'not right yet' instead of the feedback that names the slip"))
 def test_q5_the_observed_rate_slip_gets_its_feedback(ex):
     b = _budget_numbers(ex.case.seed, ex.case.scenario)
     assert b["observed_only"] < b["met"]
@@ -467,10 +470,6 @@ def test_q6_at_these_parameters_the_unrounded_headcount_is_within_half_a_person(
     assert 0 < needed - raw < 0.49  # not a whole number of people
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ex07 q6 asks for whole people but checks with abs_tol=0.49, and distinct_mistakes drops the "
-    "'round up' slip whenever the unrounded figure is within 0.5 of the answer: the unrounded headcount "
-    "(e.g. 5.76 triagers for 6 at seed 3) is marked correct"))
 @pytest.mark.parametrize("params", [(3, "default"), (0, "legal_review"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
 def test_q6_an_unrounded_headcount_is_not_accepted(params):
     ex = _load(*params)
@@ -567,10 +566,6 @@ def test_q8_in_legal_review_the_answer_is_over_a_dollar_and_the_slip_within_fift
     assert per_success >= 1 and 0.05 < per_success - per_query < 0.5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "checking.distinct_mistakes drops a known mistake as 'equal to the right answer' when it is within an "
-    "absolute 0.5 of an answer of 1 or more: in legal_review RAG costs about $1.34 per successful task and "
-    "$1.14 per query, so the 'That is the cost per query' feedback of ex07 q8 is lost (generic 'not right yet')"))
 @pytest.mark.parametrize("params", [(0, "legal_review"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
 def test_q8_the_cost_per_query_slip_is_named_when_the_answer_is_a_dollar_or_more(params):
     ex = _load(*params)
@@ -615,6 +610,12 @@ def test_q10_the_solution_notebook_decision_passes(ex):
 def test_q10_an_unknown_choice_could_not_be_read(ex, choice):
     message = _wrong(ex.q10, {"choice": choice, "rationale": RATIONALE}).message
     assert message.startswith("Your answer could not be read") and "choice must be one of" in message
+
+
+@pytest.mark.parametrize("choice", [["rag"], {"rag": 1}], ids=["list", "dict"])
+def test_q10_a_choice_in_a_list_is_told_the_options(ex, choice):
+    message = _wrong(ex.q10, {"choice": choice, "rationale": RATIONALE}).message
+    assert "choice must be one of" in message
 
 
 def test_q10_a_dict_missing_a_key_could_not_be_read(ex):
@@ -670,7 +671,9 @@ def test_q12_an_empty_portfolio_lists_all_five_missing(ex, work):
     assert _wrong(ex.q12, "portfolio.md").message.startswith("Your answer could not be read")
 
 
-def test_q12_passes_once_the_five_memos_are_saved(ex, work):
+@pytest.mark.parametrize("params", [(0, "default"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
+def test_q12_passes_once_the_five_memos_are_saved(params, work):
+    ex = _load(*params)
     c = ex.case
     assert "passes the validator" in ex.save_brief(solution_brief())
     assert "Not saved" not in save_threshold_decision(c.urgent, solution_threshold_decision(ex), work=work)
