@@ -387,6 +387,8 @@ class NumberSpec:
             target = _as_real(mistake.value)
             if target is not None and self.close(number, target):
                 return False, mistake.feedback
+        if self.whole and number == self.expected - 1 - self.abs_tol:
+            return False, "One short: round up, not down. Part of a person or a day still needs a whole one."
         if self.rel_tol > 0 and self.expected != 0 and abs(number - self.expected) <= 10 * self.rel_tol * abs(self.expected):
             return False, f"{_fmt(number)} is close, but not close enough. Keep more decimal places (don't round early), and check the last step."
         if self.fraction and 0 <= self.expected <= 1 and self.close(number, self.expected * 100):

@@ -776,26 +776,21 @@ class DrillPractice(widgets.VBox):
         self._tick()
 
     def _check(self, _button=None) -> None:
-        from .checking import Outcome
-
         import html as _html
-
-        import math
         import re
+
+        from .checking import Outcome
+        from .drills import parse_answer
 
         raw = self.answer.value.strip().replace("$", "").replace(" ", "")
         if not raw:
             self.feedback.value = "<i>Type your answer first.</i>"
             return
-        if re.fullmatch(r"\d+,\d{1,2}%?", raw):  # 8,3 : a decimal comma, not a thousands one
+        value = parse_answer(raw)
+        if value is None and re.fullmatch(r"\d+,\d{1,2}%?", raw):  # 8,3 : a decimal comma, not a thousands one
             self.feedback.value = f"<i>Is {_html.escape(raw)} a decimal? Use a dot for decimals (8.3) and a comma only for thousands (14,751).</i>"
             return
-        text = raw.replace(",", "")
-        try:
-            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):  # a typo should not cost the drill: ask again
+        if value is None:  # a typo should not cost the drill: ask again
             self.feedback.value = f"<i>{_html.escape(self.answer.value)} is not a number. Type digits, e.g. 0.083, 8.3% or 14751.</i>"
             return
         result = self.session.answer(value)

@@ -276,9 +276,13 @@ def test_q7_days_the_test_must_run(ex):
         total = _total_users(p1, p2, f)
         answer = max(1, _ceil((_ceil((1 - f) * total) + _ceil(f * total)) / users))
         assert "length of a 50/50 test" in _wrong(ex.q7, _ceil(2 * n / users))
-        assert "small arm needs more" in _wrong(ex.q7, _ceil(n / (users * f)))
+        assert "canary is shorter than that" in _wrong(ex.q7, _ceil(n / (users * f)))
+        # the 1/(4f(1-f)) shortcut may land a day off the exact answer: one day either way is accepted
+        assert ex.q7.check(answer + 1).correct and ex.q7.check(answer - 1).correct
+        assert not ex.q7.check(answer + 2).correct
     assert ex.q7.check(answer).correct
-    assert not ex.q7.check(answer + 1).correct  # whole days, no tolerance
+    if "canary" not in d.prompt:
+        assert not ex.q7.check(answer + 1).correct  # whole days, no tolerance
 
 
 def test_q8_blast_radius(ex):

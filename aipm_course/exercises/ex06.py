@@ -117,13 +117,13 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         (
             f"Answer this interview question in writing, as you would say it (at least 80 words): **{open_q.question}** "
             "The check looks at structure only: a number, a measure of success, what happens when the model is wrong, "
-            "and a decision. Then score yourself against the rubric with `self_score`."
+            "and a decision. Then score yourself against the rubric with the tick boxes below (`self_scorer`)."
         ),
         _written_answer_checker(),
         starting_point=WRITTEN_STARTING_POINT,
         hints=(
             "Start from the user and the decision, name two or three metrics with a number, say how it fails and what catches it, and commit.",
-            "Read the rubric (`ex.open_question.rubric_text()`) before you write, not after.",
+            "Write first; then open the rubric (`ex.open_question.rubric_text()`) to see which points you missed, and add them.",
         ),
         solution=open_q.model_answer,
         data=open_q,
@@ -146,7 +146,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
 
     # q11: the better question to ask an ML engineer -----------------------------------------
     situation, asks, best = _ASKS[seed % len(_ASKS)]
-    ask_feedback = {k: "That question pushes for speed or a number without finding out what limits it. Which option asks about data, measurement or the blocker?" for k in asks}
+    ask_feedback = {k: "That question pushes for speed or a single number, or stops short: it will not tell you what limits the work. Which option asks about data, measurement, the blocker or the minimum quality?" for k in asks}
     ask_feedback[best] = "Right: it asks about what the engineers can actually see (data, measurement, the blocker, the minimum quality), which gets you a useful answer."
     q11 = ChoiceQuestion(
         "q11",

@@ -111,9 +111,11 @@ def _brief_checker(example: dict):
     def check(answer) -> list[str]:
         brief = read_brief(answer)
         problems = [str(f) for f in validate_brief(brief)]
-        text = f"{brief.feature} {brief.user_problem}".lower()
-        if "urgen" not in text:
-            problems.append("focus: the feature and the user problem do not mention urgent tickets. This brief is for the urgent-ticket flag.")
+        about = {"feature": brief.feature, "user problem": brief.user_problem,
+                 "AI role": brief.sections.get("workflow", {}).get("ai_role", "")}
+        off = [name for name, text in about.items() if "urgen" not in str(text).lower()]
+        if off:
+            problems.append(f"focus: the {', '.join(off)} do not mention urgent tickets. This brief is for the urgent-ticket flag: say what is urgent and what the AI does about it.")
         if brief_to_dict(brief) == example:
             problems.append("copy: this is the lesson's example brief unchanged. Rewrite it for the urgent-ticket flag.")
         return problems
@@ -353,7 +355,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         NumberSpec(rag_success, rel_tol=0.005, units="USD per successful task", mistakes=distinct_mistakes(rag_success, (
             Mistake(comparison.totals["rag"] / c.costs.queries, "That is the cost per query. Divide by the successful tasks: queries × success rate."),
         ), rel_tol=0.005)),
-        hints=("`compare(CostInputs(queries_per_day=...)).per_success`",),
+        hints=("`compare(c.costs).per_success`, or `ex.comparison.per_success`: total cost / (queries × success rate).",),
         solution=f"Total ${comparison.totals['rag']:,.0f} / ({c.costs.queries:,.0f} queries × {comparison.patterns['rag'].success_rate:.0%}) = ${rag_success:.4f}.",
         **common,
     )
@@ -365,7 +367,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         NumberSpec(be_day, rel_tol=0.005, units="tickets a day", mistakes=distinct_mistakes(be_day, (
             Mistake(be.volume or 0.0, f"That is the total over {c.costs.months:g} months. Divide by the days."),
         ))),
-        hints=("`break_even_between(patterns['rag'], patterns['fine_tuned'], months).per_day`",),
+        hints=("`break_even_between(ex.comparison.patterns['rag'], ex.comparison.patterns['fine_tuned'], c.costs.months).per_day`",),
         solution=be.reason,
         **common,
     )
