@@ -1,7 +1,9 @@
 """Test-suite set-up shared by unit tests and notebook tests.
 
 - Every test, and every kernel a notebook test starts, uses a throwaway work folder, so running
-  the suite never touches a learner's my_work/ or their progress record.
+  the suite never touches a learner's my_work/ or their progress record. Each notebook gets a
+  folder of its own: the capstone and exercise 01 both save a brief, and a shared folder would make
+  one notebook's stored output ("the previous version is kept ...") depend on which ran first.
 - exercises/ notebooks have no stored outputs: nbval runs them in lax mode (run, do not compare).
 """
 
@@ -24,3 +26,15 @@ def pytest_collect_file(file_path, parent):
     for collector in outcome.get_result() or []:
         if hasattr(collector, "compare_outputs"):
             collector.compare_outputs = False
+
+
+_notebook_seen = {"file": None}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a notebook's first cell starts its kernel, give that notebook a fresh work folder."""
+    notebook = getattr(item, "parent", None)
+    if item.nodeid.split("::")[0].endswith(".ipynb") and notebook is not _notebook_seen["file"]:
+        _notebook_seen["file"] = notebook
+        os.environ["AIPM_WORK_DIR"] = tempfile.mkdtemp(prefix="aipm-test-notebook-", dir=_SESSION_WORK)
