@@ -212,28 +212,37 @@ def _closing(fig) -> None:
     plt.close(fig)
 
 
-def save_threshold_decision(scenario: Any, decision: Any, work: Path | None = None) -> str:
-    """Save the threshold memo and its cost curve to the portfolio (capstone step 2). Never raises:
-    an answer that is not ready gets a message saying what to fix."""
-    from .plots import cost_curve_plot
-    from .thresholds import best_threshold, cost_curve
-
-    waiting = _not_yet(decision)
+def _save_decision(stem: str, answers: tuple, needs: str, build, work: Path | None) -> str:
+    """Check the answers are there, build (memo text, figure) from the decision dict and save both.
+    Never raises: an answer that is not ready gets a message saying what to fix."""
+    waiting = _not_yet(*answers)
     if waiting:
         return waiting
+    decision = answers[0]
     try:
         if not isinstance(decision, dict):
-            raise ValueError("decision must be a dict with threshold and rationale")
-        text = threshold_decision_markdown(scenario, decision.get("threshold"), decision.get("rationale"))
-        thresholds, cost = cost_curve(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn)
-        best = best_threshold(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, resamples=0)
-        fig = cost_curve_plot(thresholds, cost, best, title="What each threshold costs", mark=decision["threshold"])
+            raise ValueError(f"decision must be a dict with {needs}")
+        text, fig = build(decision)
         try:
-            return save_memo("02_threshold_decision", text, fig, work)
+            return save_memo(stem, text, fig, work)
         finally:
             _closing(fig)
     except (ValueError, TypeError) as exc:
         return f"Not saved yet: {exc}"
+
+
+def save_threshold_decision(scenario: Any, decision: Any, work: Path | None = None) -> str:
+    """Save the threshold memo and its cost curve to the portfolio (capstone step 2). Never raises."""
+    from .plots import cost_curve_plot
+    from .thresholds import best_threshold, cost_curve
+
+    def build(d: dict):
+        text = threshold_decision_markdown(scenario, d.get("threshold"), d.get("rationale"))
+        thresholds, cost = cost_curve(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn)
+        best = best_threshold(scenario.y_true, scenario.scores, scenario.cost_fp, scenario.cost_fn, resamples=0)
+        return text, cost_curve_plot(thresholds, cost, best, title="What each threshold costs", mark=d["threshold"])
+
+    return _save_decision("02_threshold_decision", (decision,), "threshold and rationale", build, work)
 
 
 def save_budget_memo(routing: Any, decision: Any, cases_per_day: float, costs: dict[str, float], max_error_rate: float, rationale: Any, work: Path | None = None) -> str:
@@ -241,42 +250,24 @@ def save_budget_memo(routing: Any, decision: Any, cases_per_day: float, costs: d
     from .plots import zone_plot
     from .uncertainty import zone_policy
 
-    waiting = _not_yet(decision, rationale)
-    if waiting:
-        return waiting
-    try:
-        if not isinstance(decision, dict):
-            raise ValueError("decision must be a dict with budget, caveat_threshold and human_threshold")
-        zones = zone_policy(routing.correct, routing.confidence, decision.get("caveat_threshold"), decision.get("human_threshold"),
+    def build(d: dict):
+        zones = zone_policy(routing.correct, routing.confidence, d.get("caveat_threshold"), d.get("human_threshold"),
                             cases_per_day=cases_per_day, **costs)
-        text = budget_markdown(decision.get("budget"), zones, max_error_rate, rationale)
-        fig = zone_plot(zones, title="Where tickets go, and what it costs a day")
-        try:
-            return save_memo("03_uncertainty_budget", text, fig, work)
-        finally:
-            _closing(fig)
-    except (ValueError, TypeError) as exc:
-        return f"Not saved yet: {exc}"
+        text = budget_markdown(d.get("budget"), zones, max_error_rate, rationale)
+        return text, zone_plot(zones, title="Where tickets go, and what it costs a day")
+
+    return _save_decision("03_uncertainty_budget", (decision, rationale), "budget, caveat_threshold and human_threshold", build, work)
 
 
 def save_cost_model(comparison: Any, decision: Any, work: Path | None = None) -> str:
     """Save the cost memo and the pattern cost lines to the portfolio (capstone step 4). Never raises."""
     from .plots import pattern_cost_plot
 
-    waiting = _not_yet(decision)
-    if waiting:
-        return waiting
-    try:
-        if not isinstance(decision, dict):
-            raise ValueError("decision must be a dict with choice and rationale")
-        text = cost_model_markdown(comparison, decision.get("choice"), decision.get("rationale"))
-        fig = pattern_cost_plot(comparison.inputs, title="Total cost over the horizon by volume")
-        try:
-            return save_memo("04_cost_model", text, fig, work)
-        finally:
-            _closing(fig)
-    except (ValueError, TypeError) as exc:
-        return f"Not saved yet: {exc}"
+    def build(d: dict):
+        text = cost_model_markdown(comparison, d.get("choice"), d.get("rationale"))
+        return text, pattern_cost_plot(comparison.inputs, title="Total cost over the horizon by volume")
+
+    return _save_decision("04_cost_model", (decision,), "choice and rationale", build, work)
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,14 +297,23 @@ class PortfolioReport:
         return "\n".join(lines)
 
 
-def _demote(text: str, levels: int = 2) -> str:
-    """Push every Markdown heading down, so a memo's title sits under the portfolio's section."""
-    out, fence = [], None
+def _lines_outside_code(text: str):
+    """Yield (line, outside) for each line: outside is False inside a ``` or ~~~ fenced block."""
+    fence = None
     for line in text.splitlines():
         marker = re.match(r"^\s*(```|~~~)", line)
         if marker and (fence is None or marker.group(1) == fence):
             fence = marker.group(1) if fence is None else None
-        elif fence is None and re.match(r"^#{1,6}\s", line):
+            yield line, False
+        else:
+            yield line, fence is None
+
+
+def _demote(text: str, levels: int = 2) -> str:
+    """Push every Markdown heading down, so a memo's title sits under the portfolio's section."""
+    out = []
+    for line, outside in _lines_outside_code(text):
+        if outside and re.match(r"^#{1,6}\s", line):
             hashes = len(line) - len(line.lstrip("#"))
             line = "#" * min(6, hashes + levels) + line[hashes:]
         out.append(line)
@@ -322,12 +322,8 @@ def _demote(text: str, levels: int = 2) -> str:
 
 def _first_heading(text: str) -> str | None:
     """The first top-level heading outside code blocks, or None."""
-    fence = None
-    for line in text.splitlines():
-        marker = re.match(r"^\s*(```|~~~)", line)
-        if marker and (fence is None or marker.group(1) == fence):
-            fence = marker.group(1) if fence is None else None
-        elif fence is None and re.match(r"^#\s+\S", line):
+    for line, outside in _lines_outside_code(text):
+        if outside and re.match(r"^#\s+\S", line):
             return line[1:].strip()
     return None
 

@@ -86,8 +86,7 @@ def case(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     costs = d.with_(queries_per_day=tickets_per_day, **{k: scaled(getattr(d, k), sc.cost) for k in money})
     return types.SimpleNamespace(
         seed=seed, scenario=scenario, urgent=urgent, routing=routing, tickets_per_day=tickets_per_day,
-        routing_cost_error=scaled(routing.cost_error_served, sc.cost), routing_cost_caveat=scaled(routing.cost_error_caveat, sc.cost),
-        routing_cost_review=scaled(routing.cost_per_review, sc.cost), minutes_per_review=routing.minutes_per_review,
+        minutes_per_review=routing.minutes_per_review,
         zone_costs={"cost_error_served": scaled(routing.cost_error_served, sc.cost), "cost_error_caveat": scaled(routing.cost_error_caveat, sc.cost),
                     "cost_per_review": scaled(routing.cost_per_review, sc.cost), "minutes_per_review": routing.minutes_per_review},
         budget=BUDGET, reviewers_available=max(1, round(REVIEWERS_AVAILABLE * sc.volume)), costs=costs, plan_baseline=PLAN_BASELINE,
@@ -156,8 +155,7 @@ def _budget_checker(c: types.SimpleNamespace):
             problems.append("budget: one line only. Give at least two scopes with different limits (e.g. all tickets, and the ones about billing or security).")
         z = zone_policy(
             c.routing.correct, c.routing.confidence, d["caveat_threshold"], d["human_threshold"],
-            cases_per_day=c.tickets_per_day, cost_error_served=c.routing_cost_error, cost_error_caveat=c.routing_cost_caveat,
-            cost_per_review=c.routing_cost_review, minutes_per_review=c.minutes_per_review,
+            cases_per_day=c.tickets_per_day, **c.zone_costs,
         )
         loosest = max(e.max_error_rate for e in budget.entries)
         if loosest > c.budget + 1e-12:
@@ -304,9 +302,7 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         **common,
     )
     human_t = 0.8
-    zones = zone_policy(r.correct, r.confidence, met.threshold, human_t, cases_per_day=c.tickets_per_day,
-                        cost_error_served=c.routing_cost_error, cost_error_caveat=c.routing_cost_caveat,
-                        cost_per_review=c.routing_cost_review, minutes_per_review=c.minutes_per_review)
+    zones = zone_policy(r.correct, r.confidence, met.threshold, human_t, cases_per_day=c.tickets_per_day, **c.zone_costs)
     reviewers = math.ceil(zones.reviewers - 1e-9)
     q6 = NumberQuestion(
         "q6",
