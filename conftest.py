@@ -38,3 +38,21 @@ def pytest_runtest_setup(item):
     if item.nodeid.split("::")[0].endswith(".ipynb") and notebook is not _notebook_seen["file"]:
         _notebook_seen["file"] = notebook
         os.environ["AIPM_WORK_DIR"] = tempfile.mkdtemp(prefix="aipm-test-notebook-", dir=_SESSION_WORK)
+
+
+@pytest.fixture(scope="module")
+def quiet_work_folder(tmp_path_factory):
+    """A throwaway work folder for a whole test module, with progress recording off (exercise tests
+    make thousands of checks; one test can turn recording back on)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIPM_WORK_DIR", str(tmp_path_factory.mktemp("work")))
+        mp.setenv("AIPM_PROGRESS", "0")
+        mp.delenv("AIPM_PROGRESS_FILE", raising=False)
+        yield
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    """A fresh work folder for a test that writes (portfolio files, progress, backups)."""
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    return tmp_path

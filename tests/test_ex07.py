@@ -35,21 +35,7 @@ RATIONALE = (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _temporary_work_folder(tmp_path_factory):
-    """A throwaway work folder for the module; progress recording off unless a test turns it on."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AIPM_WORK_DIR", str(tmp_path_factory.mktemp("work")))
-        mp.setenv("AIPM_PROGRESS", "0")
-        mp.delenv("AIPM_PROGRESS_FILE", raising=False)
-        yield
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    """A fresh work folder for a test that writes (portfolio files, progress)."""
-    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("quiet_work_folder")
 
 
 @functools.cache
