@@ -364,11 +364,28 @@ def _html(markdown_text: str, folder: Path, title: str) -> str:
         return match.group(0)
 
     body = re.sub(r'src="([^"]+)"', inline, body)
+
+    def data_block(match: re.Match) -> str:
+        # The page is meant to be sent on its own, so a link to a file beside it would break:
+        # show the data in a fold instead.
+        name = html.unescape(match.group(1))
+        path = folder / name
+        try:
+            content = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return match.group(0)
+        return (
+            f"<details><summary>The data behind this memo ({html.escape(name)})</summary>"
+            f"<pre>{html.escape(content)}</pre></details>"
+        )
+
+    body = re.sub(r'<p>As data: <a href="([\w.-]+\.yaml)">[^<]*</a></p>', data_block, body)
     style = (
         "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;"
         "line-height:1.5;color:#1a1a1a}table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;"
         "padding:.3rem .6rem;text-align:left}th{background:#f3f3f3}img{max-width:100%}h2{border-bottom:1px solid #ddd;"
-        "padding-bottom:.2rem;margin-top:2.5rem}.missing{color:#8a4b00}"
+        "padding-bottom:.2rem;margin-top:2.5rem}.missing{color:#8a4b00}pre{background:#f6f6f6;padding:.6rem;"
+        "overflow-x:auto}summary{cursor:pointer;color:#444}"
     )
     return (
         f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"

@@ -7,6 +7,7 @@ from the data, with numpy, scikit-learn and scipy, not against the package's own
 
 import base64
 import datetime as dt
+import html
 import html.parser
 import os
 import re
@@ -319,6 +320,19 @@ def test_a_yaml_file_next_to_a_memo_is_linked(work):
     # The link sits in the rollout plan's section, not the brief's.
     assert text.index("## 2. Rollout plan") < text.index("(05_rollout_plan.yaml)")
 
+
+
+def test_the_html_shows_the_data_in_a_fold_instead_of_linking_to_a_file_it_travels_without(work):
+    write_memo(work, "05_rollout_plan", plan_md())
+    data = rollout.plan_to_yaml(rollout.example_plan())
+    (work / "portfolio" / "05_rollout_plan.yaml").write_text(data, encoding="utf-8")
+    page = build(work).html.read_text(encoding="utf-8")
+    assert not re.search(r'href="[^"]*\.yaml"', page)
+    folds = re.findall(r"<details><summary>[^<]*05_rollout_plan\.yaml[^<]*</summary><pre>(.*?)</pre></details>", page, re.S)
+    assert len(folds) == 1
+    assert html.unescape(folds[0]) == data
+    # the fold's text parses back into the same plan
+    assert rollout.load_plan(html.unescape(folds[0])) == rollout.load_plan(data)
 
 # --- 3. the HTML ---------------------------------------------------------------------------------
 
