@@ -74,13 +74,15 @@ site: $(VENV)/.kit-installed
 	$(BIN)/python -m aipm_course.site site
 
 # For authors: re-run the lessons and solutions and store their outputs (nbval compares them).
-# They run with a fresh work folder under build/, so nothing lands in my_work/. Regenerates exercises/.
+# Each notebook runs with a fresh, empty work folder of its own under build/ (as in the tests), so
+# nothing lands in my_work/ and no notebook's saved files change another's output. Regenerates exercises/.
 # `make outputs ONLY=04` re-runs one module's lesson and solution.
 ONLY ?= [0-9][0-9]
 outputs: $(VENV)/.kit-installed
 	rm -rf build/authoring-work
-	AIPM_WORK_DIR=$(CURDIR)/build/authoring-work $(BIN)/aipm start > /dev/null
-	AIPM_WORK_DIR=$(CURDIR)/build/authoring-work $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 \
-	  notebooks/$(ONLY)_*.ipynb solutions/$(ONLY)_*.ipynb
+	set -e; for nb in notebooks/$(ONLY)_*.ipynb solutions/$(ONLY)_*.ipynb; do \
+	  work="$(CURDIR)/build/authoring-work/$$(dirname $$nb)-$$(basename $$nb .ipynb)"; mkdir -p "$$work"; \
+	  AIPM_WORK_DIR="$$work" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 "$$nb"; \
+	done
 	$(BIN)/aipm build-exercises

@@ -94,6 +94,21 @@ def _good_plan(daily_users):
     return plan
 
 
+def test_save_plan_saves_only_a_plan_question_11_accepts(ex, tmp_path, monkeypatch):
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    d = ex.q11.data
+    folder = tmp_path / "portfolio"
+    assert ex.save_plan(PLAN_SKELETON).startswith("Not saved yet: write the plan in question 11")
+    no_ramp = _good_plan(d.daily_users)
+    no_ramp["stages"] = [s for s in no_ramp["stages"] if s["kind"] != "ramp"]
+    assert r.validate_plan(no_ramp, d.daily_users, d.p_baseline) == []  # the validator alone would save it
+    for failing in (no_ramp, "feature: ["):
+        assert ex.save_plan(failing).startswith("Not saved yet: question 11 still lists problems")
+    assert not folder.exists() or not any(folder.iterdir())
+    assert "passes the validator" in ex.save_plan(_good_plan(d.daily_users))
+    assert r.load_plan((folder / "05_rollout_plan.yaml").read_text()) == r.plan_from_dict(_good_plan(d.daily_users))
+
+
 def test_q11_accepts_the_lesson_plan_and_saves_it(ex, tmp_path, monkeypatch):
     monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
     d = ex.q11.data
@@ -134,6 +149,17 @@ def test_q11_a_plan_whose_gates_never_stop_a_regression_fails(ex):
     result = ex.q11.check(plan)
     assert result.outcome is Outcome.INCORRECT
     assert "task_success" in " ".join(result.details)
+
+
+def test_q11_a_kill_switch_that_trips_on_a_healthy_day_is_named_as_the_cause(ex):
+    plan = _good_plan(ex.q11.data.daily_users)
+    plan["kill_switch"]["threshold"] = 0.16  # today's escalation rate is 15%: a noisy day goes over
+    assert r.validate_plan(plan, ex.q11.data.daily_users, ex.q11.data.p_baseline) == []
+    result = ex.q11.check(plan)
+    assert result.outcome is Outcome.INCORRECT
+    text = " ".join(result.details)
+    assert "kill switch turned off a model as good as today's" in text and "15%" in text
+    assert "loosen the gate" not in text
 
 
 @pytest.mark.parametrize("answer", [None, "abc", [1, 2], float("nan"), len, {"stages": "x"}, "feature: [", r.example_plan])

@@ -643,6 +643,28 @@ def test_q11_an_unreadable_plan_could_not_be_read(ex, answer):
     assert _wrong(ex.q11, answer).message.startswith("Your answer could not be read")
 
 
+def test_save_plan_saves_only_a_plan_question_11_accepts(ex, work):
+    from aipm_course.rollout import load_plan, plan_from_dict, validate_plan
+
+    c = ex.case
+    folder = work / "portfolio"
+    assert ex.save_plan(plan_to_dict(example_plan())).startswith("Not saved yet: write the plan")
+    assert ex.save_plan(___).startswith("Not saved yet: write the plan")
+    # The validator alone passes this plan, but its kill switch trips on a healthy day, so question 11
+    # (and therefore save_plan) refuses it.
+    tight = solution_plan(c)
+    tight["kill_switch"]["threshold"] = 0.16
+    assert validate_plan(tight, c.tickets_per_day, c.plan_baseline) == []
+    no_ramp = solution_plan(c)
+    no_ramp["stages"] = [s for s in no_ramp["stages"] if s["kind"] != "ramp"]
+    for failing in (tight, no_ramp, 42):
+        assert ex.save_plan(failing).startswith("Not saved yet: question 11 still lists problems")
+    assert not (folder / "05_rollout_plan.yaml").exists() and not (folder / "05_rollout_plan.md").exists()
+    message = ex.save_plan(solution_plan(c))
+    assert "passes the validator" in message
+    assert load_plan((folder / "05_rollout_plan.yaml").read_text(encoding="utf-8")) == plan_from_dict(solution_plan(c))
+
+
 # --- q12: the portfolio -------------------------------------------------------------------------
 
 

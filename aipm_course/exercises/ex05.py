@@ -68,14 +68,43 @@ def _plan_checker(daily_users: float, p_baseline: float):
             return problems
         # The plan must let a healthy model through and stop a regression before full launch.
         healthy = simulate_rollout(plan, daily_users, seed=1)
-        if not healthy.reached_full:
-            problems.append(f"simulation: a model as good as today's did not reach full launch ({healthy.reason}). Fix: loosen the gate that stopped it.")
+        if not healthy.reached_full and healthy.reason.startswith("Kill switch"):
+            problems.append(
+                f"simulation: the kill switch turned off a model as good as today's ({healthy.reason}). "
+                f"Fix: set its threshold further from today's {plan.kill_metric} of {DEFAULT_BASELINES[plan.kill_metric]:.0%}, "
+                "so that an ordinary day's ups and downs do not trip it."
+            )
+        elif not healthy.reached_full:
+            problems.append(
+                f"simulation: a model as good as today's did not reach full launch ({healthy.reason}). "
+                "Fix: loosen the gate that stopped it. A healthy model passes only a threshold set below today's rate, with room for day-to-day noise."
+            )
         worse = simulate_rollout(plan, daily_users, changes=[Regression("task_success", -0.04, start_day=1)], seed=1)
         if worse.reached_full:
             problems.append("simulation: a model that resolves 4 points fewer tasks reached full launch. Fix: tighten the online gates, or give them an effect they can detect.")
         return problems
 
     return check
+
+
+def _plan_saver(question, daily_users: float, p_baseline: float):
+    """A function that saves a plan to the portfolio once ``question`` accepts it; it never raises.
+
+    The plan question asks more than the validator alone (a ramp, metrics measured here, and
+    simulated healthy and regressed launches), so a plan it still rejects is not saved."""
+
+    def save_plan(plan) -> str:
+        from ..checking import Outcome
+        from ..rollout import save_plan_to_portfolio
+
+        result = question.check(plan)
+        if result.outcome is Outcome.NOT_ATTEMPTED:
+            return f"Not saved yet: write the plan in question {question.id[1:]} first."
+        if not result.correct:
+            return f"Not saved yet: question {question.id[1:]} still lists problems. Fix them, then run this cell again."
+        return save_plan_to_portfolio(plan, daily_users, p_baseline)
+
+    return save_plan
 
 
 def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
@@ -390,4 +419,5 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         questions=questions,
         parameters=parameters,
         data=types.SimpleNamespace(plan=plan, reference=reference, current=current),
+        save_plan=_plan_saver(q11, plan_users, plan_base),
     )

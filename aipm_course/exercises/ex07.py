@@ -21,7 +21,7 @@ from ..thresholds import best_threshold, metrics_at, threshold_for_capacity
 from ..uncertainty import budget_from_dict, threshold_for_budget, zone_policy
 from ..workspace import record_check
 from ..rollout import example_plan, plan_to_dict
-from .ex05 import _plan_checker
+from .ex05 import _plan_checker, _plan_saver
 
 # The exercise's starting points: an answer still equal to one of these is "not attempted".
 THRESHOLD_SKELETON = {"threshold": ___, "rationale": ___}
@@ -419,4 +419,5 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
 
     questions = (q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12)
     return types.SimpleNamespace(**{q.id: q for q in questions}, questions=questions, parameters=parameters, case=c,
-                                 comparison=comparison, save_brief=save_brief)
+                                 comparison=comparison, save_brief=save_brief,
+                                 save_plan=_plan_saver(q11, c.tickets_per_day, c.plan_baseline))
