@@ -87,7 +87,7 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
     best = best_threshold(y, s, scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn, resamples=0)
     capacity = threshold_for_capacity(y, s, scenario.review_capacity_per_day, per_day)
     rows = []
-    for label, t in (("Your choice", float(threshold)), ("Cheapest on the data", best.threshold), ("Most the reviewers can handle", capacity.threshold)):
+    for label, t in (("Your choice", float(threshold)), ("Cheapest on the data", best.threshold), (f"Most the {scenario.reviewer_word} can handle", capacity.threshold)):
         m = metrics_at(y, s, t)
         flags = m.flagged / m.n * per_day
         cost = m.cost_per_case(scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn) * per_day
@@ -97,14 +97,15 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
         "",
         f"{scenario.description}",
         "",
-        f"Data: {scenario.size:,} labelled cases, {scenario.prevalence:.1%} positive. A false alarm costs {_money(scenario.cost_fp)}, "
-        f"a miss {_money(scenario.cost_fn)}. {per_day:,} cases a day; the team can handle {scenario.review_capacity_per_day:,} flags a day.",
+        f"Data: {scenario.size:,} labelled {scenario.case_word}, {scenario.prevalence:.1%} positive. A false alarm costs {_money(scenario.cost_fp)}, "
+        f"a miss {_money(scenario.cost_fn)}. {per_day:,} {scenario.case_word} a day; the {scenario.reviewer_word} can handle "
+        f"{scenario.review_capacity_per_day:,} {scenario.flag_word} a day.",
         "",
         "| Threshold | Value | Precision | Recall | Flags a day | Cost of errors a day |",
         "|---|---|---|---|---|---|",
         *rows,
         "",
-        f"**Decision:** flag a case when its score is at least **{float(threshold):.4f}**.",
+        f"**Decision:** flag a {scenario.case_word.removesuffix('s')} when its score is at least **{float(threshold):.4f}**.",
         "",
         f"**Why:** {why}",
         "",

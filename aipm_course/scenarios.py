@@ -33,6 +33,10 @@ class Scenario:
     amounts: np.ndarray | None = None
     cost_tp: float = 0.0
     cost_tn: float = 0.0
+    # the words for this product: what arrives, what the model raises, and who reads it
+    case_word: str = "cases"
+    flag_word: str = "alerts"
+    reviewer_word: str = "reviewers"
 
     @property
     def size(self) -> int:
@@ -48,9 +52,9 @@ class Scenario:
 
     def summary(self) -> str:
         return (
-            f"{self.title}: {self.size:,} cases, {self.positives:,} positive (prevalence {self.prevalence:.2%}); "
+            f"{self.title}: {self.size:,} {self.case_word}, {self.positives:,} positive (prevalence {self.prevalence:.2%}); "
             f"a false alarm costs {self.cost_fp:g} {self.cost_unit}, a miss {self.cost_fn:g} {self.cost_unit}; "
-            f"{self.cases_per_day:,} cases a day, reviewers can handle {self.review_capacity_per_day:,} alerts a day."
+            f"{self.cases_per_day:,} {self.case_word} a day, {self.reviewer_word} can handle {self.review_capacity_per_day:,} {self.flag_word} a day."
         )
 
     def __repr__(self) -> str:
@@ -108,6 +112,7 @@ def card_fraud(seed: int = 0, n: int = 100_000) -> Scenario:
         "Card payments; a model scores each one, and flagged payments are held for an analyst to review.",
         y, scores, cost_fp=5.0, cost_fn=500.0, cost_unit="USD",
         cases_per_day=100_000, review_capacity_per_day=400, segments=segments, amounts=amounts,
+        case_word="payments", flag_word="alerts", reviewer_word="analysts",
     )
 
 
@@ -141,6 +146,7 @@ def medical_screening(seed: int = 0) -> Scenario:
         ),
         y, scores, cost_fp=1.0, cost_fn=50.0, cost_unit="units",
         cases_per_day=200, review_capacity_per_day=120,
+        case_word="patients", flag_word="biopsies", reviewer_word="pathologists",
     )
 
 
@@ -166,6 +172,7 @@ def content_moderation(seed: int = 0, n: int = 50_000) -> Scenario:
         "Posts on a social app; flagged posts are hidden until a moderator checks them.",
         y, scores, cost_fp=0.5, cost_fn=20.0, cost_unit="USD",
         cases_per_day=1_000_000, review_capacity_per_day=30_000, segments=segments,
+        case_word="posts", flag_word="flags", reviewer_word="moderators",
     )
 
 
@@ -196,6 +203,7 @@ def urgent_tickets(seed: int = 0, n: int = 20_000) -> Scenario:
         ),
         y, scores, cost_fp=4.0, cost_fn=120.0, cost_unit="USD",
         cases_per_day=6_000, review_capacity_per_day=700, segments=segments,
+        case_word="tickets", flag_word="flags", reviewer_word="senior agents",
     )
 
 

@@ -564,9 +564,9 @@ def tickets():
 def test_the_threshold_memo_numbers_match_counts_computed_from_the_data(tickets, threshold):
     memo = threshold_decision_markdown(tickets, threshold, RATIONALE)
     y, s = np.asarray(tickets.y_true), np.asarray(tickets.scores)
-    assert f"{len(y):,} labelled cases, {y.mean():.1%} positive" in memo
+    assert f"{len(y):,} labelled tickets, {y.mean():.1%} positive" in memo
     rows = table_rows(memo)
-    chosen, cheapest, capacity = rows["Your choice"], rows["Cheapest on the data"], rows["Most the reviewers can handle"]
+    chosen, cheapest, capacity = rows["Your choice"], rows["Cheapest on the data"], rows["Most the senior agents can handle"]
     assert float(chosen[0]) == pytest.approx(threshold, abs=5e-5)
     check_row(chosen, y, s, tickets)
     # The cheapest row really is the cheapest: no threshold on a grid of 200 costs less.

@@ -223,3 +223,15 @@ def test_nothing_is_downloaded(monkeypatch):
 def test_the_module_never_names_a_fetch_function():
     with open(scenarios.__file__, encoding="utf-8") as handle:
         assert "fetch_" not in handle.read()
+
+
+def test_each_scenario_speaks_of_its_own_product():
+    from aipm_course import scenarios as sc
+
+    tickets = sc.urgent_tickets(0)
+    assert "6,000 tickets a day, senior agents can handle 700 flags a day" in tickets.summary()
+    fraud = sc.card_fraud(0)
+    assert "analysts can handle 400 alerts a day" in fraud.summary()
+    moderation = sc.content_moderation(0)
+    assert "1,000,000 posts a day, moderators can handle 30,000 flags a day" in moderation.summary()
+    assert "pathologists can handle 120 biopsies a day" in sc.medical_screening(0).summary()
