@@ -410,7 +410,7 @@ def read_plan(answer: Any) -> RolloutPlan:
 
 
 def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, name: str = "05_rollout_plan") -> str:
-    """Save a plan that passes ``validate_plan`` to the portfolio as YAML and Markdown (lesson 05).
+    """Save a plan that passes ``validate_plan`` to the portfolio as YAML, Markdown and its timeline figure (lesson 05).
 
     A plan with findings is not saved, so a draft never replaces a finished plan; the returned text
     says what to do instead. Never raises for a plan it cannot read.
@@ -426,6 +426,17 @@ def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, nam
         listed = "\n".join(f"- {f}" for f in findings)
         return f"Not saved yet: the validator still has {len(findings)} finding(s). Fix them, then run this cell again:\n{listed}"
     saved = [save_artifact(f"{name}.yaml", plan_to_yaml(plan)), save_artifact(f"{name}.md", plan_to_markdown(plan, daily_users, p_baseline))]
+    # the timeline figure, which the portfolio shows under the plan
+    import matplotlib.pyplot as plt
+
+    from .plots import rollout_timeline_plot
+    from .workspace import save_figure
+
+    fig = rollout_timeline_plot(schedule(plan, daily_users, p_baseline), daily_users)
+    try:
+        saved.append(save_figure(fig, f"{name}.png"))
+    finally:
+        plt.close(fig)
     return "\n".join([*(str(x) for x in saved), "It passes the validator."])
 
 

@@ -1144,12 +1144,22 @@ def test_save_plan_to_portfolio_refuses_a_plan_with_findings_and_lists_them(tmp_
 
 
 def test_save_plan_to_portfolio_saves_a_plan_without_findings(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
     monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    open_before = set(plt.get_fignums())
     text = r.save_plan_to_portfolio(r.example_plan(), 20_000, 0.6)
     assert text.endswith("It passes the validator.")
     yaml_path, md_path = tmp_path / "portfolio" / "05_rollout_plan.yaml", tmp_path / "portfolio" / "05_rollout_plan.md"
     assert r.load_plan(yaml_path) == r.example_plan()
     assert "the plan takes 36 days in all" in md_path.read_text(encoding="utf-8")
+    # the timeline figure is saved beside them, and no figure is left open (a notebook would show it twice)
+    from PIL import Image
+
+    with Image.open(tmp_path / "portfolio" / "05_rollout_plan.png") as image:
+        assert image.format == "PNG" and image.width > 400
+    assert "05_rollout_plan.png" in text
+    assert set(plt.get_fignums()) == open_before
 
 
 # --- drift ------------------------------------------------------------------------------------------
