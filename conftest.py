@@ -56,3 +56,14 @@ def work(tmp_path, monkeypatch):
     """A fresh work folder for a test that writes (portfolio files, progress, backups)."""
     monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture
+def fresh_work(tmp_path, monkeypatch):
+    """A work folder that does not exist yet, with progress kept inside it (no progress-file, kit-root
+    or recording overrides from the environment); AIPM_WORK_DIR points at it."""
+    folder = tmp_path / "work"
+    monkeypatch.setenv("AIPM_WORK_DIR", str(folder))
+    for name in ("AIPM_PROGRESS_FILE", "AIPM_KIT_ROOT", "AIPM_PROGRESS"):
+        monkeypatch.delenv(name, raising=False)
+    return folder

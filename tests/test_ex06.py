@@ -19,6 +19,7 @@ from scipy import stats
 from aipm_course.checking import ___, Outcome
 from aipm_course.exercises import load
 from aipm_course.exercises.ex06 import WRITTEN_STARTING_POINT
+from reference_formulas import total_users  # noqa: E402
 
 SCENARIOS = ["default", "legal_review"]
 # Seeds 0 and 3 give the same difficulties (1 + (seed + i) % 3); seeds 1 and 2 reach the others.
@@ -227,15 +228,6 @@ def test_q6_break_even_volume(ex):
         assert "One retrain too many" in _wrong(ex.q6, too_many)
 
 
-def _total_users(p1, p2, f):
-    """Users (both arms) for a two-sided test at α = 0.05, power 0.8, treatment share f, unrounded."""
-    z_a, z_b = stats.norm.ppf(0.975), stats.norm.ppf(0.8)
-    pooled = (1 - f) * p1 + f * p2
-    null = z_a * math.sqrt(pooled * (1 - pooled) * (1 / (1 - f) + 1 / f))
-    alt = z_b * math.sqrt(p1 * (1 - p1) / (1 - f) + p2 * (1 - p2) / f)
-    return (null + alt) ** 2 / (p2 - p1) ** 2
-
-
 def test_q7_days_the_test_must_run(ex):
     d = ex.q7.data
     p = d.params
@@ -259,7 +251,7 @@ def test_q7_days_the_test_must_run(ex):
         (stated,) = _read(d.prompt, rf"canary: {NUMBER}% of")
         f = stated / 100
         assert f == pytest.approx(p["treatment_share"])
-        total = _total_users(p1, p2, f)
+        total = total_users(p1, p2, f)
         answer = max(1, _ceil((_ceil((1 - f) * total) + _ceil(f * total)) / users))
         assert "length of a 50/50 test" in _wrong(ex.q7, _ceil(2 * n / users))
         assert "canary is shorter than that" in _wrong(ex.q7, _ceil(n / (users * f)))

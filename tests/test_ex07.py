@@ -26,6 +26,7 @@ from aipm_course.exercises import load
 from aipm_course.exercises.ex07 import BUDGET_SKELETON, COST_SKELETON, THRESHOLD_SKELETON
 from aipm_course.portfolio import SECTIONS, build_portfolio, save_budget_memo, save_cost_model, save_threshold_decision
 from aipm_course.rollout import days_to_detect, example_plan, plan_to_dict, save_plan_to_portfolio
+from reference_formulas import total_users  # noqa: E402
 
 PARAMS = [(0, "default"), (3, "default"), (0, "legal_review"), (3, "legal_review")]
 IDS = [f"seed{s}-{sc}" for s, sc in PARAMS]
@@ -608,20 +609,11 @@ def test_q10_a_dict_missing_a_key_could_not_be_read(ex):
 # --- q11: the rollout plan ----------------------------------------------------------------------
 
 
-def _total_users(p1, p2, f):
-    """Users in all for a two-sided test at α = 0.05, power 0.8, a share f on the new model."""
-    z_a, z_b = stats.norm.ppf(0.975), stats.norm.ppf(0.8)
-    pooled = (1 - f) * p1 + f * p2
-    null = z_a * math.sqrt(pooled * (1 - pooled) * (1 / (1 - f) + 1 / f))
-    alt = z_b * math.sqrt(p1 * (1 - p1) / (1 - f) + p2 * (1 - p2) / f)
-    return (null + alt) ** 2 / (p2 - p1) ** 2
-
-
 def test_q11_the_solution_plan_passes(ex):
     c = ex.case
     plan = solution_plan(c)
     canary = next(s for s in plan["stages"] if s["kind"] == "canary")
-    days = math.ceil(_total_users(c.plan_baseline, c.plan_baseline - 0.03, 0.1) / c.tickets_per_day)
+    days = math.ceil(total_users(c.plan_baseline, c.plan_baseline - 0.03, 0.1) / c.tickets_per_day)
     assert canary["min_days"] in (max(7, days), max(7, days + 1))  # each arm rounded up may add a day
     result = ex.q11.check(plan)
     assert result.correct, result
@@ -633,7 +625,7 @@ def test_q11_the_lesson_plan_at_this_traffic_has_stages_too_short(ex):
     plan["feature"] = "Urgent-ticket flag"
     details = _details(ex.q11, plan)
     # the lesson's canary: 5% of the traffic for 14 days, gated on a two-point drop from 60%
-    days = math.ceil(_total_users(0.6, 0.58, 0.05) / c.tickets_per_day)
+    days = math.ceil(total_users(0.6, 0.58, 0.05) / c.tickets_per_day)
     assert days > 14
     assert f"Canary: 14 days at 5% of {c.tickets_per_day:,} users a day" in details and f"it needs {days} days" in details
 

@@ -50,13 +50,9 @@ BACKUP_NAME = re.compile(r"^portfolio\.\d{8}-\d{6}(-\d+)?\.(md|html)$")
 
 
 @pytest.fixture
-def work(tmp_path, monkeypatch):
-    """A fresh, not yet created, work folder; AIPM_WORK_DIR points at it as well."""
-    folder = tmp_path / "work"
-    monkeypatch.setenv("AIPM_WORK_DIR", str(folder))
-    for name in ("AIPM_PROGRESS_FILE", "AIPM_KIT_ROOT", "AIPM_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
-    return folder
+def work(fresh_work):
+    """A work folder not yet created (conftest's ``fresh_work``)."""
+    return fresh_work
 
 
 @pytest.fixture

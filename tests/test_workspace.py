@@ -26,13 +26,9 @@ TIMESTAMPED_BACKUP = re.compile(r"^00_start_here\.\d{8}-\d{6}(-\d+)?\.ipynb$")
 
 
 @pytest.fixture
-def work(tmp_path, monkeypatch):
-    """A fresh (not yet created) work folder, with progress kept inside it."""
-    folder = tmp_path / "work"
-    monkeypatch.setenv("AIPM_WORK_DIR", str(folder))
-    for name in ("AIPM_PROGRESS_FILE", "AIPM_KIT_ROOT", "AIPM_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
-    return folder
+def work(fresh_work):
+    """A work folder not yet created (conftest's ``fresh_work``)."""
+    return fresh_work
 
 
 @pytest.fixture
