@@ -70,13 +70,13 @@ def _plan_checker(daily_users: float, p_baseline: float):
         healthy = simulate_rollout(plan, daily_users, seed=1)
         if not healthy.reached_full and healthy.reason.startswith("Kill switch"):
             problems.append(
-                f"simulation: the kill switch turned off a model as good as today's ({healthy.reason}). "
+                f"simulation: the kill switch turned off a model as good as today's. {healthy.reason} "
                 f"Fix: set its threshold further from today's {plan.kill_metric} of {DEFAULT_BASELINES[plan.kill_metric]:.0%}, "
                 "so that an ordinary day's ups and downs do not trip it."
             )
         elif not healthy.reached_full:
             problems.append(
-                f"simulation: a model as good as today's did not reach full launch ({healthy.reason}). "
+                f"simulation: a model as good as today's did not reach full launch. {healthy.reason} "
                 "Fix: loosen the gate that stopped it. A healthy model passes only a threshold set below today's rate, with room for day-to-day noise."
             )
         worse = simulate_rollout(plan, daily_users, changes=[Regression("task_success", -0.04, start_day=1)], seed=1)
