@@ -41,6 +41,12 @@ __all__ = [
     "TextSpec",
     "Case",
     "Mistake",
+    "Slip",
+    "Precision",
+    "significant",
+    "decimals",
+    "whole",
+    "choice",
     "is_unanswered",
     "safe_repr",
 ]
@@ -240,26 +246,166 @@ class RichText:
 
 @dataclasses.dataclass(frozen=True)
 class Mistake:
-    """A known wrong answer and the feedback that teaches what went wrong."""
+    """A known wrong answer (a named slip) and the feedback that teaches what went wrong.
+
+    ``value`` may be a number or a function of no arguments that computes it: a slip that cannot
+    be computed for some parameters (no crossing point, a division by zero) is then dropped
+    instead of crashing the question.
+    """
 
     value: Any
     feedback: str
 
 
-def distinct_mistakes(expected: float, mistakes: Sequence[Mistake], rel_tol: float = 1e-3, abs_tol: float = 1e-12) -> tuple[Mistake, ...]:
-    """Drop known mistakes that equal the right answer for these parameters, and merge those that
-    give the same number, so feedback never calls a right answer wrong or names the wrong slip.
-    Pass the question's own tolerance when a slip within it could never be told apart."""
+Slip = Mistake
+
+
+def _slip_value(mistake: Mistake) -> float | None:
+    """The slip's number, or None when it cannot be computed or is not a finite number."""
+    value = mistake.value
+    try:
+        if callable(value):
+            value = value()
+        number = _as_real(value)
+    except Exception:  # noqa: BLE001 - an uncomputable slip is dropped, never a crash
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def distinct_mistakes(expected: float, mistakes: Sequence[Mistake], rel_tol: float = 1e-3, abs_tol: float = 1e-12, precision: Precision | None = None) -> tuple[Mistake, ...]:
+    """Drop slips that cannot be computed or that agree with the right answer, and merge slips
+    that give the same number, so feedback never calls a right answer wrong or names the wrong
+    slip. With a ``precision``, "agree" means agree at that precision; else within the tolerances."""
+    def same(a: float, b: float) -> bool:
+        if precision is not None:
+            return precision.indistinct(a, b)
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
+
     kept: list[Mistake] = []
     for m in mistakes:
-        if math.isclose(m.value, expected, rel_tol=rel_tol, abs_tol=abs_tol):
+        value = _slip_value(m)
+        if value is None or same(value, expected):
             continue
-        same = next((i for i, k in enumerate(kept) if math.isclose(k.value, m.value, rel_tol=rel_tol, abs_tol=1e-12)), None)
-        if same is None:
-            kept.append(m)
-        else:
-            kept[same] = Mistake(kept[same].value, f"Two different slips give this number. Either: {kept[same].feedback} Or: {m.feedback}")
+        twin = next((i for i, k in enumerate(kept) if same(k.value, value)), None)
+        if twin is None:
+            kept.append(Mistake(value, m.feedback))
+        elif m.feedback not in kept[twin].feedback:
+            kept[twin] = Mistake(kept[twin].value, f"Two different slips give this number. Either: {kept[twin].feedback} Or: {m.feedback}")
     return tuple(kept)
+
+
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def _unit_at(value: float, kind: str, digits: int) -> float:
+    """The size of one step in the last place the precision keeps, e.g. 0.001 for 0.885 at 3 s.f."""
+    if kind == "decimals":
+        return 10.0 ** -digits
+    if value == 0:
+        return 10.0 ** -(digits + 6)
+    return 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Precision:
+    """The precision a numeric question asks for, stated in its prompt: the answer policy.
+
+    ``kind`` is "sig" (significant figures), "decimals" (decimal places), or "whole" (a whole
+    number; ``rounding`` says "up", "down" or "nearest"). An answer is right when it agrees with
+    the expected value at that precision: it rounds to the same value, or lies within half a step
+    of the last kept place. So the value ``solution()`` and the lesson print is always accepted.
+    """
+
+    kind: str = "sig"
+    digits: int = 3
+    rounding: str = "nearest"
+
+    def __post_init__(self):
+        if self.kind not in ("sig", "decimals", "whole"):
+            raise ValueError(f"kind must be 'sig', 'decimals' or 'whole', got {self.kind!r}")
+        if self.rounding not in ("up", "down", "nearest"):
+            raise ValueError(f"rounding must be 'up', 'down' or 'nearest', got {self.rounding!r}")
+
+    # -- how it reads --------------------------------------------------------------------------
+    @property
+    def phrase(self) -> str:
+        """The precision in words, e.g. "to three significant figures"."""
+        digits = _WORDS.get(self.digits, str(self.digits))
+        if self.kind == "sig":
+            return f"to {digits} significant figure{'s' if self.digits != 1 else ''}"
+        if self.kind == "decimals":
+            return f"to {digits} decimal place{'s' if self.digits != 1 else ''}"
+        return {"up": "as a whole number, rounded up", "down": "as a whole number, rounded down"}.get(self.rounding, "as a whole number")
+
+    @property
+    def instruction(self) -> str:
+        return f"Give it {self.phrase}."
+
+    def round(self, value: float) -> float:
+        """The value as a learner should write it at this precision."""
+        if self.kind == "whole":
+            slack = 1e-9 * max(1.0, abs(value))  # 12.000000001 from floating point is 12
+            if self.rounding == "up":
+                return float(math.ceil(value - slack))
+            if self.rounding == "down":
+                return float(math.floor(value + slack))
+            return float(math.floor(value + 0.5))
+        unit = _unit_at(value, self.kind, self.digits)
+        places = -round(math.log10(unit))
+        return round(value, places)
+
+    def format(self, value: float, percent: bool = False) -> str:
+        """The value written at this precision, e.g. "0.885", "4,040", "27.1%" (percent=True)."""
+        if percent:
+            shown = Precision(self.kind, self.digits if self.kind == "sig" else max(self.digits - 2, 0), self.rounding)
+            return shown.format(value * 100) + "%"
+        rounded = self.round(value)
+        if self.kind == "whole":
+            return f"{int(rounded):,}"
+        unit = _unit_at(value, self.kind, self.digits)
+        places = max(0, -round(math.log10(unit)))
+        return f"{rounded:,.{places}f}"
+
+    # -- how it judges -------------------------------------------------------------------------
+    def agrees(self, answer: float, expected: float) -> bool:
+        """True when the answer is the expected value at this precision."""
+        if self.kind == "whole":
+            return answer == self.round(expected)
+        if self.round(answer) == self.round(expected):
+            return True
+        half = 0.5 * _unit_at(expected, self.kind, self.digits)
+        return abs(answer - expected) <= half * (1 + 1e-9) + 1e-15
+
+    def near(self, answer: float, target: float) -> bool:
+        """True when the answer is the target up to rounding (used to recognise a slip)."""
+        if self.kind == "whole":
+            return math.floor(target) - 1e-9 <= answer <= math.ceil(target) + 1e-9 or self.agrees(answer, target)
+        return self.agrees(answer, target)
+
+    def indistinct(self, a: float, b: float) -> bool:
+        """True when two values cannot be told apart at this precision (a slip equal to the answer)."""
+        return self.near(a, b) or self.near(b, a) or self.near(self.round(b), a) or self.near(self.round(a), b)
+
+    def close(self, answer: float, expected: float) -> bool:
+        """True when the answer is really a rounding away: within two steps of the last place."""
+        if self.kind == "whole":
+            return False
+        return abs(answer - expected) <= 2.5 * _unit_at(expected, self.kind, self.digits)
+
+
+def significant(digits: int = 3) -> Precision:
+    """Three significant figures (by default): 0.885, 4,040, 0.00398."""
+    return Precision("sig", digits)
+
+
+def decimals(digits: int) -> Precision:
+    """A fixed number of decimal places: a share to three decimals is 0.271."""
+    return Precision("decimals", digits)
+
+
+def whole(rounding: str = "nearest") -> Precision:
+    """A whole number: people and days are rounded up (``whole("up")``)."""
+    return Precision("whole", 0, rounding)
 
 
 def _as_real(value: Any) -> float | None:
@@ -350,9 +496,22 @@ def _number_from_text(text: str, fraction: bool = True) -> str | None:
     return "That is a number in quotes, so Python reads it as text. Remove the quotes."
 
 
+_FACTORS = (10, 100, 1000)
+_GENERIC = "is not right yet. Re-read the question, or ask for a hint."
+
+
 @dataclasses.dataclass(frozen=True)
 class NumberSpec:
-    """A number, right within a tolerance: |answer - expected| <= max(abs_tol, rel_tol*|expected|)."""
+    """A number, judged by the answer policy.
+
+    With a ``precision`` (what exercises use) the answer is right when it agrees with
+    ``expected`` at that precision. Without one, it is right within the tolerances:
+    |answer - expected| <= max(abs_tol, rel_tol*|expected|).
+
+    A wrong answer gets, in this order: the feedback of a named slip it matches; a message for a
+    percentage given for a share (or the reverse), a factor of 10, 100 or 1,000, the reciprocal,
+    the wrong sign or the wrong rounding direction; "close" only when it is a rounding away.
+    """
 
     expected: float
     rel_tol: float = 1e-3
@@ -361,9 +520,25 @@ class NumberSpec:
     mistakes: tuple[Mistake, ...] = ()
     fraction: bool = False  # True when the answer is a share between 0 and 1
     whole: bool = False  # True when the answer is a count of people, days or users: a whole number
+    precision: Precision | None = None
+    percent: bool = False  # True when the answer is asked for as a percentage (27.1 for 27.1%)
+
+    def __post_init__(self):
+        if self.precision is not None and self.precision.kind == "whole":
+            object.__setattr__(self, "whole", True)
+        kept = distinct_mistakes(self.expected, self.mistakes, self.rel_tol, max(self.abs_tol, 1e-12), self.precision)
+        object.__setattr__(self, "mistakes", kept)
 
     def close(self, value: float, target: float) -> bool:
+        if self.precision is not None:
+            return self.precision.agrees(value, target)
         return abs(value - target) <= max(self.abs_tol, self.rel_tol * abs(target))
+
+    def _near(self, value: float, target: float) -> bool:
+        """True when the value is the target up to rounding (recognises a slip or a transform)."""
+        if self.precision is not None:
+            return self.precision.near(value, target)
+        return self.close(value, target)
 
     def judge(self, answer: Any) -> tuple[bool, str]:
         number = _as_real(answer)
@@ -378,24 +553,70 @@ class NumberSpec:
         if math.isinf(number):
             return False, "Your answer is infinite. Check for a division by zero."
         if self.whole and number != math.floor(number):
-            if math.ceil(number) == self.expected:
-                return False, ROUND_UP
-            return False, f"Give a whole number ({_fmt(number)} is not one). Round up, and check the steps before."
+            return False, self._not_whole(number)
         if self.close(number, self.expected):
             return True, f"{_fmt(number)}{(' ' + self.units) if self.units else ''} is right."
         for mistake in self.mistakes:
-            target = _as_real(mistake.value)
-            if target is not None and self.close(number, target):
+            if self._near(number, mistake.value):
                 return False, mistake.feedback
-        if self.whole and number == self.expected - 1 - self.abs_tol:
-            return False, "One short: round up, not down. Part of a person or a day still needs a whole one."
-        if self.rel_tol > 0 and self.expected != 0 and abs(number - self.expected) <= 10 * self.rel_tol * abs(self.expected):
-            return False, f"{_fmt(number)} is close, but not close enough. Keep more decimal places (don't round early), and check the last step."
-        if self.fraction and 0 <= self.expected <= 1 and self.close(number, self.expected * 100):
-            return False, "That looks like a percentage. Give the answer as a share between 0 and 1 (e.g. 0.25 for 25%)."
-        if self.expected != 0 and self.close(number, -self.expected):
-            return False, "The size is right but the sign is wrong."
-        return False, f"{_fmt(number)} is not right yet. Re-read the question, or ask for a hint."
+        return False, self._generic(number)
+
+    def _not_whole(self, number: float) -> str:
+        target = self.precision.round(self.expected) if self.precision else self.expected
+        if math.ceil(number) == target:
+            return ROUND_UP
+        if math.floor(number) == target and self.precision is not None and self.precision.rounding == "down":
+            return "Round down to a whole number: only complete ones count."
+        return f"Give a whole number ({_fmt(number)} is not one), then check the steps before."
+
+    def _generic(self, number: float) -> str:
+        """The message for a wrong answer that matches no named slip."""
+        e = self.expected
+        if e != 0 and self.fraction and not self.percent and self._near(number, e * 100):
+            return "That looks like a percentage. Give the answer as a share between 0 and 1 (0.25 for 25%)."
+        if e != 0 and self.percent and self._near(number, e / 100):
+            return "That looks like a share. This question asks for a percentage: 25 for 25%, not 0.25."
+        if e != 0 and self._near(number, -e):
+            return "The size is right but the sign is wrong."
+        rounding = self._rounding_direction(number)
+        if rounding:
+            return rounding
+        if self._is_close(number):
+            return f"{_fmt(number)} is close: it is a rounding away. Keep every digit until the last step, then round {self._phrase()}."
+        if e != 0:
+            for factor in _FACTORS:
+                if self._near(number, e * factor):
+                    return f"{_fmt(number)} is about {factor:,} times too big. Check the units (per thousand or per one, cents or dollars, days or hours) and where the decimal point sits."
+                if self._near(number, e / factor):
+                    return f"{_fmt(number)} is about {factor:,} times too small. Check the units (per thousand or per one, cents or dollars, days or hours) and where the decimal point sits."
+            if abs(e) != 1 and self._near(number, 1 / e):
+                return "That looks upside down: you divided the other way round. Check which quantity goes on top."
+        return f"{_fmt(number)} {_GENERIC}"
+
+    def _rounding_direction(self, number: float) -> str:
+        p = self.precision
+        if p is None:
+            if self.whole and number == self.expected - 1 - self.abs_tol:
+                return "One short: round up, not down. Part of a person or a day still needs a whole one."
+            return ""
+        if p.kind != "whole":
+            return ""
+        target = p.round(self.expected)
+        if p.rounding == "up" and number == target - 1 and target - 1 < self.expected:
+            return "One short: round up, not down. Part of a person or a day still needs a whole one."
+        if p.rounding == "down" and number == target + 1:
+            return "One too many: round down here, because only complete ones count."
+        if p.rounding == "nearest" and abs(number - self.expected) < 1.5:
+            return "Round to the nearest whole number."
+        return ""
+
+    def _is_close(self, number: float) -> bool:
+        if self.precision is not None:
+            return self.precision.close(number, self.expected)
+        return self.rel_tol > 0 and self.expected != 0 and abs(number - self.expected) <= 10 * self.rel_tol * abs(self.expected)
+
+    def _phrase(self) -> str:
+        return self.precision.phrase if self.precision is not None else "at the end"
 
 
 def _fmt(value: float) -> str:
@@ -414,6 +635,13 @@ class ChoiceSpec:
     correct: str
     feedback: Mapping[str, str] = dataclasses.field(default_factory=dict)
     aliases: Mapping[str, str] = dataclasses.field(default_factory=dict)  # other ways to write a key
+    why: str = ""  # one line on why the right option is right, shown when it is chosen
+
+    def shuffled(self, rng: Any) -> ChoiceSpec:
+        """The same options in an order drawn from ``rng`` (a NumPy generator): keys keep their options."""
+        keys = list(self.options)
+        order = [keys[i] for i in rng.permutation(len(keys))]
+        return dataclasses.replace(self, options={k: self.options[k] for k in order})
 
     def _normalise(self, answer: Any) -> str | None:
         if not isinstance(answer, str):
@@ -446,9 +674,24 @@ class ChoiceSpec:
                 return False, f"That is a whole result object ({type(answer).__name__}); answer with its `.name`, which is text."
             return False, f"Expected one option as text (one of {keys}), got {_describe_type(answer)}."
         if key == self.correct.lower():
-            return True, self.feedback.get(self.correct, "Right.")
+            if self.correct in self.feedback:
+                return True, self.feedback[self.correct]
+            return True, f"Right: {self.why}" if self.why else "Right."
         original = next(k for k in self.options if k.lower() == key)
         return False, self.feedback.get(original, "That is not the best choice. Think about what it leaves out.")
+
+
+def choice(rng: Any, right: tuple[str, str], wrong: Sequence[tuple[str, str]], **kwargs: Any) -> ChoiceSpec:
+    """A lettered choice, shuffled by ``rng``: ``right`` is (option, why it is right), ``wrong`` a
+    list of (option, feedback that says what it misses). Keys a, b, c, ... follow the shown order,
+    so the right key moves between seeds."""
+    entries = [(right[0], None)] + [(text, feedback) for text, feedback in wrong]
+    order = [entries[i] for i in rng.permutation(len(entries))]
+    keys = "abcdefgh"[: len(order)]
+    options = {key: text for key, (text, _) in zip(keys, order)}
+    correct = next(key for key, (_, feedback) in zip(keys, order) if feedback is None)
+    feedback = {key: fb for key, (_, fb) in zip(keys, order) if fb is not None}
+    return ChoiceSpec(options, correct, feedback, why=right[1], **kwargs)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -583,6 +826,8 @@ class NumberQuestion(Question):
     kind = "number"
 
     def __init__(self, question_id: str, title: str, prompt: str, spec: NumberSpec, **kwargs: Any):
+        if spec.precision is not None and spec.precision.phrase not in prompt:
+            prompt = f"{prompt.rstrip()} {spec.precision.instruction}"
         super().__init__(question_id, title, prompt, **kwargs)
         self.spec = spec
 
