@@ -371,6 +371,8 @@ class Precision:
         """True when the answer is the expected value at this precision."""
         if self.kind == "whole":
             return answer == self.round(expected)
+        if self._far_apart(answer, expected):  # the quick answer for a value several steps away
+            return False
         if self.round(answer) == self.round(expected):
             return True
         half = 0.5 * _unit_at(expected, self.kind, self.digits)
@@ -384,7 +386,17 @@ class Precision:
 
     def indistinct(self, a: float, b: float) -> bool:
         """True when two values cannot be told apart at this precision (a slip equal to the answer)."""
+        if self._far_apart(a, b):  # the quick answer for most pairs; the same verdict as the full test
+            return False
         return self.near(a, b) or self.near(b, a) or self.near(self.round(b), a) or self.near(self.round(a), b)
+
+    def _far_apart(self, a: float, b: float) -> bool:
+        """True when a and b are more than a few steps of the last kept place apart, so no rounding joins them."""
+        gap, size = abs(a - b), max(abs(a), abs(b))
+        if self.kind == "whole":
+            return gap > 3 + 1e-8 * size
+        step = 10.0 ** -self.digits if self.kind == "decimals" else size * 10.0 ** (1 - self.digits)
+        return gap > 4 * step + 1e-12
 
     def close(self, answer: float, expected: float) -> bool:
         """True when the answer is really a rounding away: within two steps of the last place."""
@@ -552,14 +564,21 @@ class NumberSpec:
             return False, "Your answer is NaN (not a number). Check for a division by zero or a missing value."
         if math.isinf(number):
             return False, "Your answer is infinite. Check for a division by zero."
+        if self.whole and abs(number - round(number)) <= 1e-9 * max(1.0, abs(number)):
+            number = float(round(number))  # 6400.000000000001 from floating point is 6,400
         if self.whole and number != math.floor(number):
             return False, self._not_whole(number)
         if self.close(number, self.expected):
             return True, f"{_fmt(number)}{(' ' + self.units) if self.units else ''} is right."
+        slip = self._slip(number)
+        return False, slip if slip is not None else self._generic(number)
+
+    def _slip(self, number: float) -> str | None:
+        """The feedback of the named slip the answer matches, if any."""
         for mistake in self.mistakes:
             if self._near(number, mistake.value):
-                return False, mistake.feedback
-        return False, self._generic(number)
+                return mistake.feedback
+        return None
 
     def _not_whole(self, number: float) -> str:
         target = self.precision.round(self.expected) if self.precision else self.expected
@@ -567,6 +586,9 @@ class NumberSpec:
             return ROUND_UP
         if math.floor(number) == target and self.precision is not None and self.precision.rounding == "down":
             return "Round down to a whole number: only complete ones count."
+        slip = self._slip(number)
+        if slip is not None:
+            return slip
         return f"Give a whole number ({_fmt(number)} is not one), then check the steps before."
 
     def _generic(self, number: float) -> str:

@@ -446,3 +446,133 @@ def test_validation_question_treats_an_unchanged_starting_dict_as_not_attempted(
     assert q.check({"a": 2, "b": ___}).details == ("a must be 1",)
     assert q.check({"a": 1, "b": 3}).correct
     assert q.check({"a": RaisingEq(), "b": ___}).outcome in set(Outcome)
+
+
+# --- the answer policy: precision, named slips, targeted messages --------------------------
+
+from aipm_course.checking import Precision, choice, decimals, significant, whole  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "precision, answer, expected, agrees",
+    [
+        (significant(3), 0.885, 0.8846, True),  # what the lesson prints
+        (significant(3), 0.8846, 0.8846, True),
+        (significant(3), 0.884, 0.8846, False),  # one step off in the third figure
+        (significant(3), 0.88, 0.8846, False),  # only two figures
+        (significant(3), 4040, 4042, True),
+        (significant(3), 4050, 4042, False),
+        (significant(3), 0.00398, 0.003984, True),
+        (significant(3), 0.004, 0.003984, False),  # C_FP/C_FN for C_FP/(C_FP+C_FN) with 2 and 500
+        (significant(3), 0.1, 0.09996, True),  # rounds to the same value across a power of ten
+        (decimals(3), 0.271, 0.2712, True),
+        (decimals(3), 0.272, 0.2712, False),
+        (whole("up"), 4042, 4041.2, True),
+        (whole("up"), 4041, 4041.2, False),
+        (whole("up"), 12, 12.000000001, True),  # floating-point noise is not a part-person
+        (whole("nearest"), 7, 7.4, True),
+        (whole("down"), 7, 7.9, True),
+    ],
+)
+def test_precision_accepts_exactly_what_agrees(precision, answer, expected, agrees):
+    assert precision.agrees(answer, expected) is agrees
+
+
+@pytest.mark.parametrize(
+    "precision, value, percent, text",
+    [
+        (significant(3), 4042, False, "4,040"),
+        (significant(3), 0.003984, False, "0.00398"),
+        (significant(3), 0.27123, True, "27.1%"),
+        (decimals(3), 0.27123, True, "27.1%"),
+        (decimals(2), 1234.5678, False, "1,234.57"),
+        (whole("up"), 4041.2, False, "4,042"),
+    ],
+)
+def test_precision_writes_what_it_accepts(precision, value, percent, text):
+    assert precision.format(value, percent=percent) == text
+
+
+def test_precision_phrases_are_plain_words():
+    assert significant(3).instruction == "Give it to three significant figures."
+    assert decimals(3).phrase == "to three decimal places"
+    assert whole("up").phrase == "as a whole number, rounded up"
+    with pytest.raises(ValueError, match="kind"):
+        Precision("approximately")
+
+
+def _spec(expected, **kw):
+    kw.setdefault("precision", significant(3))
+    return NumberSpec(expected, **kw)
+
+
+def test_a_named_slip_gets_its_feedback_even_when_it_is_near_the_answer():
+    spec = _spec(2 / 502, mistakes=(Mistake(2 / 500, "Divide by the sum of both costs."),))
+    assert spec.judge(0.004) == (False, "Divide by the sum of both costs.")
+    assert spec.judge(0.00398)[0]
+
+
+def test_slips_that_cannot_be_computed_or_equal_the_answer_are_dropped():
+    def no_crossing():
+        return None
+
+    spec = _spec(
+        0.5,
+        mistakes=(
+            Mistake(no_crossing, "never shown"),
+            Mistake(lambda: 1 / 0, "never shown"),
+            Mistake(float("nan"), "never shown"),
+            Mistake(0.5004, "equals the answer at three figures"),
+            Mistake(0.25, "half"),
+            Mistake(0.2501, "another half"),
+        ),
+    )
+    assert [m.value for m in spec.mistakes] == [0.25]
+    assert "Either: half Or: another half" in spec.mistakes[0].feedback
+
+
+@pytest.mark.parametrize(
+    "spec, answer, words",
+    [
+        (_spec(0.271, fraction=True), 27.1, "percentage"),
+        (_spec(27.1, percent=True), 0.271, "asks for a percentage"),
+        (_spec(0.0345), 0.345, "10 times too big"),
+        (_spec(0.0345), 0.000345, "100 times too small"),
+        (_spec(1234.0), 1_234_000, "1,000 times too big"),
+        (_spec(4.0), 0.25, "upside down"),
+        (_spec(-0.02), 0.02, "sign"),
+        (NumberSpec(4042, precision=whole("up")), 4041, "round up"),
+        (NumberSpec(4042, precision=whole("up")), 4041.3, "round up"),
+        (NumberSpec(7, precision=whole("down")), 8, "round down"),
+        (_spec(0.8846), 0.8831, "close"),
+    ],
+)
+def test_predictable_slips_get_their_own_message(spec, answer, words):
+    ok, message = spec.judge(answer)
+    assert not ok and words in message, message
+
+
+def test_close_is_said_only_for_a_rounding_away():
+    spec = _spec(0.8846)
+    assert "close" not in spec.judge(0.87)[1]
+    assert "not right yet" in spec.judge(0.87)[1]
+
+
+def test_number_question_states_its_precision_in_the_prompt():
+    q = NumberQuestion("q1", "T", "How many?", NumberSpec(4041.2, precision=whole("up")))
+    assert q.prompt.endswith("Give it as a whole number, rounded up.")
+    q = NumberQuestion("q1", "T", "How many, as a whole number, rounded up?", NumberSpec(4041.2, precision=whole("up")))
+    assert q.prompt.count("rounded up") == 1
+
+
+def test_choice_is_shuffled_per_stream_and_explains_the_right_option():
+    import numpy as np
+
+    positions = set()
+    for seed in range(40):
+        spec = choice(np.random.default_rng(seed), ("Recalibrate", "the scores overstate"), [("Lower it", "no"), ("Raise it", "no."), ("Keep it", "no!")])
+        positions.add(list(spec.options).index(spec.correct))
+        assert spec.options[spec.correct] == "Recalibrate"
+        assert spec.judge(spec.correct) == (True, "Right: the scores overstate")
+        assert sorted(spec.options) == ["a", "b", "c", "d"]
+    assert positions == {0, 1, 2, 3}
