@@ -552,6 +552,11 @@ class NumberSpec:
             return self.precision.near(value, target)
         return self.close(value, target)
 
+    def _near_loosely(self, value: float, target: float) -> bool:
+        """True when the value is the target up to rounding, or at two significant figures: a
+        learner who slips a factor or a sign also tends to round (8.3 for 8.264%)."""
+        return self._near(value, target) or Precision("sig", 2).agrees(value, target)
+
     def judge(self, answer: Any) -> tuple[bool, str]:
         number = _as_real(answer)
         if number is None:
@@ -594,11 +599,11 @@ class NumberSpec:
     def _generic(self, number: float) -> str:
         """The message for a wrong answer that matches no named slip."""
         e = self.expected
-        if e != 0 and self.fraction and not self.percent and self._near(number, e * 100):
+        if e != 0 and self.fraction and not self.percent and self._near_loosely(number, e * 100):
             return "That looks like a percentage. Give the answer as a share between 0 and 1 (0.25 for 25%)."
-        if e != 0 and self.percent and self._near(number, e / 100):
+        if e != 0 and self.percent and self._near_loosely(number, e / 100):
             return "That looks like a share. This question asks for a percentage: 25 for 25%, not 0.25."
-        if e != 0 and self._near(number, -e):
+        if e != 0 and self._near_loosely(number, -e):
             return "The size is right but the sign is wrong."
         rounding = self._rounding_direction(number)
         if rounding:
@@ -607,11 +612,11 @@ class NumberSpec:
             return f"{_fmt(number)} is close: it is a rounding away. Keep every digit until the last step, then round {self._phrase()}."
         if e != 0:
             for factor in _FACTORS:
-                if self._near(number, e * factor):
+                if self._near_loosely(number, e * factor):
                     return f"{_fmt(number)} is about {factor:,} times too big. Check the units (per thousand or per one, cents or dollars, days or hours) and where the decimal point sits."
-                if self._near(number, e / factor):
+                if self._near_loosely(number, e / factor):
                     return f"{_fmt(number)} is about {factor:,} times too small. Check the units (per thousand or per one, cents or dollars, days or hours) and where the decimal point sits."
-            if abs(e) != 1 and self._near(number, 1 / e):
+            if abs(e) != 1 and self._near_loosely(number, 1 / e):
                 return "That looks upside down: you divided the other way round. Check which quantity goes on top."
         return f"{_fmt(number)} {_GENERIC}"
 

@@ -102,7 +102,7 @@ def build_submissions(root: Path, spy: Path) -> dict:
     with_parameters(solution03, root / "answered_03" / EX03, 3, "healthcare_triage")
     edited(solution02, root / "half_answered" / EX02, [
         ("precision = precision_at_prevalence(ex.q1.data.tpr, ex.q1.data.fpr, ex.q1.data.prevalence)", "precision = ___"),
-        ('reading = "a"  # ANSWER', "reading = ___  # your answer here"),
+        ('reading = "overstate" if d.observed < d.score else "understate"', "reading = ___"),
     ])
     edited(exercise02, root / "unanswered" / EX02)
     edited(solution02, root / "wrong" / EX02, [

@@ -1,7 +1,8 @@
 """Exercise 00, the warm-up: one question of each answer kind (lesson 00, "How checking works").
 
-The numbers come from the notebook's parameters (seed and scenario), so every team in a
-workshop can get its own and still be checked correctly.
+Each question is one small function registered in order; its numbers come from its own random
+stream, fixed by the notebook's parameters (seed and scenario), so every team in a workshop can get
+its own and still be checked correctly.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ from ..checking import (
     NumberQuestion,
     NumberSpec,
     StructuredQuestion,
+    choice,
+    decimals,
+    significant,
+    whole,
 )
-from ..parameters import get_scenario, rng_for, scaled, validate_parameters
-from ..workspace import record_check
+from .registry import Exercise
 
 MODULE = "00"
+
+exercise = Exercise(MODULE)
+load = exercise.load
 
 
 def precision_from_counts(true_positives: float, false_positives: float) -> float:
@@ -33,26 +40,6 @@ def precision_from_counts(true_positives: float, false_positives: float) -> floa
     return true_positives / flagged if flagged else 0.0
 
 
-LAYER_FEEDBACK = {
-    "quality": (
-        "Quality (offline) metrics are measured on a labelled evaluation set before launch, "
-        "such as accuracy or recall. Tickets resolved without a human are counted with real users."
-    ),
-    "product": "Right: it is measured online, with real users, as they use the feature.",
-    "business": (
-        "Business metrics are outcomes the company reports, usually in money: cost per ticket, "
-        "revenue, retention. This one counts what users experience in the product."
-    ),
-}
-
-COMPARISON_FEEDBACK = {
-    ">=": "Right: \"at least\" includes the target itself.",
-    ">": "\"At least\" is met by exactly the target; `>` would reject it.",
-    "<=": "That would make fewer resolved tickets better. Which way is good here?",
-    "<": "That would make fewer resolved tickets better. Which way is good here?",
-}
-
-
 def demo_question() -> NumberQuestion:
     """Return the lesson's demonstration question (not recorded in progress)."""
     return NumberQuestion(
@@ -61,10 +48,13 @@ def demo_question() -> NumberQuestion:
         "Four analysts each review 50 fraud alerts a day. How many alerts a day can the team review?",
         NumberSpec(
             200,
-            rel_tol=0.0,
-            abs_tol=1e-9,
+            precision=whole(),
             units="alerts a day",
-            mistakes=(Mistake(50, "That is one analyst's capacity. How many analysts are there?"),),
+            mistakes=(
+                Mistake(50, "That is one analyst's capacity. How many analysts are there?"),
+                Mistake(4, "That is the number of analysts. How many alerts does each of them review?"),
+                Mistake(54, "You added the analysts to the alerts. Each analyst reviews 50: combine them by multiplying."),
+            ),
         ),
         hints=(
             "Each analyst reviews alerts separately, so their capacities add up.",
@@ -76,38 +66,42 @@ def demo_question() -> NumberQuestion:
     )
 
 
-def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
-    """Return the four warm-up questions for these parameters."""
-    seed, scenario = validate_parameters(seed, scenario)
-    sc = get_scenario(scenario)  # a workshop variant scales volumes, money and base rates
-    rng = rng_for(seed, MODULE)
-    parameters = {"seed": seed, "scenario": scenario}
-    common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
+# -- q1: a number ------------------------------------------------------------------------------
 
-    transactions = scaled(int(rng.choice([20_000, 40_000, 50_000, 80_000, 100_000])), sc.volume, whole=True)
-    fraud_cases = max(1, int(round(transactions * min(0.2, float(rng.choice([0.001, 0.002, 0.003, 0.005])) * sc.prevalence))))
-    accuracy = (transactions - fraud_cases) / transactions
-    q1 = NumberQuestion(
+# Accuracy of a model that never alerts is 1 − (fraud share): close to 1, so it is asked to four
+# decimal places. At three significant figures (or three decimals) it would round to 1.00 for the
+# rarest fraud, and "perfect" would pass.
+ACCURACY_PRECISION = decimals(4)
+
+
+@exercise.question("q1")
+def accuracy_of_never_alerting(ctx) -> NumberQuestion:
+    transactions = ctx.volume(ctx.pick([20_000, 40_000, 50_000, 80_000, 100_000]))
+    fraud_cases = max(1, round(transactions * ctx.rate(ctx.pick([0.001, 0.002, 0.003, 0.005]))))
+    legitimate = transactions - fraud_cases
+    accuracy = legitimate / transactions
+    p = ACCURACY_PRECISION
+    return NumberQuestion(
         "q1",
         "The accuracy of a model that never flags anything",
         (
             f"Last month a bank saw {transactions:,} card transactions, of which {fraud_cases:,} "
             "were fraud. A lazy model labels every transaction as legitimate. What is its "
             "accuracy: the share of transactions it labels correctly? Give a share between 0 and 1 "
-            "(0.5, not 50%), rounded to four decimal places or not rounded at all. The numbers are "
-            "in `ex.q1.data.transactions` and `ex.q1.data.fraud_cases`."
+            f"(0.5, not 50%), {p.phrase} (or not rounded at all). The numbers are in "
+            "`ex.q1.data.transactions` and `ex.q1.data.fraud_cases`."
         ),
         NumberSpec(
             accuracy,
-            rel_tol=0.0,
-            abs_tol=5e-5,
+            precision=p,
             fraction=True,
             mistakes=(
                 Mistake(fraud_cases / transactions, "That is the share of fraud. Accuracy is the share of all transactions labelled correctly."),
                 Mistake(0.0, "It catches no fraud, but accuracy also counts every legitimate transaction it labels correctly."),
+                Mistake(1.0, "Not perfect: every fraud case is labelled wrongly. Take those out of the correct ones."),
                 Mistake(100 * fraud_cases / transactions, "That is the fraud rate in percent. Accuracy is the share of all transactions labelled correctly."),
-                Mistake(transactions - fraud_cases, "That is how many transactions it labels correctly. Divide by the number of all transactions."),
-                Mistake(1.0, "Close, but not perfect: it is wrong on every fraud case."),
+                Mistake(legitimate, "That is how many transactions it labels correctly. Divide by the number of all transactions."),
+                Mistake(round(accuracy, 3), "Give four decimal places: with fraud this rare, the model's errors only show in the fourth."),
             ),
         ),
         hints=(
@@ -115,17 +109,43 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "Every legitimate transaction is labelled correctly; every fraud case is labelled wrongly.",
         ),
         solution=(
-            f"The model is right on the {transactions - fraud_cases:,} legitimate transactions and wrong "
-            f"on the {fraud_cases:,} fraud cases: accuracy = {accuracy:.4f}. It looks excellent and "
-            "catches no fraud at all: with rare positives, accuracy says almost nothing. Lesson 02 "
-            "replaces it with precision, recall and what each error costs."
+            f"The model is right on the {legitimate:,} legitimate transactions and wrong on the "
+            f"{fraud_cases:,} fraud cases: accuracy = {legitimate:,} / {transactions:,} = {p.format(accuracy)}. "
+            "It looks excellent and catches no fraud at all: with rare positives, accuracy says almost "
+            "nothing. Lesson 02 replaces it with precision, recall and what each error costs."
         ),
         solution_code="accuracy = 1 - ex.q1.data.fraud_cases / ex.q1.data.transactions",
         data=types.SimpleNamespace(transactions=transactions, fraud_cases=fraud_cases),
-        **common,
     )
 
-    q2 = ChoiceQuestion(
+
+# -- q2: a choice ------------------------------------------------------------------------------
+
+THRESHOLD_RIGHT = (
+    "The one at which misses and false alarms cost least in total",
+    "a missed fraud and a false alarm cost different amounts, so the threshold should make their total cost smallest.",
+)
+THRESHOLD_WRONG = (
+    (
+        "The one with the highest accuracy on last month's transactions",
+        "When fraud is rare, the most accurate threshold is often \"never alert\": accuracy rewards "
+        "labelling everything legitimate and treats every kind of error as equally bad.",
+    ),
+    (
+        "0.5, halfway between certain fraud and certainly legitimate",
+        "0.5 is only a convention. Nothing about this bank's payments or its fraud rate makes it the right place to cut.",
+    ),
+    (
+        "The one that gives the model its highest AUC on held-out data",
+        "AUC summarises the model over all thresholds at once: it is the same whichever threshold you pick, so it cannot choose one.",
+    ),
+)
+
+
+@exercise.question("q2")
+def what_sets_the_threshold(ctx) -> ChoiceQuestion:
+    spec = choice(ctx.rng, right=THRESHOLD_RIGHT, wrong=THRESHOLD_WRONG)
+    return ChoiceQuestion(
         "q2",
         "What should set a fraud model's alert threshold?",
         (
@@ -134,31 +154,24 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "alert for an analyst. Which of these should decide the threshold? Answer with the "
             "letter in quotes, e.g. `\"a\"`."
         ),
-        ChoiceSpec(
-            options={
-                "a": "The threshold with the highest accuracy",
-                "b": "0.5, the usual default",
-                "c": "The threshold with the lowest expected cost, given what a missed fraud and a false alarm each cost",
-                "d": "The model's AUC",
-            },
-            correct="c",
-            feedback={
-                "a": "When fraud is rare, the most accurate threshold is often \"never alert\". Accuracy ignores that the two errors cost different amounts.",
-                "b": "0.5 is only a convention. Nothing about your costs or your fraud rate makes it right.",
-                "c": "Right: a missed fraud and a false alarm cost different amounts, so the threshold should minimise the total cost.",
-                "d": "AUC summarises the model over all thresholds at once, so it cannot pick one of them.",
-            },
-        ),
+        spec,
         hints=(
             "The model can be wrong in two ways: it misses a fraud, or it raises a false alarm. Do they cost the same?",
             "A missed fraud can cost the bank the whole payment; a false alarm costs a few minutes of an analyst's time and an annoyed customer. Which option weighs the two?",
         ),
-        solution="c) The threshold that minimises expected cost. Lesson 02 computes it from the costs of each error.",
-        solution_code='choice = "c"',
-        **common,
+        solution=(
+            f"{spec.correct}) {THRESHOLD_RIGHT[0]}: {THRESHOLD_RIGHT[1]} Lesson 02 computes it from the costs of each error."
+        ),
+        solution_code=f'choice = "{spec.correct}"',
     )
 
-    q3 = FunctionQuestion(
+
+# -- q3: a function ----------------------------------------------------------------------------
+
+
+@exercise.question("q3")
+def precision_function(ctx) -> FunctionQuestion:
+    return FunctionQuestion(
         "q3",
         "Write a precision function",
         (
@@ -186,11 +199,60 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "    flagged = true_positives + false_positives\n"
             "    return true_positives / flagged if flagged else 0.0"
         ),
-        **common,
     )
 
-    target = float(rng.choice([0.6, 0.65, 0.7, 0.75]))
-    q4 = StructuredQuestion(
+
+# -- q4: a structured answer -------------------------------------------------------------------
+
+LAYER = ChoiceSpec(
+    {"quality": "quality", "product": "product", "business": "business"},
+    correct="product",
+    feedback={
+        "quality": (
+            "Quality (offline) metrics are measured on a labelled evaluation set before launch, "
+            "such as accuracy or recall. Where can tickets be resolved without a human?"
+        ),
+        "business": (
+            "Business metrics are outcomes the company reports, usually in money: cost per ticket, "
+            "revenue, retention. This one counts something users do in the product."
+        ),
+    },
+    why="it is measured online, with real users, as they use the feature.",
+)
+
+AT_LEAST = ChoiceSpec(
+    {">=": ">=", ">": ">", "<=": "<=", "<": "<"},
+    correct=">=",
+    feedback={
+        ">": "\"At least\" is met by exactly the target; `>` would reject it.",
+        "<=": "That would make fewer resolved tickets better. Which way is good here?",
+        "<": "That would make fewer resolved tickets better. Which way is good here?",
+    },
+    aliases={"≥": ">=", "≤": "<=", "at least": ">="},
+    why="\"at least\" includes the target itself.",
+)
+
+SHARE = significant(3)
+
+
+def target_spec(target: float) -> NumberSpec:
+    """The target as a share: the slips are the complement, the percentage and a misplaced point."""
+    return NumberSpec(
+        target,
+        precision=SHARE,
+        fraction=True,
+        mistakes=(
+            Mistake(1 - target, "That is the share of tickets still handed to a human. The goal counts the ones resolved without one."),
+            Mistake(100 * target, "That is the percentage. Write the target as a share between 0 and 1: 45% is 0.45."),
+            Mistake(target / 10, "The decimal point has moved: 45% is 0.45, not 0.045."),
+        ),
+    )
+
+
+@exercise.question("q4")
+def success_metric_as_data(ctx) -> StructuredQuestion:
+    target = ctx.pick([0.6, 0.65, 0.7, 0.75])
+    return StructuredQuestion(
         "q4",
         "Write a success metric as data",
         (
@@ -199,18 +261,12 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "one of \"quality\" (offline, on a labelled test set before launch), \"product\" "
             "(online, while real users use the feature) or \"business\" (the company's results, "
             "usually in money). `comparison`: one of \">=\", \">\", \"<=\" or \"<\". `target`: a "
-            "share between 0 and 1. The target is in `ex.q4.data.target`."
+            f"share between 0 and 1, {SHARE.phrase} (0.45 for 45%). The target is in `ex.q4.data.target`."
         ),
         fields={
-            "layer": ChoiceSpec(
-                {"quality": "quality", "product": "product", "business": "business"},
-                correct="product",
-                feedback=LAYER_FEEDBACK,
-            ),
-            "comparison": ChoiceSpec(
-                {">=": ">=", ">": ">", "<=": "<=", "<": "<"}, correct=">=", feedback=COMPARISON_FEEDBACK
-            ),
-            "target": NumberSpec(target, rel_tol=0.0, abs_tol=1e-9, fraction=True),
+            "layer": LAYER.shuffled(ctx.rng),
+            "comparison": AT_LEAST.shuffled(ctx.rng),
+            "target": target_spec(target),
         },
         hints=(
             "Where could you count tickets resolved without a human: in a test set, with live users, or in the finance report?",
@@ -218,13 +274,8 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         ),
         solution=(
             "It is a product (online) metric: it can only be measured while people use the assistant. "
-            "\"At least\" means >=, and the target is a share, not a percentage."
+            f"\"At least\" means >=, and the target is a share, not a percentage: {SHARE.format(target)}."
         ),
         solution_code=f'metric = {{"layer": "product", "comparison": ">=", "target": {target}}}',
         data=types.SimpleNamespace(target=target),
-        **common,
-    )
-
-    return types.SimpleNamespace(
-        q1=q1, q2=q2, q3=q3, q4=q4, questions=(q1, q2, q3, q4), parameters=parameters
     )

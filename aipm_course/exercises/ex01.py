@@ -1,12 +1,14 @@
 """Exercise 01: framing an AI feature and writing its brief (lesson 01).
 
-The numbers in questions 2 and 4 and the scenarios in question 3 come from the notebook's
-parameters, so workshop teams get different ones and are still checked correctly.
+Each question is one small function registered in order. The ideas in question 2, the scenarios
+in question 3 and the numbers in question 4 come from each question's own random stream, fixed by
+the notebook's parameters, so workshop teams get different ones and are still checked correctly.
 """
 
 from __future__ import annotations
 
 import types
+from typing import NamedTuple
 
 from ..briefs import FEASIBILITY_DIMENSIONS, PATTERNS, RAW_MAX, RAW_MIN, feasibility_score, read_brief, validate_brief
 from ..checking import (
@@ -19,11 +21,17 @@ from ..checking import (
     StructuredQuestion,
     TextSpec,
     ValidationQuestion,
+    choice,
+    decimals,
+    significant,
+    whole,
 )
-from ..parameters import rng_for, validate_parameters
-from ..workspace import record_check
+from .registry import Exercise
 
 MODULE = "01"
+
+exercise = Exercise(MODULE)
+load = exercise.load
 
 # The draft learners repair in question 1. The exercise notebook starts from exactly this text.
 DRAFT_BRIEF = """\
@@ -56,8 +64,19 @@ IDEAS = (
 
 PATTERN_LABELS = {p.key: p.name for p in PATTERNS}
 
+
+class Scenario(NamedTuple):
+    """A job to build, the smallest pattern that does it reliably, and feedback per other pattern."""
+
+    key: str
+    text: str
+    answer: str
+    feedback: dict[str, str]
+    why: str
+
+
 SCENARIOS = (
-    (
+    Scenario(
         "expenses",
         "Reject expense claims above the $75 limit that have no receipt attached.",
         "rules",
@@ -67,8 +86,9 @@ SCENARIOS = (
             "fine_tuning": "Far too heavy: the rule fits in one line of logic.",
             "agent": "There is nothing to plan or act on in several steps; a fixed rule does it.",
         },
+        "the policy is one exact rule (amount and receipt), so code can apply it without errors.",
     ),
-    (
+    Scenario(
         "churn",
         "Rank 20,000 subscribers by how likely they are to cancel next month, from two years of usage history.",
         "predictive_ml",
@@ -78,8 +98,9 @@ SCENARIOS = (
             "fine_tuning": "Generating text is not the job; a model that scores from past data is.",
             "agent": "Nothing needs to be done in several steps: it is one score per subscriber.",
         },
+        "a score per subscriber learned from labelled history is exactly what a predictive model gives.",
     ),
-    (
+    Scenario(
         "travel_policy",
         "Answer employees' questions about the travel policy, quoting the paragraph the answer comes from.",
         "rag",
@@ -89,8 +110,9 @@ SCENARIOS = (
             "fine_tuning": "The policy changes, and answers must quote it: look it up at question time instead of training it in.",
             "agent": "Answering from documents needs no multi-step actions; retrieval covers it.",
         },
+        "finding the right paragraph and answering from it is retrieval, and it stays current when the policy changes.",
     ),
-    (
+    Scenario(
         "descriptions",
         (
             "Write two million product descriptions a month in the brand's exact voice; a general model "
@@ -103,8 +125,9 @@ SCENARIOS = (
             "rag": "Looking up documents does not change the model's tone, which is the problem here.",
             "agent": "No multi-step actions are needed: one consistent writing task, at very high volume.",
         },
+        "prompting has failed on tone, and at this volume training the voice into the model pays.",
     ),
-    (
+    Scenario(
         "refund_flow",
         (
             "Handle a refund end to end: check the order, issue the refund in the payment system and email "
@@ -117,8 +140,9 @@ SCENARIOS = (
             "rag": "Answering is not enough: the system must act in the order and payment systems.",
             "fine_tuning": "Training does not give the system tools or approval steps.",
         },
+        "the job is several actions across systems, with an approval step: that needs an agent.",
     ),
-    (
+    Scenario(
         "delivery_eta",
         "Predict how many days late a parcel will be, from the route, the carrier and the weather forecast.",
         "predictive_ml",
@@ -128,16 +152,22 @@ SCENARIOS = (
             "fine_tuning": "It is a number to forecast, not text to write.",
             "agent": "One forecast per parcel needs no multi-step actions.",
         },
+        "a number forecast from past deliveries is what a predictive model is for.",
     ),
 )
 
 
+# -- the scorecard and the slips learners make with it -------------------------------------------
+
+
+def _effective(ratings: tuple[int, ...]) -> list[int]:
+    """Each rating as it counts: the hard dimensions inverted (6 − rating)."""
+    return [6 - r if d.inverted else r for d, r in zip(FEASIBILITY_DIMENSIONS, ratings)]
+
+
 def broken_feasibility_score(ratings: tuple[int, ...]) -> float:
     """The scorecard as first published, with its normalisation bug: weighted sum / 75 * 100."""
-    raw = 0
-    for dim, rating in zip(FEASIBILITY_DIMENSIONS, ratings):
-        raw += dim.weight * (6 - rating if dim.inverted else rating)
-    return raw / 75 * 100
+    return _weighted_sum(ratings) / 75 * 100
 
 
 def _uninverted_score(ratings: tuple[int, ...]) -> float:
@@ -147,7 +177,12 @@ def _uninverted_score(ratings: tuple[int, ...]) -> float:
 
 
 def _weighted_sum(ratings: tuple[int, ...]) -> int:
-    return sum(d.weight * (6 - r if d.inverted else r) for d, r in zip(FEASIBILITY_DIMENSIONS, ratings))
+    return sum(d.weight * e for d, e in zip(FEASIBILITY_DIMENSIONS, _effective(ratings)))
+
+
+def _unweighted_score(ratings: tuple[int, ...]) -> float:
+    """The score with every dimension weighted the same (effective ratings 6 to 30 mapped onto 0–100)."""
+    return (sum(_effective(ratings)) - 6) * 100 / 24
 
 
 def normalised_score(weighted_sum: float) -> float:
@@ -155,43 +190,46 @@ def normalised_score(weighted_sum: float) -> float:
     return (weighted_sum - RAW_MIN) * 100 / (RAW_MAX - RAW_MIN)
 
 
-def _score_fields(prefix: str, ratings: tuple[int, ...]) -> dict:
+SCORE = decimals(1)  # the lesson prints scores as 86.7/100
+VERDICT_RULE = {
+    "GREEN": "GREEN needs a score of 70 or more.",
+    "YELLOW": "YELLOW is from 50 up to 70.",
+    "RED": "RED is below 50.",
+}
+VERDICT_WHY = {"GREEN": "70 or more, so GREEN", "YELLOW": "from 50 up to 70, so YELLOW", "RED": "below 50, so RED"}
+
+
+def score_spec(ratings: tuple[int, ...]) -> NumberSpec:
+    """One idea's score, with the slips of the published formula, no inversion, no weights, no shift."""
+    return NumberSpec(
+        feasibility_score(*ratings).score,
+        precision=SCORE,
+        mistakes=(
+            Mistake(broken_feasibility_score(ratings), "That is the published formula's number, which divides by 75 and so runs from 100 to 500. Map 75→0 and 375→100 instead."),
+            Mistake(_uninverted_score(ratings), "Invert the hard dimensions first: for accuracy requirement, failure impact and alternatives, use 6 − rating."),
+            Mistake(_weighted_sum(ratings), "That is the weighted sum (75 to 375). Map it onto 0–100: subtract 75, divide by 300, multiply by 100."),
+            Mistake(_unweighted_score(ratings), "That treats the six dimensions as equally important. Weight them 20/10/10/15/10/10 before you add them up."),
+            Mistake(_weighted_sum(ratings) / RAW_MAX * 100, "Dividing by 375 alone leaves the worst idea at 20, not 0. Subtract the worst sum (75) first, then divide by the range (300)."),
+        ),
+    )
+
+
+def verdict_spec(ratings: tuple[int, ...], rng) -> ChoiceSpec:
     result = feasibility_score(*ratings)
-    verdict_feedback = {
-        "GREEN": "GREEN needs a score of 70 or more.",
-        "YELLOW": "YELLOW is from 50 up to 70.",
-        "RED": "RED is below 50.",
-    }
-    return {
-        f"{prefix}_score": NumberSpec(
-            result.score,
-            rel_tol=0.0,
-            abs_tol=0.06,
-            mistakes=(
-                Mistake(broken_feasibility_score(ratings), "That is the published formula's number, which divides by 75 and so runs from 100 to 500. Map 75→0 and 375→100 instead."),
-                Mistake(_uninverted_score(ratings), "Invert the hard dimensions first: for accuracy requirement, failure impact and alternatives, use 6 − rating."),
-                Mistake(_weighted_sum(ratings), "That is the weighted sum (75 to 375). Map it onto 0–100: subtract 75, divide by 300, multiply by 100."),
-            ),
-        ),
-        f"{prefix}_verdict": ChoiceSpec(
-            {"GREEN": "GREEN", "YELLOW": "YELLOW", "RED": "RED"},
-            correct=result.verdict,
-            feedback={
-                **{k: v for k, v in verdict_feedback.items() if k != result.verdict},
-                result.verdict: f"Right: {verdict_feedback[result.verdict]}",
-            },
-        ),
-    }
+    return ChoiceSpec(
+        {"GREEN": "GREEN", "YELLOW": "YELLOW", "RED": "RED"},
+        correct=result.verdict,
+        feedback={k: v for k, v in VERDICT_RULE.items() if k != result.verdict},
+        why=f"a score of {SCORE.format(result.score)} is {VERDICT_WHY[result.verdict]}.",
+    ).shuffled(rng)
 
 
-def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
-    """Return exercise 01's questions for these parameters."""
-    seed, scenario = validate_parameters(seed, scenario)
-    rng = rng_for(seed, MODULE)
-    parameters = {"seed": seed, "scenario": scenario}
-    common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
+# -- the questions ---------------------------------------------------------------------------------
 
-    q1 = ValidationQuestion(
+
+@exercise.question("q1")
+def repair_a_vague_brief(ctx) -> ValidationQuestion:
+    return ValidationQuestion(
         "q1",
         "Repair a vague brief",
         (
@@ -215,63 +253,151 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "version is in `solutions/01_framing_and_briefs.ipynb`; yours will differ in its details, and "
             "that is fine as long as each target is a number the team can test."
         ),
-        **common,
     )
 
-    picks = rng.choice(len(IDEAS), size=2, replace=False)
-    (name_a, ratings_a), (name_b, ratings_b) = IDEAS[picks[0]], IDEAS[picks[1]]
-    q2 = StructuredQuestion(
+
+def _rated(ratings: tuple[int, ...]) -> dict[str, int]:
+    return dict(zip([d.name for d in FEASIBILITY_DIMENSIONS], ratings))
+
+
+@exercise.question("q2")
+def score_two_ideas(ctx) -> StructuredQuestion:
+    first, second = ctx.rng.choice(len(IDEAS), size=2, replace=False)
+    (name_a, ratings_a), (name_b, ratings_b) = IDEAS[int(first)], IDEAS[int(second)]
+    a, b = feasibility_score(*ratings_a), feasibility_score(*ratings_b)
+    return StructuredQuestion(
         "q2",
         "Score two ideas",
         (
-            f"Idea A, \"{name_a}\", is rated {dict(zip([d.name for d in FEASIBILITY_DIMENSIONS], ratings_a))}. "
-            f"Idea B, \"{name_b}\", is rated {dict(zip([d.name for d in FEASIBILITY_DIMENSIONS], ratings_b))}. "
-            "Give each idea's feasibility score (0–100, one decimal is enough) and verdict, as a dict "
-            "with `a_score`, `a_verdict`, `b_score`, `b_verdict`. The ratings are in `ex.q2.data`."
+            f"Idea A, \"{name_a}\", is rated {_rated(ratings_a)}. Idea B, \"{name_b}\", is rated "
+            f"{_rated(ratings_b)}. Give each idea's feasibility score (0–100) {SCORE.phrase}, and its "
+            "verdict, as a dict with `a_score`, `a_verdict`, `b_score`, `b_verdict`. The ratings are in "
+            "`ex.q2.data`."
         ),
-        fields={**_score_fields("a", ratings_a), **_score_fields("b", ratings_b)},
+        fields={
+            "a_score": score_spec(ratings_a),
+            "a_verdict": verdict_spec(ratings_a, ctx.rng),
+            "b_score": score_spec(ratings_b),
+            "b_verdict": verdict_spec(ratings_b, ctx.rng),
+        },
         hints=(
             "Use the corrected scorecard from the lesson: weights 20/10/10/15/10/10, the hard dimensions inverted (6 − rating).",
             "Weighted sum = 20·data + 10·(6 − accuracy) + 10·latency + 15·(6 − failure) + 10·(6 − alternatives) + 10·trust; then (sum − 75) / 300 × 100.",
         ),
-        solution="Compute both with `feasibility_score`; GREEN from 70, YELLOW from 50, RED below.",
+        solution=(
+            f"A: {SCORE.format(a.score)}, {a.verdict}; B: {SCORE.format(b.score)}, {b.verdict}. Compute both with "
+            "`feasibility_score`; GREEN from 70, YELLOW from 50, RED below."
+        ),
         solution_code=(
             "a = feasibility_score(*ex.q2.data.ratings_a)\n"
             "b = feasibility_score(*ex.q2.data.ratings_b)\n"
             'scores = {"a_score": a.score, "a_verdict": a.verdict, "b_score": b.score, "b_verdict": b.verdict}'
         ),
         data=types.SimpleNamespace(name_a=name_a, ratings_a=ratings_a, name_b=name_b, ratings_b=ratings_b),
-        **common,
     )
 
-    chosen = [SCENARIOS[i] for i in sorted(rng.choice(len(SCENARIOS), size=4, replace=False))]
-    options = {key: label for key, label in PATTERN_LABELS.items()}
-    q3 = StructuredQuestion(
+
+def pattern_spec(scenario: Scenario, rng) -> ChoiceSpec:
+    return ChoiceSpec(
+        dict(PATTERN_LABELS),
+        correct=scenario.answer,
+        feedback=dict(scenario.feedback),
+        why=scenario.why,
+    ).shuffled(rng)
+
+
+@exercise.question("q3")
+def smallest_reliable_pattern(ctx) -> StructuredQuestion:
+    chosen = [SCENARIOS[int(i)] for i in sorted(ctx.rng.choice(len(SCENARIOS), size=4, replace=False))]
+    return StructuredQuestion(
         "q3",
         "Pick the smallest reliable pattern",
         (
             "For each scenario, give the smallest pattern on the ladder that would do the job reliably: "
             "one of \"rules\", \"predictive_ml\", \"rag\", \"fine_tuning\", \"agent\". Answer with a dict "
-            "from scenario key to pattern.\n"
-            + "\n".join(f"`{key}`: {text}" for key, text, _, _ in chosen)
+            "from scenario key to pattern.\n" + "\n".join(f"`{s.key}`: {s.text}" for s in chosen)
         ),
-        fields={
-            key: ChoiceSpec(options, correct=answer, feedback={**feedback, answer: "Right: the smallest rung that does the job."})
-            for key, _, answer, feedback in chosen
-        },
+        fields={s.key: pattern_spec(s, ctx.rng) for s in chosen},
         hints=(
             "Walk the ladder from the bottom: can rules do it? A model that scores? Retrieval? Only then fine-tuning or an agent.",
             "Fine-tuning is for changing the model's behaviour at high volume; an agent is for acting in several steps.",
         ),
-        solution="; ".join(f"{key}: {answer}" for key, _, answer, _ in chosen),
-        data=types.SimpleNamespace(scenarios={key: text for key, text, _, _ in chosen}),
-        **common,
+        solution="\n".join(f"`{s.key}`: \"{s.answer}\". Smallest rung because {s.why}" for s in chosen),
+        data=types.SimpleNamespace(scenarios={s.key: s.text for s in chosen}),
     )
 
-    categories = int(rng.choice([8, 10, 12, 15]))
-    threshold = float(rng.choice([0.85, 0.88, 0.9]))
-    eval_size = int(rng.choice([300, 500, 800]))
-    q4 = StructuredQuestion(
+
+COUNT = whole()
+SHARE = significant(3)
+
+
+def requirement_numbers(categories: int, threshold: float, eval_size: int) -> dict[str, NumberSpec]:
+    """The three numbers of the requirement, each with the slips of mixing them up."""
+    return {
+        "categories": NumberSpec(categories, precision=COUNT, mistakes=(
+            Mistake(eval_size, "That is the size of the labelled set. `categories` is how many categories an email can be sorted into."),
+            Mistake(1, "Each email gets one category, but the field asks how many categories there are to choose from."),
+            Mistake(round(100 * threshold), "That is the accuracy target in percent. `categories` is how many categories there are."),
+        )),
+        "threshold": NumberSpec(threshold, precision=SHARE, fraction=True, mistakes=(
+            Mistake(100 * threshold, "That is the percentage. Write the threshold as a share between 0 and 1: 88% is 0.88."),
+            Mistake(1 - threshold, "That is the share of emails allowed in the wrong category. The threshold is the share put in the right one."),
+            Mistake(threshold * eval_size, "That is how many of the labelled emails must be right. Give the share instead."),
+        )),
+        "eval_size": NumberSpec(eval_size, precision=COUNT, mistakes=(
+            Mistake(categories, "That is the number of categories. `eval_size` is how many labelled emails it is measured on."),
+            Mistake(round(threshold * eval_size), "That is how many of the labelled emails must be right. `eval_size` is how many there are."),
+            Mistake(round((1 - threshold) * eval_size), "That is how many labelled emails may be wrong. `eval_size` is how many there are."),
+        )),
+    }
+
+
+METRIC = ChoiceSpec(
+    {"accuracy": "accuracy", "precision": "precision", "recall": "recall"},
+    correct="accuracy",
+    feedback={
+        "precision": "Precision counts how many of the cases a model flags are right. Here nothing is flagged: every email gets a category.",
+        "recall": "Recall counts how many of the true cases of one kind are found; the need here is about every email, whatever its category.",
+    },
+    why="every email gets a category, and the need is the share of all emails sorted into the right one.",
+)
+
+AT_LEAST = ChoiceSpec(
+    {">=": ">=", ">": ">", "<=": "<=", "<": "<"},
+    correct=">=",
+    feedback={">": "\"At least\" includes the target itself.", "<=": "That makes fewer right answers better.", "<": "That makes fewer right answers better."},
+    aliases={"≥": ">=", "≤": "<=", "at least": ">="},
+    why="\"at least\" includes the target itself.",
+)
+
+
+def requirement_texts() -> dict[str, TextSpec]:
+    return {
+        "task": TextSpec(
+            min_words=1,
+            mention_any=(("classif", "categor", "sort", "route", "label", "assign", "queue", "tag", "triage"),),
+            feedback="Name the task itself: the system sorts (classifies) each email into a category.",
+        ),
+        "input": TextSpec(
+            min_words=1,
+            mention_any=(("email", "e-mail", "mail", "message"),),
+            feedback="Say what goes in: a customer email (in English).",
+        ),
+        "eval_set": TextSpec(
+            min_words=2,
+            mention_any=(("label", "annotat", "gold", "senior agent", "reviewed", "hand-checked", "ground truth"),),
+            feedback="Say what it is measured on: the emails labelled by senior agents.",
+        ),
+    }
+
+
+@exercise.question("q4")
+def testable_requirement(ctx) -> StructuredQuestion:
+    categories = ctx.pick([8, 10, 12, 15])
+    threshold = ctx.pick([0.85, 0.88, 0.9])
+    eval_size = ctx.pick([300, 500, 800])
+    numbers, texts = requirement_numbers(categories, threshold, eval_size), requirement_texts()
+    return StructuredQuestion(
         "q4",
         "Turn a wish into a testable requirement",
         (
@@ -279,42 +405,19 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             f"knows: support sorts English emails into {categories} categories; the business case needs "
             f"at least {threshold:.0%} of emails put in the right category; senior agents have labelled "
             f"{eval_size} recent emails. Write the requirement as a dict with `task` (what the system does), "
-            "`input`, `categories` (how many), `metric` (one of \"accuracy\", \"precision\", \"recall\"), "
-            "`comparison`, `threshold` (a share), `eval_set` (what it is measured on) and `eval_size`."
+            f"`input`, `categories` (how many, {COUNT.phrase}), `metric` (one of \"accuracy\", \"precision\", "
+            f"\"recall\"), `comparison`, `threshold` (a share between 0 and 1, {SHARE.phrase}), `eval_set` "
+            f"(what it is measured on) and `eval_size` ({COUNT.phrase})."
         ),
         fields={
-            "task": TextSpec(
-                min_words=1,
-                mention_any=(("classif", "categor", "sort", "route", "label", "assign", "queue", "tag", "triage"),),
-                feedback="Name the task itself: the system sorts (classifies) each email into a category.",
-            ),
-            "input": TextSpec(
-                min_words=1,
-                mention_any=(("email", "e-mail", "mail", "message"),),
-                feedback="Say what goes in: a customer email (in English).",
-            ),
-            "categories": NumberSpec(categories, rel_tol=0, abs_tol=0, mistakes=()),
-            "metric": ChoiceSpec(
-                {"accuracy": "accuracy", "precision": "precision", "recall": "recall"},
-                correct="accuracy",
-                feedback={
-                    "precision": "Precision counts how many flagged cases are right; here every email gets a category, and the need is the share sorted correctly.",
-                    "recall": "Recall counts how many true cases are found; the need here is the share of all emails sorted correctly.",
-                },
-            ),
-            "comparison": ChoiceSpec(
-                {">=": ">=", ">": ">", "<=": "<=", "<": "<"},
-                correct=">=",
-                feedback={">": "\"At least\" includes the target itself.", "<=": "That makes fewer right answers better.", "<": "That makes fewer right answers better."},
-                aliases={"≥": ">=", "≤": "<=", "at least": ">="},
-            ),
-            "threshold": NumberSpec(threshold, rel_tol=0, abs_tol=1e-9, fraction=True),
-            "eval_set": TextSpec(
-                min_words=2,
-                mention_any=(("label", "annotat", "gold", "senior agent", "reviewed", "hand-checked", "ground truth"),),
-                feedback="Say what it is measured on: the emails labelled by senior agents.",
-            ),
-            "eval_size": NumberSpec(eval_size, rel_tol=0, abs_tol=0),
+            "task": texts["task"],
+            "input": texts["input"],
+            "categories": numbers["categories"],
+            "metric": METRIC.shuffled(ctx.rng),
+            "comparison": AT_LEAST.shuffled(ctx.rng),
+            "threshold": numbers["threshold"],
+            "eval_set": texts["eval_set"],
+            "eval_size": numbers["eval_size"],
         },
         hints=(
             "A testable requirement names the task, the input, the output, a threshold and how it is measured.",
@@ -322,15 +425,34 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         ),
         solution=(
             f"Given a customer email in English, the system shall classify it into one of {categories} "
-            f"categories with accuracy of at least {threshold:.0%}, measured on {eval_size} emails labelled "
-            "by senior agents."
+            f"categories with accuracy of at least {threshold:.0%} (threshold {SHARE.format(threshold)}), "
+            f"measured on {eval_size} emails labelled by senior agents."
         ),
         data=types.SimpleNamespace(categories=categories, threshold=threshold, eval_size=eval_size),
-        **common,
     )
 
-    worst, best = (1, 5, 1, 5, 5, 1), (5, 1, 5, 1, 1, 5)
-    q5 = StructuredQuestion(
+
+WORST, BEST = (1, 5, 1, 5, 5, 1), (5, 1, 5, 1, 1, 5)
+
+
+def broken_extreme_spec(ratings: tuple[int, ...], corrected: float) -> NumberSpec:
+    """The broken formula's score of the worst or best idea, with the slips of working it by hand."""
+    return NumberSpec(
+        broken_feasibility_score(ratings),
+        precision=significant(3),
+        mistakes=(
+            Mistake(corrected, f"{corrected:g} is what the corrected scorecard gives. Use the broken formula: `ex.q5.data.broken_score`."),
+            Mistake(_weighted_sum(ratings), "That is the weighted sum before the formula's last step. Finish it: divide by 75, multiply by 100."),
+            Mistake(_weighted_sum(ratings) / 75, "You divided by 75 but did not multiply by 100."),
+            Mistake(sum(d.weight * r for d, r in zip(FEASIBILITY_DIMENSIONS, ratings)) / 75 * 100, "The published code inverts the hard dimensions too: count accuracy, failure and alternatives as 6 − rating."),
+        ),
+    )
+
+
+@exercise.question("q5")
+def bug_in_a_published_scorecard(ctx) -> StructuredQuestion:
+    p = significant(3)
+    return StructuredQuestion(
         "q5",
         "Find the bug in a published scorecard",
         (
@@ -338,43 +460,39 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "    raw = (data * 20 + (6 - accuracy) * 10 + latency * 10\n"
             "           + (6 - failure) * 15 + (6 - alternatives) * 10 + trust * 10) / 75 * 100\n"
             "    verdict = \"GREEN\" if raw >= 70 else \"YELLOW\" if raw >= 50 else \"RED\"\n"
-            f"What does it give the worst possible idea {worst} and the best {best}? Give `worst_score`, "
-            "`best_score` and `worst_verdict`. (`ex.q5.data.broken_score(ratings)` runs that code, if you "
-            "want to check your arithmetic.)"
+            f"What does it give the worst possible idea {WORST} and the best {BEST}? Give `worst_score` and "
+            f"`best_score` {p.phrase}, and `worst_verdict`. (`ex.q5.data.broken_score(ratings)` runs that "
+            "code, if you want to check your arithmetic.)"
         ),
         fields={
-            "worst_score": NumberSpec(
-                broken_feasibility_score(worst),
-                rel_tol=1e-6,
-                mistakes=(Mistake(0, "0 is what the corrected scorecard gives. Use the broken formula: `ex.q5.data.broken_score`."),),
-            ),
-            "best_score": NumberSpec(
-                broken_feasibility_score(best),
-                rel_tol=1e-6,
-                mistakes=(Mistake(100, "100 is the corrected scorecard's best. Use the broken formula."),),
-            ),
+            "worst_score": broken_extreme_spec(WORST, 0),
+            "best_score": broken_extreme_spec(BEST, 100),
             "worst_verdict": ChoiceSpec(
                 {"GREEN": "GREEN", "YELLOW": "YELLOW", "RED": "RED"},
                 correct="GREEN",
                 feedback={
-                    "RED": "Compare the worst idea's score under this formula with the verdict thresholds.",
+                    "RED": "RED is what the worst idea deserves, but this formula decides. Compare its score with the thresholds.",
                     "YELLOW": "Compare the worst idea's score under this formula with the verdict thresholds.",
                 },
-            ),
+                why="the worst idea scores 100 under this formula, above the GREEN threshold of 70.",
+            ).shuffled(ctx.rng),
         },
         hints=(
             "The weights add up to 75, so each rating step is worth 75 points of weighted sum.",
             "Work out the worst idea's weighted sum first: every rating at its worst, each inverted one counted as 6 − rating.",
         ),
         solution=(
-            "The weighted sum runs from 75 to 375, so dividing by 75 gives 100 to 500: every idea scores at "
-            "least 100 and every idea is GREEN. The fix maps 75 to 0 and 375 to 100."
+            f"worst_score {p.format(broken_feasibility_score(WORST))}, best_score {p.format(broken_feasibility_score(BEST))}, "
+            "worst_verdict GREEN. The weighted sum runs from 75 to 375, so dividing by 75 gives 100 to 500: every "
+            "idea scores at least 100 and every idea is GREEN. The fix maps 75 to 0 and 375 to 100."
         ),
-        data=types.SimpleNamespace(broken_score=broken_feasibility_score, worst=worst, best=best),
-        **common,
+        data=types.SimpleNamespace(broken_score=broken_feasibility_score, worst=WORST, best=BEST),
     )
 
-    q6 = FunctionQuestion(
+
+@exercise.question("q6")
+def fix_the_normalisation(ctx) -> FunctionQuestion:
+    return FunctionQuestion(
         "q6",
         "Fix the normalisation",
         (
@@ -397,43 +515,45 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
         ),
         solution="Shift by the minimum and divide by the range: (weighted_sum − 75) / 300 × 100.",
         solution_code="def normalised_score(weighted_sum):\n    return (weighted_sum - 75) / (375 - 75) * 100",
-        **common,
     )
 
-    q7 = ChoiceQuestion(
+
+FAILURE_RIGHT = (
+    "Metric disconnect: the model improves, the business does not",
+    "the offline metric improved but the business outcome it should drive did not; tie each model metric to a business result and watch both.",
+)
+FAILURE_WRONG = (
+    (
+        "Underuse: the feature shipped, but few people reach for it",
+        "Agents use it on 90% of tickets: that is heavy use, not underuse.",
+    ),
+    (
+        "Expectation gap: users wanted perfection and lost their trust",
+        "Agents rate it well and keep using it; an expectation gap shows as falling trust and use after visible errors.",
+    ),
+    (
+        "Cost blowout: spending grew faster than the value delivered",
+        "Nothing in the story is about what the copilot costs to run; a cost blowout shows as a bill that outgrows the value.",
+    ),
+)
+
+
+@exercise.question("q7")
+def name_the_failure_mode(ctx) -> ChoiceQuestion:
+    spec = choice(ctx.rng, right=FAILURE_RIGHT, wrong=FAILURE_WRONG)
+    return ChoiceQuestion(
         "q7",
         "Name the failure mode",
         (
             "Six months after launch, agents use the support copilot on 90% of tickets and rate it "
             "well. Its offline accuracy has risen from 85% to 91%, yet handle time and support costs "
-            "have not moved. Which failure mode is this?"
+            "have not moved. Which failure mode is this? Answer with the letter in quotes."
         ),
-        ChoiceSpec(
-            options={
-                "a": "Underuse: the feature shipped, but few people use it",
-                "b": "Expectation gap: users expected perfection and lost trust after errors",
-                "c": "Metric disconnect: the model metric improves, the business outcome does not",
-                "d": "Cost blowout: spend grew faster than value",
-            },
-            correct="c",
-            feedback={
-                "a": "Agents use it on 90% of tickets, so it is not underused; look at which metric moved.",
-                "b": "Nothing here says users lost trust; the clue is the gap between the two metrics.",
-                "c": "Right: map model metrics to the business outcome before optimising them, and watch both.",
-                "d": "Nothing here is about spend; the clue is a model metric that improves alone.",
-            },
-        ),
+        spec,
         hints=(
             "Look at which number moved and which did not.",
             "One metric is measured offline on a test set; the other is the company's result.",
         ),
-        solution="c) A metric disconnect: offline quality improved but did not change the business result.",
-        solution_code='failure_mode = "c"',
-        **common,
-    )
-
-    return types.SimpleNamespace(
-        q1=q1, q2=q2, q3=q3, q4=q4, q5=q5, q6=q6, q7=q7,
-        questions=(q1, q2, q3, q4, q5, q6, q7),
-        parameters=parameters,
+        solution=f"{spec.correct}) {FAILURE_RIGHT[0]}: {FAILURE_RIGHT[1]}",
+        solution_code=f'failure_mode = "{spec.correct}"',
     )
