@@ -79,7 +79,7 @@ site: $(VENV)/.kit-installed
 # `make outputs ONLY=04` re-runs one module's lesson and solution.
 ONLY ?= [0-9][0-9]
 outputs: $(VENV)/.kit-installed
-	rm -rf build/authoring-work
+	rm -rf build/authoring-work/notebooks-$(ONLY)_* build/authoring-work/solutions-$(ONLY)_*
 	set -e; for nb in notebooks/$(ONLY)_*.ipynb solutions/$(ONLY)_*.ipynb; do \
 	  work="$(CURDIR)/build/authoring-work/$$(dirname $$nb)-$$(basename $$nb .ipynb)"; mkdir -p "$$work"; \
 	  AIPM_WORK_DIR="$$work" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
