@@ -3,4 +3,4 @@
 Start with notebooks/00_start_here.ipynb. Each function's docstring names the lesson that teaches it.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

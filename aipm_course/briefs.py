@@ -23,6 +23,9 @@ from typing import Any
 
 import yaml
 
+from . import validation
+from .validation import AipmError, Finding
+
 __all__ = [
     "BriefError",
     "Metric",
@@ -147,7 +150,7 @@ SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-class BriefError(ValueError):
+class BriefError(AipmError):
     """A brief that cannot be read: malformed YAML or a field of the wrong type."""
 
 
@@ -228,16 +231,16 @@ def _metric_from(name: str, layer: str, spec: Any, where: str) -> Metric:
             comparison, target, unit = parsed
             if comparison is not None:
                 comparison = _WORDS.get(str(comparison).lower(), str(comparison))
-            if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Real)):
-                raise BriefError(f"{where}.target must be a number, got {target!r}")
+            if target is not None and not validation.is_number(target):  # NaN is read, and reported by validate_brief
+                raise validation.fail(f"{where}.target", target, "a number", BriefError)
             text = f"{comparison} {target}" if comparison else str(target)
         else:
             comparison, target, unit = parse_target(target_text)
             unit = spec.get("unit", unit)
             text = "" if target_text is None else str(target_text)
         size = spec.get("eval_size")
-        if size is not None and (isinstance(size, bool) or not isinstance(size, numbers.Integral)):
-            raise BriefError(f"{where}.eval_size must be a whole number of cases, got {size!r}")
+        if size is not None:  # 0 or less is read, and reported by validate_brief
+            size = validation.count(f"{where}.eval_size", size, minimum=None, allowed="a whole number of cases", error=BriefError)
         return Metric(
             name=str(spec.get("name", name)),
             layer=layer,
@@ -303,7 +306,7 @@ def _text(value: Any, where: str) -> str:
             f"{where} reads as the yes/no value {value}: YAML turns a bare yes, no, true or false into one. "
             f"Write a sentence, or put the word in quotes: \"{'yes' if value else 'no'}\"."
         )
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    if isinstance(value, (str, int, float)):  # a bool was turned away above
         return str(value).strip()
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return "; ".join(str(v).strip() for v in value)
@@ -529,16 +532,8 @@ def _metrics_table(brief: FeatureBrief, layers: tuple[str, ...]) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    """One problem in a brief: the field, what is wrong, and how to fix it."""
-
-    field: str
-    problem: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.problem} Fix: {self.fix}"
+# One problem in a brief is a Finding(field, problem, fix): ``where`` is the field (also
+# ``.field``), ``message`` what is wrong (also ``.problem``); it reads "field: problem Fix: fix".
 
 
 COST_PER_TASK = re.compile(r"cost.*(per|/).*success", re.I)
@@ -716,17 +711,12 @@ class FeasibilityResult:
 
 
 def _check_rating(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a whole number from 1 to 5, got {value!r}")
-    if isinstance(value, numbers.Integral):
-        whole = int(value)
-    elif math.isfinite(float(value)) and float(value).is_integer():
-        whole = int(value)
-    else:
-        raise ValueError(f"{name} must be a whole number from 1 to 5, got {value!r}")
-    if not 1 <= whole <= 5:
-        raise ValueError(f"{name} must be a whole number from 1 to 5, got {value!r}")
-    return whole
+    """A rating 1 to 5; a whole float such as 4.0 counts (a slider gives one)."""
+    allowed = "a whole number from 1 to 5"
+    rating = validation.real(name, value, low=1, high=5, allowed=allowed)
+    if not rating.is_integer():
+        raise validation.fail(name, value, allowed)
+    return int(rating)
 
 
 def feasibility_score(
@@ -882,8 +872,7 @@ LATENCY_TIERS = (
 
 def latency_tier(milliseconds: float) -> str:
     """Return the latency tier for a response-time budget in milliseconds (lesson 01)."""
-    if isinstance(milliseconds, bool) or not isinstance(milliseconds, numbers.Real) or not milliseconds > 0:
-        raise ValueError(f"milliseconds must be a positive number, got {milliseconds!r}")
+    milliseconds = validation.real("milliseconds", milliseconds, low=0, low_open=True, finite=False, allowed="a positive number")
     for name, limit, _ in LATENCY_TIERS:
         if milliseconds < limit:
             return name
@@ -928,7 +917,7 @@ def findings_table(findings: list[Finding]):
     """Return findings as a table with the field, the problem and the fix."""
     import pandas as pd
 
-    return pd.DataFrame([dataclasses.asdict(f) for f in findings], columns=["field", "problem", "fix"])
+    return pd.DataFrame([{"field": f.where, "problem": f.message, "fix": f.fix} for f in findings], columns=["field", "problem", "fix"])
 
 
 def sections_table():

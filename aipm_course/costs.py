@@ -15,13 +15,15 @@ import dataclasses
 import datetime as _dt
 import difflib
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from . import validation
+from .validation import AipmError
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -61,28 +63,17 @@ PRICE_KINDS = ("chat", "embedding", "fine_tuned")
 # --------------------------------------------------------------------------------------------
 
 
-def _finite(value: Any) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (OverflowError, TypeError, ValueError):
-        return False
-
-
 def _amount(name: str, value: Any, *, what: str = "a number", positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
-        raise ValueError(f"{name} must be {what}, 0 or more, got {value!r}" if not positive else f"{name} must be {what} above 0, got {value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be above 0, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be 0 or more, got {value!r}")
-    return float(value)
+    if positive:
+        return validation.positive(name, value, allowed=f"{what} above 0")
+    return validation.nonnegative(name, value, allowed=f"{what}, 0 or more")
 
 
 def _volume(name: str, value: Any) -> float | np.ndarray:
     """A query volume: a number or an array of numbers, none negative."""
     if isinstance(value, (list, tuple, np.ndarray)):
         items = value.ravel().tolist() if isinstance(value, np.ndarray) else list(value)
-        bad = [x for x in items if isinstance(x, bool) or not isinstance(x, numbers.Real) or not _finite(x)]
+        bad = [x for x in items if not validation.is_real(x)]
         if bad:
             raise ValueError(f"{name} must hold finite numbers of queries, got {bad[0]!r} among them")
         array = np.asarray(items, dtype=float).reshape(np.shape(value))
@@ -93,19 +84,12 @@ def _volume(name: str, value: Any) -> float | np.ndarray:
 
 
 def _success(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
-        raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
-    if not 0 < value <= 1:
-        raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
-    return float(value)
+    """A success rate, in (0, 1]: the cost per successful task divides by it."""
+    return validation.share(name, value, open_low=True)
 
 
 def _share(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
-        raise ValueError(f"{name} must be a share in [0, 1], got {value!r}")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a share in [0, 1], got {value!r}")
-    return float(value)
+    return validation.share(name, value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,7 +97,7 @@ def _share(name: str, value: Any) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-class PriceFileError(ValueError):
+class PriceFileError(AipmError):
     """A price file that cannot be read: the message names the file, the row and the column."""
 
 
@@ -746,8 +730,7 @@ def sensitivity(
             raise ValueError(f"{label} must be one of {', '.join(keys)}, got {key!r}")
     if a == b:
         raise ValueError(f"a and b must be different patterns, got {a!r} twice")
-    if isinstance(spread, bool) or not isinstance(spread, numbers.Real) or not 0 < spread < 1:
-        raise ValueError(f"spread must be a share in (0, 1), got {spread!r}")
+    spread = validation.share("spread", spread, open_low=True, open_high=True)  # ±100% would zero an assumption
     fields = [f.name for f in dataclasses.fields(CostInputs)]
     chosen = list(names) if names is not None else [n for n in fields if getattr(base, n) > 0 and not n.endswith("_success")]
     for name in chosen:

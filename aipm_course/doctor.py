@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.metadata as metadata
 import os
 import subprocess
@@ -12,20 +11,20 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
+from .validation import Finding
+
 __all__ = ["Finding", "run_checks", "report"]
 
 DISTRIBUTION = "aipm-course"
 FIX_INSTALL = "Run `make lab` (or `pip install -e .` in the kit's folder) to install what is missing."
 
 
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    """One environment check: what was checked, whether it is fine, and the fix if not."""
+# One environment check is a Finding: ``where`` names what was checked (also ``.name``),
+# ``message`` says what was found (also ``.detail``), ``ok`` is False for a problem, with its fix.
 
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
+
+def _passed(name: str, detail: str) -> Finding:
+    return Finding(name, detail, severity="info")
 
 
 def _where(path: str | Path) -> str:
@@ -41,8 +40,8 @@ def _where(path: str | Path) -> str:
 def _check_python() -> Finding:
     version = ".".join(map(str, sys.version_info[:3]))
     if sys.version_info >= (3, 10):
-        return Finding("Python", True, f"{version} at {_where(sys.executable)}")
-    return Finding("Python", False, f"{version} is too old", "Install Python 3.10 or newer and run `make lab` again.")
+        return _passed("Python", f"{version} at {_where(sys.executable)}")
+    return Finding("Python", f"{version} is too old", "Install Python 3.10 or newer and run `make lab` again.")
 
 
 def _requirements() -> list[Requirement]:
@@ -56,25 +55,24 @@ def _requirements() -> list[Requirement]:
 def _check_packages() -> list[Finding]:
     requirements = _requirements()
     if not requirements:
-        return [Finding("aipm-course", False, "the kit itself is not installed", FIX_INSTALL)]
-    findings = [Finding("aipm-course", True, metadata.version(DISTRIBUTION))]
+        return [Finding("aipm-course", "the kit itself is not installed", FIX_INSTALL)]
+    findings = [_passed("aipm-course", metadata.version(DISTRIBUTION))]
     for requirement in requirements:
         try:
             installed = metadata.version(requirement.name)
         except metadata.PackageNotFoundError:
-            findings.append(Finding(requirement.name, False, "not installed", FIX_INSTALL))
+            findings.append(Finding(requirement.name, "not installed", FIX_INSTALL))
             continue
         try:
             fine = requirement.specifier.contains(Version(installed), prereleases=True)
         except InvalidVersion:
             fine = True
         if fine:
-            findings.append(Finding(requirement.name, True, installed))
+            findings.append(_passed(requirement.name, installed))
         else:
             findings.append(
                 Finding(
                     requirement.name,
-                    False,
                     f"{installed} installed, {requirement.specifier} needed",
                     f"Run `pip install \"{requirement}\"` (or `make lab`).",
                 )
@@ -90,7 +88,6 @@ def _check_kernel() -> Finding:
     except Exception as exc:  # noqa: BLE001 - report any kernel problem
         return Finding(
             "Jupyter kernel",
-            False,
             f"no python3 kernel ({type(exc).__name__})",
             "Run `python -m ipykernel install --sys-prefix` inside the kit's environment.",
         )
@@ -108,10 +105,9 @@ def _check_kernel() -> Finding:
     except (OSError, subprocess.TimeoutExpired):
         importable = False
     if importable:
-        return Finding("Jupyter kernel", True, f"python3 runs {_where(python)}")
+        return _passed("Jupyter kernel", f"python3 runs {_where(python)}")
     return Finding(
         "Jupyter kernel",
-        False,
         f"the python3 kernel runs {python}, which cannot import the kit",
         "Start JupyterLab with `make lab` so the kernel uses the kit's environment, or run "
         "`python -m ipykernel install --sys-prefix` from that environment.",
@@ -124,13 +120,12 @@ def _check_widgets() -> Finding:
 
         widgets_version = ipywidgets.__version__
     except Exception as exc:  # noqa: BLE001
-        return Finding("Widgets in JupyterLab", False, f"cannot import ({type(exc).__name__})", FIX_INSTALL)
+        return Finding("Widgets in JupyterLab", f"cannot import ({type(exc).__name__})", FIX_INSTALL)
     try:
         lab_version = metadata.version("jupyterlab_widgets")
     except metadata.PackageNotFoundError:
         return Finding(
             "Widgets in JupyterLab",
-            False,
             f"ipywidgets {widgets_version}, but JupyterLab's widget extension is missing",
             "Run `pip install jupyterlab_widgets` and restart JupyterLab.",
         )
@@ -144,15 +139,14 @@ def _check_widgets() -> Finding:
     if not registered:
         return Finding(
             "Widgets in JupyterLab",
-            False,
             "the widget extension is installed but JupyterLab cannot see it",
             "Run `pip install --force-reinstall jupyterlab_widgets`, then restart JupyterLab.",
         )
     if Version(widgets_version).major < 8:
         return Finding(
-            "Widgets in JupyterLab", False, f"ipywidgets {widgets_version} is too old", "Run `pip install \"ipywidgets>=8.1\"`."
+            "Widgets in JupyterLab", f"ipywidgets {widgets_version} is too old", "Run `pip install \"ipywidgets>=8.1\"`."
         )
-    return Finding("Widgets in JupyterLab", True, f"ipywidgets {widgets_version}, JupyterLab extension {lab_version}")
+    return _passed("Widgets in JupyterLab", f"ipywidgets {widgets_version}, JupyterLab extension {lab_version}")
 
 
 def _check_work_folder() -> list[Finding]:
@@ -161,26 +155,25 @@ def _check_work_folder() -> list[Finding]:
     try:
         work = workspace.work_dir()
     except workspace.KitError as exc:
-        return [Finding("Work folder", False, str(exc), "Run the command from inside the kit's folder.")]
+        return [Finding("Work folder", str(exc), "Run the command from inside the kit's folder.")]
     findings = []
     if not work.exists():
-        findings.append(Finding("Work folder", False, f"{work} does not exist yet", "Run `aipm start` (or `make lab`)."))
+        findings.append(Finding("Work folder", f"{work} does not exist yet", "Run `aipm start` (or `make lab`)."))
     elif not os.access(work, os.W_OK):
-        findings.append(Finding("Work folder", False, f"{work} is not writable", "Check the folder's permissions."))
+        findings.append(Finding("Work folder", f"{work} is not writable", "Check the folder's permissions."))
     else:
-        findings.append(Finding("Work folder", True, _where(work)))
+        findings.append(_passed("Work folder", _where(work)))
     progress = workspace.progress_path()
     if progress.exists():
         import json
 
         try:
             json.loads(progress.read_text(encoding="utf-8"))
-            findings.append(Finding("Progress record", True, _where(progress)))
+            findings.append(_passed("Progress record", _where(progress)))
         except (OSError, ValueError):
             findings.append(
                 Finding(
                     "Progress record",
-                    False,
                     f"{progress} is damaged",
                     "Nothing to do: the next check moves it aside and starts a new record.",
                 )
@@ -201,12 +194,12 @@ def format_findings(findings: list[Finding], verbose: bool = True) -> str:
     """Return the findings as a plain-text table, problems first with their fixes."""
     problems = [f for f in findings if not f.ok]
     lines = []
-    width = max(len(f.name) for f in findings)
+    width = max(len(f.where) for f in findings)
     for finding in findings:
         if finding.ok and not verbose:
             continue
         mark = "ok     " if finding.ok else "PROBLEM"
-        lines.append(f"{mark}  {finding.name:<{width}}  {finding.detail}")
+        lines.append(f"{mark}  {finding.where:<{width}}  {finding.message}")
         if finding.fix:
             lines.append(f"{'':7}  {'':<{width}}  fix: {finding.fix}")
     lines.append("")

@@ -39,6 +39,8 @@ from pathlib import Path
 
 import nbformat
 
+from .validation import AipmError
+
 __all__ = ["ExerciseBuildError", "strip_solutions", "exercise_from_solution", "build_exercises"]
 
 BEGIN = "### BEGIN SOLUTION"
@@ -49,7 +51,7 @@ PLACEHOLDER_COMMENT = "  # your answer here"
 SOLUTION_ONLY_TAG = "solution-only"
 
 
-class ExerciseBuildError(ValueError):
+class ExerciseBuildError(AipmError):
     """A solution notebook's markers are wrong; the message names the notebook and the cell."""
 
 

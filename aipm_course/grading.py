@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import validation
+
 __all__ = ["GradeRow", "GradeReport", "find_submissions", "grade", "grade_one"]
 
 CSV_COLUMNS = ("learner", "file", "module", "question", "title", "outcome", "message", "seed", "scenario", "status")
@@ -219,12 +221,10 @@ def grade(
     target = Path(out).resolve()
     if target == root or root in target.parents:
         raise ValueError(f"--out must be outside the submissions folder (grading never writes there), got {str(out)!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 1 <= timeout <= 3600:
-        raise ValueError(f"timeout must be a number of seconds from 1 to 3600, got {timeout!r}")
+    validation.real("timeout", timeout, low=1, high=3600, allowed="a number of seconds from 1 to 3600")
     if jobs is None:
         jobs = max(1, os.cpu_count() or 1)
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a whole number 1 or more, got {jobs!r}")
+    jobs = validation.count("jobs", jobs, minimum=1)
     say = progress or (lambda text: print(text, file=sys.stderr, flush=True))
     files = find_submissions(root)
     start = time.perf_counter()

@@ -11,7 +11,6 @@ takes the rubric points you covered and returns a score and the points you misse
 from __future__ import annotations
 
 import dataclasses
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -19,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from . import validation
 from .checking import RichText
+from .validation import AipmError
 
 __all__ = [
     "CONCEPTS",
@@ -71,7 +72,7 @@ CONCEPTS: dict[str, str] = {
 }
 
 
-class BankError(ValueError):
+class BankError(AipmError):
     """A question bank that cannot be used: the message names the file, the entry and the field."""
 
 
@@ -145,12 +146,11 @@ def _question_from(entry: Any, where: str) -> OpenQuestion:
     if len(set(ids)) != len(ids):
         raise BankError(f"{where}: rubric point ids must differ, got {ids}")
     minutes = entry.get("minutes", 3)
-    if isinstance(minutes, bool) or not isinstance(minutes, numbers.Real) or not 1 <= minutes <= 30:
-        raise BankError(f"{where}: 'minutes' must be a number from 1 to 30, got {minutes!r}")
+    minutes = validation.real(f"{where}: 'minutes'", minutes, low=1, high=30, allowed="a number from 1 to 30", error=BankError)
     follow = entry.get("follow_ups", [])
     if not isinstance(follow, list) or not all(isinstance(f, str) for f in follow):
         raise BankError(f"{where}: 'follow_ups' must be a list of questions, got {follow!r}")
-    return OpenQuestion(qid, _text(entry, "question", where), tuple(concepts), tuple(rubric), _text(entry, "model_answer", where), float(minutes), tuple(follow))
+    return OpenQuestion(qid, _text(entry, "question", where), tuple(concepts), tuple(rubric), _text(entry, "model_answer", where), minutes, tuple(follow))
 
 
 def _default_bank() -> Path:
@@ -208,11 +208,9 @@ def questions_for(concept: str, bank: Sequence[OpenQuestion] | None = None) -> l
 def pick_questions(seed: int = 0, n: int = 3, bank: Sequence[OpenQuestion] | None = None) -> list[OpenQuestion]:
     """Return n different questions drawn by the seed, for a practice round."""
     bank = load_bank() if bank is None else list(bank)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= len(bank):
-        raise ValueError(f"n must be a whole number from 1 to {len(bank)}, got {n!r}")
-    order = np.random.default_rng([int(seed), 607]).permutation(len(bank))[: int(n)]
+    seed = validation.seed("seed", seed)
+    n = validation.count("n", n, minimum=1, maximum=len(bank))
+    order = np.random.default_rng([seed, 607]).permutation(len(bank))[:n]
     return [bank[i] for i in order]
 
 
@@ -267,7 +265,7 @@ def self_score(question: OpenQuestion | str, covered: Iterable[Any]) -> SelfScor
     ids = [p.id for p in q.rubric]
     chosen: set[str] = set()
     for item in covered:
-        if isinstance(item, numbers.Integral) and not isinstance(item, bool):
+        if validation.is_whole(item):
             if not 1 <= item <= len(ids):
                 raise ValueError(f"rubric point numbers run from 1 to {len(ids)}, got {item!r}")
             chosen.add(ids[int(item) - 1])

@@ -13,13 +13,14 @@ exercises' volumes, money amounts and base rates of rare events. The scenarios s
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from . import validation
+from .validation import AipmError
 
 __all__ = ["Scenario", "scenarios", "get_scenario", "load_scenario_file", "validate_parameters", "rng_for", "scaled"]
 
@@ -42,7 +43,7 @@ class Scenario:
 DEFAULT = Scenario("default", "The numbers used in the lessons.")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(AipmError):
     """A scenario file that cannot be used: the message names the file and the field."""
 
 
@@ -65,9 +66,8 @@ def load_scenario_file(path: str | Path) -> Scenario:
     values: dict[str, Any] = {}
     for key in ("volume", "cost", "prevalence"):
         value = data.get(key, 1.0)
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or not 0.01 <= value <= 100:
-            raise ScenarioError(f"{path}: `{key}` must be a multiplier from 0.01 to 100, got {value!r}")
-        values[key] = float(value)
+        allowed = "a multiplier from 0.01 to 100"
+        values[key] = validation.real(f"{path}: `{key}`", value, low=0.01, high=100, allowed=allowed, error=ScenarioError)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise ScenarioError(f"{path}: `title` must be a short description, got {title!r}")
@@ -87,14 +87,30 @@ def _scenario_files() -> list[Path]:
 
 
 def scenarios() -> dict[str, Scenario]:
-    """Return every known scenario by name: "default" first, then the shipped and the kit's files."""
-    found = {"default": DEFAULT}
-    for path in _scenario_files():
-        item = load_scenario_file(path)
-        if item.name in found:
-            raise ScenarioError(f"{path}: the scenario name {item.name!r} is already used")
-        found[item.name] = item
-    return found
+    """Return every known scenario by name: "default" first, then the shipped and the kit's files.
+
+    The files are read again only when one is added, removed or changed (every exercise load asks)."""
+    files = _scenario_files()
+    stamp = tuple((str(path), _modified(path)) for path in files)
+    if _CACHE.get("stamp") != stamp:
+        found = {"default": DEFAULT}
+        for path in files:
+            item = load_scenario_file(path)
+            if item.name in found:
+                raise ScenarioError(f"{path}: the scenario name {item.name!r} is already used")
+            found[item.name] = item
+        _CACHE.update(stamp=stamp, found=found)
+    return dict(_CACHE["found"])
+
+
+_CACHE: dict[str, Any] = {}
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
 
 
 def get_scenario(name: str) -> Scenario:
@@ -106,13 +122,12 @@ def get_scenario(name: str) -> Scenario:
 
 def validate_parameters(seed, scenario) -> tuple[int, str]:
     """Return (seed, scenario) checked: seed a whole number >= 0, scenario a known name."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
+    seed = validation.seed("seed", seed)
     known = scenarios()
     if not isinstance(scenario, str) or scenario not in known:
         names = ", ".join(repr(name) for name in known)
         raise ValueError(f"scenario must be one of {names}, got {scenario!r}")
-    return int(seed), scenario
+    return seed, scenario
 
 
 def rng_for(seed: int, module: str) -> np.random.Generator:

@@ -14,10 +14,11 @@ import dataclasses
 import datetime as _dt
 import html
 import math
-import numbers
 import re
 from pathlib import Path
 from typing import Any
+
+from . import validation
 
 __all__ = [
     "SECTIONS",
@@ -79,8 +80,7 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
     cheapest one and the one the review team can handle, with precision, recall, flags and cost a day."""
     from .thresholds import best_threshold, metrics_at, threshold_for_capacity
 
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not 0 <= threshold <= 1:
-        raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
+    threshold = validation.real("threshold", threshold, low=0, high=1)
     why = _rationale(rationale)
     y, s = scenario.y_true, scenario.scores
     per_day = scenario.cases_per_day

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from . import validation
+from .validation import AipmError
 
 __all__ = [
     "CorpusError",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 
-class CorpusError(ValueError):
+class CorpusError(AipmError):
     """A corpus or question file that cannot be used: the message names the file, entry and field."""
 
 
@@ -116,7 +118,7 @@ def _text_field(entry: Any, field: str, where: str, index: int, required: bool =
     value = entry.get(field) if isinstance(entry, dict) else None
     if value is None and not required:
         return ""
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
+    if not (isinstance(value, str) or validation.is_number(value)) or not str(value).strip():
         raise CorpusError(f"{where}, entry {index + 1}: `{field}` must be non-empty text, got {value!r}")
     return str(value).strip()
 
@@ -209,7 +211,7 @@ class Retriever:
             raise ValueError(f"stop_words must be 'english' or None, got {stop_words!r}")
         if (
             not isinstance(ngram_range, tuple) or len(ngram_range) != 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in ngram_range)
+            or not all(validation.is_whole(n) and n >= 1 for n in ngram_range)
             or ngram_range[0] > ngram_range[1]
         ):
             raise ValueError(f"ngram_range must be two whole numbers (low, high) with 1 <= low <= high, got {ngram_range!r}")
@@ -240,9 +242,8 @@ class Retriever:
 
 
 def _check_k(k: Any, n_documents: int) -> int:
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= n_documents:
-        raise ValueError(f"k must be a whole number from 1 to {n_documents} (the number of documents), got {k!r}")
-    return int(k)
+    allowed = f"a whole number from 1 to {n_documents} (the number of documents)"
+    return validation.count("k", k, minimum=1, maximum=n_documents, allowed=allowed)
 
 
 def _ranking(scores: np.ndarray) -> np.ndarray:
@@ -314,8 +315,7 @@ class AbstentionTradeoff:
     def lowest_threshold_for(self, max_wrong: float) -> float | None:
         """Return the lowest threshold (answering the most) whose share of wrong answers is at most
         ``max_wrong``, or None when no threshold computed gets there."""
-        if isinstance(max_wrong, bool) or not isinstance(max_wrong, numbers.Real) or not 0 <= max_wrong <= 1:
-            raise ValueError(f"max_wrong must be a share in [0, 1], got {max_wrong!r}")
+        max_wrong = validation.share("max_wrong", max_wrong)
         ok = self.thresholds[self.wrong <= max_wrong + 1e-12]
         return float(ok.min()) if len(ok) else None
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import numbers
 
 import numpy as np
+
+from . import validation
 
 __all__ = ["Scenario", "card_fraud", "medical_screening", "content_moderation", "urgent_tickets", "SCENARIO_NAMES", "load_scenario", "moderation_calibration"]
 
@@ -70,15 +71,11 @@ def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def _check_size(n, low: int, high: int) -> int:
     """Return n checked as a whole number of cases from low to high."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not low <= n <= high:
-        raise ValueError(f"n must be a whole number from {low:,} to {high:,}, got {n!r}")
-    return int(n)
+    return validation.count("n", n, minimum=low, maximum=high, allowed=f"a whole number from {low:,} to {high:,}")
 
 
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
-    return int(seed)
+    return validation.seed("seed", seed)
 
 
 @functools.lru_cache(maxsize=8)

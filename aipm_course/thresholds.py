@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 from typing import Any
 
 import numpy as np
+
+from . import validation
 
 __all__ = [
     "ConfusionCounts",
@@ -63,22 +64,12 @@ def _check_labels_and_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.n
 
 
 def _check_cost(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be 0 or more (a cost, not a gain), got {value!r}")
-    return float(value)
+    return validation.nonnegative(name, value, allowed="a finite number, 0 or more (a cost, not a gain)")
 
 
-def _check_share(name: str, value: Any, *, open_low: bool = True, open_high: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
-    low_ok = value > 0 if open_low else value >= 0
-    high_ok = value < 1 if open_high else value <= 1
-    if not (low_ok and high_ok):
-        interval = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
-        raise ValueError(f"{name} must be in {interval}, got {value!r}")
-    return float(value)
+def _open_share(name: str, value: Any) -> float:
+    """A prevalence or confidence, in (0, 1): at exactly 0 or 1 precision, the odds or the interval are undefined."""
+    return validation.share(name, value, open_low=True, open_high=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,9 +83,9 @@ def precision_at_prevalence(tpr: float, fpr: float, prevalence: float) -> float:
     precision = π·TPR / (π·TPR + (1 − π)·FPR). With π = 0.1%, TPR = 0.9 and FPR = 1%, only about
     8% of alerts are real: a good-looking model meets a rare problem.
     """
-    tpr = _check_share("tpr", tpr, open_low=False, open_high=False)
-    fpr = _check_share("fpr", fpr, open_low=False, open_high=False)
-    prevalence = _check_share("prevalence", prevalence)
+    tpr = validation.share("tpr", tpr)
+    fpr = validation.share("fpr", fpr)
+    prevalence = _open_share("prevalence", prevalence)
     flagged = prevalence * tpr + (1 - prevalence) * fpr
     return prevalence * tpr / flagged if flagged > 0 else 0.0
 
@@ -134,8 +125,8 @@ def correct_for_resampling(p: Any, train_prevalence: float, deployed_prevalence:
 
     p′ = (π_t/π_s)·p / [(π_t/π_s)·p + ((1−π_t)/(1−π_s))·(1−p)] (lesson 02, calibration).
     """
-    source = _check_share("train_prevalence", train_prevalence)
-    target = _check_share("deployed_prevalence", deployed_prevalence)
+    source = _open_share("train_prevalence", train_prevalence)
+    target = _open_share("deployed_prevalence", deployed_prevalence)
     p = np.asarray(p, dtype=float)
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
         raise ValueError("p must hold probabilities between 0 and 1")
@@ -230,8 +221,7 @@ class SortedScores:
 
     def counts_at(self, threshold: float) -> ConfusionCounts:
         """Return the confusion counts when cases with score >= threshold are flagged."""
-        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or math.isnan(threshold):
-            raise ValueError(f"threshold must be a number, got {threshold!r}")
+        threshold = validation.real("threshold", threshold, finite=False, allowed="a number")  # ±inf: flag all or none
         below = int(np.searchsorted(self.scores, threshold, side="left"))  # cases not flagged
         fn = int(self.positives_below[below])
         tn = below - fn
@@ -357,11 +347,9 @@ def best_threshold(
     resamples the data without sorting it again.
     """
     costs = [_check_cost(n, v) for n, v in (("cost_fp", cost_fp), ("cost_fn", cost_fn), ("cost_tp", cost_tp), ("cost_tn", cost_tn))]
-    if isinstance(resamples, bool) or not isinstance(resamples, numbers.Integral) or resamples < 0:
-        raise ValueError(f"resamples must be a whole number 0 or above, got {resamples!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
-    confidence = _check_share("confidence", confidence)
+    resamples = validation.count("resamples", resamples, allowed="a whole number 0 or above")
+    seed = validation.seed("seed", seed)
+    confidence = _open_share("confidence", confidence)
     y, s = _check_labels_and_scores(y_true, scores)
     table = confusion_table(y, s)
     cost = table.cost_per_case(*costs)
@@ -416,9 +404,8 @@ def threshold_for_capacity(y_true: Any, scores: Any, max_alerts_per_day: float, 
 
     Alerts a day = cases a day × the share of cases flagged at that threshold.
     """
-    for name, value in (("max_alerts_per_day", max_alerts_per_day), ("cases_per_day", cases_per_day)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a number 0 or above, got {value!r}")
+    max_alerts_per_day = validation.nonnegative("max_alerts_per_day", max_alerts_per_day, allowed="a number 0 or above")
+    cases_per_day = validation.nonnegative("cases_per_day", cases_per_day, allowed="a number 0 or above")
     if cases_per_day == 0:
         raise ValueError("cases_per_day must be above 0, got 0")
     table = confusion_table(y_true, scores)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
-import numbers
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,9 @@ from typing import Any
 import numpy as np
 import yaml
 from scipy import stats
+
+from . import validation
+from .validation import AipmError
 
 __all__ = [
     "BudgetError",
@@ -48,7 +50,7 @@ __all__ = [
 SEVERITIES = ("low", "medium", "high", "critical")
 
 
-class BudgetError(ValueError):
+class BudgetError(AipmError):
     """A budget that cannot be read: malformed YAML or a field with a wrong value."""
 
 
@@ -96,8 +98,10 @@ def _entry_from(scope: str, raw: Any) -> BudgetEntry:
             rate = float(rate.strip()[:-1]) / 100
         except ValueError:
             pass
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 < rate < 1:
-        raise BudgetError(f"{where}.max_error_rate must be a share in (0, 1), e.g. 0.05 or \"5%\", got {raw['max_error_rate']!r}")
+    try:
+        rate = validation.share("max_error_rate", rate, open_low=True, open_high=True)
+    except validation.ArgumentError:  # name the value as written, e.g. "500%"
+        raise validation.fail(f"{where}.max_error_rate", raw["max_error_rate"], 'a share in (0, 1), e.g. 0.05 or "5%"', BudgetError) from None
     severity = str(raw["severity"]).strip().lower()
     if severity not in SEVERITIES:
         raise BudgetError(f"{where}.severity must be one of {', '.join(SEVERITIES)}, got {raw['severity']!r}")
@@ -176,15 +180,12 @@ def budget_table(budget: UncertaintyBudget | Mapping):
 
 
 def _check_level(confidence_level: Any) -> float:
-    if isinstance(confidence_level, bool) or not isinstance(confidence_level, numbers.Real) or not 0 < confidence_level < 1:
-        raise ValueError(f"confidence_level must be in (0, 1), e.g. 0.95, got {confidence_level!r}")
-    return float(confidence_level)
+    return validation.share("confidence_level", confidence_level, open_low=True, open_high=True, allowed="in (0, 1), e.g. 0.95")
 
 
 def _check_budget(max_error_rate: Any) -> float:
-    if isinstance(max_error_rate, bool) or not isinstance(max_error_rate, numbers.Real) or not 0 < max_error_rate < 1:
-        raise ValueError(f"max_error_rate must be in (0, 1), e.g. 0.05, got {max_error_rate!r}")
-    return float(max_error_rate)
+    """An error budget, in (0, 1): no evaluation can show a rate below 0, and 1 is no budget."""
+    return validation.share("max_error_rate", max_error_rate, open_low=True, open_high=True, allowed="in (0, 1), e.g. 0.05")
 
 
 def upper_bound(errors: Any, n: Any, confidence_level: float = 0.95) -> Any:
@@ -231,8 +232,7 @@ class RiskCoverage:
 
     def risk_at(self, coverage: float) -> float:
         """Return the selective risk when serving the given share of cases (rounded up to whole cases)."""
-        if isinstance(coverage, bool) or not isinstance(coverage, numbers.Real) or not 0 < coverage <= 1:
-            raise ValueError(f"coverage must be in (0, 1], got {coverage!r}")
+        coverage = validation.share("coverage", coverage, open_low=True)  # serving no case has no risk to read
         k = math.ceil(coverage * len(self.coverage) - 1e-9)
         return float(self.risk[k - 1])
 
@@ -321,10 +321,9 @@ def cases_to_show_budget(
     """
     budget = _check_budget(max_error_rate)
     level = _check_level(confidence_level)
-    if isinstance(power, bool) or not isinstance(power, numbers.Real) or not 0 < power < 1:
-        raise ValueError(f"power must be in (0, 1), e.g. 0.8, got {power!r}")
-    if isinstance(true_error_rate, bool) or not isinstance(true_error_rate, numbers.Real) or not 0 <= true_error_rate < budget:
-        raise ValueError(f"true_error_rate must be at least 0 and below the budget {budget}, got {true_error_rate!r}")
+    power = validation.share("power", power, open_low=True, open_high=True, allowed="in (0, 1), e.g. 0.8")
+    below = f"at least 0 and below the budget {budget}"
+    true_error_rate = validation.real("true_error_rate", true_error_rate, low=0, high=budget, high_open=True, allowed=below)
     start = 1
     while start <= limit:
         n = np.arange(start, min(start * 4, limit) + 1)
@@ -350,14 +349,11 @@ def reviewer_headcount(cases_per_day: float, human_share: float, minutes_per_cas
 
     Round up to hire whole people.
     """
-    for name, value in (("cases_per_day", cases_per_day), ("minutes_per_case", minutes_per_case)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a number 0 or above, got {value!r}")
-    if isinstance(human_share, bool) or not isinstance(human_share, numbers.Real) or not 0 <= human_share <= 1:
-        raise ValueError(f"human_share must be in [0, 1], got {human_share!r}")
-    if isinstance(productive_hours_per_reviewer, bool) or not isinstance(productive_hours_per_reviewer, numbers.Real) or not 0 < productive_hours_per_reviewer <= 24:
-        raise ValueError(f"productive_hours_per_reviewer must be in (0, 24], got {productive_hours_per_reviewer!r}")
-    return cases_per_day * human_share * minutes_per_case / (60 * productive_hours_per_reviewer)
+    cases = validation.nonnegative("cases_per_day", cases_per_day, allowed="a number 0 or above")
+    minutes = validation.nonnegative("minutes_per_case", minutes_per_case, allowed="a number 0 or above")
+    share = validation.share("human_share", human_share)
+    hours = validation.real("productive_hours_per_reviewer", productive_hours_per_reviewer, low=0, high=24, low_open=True)
+    return cases * share * minutes / (60 * hours)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -401,17 +397,17 @@ def zone_policy(
     C_review), scaled from the sample to the cases a day.
     """
     c, p = _check_outcomes(correct, confidence)
-    for name, value in (("caveat_threshold", caveat_threshold), ("human_threshold", human_threshold)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    caveat_threshold = validation.real("caveat_threshold", caveat_threshold, low=0, high=1, allowed="in [0, 1]")
+    human_threshold = validation.real("human_threshold", human_threshold, low=0, high=1, allowed="in [0, 1]")
     if human_threshold > caveat_threshold:
         raise ValueError(
             f"human_threshold ({human_threshold}) must not be above caveat_threshold ({caveat_threshold}): "
             "the least confident cases go to people, the middle ones get a caveat"
         )
-    for name, value in (("cost_error_served", cost_error_served), ("cost_error_caveat", cost_error_caveat), ("cost_per_review", cost_per_review)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-            raise ValueError(f"{name} must be a number 0 or above, got {value!r}")
+    cost_error_served, cost_error_caveat, cost_per_review = (
+        validation.nonnegative(name, value, allowed="a number 0 or above")
+        for name, value in (("cost_error_served", cost_error_served), ("cost_error_caveat", cost_error_caveat), ("cost_per_review", cost_per_review))
+    )
     n = len(c)
     zones = {
         "served": p >= caveat_threshold,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from . import validation
+
 __all__ = [
     "widget_check",
     "ScorecardExplorer",
@@ -475,8 +477,7 @@ class CostExplorer(widgets.VBox):
         """Show any daily volume, adding it to the slider's stops if it is not one of them."""
         volume = self.controls["queries_per_day"]
         if float(queries_per_day) not in [v for _, v in volume.options]:
-            if isinstance(queries_per_day, bool) or not isinstance(queries_per_day, (int, float)) or queries_per_day < 1:
-                raise ValueError(f"queries_per_day must be a number of queries, at least 1, got {queries_per_day!r}")
+            validation.real("queries_per_day", queries_per_day, low=1, allowed="a number of queries, at least 1")
             volume.options = self._volumes(*[v for _, v in volume.options], queries_per_day)
         volume.value = float(queries_per_day)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import numbers
 from pathlib import Path
 
+from . import validation
 from .parameters import get_scenario
 
 __all__ = ["PreparedTeam", "prepare", "team_seed"]
@@ -51,10 +51,8 @@ def prepare(scenario: str, teams: int, out: str | Path, modules: list[str] | Non
     import papermill
 
     get_scenario(scenario)  # a clear error for an unknown name, before anything is written
-    if isinstance(teams, bool) or not isinstance(teams, numbers.Integral) or not 1 <= teams <= 500:
-        raise ValueError(f"teams must be a whole number from 1 to 500, got {teams!r}")
-    if isinstance(first_seed, bool) or not isinstance(first_seed, numbers.Integral) or first_seed < 0:
-        raise ValueError(f"first_seed must be a whole number 0 or above, got {first_seed!r}")
+    teams = validation.count("teams", teams, minimum=1, maximum=500)
+    first_seed = validation.seed("first_seed", first_seed)
     out = Path(out)
     notebooks = _exercise_notebooks(modules)
     folders = [out / f"team-{i:02d}" for i in range(1, teams + 1)]

@@ -24,6 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import validation
+from .validation import AipmError
+
 __all__ = [
     "KitError",
     "kit_root",
@@ -52,7 +55,7 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-class KitError(Exception):
+class KitError(AipmError):
     """A problem the learner can fix; the message says how."""
 
 
@@ -244,7 +247,7 @@ class ProgressStore:
             if not isinstance(entry, dict):
                 return False
             attempts = entry.get("attempts", 0)
-            if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
+            if not validation.is_whole(attempts) or attempts < 0:
                 return False
             if not isinstance(entry.get("passed", False), bool):
                 return False
