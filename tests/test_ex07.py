@@ -1,18 +1,21 @@
 """Exercise 07's questions (the capstone): the solved notebook's answers pass, the numbers are
 recomputed here from the case's data with numpy and scipy (a threshold scan, a Clopper–Pearson
-scan, headcounts and cost lines written out by hand), known wrong answers get the intended
-feedback, placeholders and starting points are "not attempted", and the portfolio save helpers
-save only finished answers and never raise.
+scan, headcounts and cost lines written out by hand), each named slip is recomputed here and gets
+its own feedback, the answer that ignores each question's concept is refused for every seed 0–499
+in every scenario, placeholders and starting points are "not attempted", and the portfolio save
+helpers save only finished answers and never raise.
 
 AIPM_WORK_DIR points at a temporary folder (a fresh one for each test that writes), so progress
 records and portfolio files never touch the kit's my_work/. Progress recording is off
 (AIPM_PROGRESS=0: each record is a locked file write) except in the test that shows the record
-lands in that folder. Tests marked ``xfail(strict=True)`` show real bugs.
+lands in that folder.
 """
 
 import copy
 import functools
 import math
+import types
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -21,19 +24,26 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from aipm_course import briefs
-from aipm_course.checking import ___, Outcome
+from aipm_course.checking import ___, Outcome, decimals, significant, whole
+from aipm_course.costs import CostInputs
 from aipm_course.exercises import load
-from aipm_course.exercises.ex07 import BUDGET_SKELETON, COST_SKELETON, THRESHOLD_SKELETON
+from aipm_course.exercises.ex07 import BUDGET_SKELETON, COST_SKELETON, THRESHOLD_SKELETON, CapstoneSet, case
+from aipm_course.parameters import scenarios
 from aipm_course.portfolio import SECTIONS, build_portfolio, save_budget_memo, save_cost_model, save_threshold_decision
 from aipm_course.rollout import days_to_detect, example_plan, plan_to_dict, save_plan_to_portfolio
+from aipm_course.scenarios import support_tickets, urgent_tickets
 from reference_formulas import total_users  # noqa: E402
 
-PARAMS = [(0, "default"), (3, "default"), (0, "legal_review"), (3, "legal_review")]
+PARAMS = [(0, "default"), (3, "default"), (0, "legal_review"), (3, "legal_review"), (7, "ecommerce_search"), (11, "healthcare_triage")]
 IDS = [f"seed{s}-{sc}" for s, sc in PARAMS]
+ALL_SCENARIOS = list(scenarios())
 HUMAN_T = 0.8  # the human threshold question 6 fixes
+BUDGET = 0.05
 RATIONALE = (
     "The seniors read 700 flags a day, so I accept a few more missed urgent tickets until we hire two more seniors next quarter."
 )
+# The precisions the prompts state, written out here (the checks must accept exactly these).
+SIG3, DEC3, WHOLE_UP = significant(3), decimals(3), whole("up")
 
 
 pytestmark = pytest.mark.usefixtures("quiet_work_folder")
@@ -59,6 +69,15 @@ def _details(question, answer):
     return " ".join(_wrong(question, answer).details)
 
 
+def _slip(question, value, phrase, precision):
+    """A slip distinct from the answer at the stated precision is refused with its own feedback."""
+    if precision.indistinct(value, question.spec.expected):
+        return False  # at this seed the slip gives the right answer: it is dropped, not named
+    message = _wrong(question, value).message
+    assert phrase in message, (question.id, value, phrase, message)
+    return True
+
+
 # --- independent computations ---------------------------------------------------------------
 
 
@@ -73,22 +92,33 @@ def _scan(y_true, scores, cost_fp, cost_fn):
     return t, flagged, tp, fp * cost_fp + fn * cost_fn
 
 
+def _cheapest_and_capacity(u):
+    t, flagged, tp, cost = _scan(u.y_true, u.scores, u.cost_fp, u.cost_fn)
+    i = int(np.nonzero(cost == cost.min())[0][-1])  # among equal costs, the highest threshold (fewest flags)
+    n = len(u.scores)
+    j = int(np.nonzero(flagged / n * u.cases_per_day <= u.review_capacity_per_day)[0][0])  # lowest that fits the seniors
+    return {"cheapest": float(t[i]), "flagged": int(flagged[i]), "tp": int(tp[i]), "n": n, "capacity": float(t[j]),
+            "positives": int(np.asarray(u.y_true).astype(bool).sum())}
+
+
 @functools.cache
 def _threshold_numbers(seed, scenario):
     u = _load(seed, scenario).case.urgent
-    t, flagged, tp, cost = _scan(u.y_true, u.scores, u.cost_fp, u.cost_fn)
-    positives = int(np.asarray(u.y_true).astype(bool).sum())
-    assert cost.min() < positives * u.cost_fn  # flagging something beats flagging nothing
-    i = int(np.nonzero(cost == cost.min())[0][-1])  # among equal costs, the highest threshold (fewest flags)
-    n = len(u.scores)
-    fits = np.nonzero(flagged / n * u.cases_per_day <= u.review_capacity_per_day)[0]
-    j = int(fits[0])  # the lowest threshold whose flags a day fit the seniors
+    found = _cheapest_and_capacity(u)
+    assert float(found["cheapest"]) > 0 and found["positives"] > 0
     # cross-check the scan at the cheapest threshold by brute force
-    mask = np.asarray(u.scores) >= t[i]
+    mask = np.asarray(u.scores) >= found["cheapest"]
     y = np.asarray(u.y_true).astype(bool)
-    assert mask.sum() == flagged[i] and (mask & y).sum() == tp[i]
-    assert ((mask & ~y).sum() * u.cost_fp + (~mask & y).sum() * u.cost_fn) == pytest.approx(cost[i])
-    return {"cheapest": float(t[i]), "flagged": int(flagged[i]), "tp": int(tp[i]), "n": n, "capacity": float(t[j])}
+    assert mask.sum() == found["flagged"] and (mask & y).sum() == found["tp"]
+    return found
+
+
+@functools.cache
+def _briefing():
+    """What the briefing (notebooks/07, seed 42, the lessons' numbers) shows."""
+    u = urgent_tickets(42)
+    found = _cheapest_and_capacity(u)
+    return {"cheapest": found["cheapest"], "flags_a_day": found["flagged"] / found["n"] * 6_000}
 
 
 def _served_bound(correct, confidence, t, level=0.95):
@@ -100,27 +130,42 @@ def _served_bound(correct, confidence, t, level=0.95):
     return float(stats.beta.ppf(level, e + 1, k - e))  # one-sided Clopper–Pearson
 
 
+def _served_counts(correct, confidence):
+    """For each distinct confidence t (lowest first): tickets served (confidence >= t) and errors among them."""
+    conf = np.asarray(confidence, dtype=float)
+    wrong = ~np.asarray(correct).astype(bool)
+    candidates = np.unique(conf)
+    served = len(conf) - np.searchsorted(np.sort(conf), candidates, side="left")
+    errors = wrong.sum() - np.searchsorted(np.sort(conf[wrong]), candidates, side="left")
+    return candidates, served, errors
+
+
+def _lowest_within(correct, confidence, budget=BUDGET, level=0.95, observed=False):
+    candidates, served, errors = _served_counts(correct, confidence)
+    if observed:
+        rate = errors / served
+    else:
+        rate = np.where(errors >= served, 1.0, stats.beta.ppf(level, errors + 1, np.maximum(served - errors, 1)))
+    return float(candidates[np.nonzero(rate <= budget)[0][0]])
+
+
 @functools.cache
 def _budget_numbers(seed, scenario):
-    c = _load(seed, scenario).case
-    correct, conf = np.asarray(c.routing.correct).astype(bool), np.asarray(c.routing.confidence, dtype=float)
-    candidates = np.unique(conf)  # sorted, lowest first
-    bounds = np.array([_served_bound(correct, conf, t) for t in candidates])
-    observed = np.array([(~correct[conf >= t]).mean() for t in candidates])
-    met = float(candidates[np.nonzero(bounds <= c.budget)[0][0]])  # the widest coverage within budget
-    observed_only = float(candidates[np.nonzero(observed <= c.budget)[0][0]])
-    return {"met": met, "observed_only": observed_only, "candidates": candidates, "bounds": bounds}
+    r = _load(seed, scenario).case.routing
+    met = _lowest_within(r.correct, r.confidence)
+    candidates = np.unique(np.asarray(r.confidence))
+    return {"met": met, "observed_only": _lowest_within(r.correct, r.confidence, observed=True),
+            "two_sided": _lowest_within(r.correct, r.confidence, level=0.975), "candidates": candidates}
 
 
-def _triagers(c, human_threshold, rounded=True):
+def _triagers(c, human_threshold, rounded=True, minutes_a_day=360):
     share = (np.asarray(c.routing.confidence) < human_threshold).mean()
-    raw = share * c.tickets_per_day * c.minutes_per_review / 360  # 6 productive hours
+    raw = share * c.tickets_per_day * c.minutes_per_review / minutes_a_day  # 6 productive hours
     return math.ceil(raw - 1e-9) if rounded else raw
 
 
-def _cost_lines(c):
-    """Each pattern's fixed cost over the horizon and cost per query, from lesson 04's assumptions."""
-    i = c.costs
+def _cost_lines(i):
+    """Each pattern's fixed cost over the horizon, cost per query and success rate, from lesson 04's assumptions."""
     months = i.months
     retrains = sum(1 for k in range(1, 1000) if k * i.ft_retrain_every < months)  # none at the very end
     return {
@@ -133,9 +178,14 @@ def _cost_lines(c):
     }
 
 
-def _per_success(c):
-    queries = c.tickets_per_day * c.costs.months * 30
-    return {k: (fixed + queries * per_query) / (queries * success) for k, (fixed, per_query, success) in _cost_lines(c).items()}
+def _per_success(i, days=None):
+    queries = i.queries_per_day * (days if days is not None else i.months * 30)
+    return {k: (fixed + queries * per_query) / (queries * success) for k, (fixed, per_query, success) in _cost_lines(i).items()}
+
+
+def _break_even_volume(i, ft_fixed=None):
+    (rag_fixed, rag_q, _), (ft_fixed_line, ft_q, _) = _cost_lines(i)["rag"], _cost_lines(i)["fine_tuned"]
+    return ((ft_fixed_line if ft_fixed is None else ft_fixed) - rag_fixed) / (rag_q - ft_q)
 
 
 # --- the solved notebook's answers, rebuilt -------------------------------------------------
@@ -227,10 +277,20 @@ def solution_plan(c):
     return plan
 
 
+def solution_cost_decision(ex):
+    cmp = ex.comparison
+    best = cmp.cheapest_per_success
+    return {"choice": best, "rationale": (
+        f"{cmp.patterns[best].name} costs ${cmp.per_success[best]:.4f} per successful draft, the least of the three, "
+        "and the policies the drafts cite change every week."
+    )}
+
+
 # --- every question -------------------------------------------------------------------------
 
 
 def test_twelve_questions_and_blanks_are_not_attempted(ex):
+    assert isinstance(ex, CapstoneSet)
     assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 13)]
     for q in ex.questions:
         for blank in (___, None):
@@ -262,12 +322,29 @@ def test_checks_record_progress_in_the_temporary_folder(ex, work, monkeypatch):
 
 def test_the_case_follows_the_scenario(ex):
     c = ex.case
-    volume, money = (1.0, 1.0) if c.scenario == "default" else (0.1, 10.0)
-    assert c.tickets_per_day == round(6_000 * volume) == c.urgent.cases_per_day
-    assert c.urgent.review_capacity_per_day == round(700 * volume)
-    assert (c.urgent.cost_fp, c.urgent.cost_fn) == pytest.approx((4.0 * money, 120.0 * money))
-    assert c.reviewers_available == max(1, round(10 * volume))
-    assert c.costs.queries_per_day == c.tickets_per_day and c.costs.rag_setup == pytest.approx(10_000 * money)
+    sc = scenarios()[c.scenario]
+    assert c.tickets_per_day == round(6_000 * sc.volume) == c.urgent.cases_per_day
+    assert c.urgent.review_capacity_per_day == round(700 * sc.volume)
+    assert (c.urgent.cost_fp, c.urgent.cost_fn) == pytest.approx((4.0 * sc.cost, 120.0 * sc.cost))
+    assert c.reviewers_available == max(1, round(10 * sc.volume))
+    assert c.costs.queries_per_day == c.tickets_per_day and c.costs.rag_setup == pytest.approx(10_000 * sc.cost)
+
+
+def test_the_case_is_shared_and_the_same_as_the_public_function(ex):
+    c = ex.case
+    assert ex.data.case is c and ex.comparison is ex.data.comparison
+    again = case(c.seed, c.scenario)
+    assert again.tickets_per_day == c.tickets_per_day and again.costs == c.costs and again.zone_costs == c.zone_costs
+    assert np.array_equal(again.urgent.scores, c.urgent.scores) and np.array_equal(again.routing.confidence, c.routing.confidence)
+    with pytest.raises(AttributeError, match="read-only"):
+        ex.case = None
+    assert {"case", "comparison", "save_brief", "save_plan"} <= set(dir(ex))
+
+
+def test_numeric_prompts_state_their_precision(ex):
+    for qid, phrase in (("q2", "three significant figures"), ("q3", "three significant figures"), ("q5", "three decimal places"),
+                        ("q6", "whole number, rounded up"), ("q8", "three significant figures"), ("q9", "three significant figures")):
+        assert phrase in getattr(ex, qid).prompt, qid
 
 
 # --- q1: the brief --------------------------------------------------------------------------
@@ -312,6 +389,13 @@ def test_q1_an_unreadable_brief_could_not_be_read(ex, answer):
     assert _wrong(ex.q1, answer).message.startswith("Your answer could not be read")
 
 
+def test_q1_the_starting_point_is_a_fresh_copy_each_load():
+    first, second = load("07", 0), load("07", 0)
+    first.q1.starting_point["feature"] = "changed by a learner"
+    assert second.q1.starting_point["feature"] != "changed by a learner"
+    assert second.q1.check(briefs.brief_to_dict(briefs.load_example("support_triage"))).outcome is Outcome.NOT_ATTEMPTED
+
+
 def test_save_brief_saves_only_a_passing_brief(ex, work):
     folder = work / "portfolio"
     example = briefs.brief_to_dict(briefs.load_example("support_triage"))
@@ -335,23 +419,45 @@ def test_save_brief_saves_only_a_passing_brief(ex, work):
 
 
 def test_q2_the_cheapest_threshold_by_an_own_scan(ex):
-    u = ex.case.urgent
     n = _threshold_numbers(ex.case.seed, ex.case.scenario)
     assert ex.q2.check(n["cheapest"]).correct
-    closed_form = u.cost_fp / (u.cost_fp + u.cost_fn)
-    if abs(closed_form - n["cheapest"]) > 0.002 * n["cheapest"] + 1e-4:
-        assert "formula for calibrated scores" in _wrong(ex.q2, closed_form).message
-    assert "0.5 assumes both errors cost the same" in _wrong(ex.q2, 0.5).message
+    assert ex.q2.check(float(f"{n['cheapest']:.3g}")).correct  # three significant figures
+    assert ex.q2.check(round(n["cheapest"], 4)).correct  # what the solved notebook and the briefing print
     assert "percentage" in _wrong(ex.q2, n["cheapest"] * 100).message
     assert not ex.q2.check(n["capacity"]).correct
 
 
-def test_q2_the_scan_matches_the_solution_notebook(ex):
-    from aipm_course.thresholds import best_threshold
+def test_q2_hand_worked_at_seed_0():
+    # the solved notebook prints 0.0354; the closed form 4 / (4 + 120) = 0.0323 is a different number at 3 s.f.
+    ex = _load(0, "default")
+    assert ex.q2.check(0.0354).correct and not ex.q2.check(0.0353).correct
+    assert "closed form for calibrated scores" in _wrong(ex.q2, 0.0323).message
+    assert "closed form for calibrated scores" in _wrong(ex.q2, 4 / 124).message
+
+
+def test_q2_each_slip_gets_its_own_feedback(ex):
+    u, n = ex.case.urgent, _threshold_numbers(ex.case.seed, ex.case.scenario)
+    q = ex.q2
+    named = [
+        _slip(q, u.cost_fp / (u.cost_fp + u.cost_fn), "closed form for calibrated scores", SIG3),
+        _slip(q, 0.5, "equally bad", SIG3),
+        _slip(q, u.cost_fn / (u.cost_fp + u.cost_fn), "cost of a miss on top", SIG3),
+        _slip(q, u.cost_fp / u.cost_fn, "ratio of the two costs", SIG3),
+        _slip(q, n["capacity"], "lowest threshold the seniors can handle", SIG3),
+        _slip(q, _briefing()["cheapest"], "briefing's cheapest threshold", SIG3),
+    ]
+    assert sum(named) >= 4
+
+
+def test_q2_the_scan_matches_the_library_functions(ex):
+    from aipm_course.thresholds import best_threshold, metrics_at, threshold_for_capacity
 
     u = ex.case.urgent
     n = _threshold_numbers(ex.case.seed, ex.case.scenario)
-    assert best_threshold(u.y_true, u.scores, u.cost_fp, u.cost_fn, resamples=0).threshold == pytest.approx(n["cheapest"])
+    assert best_threshold(u.y_true, u.scores, u.cost_fp, u.cost_fn, resamples=0).threshold == pytest.approx(n["cheapest"]) == ex.q4.data.cheapest
+    assert threshold_for_capacity(u.y_true, u.scores, u.review_capacity_per_day, u.cases_per_day).threshold == pytest.approx(n["capacity"]) == ex.q4.data.capacity
+    m = metrics_at(u.y_true, u.scores, n["cheapest"])
+    assert (m.flagged, m.tp, m.n) == (n["flagged"], n["tp"], n["n"])
 
 
 def test_q3_flags_a_day(ex):
@@ -359,10 +465,32 @@ def test_q3_flags_a_day(ex):
     n = _threshold_numbers(ex.case.seed, ex.case.scenario)
     flags = n["flagged"] / n["n"] * u.cases_per_day
     assert ex.q3.check(flags).correct
-    assert ex.q3.check(round(flags)).correct
-    assert "count in the labelled sample" in _wrong(ex.q3, n["flagged"]).message
-    assert "only the urgent tickets flagged" in _wrong(ex.q3, n["tp"] / n["n"] * u.cases_per_day).message
+    assert ex.q3.check(round(flags)).correct  # the briefing prints whole flags a day
+    assert ex.q3.check(float(f"{flags:.3g}")).correct
     assert flags > u.review_capacity_per_day  # why question 4 exists: the cheapest flags overload the seniors
+
+
+def test_q3_hand_worked_at_seed_0():
+    ex = _load(0, "default")
+    # 8,766 of 20,000 tickets flagged × 6,000 a day = 2,629.8
+    assert _threshold_numbers(0, "default")["flagged"] == 8_766
+    for answer in (2629.8, 2630, 2_630.0):
+        assert ex.q3.check(answer).correct, answer
+    assert not ex.q3.check(2620).correct and not ex.q3.check(2640).correct
+
+
+def test_q3_each_slip_gets_its_own_feedback(ex):
+    u, n = ex.case.urgent, _threshold_numbers(ex.case.seed, ex.case.scenario)
+    q = ex.q3
+    named = [
+        _slip(q, n["flagged"], "count in the labelled sample", SIG3),
+        _slip(q, n["flagged"] / n["n"], "share of tickets flagged", SIG3),
+        _slip(q, n["tp"] / n["n"] * u.cases_per_day, "only the urgent tickets", SIG3),
+        _slip(q, n["positives"] / n["n"] * u.cases_per_day, "how many urgent tickets arrive a day", SIG3),
+        _slip(q, u.review_capacity_per_day, "how many flags the seniors can read", SIG3),
+        _slip(q, _briefing()["flags_a_day"], "briefing's figure", SIG3),
+    ]
+    assert sum(named) >= 5
 
 
 def test_q4_thresholds_below_above_and_inside_the_range(ex):
@@ -410,25 +538,52 @@ def test_q5_the_lowest_confidence_by_an_own_clopper_pearson_scan(ex):
     lower = b["candidates"][b["candidates"] < b["met"]].max()
     assert _served_bound(r.correct, r.confidence, lower) > ex.case.budget
     assert ex.q5.check(b["met"]).correct
+    assert ex.q5.check(round(b["met"], 3)).correct
     assert not ex.q5.check(lower).correct
+    assert "percentage" in _wrong(ex.q5, b["met"] * 100).message
 
 
-def test_q5_the_observed_rate_slip_gets_its_feedback(ex):
-    b = _budget_numbers(ex.case.seed, ex.case.scenario)
-    assert b["observed_only"] < b["met"]
-    assert "observed error rate only" in _wrong(ex.q5, b["observed_only"]).message
+def test_q5_hand_worked_at_seed_0():
+    # lesson 03 prints "Serve cases with confidence >= 0.907" for the same tickets (seed 0)
+    ex = _load(0, "default")
+    assert ex.q5.check(0.907).correct and not ex.q5.check(0.906).correct and not ex.q5.check(0.91).correct
+
+
+def test_q5_each_slip_gets_its_own_feedback(ex):
+    c = ex.case
+    b = _budget_numbers(c.seed, c.scenario)
+    served = np.asarray(c.routing.confidence) >= b["met"]
+    q = ex.q5
+    named = [
+        _slip(q, b["observed_only"], "observed error rate", DEC3),
+        _slip(q, b["two_sided"], "two-sided", DEC3),
+        _slip(q, 1 - c.budget, "one minus the budget", DEC3),
+        _slip(q, served.mean(), "coverage", DEC3),
+        _slip(q, _served_bound(c.routing.correct, c.routing.confidence, b["met"]), "upper bound on the served error rate", DEC3),
+    ]
+    r0 = support_tickets(0)
+    lesson = _slip(q, _lowest_within(r0.correct, r0.confidence), "lesson 03's threshold", DEC3)
+    assert lesson == (c.seed != 0)  # seed 0 is lesson 03's own sample: there the slip is the answer
+    assert sum(named) >= 4
 
 
 def test_q6_triagers_for_the_human_zone(ex):
     c = ex.case
     needed = _triagers(c, HUMAN_T)
     assert ex.q6.check(needed).correct
-    b = _budget_numbers(c.seed, c.scenario)
-    with_caveat = _triagers(c, b["met"])  # the caveat zone sent to people too
-    if with_caveat != needed:
-        assert "caveat zone to people too" in _wrong(ex.q6, with_caveat).message
     assert not ex.q6.check(needed + 1).correct
-    assert not ex.q6.check(needed - 1).correct
+    met = _budget_numbers(c.seed, c.scenario)["met"]
+    slips = {_triagers(c, HUMAN_T, minutes_a_day=m) for m in (480, 60, 6)} | {_triagers(c, 0.7), _triagers(c, met), _triagers(c, 1.01)}
+    if needed - 1 not in slips:  # rounding down, unless a named slip gives the same number
+        assert "One short" in _wrong(ex.q6, needed - 1).message
+
+
+def test_q6_hand_worked_at_seed_0():
+    # 7 triagers at seed 0: the share below 0.8 × 6,000 × 2 minutes / 360 minutes, rounded up
+    ex = _load(0, "default")
+    raw = _triagers(ex.case, HUMAN_T, rounded=False)
+    assert 6 < raw < 7 and ex.q6.check(7).correct
+    assert "round up" in _wrong(ex.q6, raw).message  # part of a person still needs a whole one
 
 
 def test_q6_the_solution_notebook_rounding_passes(ex):
@@ -440,25 +595,25 @@ def test_q6_the_solution_notebook_rounding_passes(ex):
     assert ex.q6.check(-(-zones.reviewers // 1)).correct
 
 
-def test_q6_unrounded_is_told_to_round_up_when_it_is_far_enough():
-    c = _load(0, "default").case
-    raw, needed = _triagers(c, HUMAN_T, rounded=False), _triagers(c, HUMAN_T)
-    assert needed - raw > 0.5
-    assert "round up" in _wrong(_load(0, "default").q6, raw).message
-
-
-@pytest.mark.parametrize("params", [(3, "default"), (0, "legal_review"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
-def test_q6_at_these_parameters_the_unrounded_headcount_is_within_half_a_person(params):
-    c = _load(*params).case
-    raw, needed = _triagers(c, HUMAN_T, rounded=False), _triagers(c, HUMAN_T)
-    assert 0 < needed - raw < 0.49  # not a whole number of people
-
-
-@pytest.mark.parametrize("params", [(3, "default"), (0, "legal_review"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
-def test_q6_an_unrounded_headcount_is_not_accepted(params):
-    ex = _load(*params)
+def test_q6_an_unrounded_headcount_is_not_accepted(ex):
     raw = _triagers(ex.case, HUMAN_T, rounded=False)
+    assert raw != int(raw)
     assert not ex.q6.check(raw).correct
+
+
+def test_q6_each_slip_gets_its_own_feedback(ex):
+    c = ex.case
+    met = _budget_numbers(c.seed, c.scenario)["met"]
+    q = ex.q6
+    named = [
+        _slip(q, _triagers(c, met), "caveat zone to people too", WHOLE_UP),
+        _slip(q, math.ceil(c.tickets_per_day * c.minutes_per_review / 360 - 1e-9), "sends every ticket to a person", WHOLE_UP),
+        _slip(q, _triagers(c, HUMAN_T, minutes_a_day=480), "8-hour day", WHOLE_UP),
+        _slip(q, _triagers(c, HUMAN_T, minutes_a_day=6), "minutes of work by hours", WHOLE_UP),
+        _slip(q, _triagers(c, HUMAN_T, minutes_a_day=60), "hours of triage work a day", WHOLE_UP),
+        _slip(q, _triagers(c, 0.7), "lesson 03's human threshold", WHOLE_UP),
+    ]
+    assert sum(named) >= 4
 
 
 def test_q7_the_solution_budget_passes(ex):
@@ -522,58 +677,92 @@ def test_q7_a_human_threshold_above_the_caveat_one_could_not_be_read(ex):
 
 
 def _rag_per_success_and_per_query(c):
-    fixed, per_query, success = _cost_lines(c)["rag"]
+    fixed, per_query, success = _cost_lines(c.costs)["rag"]
     queries = c.tickets_per_day * c.costs.months * 30
     total = fixed + queries * per_query
     return total / (queries * success), total / queries
 
 
+def test_q8_hand_worked_in_the_default_scenario():
+    # RAG: (500 + 2,000) input tokens × $2/M + 300 output × $8/M + $0.0001 search = $0.0075 a query;
+    # 6,000 × 360 = 2,160,000 queries; ($10,000 + 12 × $1,200 + 2,160,000 × $0.0075) / (2,160,000 × 0.85) = $0.022113
+    for seed in (0, 5):
+        ex = _load(seed, "default")
+        assert ex.q8.check(0.0221).correct and ex.q8.check(40_600 / 1_836_000).correct
+        assert not ex.q8.check(0.0222).correct and not ex.q8.check(0.0220).correct
+
+
 def test_q8_rag_cost_per_successful_task_by_hand(ex):
     per_success, per_query = _rag_per_success_and_per_query(ex.case)
     assert ex.q8.check(per_success).correct
-    assert not ex.q8.check(per_query).correct
-    assert not ex.q8.check(per_query * ex.case.costs.rag_success).correct  # multiplied by the success rate
-    assert "close, but not close enough" in _wrong(ex.q8, per_success * 1.02).message
+    assert ex.q8.check(float(f"{per_success:.3g}")).correct
+    if per_success >= 0.01:  # lesson 04 prints four decimals: three significant figures or more here
+        assert ex.q8.check(round(per_success, 4)).correct
+    else:  # below a cent, four decimals keep two significant figures: named as a rounding slip
+        assert "rounded to four decimal places" in _wrong(ex.q8, round(per_success, 4)).message
+    message = _wrong(ex.q8, per_success * 1.02).message  # 2% off is five steps of the last place: not "close"
+    assert "close" not in message
 
 
-@pytest.mark.parametrize("params", [(0, "default"), (3, "default")], ids=lambda p: f"seed{p[0]}-{p[1]}")
-def test_q8_the_cost_per_query_slip_is_named(params):
-    ex = _load(*params)
-    per_success, per_query = _rag_per_success_and_per_query(ex.case)
-    assert per_success < 1
-    assert "That is the cost per query" in _wrong(ex.q8, per_query).message
-
-
-@pytest.mark.parametrize("params", [(0, "legal_review"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
-def test_q8_in_legal_review_the_answer_is_over_a_dollar_and_the_slip_within_fifty_cents(params):
-    per_success, per_query = _rag_per_success_and_per_query(_load(*params).case)
-    assert per_success >= 1 and 0.05 < per_success - per_query < 0.5
-
-
-@pytest.mark.parametrize("params", [(0, "legal_review"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
-def test_q8_the_cost_per_query_slip_is_named_when_the_answer_is_a_dollar_or_more(params):
-    ex = _load(*params)
-    per_success, per_query = _rag_per_success_and_per_query(ex.case)
-    assert "That is the cost per query" in _wrong(ex.q8, per_query).message
+def test_q8_each_slip_gets_its_own_feedback(ex):
+    c = ex.case
+    i = c.costs
+    fixed, per_query, success = _cost_lines(i)["rag"]
+    per_success, per_query_all_in = _rag_per_success_and_per_query(c)
+    total = per_query_all_in * i.queries_per_day * 360
+    q = ex.q8
+    named = [
+        _slip(q, per_query_all_in, "That is the cost per query", SIG3),
+        _slip(q, per_query_all_in * success, "multiplies by the success rate", SIG3),
+        _slip(q, per_query / success, "counts only the cost of each query", SIG3),
+        _slip(q, total / 12, "cost per month", SIG3),
+        _slip(q, total / (i.queries_per_day * success), "one day's successful tasks", SIG3),
+        _slip(q, _per_success(i, days=365)["rag"], "counts 365 days", SIG3),
+        _slip(q, _per_success(CostInputs())["rag"], "lesson 04's figure", SIG3),
+    ]
+    assert sum(named) >= 6
 
 
 def test_q9_break_even_against_fine_tuning_by_hand(ex):
     c = ex.case
-    lines = _cost_lines(c)
-    (rag_fixed, rag_q, _), (ft_fixed, ft_q, _) = lines["rag"], lines["fine_tuned"]
-    assert ft_fixed > rag_fixed and rag_q > ft_q
-    volume = (ft_fixed - rag_fixed) / (rag_q - ft_q)
+    volume = _break_even_volume(c.costs)
     per_day = volume / (c.costs.months * 30)
-    assert ex.q9.check(per_day).correct
-    assert "Divide by the days" in _wrong(ex.q9, volume).message
+    assert ex.q9.check(per_day).correct and ex.q9.check(float(f"{per_day:.3g}")).correct and ex.q9.check(round(per_day)).correct
     retrains = sum(1 for k in range(1, 1000) if k * c.costs.ft_retrain_every < c.costs.months)
     assert retrains == 3  # every 3 months over 12: at months 3, 6 and 9
-    no_retrains = (ft_fixed - retrains * c.costs.ft_retrain_cost - rag_fixed) / (rag_q - ft_q) / (c.costs.months * 30)
-    assert not ex.q9.check(no_retrains).correct
+
+
+def test_q9_hand_worked_in_the_default_scenario():
+    # fine-tuning: $15,000 + 12 × $500 + 3 × $8,000 = $45,000 fixed, $0.00051 a query; RAG $24,400 and $0.0075:
+    # ($45,000 − $24,400) / ($0.0075 − $0.00051) = 2,947,067 queries / 360 days = 8,186 a day (lesson 04 prints "about 8,186 a day")
+    ex = _load(0, "default")
+    assert ex.q9.check(8186).correct and ex.q9.check(8190).correct and ex.q9.check(20_600 / 0.00699 / 360).correct
+    assert not ex.q9.check(8200).correct
+
+
+def test_q9_each_slip_gets_its_own_feedback(ex):
+    i = ex.case.costs
+    lines = _cost_lines(i)
+    ft = lines["fine_tuned"][0]
+    volume = _break_even_volume(i)
+    q = ex.q9
+    named = [
+        _slip(q, volume, "total over 12 months", SIG3),
+        _slip(q, volume / 12, "a month's tickets", SIG3),
+        _slip(q, _break_even_volume(i, ft - 3 * i.ft_retrain_cost) / 360, "leaves out fine-tuning's retrains", SIG3),
+        _slip(q, _break_even_volume(i, ft + i.ft_retrain_cost) / 360, "one retrain too many", SIG3),
+        _slip(q, volume / 365, "counts 365 days", SIG3),
+    ]
+    assert all(named)
+    (rag_fixed, rag_q, _), (_, ft_q, _) = lines["rag"], lines["fine_tuned"]
+    setup_only = (i.ft_setup + 3 * i.ft_retrain_cost - i.rag_setup) / (rag_q - ft_q) / 360
+    assert _slip(q, setup_only, "leaves out the monthly running costs", SIG3)
+    lesson = _break_even_volume(CostInputs()) / 360
+    assert _slip(q, lesson, "lesson 04's break-even", SIG3) == (scenarios()[ex.case.scenario].cost != 1)  # same costs: same break-even
 
 
 def test_q10_the_costliest_pattern_per_success_fails_and_the_others_pass(ex):
-    per_success = _per_success(ex.case)
+    per_success = _per_success(ex.case.costs)
     assert per_success == pytest.approx(ex.comparison.per_success)
     worst = max(per_success, key=per_success.get)
     details = _details(ex.q10, {"choice": worst, "rationale": RATIONALE})
@@ -585,9 +774,10 @@ def test_q10_the_costliest_pattern_per_success_fails_and_the_others_pass(ex):
 
 
 def test_q10_the_solution_notebook_decision_passes(ex):
-    best = min(_per_success(ex.case), key=_per_success(ex.case).get)
-    rationale = f"RAG costs ${_per_success(ex.case)[best]:.4f} per successful draft, the least of the three, and the policies change weekly."
+    best = min(_per_success(ex.case.costs), key=_per_success(ex.case.costs).get)
+    rationale = f"RAG costs ${_per_success(ex.case.costs)[best]:.4f} per successful draft, the least of the three, and the policies change weekly."
     assert ex.q10.check({"choice": best, "rationale": rationale}).correct
+    assert ex.q10.check(solution_cost_decision(ex)).correct
 
 
 @pytest.mark.parametrize("choice", ["agents", "RAG", "fine-tuned", 3])
@@ -619,15 +809,25 @@ def test_q11_the_solution_plan_passes(ex):
     assert result.correct, result
 
 
-def test_q11_the_lesson_plan_at_this_traffic_has_stages_too_short(ex):
+def test_q11_the_lesson_plan_at_this_traffic_is_refused(ex):
     c = ex.case
     plan = plan_to_dict(example_plan())
     plan["feature"] = "Urgent-ticket flag"
     details = _details(ex.q11, plan)
+    assert "rollback: this is lesson 05's rollback" in details
     # the lesson's canary: 5% of the traffic for 14 days, gated on a two-point drop from 60%
     days = math.ceil(total_users(0.6, 0.58, 0.05) / c.tickets_per_day)
-    assert days > 14
-    assert f"Canary: 14 days at 5% of {c.tickets_per_day:,} users a day" in details and f"it needs {days} days" in details
+    if days > 14:
+        assert f"Canary: 14 days at 5% of {c.tickets_per_day:,} users a day" in details and f"it needs {days} days" in details
+    else:  # high traffic: the lesson's stages are long enough, but the plan is still the help-centre's
+        assert "Canary" not in details
+
+
+def test_q11_a_plan_for_another_feature_fails_with_the_focus_problem(ex):
+    plan = solution_plan(ex.case)
+    plan["feature"] = "Help-centre answer assistant"
+    details = _wrong(ex.q11, plan).details
+    assert len(details) == 1 and details[0].startswith("focus:")
 
 
 @pytest.mark.parametrize("answer", [42, "stages: [", {"feature": "x"}])
@@ -646,10 +846,13 @@ def test_save_plan_saves_only_a_plan_question_11_accepts(ex, work):
     # (and therefore save_plan) refuses it.
     tight = solution_plan(c)
     tight["kill_switch"]["threshold"] = 0.16
+    tight["kill_switch"]["trigger"] = "escalation rate above 16% on any day"
     assert validate_plan(tight, c.tickets_per_day, c.plan_baseline) == []
     no_ramp = solution_plan(c)
     no_ramp["stages"] = [s for s in no_ramp["stages"] if s["kind"] != "ramp"]
-    for failing in (tight, no_ramp, 42):
+    lesson_rollback = solution_plan(c)
+    lesson_rollback["rollback"] = example_plan().rollback
+    for failing in (tight, no_ramp, lesson_rollback, 42):
         assert ex.save_plan(failing).startswith("Not saved yet: question 11 still lists problems")
     assert not (folder / "05_rollout_plan.yaml").exists() and not (folder / "05_rollout_plan.md").exists()
     message = ex.save_plan(solution_plan(c))
@@ -668,6 +871,15 @@ def test_q12_an_empty_portfolio_lists_all_five_missing(ex, work):
     assert _wrong(ex.q12, "portfolio.md").message.startswith("Your answer could not be read")
 
 
+@pytest.mark.parametrize("fake", [types.SimpleNamespace(missing=[]), types.SimpleNamespace(missing=()), mock.MagicMock(), mock.Mock(missing=[]),
+                                  {"missing": []}, "portfolio/portfolio.html"], ids=["namespace", "namespace-tuple", "magicmock", "mock", "dict", "path"])
+def test_q12_only_the_real_report_is_accepted(ex, fake):
+    """Regression: a SimpleNamespace(missing=[]) or a MagicMock() used to pass as a finished portfolio."""
+    message = _wrong(ex.q12, fake).message
+    assert message.startswith("Your answer could not be read") and "`build_portfolio()`" in message
+    assert "`report = build_portfolio()`" in message
+
+
 @pytest.mark.parametrize("params", [(0, "default"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
 def test_q12_passes_once_the_five_memos_are_saved(params, work):
     ex = _load(*params)
@@ -680,10 +892,8 @@ def test_q12_passes_once_the_five_memos_are_saved(params, work):
         f"and sending tickets below 0.8 to a person needs {_triagers(c, 0.8)} triagers of the {c.reviewers_available} we can spare."
     )
     assert "Not saved" not in save_budget_memo(c.routing, budget_decision, c.tickets_per_day, c.zone_costs, c.budget, budget_rationale, work=work)
-    best = ex.comparison.cheapest_per_success
-    cost_decision = {"choice": best, "rationale": f"{best} costs the least per successful draft, ${ex.comparison.per_success[best]:.4f}, and the policies change weekly."}
-    assert "Not saved" not in save_cost_model(ex.comparison, cost_decision, work=work)
-    assert "passes the validator" in save_plan_to_portfolio(solution_plan(c), c.tickets_per_day, c.plan_baseline)
+    assert "Not saved" not in save_cost_model(ex.comparison, solution_cost_decision(ex), work=work)
+    assert "passes the validator" in ex.save_plan(solution_plan(c))
     folder = work / "portfolio"
     for s in SECTIONS:
         assert (folder / f"{s.stem}.md").is_file(), s.stem
@@ -691,6 +901,69 @@ def test_q12_passes_once_the_five_memos_are_saved(params, work):
     assert report.missing == ()
     result = ex.q12.check(report)
     assert result.correct, result
+
+
+# --- the model answers pass and the drafts do not, in every scenario -------------------------------
+
+
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_the_model_answers_pass_and_the_drafts_fail_in_every_scenario(scenario):
+    for seed in (0, 1, 2, 42, 499):
+        ex = _load(seed, scenario)
+        c = ex.case
+        model = {"q1": solution_brief(), "q4": solution_threshold_decision(ex), "q7": solution_budget_decision(ex),
+                 "q10": solution_cost_decision(ex), "q11": solution_plan(c)}
+        drafts = {"q1": briefs.brief_to_dict(briefs.load_example("support_triage")), "q4": copy.deepcopy(THRESHOLD_SKELETON),
+                  "q7": copy.deepcopy(BUDGET_SKELETON), "q10": copy.deepcopy(COST_SKELETON), "q11": plan_to_dict(example_plan()),
+                  "q12": types.SimpleNamespace(missing=[])}
+        for qid, answer in model.items():
+            result = getattr(ex, qid).check(answer)
+            assert result.correct, (seed, scenario, qid, result)
+        for qid, answer in drafts.items():
+            assert not getattr(ex, qid).check(answer).correct, (seed, scenario, qid)
+
+
+# --- each question tests its concept: the answer that ignores it fails for every seed and scenario --
+
+
+def _concept_answers(ex):
+    """For each question, the answer a learner gives who ignores what the question teaches."""
+    c = ex.case
+    u, r = c.urgent, c.routing
+    y, s = np.asarray(u.y_true).astype(bool), np.asarray(u.scores)
+    # the cheapest threshold by an own scan, then the flags in the sample (not scaled to a day)
+    t, flagged, _, cost = _scan(y, s, u.cost_fp, u.cost_fn)
+    sample_flags = int(flagged[np.nonzero(cost == cost.min())[0][-1]])
+    observed = _lowest_within(r.correct, r.confidence, observed=True)
+    fixed, per_query, success = _cost_lines(c.costs)["rag"]
+    queries = c.tickets_per_day * c.costs.months * 30
+    ft = _cost_lines(c.costs)["fine_tuned"][0]
+    worst = max(_per_success(c.costs).items(), key=lambda kv: kv[1])[0]
+    return {
+        "q2": 0.5,  # ignores the costs of the two errors
+        "q3": sample_flags,  # ignores "a day": the count in the labelled sample
+        "q4": {"threshold": 0.5, "rationale": RATIONALE},  # ignores the costs: far above what the seniors can handle
+        "q5": observed,  # ignores the uncertainty: the observed rate within budget, not its bound
+        "q6": math.ceil(c.tickets_per_day * c.minutes_per_review / 360 - 1e-9),  # ignores the zones: every ticket to a person
+        "q7": {"budget": _budget(c.budget), "caveat_threshold": max(observed, HUMAN_T), "human_threshold": HUMAN_T},
+        "q8": (fixed + queries * per_query) / queries,  # ignores the success rate: cost per query
+        "q9": _break_even_volume(c.costs, ft - 3 * c.costs.ft_retrain_cost) / 360,  # ignores the retrains
+        "q10": {"choice": worst, "rationale": RATIONALE},  # ignores cost per success
+    }
+
+
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_the_answer_that_ignores_the_concept_fails_for_every_seed(scenario):
+    for seed in range(500):
+        ex = load("07", seed=seed, scenario=scenario)
+        for qid, answer in _concept_answers(ex).items():
+            result = getattr(ex, qid).check(answer)
+            assert result.outcome is Outcome.INCORRECT, (seed, scenario, qid, answer, result)
+        if seed == 0:  # these two do not depend on the seed
+            ignores_traffic = plan_to_dict(example_plan())
+            ignores_traffic["feature"] = "Urgent-ticket flag in the support triage copilot"
+            assert not ex.q11.check(ignores_traffic).correct, scenario
+            assert not ex.q1.check(briefs.brief_to_yaml(briefs.load_example("support_triage"))).correct
 
 
 # --- the save helpers never raise --------------------------------------------------------------
@@ -718,7 +991,8 @@ def test_save_helpers_refuse_bad_decisions_with_the_reason(ex, work):
     too_high = {**solution_budget_decision(ex), "human_threshold": 0.99}
     assert save_budget_memo(c.routing, too_high, c.tickets_per_day, c.zone_costs, c.budget, RATIONALE, work=work).startswith("Not saved yet")
     short_plan = plan_to_dict(example_plan())
-    assert save_plan_to_portfolio(short_plan, c.tickets_per_day, c.plan_baseline).startswith("Not saved yet")
+    short_plan["feature"] = "Urgent-ticket flag"  # the lesson's plan otherwise: its rollback, its stage lengths
+    assert ex.save_plan(short_plan).startswith("Not saved yet")
     assert not (work / "portfolio").exists() or not any((work / "portfolio").iterdir())
 
 
@@ -750,11 +1024,12 @@ def test_portfolio_save_helpers_never_raise_on_odd_answers(work, decision, ratio
 def test_save_brief_and_save_plan_never_raise_on_odd_answers(work, answer):
     ex = _load(0, "default")
     assert ex.save_brief(answer).startswith("Not saved yet")
+    assert ex.save_plan(answer).startswith("Not saved yet")
     assert save_plan_to_portfolio(answer, 6_000, 0.6).startswith("Not saved")
     assert not (work / "portfolio").exists() or not any((work / "portfolio").iterdir())
 
 
-@pytest.mark.parametrize("answer", [None, "abc", [1, 2], float("nan"), len, {"threshold": "x"}, object(), True])
+@pytest.mark.parametrize("answer", [None, "abc", [1, 2], float("nan"), len, {"threshold": "x"}, object(), True, mock.MagicMock()])
 def test_checks_never_raise(ex, answer):
     for q in ex.questions:
         result = q.check(answer)

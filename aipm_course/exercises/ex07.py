@@ -2,26 +2,39 @@
 
 Brief, threshold by cost, uncertainty budget, cost model and rollout plan, each checked and saved to
 the portfolio, then the portfolio assembled. Numbers follow the notebook's parameters.
+
+The questions are registered in order on ``exercise`` (see ``registry.py``). The case's data, the
+two thresholds of step 2, the budget's threshold of step 3 and the cost comparison of step 4 are
+shared values (``ex.data.case``, ...). ``load`` returns the question set with four extras the
+notebook uses: ``ex.case``, ``ex.comparison``, ``ex.save_brief(brief)`` and ``ex.save_plan(plan)``.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
 import math
 import numbers
 import re
 import types
 from collections.abc import Mapping
 
+import numpy as np
+
 from ..briefs import brief_to_dict, load_example, read_brief, validate_brief
-from ..checking import ___, Mistake, NumberQuestion, NumberSpec, ValidationQuestion, distinct_mistakes
-from ..costs import CostInputs, break_even_between, compare
-from ..parameters import get_scenario, scaled, validate_parameters
-from ..scenarios import urgent_tickets, support_tickets
-from ..thresholds import best_threshold, metrics_at, threshold_for_capacity
+from ..checking import ___, Mistake, NumberQuestion, NumberSpec, ValidationQuestion, decimals, significant, whole
+from ..costs import DAYS_PER_MONTH, CostInputs, break_even_between, compare
+from ..parameters import Scenario, get_scenario, scaled, validate_parameters
+from ..portfolio import PortfolioReport
+from ..rollout import example_plan, plan_to_dict, read_plan
+from ..scenarios import support_tickets, urgent_tickets
+from ..thresholds import ConfusionCounts, best_threshold, confusion_table, metrics_at
 from ..uncertainty import budget_from_dict, threshold_for_budget, zone_policy
-from ..workspace import record_check
-from ..rollout import example_plan, plan_to_dict
-from .ex05 import _plan_checker, _plan_saver
+from .plan_checks import plan_checker, plan_saver
+from .registry import Context, Exercise, QuestionSet
+
+__all__ = ["exercise", "load", "case", "CapstoneSet", "THRESHOLD_SKELETON", "BUDGET_SKELETON", "COST_SKELETON"]
 
 # The exercise's starting points: an answer still equal to one of these is "not attempted".
 THRESHOLD_SKELETON = {"threshold": ___, "rationale": ___}
@@ -36,6 +49,115 @@ MODULE = "07"
 BUDGET = 0.05  # the routing budget: at most 5% of tickets answered alone may be wrong
 REVIEWERS_AVAILABLE = 10  # triagers the support team can spare for the human zone (scaled with the volume)
 PLAN_BASELINE = 0.60  # task success today, the rate the rollout's online gates watch
+HUMAN_THRESHOLD = 0.8  # question 6: tickets below this confidence go to a person
+PRODUCTIVE_MINUTES = 6 * 60  # a triager's productive minutes a day
+BRIEFING_SEED = 42  # the seed the briefing (notebooks/07) shows its numbers with
+LESSON_03_HUMAN_THRESHOLD = 0.7  # the human threshold of lesson 03's zone example
+LESSON_05_USERS = 20_000  # the users a day of lesson 05's plan
+
+exercise = Exercise(MODULE)
+
+
+# --------------------------------------------------------------------------------------------
+# The case: the data and assumptions every step uses
+# --------------------------------------------------------------------------------------------
+
+
+def _case(seed: int, sc: Scenario) -> types.SimpleNamespace:
+    base = urgent_tickets(seed)
+    urgent = dataclasses.replace(
+        base,
+        cost_fp=scaled(base.cost_fp, sc.cost),
+        cost_fn=scaled(base.cost_fn, sc.cost),
+        cases_per_day=scaled(base.cases_per_day, sc.volume, whole=True),
+        review_capacity_per_day=scaled(base.review_capacity_per_day, sc.volume, whole=True),
+    )
+    routing = support_tickets(seed)
+    tickets_per_day = urgent.cases_per_day
+    # A scenario scales every fixed and monthly cost; token prices stay those of the price table.
+    d = CostInputs()
+    money = ("prompt_setup", "prompt_monthly", "rag_setup", "rag_monthly", "ft_setup", "ft_monthly", "ft_retrain_cost")
+    costs = d.with_(queries_per_day=tickets_per_day, **{k: scaled(getattr(d, k), sc.cost) for k in money})
+    zone_costs = {
+        "cost_error_served": scaled(routing.cost_error_served, sc.cost), "cost_error_caveat": scaled(routing.cost_error_caveat, sc.cost),
+        "cost_per_review": scaled(routing.cost_per_review, sc.cost), "minutes_per_review": routing.minutes_per_review,
+    }
+    return types.SimpleNamespace(
+        seed=seed, scenario=sc.name, urgent=urgent, routing=routing, tickets_per_day=tickets_per_day,
+        minutes_per_review=routing.minutes_per_review, zone_costs=zone_costs, budget=BUDGET,
+        reviewers_available=max(1, round(REVIEWERS_AVAILABLE * sc.volume)), costs=costs, plan_baseline=PLAN_BASELINE,
+    )
+
+
+def case(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
+    """Return the capstone's data and assumptions for these parameters (also used by the lesson)."""
+    seed, scenario = validate_parameters(seed, scenario)
+    return _case(seed, get_scenario(scenario))
+
+
+def _shared_case(ctx: Context) -> types.SimpleNamespace:
+    """The case (``ex.data.case``): the same as ``case(seed, scenario)``."""
+    return _case(ctx.seed, ctx.scenario)
+
+
+_shared_case.__name__ = "case"  # shared as ``ex.data.case``; ``case`` itself is the public function
+exercise.shared(_shared_case)
+
+
+@exercise.shared
+def thresholds(ctx: Context) -> types.SimpleNamespace:
+    """Step 2's two thresholds: the cheapest on the data and the lowest the seniors can handle."""
+    u = ctx.shared.case.urgent
+    # One sorted table gives both (what best_threshold and threshold_for_capacity compute, each sorting
+    # the 20,000 scores again): the cheapest, the highest among equal costs; the lowest that fits.
+    table = confusion_table(u.y_true, u.scores)
+    cost = table.cost_per_case(u.cost_fp, u.cost_fn)
+    i = int(np.nonzero(cost <= cost.min() + 1e-12 * max(1.0, abs(cost.min())))[0][0])
+    n = table.tp[0] + table.fp[0] + table.fn[0] + table.tn[0]
+    j = int(np.nonzero((table.tp + table.fp) / n * u.cases_per_day <= u.review_capacity_per_day + 1e-9)[0][-1])
+    at = ConfusionCounts(float(table.thresholds[i]), int(table.tp[i]), int(table.fp[i]), int(table.fn[i]), int(table.tn[i]))
+    return types.SimpleNamespace(cheapest=at.threshold, at_cheapest=at, capacity=float(table.thresholds[j]))
+
+
+@exercise.shared
+def budget_met(ctx: Context):
+    """Step 3's threshold: the lowest confidence whose served tickets' upper bound fits the budget."""
+    r = ctx.shared.case.routing
+    return threshold_for_budget(r.correct, r.confidence, BUDGET)
+
+
+@exercise.shared
+def comparison(ctx: Context):
+    """Step 4's cost comparison: ``compare(c.costs)``."""
+    return compare(ctx.shared.case.costs)
+
+
+@functools.lru_cache(maxsize=1)
+def _example_brief() -> dict:
+    return brief_to_dict(load_example("support_triage"))
+
+
+@functools.lru_cache(maxsize=1)
+def _lesson_numbers() -> types.SimpleNamespace:
+    """What the lessons print for the same quantities (seed 42 in the briefing, lesson 03's and 04's
+    examples): the numbers a learner copies when they use the lesson's data instead of their own."""
+    u = urgent_tickets(BRIEFING_SEED)
+    cheapest = best_threshold(u.y_true, u.scores, u.cost_fp, u.cost_fn, resamples=0).threshold
+    at = metrics_at(u.y_true, u.scores, cheapest)
+    lesson03 = support_tickets(0)
+    lesson04 = compare(CostInputs())
+    p = lesson04.patterns
+    return types.SimpleNamespace(
+        cheapest=cheapest, flags_a_day=at.flagged / at.n * u.cases_per_day,
+        budget_threshold=threshold_for_budget(lesson03.correct, lesson03.confidence, BUDGET).threshold,
+        rag_per_success=lesson04.per_success["rag"],
+        break_even_per_day=break_even_between(p["rag"], p["fine_tuned"], lesson04.inputs.months).per_day,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Checkers of the open questions
+# --------------------------------------------------------------------------------------------
 
 
 def _words(text) -> int:
@@ -56,48 +178,16 @@ def _decision(answer, keys: tuple[str, ...]) -> Mapping:
 
 
 def _rationale_problems(text) -> list[str]:
-    problems = []
     if _words(text) < 12:
-        problems.append(f"rationale: {_words(text)} words. Give your reasons in at least 12: the decision, what it costs, what you give up.")
-    elif not _has_number(text):
-        problems.append("rationale: no number in it. Back the decision with one (a cost a day, a share, a headcount).")
-    return problems
-
-
-def case(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
-    """Return the capstone's data and assumptions for these parameters (also used by the lesson)."""
-    seed, scenario = validate_parameters(seed, scenario)
-    sc = get_scenario(scenario)
-    base = urgent_tickets(seed)
-    import dataclasses
-
-    urgent = dataclasses.replace(
-        base,
-        cost_fp=scaled(base.cost_fp, sc.cost),
-        cost_fn=scaled(base.cost_fn, sc.cost),
-        cases_per_day=scaled(base.cases_per_day, sc.volume, whole=True),
-        review_capacity_per_day=scaled(base.review_capacity_per_day, sc.volume, whole=True),
-    )
-    routing = support_tickets(seed)
-    tickets_per_day = urgent.cases_per_day
-    # A scenario scales every fixed and monthly cost; token prices stay those of the price table.
-    d = CostInputs()
-    money = ("prompt_setup", "prompt_monthly", "rag_setup", "rag_monthly", "ft_setup", "ft_monthly", "ft_retrain_cost")
-    costs = d.with_(queries_per_day=tickets_per_day, **{k: scaled(getattr(d, k), sc.cost) for k in money})
-    return types.SimpleNamespace(
-        seed=seed, scenario=scenario, urgent=urgent, routing=routing, tickets_per_day=tickets_per_day,
-        minutes_per_review=routing.minutes_per_review,
-        zone_costs={"cost_error_served": scaled(routing.cost_error_served, sc.cost), "cost_error_caveat": scaled(routing.cost_error_caveat, sc.cost),
-                    "cost_per_review": scaled(routing.cost_per_review, sc.cost), "minutes_per_review": routing.minutes_per_review},
-        budget=BUDGET, reviewers_available=max(1, round(REVIEWERS_AVAILABLE * sc.volume)), costs=costs, plan_baseline=PLAN_BASELINE,
-    )
+        return [f"rationale: {_words(text)} words. Give your reasons in at least 12: the decision, what it costs, what you give up."]
+    if not _has_number(text):
+        return ["rationale: no number in it. Back the decision with one (a cost a day, a share, a headcount)."]
+    return []
 
 
 def _observed_threshold(correct, confidence, budget: float) -> float:
     """The lowest confidence threshold whose served cases' observed error rate is within the budget
     (the tempting answer that ignores how sure the evidence is)."""
-    import numpy as np
-
     c, p = np.asarray(correct, dtype=bool), np.asarray(confidence, dtype=float)
     order = np.argsort(-p, kind="mergesort")
     p_sorted, errors = p[order], np.cumsum(~c[order])
@@ -195,29 +285,38 @@ def _cost_checker(comparison):
     return check
 
 
+def _is_portfolio_report(answer) -> bool:
+    if isinstance(answer, PortfolioReport):
+        return True
+    # the same class from a reloaded copy of aipm_course.portfolio is still the report
+    kind = type(answer)
+    return kind.__name__ == "PortfolioReport" and kind.__module__ == PortfolioReport.__module__ and dataclasses.is_dataclass(answer)
+
+
 def _portfolio_checker(answer) -> list[str]:
-    missing = getattr(answer, "missing", None)
-    if missing is None:
-        raise ValueError("pass the report that build_portfolio() returns")
-    return [f"missing: {s.title}. Make it in {s.how}." for s in missing]
+    if not _is_portfolio_report(answer):
+        raise ValueError(
+            f"pass the report that `build_portfolio()` returns (`report = build_portfolio()`, then `ex.q12.check(report)`), "
+            f"not {type(answer).__name__}"
+        )
+    return [f"missing: {s.title}. Make it in {s.how}." for s in answer.missing]
 
 
-def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
-    """Return exercise 07's questions for these parameters."""
-    c = case(seed, scenario)
-    parameters = {"seed": c.seed, "scenario": c.scenario}
-    common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
-    u = c.urgent
+# --------------------------------------------------------------------------------------------
+# Step 1: the brief
+# --------------------------------------------------------------------------------------------
 
-    # q1: the brief --------------------------------------------------------------------------
-    example = brief_to_dict(load_example("support_triage"))
-    q1 = ValidationQuestion(
+
+@exercise.question("q1")
+def the_brief(ctx: Context) -> ValidationQuestion:
+    c, example = ctx.shared.case, copy.deepcopy(_example_brief())
+    return ValidationQuestion(
         "q1",
         "The brief for the urgent-ticket flag",
         (
             "Write the brief for a new feature of the support-triage copilot: flag urgent tickets (an outage, a security "
             f"problem, a customer about to leave) for a senior agent within the hour. {c.tickets_per_day:,} tickets a day, about "
-            f"{u.prevalence:.0%} urgent; the seniors can read {u.review_capacity_per_day:,} flags a day. Start from the lesson 01 "
+            f"{c.urgent.prevalence:.0%} urgent; the seniors can read {c.urgent.review_capacity_per_day:,} flags a day. Start from the lesson 01 "
             "example if you like, but make it about urgency. It must pass the validator."
         ),
         _brief_checker(example),
@@ -227,99 +326,175 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             "The validator lists what is missing, field by field: run the check after each section.",
         ),
         solution="One complete brief is in the solved notebook; yours will differ in its details.",
-        **common,
     )
 
-    # q2-q4: the threshold ---------------------------------------------------------------------
-    best = best_threshold(u.y_true, u.scores, u.cost_fp, u.cost_fn, resamples=0)
-    at_best = metrics_at(u.y_true, u.scores, best.threshold)
-    flags_best = at_best.flagged / at_best.n * u.cases_per_day
-    q2 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# Step 2: the threshold
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q2")
+def cheapest_threshold(ctx: Context) -> NumberQuestion:
+    u, t, lesson = ctx.shared.case.urgent, ctx.shared.thresholds, _lesson_numbers()
+    p = significant(3)
+    closed_form = u.cost_fp / (u.cost_fp + u.cost_fn)
+    slips = (
+        Mistake(closed_form, "That is the closed form for calibrated scores, cost of a false flag / (sum of both costs): a good first guess. "
+                "The question asks for the cheapest threshold on these tickets, which their own errors decide: price every threshold and take the lowest."),
+        Mistake(0.5, "0.5 treats a false flag and a missed urgent ticket as equally bad. They are not: weigh each error by its cost."),
+        Mistake(u.cost_fn / (u.cost_fp + u.cost_fn), "That puts the cost of a miss on top. A threshold that high suits errors where a false flag is the expensive one; "
+                "here a miss is, so the cheapest threshold flags generously."),
+        Mistake(u.cost_fp / u.cost_fn, "That is the ratio of the two costs (the odds form). Even the closed form divides by the sum of both costs, "
+                "and this question asks for the threshold that is cheapest on the data itself."),
+        Mistake(t.capacity, "That is the lowest threshold the seniors can handle, the other end of question 4. This question ignores capacity: "
+                "which threshold gives the lowest cost of errors?"),
+        Mistake(lesson.cheapest, f"That is the briefing's cheapest threshold, for seed {BRIEFING_SEED}. Your tickets come from your own seed: run the search on `c.urgent`."),
+    )
+    return NumberQuestion(
         "q2",
         "The cheapest threshold",
         (
-            f"On the {u.size:,} labelled tickets, a false flag costs ${u.cost_fp:g} and a missed urgent ticket ${u.cost_fn:g}. "
-            "Which score threshold gives the lowest cost of errors on this data?"
+            f"On your seed's {u.size:,} labelled tickets (`c.urgent`; the briefing showed seed {BRIEFING_SEED}), a false flag costs ${u.cost_fp:g} "
+            f"and a missed urgent ticket ${u.cost_fn:g}. Which score threshold gives the lowest cost of errors on this data?"
         ),
-        NumberSpec(best.threshold, rel_tol=0.002, abs_tol=1e-4, fraction=True, mistakes=distinct_mistakes(best.threshold, (
-            Mistake(u.cost_fp / (u.cost_fp + u.cost_fn), "That is the formula for calibrated scores, a good first guess. The question asks for the cheapest threshold on this data: search it with `best_threshold`."),
-            Mistake(0.5, "0.5 assumes both errors cost the same; they do not."),
-        ))),
-        hints=("Try every threshold and price its errors: `best_threshold(y_true, scores, cost_fp, cost_fn)`.",),
-        solution=f"`best_threshold(...)` → {best.threshold:.4f} (the closed form for calibrated scores gives {u.cost_fp / (u.cost_fp + u.cost_fn):.4f}, close, because these scores are calibrated).",
+        NumberSpec(t.cheapest, precision=p, fraction=True, mistakes=slips),
+        hints=(
+            "Price every threshold: at each one, count false flags and missed urgent tickets, weigh each by its cost, and keep the cheapest.",
+            "`best_threshold(u.y_true, u.scores, u.cost_fp, u.cost_fn, resamples=0).threshold` does the search.",
+        ),
+        solution=(f"`best_threshold(...)` → {p.format(t.cheapest)} (the closed form for calibrated scores, cost_fp / (cost_fp + cost_fn), "
+                  f"gives {p.format(closed_form)}: near it, because these scores are calibrated, but not the same)."),
         data=u,
-        **common,
     )
-    q3 = NumberQuestion(
+
+
+@exercise.question("q3")
+def flags_a_day(ctx: Context) -> NumberQuestion:
+    u, t, lesson = ctx.shared.case.urgent, ctx.shared.thresholds, _lesson_numbers()
+    m, p = t.at_cheapest, significant(3)
+    flags = m.flagged / m.n * u.cases_per_day
+    slips = (
+        Mistake(m.flagged, f"That is the count in the labelled sample of {m.n:,} tickets. Scale it to a day: the share flagged × tickets a day."),
+        Mistake(m.flagged / m.n, "That is the share of tickets flagged. Multiply it by the tickets a day to get flags a day."),
+        Mistake(m.tp / m.n * u.cases_per_day, "That counts only the urgent tickets that get flagged. False flags land on the seniors' desk too: count every ticket at or above the threshold."),
+        Mistake(u.prevalence * u.cases_per_day, "That is how many urgent tickets arrive a day, whatever the threshold. Count the tickets the threshold flags, urgent or not."),
+        Mistake(u.review_capacity_per_day, "That is how many flags the seniors can read a day, the limit question 4 compares against. Count the flags the cheapest threshold produces."),
+        Mistake(lesson.flags_a_day, f"That is the briefing's figure for seed {BRIEFING_SEED}. Count the flags on your own tickets, `c.urgent`, at your cheapest threshold."),
+    )
+    return NumberQuestion(
         "q3",
         "Flags a day at that threshold",
         f"At the cheapest threshold, how many tickets a day would be flagged ({u.cases_per_day:,} tickets a day)?",
-        NumberSpec(flags_best, rel_tol=0.01, units="flags a day", mistakes=distinct_mistakes(flags_best, (
-            Mistake(at_best.flagged, "That is the count in the labelled sample. Scale it to a day: flagged share × tickets a day."),
-            Mistake(at_best.tp / at_best.n * u.cases_per_day, "That counts only the urgent tickets flagged. False flags land on the seniors' desk too."),
-        ))),
-        hints=("Flags a day = (flagged in the sample / sample size) × tickets a day. `metrics_at(...)` gives the counts.",),
-        solution=f"{at_best.flagged:,} of {at_best.n:,} flagged × {u.cases_per_day:,} = {flags_best:,.0f} a day, against {u.review_capacity_per_day:,} the seniors can read.",
-        **common,
+        NumberSpec(flags, precision=p, units="flags a day", mistakes=slips),
+        hints=(
+            "A flag is any ticket scored at or above the threshold, urgent or not. Find the share flagged in the sample, then scale it to a day.",
+            "Flags a day = (flagged in the sample / sample size) × tickets a day; `metrics_at(u.y_true, u.scores, cheapest)` gives the counts.",
+        ),
+        solution=f"{m.flagged:,} of {m.n:,} flagged × {u.cases_per_day:,} = {p.format(flags)} a day, against {u.review_capacity_per_day:,} the seniors can read.",
     )
-    capacity = threshold_for_capacity(u.y_true, u.scores, u.review_capacity_per_day, u.cases_per_day)
-    q4 = ValidationQuestion(
+
+
+@exercise.question("q4")
+def your_threshold(ctx: Context) -> ValidationQuestion:
+    c, t = ctx.shared.case, ctx.shared.thresholds
+    return ValidationQuestion(
         "q4",
         "Your threshold, and why",
         (
             "Choose the threshold you would ship and give your reasons: a dict with `threshold` and `rationale`. "
             "The cheapest one may flag more tickets than the seniors can read: decide between hiring, a higher threshold, or something in between."
         ),
-        _threshold_checker(c, best.threshold, capacity.threshold),
-        starting_point=THRESHOLD_SKELETON,
+        _threshold_checker(c, t.cheapest, t.capacity),
+        starting_point=copy.deepcopy(THRESHOLD_SKELETON),
         hints=(
             "`threshold_for_capacity(y_true, scores, capacity, tickets_a_day)` gives the lowest threshold the seniors can handle.",
             "Any threshold between the cheapest one and the capacity one is defensible; say which costs you accept.",
         ),
-        solution=f"Between {min(best.threshold, capacity.threshold):.4f} and {max(best.threshold, capacity.threshold):.4f}, with reasons that name the cost a day and the people needed.",
-        data=types.SimpleNamespace(cheapest=best.threshold, capacity=capacity.threshold),
-        **common,
+        solution=f"Between {min(t.cheapest, t.capacity):.4f} and {max(t.cheapest, t.capacity):.4f}, with reasons that name the cost a day and the people needed.",
+        data=types.SimpleNamespace(cheapest=t.cheapest, capacity=t.capacity),
     )
 
-    # q5-q7: the uncertainty budget --------------------------------------------------------------
-    r = c.routing
-    met = threshold_for_budget(r.correct, r.confidence, c.budget)
-    naive = _observed_threshold(r.correct, r.confidence, c.budget)
-    q5 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# Step 3: the uncertainty budget
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q5")
+def budget_threshold(ctx: Context) -> NumberQuestion:
+    c, met, lesson = ctx.shared.case, ctx.shared.budget_met, _lesson_numbers()
+    r, p = c.routing, decimals(3)
+    slips = (
+        Mistake(lambda: _observed_threshold(r.correct, r.confidence, c.budget),
+                "That threshold keeps the observed error rate within the budget. The budget must hold for the upper confidence bound "
+                "on that rate: with a sample, the true rate may be higher than what you saw."),
+        Mistake(lambda: threshold_for_budget(r.correct, r.confidence, c.budget, confidence_level=0.975).threshold,
+                "That uses a two-sided 95% interval (97.5% on each side). The budget needs a one-sided bound: 95% sure the error rate is at most the budget."),
+        Mistake(1 - c.budget, "That is one minus the budget (or the 95% confidence level). The threshold is a cut on the model's confidence, "
+                "found on the labelled tickets from the errors among those served."),
+        Mistake(met.coverage, "That is the coverage: the share of tickets served alone. The question asks for the confidence threshold that gives it."),
+        Mistake(met.upper_bound, "That is the upper bound on the served error rate. The question asks for the confidence threshold at which it fits the budget."),
+        Mistake(lesson.budget_threshold, "That is lesson 03's threshold, on its seed-0 tickets. Your tickets come from your seed: use `c.routing`."),
+    )
+    return NumberQuestion(
         "q5",
         "The lowest confidence that keeps the budget",
         (
             f"The copilot also routes every ticket to one of 12 queues. The support lead allows at most {c.budget:.0%} wrong queues "
-            f"among tickets routed with no human, shown with 95% confidence on {r.size:,} labelled tickets. What is the lowest "
-            "confidence threshold that meets it?"
+            f"among tickets routed with no human, shown with 95% confidence (a one-sided upper bound) on your seed's {r.size:,} labelled tickets "
+            "(`c.routing`). What is the lowest confidence threshold that meets it?"
         ),
-        NumberSpec(met.threshold, rel_tol=0, abs_tol=0.0005, fraction=True, mistakes=distinct_mistakes(met.threshold, (
-            Mistake(naive, "That threshold meets the budget on the observed error rate only. The budget must hold for the upper confidence bound."),
-        ), abs_tol=0.0005)),
-        hints=("`threshold_for_budget(correct, confidence, max_error_rate)` finds the widest coverage whose upper bound fits.",),
-        solution=str(met),
+        NumberSpec(met.threshold, precision=p, fraction=True, mistakes=slips),
+        hints=(
+            "Serve the most confident tickets first; for each threshold, count the errors among those served and put an upper bound on their rate.",
+            "`threshold_for_budget(correct, confidence, max_error_rate)` finds the widest coverage whose upper bound fits.",
+        ),
+        solution=f"{met} The threshold, to three decimals: {p.format(met.threshold)}.",
         data=r,
-        **common,
     )
-    human_t = 0.8
-    zones = zone_policy(r.correct, r.confidence, met.threshold, human_t, cases_per_day=c.tickets_per_day, **c.zone_costs)
-    reviewers = math.ceil(zones.reviewers - 1e-9)
-    q6 = NumberQuestion(
+
+
+def _triagers(c, share: float, minutes_a_day: float = PRODUCTIVE_MINUTES) -> int:
+    """Whole triagers for a share of the tickets (what a learner's slip rounds up to)."""
+    return math.ceil(share * c.tickets_per_day * c.minutes_per_review / minutes_a_day - 1e-9)
+
+
+@exercise.question("q6")
+def triagers(ctx: Context) -> NumberQuestion:
+    c, met = ctx.shared.case, ctx.shared.budget_met
+    r, p = c.routing, whole("up")
+    z = zone_policy(r.correct, r.confidence, met.threshold, HUMAN_THRESHOLD, cases_per_day=c.tickets_per_day, **c.zone_costs)
+    below = lambda t: float((r.confidence < t).mean())  # noqa: E731 - the share a person sees below t
+    slips = (
+        Mistake(_triagers(c, z.shares["human"] + z.shares["caveat"]), "You sent the caveat zone to people too. Only tickets below the human threshold go to a person."),
+        Mistake(_triagers(c, 1.0), "That sends every ticket to a person. Only the human zone, the tickets below the human threshold, needs a triager."),
+        Mistake(_triagers(c, z.shares["human"], 8 * 60), "That counts an 8-hour day. A triager has 6 productive hours: meetings, breaks and handovers take the rest."),
+        Mistake(_triagers(c, z.shares["human"], 6), "That divides minutes of work by hours of a day. Turn the 6 productive hours into minutes first."),
+        Mistake(_triagers(c, z.shares["human"], 60), "That is the hours of triage work a day. Divide them by the 6 productive hours one triager gives."),
+        Mistake(_triagers(c, below(LESSON_03_HUMAN_THRESHOLD)), f"That uses lesson 03's human threshold ({LESSON_03_HUMAN_THRESHOLD}). This question sends tickets below {HUMAN_THRESHOLD} to a person."),
+    )
+    return NumberQuestion(
         "q6",
         "Triagers for the human zone",
         (
-            f"With that caveat threshold and tickets below confidence {human_t} sent to a person ({c.minutes_per_review:g} minutes "
-            f"each, 6 productive hours a day), how many triagers do {c.tickets_per_day:,} tickets a day need (whole people)?"
+            f"With that caveat threshold and tickets below confidence {HUMAN_THRESHOLD} sent to a person ({c.minutes_per_review:g} minutes "
+            f"each, 6 productive hours a day), how many triagers do {c.tickets_per_day:,} tickets a day need?"
         ),
-        NumberSpec(reviewers, rel_tol=0, abs_tol=0, units="triagers", whole=True, mistakes=distinct_mistakes(reviewers, (
-            Mistake(math.ceil((zones.shares["human"] + zones.shares["caveat"]) * c.tickets_per_day * c.minutes_per_review / 360 - 1e-9),
-                    "You sent the caveat zone to people too. Only tickets below the human threshold go to a person."),
-        ))),
-        hints=("`zone_policy(...)` gives the shares and `.reviewers`; or tickets × human share × minutes / (60 × 6).",),
-        solution=f"Human share {zones.shares['human']:.1%} × {c.tickets_per_day:,} = {zones.human_cases_per_day:,.0f} tickets × {c.minutes_per_review:g} min / 360 = {zones.reviewers:.2f} → {reviewers}.",
-        **common,
+        NumberSpec(float(math.ceil(z.reviewers - 1e-9)), precision=p, units="triagers", mistakes=slips),
+        hints=(
+            "Only the human zone needs people: the share of tickets below the human threshold, times the tickets a day, times the minutes each.",
+            "`zone_policy(...)` gives the shares and `.reviewers`; or tickets × human share × minutes / (60 × 6). Round up: people come whole.",
+        ),
+        solution=(f"Human share {z.shares['human']:.1%} × {c.tickets_per_day:,} = {z.human_cases_per_day:,.0f} tickets × {c.minutes_per_review:g} min / 360 "
+                  f"= {z.reviewers:.2f} → {p.format(z.reviewers)}."),
     )
-    q7 = ValidationQuestion(
+
+
+@exercise.question("q7")
+def your_budget(ctx: Context) -> ValidationQuestion:
+    c = ctx.shared.case
+    return ValidationQuestion(
         "q7",
         "Your budget and zones",
         (
@@ -328,96 +503,201 @@ def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
             f"must fit the {c.reviewers_available} triagers the team can spare."
         ),
         _budget_checker(c),
-        starting_point=BUDGET_SKELETON,
+        starting_point=copy.deepcopy(BUDGET_SKELETON),
         hints=(
             "The budget's format is lesson 03's: `name` and `budget:` with one entry per scope (max_error_rate, severity, owner, review_date, fallback).",
             "Start from the caveat threshold of question 5; move the human threshold down until the triagers fit.",
         ),
         solution="A budget with two or more scopes at 5% or less, the caveat threshold from question 5 or above, and a human threshold that needs no more triagers than are available.",
-        **common,
     )
 
-    # q8-q10: the cost model ----------------------------------------------------------------
-    comparison = compare(c.costs)
-    rag_success = comparison.per_success["rag"]
-    be = break_even_between(comparison.patterns["rag"], comparison.patterns["fine_tuned"], c.costs.months)
-    q8 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# Step 4: the cost model
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q8")
+def rag_per_success(ctx: Context) -> NumberQuestion:
+    c, cmp, lesson = ctx.shared.case, ctx.shared.comparison, _lesson_numbers()
+    rag, i, p = cmp.patterns["rag"], c.costs, significant(3)
+    total, queries, expected = cmp.totals["rag"], i.queries, cmp.per_success["rag"]
+    year = i.queries_per_day * 365  # a learner's year of 365 days instead of the model's 12 × 30
+    slips = (
+        Mistake(total / queries, "That is the cost per query. Not every draft succeeds: divide by the successful tasks, queries × success rate."),
+        Mistake(total / queries * rag.success_rate, "That multiplies by the success rate. Failed drafts still cost money, so the cost per success is higher than per query: divide by it."),
+        Mistake(rag.per_query / rag.success_rate, "That counts only the cost of each query. Add the fixed costs (setup and the monthly running cost) over the horizon before dividing."),
+        Mistake(total / i.months, "That is the cost per month. Divide the total over the horizon by the successful tasks in it."),
+        Mistake(total / (i.queries_per_day * rag.success_rate), "That divides the whole horizon's cost by one day's successful tasks. Use the successful tasks over the whole horizon."),
+        Mistake(rag.total_cost(year, i.months) / (year * rag.success_rate), f"That counts 365 days. The cost model counts a month as {DAYS_PER_MONTH:g} days: {i.months:g} months is {i.months * DAYS_PER_MONTH:g} days."),
+        Mistake(lesson.rag_per_success, "That is lesson 04's figure, at its 5,000 queries a day. Use the capstone's volume and costs, `c.costs`."),
+        Mistake(round(expected, 4), "That is rounded to four decimal places, as lesson 04 prints it; at this cost that keeps only two significant figures. "
+                "Keep every digit until the last step, then round to three significant figures."),
+    )
+    return NumberQuestion(
         "q8",
         "RAG's cost per successful task",
         (
-            f"The copilot drafts a reply for each of {c.tickets_per_day:,} tickets a day with lesson 04's assumptions (`CostInputs(queries_per_day={c.tickets_per_day})`). "
-            f"What does RAG cost per successful task over {c.costs.months:g} months, in dollars?"
+            f"The copilot drafts a reply for each of {c.tickets_per_day:,} tickets a day with lesson 04's assumptions at this volume (`c.costs`). "
+            f"What does RAG cost per successful task over {i.months:g} months, in dollars?"
         ),
-        NumberSpec(rag_success, rel_tol=0.005, units="USD per successful task", mistakes=distinct_mistakes(rag_success, (
-            Mistake(comparison.totals["rag"] / c.costs.queries, "That is the cost per query. Divide by the successful tasks: queries × success rate."),
-        ), rel_tol=0.005)),
-        hints=("`compare(c.costs).per_success`, or `ex.comparison.per_success`: total cost / (queries × success rate).",),
-        solution=f"Total ${comparison.totals['rag']:,.0f} / ({c.costs.queries:,.0f} queries × {comparison.patterns['rag'].success_rate:.0%}) = ${rag_success:.4f}.",
-        **common,
+        NumberSpec(expected, precision=p, units="USD per successful task", mistakes=slips),
+        hints=(
+            "Cost per successful task = total cost over the horizon / (queries over the horizon × success rate).",
+            "`compare(c.costs).per_success`, or `ex.comparison.per_success`.",
+        ),
+        solution=f"Total ${total:,.0f} / ({queries:,.0f} queries × {rag.success_rate:.0%}) = ${p.format(expected)}.",
     )
-    be_day = be.per_day if be.per_day is not None else 0.0
-    q9 = NumberQuestion(
+
+
+@exercise.question("q9")
+def break_even(ctx: Context) -> NumberQuestion:
+    c, cmp, lesson = ctx.shared.case, ctx.shared.comparison, _lesson_numbers()
+    rag, ft, months, p = cmp.patterns["rag"], cmp.patterns["fine_tuned"], c.costs.months, significant(3)
+    be = break_even_between(rag, ft, months)
+    days = months * DAYS_PER_MONTH
+    gap = rag.per_query - ft.per_query
+    slips = (
+        Mistake(lambda: be.volume, f"That is the total over {months:g} months. Divide by the days in the horizon."),
+        Mistake(lambda: be.volume / months, "That is a month's tickets. The question asks for tickets a day."),
+        Mistake(lambda: (ft.fixed_cost(months) - ft.retrains(months) * ft.retrain_cost - rag.fixed_cost(months)) / gap / days,
+                "That leaves out fine-tuning's retrains. They are part of its fixed cost over the horizon."),
+        Mistake(lambda: (ft.fixed_cost(months) + ft.retrain_cost - rag.fixed_cost(months)) / gap / days,
+                f"That counts one retrain too many. Retrains fall every {ft.retrain_every_months:g} months inside the horizon, "
+                "and the one due at its very end is not part of it."),
+        Mistake(lambda: (ft.setup + ft.retrains(months) * ft.retrain_cost - rag.setup) / gap / days,
+                "That leaves out the monthly running costs. Each pattern's fixed cost is its setup plus every month's running cost (and retrains)."),
+        Mistake(lambda: be.volume / 365, f"That counts 365 days. The cost model counts a month as {DAYS_PER_MONTH:g} days."),
+        Mistake(lesson.break_even_per_day, "That is lesson 04's break-even, with its costs. Use the capstone's costs, `c.costs`."),
+    )
+    return NumberQuestion(
         "q9",
         "Break-even against fine-tuning",
         "Above how many tickets a day would the fine-tuned pattern cost less in total than RAG, retrains included?",
-        NumberSpec(be_day, rel_tol=0.005, units="tickets a day", mistakes=distinct_mistakes(be_day, (
-            Mistake(be.volume or 0.0, f"That is the total over {c.costs.months:g} months. Divide by the days."),
-        ))),
-        hints=("`break_even_between(ex.comparison.patterns['rag'], ex.comparison.patterns['fine_tuned'], c.costs.months).per_day`",),
-        solution=be.reason,
-        **common,
+        NumberSpec(be.per_day if be.per_day is not None else math.nan, precision=p, units="tickets a day", mistakes=slips),
+        hints=(
+            "The break-even is where the two cost lines cross: the extra fixed cost of fine-tuning / what it saves per query, over the horizon, then per day.",
+            "`break_even_between(ex.comparison.patterns['rag'], ex.comparison.patterns['fine_tuned'], c.costs.months).per_day`",
+        ),
+        solution=f"{be.reason} To three significant figures: {p.format(be.per_day) if be.per_day is not None else 'never'}.",
     )
-    q10 = ValidationQuestion(
+
+
+@exercise.question("q10")
+def your_pattern(ctx: Context) -> ValidationQuestion:
+    cmp = ctx.shared.comparison
+    best = cmp.cheapest_per_success
+    be = break_even_between(cmp.patterns["rag"], cmp.patterns["fine_tuned"], cmp.inputs.months)
+    return ValidationQuestion(
         "q10",
         "Your pattern, and why",
         "Choose the pattern to build: a dict with `choice` (a key of `compare(...).patterns`) and `rationale`.",
-        _cost_checker(comparison),
-        starting_point=COST_SKELETON,
+        _cost_checker(cmp),
+        starting_point=copy.deepcopy(COST_SKELETON),
         hints=("Weigh cost per successful task, weeks to ship and how often the policies change.",),
-        solution=f"Most teams pick RAG here: cheapest per successful task (${rag_success:.4f}) and current policies; the break-even with fine-tuning is {be_day:,.0f} tickets a day.",
-        **common,
+        solution=(f"Most teams pick {cmp.patterns[best].name} here: cheapest per successful task (${cmp.per_success[best]:.4f}) and current policies; "
+                  f"the break-even of RAG with fine-tuning is {be.per_day or 0:,.0f} tickets a day."),
     )
 
-    # q11: the rollout plan ------------------------------------------------------------------
-    q11 = ValidationQuestion(
+
+# --------------------------------------------------------------------------------------------
+# Step 5: the rollout plan; step 6: the portfolio
+# --------------------------------------------------------------------------------------------
+
+
+def _plan_for_this_product(c: types.SimpleNamespace):
+    """Exercise 05's plan checks at this traffic, plus: the plan is for the copilot, not a copy of
+    lesson 05's help-centre plan (whose stages pass as they are when the traffic is high)."""
+    checks = plan_checker(c.tickets_per_day, c.plan_baseline)
+    lesson = example_plan()
+
+    def check(answer) -> list[str]:
+        plan = read_plan(answer)  # PlanError is a ValueError: "could not be read"
+        problems = list(checks(plan))
+        if not any(word in plan.feature.lower() for word in ("ticket", "triage", "copilot", "urgen")):
+            problems.append(f"focus: the feature is {plan.feature!r}. This plan is for the copilot's urgent-ticket flag: name it.")
+        if plan.rollback.strip() == lesson.rollback.strip():
+            problems.append("rollback: this is lesson 05's rollback for the help-centre assistant. Say what happens to the tickets when the flag is switched off.")
+        return problems
+
+    return check
+
+
+@exercise.question("q11")
+def the_plan(ctx: Context) -> ValidationQuestion:
+    c = ctx.shared.case
+    traffic = (f"At {c.tickets_per_day:,} a day the traffic is lower than lesson 05's {LESSON_05_USERS:,}: lengthen the stages."
+               if c.tickets_per_day < LESSON_05_USERS else
+               f"At {c.tickets_per_day:,} a day the traffic is higher than lesson 05's {LESSON_05_USERS:,}: check that each stage still fits.")
+    return ValidationQuestion(
         "q11",
         "The rollout plan",
         (
             f"Write the rollout plan for the copilot at {c.tickets_per_day:,} tickets a day (task success today {c.plan_baseline:.0%}), "
-            "in lesson 05's format, with a ramp, online blockers that can detect their effect at this traffic, a kill switch and a rollback."
+            "in lesson 05's format, with a ramp, online blockers that can detect their effect at this traffic, a kill switch, and a rollback "
+            "that says what happens to the tickets."
         ),
-        _plan_checker(c.tickets_per_day, c.plan_baseline),
+        _plan_for_this_product(c),
         starting_point=plan_to_dict(example_plan()),
-        hints=("Start from `plan_to_dict(example_plan())` and lengthen the stages: this traffic is lower than lesson 05's.",
+        hints=(f"Start from `plan_to_dict(example_plan())` and make it about the copilot (feature, owner, rollback). {traffic}",
                f"`validate_plan(plan, {c.tickets_per_day}, {c.plan_baseline})` lists the stages too short for their gates."),
         solution="A plan like lesson 05's example with longer canary and ramp stages; see the solved notebook.",
-        **common,
     )
 
-    # q12: the portfolio ------------------------------------------------------------------------
-    q12 = ValidationQuestion(
+
+@exercise.question("q12")
+def the_portfolio(ctx: Context) -> ValidationQuestion:
+    return ValidationQuestion(
         "q12",
         "The portfolio",
-        "Assemble your portfolio with `build_portfolio()` and pass its report here: every piece must be in it.",
+        "Assemble your portfolio with `build_portfolio()` and pass the report it returns here: every piece must be in it.",
         _portfolio_checker,
         hints=("Each step above ends with a cell that saves its memo; run them, then build the portfolio again.",),
-        solution="`build_portfolio()` writes portfolio.md and portfolio.html in your work folder's portfolio/.",
-        **common,
+        solution="`report = build_portfolio()` writes portfolio.md and portfolio.html in your work folder's portfolio/; `ex.q12.check(report)`.",
     )
 
-    def save_brief(brief) -> str:
+
+# --------------------------------------------------------------------------------------------
+# The question set, with the notebook's extras
+# --------------------------------------------------------------------------------------------
+
+
+class CapstoneSet(QuestionSet):
+    """Exercise 07's questions, with the case (``ex.case``), the cost comparison (``ex.comparison``)
+    and the two savers the notebook calls (``ex.save_brief``, ``ex.save_plan``)."""
+
+    __slots__ = ()
+
+    @property
+    def case(self) -> types.SimpleNamespace:
+        return self._shared.case
+
+    @property
+    def comparison(self):
+        return self._shared.comparison
+
+    def save_brief(self, brief) -> str:
         """Save the brief to the portfolio once question 1 passes; never raises."""
         from ..briefs import save_to_portfolio
         from ..checking import Outcome
 
-        result = q1.check(brief)
+        result = self.q1.check(brief)
         if result.outcome is Outcome.NOT_ATTEMPTED:
             return "Not saved yet: write the brief in question 1 first."
         if not result.correct:
             return "Not saved yet: question 1 still lists problems. Fix them, then run this cell again."
         return save_to_portfolio(brief)
 
-    questions = (q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12)
-    return types.SimpleNamespace(**{q.id: q for q in questions}, questions=questions, parameters=parameters, case=c,
-                                 comparison=comparison, save_brief=save_brief,
-                                 save_plan=_plan_saver(q11, c.tickets_per_day, c.plan_baseline))
+    def save_plan(self, plan) -> str:
+        """Save the plan to the portfolio once question 11 passes; never raises."""
+        c = self.case
+        return plan_saver(self.q11, c.tickets_per_day, c.plan_baseline)(plan)
+
+    def __dir__(self):
+        return super().__dir__() + ["case", "comparison", "save_brief", "save_plan"]
+
+
+def load(seed: int = 0, scenario: str = "default") -> CapstoneSet:
+    """Return exercise 07's questions for these parameters."""
+    questions = exercise.load(seed, scenario)
+    return CapstoneSet(questions.module, questions.questions, dict(questions.parameters), questions._shared)
