@@ -255,6 +255,11 @@ class Mistake:
 
     value: Any
     feedback: str
+    also: tuple[float, ...] = ()  # other values that give the same feedback (merged slips)
+
+    @property
+    def values(self) -> tuple[Any, ...]:
+        return (self.value, *self.also)
 
 
 Slip = Mistake
@@ -290,7 +295,10 @@ def distinct_mistakes(expected: float, mistakes: Sequence[Mistake], rel_tol: flo
         if twin is None:
             kept.append(Mistake(value, m.feedback))
         elif m.feedback not in kept[twin].feedback:
-            kept[twin] = Mistake(kept[twin].value, f"Two different slips give this number. Either: {kept[twin].feedback} Or: {m.feedback}")
+            merged = f"Two different slips give this number. Either: {kept[twin].feedback} Or: {m.feedback}"
+            kept[twin] = Mistake(kept[twin].value, merged, (*kept[twin].also, value))
+        else:
+            kept[twin] = Mistake(kept[twin].value, kept[twin].feedback, (*kept[twin].also, value))
     return tuple(kept)
 
 
@@ -581,7 +589,7 @@ class NumberSpec:
     def _slip(self, number: float) -> str | None:
         """The feedback of the named slip the answer matches, if any."""
         for mistake in self.mistakes:
-            if self._near(number, mistake.value):
+            if any(self._near(number, value) for value in mistake.values):
                 return mistake.feedback
         return None
 

@@ -576,3 +576,10 @@ def test_choice_is_shuffled_per_stream_and_explains_the_right_option():
         assert spec.judge(spec.correct) == (True, "Right: the scores overstate")
         assert sorted(spec.options) == ["a", "b", "c", "d"]
     assert positions == {0, 1, 2, 3}
+
+
+def test_merged_slips_answer_either_value():
+    spec = _spec(0.5, mistakes=(Mistake(0.2501, "first slip"), Mistake(0.2506, "second slip")))
+    assert len(spec.mistakes) == 1
+    assert "second slip" in spec.judge(0.251)[1]  # the second value, written at three figures
+    assert "first slip" in spec.judge(0.250)[1]
