@@ -78,3 +78,9 @@ def test_bad_parameters_are_refused_with_a_clear_message():
         _exercise(False).load(seed=-1)
     with pytest.raises(ValueError, match="scenario"):
         _exercise(False).load(seed=0, scenario="mars")
+
+
+def test_shared_values_are_reachable_by_name_as_notebooks_use_them():
+    ex = load("06", seed=3)
+    assert ex.open_question is ex.data.open_question
+    assert "open_question" in dir(ex)

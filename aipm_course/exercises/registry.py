@@ -102,7 +102,8 @@ class Context:
 
 
 class QuestionSet:
-    """The read-only questions of one exercise: ``ex.q1``, ``ex.questions``, ``ex.parameters``."""
+    """The read-only questions of one exercise: ``ex.q1``, ``ex.questions``, ``ex.parameters``, and
+    each shared value by its name (``ex.open_question``)."""
 
     __slots__ = ("_questions", "_parameters", "_shared", "_module")
 
@@ -129,10 +130,12 @@ class QuestionSet:
         """The values the questions share (data sets, rates), as one namespace."""
         return types.SimpleNamespace(**self._shared.built())
 
-    def __getattr__(self, name: str) -> Question:
+    def __getattr__(self, name: str) -> Any:
         for question in self._questions:
             if question.id == name:
                 return question
+        if not name.startswith("_") and name in self._shared._builders:
+            return getattr(self._shared, name)  # a shared value, e.g. ex.open_question
         ids = ", ".join(q.id for q in self._questions)
         raise AttributeError(f"exercise {self._module} has no question {name!r}; its questions are {ids}")
 
@@ -146,7 +149,7 @@ class QuestionSet:
         return len(self._questions)
 
     def __dir__(self):
-        return [q.id for q in self._questions] + ["questions", "parameters", "data", "module"]
+        return [q.id for q in self._questions] + list(self._shared._builders) + ["questions", "parameters", "data", "module"]
 
     def __repr__(self) -> str:
         return f"<exercise {self._module}: {len(self)} questions, seed {self._parameters.get('seed')}, scenario {self._parameters.get('scenario')!r}>"
