@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,9 @@ import numpy as np
 import yaml
 from scipy import stats
 from scipy.optimize import brentq
+
+from . import validation
+from .validation import AipmError, Finding
 
 __all__ = [
     "STAGE_KINDS",
@@ -42,6 +45,8 @@ __all__ = [
     "StageSchedule",
     "schedule",
     "PlanFinding",
+    "Metric",
+    "METRICS",
     "validate_plan",
     "Regression",
     "SimulationResult",
@@ -74,7 +79,7 @@ MATURITY_STAGES = (
 )
 
 
-class PlanError(ValueError):
+class PlanError(AipmError):
     """A rollout plan that cannot be read: the message names the stage and field."""
 
 
@@ -84,33 +89,26 @@ class PlanError(ValueError):
 
 
 def _proportion(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or not 0 < value < 1:
-        raise ValueError(f"{name} must be a proportion in (0, 1), got {value!r}")
-    return float(value)
+    """A rate in (0, 1), open: at 0 or 1 the rate has no variance, so no sample can test a change."""
+    return validation.share(name, value, open_low=True, open_high=True, allowed="a proportion in (0, 1)")
 
 
 def _level(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-        raise ValueError(f"{name} must be in (0, 1), got {value!r}")
-    return float(value)
+    """A significance level or power, in (0, 1): at 0 or 1 the normal quantile is infinite."""
+    return validation.share(name, value, open_low=True, open_high=True, allowed="in (0, 1)")
 
 
 def _share(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or not 0 < value <= 1:
-        raise ValueError(f"{name} must be a share in (0, 1], got {value!r}")
-    return float(value)
+    """A stage's traffic share, in (0, 1] as in a plan: a stage with no traffic is no stage."""
+    return validation.share(name, value, open_low=True)
 
 
 def _nonnegative(name: str, value: Any, what: str = "a number") -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or value < 0:
-        raise ValueError(f"{name} must be {what}, 0 or more, got {value!r}")
-    return float(value)
+    return validation.nonnegative(name, value, allowed=f"{what}, 0 or more")
 
 
 def _positive(name: str, value: Any, what: str = "a number") -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or value <= 0:
-        raise ValueError(f"{name} must be {what} above 0, got {value!r}")
-    return float(value)
+    return validation.positive(name, value, allowed=f"{what} above 0")
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,11 +167,9 @@ def sample_size(p_baseline: float, p_treatment: float, treatment_share: float = 
     p2 = _proportion("p_treatment", p_treatment)
     if p1 == p2:
         raise ValueError(f"p_treatment must differ from p_baseline (both {p1!r}): no sample can detect a change of zero")
-    f = treatment_share
-    if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f < 1:
-        raise ValueError(f"treatment_share must be in (0, 1) (a test needs users on both models), got {f!r}")
-    total = _raw_total(p1, p2, _level("alpha", alpha), _level("power", power), float(f))
-    return SampleSize(math.ceil((1 - f) * total - 1e-9), math.ceil(f * total - 1e-9), float(f))
+    f = validation.share("treatment_share", treatment_share, open_low=True, open_high=True, allowed="in (0, 1) (a test needs users on both models)")
+    total = _raw_total(p1, p2, _level("alpha", alpha), _level("power", power), f)
+    return SampleSize(math.ceil((1 - f) * total - 1e-9), math.ceil(f * total - 1e-9), f)
 
 
 def minimum_detectable_effect(p_baseline: float, n_per_arm: float, alpha: float = 0.05, power: float = 0.8, treatment_share: float = 0.5) -> float:
@@ -185,9 +181,7 @@ def minimum_detectable_effect(p_baseline: float, n_per_arm: float, alpha: float 
     p1 = _proportion("p_baseline", p_baseline)
     n = _positive("n_per_arm", n_per_arm, "a number of users")
     a, b = _level("alpha", alpha), _level("power", power)
-    f = treatment_share
-    if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f < 1:
-        raise ValueError(f"treatment_share must be in (0, 1), got {f!r}")
+    f = validation.share("treatment_share", treatment_share, open_low=True, open_high=True, allowed="in (0, 1)")
     needed_total = n / f
 
     def gap(delta: float) -> float:
@@ -204,9 +198,11 @@ def days_to_detect(daily_users: float, p_baseline: float, effect: float, treatme
     to detect a change of ``effect`` in a rate (everyone else is the control), rounded up."""
     users = _positive("daily_users", daily_users, "a number of users")
     p1 = _proportion("p_baseline", p_baseline)
-    if isinstance(effect, bool) or not isinstance(effect, numbers.Real) or effect == 0 or not 0 < p1 + effect < 1:
-        raise ValueError(f"effect must be a non-zero change that keeps the rate in (0, 1), got {effect!r}")
-    needed = sample_size(p1, p1 + effect, treatment_share, alpha, power)
+    keeps = "a non-zero change that keeps the rate in (0, 1)"
+    change = validation.real("effect", effect, allowed=keeps)
+    if change == 0 or not 0 < p1 + change < 1:
+        raise validation.fail("effect", effect, keeps)
+    needed = sample_size(p1, p1 + change, treatment_share, alpha, power)
     return max(1, math.ceil(needed.total / users - 1e-9))
 
 
@@ -334,11 +330,9 @@ def plan_from_dict(data: Any) -> RolloutPlan:
             raise PlanError(f"{where}: `kind` must be one of {', '.join(STAGE_KINDS)}, got {kind!r}")
         where = f"stage {index} ({kind})"
         share = _field(raw, "traffic_share", where, (int, float))
-        if not 0 < share <= 1:
-            raise PlanError(f"{where}: `traffic_share` must be a share in (0, 1], got {share!r}")
+        share = validation.share(f"{where}: `traffic_share`", share, open_low=True, error=PlanError)
         days = _field(raw, "min_days", where, (int,))
-        if days < 1:
-            raise PlanError(f"{where}: `min_days` must be 1 or more, got {days!r}")
+        days = validation.count(f"{where}: `min_days`", days, minimum=1, allowed="1 or more", error=PlanError)
         gates_raw = raw.get("gates") or []
         if not isinstance(gates_raw, list):
             raise PlanError(f"{where}: `gates` must be a list of gates, got {gates_raw!r}")
@@ -356,8 +350,8 @@ def plan_from_dict(data: Any) -> RolloutPlan:
         raise PlanError(f"`kill_switch` must be a trigger in words, or trigger/metric/threshold, got {kill!r}")
     kill_metric = kill.get("metric")
     kill_threshold = kill.get("threshold")
-    if kill_threshold is not None and (isinstance(kill_threshold, bool) or not isinstance(kill_threshold, (int, float))):
-        raise PlanError(f"kill_switch: `threshold` must be a number, got {kill_threshold!r}")
+    if kill_threshold is not None:
+        kill_threshold = validation.real("kill_switch: `threshold`", kill_threshold, allowed="a number", error=PlanError)
     kill_comparison = kill.get("comparison", "<=")
     if kill_comparison not in COMPARISONS:
         raise PlanError(f"kill_switch: `comparison` must be \">=\" or \"<=\", got {kill_comparison!r}")
@@ -413,10 +407,16 @@ def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, nam
     """Save a plan that passes ``validate_plan`` to the portfolio as YAML, Markdown and its timeline figure (lesson 05).
 
     A plan with findings is not saved, so a draft never replaces a finished plan; the returned text
-    says what to do instead. Never raises for a plan it cannot read.
+    says what to do instead. Never raises for a plan it cannot read, nor for a ``name`` that is
+    not a plain file name (letters, digits, - and _) or a file that cannot be written: the text
+    then starts "Not saved:" and says why. Nothing is written outside the work folder.
     """
-    from .workspace import save_artifact
+    from .workspace import not_saved, portfolio_name, save_files
 
+    try:
+        name = portfolio_name(name)
+    except ValueError as exc:
+        return not_saved(exc)
     try:
         plan = read_plan(plan)
     except (PlanError, ValueError) as exc:
@@ -425,16 +425,17 @@ def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, nam
     if findings:
         listed = "\n".join(f"- {f}" for f in findings)
         return f"Not saved yet: the validator still has {len(findings)} finding(s). Fix them, then run this cell again:\n{listed}"
-    saved = [save_artifact(f"{name}.yaml", plan_to_yaml(plan)), save_artifact(f"{name}.md", plan_to_markdown(plan, daily_users, p_baseline))]
     # the timeline figure, which the portfolio shows under the plan
     import matplotlib.pyplot as plt
 
     from .plots import rollout_timeline_plot
-    from .workspace import save_figure
 
     fig = rollout_timeline_plot(schedule(plan, daily_users, p_baseline), daily_users)
     try:
-        saved.append(save_figure(fig, f"{name}.png"))
+        # all three places are checked (and the figure drawn) before anything is written
+        saved = save_files({f"{name}.yaml": plan_to_yaml(plan), f"{name}.md": plan_to_markdown(plan, daily_users, p_baseline), f"{name}.png": fig})
+    except (ValueError, OSError) as exc:
+        return not_saved(exc)
     finally:
         plt.close(fig)
     return "\n".join([*(str(x) for x in saved), "It passes the validator."])
@@ -453,7 +454,9 @@ def example_plan() -> RolloutPlan:
                 {"metric": "escalation_rate", "layer": "online", "comparison": "<=", "threshold": 0.2, "severity": "warning"}]},
             {"kind": "canary", "traffic_share": 0.05, "min_days": 14, "gates": [success]},
             {"kind": "ramp", "traffic_share": 0.5, "min_days": 7, "gates": [
-                success, {"metric": "resolution_rate", "layer": "business", "comparison": ">=", "threshold": 0.4, "severity": "blocker"}]},
+                success, {"metric": "resolution_rate", "layer": "business", "comparison": ">=", "threshold": 0.4, "severity": "blocker"},
+                # higher is worse for escalations: the gate is "<=" and the rise to detect is positive
+                {"metric": "escalation_rate", "layer": "online", "comparison": "<=", "threshold": 0.2, "severity": "blocker", "effect": 0.05}]},
             {"kind": "full", "traffic_share": 1.0, "min_days": 1, "gates": []},
         ],
         "kill_switch": {"trigger": "escalation rate above 30% on any day", "metric": "escalation_rate", "comparison": "<=", "threshold": 0.3},
@@ -548,14 +551,61 @@ def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float,
     return out
 
 
-@dataclasses.dataclass(frozen=True)
-class PlanFinding:
-    stage: str
-    problem: str
-    fix: str
+PlanFinding = Finding  # the old name: PlanFinding(stage, problem, fix) reads "stage: problem Fix: fix"
 
-    def __str__(self) -> str:
-        return f"{self.stage}: {self.problem} Fix: {self.fix}"
+ROLLBACK_MIN_WORDS = 5  # "x" or "roll back" is not a procedure: say what users get instead and who acts
+_RATE_IN_WORDS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)|(?<![\d.])(0?\.\d+)(?![\d.%])")
+
+
+def _percent(x: float) -> str:
+    return f"{x * 100:.4g}%"
+
+
+def _rates_in(text: str) -> list[float]:
+    """The rates a trigger names in words: "25%" and "25 percent" are 0.25, and so is "0.25"."""
+    return [float(m.group(1)) / 100 if m.group(1) else float(m.group(2)) for m in _RATE_IN_WORDS.finditer(text)]
+
+
+def _effect_advice(metric: str) -> str:
+    """How to write the effect for a gate on ``metric``, with the sign of its harmful direction."""
+    known = METRICS.get(metric)
+    if known is not None:
+        return known.effect_example()
+    return "effect: -0.02 for a two-point drop in a rate where higher is better, or 0.02 for a rise in one where higher is worse"
+
+
+def _direction_findings(stage: Stage, gate: Gate) -> list[PlanFinding]:
+    """A gate whose comparison or effect points the wrong way for its metric (for escalations a rise is the harm)."""
+    known = METRICS.get(gate.metric)
+    if known is None:
+        return []
+    better = "higher is better" if known.higher_is_better else "higher is worse"
+    found = []
+    if gate.threshold is not None and gate.comparison != known.healthy_comparison:
+        found.append(PlanFinding(stage.title, f"The gate {gate.metric} {gate.comparison} {gate.threshold:g} passes the models it should stop: for {gate.metric} {better}, so a healthy stage reads {gate.metric} {known.healthy_comparison} the threshold.", f"Use \"{known.healthy_comparison}\"."))
+    if gate.effect and (gate.effect > 0) != (known.harmful_sign > 0):
+        harm = "rise" if known.harmful_sign > 0 else "fall"
+        found.append(PlanFinding(stage.title, f"The gate on {gate.metric} watches for a {'rise' if gate.effect > 0 else 'fall'} ({gate.effect:+g}), but for {gate.metric} {better}: the harm to catch is a {harm}.", f"Give the effect the sign of the harm: {known.effect_example(abs(gate.effect))}."))
+    return found
+
+
+def _kill_switch_and_rollback_findings(plan: RolloutPlan) -> list[PlanFinding]:
+    """A trigger that says nothing, a threshold that contradicts the trigger's words or the metric's direction, a rollback that is no procedure."""
+    found = []
+    if plan.kill_switch and len(plan.kill_switch.split()) < 3:
+        found.append(PlanFinding("kill switch", f"The trigger {plan.kill_switch!r} does not say when the feature is switched off.", "Say which number crosses which line, e.g. \"escalation rate above 30% on any day\"."))
+    named = _rates_in(plan.kill_switch)
+    is_share = plan.kill_threshold is not None and 0 <= plan.kill_threshold <= 1  # else "not a share" says it
+    if is_share and named and not any(math.isclose(x, plan.kill_threshold, abs_tol=1e-9) for x in named):
+        said = " and ".join(_percent(x) for x in named)
+        found.append(PlanFinding("kill switch", f"The trigger says {said}, but the threshold is {plan.kill_threshold:g} ({_percent(plan.kill_threshold)}): the switch would fire at another level than the plan promises.", f"Make them agree: a threshold of {named[0]:g}, or other words."))
+    known = METRICS.get(plan.kill_metric or "")
+    if known is not None and plan.kill_threshold is not None and plan.kill_comparison != known.healthy_comparison:
+        edge = "above" if known.healthy_comparison == "<=" else "below"
+        found.append(PlanFinding("kill switch", f"The comparison is the healthy condition, the one that keeps the feature on: {plan.kill_metric} {known.healthy_comparison} {plan.kill_threshold:g} means it is switched off {edge} {_percent(plan.kill_threshold)}.", f"Use \"{known.healthy_comparison}\"."))
+    if plan.rollback and len(re.findall(r"[^\W\d_]{2,}", plan.rollback)) < ROLLBACK_MIN_WORDS:
+        found.append(PlanFinding("plan", f"The rollback {plan.rollback!r} is not a procedure.", "Say what happens when the feature is switched off: which path users fall back to, who is paged, and how fast."))
+    return found
 
 
 def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> list[PlanFinding]:
@@ -563,7 +613,10 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
 
     With ``daily_users`` and ``p_baseline`` (today's rate of the metric the online gates watch) it
     also checks that each stage lasts long enough for its gates to detect their effect at that
-    traffic, and that no online gate asks for more than today's rate.
+    traffic, and that no online gate asks for more than today's rate. Gates, their effects and the
+    kill switch must point the way of their metric's harm (``METRICS``: a rise in escalations, a fall
+    in task success); a kill switch's threshold must be the number its trigger names; the rollback
+    must be a procedure in words.
     """
     plan = plan_from_dict(plan)
     found: list[PlanFinding] = []
@@ -573,6 +626,7 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
         found.append(PlanFinding("plan", "There is no kill switch.", "Say what turns the feature off at once, e.g. \"escalation rate above 30% on any day\"."))
     if not plan.rollback:
         found.append(PlanFinding("plan", "There is no rollback action.", "Say what happens when it is switched off: which path users fall back to, and who is paged."))
+    found += _kill_switch_and_rollback_findings(plan)
     first_broad = next((s for s in plan.stages if s.exposed and s.traffic_share > 0.1), None)
     if first_broad is not None:
         earlier = plan.stages[: plan.stages.index(first_broad)]
@@ -588,9 +642,10 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
             elif not 0 <= g.threshold <= 1:
                 found.append(PlanFinding(s.title, f"The gate on {g.metric} has the threshold {g.threshold:g}, but the metrics here are rates.", f"Write it as a share between 0 and 1: {g.threshold / 100:g}, not {g.threshold:g}."))
             elif g.effect and p_baseline is not None and g.layer == "online" and g.comparison == ">=" and g.threshold > p_baseline:
-                found.append(PlanFinding(s.title, f"The gate {g.metric} >= {g.threshold:g} is above today's rate ({p_baseline:g}): a model no worse than today would fail it.", f"Set it at or below {p_baseline:g}, e.g. today's rate plus the effect ({p_baseline + g.effect:g})."))
+                found.append(PlanFinding(s.title, f"The gate {g.metric} >= {g.threshold:g} is above today's rate ({p_baseline:g}): a model no worse than today would fail it.", f"Set it at or below {p_baseline:g}, e.g. today's rate less the effect ({p_baseline - abs(g.effect):g})."))
             if g.layer == "online" and g.severity == "blocker" and g.effect is None and s.exposed and s.traffic_share < 1:
-                found.append(PlanFinding(s.title, f"The online blocker on {g.metric} does not say what change it must detect.", "Add its `effect`, e.g. effect: -0.02 for a two-point drop; the stage's length depends on it."))
+                found.append(PlanFinding(s.title, f"The online blocker on {g.metric} does not say what change it must detect.", f"Add its `effect`, e.g. {_effect_advice(g.metric)}; the stage's length depends on it."))
+            found += _direction_findings(s, g)
         if s.kind != "full" and not s.gates:
             found.append(PlanFinding(s.title, "The stage has no gate.", "Say which metric must hold before the next stage starts."))
     if plan.kill_threshold is not None and not 0 <= plan.kill_threshold <= 1:
@@ -638,7 +693,43 @@ class SimulationResult:
         return self.reason
 
 
-DEFAULT_BASELINES = {"groundedness": 0.93, "task_success": 0.60, "escalation_rate": 0.15, "resolution_rate": 0.45}
+@dataclasses.dataclass(frozen=True)
+class Metric:
+    """A rate the kit measures: today's value and which way is better (lesson 05).
+
+    For task_success higher is better, so the harm a gate guards against is a fall (a negative
+    ``effect``, a ``>=`` gate); for escalation_rate higher is worse, so the harm is a rise (a
+    positive ``effect``, a ``<=`` gate).
+    """
+
+    name: str
+    baseline: float
+    higher_is_better: bool = True
+
+    @property
+    def harmful_sign(self) -> int:
+        """-1 when a fall is the harm (higher is better), +1 when a rise is."""
+        return -1 if self.higher_is_better else 1
+
+    @property
+    def healthy_comparison(self) -> str:
+        """The comparison that holds on a healthy day: ">=" when higher is better, "<=" when worse."""
+        return ">=" if self.higher_is_better else "<="
+
+    def effect_example(self, size: float = 0.02) -> str:
+        """How to write an effect to detect for this metric, e.g. "effect: 0.02 for a two-point rise in escalation_rate"."""
+        hundredths = round(size * 100, 6)
+        points = {1: "one", 2: "two", 3: "three", 5: "five"}.get(hundredths, f"{hundredths:g}")
+        return f"effect: {self.harmful_sign * size:g} for a {points}-point {'drop' if self.higher_is_better else 'rise'} in {self.name}"
+
+
+METRICS = {m.name: m for m in (
+    Metric("groundedness", 0.93),
+    Metric("task_success", 0.60),
+    Metric("escalation_rate", 0.15, higher_is_better=False),
+    Metric("resolution_rate", 0.45),
+)}
+DEFAULT_BASELINES = {name: m.baseline for name, m in METRICS.items()}
 
 
 def _gate_fails(gate: Gate, new: tuple[float, float], old: tuple[float, float], alpha: float) -> str | None:
@@ -646,7 +737,9 @@ def _gate_fails(gate: Gate, new: tuple[float, float], old: tuple[float, float], 
 
     A gate fails when the new model's rate misses the threshold, or, for a gate with an ``effect``
     and a control group, when the new model is significantly worse than the old (a two-sided test at
-    ``alpha``, in the harmful direction): the comparison the stage's length was sized for.
+    ``alpha``, in the harmful direction): the comparison the stage's length was sized for. The harmful
+    direction is the metric's (a fall in task_success, a rise in escalation_rate: see ``METRICS``);
+    only for a metric the kit does not know does the effect's sign say which way is worse.
     """
     hits, trials = new
     value = hits / trials
@@ -658,7 +751,10 @@ def _gate_fails(gate: Gate, new: tuple[float, float], old: tuple[float, float], 
         se = math.sqrt(max(pooled * (1 - pooled), 1e-12) * (1 / trials + 1 / c_trials))
         z = (value - c_hits / c_trials) / se
         critical = stats.norm.ppf(1 - alpha / 2)
-        worse = z < -critical if gate.effect < 0 else z > critical
+        # the harmful direction is the metric's (a rise in escalations); the effect's sign only for a metric the kit does not know
+        known = METRICS.get(gate.metric)
+        harmful = known.harmful_sign if known is not None else (-1 if gate.effect < 0 else 1)
+        worse = z < -critical if harmful < 0 else z > critical
         if worse:
             return (
                 f"{gate.metric} was {value:.1%} on the new model against {c_hits / c_trials:.1%} on the old: "
@@ -709,10 +805,9 @@ def simulate_rollout(
                 offline.add(g.metric)
     if plan.kill_metric and plan.kill_metric not in rates:
         raise ValueError(f"the kill switch's metric {plan.kill_metric!r} has no baseline; give one in baselines=")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
+    seed = validation.seed("seed", seed)
     a, b = _level("alpha", alpha), _level("power", power)
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(seed)
 
     def true_rate(metric: str, day: int, on_new: bool) -> float:
         value = rates[metric]
@@ -809,9 +904,8 @@ def population_stability_index(reference: Any, current: Any, bins: int = 10) -> 
     a share of 0.0001 so the logarithm stays finite.
     """
     ref, cur = _sample("reference", reference), _sample("current", current)
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 2 <= bins <= 100:
-        raise ValueError(f"bins must be a whole number from 2 to 100, got {bins!r}")
-    edges = np.unique(np.quantile(ref, np.linspace(0, 1, int(bins) + 1)))
+    bins = validation.count("bins", bins, minimum=2, maximum=100)
+    edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)))
     inner = edges[1:-1]
     r = np.bincount(np.searchsorted(inner, ref, side="right"), minlength=len(inner) + 1) / ref.size
     c = np.bincount(np.searchsorted(inner, cur, side="right"), minlength=len(inner) + 1) / cur.size

@@ -761,13 +761,19 @@ def test_kill_switch_with_a_greater_or_equal_comparison():
     assert result.exposed_to_regression == 400
 
 
-def test_a_warning_gate_does_not_stop_the_rollout():
-    plan = r.example_plan()
-    # escalation 15% -> 22% on the new model: the dogfood warning gate (<= 20%) fails, the kill switch (30%) holds
-    result = r.simulate_rollout(plan, 20_000, changes=[r.Regression("escalation_rate", 0.07)], seed=0)
+def test_a_warning_gate_does_not_stop_the_rollout_but_a_blocker_does():
+    data = example_dict()
+    assert data["stages"][3]["gates"][2]["metric"] == "escalation_rate"
+    data["stages"][3]["gates"][2]["severity"] = "warning"  # the ramp's escalation blocker, made a warning
+    # escalation 15% -> 22% on the new model: the dogfood and ramp warning gates (<= 20%) fail, the kill switch (30%) holds
+    result = r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", 0.07)], seed=0)
     dogfood = [d["escalation_rate"] for d in result.days if d["stage"] == "Dogfood"]
     assert np.mean(dogfood) > 0.2
     assert result.reached_full
+    # the lesson's plan keeps it a blocker: the ramp stops the rise before full launch
+    blocked = r.simulate_rollout(r.example_plan(), 20_000, changes=[r.Regression("escalation_rate", 0.07)], seed=0)
+    assert blocked.stop_stage == "Ramp" and not blocked.reached_full
+    assert "escalation_rate was 22" in blocked.reason and "the gate needs <= 20.0%" in blocked.reason
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -915,11 +921,14 @@ def test_shadow_mode_measures_only_metrics_with_an_offline_gate():
 
 
 def all_gates_on_task_success(p, kill_metric=True):
-    """The example plan with every gate on task_success (threshold 5 points below p), or the kill switch in words only."""
+    """The example plan with every gate on task_success (">=", threshold 5 points below p, effects
+    negative: a fall is the harm), or the kill switch in words only."""
     data = example_dict()
     for stage in data["stages"]:
         for gate in stage["gates"]:
-            gate.update(metric="task_success", threshold=round(p - 0.05, 4))
+            gate.update(metric="task_success", threshold=round(p - 0.05, 4), comparison=">=")
+            if "effect" in gate:
+                gate["effect"] = -abs(gate["effect"])
     if not kill_metric:
         data["kill_switch"] = {"trigger": "escalation rate above 30% on any day"}
     return data
@@ -988,16 +997,19 @@ COUNTS = [
 @pytest.mark.parametrize("new, old", COUNTS)
 @pytest.mark.parametrize("effect", [-0.02, 0.02])
 @pytest.mark.parametrize("alpha", [0.05, 0.01, 0.2])
-def test_gate_fails_agrees_with_the_statsmodels_z_test(new, old, effect, alpha):
+@pytest.mark.parametrize("metric", ["task_success", "escalation_rate", "complaint_rate"])
+def test_gate_fails_agrees_with_the_statsmodels_z_test(new, old, effect, alpha, metric):
     z_value, p_value = proportions_ztest([new[0], old[0]], [new[1], old[1]], alternative="two-sided")
-    harmful = z_value < 0 if effect < 0 else z_value > 0
+    # the harm is the metric's direction, whatever the effect's sign: a fall in task success, a rise in
+    # escalations; only for a metric the kit does not know does the effect's sign decide
+    harmful = {"task_success": z_value < 0, "escalation_rate": z_value > 0}.get(metric, z_value < 0 if effect < 0 else z_value > 0)
     expected_fail = bool(p_value < alpha and harmful)
     # a threshold every rate meets, so only the test against the control can fail the gate
-    for gate in (r.Gate("task_success", "online", ">=", 0.0, "blocker", effect), r.Gate("task_success", "online", "<=", 1.0, "blocker", effect)):
+    for gate in (r.Gate(metric, "online", ">=", 0.0, "blocker", effect), r.Gate(metric, "online", "<=", 1.0, "blocker", effect)):
         why = r._gate_fails(gate, new, old, alpha)
         if expected_fail:
             assert why == (
-                f"task_success was {new[0] / new[1]:.1%} on the new model against {old[0] / old[1]:.1%} on the old: "
+                f"{metric} was {new[0] / new[1]:.1%} on the new model against {old[0] / old[1]:.1%} on the old: "
                 f"significantly worse (z = {z_value:.2f})"
             )
         else:
@@ -1067,7 +1079,7 @@ def test_a_greater_or_equal_gate_with_an_effect_above_todays_rate_is_a_finding()
     assert [(f.stage, f.problem) for f in found] == [
         ("Canary", "The gate task_success >= 0.62 is above today's rate (0.6): a model no worse than today would fail it.")
     ]
-    assert found[0].fix == "Set it at or below 0.6, e.g. today's rate plus the effect (0.58)."
+    assert found[0].fix == "Set it at or below 0.6, e.g. today's rate less the effect (0.58)."
     # without today's rate it cannot be checked
     assert findings(data) == []
     # at today's rate, or below, it is fine
@@ -1118,7 +1130,8 @@ def test_a_kill_switch_threshold_outside_zero_one_is_a_finding(threshold, share)
     found = findings(data, daily_users=20_000, p_baseline=0.6)
     assert [(f.stage, f.problem) for f in found] == [("kill switch", f"The threshold {threshold:g} is not a share.")]
     assert found[0].fix == f"Write it as a share between 0 and 1: {share}."
-    data["kill_switch"]["threshold"] = 1
+    # 1 is a share (the trigger's words must say the same number: 100%)
+    data["kill_switch"].update(threshold=1, trigger="escalation rate at 100% on any day")
     assert findings(data) == []
 
 
@@ -1262,3 +1275,155 @@ def test_sample_size_grows_with_power(p1, gap, power_a, power_b):
     assume(p1 + gap < 0.99)
     low, high = sorted((power_a, power_b))
     assert r.sample_size_per_arm(p1, p1 + gap, power=low) <= r.sample_size_per_arm(p1, p1 + gap, power=high)
+
+
+# --- metric directions: a rise in escalations is the harm (the issue's hostile plan) ---------------------
+
+
+def test_each_metric_knows_which_way_is_better():
+    assert {name: m.higher_is_better for name, m in r.METRICS.items()} == {
+        "groundedness": True, "task_success": True, "escalation_rate": False, "resolution_rate": True,
+    }
+    assert r.DEFAULT_BASELINES == {name: m.baseline for name, m in r.METRICS.items()}
+    assert r.DEFAULT_BASELINES["escalation_rate"] == 0.15 and r.DEFAULT_BASELINES["task_success"] == 0.60
+    success, escalation = r.METRICS["task_success"], r.METRICS["escalation_rate"]
+    assert (success.harmful_sign, success.healthy_comparison) == (-1, ">=")
+    assert (escalation.harmful_sign, escalation.healthy_comparison) == (1, "<=")
+    assert success.effect_example() == "effect: -0.02 for a two-point drop in task_success"
+    assert escalation.effect_example() == "effect: 0.02 for a two-point rise in escalation_rate"
+
+
+def test_the_example_plan_gates_escalations_the_way_their_harm_goes():
+    gate = r.example_plan().stage("ramp").gates[2]
+    assert (gate.metric, gate.comparison, gate.threshold, gate.severity, gate.effect) == ("escalation_rate", "<=", 0.2, "blocker", 0.05)
+    assert gate.threshold == pytest.approx(r.DEFAULT_BASELINES["escalation_rate"] + gate.effect)
+
+
+def test_the_advice_for_a_missing_effect_has_the_sign_of_the_metrics_harm():
+    data = example_dict()
+    del data["stages"][2]["gates"][0]["effect"]  # task_success: higher is better
+    del data["stages"][3]["gates"][2]["effect"]  # escalation_rate: higher is worse
+    fixes = {f.stage: f.fix for f in findings(data) if "does not say what change" in f.problem}
+    assert fixes == {
+        "Canary": "Add its `effect`, e.g. effect: -0.02 for a two-point drop in task_success; the stage's length depends on it.",
+        "Ramp": "Add its `effect`, e.g. effect: 0.02 for a two-point rise in escalation_rate; the stage's length depends on it.",
+    }
+    data["stages"][2]["gates"][0]["metric"] = "complaint_rate"  # a metric the kit does not know: both signs explained
+    fix = next(f.fix for f in findings(data) if f.stage == "Canary" and "does not say" in f.problem)
+    assert "-0.02 for a two-point drop in a rate where higher is better" in fix and "0.02 for a rise in one where higher is worse" in fix
+
+
+@pytest.mark.parametrize("stage, gate, effect, message, fix", [
+    (3, 2, -0.02, "The gate on escalation_rate watches for a fall (-0.02), but for escalation_rate higher is worse: the harm to catch is a rise.",
+     "Give the effect the sign of the harm: effect: 0.02 for a two-point rise in escalation_rate."),
+    (2, 0, 0.03, "The gate on task_success watches for a rise (+0.03), but for task_success higher is better: the harm to catch is a fall.",
+     "Give the effect the sign of the harm: effect: -0.03 for a three-point drop in task_success."),
+])
+def test_an_effect_with_the_wrong_sign_for_its_metric_is_a_finding(stage, gate, effect, message, fix):
+    data = example_dict()
+    data["stages"][stage]["gates"][gate]["effect"] = effect
+    found = findings(data)
+    assert [(f.stage, f.problem, f.fix) for f in found] == [(data["stages"][stage]["kind"].capitalize(), message, fix)]
+
+
+def test_a_gate_comparison_against_its_metrics_direction_is_a_finding():
+    data = example_dict()
+    data["stages"][3]["gates"][2]["comparison"] = ">="
+    found = findings(data)
+    assert [(f.stage, f.problem, f.fix) for f in found] == [(
+        "Ramp",
+        "The gate escalation_rate >= 0.2 passes the models it should stop: for escalation_rate higher is worse, so a healthy stage reads escalation_rate <= the threshold.",
+        'Use "<=".',
+    )]
+    # a metric the kit does not know is not judged
+    data["stages"][3]["gates"][2]["metric"] = "complaint_rate"
+    assert findings(data) == []
+
+
+@pytest.mark.parametrize("trigger, threshold, ok", [
+    ("escalation above 25%", 0.4, False),  # the issue's kill switch
+    ("escalation above 25%", 0.25, True),
+    ("escalation rate above 30% on any day", 0.3, True),
+    ("escalations over 30 percent, two days running", 0.3, True),
+    ("escalations over 30 per cent on a day", 0.25, False),
+    ("escalation rate above 0.3 for 2 days", 0.3, True),
+    ("escalation rate above 0.3 for 2 days", 0.2, False),
+    ("escalation rate above 12.5% on any day", 0.125, True),
+    ("escalations above the weekly average", 0.3, True),  # no number in the words: nothing to contradict
+])
+def test_a_kill_switch_threshold_must_be_the_number_its_trigger_names(trigger, threshold, ok):
+    data = example_dict()
+    data["kill_switch"].update(trigger=trigger, threshold=threshold)
+    found = [f for f in findings(data) if f.stage == "kill switch"]
+    assert (found == []) is ok, found
+    if not ok:
+        assert found[0].problem.startswith("The trigger says ") and f"but the threshold is {threshold:g}" in found[0].problem
+
+
+def test_the_issue_kill_switch_message_in_full():
+    data = example_dict()
+    data["kill_switch"] = {"trigger": "escalation above 25%", "metric": "escalation_rate", "comparison": "<=", "threshold": 0.4}
+    assert [str(f) for f in findings(data)] == [
+        "kill switch: The trigger says 25%, but the threshold is 0.4 (40%): the switch would fire at another level than the plan promises. "
+        "Fix: Make them agree: a threshold of 0.25, or other words."
+    ]
+
+
+def test_a_kill_switch_comparison_against_its_metrics_direction_is_a_finding():
+    data = example_dict()
+    data["kill_switch"]["comparison"] = ">="
+    assert [(f.stage, f.problem, f.fix) for f in findings(data)] == [(
+        "kill switch",
+        "The comparison is the healthy condition, the one that keeps the feature on: escalation_rate <= 0.3 means it is switched off above 30%.",
+        'Use "<=".',
+    )]
+    data["kill_switch"] = {"trigger": "task success below 50%", "metric": "task_success", "comparison": ">=", "threshold": 0.5}
+    assert findings(data) == []
+
+
+@pytest.mark.parametrize("rollback, ok", [
+    ("x", False),
+    ("roll back", False),
+    ("roll it back asap", False),
+    ("Switch the flag off; page on-call.", True),
+    ("Feature flag off: questions go to the current help-centre search; the on-call engineer is paged.", True),
+])
+def test_the_rollback_must_be_a_procedure(rollback, ok):
+    data = example_dict()
+    data["rollback"] = rollback
+    found = findings(data)
+    assert (found == []) is ok
+    if not ok:
+        assert [(f.stage, f.problem) for f in found] == [("plan", f"The rollback {rollback!r} is not a procedure.")]
+
+
+def test_a_kill_switch_trigger_of_a_word_or_two_says_nothing():
+    data = example_dict()
+    data["kill_switch"]["trigger"] = "x"
+    assert [f.problem for f in findings(data)] == ["The trigger 'x' does not say when the feature is switched off."]
+
+
+def test_the_issue_hostile_plan_passes_no_longer():
+    data = example_dict()
+    escalation = {"metric": "escalation_rate", "layer": "online", "comparison": "<=", "threshold": 0.4, "severity": "blocker", "effect": -0.02}
+    data["stages"][2]["gates"].append(dict(escalation))
+    data["stages"][3]["gates"][2] = dict(escalation)
+    data["kill_switch"] = {"trigger": "escalation above 25%", "metric": "escalation_rate", "comparison": "<=", "threshold": 0.4}
+    data["rollback"] = "x"
+    found = findings(data, daily_users=25_000, p_baseline=0.6)
+    assert [f.stage for f in found] == ["kill switch", "plan", "Canary", "Ramp"]
+
+
+@pytest.mark.parametrize("metric, change", [("task_success", -0.10), ("escalation_rate", 0.10)])
+def test_the_example_plan_stops_a_ten_point_regression_in_every_seed(metric, change):
+    shipped = [seed for seed in range(20) if r.simulate_rollout(r.example_plan(), 20_000, changes=[r.Regression(metric, change)], seed=seed).reached_full]
+    assert shipped == []
+
+
+@pytest.mark.parametrize("effect", [0.02, -0.02])
+def test_the_test_against_the_control_looks_for_a_rise_in_escalations_whatever_the_effects_sign(effect):
+    data = example_dict()
+    data["stages"][3]["gates"][2].update(threshold=None, effect=effect)  # only the test against the control can stop it
+    stopped_rise = sum(r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", 0.03)], seed=s).stop_stage == "Ramp" for s in range(10))
+    stopped_fall = sum(r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", -0.03)], seed=s).stop_stage == "Ramp" for s in range(10))
+    assert stopped_rise == 10 and stopped_fall == 0

@@ -1,423 +1,563 @@
-"""Exercise 05: rollout planning (lesson 05). Numbers and data follow the notebook's parameters."""
+"""Exercise 05: rollout planning (lesson 05). Each question is one function; numbers follow the parameters."""
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 
 import numpy as np
+from scipy import stats
 
-from ..checking import distinct_mistakes, ___, ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, ValidationQuestion
-from ..parameters import get_scenario, rng_for, scaled, validate_parameters
+from ..checking import (
+    ChoiceQuestion,
+    ChoiceSpec,
+    Mistake,
+    NumberQuestion,
+    NumberSpec,
+    ValidationQuestion,
+    choice,
+    decimals,
+    significant,
+    whole,
+)
 from ..rollout import (
-    DEFAULT_BASELINES,
     Regression,
     blast_radius,
     days_to_detect,
     drift_check,
     example_plan,
     minimum_detectable_effect,
-    read_plan,
+    population_stability_index,
     sample_size,
     sample_size_per_arm,
     simulate_rollout,
-    validate_plan,
 )
-from ..workspace import record_check
+from .plan_checks import PLAN_SKELETON, plan_checker, plan_saver
+from .registry import Exercise, QuestionSet, stream
 
-MODULE = "05"
+__all__ = ["PLAN_SKELETON", "exercise", "load"]
+
+exercise = Exercise("05")
+
+Z_975 = float(stats.norm.ppf(0.975))  # two-sided α = 0.05
+Z_80 = float(stats.norm.ppf(0.80))  # power 0.8
 
 
 def _hours(h: float) -> str:
     return f"{h:g} hour" if h == 1 else f"{h:g} hours"
 
 
+def _up(x: float) -> int:
+    """A count of users or days as the question asks for it: whole, rounded up (a slip's value too)."""
+    return math.ceil(x - 1e-9)
 
-PLAN_SKELETON = {
-    "feature": ___,
-    "owner": ___,
-    "stages": [
-        {"kind": "shadow", "traffic_share": 1.0, "min_days": ___, "gates": [
-            {"metric": ___, "layer": "offline", "comparison": ">=", "threshold": ___, "severity": "blocker"}]},
-        {"kind": "canary", "traffic_share": ___, "min_days": ___, "gates": [
-            {"metric": "task_success", "layer": "online", "comparison": ">=", "threshold": ___, "severity": "blocker", "effect": ___}]},
-        {"kind": "full", "traffic_share": 1.0, "min_days": 1, "gates": []},
-    ],
-    "kill_switch": {"trigger": ___, "metric": "escalation_rate", "comparison": "<=", "threshold": ___},
-    "rollback": ___,
+
+def _points(share: float) -> str:
+    """A change in a rate in percentage points, e.g. 0.015 -> "1.5 points"."""
+    return f"{share * 100:g} point" if share == 0.01 else f"{share * 100:g} points"
+
+
+# --------------------------------------------------------------------------------------------
+# Shared values: the lesson's plan and the two samples of question 9 (ex.data.plan, .reference, .current)
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.shared
+def plan(ctx):
+    """The lesson's example plan (question 8 simulates it)."""
+    return example_plan()
+
+
+@functools.lru_cache(maxsize=64)
+def _drift_samples(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Question lengths in the launch week and this week, for this seed (not the lesson's sample).
+
+    One stream of its own for both samples (the module's shared stream named "drift"), cached because
+    the samples and their PSI depend on the seed alone."""
+    rng = stream(seed, exercise.module, "shared:drift")
+    shift = float(rng.choice([0.12, 0.2, 0.35]))
+    reference = rng.lognormal(mean=4.0, sigma=0.6, size=4_000)
+    current = rng.lognormal(mean=4.0 + shift, sigma=0.6, size=4_000)
+    reference.setflags(write=False)
+    current.setflags(write=False)
+    return reference, current
+
+
+@exercise.shared
+def reference(ctx):
+    """The length of 4,000 questions in the launch week."""
+    return _drift_samples(ctx.seed)[0]
+
+
+@exercise.shared
+def current(ctx):
+    """The length of 4,000 questions this week."""
+    return _drift_samples(ctx.seed)[1]
+
+
+# --------------------------------------------------------------------------------------------
+# q1: what each stage is for
+# --------------------------------------------------------------------------------------------
+
+STAGE_SITUATIONS = {
+    "shadow": ("The new model answers every real question in the background; its answers are logged next to what agents did, and no user sees them.",
+               "no user sees its output, so it is compared with what happened at no risk."),
+    "pilot": ("Five friendly customers use it for a month, with a weekly call about what goes wrong.",
+              "a few hand-picked customers in regular contact with the team."),
+    "canary": ("A random 5% of users get it; the other 95% keep the old model as the control, so a drop shows up while few are exposed.",
+               "a small random share against everyone else as the control."),
+    "ramp": ("After the canary passed, a random half of all users get it for a week, so the resolution rate can be measured with confidence.",
+             "a large share after the small stages, to measure online and business effects."),
+    "full": ("Everyone gets the new model now; the kill switch and the monitoring stay on, and no control group is left.",
+             "everyone has it; monitoring, the kill switch and the rollback stay on."),
+}
+STAGE_FEEDBACK = {
+    "shadow": "In shadow mode no user sees the new model's output. Who sees it here?",
+    "dogfood": "Dogfooding means the company's own staff use it for their work. Who uses it here?",
+    "pilot": "A pilot is a few hand-picked customers in regular contact with the team. How were these users chosen?",
+    "canary": "A canary is a small random share of users, compared with everyone else. Check the share and how they were chosen.",
+    "ramp": "A ramp gives a large share (a quarter, a half) the new model, after the small stages passed. Check the share.",
+    "full": "At full launch everyone gets it and no control group is left. Is anyone still on the old model here?",
 }
 
 
-def _plan_checker(daily_users: float, p_baseline: float):
-    def check(answer) -> list[str]:
-        plan = read_plan(answer)  # PlanError is a ValueError: "could not be read"
-        problems = [str(f) for f in validate_plan(plan, daily_users, p_baseline)]
-        if not any(s.kind == "ramp" for s in plan.stages):
-            problems.append("plan: there is no ramp between the small stages and full launch. Fix: add a ramp stage (e.g. 25% or 50%) so online and business effects can be measured before everyone gets it.")
-        known = set(DEFAULT_BASELINES)
-        unknown = sorted({g.metric for s in plan.stages for g in s.gates} - known)
-        if plan.kill_metric and plan.kill_metric not in known:
-            unknown.append(plan.kill_metric)
-        if unknown:
-            problems.append(f"metrics: {', '.join(map(repr, unknown))} are not measured here. Fix: use {', '.join(sorted(known))}.")
-        if plan.kill_metric == "escalation_rate" and plan.kill_comparison != "<=":
-            problems.append("kill switch: the comparison is the healthy condition, the one that keeps the feature on: escalation_rate <= 0.3 means it is switched off above 30%. Fix: use \"<=\".")
-        if not any(g.metric == "task_success" and g.layer == "online" and g.severity == "blocker" for s in plan.stages for g in s.gates):
-            problems.append("gates: no blocker watches task_success online, so a model that resolves fewer tasks would reach everyone. Fix: add one to the canary and the ramp.")
-        if problems:
-            return problems
-        # The plan must let a healthy model through and stop a regression before full launch.
-        healthy = simulate_rollout(plan, daily_users, seed=1)
-        if not healthy.reached_full and healthy.reason.startswith("Kill switch"):
-            problems.append(
-                f"simulation: the kill switch turned off a model as good as today's. {healthy.reason} "
-                f"Fix: set its threshold further from today's {plan.kill_metric} of {DEFAULT_BASELINES[plan.kill_metric]:.0%}, "
-                "so that an ordinary day's ups and downs do not trip it."
-            )
-        elif not healthy.reached_full:
-            problems.append(
-                f"simulation: a model as good as today's did not reach full launch. {healthy.reason} "
-                "Fix: loosen the gate that stopped it. A healthy model passes only a threshold set below today's rate, with room for day-to-day noise."
-            )
-        worse = simulate_rollout(plan, daily_users, changes=[Regression("task_success", -0.04, start_day=1)], seed=1)
-        if worse.reached_full:
-            problems.append("simulation: a model that resolves 4 points fewer tasks reached full launch. Fix: tighten the online gates, or give them an effect they can detect.")
-        return problems
-
-    return check
-
-
-def _plan_saver(question, daily_users: float, p_baseline: float):
-    """A function that saves a plan to the portfolio once ``question`` accepts it; it never raises.
-
-    The plan question asks more than the validator alone (a ramp, metrics measured here, and
-    simulated healthy and regressed launches), so a plan it still rejects is not saved."""
-
-    def save_plan(plan) -> str:
-        from ..checking import Outcome
-        from ..rollout import save_plan_to_portfolio
-
-        result = question.check(plan)
-        if result.outcome is Outcome.NOT_ATTEMPTED:
-            return f"Not saved yet: write the plan in question {question.id[1:]} first."
-        if not result.correct:
-            return f"Not saved yet: question {question.id[1:]} still lists problems. Fix them, then run this cell again."
-        return save_plan_to_portfolio(plan, daily_users, p_baseline)
-
-    return save_plan
-
-
-def load(seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
-    """Return exercise 05's questions for these parameters."""
-    seed, scenario = validate_parameters(seed, scenario)
-    sc = get_scenario(scenario)  # a workshop variant scales volumes, money and base rates
-    rng = rng_for(seed, MODULE)
-    parameters = {"seed": seed, "scenario": scenario}
-    common = {"module": MODULE, "parameters": parameters, "recorder": record_check}
-
-    # q1: what each stage is for ---------------------------------------------------------------
-    situations = [
-        ("You want to compare the new model's answers with what agents actually did, with no user seeing them.", "shadow",
-         "No user sees the output and nothing is at risk: shadow mode."),
-        ("Five friendly customers will use it for a month, with a weekly call about what goes wrong.", "pilot",
-         "A few chosen customers, in close contact: a pilot."),
-        ("A random 5% of users get it; the other 95% are the control, so a drop shows up at low exposure.", "canary",
-         "A small random share against everyone else as the control: a canary."),
-    ]
-    text, answer, why = situations[seed % len(situations)]
-    seen_by = {"shadow": "Here users do see it." if answer != "shadow" else "", "dogfood": "Dogfood means employees use it, not customers."}
-    stage_feedback = {
-        "shadow": seen_by["shadow"] or "",
-        "dogfood": seen_by["dogfood"],
-        "pilot": "A pilot is a few hand-picked customers in close contact; this is not." if answer != "pilot" else "",
-        "canary": "A canary is a random share of users compared with everyone else; this is not." if answer != "canary" else "",
-        "ramp": "A ramp gives a large share of users the new model, after the small stages.",
-        "full": "At full launch everyone gets it: there is nothing left to compare with.",
-    }
-    stage_feedback[answer] = f"Right. {why}"
-    q1 = ChoiceQuestion(
+@exercise.question("q1")
+def what_each_stage_is_for(ctx):
+    answer = ctx.pick(list(STAGE_SITUATIONS))
+    text, why = STAGE_SITUATIONS[answer]
+    spec = ChoiceSpec(
+        options={kind: kind for kind in STAGE_FEEDBACK},
+        correct=answer,
+        feedback={kind: fb for kind, fb in STAGE_FEEDBACK.items() if kind != answer},
+        why=why,
+        aliases={"shadow mode": "shadow", "full launch": "full", "dogfooding": "dogfood", "canary release": "canary"},
+    ).shuffled(ctx.rng)
+    return ChoiceQuestion(
         "q1",
         "What each stage is for",
         f"{text} Which stage is this?",
-        ChoiceSpec(
-            options={"shadow": "shadow mode", "dogfood": "internal dogfood", "pilot": "pilot stage", "canary": "canary stage", "ramp": "gradual ramp", "full": "full launch"},
-            correct=answer,
-            feedback=stage_feedback,
-        ),
-        hints=("Who sees the new model's output, and how were they chosen?",),
-        solution=f"{answer}: {text}",
-        **common,
+        spec,
+        hints=("Who sees the new model's output, how many of them, and how were they chosen?",
+               "Shadow: nobody sees it. Pilot: a few chosen customers. Canary: a small random share. Ramp: a large share. Full: everyone."),
+        solution=f"{answer}: {why}",
     )
 
-    # q2: sample size per arm -----------------------------------------------------------------
-    p1 = float(rng.choice([0.08, 0.12, 0.20, 0.35]))
-    lift = float(rng.choice([0.01, 0.02, 0.03]))
-    n = sample_size_per_arm(p1, p1 + lift)
-    sigma2 = p1 * (1 - p1)
-    q2 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q2: users per arm
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _per_arm_numbers(p1: float, p2: float) -> tuple[int, float | None, float | None]:
+    """Users per arm, and the one-sided and power-less sizes (the slips), for p1 -> p2."""
+    return sample_size_per_arm(p1, p2), sample_size_per_arm(p1, p2, alpha=0.10), sample_size_per_arm(p1, p2, power=0.5)
+
+
+@exercise.question("q2")
+def users_per_arm(ctx):
+    p1 = ctx.pick([0.08, 0.12, 0.20, 0.35])
+    lift = ctx.pick([0.01, 0.02, 0.03])
+    p2 = round(p1 + lift, 4)
+    n, one_sided, no_power = _per_arm_numbers(p1, p2)
+    precision = whole("up")
+    mistakes = (
+        Mistake(2 * n, "That is the total for both arms together. The question asks for one arm: the users who get the new model, or the same number who keep the old one."),
+        Mistake(one_sided, "That is the size of a one-sided test (z = 1.645, as for α = 0.10 two-sided). The question asks for a two-sided test at α = 0.05: use z = 1.96 for the significance term."),
+        Mistake(_up(16 * p1 * (1 - p1) / lift**2), "That is the rule of thumb 16·p(1−p)/δ²: a good sanity check, but it rounds the z-values and uses today's rate for both arms. Use the exact formula with p₁ and p₂."),
+        Mistake(_up((Z_975 + Z_80) ** 2 * 2 * p1 * (1 - p1) / lift**2), "That is the quick approximation, (z + z)²·2p(1−p)/δ², with today's variance for both arms. The exact formula uses the pooled rate for the significance term and each arm's own rate for the power term."),
+        Mistake(no_power, "You left out the power term (z₀.₈ ≈ 0.84): that sample catches the change only half the time. Add the power term inside the square."),
+        Mistake(float(significant(3).format(n).replace(",", "")), "That is the size rounded to three significant figures. Users come whole: give the exact number the formula gives, rounded up."),
+    )
+    return NumberQuestion(
         "q2",
         "Users per arm",
         (
-            f"Today {p1:.0%} of answers lead to a resolved ticket. You want to detect a rise to {p1 + lift:.0%} with a "
-            "two-sided test at α = 0.05 and power 0.8, 50/50 split. How many users does each arm need (rounded up)?"
+            f"Today {p1:.0%} of answers lead to a resolved ticket. You want to detect a rise to {p2:.0%} with a "
+            "two-sided test at α = 0.05 and power 0.8, 50/50 split. How many users does each arm need?"
         ),
-        NumberSpec(
-            n,
-            rel_tol=0,
-            abs_tol=1,
-            units="users per arm",
-            mistakes=(
-                Mistake(sample_size_per_arm(p1, p1 + lift, alpha=0.10), "That is a one-sided test's size (α = 0.10 two-sided). The question asks for two-sided at 0.05."),
-                Mistake(2 * n, "That is the total for both arms. The question asks per arm."),
-                Mistake(math.ceil(16 * sigma2 / lift**2), "That is the quick rule 16σ²/δ²: a good sanity check, but use the exact formula."),
-            ),
-        ),
-        hints=("`sample_size_per_arm(p_baseline, p_treatment)`", "The smaller the change, the more users: halving it needs about four times as many."),
-        solution=f"{n:,} users per arm ({2 * n:,} in all).",
-        data=types.SimpleNamespace(p_baseline=p1, p_treatment=p1 + lift),
-        **common,
+        NumberSpec(n, precision=precision, units="users per arm", mistakes=mistakes),
+        hints=("The smaller the change you want to see, the more users: halving it needs about four times as many. Use the lesson's formula for users per arm, with p₁ today's rate and p₂ the one to detect.",
+               "`sample_size_per_arm(p_baseline, p_treatment)` solves it and rounds up."),
+        solution=f"{precision.format(n)} users per arm ({2 * n:,} in all): `sample_size_per_arm({p1}, {p2})`.",
+        data=types.SimpleNamespace(p_baseline=p1, p_treatment=p2),
     )
 
-    # q3: how long a canary must run ----------------------------------------------------------------
-    users = scaled(int(rng.choice([20_000, 40_000, 80_000])), sc.volume, whole=True)
-    base = float(rng.choice([0.55, 0.6, 0.7]))
-    drop = float(rng.choice([0.01, 0.015, 0.02]))
-    share = float(rng.choice([0.02, 0.05, 0.1]))
+
+# --------------------------------------------------------------------------------------------
+# q3: how long a canary must run
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _canary_drop(users: int, base: float, share: float, target_days: int) -> float:
+    """The drop (from a fixed list) whose canary length at this traffic is closest to target_days."""
+    drops = (0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05)
+    return min(drops, key=lambda d: abs(math.log(sample_size(base, base - d, share).total / users / target_days)))
+
+
+@functools.lru_cache(maxsize=None)
+def _days_slips(users: int, base: float, drop: float, share: float, days: int) -> tuple[Mistake, ...]:
+    need = sample_size(base, base - drop, share)
+    per_arm = sample_size_per_arm(base, base - drop)
+    return (
+        Mistake(need.total / users - 1 if need.total % users == 0 else math.floor(need.total / users), "One day short: the last part-day still has to run, because a stage cannot stop before its sample is complete. Round the days up."),
+        Mistake(_up(2 * per_arm / users), "That is how long a 50/50 test would take. With the canary's unequal split the total sample is several times larger: size it for the canary's share."),
+        Mistake(_up(per_arm / (users * share)), "That treats the canary as one arm of a 50/50 test. A small arm needs a larger total sample: size the test for the canary's split."),
+        Mistake(_up(need.total / (users * share)), "You divided the total sample by the canary's users only. Both arms fill up every day: the control arm is everyone else, so divide by all the users a day."),
+        Mistake(_up(need.treatment / users), "You counted one arm (the canary's users) and divided by everyone. Count the users of both arms, and all the users a day."),
+        Mistake(need.total, "That is the number of users needed, not days. Divide by the users a day."),
+        Mistake(days * 24, "That looks like hours. Give whole days."),
+    )
+
+
+@exercise.question("q3")
+def canary_days(ctx):
+    users = ctx.volume(ctx.pick([20_000, 40_000, 80_000]))
+    base = ctx.pick([0.55, 0.6, 0.7])
+    share = ctx.pick([0.02, 0.05, 0.1])
+    drop = _canary_drop(users, base, share, ctx.pick([7, 10, 14, 21]))
     days = days_to_detect(users, base, -drop, share)
-    needed_users = sample_size(base, base - drop, share)
-    per_arm_days = math.ceil(sample_size_per_arm(base, base - drop) / (users * share))
-    q3 = NumberQuestion(
+    precision = whole("up")
+    need = sample_size(base, base - drop, share)
+    return NumberQuestion(
         "q3",
         "How long must the canary run?",
         (
             f"{users:,} users a day. The canary gives {share:.0%} of them the new model; everyone else is the control. "
-            f"The task success rate is {base:.0%} and the canary must be able to detect a drop of {drop:.1%} points "
-            "(two-sided, α = 0.05, power 0.8). How many whole days must it run?"
+            f"The task success rate is {base:.0%} and the canary must be able to detect a drop of {_points(drop)} "
+            "(two-sided, α = 0.05, power 0.8). How many days must it run?"
         ),
-        NumberSpec(
-            days,
-            rel_tol=0,
-            abs_tol=0.5,
-            units="days",  # a fraction of a day below the answer: round up
-
-            mistakes=distinct_mistakes(days, (
-                Mistake(per_arm_days, "That treats the canary as one arm of a 50/50 test. With an unequal split use the total sample for that split: `sample_size(..., treatment_share=...)`."),
-                Mistake(math.ceil(sample_size_per_arm(base, base - drop) / users), "That assumes half of all users get the new model. Only the canary's share does."),
-                Mistake(needed_users.total, "That is the number of users needed. Divide by the users a day to get days."),
-                Mistake(days * 24, "That looks like hours. Give whole days."),
-            )),
-        ),
-        hints=("Total users needed for this split ÷ users a day, rounded up.", f"`days_to_detect({users}, {base}, -{drop}, {share})`"),
-        solution=f"{days} days: {sample_size(base, base - drop, share)}; at {users:,} a day that takes {days} days.",
+        NumberSpec(days, precision=precision, units="days", mistakes=_days_slips(users, base, drop, share, days)),
+        hints=("A canary is an unequal split: size the test for it, then ask how many days of traffic fill it.",
+               f"`sample_size({base}, {round(base - drop, 4)}, treatment_share={share}).total` ÷ users a day, rounded up; or `days_to_detect({users}, {base}, {-drop}, {share})`."),
+        solution=f"{precision.format(days)} days: {need}; at {users:,} a day that takes {need.total / users:.2f} days, rounded up.",
         data=types.SimpleNamespace(daily_users=users, p_baseline=base, effect=-drop, treatment_share=share),
-        **common,
     )
 
-    # q4: the smallest effect you can see -------------------------------------------------------------
-    n_arm = int(rng.choice([2_000, 5_000, 10_000]))
-    p4 = float(rng.choice([0.1, 0.3, 0.5]))
-    mde = minimum_detectable_effect(p4, n_arm)
-    approx = (1.959963984540054 + 0.8416212335729143) * math.sqrt(2 * p4 * (1 - p4) / n_arm)
-    q4 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q4: the smallest change a ramp can see
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _detectable_numbers(p: float, n_arm: int) -> tuple[float, float, float, float]:
+    """The exact detectable rise, and the one-sided, power-less and half-sample ones (the slips)."""
+    mde = functools.partial(minimum_detectable_effect, p)
+    return mde(n_arm), mde(n_arm, alpha=0.10), mde(n_arm, power=0.5), mde(n_arm / 2)
+
+
+@exercise.question("q4")
+def smallest_detectable_rise(ctx):
+    n_arm = ctx.pick([2_000, 5_000, 10_000])
+    p = ctx.pick([0.1, 0.3, 0.5])
+    mde, one_sided, no_power, half = _detectable_numbers(p, n_arm)
+    approx = (Z_975 + Z_80) * math.sqrt(2 * p * (1 - p) / n_arm)
+    precision = significant(3)
+    mistakes = (
+        Mistake(approx, "That is the quick approximation (1.96 + 0.84)·√(2p(1−p)/n), which uses today's variance for both arms. The question asks you to solve the sample-size formula exactly."),
+        Mistake(p + mde, "That is the new rate. The question asks for the rise: the new rate minus today's."),
+        Mistake(one_sided, "That is the effect a one-sided test (α = 0.10 two-sided) can see. The question asks for a two-sided test at α = 0.05."),
+        Mistake(no_power, "You left out the power term: that rise is caught only half the time. Solve with power 0.8."),
+        Mistake(half, "You split the users in two, but the number given is already per arm."),
+    )
+    return NumberQuestion(
         "q4",
         "The smallest change you can see",
         (
-            f"A ramp will have {n_arm:,} users per arm and a baseline rate of {p4:.0%}. What is the smallest rise in the "
+            f"A ramp will have {n_arm:,} users per arm and a baseline rate of {p:.0%}. What is the smallest rise in the "
             "rate (as a share, e.g. 0.02 for two points) it can detect, two-sided α = 0.05, power 0.8? Solve exactly."
         ),
-        NumberSpec(
-            mde,
-            rel_tol=0.01,
-            fraction=True,
-            mistakes=distinct_mistakes(mde, (
-                Mistake(approx, "That is the quick approximation, which uses the baseline's variance for both arms. Solve the sample-size formula exactly: `minimum_detectable_effect`."),
-                Mistake(p4 + mde, "That is the new rate. The question asks for the rise: the new rate minus the baseline."),
-            ), rel_tol=0.01),
-        ),
-        hints=("The detectable effect shrinks with the square root of the sample size.", "`minimum_detectable_effect(p_baseline, n_per_arm)`"),
-        solution=f"{mde:.4f} ({mde:.2%} points); the quick approximation gives {approx:.4f}.",
-        data=types.SimpleNamespace(p_baseline=p4, n_per_arm=n_arm),
-        **common,
+        NumberSpec(mde, precision=precision, fraction=True, mistakes=mistakes),
+        hints=("The detectable effect shrinks with the square root of the sample size. Solving exactly means finding the rise for which the sample-size formula gives this many users per arm.",
+               "`minimum_detectable_effect(p_baseline, n_per_arm)`"),
+        solution=f"{precision.format(mde)} ({mde * 100:.2f} points); the quick approximation gives {precision.format(approx)}.",
+        data=types.SimpleNamespace(p_baseline=p, n_per_arm=n_arm),
     )
 
-    # q5: blast radius -----------------------------------------------------------------------------------
-    users5 = scaled(int(rng.choice([50_000, 120_000, 300_000])), sc.volume, whole=True)
-    share5 = float(rng.choice([0.01, 0.05, 0.25]))
-    detect = float(rng.choice([2, 6, 24]))
-    back = float(rng.choice([0.5, 1, 4]))
-    radius = blast_radius(users5, share5, detect, back)
-    q5 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q5: blast radius
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q5")
+def blast_radius_of_a_bad_release(ctx):
+    users = ctx.volume(ctx.pick([50_000, 120_000, 300_000]))
+    # a share that exposes at least 100 users in the shortest window (2.5 h), so any whole answer is at the precision
+    share = ctx.pick([s for s in (0.01, 0.05, 0.25) if users * s * 2.5 / 24 >= 100])
+    detect = ctx.pick([2, 6, 24])
+    back = ctx.pick([0.5, 1, 4])
+    radius = blast_radius(users, share, detect, back)
+    precision = significant(3)
+    mistakes = (
+        Mistake(users * share * detect / 24, "Users keep meeting the bad release while you roll it back: add the rollback hours to the hours to detect."),
+        Mistake(users * share * (detect + back), "The users are per day and the time is in hours: convert the hours to days first."),
+        Mistake(users * (detect + back) / 24, f"Only the stage's share of users ({share:.0%}) gets the new model: the others never meet it."),
+        Mistake(users * share * back / 24, "You counted only the rollback time. Users meet the bad release from the start, while nobody has noticed it yet."),
+    )
+    return NumberQuestion(
         "q5",
         "Blast radius",
         (
-            f"{users5:,} users a day; the stage exposes {share5:.0%} of them. A bad release takes {_hours(detect)} to detect "
+            f"{users:,} users a day; the stage exposes {share:.0%} of them. A bad release takes {_hours(detect)} to detect "
             f"and {_hours(back)} to roll back. How many users meet it before it is gone?"
         ),
-        NumberSpec(
-            radius,
-            rel_tol=5e-3,
-            units="users",
-            mistakes=(
-                Mistake(blast_radius(users5, share5, detect, 0), "Users keep meeting it while you roll back: add the rollback hours."),
-                Mistake(users5 * share5 * (detect + back), "The hours need converting to days: divide by 24."),
-                Mistake(users5 * (detect + back) / 24, f"Only the stage's share ({share5:.0%}) gets the new model."),
-            ),
-        ),
-        hints=("Users a day × share × the time it is live, in days.", "`blast_radius(daily_users, traffic_share, hours_to_detect, hours_to_rollback)`"),
-        solution=f"{users5:,} × {share5} × ({detect:g} + {back:g}) / 24 = {radius:,.0f} users.",
-        data=types.SimpleNamespace(daily_users=users5, traffic_share=share5, hours_to_detect=detect, hours_to_rollback=back),
-        **common,
+        NumberSpec(radius, precision=precision, units="users", mistakes=mistakes),
+        hints=("Users a day × the share exposed × the time it is live, in days.",
+               "`blast_radius(daily_users, traffic_share, hours_to_detect, hours_to_rollback)`"),
+        solution=f"{users:,} × {share} × ({detect:g} + {back:g}) / 24 = {precision.format(radius)} users.",
+        data=types.SimpleNamespace(daily_users=users, traffic_share=share, hours_to_detect=detect, hours_to_rollback=back),
     )
 
-    # q6: why a small canary takes long --------------------------------------------------------------------
-    q6 = ChoiceQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q6: why a small canary takes long
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _days_for_split(users: int, share: float) -> int:
+    return days_to_detect(users, 0.6, -0.02, share)
+
+
+@exercise.question("q6")
+def why_a_small_canary_takes_long(ctx):
+    users = 5_000
+    even, canary = _days_for_split(users, 0.5), _days_for_split(users, 0.05)
+    spec = choice(
+        ctx.rng,
+        right=("The 5% arm fills slowly, and it limits how precise the comparison can be",
+               "with an unequal split the small arm limits the precision, so the total traffic needed grows by about 1/(4f(1−f)): 5.3 times at f = 5%."),
+        wrong=[
+            ("The 95% control group adds noise of its own, which hides the drop for longer",
+             "A large control adds precision, not noise: its rate is known very well. Look at the other arm."),
+            ("Canary users are picked from the quieter accounts, whose outcomes vary more",
+             "Canary users are drawn at random, so they behave like everyone else: that is the point of a canary."),
+            ("A significance test needs equal groups, so the canary must wait for extra days",
+             "A two-proportion test works with unequal groups. Ask instead how much each group adds to the precision."),
+        ],
+    )
+    return ChoiceQuestion(
         "q6",
         "Why a 5% canary takes so long",
-        "A 50/50 test would detect the drop in 4 days. Why does a 5% canary need about three weeks for the same drop?",
-        ChoiceSpec(
-            options={
-                "a": "With an unequal split the total users needed grows by about 1/(4f(1-f)): about 5.3 times as many at f = 5%",
-                "b": "Canary users are less engaged than other users",
-                "c": "The control group is too big, which adds noise",
-                "d": "Statistical tests only work with equal groups",
-            },
-            correct="a",
-            feedback={
-                "a": "Right. The small arm limits the precision; the big control cannot make up for it.",
-                "b": "The users are chosen at random: they behave like everyone else.",
-                "c": "A big control is fine; the small treatment arm is what limits the precision.",
-                "d": "Unequal groups work; they just need more users in all.",
-            },
+        (
+            f"At {users:,} users a day, a 50/50 test detects a two-point drop in task success (60% today) in {even} days. "
+            f"Why does a 5% canary need {canary} days for the same drop?"
         ),
-        hints=("Which arm limits the precision of the comparison?",),
-        solution="a) The small arm limits the precision: total traffic needed scales by 1/(4f(1−f)), 5.26× at 5%.",
-        **common,
+        spec,
+        hints=("Which arm limits the precision of the comparison: the big one or the small one?",),
+        solution=f"{spec.correct}) The small arm limits the precision: total traffic needed scales by 1/(4f(1−f)), 5.26× at 5%.",
     )
 
-    # q7: blocker or warning ------------------------------------------------------------------------------------
-    q7 = ChoiceQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q7: blocker or warning
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q7")
+def blocker_or_warning(ctx):
+    spec = choice(
+        ctx.rng,
+        right=("Answers citing a refund policy that doesn't exist rose from 0.1% to 0.8%",
+               "invented policies harm customers and trust, and the harm grows with every user exposed."),
+        wrong=[
+            ("Average answer length grew by 12%, with ratings and escalations unchanged",
+             "Worth a look, but longer answers harm no one by themselves: a warning."),
+            ("Median latency rose from 1.9 s to 2.1 s, still inside the 3-second target",
+             "Still within the target: a warning to watch, not a reason to stop."),
+            ("Ratings in one region fell slightly this week, well within their usual noise",
+             "Within noise: watch it, and check it with more data at the ramp."),
+        ],
+    )
+    return ChoiceQuestion(
         "q7",
         "Blocker or warning?",
         "During the canary, which of these should block the next stage (a ship blocker) rather than only raise a warning?",
-        ChoiceSpec(
-            options={
-                "a": "The share of answers that cite a refund policy that does not exist rose from 0.1% to 0.8%",
-                "b": "Average answer length grew by 12%",
-                "c": "Latency at the 50th percentile rose from 1.9 s to 2.1 s, within the 3 s target",
-                "d": "Users in one region rate answers slightly lower, within noise",
-            },
-            correct="a",
-            feedback={
-                "a": "Right. Invented policies harm customers and trust, and the harm grows with every user exposed.",
-                "b": "Worth a look, but longer answers harm no one by themselves: a warning.",
-                "c": "Still within the target: a warning to watch, not a reason to stop.",
-                "d": "Within noise: watch it, and check it with more data at the ramp.",
-            },
-        ),
-        hints=("Which one can harm a customer or the company if more users see it?",),
-        solution="a) Invented policies are a safety and trust failure that grows with exposure: a blocker.",
-        **common,
+        spec,
+        hints=("Which one can harm a customer or the company, more so as more users see it?",),
+        solution=f"{spec.correct}) Invented policies are a safety and trust failure that grows with exposure: a blocker.",
     )
 
-    # q8: the simulated rollout ------------------------------------------------------------------------------------
-    plan = example_plan()
-    start = int(rng.choice([8, 12, 16]))
-    change = float(rng.choice([-0.03, -0.04, -0.05]))
-    sim_users = 20_000
-    sim = simulate_rollout(plan, sim_users, changes=[Regression("task_success", change, start_day=start)], seed=seed)
-    in_stop_stage = sum(r["share"] * sim_users for r in sim.days if r["stage"] == sim.stop_stage and r["day"] >= start)
-    q8 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q8: a regression part-way through the simulated rollout
+# --------------------------------------------------------------------------------------------
+
+
+def _exposure_slips(sim, users: int, start: int) -> tuple[Mistake, ...]:
+    exposed = [r for r in sim.days if r["stage"] != "Shadow"]
+    after = [r for r in exposed if r["day"] >= start]
+    return (
+        Mistake(sim.stop_day, "That is the day it stopped. The question asks how many users met the regression."),
+        Mistake(sum(round(r["share"] * users) for r in after if r["stage"] == sim.stop_stage),
+                "That counts only the stage that stopped it. Users in earlier stages after the regression began met it too."),
+        Mistake(sum(round(r["share"] * users) for r in exposed),
+                "That counts every user of the new model, from the first exposed day. Users before the regression began met a good model."),
+        Mistake(users * len(after), "That counts everyone after the regression began, the control group too. Only users on the new model met it."),
+    )
+
+
+@exercise.question("q8")
+def regression_part_way(ctx):
+    start = ctx.pick([8, 12, 16])
+    change = ctx.pick([-0.03, -0.04, -0.05])
+    users = 20_000
+    plan = ctx.shared.plan
+    sim = simulate_rollout(plan, users, changes=[Regression("task_success", change, start_day=start)], seed=ctx.seed)
+    precision = significant(3)
+    return NumberQuestion(
         "q8",
         "A regression part-way",
         (
-            f"Simulate the lesson's plan (`ex.data.plan`) at {sim_users:,} users a day, with a regression that lowers "
-            f"task_success by {-change:.0%} points on the new model from day {start}, seed {seed}:\n"
-            f"`simulate_rollout(ex.data.plan, {sim_users}, changes=[Regression(\"task_success\", {change}, start_day={start})], seed={seed})`. "
+            f"Simulate the lesson's plan (`ex.data.plan`) at {users:,} users a day, with a regression that lowers "
+            f"task_success by {_points(-change)} on the new model from day {start}, seed {ctx.seed}:\n"
+            f"`simulate_rollout(ex.data.plan, {users}, changes=[Regression(\"task_success\", {change}, start_day={start})], seed={ctx.seed})`. "
             "How many users met the regression before the rollout stopped?"
         ),
-        NumberSpec(sim.exposed_to_regression, rel_tol=1e-9, abs_tol=0.5, units="users", mistakes=distinct_mistakes(sim.exposed_to_regression, (
-            Mistake(sim.stop_day or -1, "That is the day it stopped. The question asks how many users met the regression."),
-            Mistake(in_stop_stage, "That counts only the stage that stopped it. Users in earlier stages after the regression began met it too."),
-        ), rel_tol=1e-9)),
-        hints=("Run the simulation and read its `exposed_to_regression`.", "Which stage stopped it, and why that late? The canary's gate is checked at the end of the stage."),
+        NumberSpec(sim.exposed_to_regression, precision=precision, units="users", mistakes=_exposure_slips(sim, users, start)),
+        hints=("Only users on the new model meet the regression, and only from the day it starts. Which stage stopped it, and why that late?",
+               "Run the simulation and read its `exposed_to_regression`; the canary's gate is read at the end of the stage."),
         solution=f"{sim.exposed_to_regression:,.0f} users. {sim.reason}",
-        data=types.SimpleNamespace(plan=plan, daily_users=sim_users, change=change, start_day=start, seed=seed),
-        **common,
+        data=types.SimpleNamespace(plan=plan, daily_users=users, change=change, start_day=start, seed=ctx.seed),
     )
 
-    # q9: drift ------------------------------------------------------------------------------------------------------
-    drift_rng = np.random.default_rng([seed, 5, 9])
-    shift = float(rng.choice([0.05, 0.12, 0.3]))
-    reference = drift_rng.lognormal(mean=4.0, sigma=0.6, size=4_000)  # question length in characters at launch
-    current = drift_rng.lognormal(mean=4.0 + shift, sigma=0.6, size=4_000)
-    report = drift_check(reference, current)
-    q9 = NumberQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q9: has the input drifted?
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _drift_numbers(seed: int):
+    """The drift report, and the PSI with the samples swapped (a slip), for this seed's samples."""
+    ref, cur = _drift_samples(seed)
+    return drift_check(ref, cur), population_stability_index(cur, ref)
+
+
+@exercise.question("q9")
+def input_drift(ctx):
+    report, swapped = _drift_numbers(ctx.seed)
+    precision = decimals(3)
+    mistakes = (
+        Mistake(report.ks_statistic, "That is the Kolmogorov–Smirnov statistic (the largest gap between the two cumulative curves). The question asks for the PSI."),
+        Mistake(report.ks_pvalue if report.ks_pvalue >= 0.0005 else None, "That is the KS test's p-value: how surprising the gap would be if nothing had changed. The question asks for the size of the shift, the PSI."),
+        Mistake(report.psi * 100, "The PSI is not a percentage: give the index itself, as `drift_check` prints it."),
+        Mistake(report.psi / math.log(10), "That is the PSI with base-10 logarithms. The index uses the natural logarithm, ln(c / r): `np.log`, not `np.log10`."),
+        Mistake(swapped, "You swapped the samples: the bins are cut at the reference's (the launch week's) deciles, and the reference comes first."),
+    )
+    return NumberQuestion(
         "q9",
         "Has the input drifted?",
         (
-            "`ex.data.reference` holds the length of 4,000 questions in the launch week; `ex.data.current` this week's. "
-            "What is the population stability index (PSI, 10 bins)? Use `drift_check(reference, current).psi`."
+            "`ex.data.reference` holds the length of 4,000 questions in the launch week; `ex.data.current` this week's "
+            "(a different sample from the lesson's). What is the population stability index (PSI, 10 bins)?"
         ),
-        NumberSpec(report.psi, rel_tol=0.01, abs_tol=0.0006, mistakes=distinct_mistakes(report.psi, (  # the 3 decimals drift_check prints pass
-            Mistake(report.ks_statistic, "That is the Kolmogorov–Smirnov statistic; the question asks for the PSI."),
-            Mistake(report.psi * 100, "The PSI is not a percentage: give it as the index itself (e.g. 0.12)."),
-        ), rel_tol=0.01)),
-        hints=("`drift_check(ex.data.reference, ex.data.current)`", "Below 0.1 is stable, 0.1 to 0.25 moderate, above 0.25 significant."),
+        NumberSpec(report.psi, precision=precision, mistakes=mistakes),
+        hints=("Cut the launch week into 10 equal-count bins, then compare each bin's share now and then: Σ (c − r)·ln(c / r).",
+               "`drift_check(ex.data.reference, ex.data.current).psi`; below 0.1 is stable, 0.1 to 0.25 moderate, above 0.25 significant."),
         solution=str(report),
-        **common,
     )
 
-    # q10: data drift or concept drift ---------------------------------------------------------------------------------
-    q10 = ChoiceQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q10: data drift or concept drift?
+# --------------------------------------------------------------------------------------------
+
+DRIFT_SITUATIONS = {
+    "concept": ("After a price change, customers ask the same kinds of questions in the same words as before, but the right "
+                "answer to \"can I get a refund?\" has changed.",
+                "the inputs look the same; only the right answer moved, so input statistics like the PSI cannot see it."),
+    "data": ("A new market opened: questions now arrive in Spanish and run twice as long, while the refund rules and the "
+             "right answers stay exactly as they were.",
+             "the inputs moved while the right answers did not: input statistics like the PSI show it before any label arrives."),
+}
+DRIFT_FEEDBACK = {
+    "data": "Data drift is a change in the inputs. Did the questions themselves change here?",
+    "concept": "Concept drift is a change in the right answer for the same input. Did the right answers change here?",
+    "both": "That needs the inputs and the right answers to change. Check each one separately.",
+    "none": "Something the product depends on did change here. Which one?",
+}
+
+
+@exercise.question("q10")
+def data_or_concept_drift(ctx):
+    answer = ctx.pick(list(DRIFT_SITUATIONS))
+    text, why = DRIFT_SITUATIONS[answer]
+    spec = ChoiceSpec(
+        options={"data": "data drift: the inputs have changed", "concept": "concept drift: the answers have changed",
+                 "both": "both: inputs and the answers have changed", "none": "no drift: nothing that matters changed"},
+        correct=answer,
+        feedback={k: fb for k, fb in DRIFT_FEEDBACK.items() if k != answer},
+        why=why,
+        aliases={"concept drift": "concept", "data drift": "data", "no drift": "none"},
+    ).shuffled(ctx.rng)
+    return ChoiceQuestion(
         "q10",
         "Data drift or concept drift?",
-        (
-            "After a price change, customers ask the same kinds of questions in the same words as before, but the right "
-            "answer to \"can I get a refund?\" has changed. Which is it?"
-        ),
-        ChoiceSpec(
-            options={"data": "data drift: the inputs changed", "concept": "concept drift: the right output for the same input changed", "none": "no drift"},
-            correct="concept",
-            feedback={
-                "concept": "Right. The inputs look the same; only the right answer moved. Input statistics like the PSI cannot see it.",
-                "data": "The questions look the same, so the inputs did not move: a PSI on them stays low.",
-                "none": "The answers the product should give have changed: that is drift, even if no input statistic moves.",
-            },
-            aliases={"concept drift": "concept", "data drift": "data"},
-        ),
-        hints=("Did the inputs change, or the mapping from input to the right answer?",),
-        solution="concept: input statistics miss it; only labelled recent cases (or user feedback) show it.",
-        **common,
+        f"{text} Which is it?",
+        spec,
+        hints=("Did the inputs change, or the mapping from an input to the right answer?",),
+        solution=f"{answer}: {why}",
     )
 
-    # q11: your own rollout plan ----------------------------------------------------------------------------------------------
-    plan_users = int(rng.choice([10_000, 25_000, 60_000]))
-    plan_base = 0.6
-    q11 = ValidationQuestion(
+
+# --------------------------------------------------------------------------------------------
+# q11: your own rollout plan
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q11")
+def your_rollout_plan(ctx):
+    users = ctx.pick([10_000, 25_000, 60_000])
+    base = 0.6
+    return ValidationQuestion(
         "q11",
         "Your rollout plan",
         (
-            f"Write a rollout plan for the help-centre assistant at {plan_users:,} users a day (task success today "
-            f"{plan_base:.0%}): stages from shadow to full with shares and minimum days, gates on at least two metric "
-            "layers with thresholds (online gates with the `effect` they must detect, e.g. -0.02), a kill switch and a "
-            "rollback action. Each stage must run long enough for its traffic to show its gate's effect."
+            f"Write a rollout plan for the help-centre assistant at {users:,} users a day (task success today "
+            f"{base:.0%}, escalations 15%): stages from shadow to full with shares and minimum days, gates on at least two "
+            "metric layers with thresholds, online blockers with the `effect` they must detect (a change in the harmful "
+            "direction of their metric), a kill switch whose threshold matches its trigger, and a rollback procedure. "
+            "Each stage must run long enough for its traffic to show its gates' effects, and the plan must stop a "
+            "model that resolves fewer tasks or escalates more often before full launch."
         ),
-        _plan_checker(plan_users, plan_base),
+        plan_checker(users, base, healthy_at_least=15),
         starting_point=PLAN_SKELETON,
         hints=(
-            "Start from the skeleton in the cell; the lesson's `example_plan()` shows every part filled in.",
-            f"`validate_plan(plan, {plan_users}, {plan_base})` lists what is missing; `days_to_detect` tells how long a stage must run.",
+            "Start from the skeleton in the cell; the lesson's `example_plan()` shows every part filled in. For each gate, ask which way is worse for its metric.",
+            f"`validate_plan(plan, {users}, {base})` lists what is missing; `days_to_detect` tells how long a stage must run; "
+            f"`simulate_rollout(plan, {users}, changes=[Regression(\"escalation_rate\", 0.10)], seed=s)` shows whether a regression is stopped.",
         ),
-        solution="See the lesson's example plan: shadow, dogfood, canary, ramp and full, gates on offline, online and business metrics, a kill switch and a rollback.",
-        data=types.SimpleNamespace(daily_users=plan_users, p_baseline=plan_base),
-        **common,
+        solution="See the lesson's example plan: shadow, dogfood, canary, ramp and full; gates on offline, online and business metrics, "
+                 "including a blocker that watches escalations rise; a kill switch whose threshold matches its words; and a rollback procedure.",
+        data=types.SimpleNamespace(daily_users=users, p_baseline=base),
     )
 
-    questions = (q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11)
-    return types.SimpleNamespace(
-        **{q.id: q for q in questions},
-        questions=questions,
-        parameters=parameters,
-        data=types.SimpleNamespace(plan=plan, reference=reference, current=current),
-        save_plan=_plan_saver(q11, plan_users, plan_base),
-    )
+
+# --------------------------------------------------------------------------------------------
+# The question set, with ex.save_plan
+# --------------------------------------------------------------------------------------------
+
+
+class RolloutQuestionSet(QuestionSet):
+    """Exercise 05's questions, plus ``save_plan(plan)``: save a plan question 11 accepts to the portfolio."""
+
+    __slots__ = ()
+
+    def save_plan(self, plan) -> str:
+        """Save the plan to the portfolio once question 11 accepts it; never raises."""
+        q11 = self.q11
+        return plan_saver(q11, q11.data.daily_users, q11.data.p_baseline)(plan)
+
+    def __dir__(self):
+        return [*super().__dir__(), "save_plan"]
+
+
+def load(seed: int = 0, scenario: str = "default") -> RolloutQuestionSet:
+    """Return exercise 05's questions for the notebook's parameters (seed and scenario)."""
+    ex = exercise.load(seed, scenario)
+    return RolloutQuestionSet(ex.module, ex.questions, dict(ex.parameters), ex._shared)

@@ -49,10 +49,10 @@ def plan_checker(daily_users: float, p_baseline: float, *, healthy_at_least: int
     ``validate_plan`` (stage lengths, gate and kill-switch directions, the kill switch's words against
     its threshold, a real rollback) it asks for a ramp, metrics this product measures and an online
     task_success blocker; then it simulates the plan over 20 seeds: a model as good as today's must
-    reach full launch in at least ``healthy_at_least`` of them, and a regression (task success 10 points lower, escalations
-    10 points higher, task success 4 points lower) must be stopped before full launch in (nearly)
-    all of them. A plan that cannot be read raises ``PlanError`` (a ``ValueError``), which
-    ``ValidationQuestion`` reports as "could not be read"."""
+    reach full launch in at least ``healthy_at_least`` of them, and each of ``REGRESSIONS`` must be
+    stopped before full launch: task success 10 points lower and escalations 10 points higher in 19
+    of 20 rollouts, task success 4 points lower in 15 of 20. A plan that cannot be read raises
+    ``PlanError`` (a ``ValueError``), which ``ValidationQuestion`` reports as "could not be read"."""
     baselines = {**DEFAULT_BASELINES, "task_success": p_baseline}
 
     def check(answer) -> list[str]:
