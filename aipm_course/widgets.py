@@ -637,7 +637,7 @@ class RolloutPlanner(widgets.VBox):
         stages = []
         for s in self.plan.stages:
             share = {"canary": self.canary.value, "ramp": self.ramp.value}.get(s.kind, s.traffic_share)
-            gates = tuple(dc.replace(g, effect=-self.effect.value) if g.effect is not None and g.layer != "offline" else g for g in s.gates)
+            gates = tuple(dc.replace(g, effect=_harmful_effect(g.metric, self.effect.value)) if g.effect is not None and g.layer != "offline" else g for g in s.gates)
             stages.append(dc.replace(s, traffic_share=share, gates=gates))
         return dc.replace(self.plan, stages=tuple(stages))
 
@@ -708,6 +708,14 @@ class RolloutPlanner(widgets.VBox):
     def __repr__(self) -> str:
         days = ", ".join(f"{i.stage.title} {i.days} d" for i in self.items or [])
         return f"RolloutPlanner({self.daily_users.value:,} users a day: {days}; {getattr(self, 'total_days', 0)} days to full launch)"
+
+
+def _harmful_effect(metric: str, size: float) -> float:
+    """The effect a gate must detect, signed the harmful way: a drop in task success, a rise in escalations."""
+    from .rollout import METRICS
+
+    known = METRICS.get(metric)
+    return size * (known.harmful_sign if known is not None else -1)
 
 
 def rollout_planner(daily_users: float = 20_000, p_baseline: float = 0.60, effect: float = 0.02) -> RolloutPlanner:

@@ -62,7 +62,8 @@ def expected_plan(canary, ramp, effect):
             stage["traffic_share"] = ramp
         for gate in stage["gates"]:
             if "effect" in gate and gate["layer"] != "offline":
-                gate["effect"] = -effect
+                # harm is a drop in task success but a rise in escalations
+                gate["effect"] = effect if gate["metric"] == "escalation_rate" else -effect
     return rollout.plan_from_dict(data)
 
 
@@ -211,3 +212,11 @@ def test_a_planner_that_starts_with_too_large_a_drop_does_not_raise():
     assert "0 days to full launch" in repr(planner)
     set_controls(planner, p_baseline=0.6)
     check_against_the_functions(planner, **{**DEFAULTS, "effect": 0.15})
+
+
+def test_the_planner_signs_each_gate_the_harmful_way():
+    planner = rollout_planner()
+    gates = [g for s in planner.current_plan().stages for g in s.gates if g.effect is not None and g.layer != "offline"]
+    assert {g.metric for g in gates} >= {"task_success", "escalation_rate"}
+    for gate in gates:
+        assert (gate.effect > 0) == (gate.metric == "escalation_rate"), gate
