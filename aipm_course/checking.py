@@ -407,10 +407,13 @@ class Precision:
         return gap > 4 * step + 1e-12
 
     def close(self, answer: float, expected: float) -> bool:
-        """True when the answer is really a rounding away: within two steps of the last place."""
+        """True when the answer is really a rounding away: the answer rounded one figure too early, or
+        within one and a half steps of the last place."""
         if self.kind == "whole":
             return False
-        return abs(answer - expected) <= 2.5 * _unit_at(expected, self.kind, self.digits)
+        if self.digits > 1 and answer == Precision(self.kind, self.digits - 1).round(expected):
+            return True  # rounded one figure too early: 0.0032 for 0.00322
+        return abs(answer - expected) <= 1.5 * _unit_at(expected, self.kind, self.digits)
 
 
 def significant(digits: int = 3) -> Precision:
@@ -624,7 +627,9 @@ class NumberSpec:
                     return f"{_fmt(number)} is about {factor:,} times too big. Check the units (per thousand or per one, cents or dollars, days or hours) and where the decimal point sits."
                 if self._near_loosely(number, e / factor):
                     return f"{_fmt(number)} is about {factor:,} times too small. Check the units (per thousand or per one, cents or dollars, days or hours) and where the decimal point sits."
-            if abs(e) != 1 and self._near_loosely(number, 1 / e):
+            # Near 1 a value and its reciprocal look alike: name the reciprocal only when they are far apart.
+            apart = abs(1 / e - e) > 0.1 * max(abs(e), abs(1 / e))
+            if apart and self._near_loosely(number, 1 / e):
                 return "That looks upside down: you divided the other way round. Check which quantity goes on top."
         return f"{_fmt(number)} {_GENERIC}"
 

@@ -544,7 +544,7 @@ def test_slips_that_cannot_be_computed_or_equal_the_answer_are_dropped():
         (NumberSpec(4042, precision=whole("up")), 4041, "round up"),
         (NumberSpec(4042, precision=whole("up")), 4041.3, "round up"),
         (NumberSpec(7, precision=whole("down")), 8, "round down"),
-        (_spec(0.8846), 0.8831, "close"),
+        (_spec(0.8846), 0.8834, "close"),
     ],
 )
 def test_predictable_slips_get_their_own_message(spec, answer, words):
@@ -583,3 +583,14 @@ def test_merged_slips_answer_either_value():
     assert len(spec.mistakes) == 1
     assert "second slip" in spec.judge(0.251)[1]  # the second value, written at three figures
     assert "first slip" in spec.judge(0.250)[1]
+
+
+def test_near_one_a_slightly_wrong_answer_is_not_called_upside_down():
+    spec = _spec(0.9816)
+    for answer in (0.985, 0.99, 0.995, 0.9804):
+        assert "upside down" not in spec.judge(answer)[1], answer
+
+
+def test_an_answer_rounded_one_figure_too_early_is_close():
+    assert "close" in _spec(0.00322).judge(0.0032)[1]
+    assert "close" in NumberSpec(0.2712, precision=decimals(3)).judge(0.27)[1]

@@ -120,6 +120,17 @@ def test_q3_issue_regression_two_over_five_hundred():
     assert "quick approximation" in ex.q3.check(0.004).message
 
 
+def test_q3_prompt_writes_money_as_money():
+    """Regression: the e-commerce scenario's false alarm read "$0.4" and a miss "$1000" (now $0.40, $1,000)."""
+    for scenario in ALL_SCENARIOS:
+        for seed in range(40):
+            prompt = load("02", seed=seed, scenario=scenario).q3.prompt
+            assert not re.search(r"\$\d+\.\d(?!\d)", prompt), (scenario, seed, prompt)
+            assert not re.search(r"\$\d{4,}", prompt), (scenario, seed, prompt)
+    assert "$0.40" in load("02", seed=211, scenario="ecommerce_search").q3.prompt
+    assert "$1,000" in load("02", seed=37, scenario="healthcare_triage").q3.prompt
+
+
 # -- q4: expected cost per case -----------------------------------------------------------------
 
 
@@ -171,6 +182,18 @@ def test_q5_q6_by_brute_force(seed):
 
 
 # -- q5, q6: money a day and recall within capacity ---------------------------------------------
+
+
+def test_q5_hint_runs_with_the_names_the_notebook_defines():
+    """Regression: hint 2 used `y` and `scores`, which the notebook never defines; it now uses
+    `fraud = ex.q5.data.scenario`, as the notebook's setup cell does, and its code gives the answer."""
+    questions = load("02", seed=37, scenario="healthcare_triage")
+    code = re.findall(r"`([^`]+)`", str(questions.q5.hint(2)))
+    assert code[0] == "fraud = ex.q5.data.scenario"
+    names = {"ex": questions, "metrics_at": th.metrics_at, "best_threshold": th.best_threshold}
+    exec(code[0], names)
+    at_half, cheapest, per_day = (eval(c, names) for c in code[1:])
+    assert questions.q5.check((at_half - cheapest) * per_day).correct
 
 
 def test_q5_named_slips(ex):

@@ -5,6 +5,7 @@ no answer makes a check raise, and `load` never raises and is fast."""
 
 import collections
 import math
+import re
 import time
 
 import pytest
@@ -325,6 +326,16 @@ def test_q5_to_q8_slips(ex):
     assert "subtract their value" in _message(ex.q8, d8.saving + delay)
     assert "Start from what fine-tuning saves" in _message(ex.q8, -delay)
     assert "delay alone" in _message(ex.q8, delay)
+
+
+def test_q10_hint_code_runs_as_written(ex):
+    """Regression: hint 2 named the shares like attributes; `t.at()` returns a dict, so it now indexes it."""
+    t = abstention_tradeoff(Retriever(ex.data.corpus), ex.data.corpus)
+    threshold = t.lowest_threshold_for(ex.q10.data.max_wrong)
+    code = re.findall(r"`([^`]+)`", str(ex.q10.hint(2)))
+    names = {"t": t, "threshold": threshold}
+    exec(code[0], names)
+    assert ex.q10.check(eval(code[1], names)).correct
 
 
 def test_q9_and_q10_slips(ex):

@@ -60,3 +60,24 @@ def test_solution_is_right_for_other_parameters(path, tmp_path):
     assert len(outcomes) == len(question_ids(path.name[:2]))
     assert all(o["outcome"] == "correct" for o in outcomes), outcomes
     assert all(o["parameters"] == {"seed": 5, "scenario": "legal_review"} for o in outcomes)
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_help_lines_show_every_uncommented_line_and_only_hints_that_exist(path, tmp_path):
+    """A learner may uncomment several help lines at once: each is wrapped in display(), so all of
+    them show (a bare expression shows only when it is the cell's last line). A hint number that
+    the question does not have is never offered. Then the lines run, uncommented, without error."""
+    import re
+
+    from aipm_course.exercises import load
+
+    ex = load(path.name[:2])
+    help_cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code" and ".hint(" in c.source]
+    assert help_cells
+    for cell in help_cells:
+        for line in cell.source.splitlines():
+            found = re.fullmatch(r"# display\(ex\.(q\w+)\.(?:hint\((\d)\)|solution\(\)|data\.\w+\(\))\)", line)
+            if line.startswith("# ") and "ex.q" in line:
+                assert found, f"{path.name}: help line not wrapped in display(): {line!r}"
+                question = getattr(ex, found.group(1))
+                assert found.group(2) is None or int(found.group(2)) <= len(question.hints), line

@@ -268,6 +268,15 @@ def alerts_a_day(ctx):
     )
 
 
+def _usd(amount: float) -> str:
+    """An amount of money as a prompt shows it: $125, $1,000, $0.40 (cents in full), $0.125 (every digit)."""
+    if abs(amount - round(amount)) < 1e-9:
+        return f"${amount:,.0f}"
+    if abs(amount * 100 - round(amount * 100)) < 1e-6:
+        return f"${amount:,.2f}"
+    return f"${amount:,g}"
+
+
 def _threshold_slips(cost_fp, cost_fn):
     lesson_costs = abs(cost_fp / cost_fn - 5 / 500) < 1e-12  # the lesson's costs, up to a common factor
     lesson = "That is the lesson's threshold, for a $5 false alarm and a $500 miss. Put this question's costs in the same formula."
@@ -291,8 +300,8 @@ def threshold_set_by_costs(ctx):
         "q3",
         "The threshold set by the costs",
         (
-            f"A false alarm costs ${cost_fp:g} (an analyst's time and an annoyed customer); a missed fraud costs "
-            f"${cost_fn:g}. Correct decisions cost nothing. If the model's scores are calibrated probabilities, "
+            f"A false alarm costs {_usd(cost_fp)} (an analyst's time and an annoyed customer); a missed fraud costs "
+            f"{_usd(cost_fn)}. Correct decisions cost nothing. If the model's scores are calibrated probabilities, "
             f"above which score should a payment be flagged to minimise the expected cost? Give it {p.phrase} "
             "(e.g. 0.01234): fewer figures cannot tell the exact threshold from a quick approximation."
         ),
@@ -366,13 +375,13 @@ def what_the_default_threshold_costs(ctx):
         NumberSpec(saving, precision=p, units="USD a day", mistakes=_saving_slips(f, lesson)),
         hints=(
             "Cost a day = cost per payment × payments a day. Compute it at 0.5 and at the cheapest threshold.",
-            "`metrics_at(y, scores, 0.5).cost_per_case(fraud.cost_fp, fraud.cost_fn)` and "
-            "`best_threshold(y, scores, fraud.cost_fp, fraud.cost_fn).cost_per_case`, each × payments a day.",
+            "With `fraud = ex.q5.data.scenario`: `metrics_at(fraud.y_true, fraud.scores, 0.5).cost_per_case(fraud.cost_fp, fraud.cost_fn)` "
+            "and `best_threshold(fraud.y_true, fraud.scores, fraud.cost_fp, fraud.cost_fn).cost_per_case`, each × `fraud.cases_per_day`.",
         ),
         solution=(
             f"At 0.5: {p.format(f.cost_half * f.cases_per_day)} USD a day; at the cheapest threshold ({f.best_threshold:.4g}): "
             f"{p.format(f.cost_best * f.cases_per_day)} USD a day. The saving is {p.format(saving)} USD a day: the default "
-            "threshold misses most fraud, and a miss costs 100 times a false alarm."
+            f"threshold misses most fraud, and a miss costs {f.cost_fn / f.cost_fp:g} times a false alarm."
         ),
         data=data,
     )

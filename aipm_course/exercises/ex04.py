@@ -484,7 +484,7 @@ def price_of_i_dont_know(ctx):
         NumberSpec(declined, fraction=True, precision=SIG3, mistakes=_decline_slips(limit, chosen, shares, declined)),
         hints=(
             "`t = abstention_tradeoff(Retriever(ex.data.corpus), ex.data.corpus)`; `t.lowest_threshold_for(limit)` finds the threshold.",
-            "`t.at(threshold)` gives four shares; the declines are `declined_answerable` + `declined_rightly`.",
+            "`shares = t.at(threshold)` gives a dict of four shares; the declines are `shares[\"declined_answerable\"] + shares[\"declined_rightly\"]`.",
         ),
         solution=(
             f"Threshold {chosen:.2f}: wrong {shares['wrong']:.3f}, right {shares['answered_right']:.3f}, declined "
