@@ -890,10 +890,17 @@ def save_to_portfolio(brief: Any, name: str = "01_feature_brief") -> str:
     """Save a brief that passes the validator to the portfolio, as YAML and Markdown (lesson 01).
 
     A brief with findings is not saved, so a draft never replaces a finished brief; the
-    returned text says what to do instead. Never raises for a brief it cannot read.
+    returned text says what to do instead. Never raises for a brief it cannot read, nor for a
+    ``name`` that is not a plain file name (letters, digits, - and _) or a file that cannot be
+    written: the text then starts "Not saved:" and says why. Nothing is written outside
+    the work folder's portfolio/ (and backups/) folders.
     """
-    from .workspace import save_artifact
+    from .workspace import not_saved, portfolio_name, save_files
 
+    try:
+        name = portfolio_name(name)
+    except ValueError as exc:
+        return not_saved(exc)
     try:
         brief = read_brief(brief)
     except BriefError as exc:
@@ -904,7 +911,10 @@ def save_to_portfolio(brief: Any, name: str = "01_feature_brief") -> str:
             f"Not saved yet: the validator still has {len(findings)} finding(s). "
             "Fix them in question 1, then run this cell again."
         )
-    saved = [save_artifact(f"{name}.yaml", brief_to_yaml(brief)), save_artifact(f"{name}.md", brief_to_markdown(brief))]
+    try:
+        saved = save_files({f"{name}.yaml": brief_to_yaml(brief), f"{name}.md": brief_to_markdown(brief)})
+    except (ValueError, OSError) as exc:
+        return not_saved(exc)
     return "\n".join([*(str(s) for s in saved), "It passes the validator."])
 
 

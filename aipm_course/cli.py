@@ -56,7 +56,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     root = kit_root() if args.solutions is None or args.out is None else None
     solutions = args.solutions or root / "solutions"
     out = args.out or root / "exercises"
-    report = build_exercises(solutions, out, check=args.check)
+    report = build_exercises(solutions, out, check=args.check, force=args.force)
     if args.check:
         if report.stale:
             for path in report.stale:
@@ -65,6 +65,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         print(f"All {len(report.unchanged)} exercise notebooks match their solutions.")
         return EXIT_OK
+    for path in report.backups:
+        print(f"backed up {path}")
     for path in report.written:
         print(f"wrote     {path}")
     for path in report.unchanged:
@@ -172,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--solutions", type=Path, default=None, help="folder of solution notebooks (default: solutions/)")
     build.add_argument("--out", type=Path, default=None, help="folder to write exercises to (default: exercises/)")
     build.add_argument("--check", action="store_true", help="write nothing; fail if exercises/ is out of date")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="also write into a learner's work folder or a folder whose notebooks differ (refused otherwise), "
+        "first copying each notebook replaced into backups/ there with a timestamp",
+    )
     build.set_defaults(run=_cmd_build)
 
     progress = _command(commands, "progress", "show questions attempted and passed per module")

@@ -41,7 +41,7 @@ import nbformat
 
 from .validation import AipmError
 
-__all__ = ["ExerciseBuildError", "strip_solutions", "exercise_from_solution", "build_exercises"]
+__all__ = ["ExerciseBuildError", "OverwriteRefused", "strip_solutions", "exercise_from_solution", "build_exercises"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -223,36 +223,121 @@ class BuildReport:
     written: list[Path]
     unchanged: list[Path]
     stale: list[Path]
+    backups: list[Path] = dataclasses.field(default_factory=list)  # copies of notebooks replaced with force
+
+
+class OverwriteRefused(ExerciseBuildError):
+    """The output folder holds notebooks that are not (or may not be) generated: someone's work."""
 
 
 def _serialise(notebook: nbformat.NotebookNode) -> str:
     return nbformat.writes(notebook, version=4) + "\n"
 
 
-def build_exercises(solutions: Path, exercises: Path, check: bool = False) -> BuildReport:
-    """Generate exercises/ from solutions/; with ``check``, only report which are out of date."""
+def _same(path: Path, data: bytes) -> bool:
+    """True if the file holds exactly ``data`` (line endings aside)."""
+    try:
+        current = path.read_bytes()
+    except OSError:
+        return False
+    return current == data or current.replace(b"\r\n", b"\n") == data
+
+
+def _learners_folders() -> list[Path]:
+    """The learner's work folders: ``$AIPM_WORK_DIR`` and the kit's ``my_work/`` (those that can be found)."""
+    from . import workspace
+
+    folders = []
+    for find in (workspace.work_dir, lambda: workspace.kit_root() / "my_work"):
+        try:
+            folders.append(find().resolve())
+        except (AipmError, OSError):
+            continue
+    return folders
+
+
+def _is_kits_exercises(folder: Path) -> bool:
+    """True for a kit's own exercises/ folder, whose notebooks are all generated: the one the kit
+    uses, or any folder named exercises beside solutions/ and pyproject.toml."""
+    from . import workspace
+
+    resolved = folder.resolve()
+    try:
+        if resolved == (workspace.kit_root() / "exercises").resolve():
+            return True
+    except (AipmError, OSError):
+        pass
+    parent = resolved.parent
+    return resolved.name == "exercises" and (parent / "solutions").is_dir() and (parent / "pyproject.toml").is_file()
+
+
+def _refuse(exercises: Path, why: str, paths: list[Path]) -> OverwriteRefused:
+    listed = "".join(f"\n  {p.name}" for p in paths)
+    return OverwriteRefused(
+        f"Not writing to {exercises}: {why}{listed}\n"
+        "Nothing was written. Build into another folder (e.g. a new, empty one), or, to replace them, "
+        "add --force (force=True): each notebook replaced is first copied into "
+        f"{exercises / 'backups'} with a timestamp."
+    )
+
+
+def build_exercises(solutions: Path, exercises: Path, check: bool = False, force: bool = False) -> BuildReport:
+    """Generate exercises/ from solutions/; with ``check``, only report which are out of date.
+
+    Writing never replaces someone's notebooks by surprise: unless ``force`` is true it refuses (and
+    writes nothing) when ``exercises`` is the learner's work folder (``$AIPM_WORK_DIR`` or the kit's
+    ``my_work/``), or when it holds a notebook of the same name that differs from the one it would
+    write, except in a kit's own exercises/ folder (generated files, regenerated freely). With
+    ``force`` each notebook it replaces is first copied into ``exercises/backups/`` with a timestamp.
+    """
+    from .workspace import _atomic_write_bytes, _keep_backup
+
     solutions, exercises = Path(solutions), Path(exercises)
     sources = sorted(solutions.glob("[0-9][0-9]_*.ipynb"))
     if not sources:
         raise ExerciseBuildError(f"No solution notebooks (NN_name.ipynb) found in {solutions}.")
-    written, unchanged, stale = [], [], []
+    planned: list[tuple[Path, bytes]] = []
     for source in sources:
         try:
             notebook = nbformat.read(source, as_version=4)
         except Exception as exc:  # noqa: BLE001 - report any unreadable notebook clearly
             raise ExerciseBuildError(f"{source}: not a readable notebook ({type(exc).__name__}: {exc}).") from exc
         text = _serialise(exercise_from_solution(notebook, name=str(source)))
-        target = exercises / source.name
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current == text:
+        planned.append((exercises / source.name, text.encode("utf-8")))
+    written, unchanged, stale, backups = [], [], [], []
+    changed = []
+    for target, data in planned:
+        if target.exists() and _same(target, data):
             unchanged.append(target)
         elif check:
             stale.append(target)
         else:
-            exercises.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            written.append(target)
+            changed.append((target, data))
     if check:
-        orphans = sorted(set(exercises.glob("[0-9][0-9]_*.ipynb")) - {exercises / s.name for s in sources})
+        orphans = sorted(set(exercises.glob("[0-9][0-9]_*.ipynb")) - {target for target, _ in planned})
         stale.extend(orphans)
-    return BuildReport(written, unchanged, stale)
+        return BuildReport(written, unchanged, stale)
+    # Everything is checked before anything is written.
+    in_the_way = [t for t, _ in changed if t.exists() and not t.is_file()]
+    if in_the_way:
+        listed = "".join(f"\n  {p.name}" for p in in_the_way)
+        raise OverwriteRefused(
+            f"Not writing to {exercises}: these are not notebook files (a folder, say), where a notebook goes:{listed}\n"
+            "Nothing was written. Move or rename them, then build again."
+        )
+    existing = [t for t, _ in changed if t.exists()]
+    if not force:
+        if exercises.resolve() in _learners_folders():
+            why = "it is the learner's work folder" + (": these notebooks of theirs would be replaced:" if existing else ".")
+            raise _refuse(exercises, why, existing)
+        if existing and not _is_kits_exercises(exercises):
+            raise _refuse(
+                exercises, f"it holds {len(existing)} notebook(s) that differ from what would be written "
+                "(someone's work, perhaps):", existing,
+            )
+    for target, data in changed:
+        if force and target.exists():
+            backups.append(_keep_backup(target, exercises))
+        _atomic_write_bytes(target, data)
+        written.append(target)
+    return BuildReport(written, unchanged, stale, backups)

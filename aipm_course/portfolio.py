@@ -185,18 +185,21 @@ def cost_model_markdown(comparison: Any, choice: str, rationale: str, title: str
 
 
 def save_memo(stem: str, markdown: str, figure: Any = None, work: Path | None = None) -> str:
-    """Save a memo (and its figure) into the portfolio under a section's name; return what was saved."""
-    from .workspace import save_artifact, save_figure
+    """Save a memo (and its figure) into the portfolio under a section's name; return what was saved.
+
+    Both places are checked and the figure drawn before anything is written, so a folder in the way
+    raises ``KitError`` (a ValueError) and leaves nothing half-saved."""
+    from .workspace import save_files
 
     stems = {s.stem for s in SECTIONS}
     if stem not in stems:
         raise ValueError(f"stem must be one of {', '.join(sorted(stems))}, got {stem!r}")
     if not isinstance(markdown, str) or not markdown.strip():
         raise ValueError("markdown must be the memo's text, got nothing")
-    saved = [save_artifact(f"{stem}.md", markdown, work)]
+    files: dict[str, Any] = {f"{stem}.md": markdown}
     if figure is not None:
-        saved.append(save_figure(figure, f"{stem}.png", work))
-    return "\n".join(str(s) for s in saved)
+        files[f"{stem}.png"] = figure
+    return "\n".join(str(s) for s in save_files(files, work))
 
 
 def _not_yet(*answers: Any) -> str | None:
@@ -215,7 +218,11 @@ def _closing(fig) -> None:
 
 def _save_decision(stem: str, answers: tuple, needs: str, build, work: Path | None) -> str:
     """Check the answers are there, build (memo text, figure) from the decision dict and save both.
-    Never raises: an answer that is not ready gets a message saying what to fix."""
+    Never raises: an answer that is not ready gets "Not saved yet: <what to fix>", and a memo that
+    cannot be written (a folder where the file goes, a work folder that cannot be written)
+    gets "Not saved: <why>", with nothing half-saved."""
+    from .workspace import not_saved
+
     waiting = _not_yet(*answers)
     if waiting:
         return waiting
@@ -224,12 +231,14 @@ def _save_decision(stem: str, answers: tuple, needs: str, build, work: Path | No
         if not isinstance(decision, dict):
             raise ValueError(f"decision must be a dict with {needs}")
         text, fig = build(decision)
-        try:
-            return save_memo(stem, text, fig, work)
-        finally:
-            _closing(fig)
     except (ValueError, TypeError) as exc:
         return f"Not saved yet: {exc}"
+    try:
+        return save_memo(stem, text, fig, work)
+    except (ValueError, TypeError, OSError) as exc:
+        return not_saved(exc)
+    finally:
+        _closing(fig)
 
 
 def save_threshold_decision(scenario: Any, decision: Any, work: Path | None = None) -> str:

@@ -6,7 +6,9 @@ Nothing here ever overwrites a notebook in that folder without first keeping a c
 ``my_work/backups/`` with a timestamp before restoring the exercise.
 
 Progress (which questions were checked and passed) lives in ``my_work/.aipm/progress.json``.
-It is written atomically; a corrupt file is moved aside with a warning and a new one begun.
+It is written atomically. A file that cannot be read or parsed is moved aside (renamed with a
+timestamp) with a warning saying where, and a new one begun; one that cannot be moved (or is a
+folder) is left untouched and progress is not recorded until it is fixed: nothing is written over it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -29,6 +32,7 @@ from .validation import AipmError
 
 __all__ = [
     "KitError",
+    "ProgressUnavailable",
     "kit_root",
     "work_dir",
     "progress_path",
@@ -40,6 +44,9 @@ __all__ = [
     "progress_table",
     "save_artifact",
     "save_figure",
+    "save_files",
+    "portfolio_name",
+    "not_saved",
     "record_check",
 ]
 
@@ -57,6 +64,15 @@ _UMASK = _read_umask()
 
 class KitError(AipmError):
     """A problem the learner can fix; the message says how."""
+
+
+class ProgressUnavailable(KitError):
+    """The progress file can be neither read nor moved aside; it is left untouched and nothing is recorded."""
+
+
+def _reason(exc: OSError) -> str:
+    """An OS error in a few words: "Permission denied", not the whole "[Errno 13] ..." line."""
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _timestamp() -> str:
@@ -254,33 +270,62 @@ class ProgressStore:
         return True
 
     def load(self) -> dict[str, Any]:
-        """Return the stored progress; a corrupt file is moved aside with a warning."""
+        """Return the stored progress. A file that cannot be read or parsed is moved aside (renamed
+        with a timestamp) with a warning saying where, and a new record begins; when it cannot be
+        moved, or is not a regular file (a folder, say), it is left untouched and ``ProgressUnavailable``
+        says why and where, so nothing is ever written over it."""
         try:
-            raw = self.path.read_bytes()
+            mode = self.path.stat().st_mode
         except FileNotFoundError:
             return self._empty()
         except OSError as exc:
-            warnings.warn(f"Could not read the progress file {self.path}: {exc}. Starting a new record.", stacklevel=2)
+            raise ProgressUnavailable(
+                f"the progress file {self.path} cannot be reached ({_reason(exc)}); it is left as it is"
+            ) from exc
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise ProgressUnavailable(
+                f"the progress file {self.path} is {what}; it is left untouched. "
+                "Move it away (or set AIPM_PROGRESS_FILE to a file) to record progress again"
+            )
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:  # removed since the stat: nothing to keep
             return self._empty()
+        except Exception as exc:  # noqa: BLE001 - any read error: keep the file, never write over it
+            reason = _reason(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+            return self._set_aside("unreadable", f"could not be read ({reason})")
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             data = None
         if not self._valid(data):
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}")
-            counter = 1
-            while aside.exists():
-                aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}-{counter}")
-                counter += 1
-            with contextlib.suppress(OSError):
-                os.replace(self.path, aside)
-            warnings.warn(
-                f"The progress file {self.path} was damaged; it was moved to {aside.name} and a new "
-                "record was started. Your notebooks are not affected.",
-                stacklevel=2,
-            )
-            return self._empty()
+            return self._set_aside("corrupt", "was damaged")
         return data
+
+    def _set_aside(self, kind: str, why: str) -> dict[str, Any]:
+        """Rename the progress file to <name>.<kind>-<timestamp>, warn where it went, return a new record;
+        if it cannot be renamed, leave it untouched and raise ``ProgressUnavailable``."""
+        aside = self.path.with_name(f"{self.path.name}.{kind}-{_timestamp()}")
+        counter = 1
+        while aside.exists():
+            aside = self.path.with_name(f"{self.path.name}.{kind}-{_timestamp()}-{counter}")
+            counter += 1
+        try:
+            os.rename(self.path, aside)
+        except FileNotFoundError:  # someone else moved it aside first
+            return self._empty()
+        except OSError as exc:
+            raise ProgressUnavailable(
+                f"the progress file {self.path} {why} and could not be moved aside ({_reason(exc)}); "
+                "it is left untouched. Fix or move it to record progress again"
+            ) from exc
+        warnings.warn(
+            f"The progress file {self.path} {why}; it was moved to {aside.name} in {aside.parent} and a new "
+            "record was started. Your notebooks are not affected.",
+            stacklevel=3,
+        )
+        return self._empty()
 
     def record(self, module: str, question: str, outcome: str, parameters: dict | None = None) -> None:
         """Add one check to the record (atomic; safe with several notebooks open)."""
@@ -332,16 +377,24 @@ _warned = False
 
 
 def record_check(result: Any, module: str) -> None:
-    """Record a check result in the learner's progress; never raises (used by every question)."""
+    """Record a check result in the learner's progress; never raises (used by every question).
+
+    When the progress cannot be saved (a file that can be neither read nor moved aside, a folder
+    that cannot be written) the check is not recorded and the learner is told once why and where."""
     global _warned
-    if os.environ.get("AIPM_PROGRESS", "1").lower() in {"0", "off", "no", "false"}:
-        return
     try:
+        if os.environ.get("AIPM_PROGRESS", "1").lower() in {"0", "off", "no", "false"}:
+            return
         ProgressStore().record(module, result.question_id, result.outcome.value, dict(result.parameters))
     except Exception as exc:  # noqa: BLE001 - progress must never break a check
         if not _warned:
             _warned = True
-            warnings.warn(f"Your progress could not be saved ({exc}). Your answers are still checked.", stacklevel=2)
+            with contextlib.suppress(Exception):  # warnings turned into errors must not break it either
+                warnings.warn(
+                    f"Your progress could not be saved ({exc}). Your answers are still checked; "
+                    "this check and later ones are not recorded until that is fixed.",
+                    stacklevel=2,
+                )
 
 
 def progress_table():
@@ -367,36 +420,133 @@ class SavedArtifact:
         return f"Saved {where}; the previous version is kept as backups/{self.backup.name}."
 
 
+# A name the learner gives a portfolio file (``name=`` of the savers): no folder, no dot, no path.
+NAME_ALLOWED = (
+    "a plain name of letters, digits, - and _ only (1 to 100 characters, starting with a letter or digit; "
+    "no folder, no dot), such as 01_feature_brief"
+)
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+_RESERVED_NAME = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)", re.IGNORECASE)  # not allowed as file names on Windows
+_MAX_FILENAME = 120
+
+
+def portfolio_name(name: Any, what: str = "name") -> str:
+    """Return ``name`` if it can name a portfolio file (the part before .md, .yaml, .png); otherwise
+    raise ``KitError`` saying what is allowed. Such a name can never reach outside the portfolio folder."""
+    if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
+        raise validation.fail(what, name, NAME_ALLOWED, KitError)
+    if _RESERVED_NAME.fullmatch(name):
+        raise validation.fail(what, name, NAME_ALLOWED + ", and not one Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9)", KitError)
+    return name
+
+
+def not_saved(exc: BaseException) -> str:
+    """Return the message a saver that never raises gives instead: "Not saved: <what was wrong>."."""
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        reason = f"your work folder could not be written: {_reason(exc)}{where}"
+    else:
+        reason = str(exc).strip() or type(exc).__name__
+    return f"Not saved: {reason}" + ("" if reason.endswith((".", ")")) else ".")
+
+
+def _portfolio_target(filename: str, work: Path) -> Path:
+    """Return work/portfolio/filename, or raise ``KitError`` if something other than a folder stands
+    where a folder must be, or something other than a file where the file goes (nothing is written)."""
+    target = work / "portfolio" / filename
+    for path, want in ((work, "folder"), (target.parent, "folder"), (target, "file")):
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            break  # nothing below a missing folder exists either
+        except OSError as exc:
+            raise KitError(f"portfolio/{filename} cannot be saved: {path} cannot be reached ({_reason(exc)})") from exc
+        if want == "folder" and not stat.S_ISDIR(mode):
+            raise KitError(
+                f"portfolio/{filename} cannot be saved: {path} is a file where a folder should be. "
+                "Move or rename it, then save again."
+            )
+        if want == "file" and not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise KitError(
+                f"portfolio/{filename} cannot be saved: {path} is {what}, where the file goes. "
+                "Move or rename it, then save again."
+            )
+    return target
+
+
+def _artifact_bytes(filename: Any, text: Any) -> bytes:
+    if (
+        not isinstance(filename, str)
+        or not re.fullmatch(r"[\w.-]+", filename)
+        or filename.startswith(".")
+        or len(filename) > _MAX_FILENAME
+    ):
+        raise KitError(f"filename must be a plain file name such as 01_brief.md (at most {_MAX_FILENAME} characters), got {validation.show(filename)}")
+    if not isinstance(text, str):
+        raise KitError(f"text must be a string, got {type(text).__name__}")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate such as "\ud800"
+        raise KitError(f"text cannot be saved as UTF-8: {exc.reason} at character {exc.start}") from exc
+
+
+def _figure_bytes(figure: Any, filename: Any, dpi: int) -> bytes:
+    import io
+
+    if (
+        not isinstance(filename, str)
+        or not re.fullmatch(r"[\w.-]+\.png", filename)
+        or filename.startswith(".")
+        or len(filename) > _MAX_FILENAME
+    ):
+        raise KitError(f"filename must be a plain file name ending in .png, such as 02_threshold.png (at most {_MAX_FILENAME} characters), got {validation.show(filename)}")
+    if not callable(getattr(figure, "savefig", None)):
+        raise KitError(f"figure must be a matplotlib Figure (e.g. the one a plot function returns), got {type(figure).__name__}")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _store(target: Path, data: bytes, work: Path) -> SavedArtifact:
+    """Write a portfolio file atomically, first keeping a backup of an earlier version that differs."""
+    backup = None
+    if target.exists() and target.read_bytes() != data:  # bytes: the old file may not be UTF-8
+        backup = _keep_backup(target, work)
+    _atomic_write_bytes(target, data)
+    return SavedArtifact(target, backup)
+
+
 def save_artifact(filename: str, text: str, work: Path | None = None) -> SavedArtifact:
     """Save a portfolio file (a brief, a plan) in ``my_work/portfolio/``; keep the old one if it differs."""
-    if not isinstance(filename, str) or not re.fullmatch(r"[\w.-]+", filename) or filename.startswith("."):
-        raise ValueError(f"filename must be a plain file name such as 01_brief.md, got {filename!r}")
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    data = _artifact_bytes(filename, text)
     work = Path(work) if work is not None else work_dir()
-    target = work / "portfolio" / filename
-    backup = None
-    if target.exists() and target.read_bytes() != text.encode("utf-8"):  # bytes: the old file may not be UTF-8
-        backup = _keep_backup(target, work)
-    _atomic_write_bytes(target, text.encode("utf-8"))
-    return SavedArtifact(target, backup)
+    return _store(_portfolio_target(filename, work), data, work)
 
 
 def save_figure(figure: Any, filename: str, work: Path | None = None, dpi: int = 110) -> SavedArtifact:
     """Save a matplotlib figure as a PNG in ``my_work/portfolio/``; keep the old one if it differs."""
-    import io
-
-    if not isinstance(filename, str) or not re.fullmatch(r"[\w.-]+\.png", filename) or filename.startswith("."):
-        raise ValueError(f"filename must be a plain file name ending in .png, such as 02_threshold.png, got {filename!r}")
-    if not callable(getattr(figure, "savefig", None)):
-        raise ValueError(f"figure must be a matplotlib Figure (e.g. the one a plot function returns), got {type(figure).__name__}")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    data = buffer.getvalue()
+    data = _figure_bytes(figure, filename, dpi)
     work = Path(work) if work is not None else work_dir()
-    target = work / "portfolio" / filename
-    backup = None
-    if target.exists() and target.read_bytes() != data:
-        backup = _keep_backup(target, work)
-    _atomic_write_bytes(target, data)
-    return SavedArtifact(target, backup)
+    return _store(_portfolio_target(filename, work), data, work)
+
+
+def save_files(files: dict[str, Any], work: Path | None = None, dpi: int = 110) -> list[SavedArtifact]:
+    """Save several portfolio files together: text (a str) or a matplotlib figure (a .png name).
+
+    Every name and every place is checked, and every figure drawn, before anything is written, so a
+    name or a folder in the way leaves nothing half-saved. Raises ``KitError`` saying what is wrong
+    (and, if writing fails part way, which files were saved before the problem)."""
+    work = Path(work) if work is not None else work_dir()
+    prepared = []
+    for filename, content in files.items():
+        data = _artifact_bytes(filename, content) if isinstance(content, str) else _figure_bytes(content, filename, dpi)
+        prepared.append((_portfolio_target(filename, work), data))
+    saved: list[SavedArtifact] = []
+    for target, data in prepared:
+        try:
+            saved.append(_store(target, data, work))
+        except OSError as exc:
+            done = "; saved before the problem: " + ", ".join(f"portfolio/{s.path.name}" for s in saved) if saved else ""
+            raise KitError(f"portfolio/{target.name} could not be written ({_reason(exc)}){done}") from exc
+    return saved

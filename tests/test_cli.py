@@ -380,3 +380,87 @@ def test_library_deprecation_notices_are_not_shown_to_learners(capsys):
     assert capsys.readouterr().err == ""
     cli._show_warning("progress file damaged", UserWarning)
     assert capsys.readouterr().err == "aipm: warning: progress file damaged\n"
+
+
+# --- build-exercises never replaces a learner's notebooks by surprise (in process: fast) ------------
+
+
+@pytest.fixture
+def small_kit(tmp_path, monkeypatch):
+    """A kit with one solution and its generated exercise; AIPM_KIT_ROOT points at it, the cwd is it,
+    and AIPM_WORK_DIR is unset, so the learner's work folder is the kit's my_work/."""
+    kit = tmp_path / "kit"
+    solution = new_notebook(cells=[new_code_cell('answer = 0.5  # ANSWER')])
+    (kit / "solutions").mkdir(parents=True)
+    nbformat.write(solution, kit / "solutions" / "00_start_here.ipynb")
+    (kit / "exercises").mkdir()
+    (kit / "pyproject.toml").write_text("[project]\nname = 'kit'\n", encoding="utf-8")
+    for name in ("AIPM_WORK_DIR", "AIPM_PROGRESS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIPM_KIT_ROOT", str(kit))
+    monkeypatch.chdir(kit)
+    return kit
+
+
+def learners_copy(kit: Path) -> bytes:
+    mine = json.dumps({"cells": [], "metadata": {"note": "my answers"}, "nbformat": 4, "nbformat_minor": 5}).encode()
+    (kit / "my_work").mkdir(exist_ok=True)
+    (kit / "my_work" / "00_start_here.ipynb").write_bytes(mine)
+    return mine
+
+
+def test_build_exercises_out_my_work_is_refused_with_a_plain_message(small_kit, capsys):
+    from aipm_course import cli
+
+    mine = learners_copy(small_kit)
+    assert cli.main(["build-exercises", "--out", "my_work"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("aipm: error: Not writing to my_work: it is the learner's work folder")
+    assert "00_start_here.ipynb" in err and "--force" in err and "Traceback" not in err
+    assert (small_kit / "my_work" / "00_start_here.ipynb").read_bytes() == mine
+    assert sorted(p.name for p in (small_kit / "my_work").iterdir()) == ["00_start_here.ipynb"]
+
+
+def test_build_exercises_force_keeps_a_timestamped_backup_and_says_where(small_kit, capsys):
+    from aipm_course import cli
+
+    mine = learners_copy(small_kit)
+    assert cli.main(["build-exercises", "--out", "my_work", "--force"]) == 0
+    out = capsys.readouterr().out
+    backups = list((small_kit / "my_work" / "backups").iterdir())
+    assert len(backups) == 1 and re.fullmatch(r"00_start_here\.\d{8}-\d{6}(-\d+)?\.ipynb", backups[0].name)
+    assert backups[0].read_bytes() == mine
+    assert f"backed up {Path('my_work') / 'backups' / backups[0].name}" in out
+    assert "wrote" in out
+
+
+def test_the_author_flow_regenerates_the_kits_exercises_without_a_flag(small_kit, capsys):
+    """`make exercises` then `make check-exercises`: the kit's exercises/ are generated files."""
+    from aipm_course import cli
+
+    stale = small_kit / "exercises" / "00_start_here.ipynb"
+    stale.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    assert cli.main(["build-exercises", "--check"]) == 1
+    assert cli.main(["build-exercises"]) == 0
+    assert cli.main(["build-exercises", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert f"wrote     {small_kit / 'exercises' / '00_start_here.ipynb'}" in out
+    assert "answer = ___" in stale.read_text(encoding="utf-8")
+    assert not (small_kit / "exercises" / "backups").exists()
+
+
+def test_build_exercises_help_explains_force(tmp_path):
+    text = " ".join(aipm("build-exercises", "--help", work=tmp_path / "work").stdout.split())
+    assert "--force" in text and "backups/" in text and "work folder" in text
+
+
+def test_progress_with_a_folder_for_its_file_exits_1_saying_where_and_leaves_it(tmp_path, monkeypatch, capsys):
+    from aipm_course import cli
+
+    folder = tmp_path / "progress.json"
+    folder.mkdir()
+    monkeypatch.setenv("AIPM_PROGRESS_FILE", str(folder))
+    assert cli.main(["progress"]) == 1
+    err = capsys.readouterr().err
+    assert "is a folder" in err and str(folder) in err and "Traceback" not in err
+    assert list(folder.iterdir()) == []

@@ -411,3 +411,145 @@ def test_exercise_part_must_be_commented_out_in_the_solution():
 def test_exercise_marker_outside_a_block_or_twice_is_an_error(source):
     with pytest.raises(ExerciseBuildError, match="EXERCISE"):
         strip_solutions(source)
+
+
+# --- build_exercises never replaces someone's notebooks by surprise ------------------------------
+
+from aipm_course.exercise_builder import OverwriteRefused  # noqa: E402
+
+BACKUP = re.compile(r"^00_intro\.\d{8}-\d{6}(-\d+)?\.ipynb$")
+
+
+@pytest.fixture
+def solutions(tmp_path):
+    folder = tmp_path / "solutions"
+    write_notebook(folder / "00_intro.ipynb", notebook(new_code_cell('a = "x"  # ANSWER')))
+    write_notebook(folder / "01_next.ipynb", notebook(new_code_cell("b = 2  # ANSWER")))
+    return folder
+
+
+def learners_notebook(folder: Path) -> bytes:
+    """Write a learner's filled-in 00_intro.ipynb into folder and return its bytes."""
+    path = write_notebook(folder / "00_intro.ipynb", notebook(new_code_cell('a = "my answer"')))
+    return path.read_bytes()
+
+
+def every_file(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_building_into_the_learners_work_folder_is_refused_and_writes_nothing(tmp_path, solutions, monkeypatch):
+    """Regression: `aipm build-exercises --out my_work` replaced the learner's notebooks, no backup."""
+    work = tmp_path / "my_work"
+    monkeypatch.setenv("AIPM_WORK_DIR", str(work))
+    mine = learners_notebook(work)
+
+    with pytest.raises(OverwriteRefused) as caught:
+        build_exercises(solutions, work)
+
+    message = str(caught.value)
+    assert "work folder" in message and "00_intro.ipynb" in message and "--force" in message
+    assert every_file(work) == {"00_intro.ipynb": mine}  # not even the missing 01 was written
+
+
+def test_the_kits_my_work_is_refused_even_empty_and_when_aipm_work_dir_points_elsewhere(tmp_path, solutions, monkeypatch):
+    kit = tmp_path / "kit"
+    (kit / "exercises").mkdir(parents=True)
+    (kit / "my_work").mkdir()
+    monkeypatch.setenv("AIPM_KIT_ROOT", str(kit))
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.chdir(kit)
+    with pytest.raises(OverwriteRefused, match="work folder"):
+        build_exercises(solutions, Path("my_work"))  # relative, as typed: --out my_work
+    assert every_file(kit / "my_work") == {}
+
+
+def test_a_folder_with_a_notebook_that_differs_is_refused_and_writes_nothing(tmp_path, solutions):
+    out = tmp_path / "somewhere"
+    mine = learners_notebook(out)
+    with pytest.raises(OverwriteRefused, match="differ") as caught:
+        build_exercises(solutions, out)
+    assert "00_intro.ipynb" in str(caught.value)
+    assert every_file(out) == {"00_intro.ipynb": mine}
+
+
+def test_a_folder_whose_notebooks_are_what_it_would_write_or_unrelated_is_filled_without_a_flag(tmp_path, solutions):
+    out = tmp_path / "out"
+    first = build_exercises(solutions, out)
+    (out / "01_next.ipynb").unlink()
+    (out / "notes.ipynb").write_text("my own notes, another name", encoding="utf-8")
+    report = build_exercises(solutions, out)
+    assert [p.name for p in report.written] == ["01_next.ipynb"]
+    assert [p.name for p in report.unchanged] == ["00_intro.ipynb"]
+    assert report.backups == [] and not (out / "backups").exists()
+    assert (out / "notes.ipynb").read_text(encoding="utf-8") == "my own notes, another name"
+    assert first.written
+
+
+def test_force_replaces_them_keeping_a_timestamped_backup_of_each(tmp_path, solutions, monkeypatch):
+    work = tmp_path / "my_work"
+    monkeypatch.setenv("AIPM_WORK_DIR", str(work))
+    mine = learners_notebook(work)
+
+    report = build_exercises(solutions, work, force=True)
+
+    assert [p.name for p in report.written] == ["00_intro.ipynb", "01_next.ipynb"]
+    assert len(report.backups) == 1 and report.backups[0].parent == work / "backups"
+    assert BACKUP.match(report.backups[0].name)
+    assert report.backups[0].read_bytes() == mine
+    assert nbformat.read(work / "00_intro.ipynb", as_version=4).cells[0].source == "a = ___  # your answer here"
+    # the same notebook again is unchanged: no second backup
+    again = build_exercises(solutions, work, force=True)
+    assert again.written == [] and again.backups == []
+    assert len(list((work / "backups").iterdir())) == 1
+
+
+def test_two_forced_builds_in_the_same_second_keep_two_backups(tmp_path, solutions, monkeypatch):
+    from aipm_course import workspace
+
+    monkeypatch.setattr(workspace, "_timestamp", lambda: "20250101-120000")
+    out = tmp_path / "out"
+    first, second = learners_notebook(out), None
+    build_exercises(solutions, out, force=True)
+    second = write_notebook(out / "00_intro.ipynb", notebook(new_code_cell('a = "second try"'))).read_bytes()
+    build_exercises(solutions, out, force=True)
+    assert sorted(p.read_bytes() for p in (out / "backups").iterdir()) == sorted([first, second])
+
+
+@pytest.mark.parametrize("how", ["aipm_kit_root", "beside_solutions"])
+def test_the_kits_own_exercises_are_regenerated_without_a_flag_even_when_out_of_date(tmp_path, solutions, monkeypatch, how):
+    """The author flow (`make exercises`): exercises/ holds generated files, so stale ones are replaced."""
+    kit = solutions.parent
+    exercises = kit / "exercises"
+    build_exercises(solutions, exercises)
+    stale = write_notebook(exercises / "00_intro.ipynb", notebook(new_code_cell("a = ___  # an older version")))
+    if how == "aipm_kit_root":
+        monkeypatch.setenv("AIPM_KIT_ROOT", str(kit))
+    else:
+        monkeypatch.delenv("AIPM_KIT_ROOT", raising=False)
+        (kit / "pyproject.toml").write_text("[project]\nname = 'a-kit'\n", encoding="utf-8")
+
+    report = build_exercises(solutions, exercises)
+
+    assert [p.name for p in report.written] == ["00_intro.ipynb"]
+    assert report.backups == [] and not (exercises / "backups").exists()
+    assert stale.read_bytes() != b"" and "older version" not in stale.read_text(encoding="utf-8")
+    assert build_exercises(solutions, exercises, check=True).stale == []
+
+
+def test_check_mode_in_the_learners_work_folder_is_allowed_and_writes_nothing(tmp_path, solutions, monkeypatch):
+    work = tmp_path / "my_work"
+    monkeypatch.setenv("AIPM_WORK_DIR", str(work))
+    mine = learners_notebook(work)
+    report = build_exercises(solutions, work, check=True)
+    assert sorted(p.name for p in report.stale) == ["00_intro.ipynb", "01_next.ipynb"]
+    assert every_file(work) == {"00_intro.ipynb": mine}
+
+
+def test_a_folder_where_a_notebook_goes_is_refused_even_with_force(tmp_path, solutions):
+    out = tmp_path / "out"
+    (out / "00_intro.ipynb").mkdir(parents=True)
+    (out / "00_intro.ipynb" / "inside.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(OverwriteRefused, match="not notebook files"):
+        build_exercises(solutions, out, force=True)
+    assert every_file(out) == {"00_intro.ipynb/inside.txt": b"keep"}

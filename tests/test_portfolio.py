@@ -843,3 +843,148 @@ def test_aipm_portfolio_with_an_empty_title_exits_1_with_a_plain_message(tmp_pat
     assert "Traceback" not in run.stderr
     assert run.stdout == ""
     assert not (work / "portfolio" / "portfolio.md").exists()
+
+
+# --- 10. savers that never raise: hostile names and folders in the way ----------------------------
+
+from types import SimpleNamespace  # noqa: E402
+
+from aipm_course import workspace  # noqa: E402
+from aipm_course.portfolio import save_budget_memo, save_cost_model, save_threshold_decision  # noqa: E402
+
+NAME_RULE = "letters, digits, - and _"
+HOSTILE_NAMES = ["../x", "/abs", "a/b", "a\\b", "", "x" * 300, "\ud800", "x.md", ".hidden", "-x", "CON", None, 5]
+
+
+def every_file(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def save_brief(name, work=None):
+    return briefs.save_to_portfolio(briefs.load_example("support_triage"), name=name)
+
+
+def save_plan(name, work=None):
+    return rollout.save_plan_to_portfolio(rollout.example_plan(), 20_000, 0.6, name=name)
+
+
+NAMED_SAVERS = {"brief": save_brief, "plan": save_plan}
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=repr)
+@pytest.mark.parametrize("saver", list(NAMED_SAVERS))
+def test_a_saver_given_a_hostile_name_says_not_saved_and_writes_nothing_anywhere(work, tmp_path, saver, name):
+    """Regression: `name='../x'` raised ValueError and a 300-character name raised OSError."""
+    (tmp_path / "outside.txt").write_text("before", encoding="utf-8")
+    before = every_file(tmp_path)
+    message = NAMED_SAVERS[saver](name)
+    assert message.startswith("Not saved: name must be"), message
+    assert NAME_RULE in message
+    assert every_file(tmp_path) == before
+    assert not Path("/abs.yaml").exists() and not Path("/abs.md").exists()
+
+
+@pytest.mark.parametrize("saver", list(NAMED_SAVERS))
+def test_a_saver_given_a_folders_path_for_a_name_refuses_it(work, tmp_path, saver):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert NAMED_SAVERS[saver](str(elsewhere)).startswith("Not saved: name must be")
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("saver", list(NAMED_SAVERS))
+def test_a_plain_name_up_to_100_characters_is_saved_and_101_is_refused(work, saver):
+    assert "Saved portfolio/" in NAMED_SAVERS[saver]("my-plan_2")
+    assert "Saved portfolio/" in NAMED_SAVERS[saver]("a" * 100)
+    assert NAMED_SAVERS[saver]("a" * 101).startswith("Not saved: name must be")
+    assert (work / "portfolio" / ("a" * 100 + ".md")).is_file()
+
+
+@pytest.mark.parametrize(
+    ("saver", "blocked", "others"),
+    [
+        ("brief", "01_feature_brief.md", ["01_feature_brief.yaml"]),
+        ("brief", "01_feature_brief.yaml", ["01_feature_brief.md"]),
+        ("plan", "05_rollout_plan.md", ["05_rollout_plan.yaml", "05_rollout_plan.png"]),
+        ("plan", "05_rollout_plan.png", ["05_rollout_plan.yaml", "05_rollout_plan.md"]),
+    ],
+)
+def test_a_folder_where_a_file_goes_is_reported_and_nothing_is_half_saved(work, saver, blocked, others):
+    """Regression: the plan's YAML was written, then IsADirectoryError was raised for the Markdown."""
+    folder = work / "portfolio" / blocked
+    folder.mkdir(parents=True)
+    (folder / "mine.txt").write_text("keep", encoding="utf-8")
+    message = NAMED_SAVERS[saver](blocked.rsplit(".", 1)[0])
+    assert message.startswith("Not saved:") and "is a folder" in message and str(folder) in message
+    assert every_file(work) == {f"portfolio/{blocked}/mine.txt": b"keep"}
+    assert not any((work / "portfolio" / name).exists() for name in others)
+
+
+def test_a_write_that_fails_part_way_says_what_was_saved(work, monkeypatch):
+    real_write = workspace._atomic_write_bytes
+
+    def write(path, data):
+        if path.suffix == ".md":
+            raise OSError(28, "No space left on device", str(path))
+        real_write(path, data)
+
+    monkeypatch.setattr(workspace, "_atomic_write_bytes", write)
+    message = save_plan("05_rollout_plan")
+    assert message.startswith("Not saved: portfolio/05_rollout_plan.md could not be written (No space left on device)")
+    assert "saved before the problem: portfolio/05_rollout_plan.yaml" in message
+
+
+@pytest.fixture(scope="module")
+def capstone():
+    """What the capstone's three savers take, built from the kit's scenarios."""
+    t = support_tickets()
+    routing_data = SimpleNamespace(correct=np.asarray(t.y_true) == np.asarray(t.y_pred), confidence=np.asarray(t.confidence, dtype=float))
+    costs = {"cost_error_served": t.cost_error_served, "cost_error_caveat": t.cost_error_caveat,
+             "cost_per_review": t.cost_per_review, "minutes_per_review": t.minutes_per_review}
+    return {
+        "02_threshold_decision": lambda work: save_threshold_decision(urgent_tickets(), {"threshold": 0.3, "rationale": RATIONALE}, work=work),
+        "03_uncertainty_budget": lambda work: save_budget_memo(
+            routing_data, {"budget": budget(0.05), "caveat_threshold": 0.9, "human_threshold": 0.6},
+            t.cases_per_day, costs, 0.05, RATIONALE, work=work),
+        "04_cost_model": lambda work: save_cost_model(compare(CostInputs()), {"choice": "rag", "rationale": RATIONALE}, work=work),
+    }
+
+
+@pytest.mark.parametrize("stem", ["02_threshold_decision", "03_uncertainty_budget", "04_cost_model"])
+def test_the_capstone_savers_save_both_files(work, capstone, stem):
+    message = capstone[stem](work)
+    assert f"Saved portfolio/{stem}.md" in message and f"Saved portfolio/{stem}.png" in message
+
+
+@pytest.mark.parametrize("suffix", [".md", ".png"])
+@pytest.mark.parametrize("stem", ["02_threshold_decision", "03_uncertainty_budget", "04_cost_model"])
+def test_the_capstone_savers_never_raise_for_a_folder_where_a_file_goes(work, capstone, stem, suffix):
+    """Regression: IsADirectoryError escaped these savers, documented as never raising."""
+    folder = work / "portfolio" / f"{stem}{suffix}"
+    folder.mkdir(parents=True)
+    message = capstone[stem](work)
+    assert message.startswith("Not saved:") and "is a folder" in message and str(folder) in message
+    assert every_file(work) == {}
+
+
+@pytest.mark.parametrize("stem", ["02_threshold_decision", "04_cost_model"])
+def test_the_capstone_savers_never_raise_for_a_work_folder_that_is_a_file(tmp_path, capstone, stem):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine", encoding="utf-8")
+    message = capstone[stem](blocker)
+    assert message.startswith("Not saved:") and "is a file where a folder should be" in message
+    assert blocker.read_text(encoding="utf-8") == "mine"
+
+
+def test_save_memo_raises_a_clear_error_for_a_folder_in_the_way_and_writes_nothing(work, figure):
+    (work / "portfolio" / "02_threshold_decision.png").mkdir(parents=True)
+    with pytest.raises(ValueError, match="is a folder"):
+        save_memo("02_threshold_decision", "# Memo\n", figure=figure, work=work)
+    assert not (work / "portfolio" / "02_threshold_decision.md").exists()
+
+
+@pytest.mark.parametrize("name", ["x" * 121 + ".md", "\ud800.md"])
+def test_save_artifact_refuses_an_overlong_or_unencodable_name_before_touching_the_disk(work, name):
+    with pytest.raises(ValueError, match="filename"):
+        save_artifact(name, "x", work)
+    assert not work.exists()

@@ -330,3 +330,156 @@ def test_progress_rows_lists_module_00_with_four_questions(progress_file):
 
 def test_progress_path_defaults_to_the_work_folder(work):
     assert workspace.progress_path() == work.resolve() / ".aipm" / "progress.json"
+
+
+# --- a progress file that cannot be read is set aside, or left untouched: never written over ------
+
+SAVED_PROGRESS = json.dumps(
+    {"version": 1, "questions": {"00.q1": {"module": "00", "question": "q1", "attempts": 7, "passed": True}}}
+).encode()
+
+
+def unreadable(monkeypatch, path: Path, error: BaseException) -> None:
+    """Make reading ``path`` raise ``error`` (as root, chmod 0o222 does not stop reads)."""
+    real_read = Path.read_bytes
+
+    def read_bytes(self):
+        if self == path:
+            raise error
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+def cannot_rename(monkeypatch) -> None:
+    def rename(src, dst, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(src))
+
+    monkeypatch.setattr(workspace.os, "rename", rename)
+
+
+def only_file_there(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PermissionError(13, "Permission denied"),
+        OSError(5, "Input/output error"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+        MemoryError(),
+    ],
+    ids=["permission", "io-error", "unicode", "memory"],
+)
+def test_an_unreadable_progress_file_is_moved_aside_with_its_bytes_and_a_new_record_begins(tmp_path, monkeypatch, error):
+    """Regression: a read error other than bad JSON started a new record over the old file."""
+    path = tmp_path / "progress.json"
+    path.write_bytes(SAVED_PROGRESS)
+    unreadable(monkeypatch, path, error)
+
+    with pytest.warns(UserWarning, match="could not be read") as caught:
+        ProgressStore(path).record("00", "q2", "correct")
+
+    aside = list(tmp_path.glob("progress.json.unreadable-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == SAVED_PROGRESS
+    assert re.fullmatch(r"progress\.json\.unreadable-\d{8}-\d{6}(-\d+)?", aside[0].name)
+    message = str(caught[0].message)
+    assert aside[0].name in message and str(tmp_path) in message  # the learner is told where it went
+    monkeypatch.undo()
+    assert list(json.loads(path.read_text(encoding="utf-8"))["questions"]) == ["00.q2"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads a 0o222 file anyway")
+def test_a_write_only_progress_file_is_moved_aside_not_replaced(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(SAVED_PROGRESS)
+    path.chmod(0o222)
+    with pytest.warns(UserWarning, match="could not be read"):
+        ProgressStore(path).record("00", "q2", "correct")
+    aside = next(tmp_path.glob("progress.json.unreadable-*"))
+    aside.chmod(0o644)
+    assert aside.read_bytes() == SAVED_PROGRESS
+
+
+@pytest.mark.parametrize("damage", ["unreadable", "corrupt"])
+def test_a_progress_file_that_cannot_be_moved_aside_is_left_untouched_and_nothing_is_recorded(tmp_path, monkeypatch, damage):
+    """Regression: a corrupt file that could not be moved was then replaced by a new record."""
+    path = tmp_path / "progress.json"
+    original = SAVED_PROGRESS if damage == "unreadable" else b"{ half a record"
+    path.write_bytes(original)
+    if damage == "unreadable":
+        unreadable(monkeypatch, path, PermissionError(13, "Permission denied"))
+    cannot_rename(monkeypatch)
+    store = ProgressStore(path)
+
+    with pytest.raises(workspace.ProgressUnavailable, match="could not be moved aside") as caught:
+        store.record("00", "q2", "correct")
+    assert str(path) in str(caught.value) and "left untouched" in str(caught.value)
+    with pytest.raises(workspace.ProgressUnavailable):
+        store.summary(QUESTIONS)
+    monkeypatch.undo()
+    assert path.read_bytes() == original
+    assert only_file_there(tmp_path) == ["progress.json"]
+
+
+def test_record_check_skips_recording_with_one_warning_saying_why_and_where(progress_file, monkeypatch):
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_bytes(SAVED_PROGRESS)
+    unreadable(monkeypatch, progress_file, OSError(5, "Input/output error"))
+    cannot_rename(monkeypatch)
+
+    with pytest.warns(UserWarning, match="could not be saved") as caught:
+        record_check(fake_result(), "00")
+    message = str(caught[0].message)
+    assert str(progress_file) in message and "Input/output error" in message and "not recorded" in message
+    with warnings.catch_warnings(record=True) as later:
+        warnings.simplefilter("always")
+        record_check(fake_result("q2"), "00")
+    assert later == []
+    monkeypatch.undo()
+    assert progress_file.read_bytes() == SAVED_PROGRESS
+
+
+def test_a_folder_where_the_progress_file_goes_is_left_untouched(progress_file):
+    progress_file.mkdir(parents=True)
+    (progress_file / "mine.txt").write_text("keep me", encoding="utf-8")
+
+    with pytest.raises(workspace.ProgressUnavailable, match="is a folder"):
+        ProgressStore().load()
+    with pytest.warns(UserWarning, match="is a folder"):
+        record_check(fake_result(), "00")
+
+    assert sorted(p.name for p in progress_file.iterdir()) == ["mine.txt"]
+    assert (progress_file / "mine.txt").read_text(encoding="utf-8") == "keep me"
+    assert only_file_there(progress_file.parent) == ["progress.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_where_the_progress_file_goes_is_left_alone_without_blocking(tmp_path):
+    path = tmp_path / "progress.json"
+    os.mkfifo(path)
+    with pytest.raises(workspace.ProgressUnavailable, match="not a regular file"):
+        ProgressStore(path).record("00", "q1", "correct")
+    assert only_file_there(tmp_path) == ["progress.json"]
+
+
+def test_record_check_never_raises_even_when_warnings_are_errors(progress_file):
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_bytes(b"\x00 damaged")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        record_check(fake_result(), "00")  # the "moved aside" warning is an error here: still no exception
+        record_check(fake_result(), "00")
+    aside = list(progress_file.parent.glob("progress.json.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == b"\x00 damaged"
+
+
+def test_a_corrupt_file_is_still_set_aside_and_the_message_says_where(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(b"{ not json")
+    with pytest.warns(UserWarning, match="damaged") as caught:
+        ProgressStore(path).record("00", "q1", "correct")
+    aside = next(tmp_path.glob("progress.json.corrupt-*"))
+    assert aside.read_bytes() == b"{ not json"
+    assert aside.name in str(caught[0].message) and str(tmp_path) in str(caught[0].message)
