@@ -555,6 +555,19 @@ PlanFinding = Finding  # the old name: PlanFinding(stage, problem, fix) reads "s
 
 ROLLBACK_MIN_WORDS = 5  # "x" or "roll back" is not a procedure: say what users get instead and who acts
 _RATE_IN_WORDS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)|(?<![\d.])(0?\.\d+)(?![\d.%])")
+# The fewest users of the new model a kill switch judges at once (``simulate_rollout``): a quieter
+# day is judged with the days before it. ``validate_plan`` asks a plan to say so in its trigger when
+# reading the switch on one day's users would turn off a model as good as today's in
+# KILL_SWITCH_NOISE of launches or more.
+KILL_SWITCH_MIN_USERS = 100
+KILL_SWITCH_NOISE = 0.10
+# A count of users in a trigger's words: "over the last 100 tickets", "at least 200 users".
+_COUNT_IN_WORDS = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,%])\s+(?:[^\W\d_]+[\s-]+){0,2}?"
+    r"(?:users|tickets|cases|questions|queries|requests|conversations|sessions|customers|people|answers|chats|messages|calls"
+    r"|documents|contracts|referrals|payments|events|observations)\b",
+    re.IGNORECASE,
+)
 
 
 def _percent(x: float) -> str:
@@ -608,12 +621,63 @@ def _kill_switch_and_rollback_findings(plan: RolloutPlan) -> list[PlanFinding]:
     return found
 
 
+def _kill_switch_noise_findings(plan: RolloutPlan, daily_users: float, p_baseline: float) -> list[PlanFinding]:
+    """A kill switch read on one day's users where a stage has too few for a day's rate to mean anything.
+
+    For each exposed stage under ``KILL_SWITCH_MIN_USERS`` users a day, the chance that one day's rate
+    crosses the threshold on a model as good as today's is a binomial tail; over the stages' scheduled
+    days, it gives the share of launches a daily switch would end for nothing. At ``KILL_SWITCH_NOISE``
+    or more, the trigger must name a window of at least ``KILL_SWITCH_MIN_USERS`` users."""
+    known = METRICS.get(plan.kill_metric or "")
+    t = plan.kill_threshold
+    if known is None or t is None or not 0 < t < 1 or plan.kill_comparison != known.healthy_comparison:
+        return []  # no switch the kit can simulate, or a finding above already says what is wrong
+    base = p_baseline if known.name == "task_success" else known.baseline
+    if not (base < t if known.healthy_comparison == "<=" else base > t):
+        return []  # a line on the wrong side of today's rate trips at any traffic: the simulation shows it
+    if any(n >= KILL_SWITCH_MIN_USERS for n in (int(x.replace(",", "")) for x in _COUNT_IN_WORDS.findall(plan.kill_switch))):
+        return []
+
+    def trips(n: int) -> float:
+        """The chance that n users of a model as good as today's cross the line."""
+        if known.healthy_comparison == "<=":  # switched off above t: more than t·n of n
+            return float(stats.binom.sf(math.floor(t * n + 1e-9), n, base))
+        return float(stats.binom.cdf(math.ceil(t * n - 1e-9) - 1, n, base))  # below t: fewer than t·n
+
+    exposed = [(item.stage, round(daily_users * item.stage.traffic_share), item.days) for item in schedule(plan, daily_users, p_baseline)]
+    exposed = [(stage, n, days) for stage, n, days in exposed if stage.exposed and n > 0]
+    quiet = [(stage, n, trips(n), days) for stage, n, days in exposed if n < KILL_SWITCH_MIN_USERS]
+    launches = 1 - math.prod((1 - per_day) ** days for _, _, per_day, days in quiet)
+    if launches < KILL_SWITCH_NOISE:
+        return []
+    # judged on at least KILL_SWITCH_MIN_USERS, would it hold? If not, the line is too near today's
+    # rate at any traffic, and a window is not the fix (the simulated rollouts say so)
+    windowed = 1 - math.prod((1 - trips(max(n, KILL_SWITCH_MIN_USERS))) ** days for _, n, days in exposed)
+    if windowed >= KILL_SWITCH_NOISE:
+        return []
+    stage, n, per_day, _ = max(quiet, key=lambda q: 1 - (1 - q[2]) ** q[3])
+    edge = "above" if known.healthy_comparison == "<=" else "below"
+    example = f"{known.name.replace('_', ' ')} {edge} {_percent(t)} over the last {KILL_SWITCH_MIN_USERS} users"
+    return [PlanFinding(
+        "kill switch",
+        f"It watches {known.name} on each day's users, and {stage.title} shows the new model to only {n:,} users a day: "
+        f"at today's {base:.0%}, one ordinary day in {1 / per_day:,.0f} goes {edge} {_percent(t)} by chance, so one bad day "
+        f"would switch off a model as good as today's in {launches:.0%} of launches.",
+        f"Judge it on a window of at least {KILL_SWITCH_MIN_USERS} users, the last few days together when a day has fewer, "
+        f"and say so in the trigger, e.g. \"{example}\"; or give every exposed stage at least {KILL_SWITCH_MIN_USERS} users a day.",
+    )]
+
+
 def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> list[PlanFinding]:
     """Return what keeps a plan from being safe and meaningful; an empty list means it passes.
 
     With ``daily_users`` and ``p_baseline`` (today's rate of the metric the online gates watch) it
     also checks that each stage lasts long enough for its gates to detect their effect at that
-    traffic, and that no online gate asks for more than today's rate. Gates, their effects and the
+    traffic, that no online gate asks for more than today's rate, and that the kill switch is not
+    read on too few users: where a stage shows the new model to fewer than ``KILL_SWITCH_MIN_USERS``
+    users a day and one day's noise would switch off a model as good as today's in
+    ``KILL_SWITCH_NOISE`` of launches or more, the trigger must name a window of at least that many
+    users (as ``simulate_rollout`` judges it). Gates, their effects and the
     kill switch must point the way of their metric's harm (``METRICS``: a rise in escalations, a fall
     in task success); a kill switch's threshold must be the number its trigger names; the rollback
     must be a procedure in words.
@@ -660,6 +724,7 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
                     f"{item.stage.min_days} days at {item.stage.traffic_share:.0%} of {daily_users:,.0f} users a day cannot show its gate's effect; it needs {item.days_needed} days.",
                     f"Run it for at least {item.days_needed} days, give it a larger share, or gate on a larger effect.",
                 ))
+        found += _kill_switch_noise_findings(plan, daily_users, p_baseline)
     return found
 
 
@@ -772,6 +837,7 @@ def simulate_rollout(
     offline_cases: int = 500,
     alpha: float = 0.05,
     power: float = 0.8,
+    kill_min_users: int = KILL_SWITCH_MIN_USERS,
 ) -> SimulationResult:
     """Simulate a rollout day by day, days counted from 1 (lesson 05).
 
@@ -779,11 +845,16 @@ def simulate_rollout(
     Every metric is a rate: each user's outcome is drawn at the metric's baseline, plus any change
     in effect that day (a regression touches the new model only; drift touches everyone). In
     shadow mode only offline metrics are measured, on ``offline_cases`` labelled cases a day.
-    The kill switch is checked on each exposed day's numbers for the new model. A stage's gates are read on
-    its numbers at its end: a threshold missed, or (for a gate with an effect) the new model
-    significantly worse than the control, stops the rollout if the gate is a blocker. Each stage
-    runs as long as ``schedule`` says: its minimum days, or longer if its gates need it. The same
-    seed gives the same result.
+    The kill switch is checked on each exposed day, on the new model's numbers, and judges at least
+    ``kill_min_users`` users (``KILL_SWITCH_MIN_USERS``, 100) at once, as a real kill switch's rolling
+    window or minimum count does: a day with that many users is judged alone; a quieter day is
+    judged with the days just before it (across stages), the fewest that together hold that many;
+    until the new model has had that many users, the switch waits. (A rate on a dozen users is noise:
+    at 15% escalations, one day in eleven tops 30% by chance.) ``kill_min_users=1`` judges every
+    day alone. A stage's gates are read on its numbers at its end: a threshold missed, or (for a
+    gate with an effect) the new model significantly worse than the control, stops the rollout if
+    the gate is a blocker. Each stage runs as long as ``schedule`` says: its minimum days, or longer
+    if its gates need it. The same seed gives the same result.
     """
     plan = plan_from_dict(plan)
     users = _positive("daily_users", daily_users, "a number of users")
@@ -807,6 +878,7 @@ def simulate_rollout(
         raise ValueError(f"the kill switch's metric {plan.kill_metric!r} has no baseline; give one in baselines=")
     seed = validation.seed("seed", seed)
     a, b = _level("alpha", alpha), _level("power", power)
+    kill_min = validation.count("kill_min_users", kill_min_users, minimum=1, allowed="a whole number of users, 1 or more")
     rng = np.random.default_rng(seed)
 
     def true_rate(metric: str, day: int, on_new: bool) -> float:
@@ -818,6 +890,7 @@ def simulate_rollout(
 
     regressions = [c for c in changes if not c.drift]
     records: list[dict] = []
+    watched: list[tuple[int, int]] = []  # the kill metric on the new model, (hits, users) per exposed day
     exposed_bad = 0.0
     day = 1
     for s in plan.stages:
@@ -837,6 +910,8 @@ def simulate_rollout(
                     new_totals[metric][0] += hits
                     new_totals[metric][1] += trials
                     record[metric] = hits / trials
+                    if metric == plan.kill_metric and s.exposed:
+                        watched.append((hits, trials))
                 if n_old:
                     hits = int(rng.binomial(n_old, true_rate(metric, day, on_new=False)))
                     old_totals[metric][0] += hits
@@ -844,10 +919,17 @@ def simulate_rollout(
                     record["control"][metric] = hits / n_old
             records.append(record)
             if plan.kill_metric and plan.kill_threshold is not None and s.exposed and plan.kill_metric in record:
-                value = record[plan.kill_metric]
+                # the fewest recent exposed days that hold kill_min users: today alone on a busy day
+                bad = seen = span = 0
+                for day_hits, day_users in reversed(watched):
+                    bad, seen, span = bad + day_hits, seen + day_users, span + 1
+                    if seen >= kill_min:
+                        break
+                value = bad / seen
                 ok = value <= plan.kill_threshold if plan.kill_comparison == "<=" else value >= plan.kill_threshold
-                if not ok:
-                    return SimulationResult(records, True, s.title, day, f"Kill switch on day {day} in {s.title}: {plan.kill_metric} was {value:.1%} ({plan.kill_switch}). Rolled back.", exposed_bad, False)
+                if seen >= kill_min and not ok:
+                    over = "" if span == 1 else f" over the last {span} days ({seen:,} users)"
+                    return SimulationResult(records, True, s.title, day, f"Kill switch on day {day} in {s.title}: {plan.kill_metric} was {value:.1%}{over} ({plan.kill_switch}). Rolled back.", exposed_bad, False)
             day += 1
         for g in s.gates:
             if new_totals[g.metric][1] == 0:

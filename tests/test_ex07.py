@@ -274,7 +274,12 @@ def solution_plan(c):
                     gate["effect"], gate["threshold"] = -0.03, 0.57
             stage["min_days"] = max(7, days_to_detect(c.tickets_per_day, c.plan_baseline, -0.03, 0.5))
     plan["rollback"] = "Switch the flag off: tickets go back to the normal queues and manual triage; the on-call engineer is paged."
+    plan["kill_switch"]["trigger"] = DAILY_OR_WINDOW
     return plan
+
+
+# The solved notebook's kill switch: a day's rate where a day has 100 tickets, the last few days' where it has fewer.
+DAILY_OR_WINDOW = "escalation rate above 30% on any day, judged on at least 100 tickets (the last few days together when a day has fewer)"
 
 
 def solution_cost_decision(ex):
@@ -807,6 +812,58 @@ def test_q11_the_solution_plan_passes(ex):
     assert canary["min_days"] in (max(7, days), max(7, days + 1))  # each arm rounded up may add a day
     result = ex.q11.check(plan)
     assert result.correct, result
+
+
+def test_q11_a_plan_that_stops_a_model_as_good_as_todays_in_most_runs_is_refused(ex):
+    # Gates at today's task success (60%): a healthy model's rate falls below it about every other
+    # stage, so it stops before full launch in most simulated rollouts. The validator alone passes the
+    # plan; question 11 asks, as exercise 05 does, that a model as good as today's reach full launch in
+    # 15 of 20 (not 5, the old default: at some traffic this plan completed 5 to 8 of 20).
+    from aipm_course.rollout import DEFAULT_BASELINES, simulate_rollout, validate_plan
+
+    c = ex.case
+    plan = solution_plan(c)
+    for stage in plan["stages"]:
+        for gate in stage["gates"]:
+            if gate["metric"] == "task_success":
+                gate["threshold"] = c.plan_baseline
+    assert validate_plan(plan, c.tickets_per_day, c.plan_baseline) == []
+    baselines = {**DEFAULT_BASELINES, "task_success": c.plan_baseline}
+    stopped = sum(not simulate_rollout(plan, c.tickets_per_day, baselines, seed=s).reached_full for s in range(20))
+    assert stopped > 10  # most runs
+    details = _wrong(ex.q11, plan).details
+    assert details == (details[0],) and details[0].startswith(
+        f"simulation: a model as good as today's did not reach full launch in {stopped} of 20 simulated rollouts"
+    ) and "Fix: loosen the gate that stopped it." in details[0]
+
+
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_q11_the_solution_plan_reaches_full_launch_in_15_of_20_healthy_runs_in_every_scenario(scenario):
+    from aipm_course.exercises.plan_checks import SEEDS
+    from aipm_course.rollout import DEFAULT_BASELINES, simulate_rollout
+
+    c = _load(0, scenario).case
+    baselines = {**DEFAULT_BASELINES, "task_success": c.plan_baseline}
+    runs = [simulate_rollout(solution_plan(c), c.tickets_per_day, baselines, seed=s) for s in SEEDS]
+    assert sum(r.reached_full for r in runs) >= 15
+    # none is stopped by the kill switch: it judges at least 100 tickets, never a quiet day's dozen
+    assert not any(r.reason.startswith("Kill switch") for r in runs)
+
+
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_q11_a_kill_switch_read_on_a_quiet_days_dozen_tickets_is_refused_at_low_traffic(scenario):
+    ex = _load(0, scenario)
+    c = ex.case
+    daily = solution_plan(c)
+    daily["kill_switch"]["trigger"] = "escalation rate above 30% on any day"  # the lesson's words
+    dogfood = round(c.tickets_per_day * 0.02)
+    if dogfood >= 100:  # a day's rate on 100 tickets or more is no noise: the words may stay
+        assert ex.q11.check(daily).correct
+        return
+    details = _details(ex.q11, daily)
+    assert details.startswith(f"kill switch: It watches escalation_rate on each day's users, and Dogfood shows the new model to only {dogfood} users a day")
+    assert "Judge it on a window of at least 100 users" in details
+    assert ex.q11.check(solution_plan(c)).correct  # the same plan, its switch judged on at least 100 tickets
 
 
 def test_q11_the_lesson_plan_at_this_traffic_is_refused(ex):

@@ -1427,3 +1427,134 @@ def test_the_test_against_the_control_looks_for_a_rise_in_escalations_whatever_t
     stopped_rise = sum(r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", 0.03)], seed=s).stop_stage == "Ramp" for s in range(10))
     stopped_fall = sum(r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", -0.03)], seed=s).stop_stage == "Ramp" for s in range(10))
     assert stopped_rise == 10 and stopped_fall == 0
+
+
+# --- the kill switch judges enough users: a day's rate on a dozen is noise ----------------------
+
+
+def new_model_counts(plan, result, daily_users, metric="escalation_rate"):
+    """(day, hits, users) of ``metric`` on the new model for each exposed day of a simulation, from its records."""
+    exposed = {s.title: s.exposed for s in plan.stages}
+    out = []
+    for d in result.days:
+        if exposed[d["stage"]] and metric in d:
+            n = round(daily_users * d["share"])
+            out.append((d["day"], round(d[metric] * n), n))
+    return out
+
+
+def test_at_a_dozen_users_a_day_a_daily_kill_switch_stops_a_healthy_model_and_the_window_does_not():
+    # 600 users a day: the lesson's dogfood (2%) sees 12 a day, and at 15% escalations one day in 11
+    # tops 30% by chance. Read daily, the switch ends 18 of 20 healthy launches; judged on at least
+    # 100 users (the default), none.
+    plan = r.example_plan()
+    daily = [r.simulate_rollout(plan, 600, seed=s, kill_min_users=1) for s in range(20)]
+    windowed = [r.simulate_rollout(plan, 600, seed=s) for s in range(20)]
+    assert r.KILL_SWITCH_MIN_USERS == 100
+    assert sum(x.reason.startswith("Kill switch") for x in daily) == 18
+    assert [x for x in windowed if x.reason.startswith("Kill switch")] == []
+    assert sum(x.reached_full for x in windowed) == 17  # the rest: the gates' tests against the control (alpha)
+    # the window changes only the switch: the same seed draws the same days
+    assert daily[0].days == windowed[0].days[: len(daily[0].days)]
+
+
+def test_a_quiet_day_is_judged_with_the_days_before_it_until_they_hold_100_users():
+    plan = r.example_plan()
+    storm = r.Regression("escalation_rate", 0.25, start_day=8, drift=True)  # 15% -> 40% for everyone, from dogfood's first day
+    result = r.simulate_rollout(plan, 600, changes=[storm], seed=0)
+    counts = new_model_counts(plan, result, 600)
+    # dogfood days 8-14 hold 12 users each (84 in all): too few, the switch waits; the canary's first
+    # day (30 users) with the six dogfood days before it holds 102: 44 escalations, 43.1%
+    assert [n for _, _, n in counts] == [12] * 7 + [30]
+    window = counts[-7:]
+    hits, users = sum(h for _, h, _ in window), sum(n for _, _, n in window)
+    assert users == 102 and sum(n for _, _, n in counts[-6:]) < 100
+    assert result.stop_day == 15 and result.stop_stage == "Canary"
+    assert result.reason == (
+        f"Kill switch on day 15 in Canary: escalation_rate was {hits / users:.1%} over the last 7 days (102 users) "
+        f"({plan.kill_switch}). Rolled back."
+    )
+    # read daily it fires on the first dogfood day, on 12 users
+    daily = r.simulate_rollout(plan, 600, changes=[storm], seed=0, kill_min_users=1)
+    assert daily.stop_day == 8 and daily.reason.startswith("Kill switch on day 8 in Dogfood: escalation_rate was")
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("changes", [(), (r.Regression("escalation_rate", 0.2, start_day=7, drift=True),), (r.Regression("task_success", -0.04, start_day=10),)])
+def test_at_the_lessons_traffic_every_day_holds_100_users_so_the_window_changes_nothing(seed, changes):
+    # 20,000 a day: the smallest stage (dogfood, 2%) shows the new model to 400 a day, so each day is judged alone
+    # and lesson 05's simulated rollouts read as before
+    assert min(round(20_000 * s.traffic_share) for s in r.example_plan().stages if s.exposed) >= r.KILL_SWITCH_MIN_USERS
+    assert r.simulate_rollout(r.example_plan(), 20_000, changes=changes, seed=seed) == r.simulate_rollout(
+        r.example_plan(), 20_000, changes=changes, seed=seed, kill_min_users=1)
+
+
+@pytest.mark.parametrize("value", [0, -5, 1.5, True, "100", None])
+def test_kill_min_users_must_be_a_whole_number_of_users(value):
+    with pytest.raises(ValueError, match=re.escape(f"kill_min_users must be a whole number of users, 1 or more, got {value!r}")):
+        r.simulate_rollout(r.example_plan(), 20_000, kill_min_users=value)
+
+
+def kill_noise_findings(data, daily_users, p_baseline=0.6):
+    return [f for f in r.validate_plan(data, daily_users, p_baseline) if f.stage == "kill switch"]
+
+
+def test_a_kill_switch_read_on_each_days_two_dozen_users_is_a_finding_in_full():
+    # 1,200 a day: dogfood shows 24 users a day for 7 days, the canary 60 a day for 84; more than 30%
+    # escalations is 8 or more of 24, 19 or more of 60
+    data = example_dict()
+    days = {i.stage.title: i.days for i in r.schedule(data, 1_200, 0.6)}
+    assert (days["Dogfood"], days["Canary"]) == (7, 84)
+    dogfood, canary = stats.binom.sf(7, 24, 0.15), stats.binom.sf(18, 60, 0.15)
+    launches = 1 - (1 - dogfood) ** 7 * (1 - canary) ** 84
+    assert 1 - (1 - dogfood) ** 7 > 1 - (1 - canary) ** 84  # dogfood is the stage that does it
+    assert round(1 / dogfood) == 50 and f"{launches:.0%}" == "19%"
+    assert [str(f) for f in kill_noise_findings(data, 1_200)] == [
+        "kill switch: It watches escalation_rate on each day's users, and Dogfood shows the new model to only 24 users a day: "
+        "at today's 15%, one ordinary day in 50 goes above 30% by chance, so one bad day would switch off a model as good as "
+        "today's in 19% of launches. Fix: Judge it on a window of at least 100 users, the last few days together when a day "
+        "has fewer, and say so in the trigger, e.g. \"escalation rate above 30% over the last 100 users\"; or give every "
+        "exposed stage at least 100 users a day."
+    ]
+
+
+@pytest.mark.parametrize("daily_users, flagged", [(600, True), (1_200, True), (2_000, False), (20_000, False)])
+def test_the_kill_switch_noise_finding_needs_few_users_and_real_noise(daily_users, flagged):
+    # at 2,000 a day (lesson 05's "ten times less traffic") dogfood's 40 a day cross 30% on one day in
+    # 232: 3% of launches, below KILL_SWITCH_NOISE; the stage lengths are what the validator flags there
+    assert bool(kill_noise_findings(example_dict(), daily_users)) is flagged
+    assert 1 - (1 - stats.binom.sf(12, 40, 0.15)) ** 7 < r.KILL_SWITCH_NOISE
+
+
+@pytest.mark.parametrize("trigger, flagged", [
+    ("escalation rate above 30% on any day", True),
+    ("escalation rate above 30% over the last 100 tickets", False),
+    ("escalation rate above 30% over the last 1,000 new-model tickets", False),
+    ("escalation rate above 30% over 200 or more users", False),
+    ("escalation rate above 30% over the last 50 tickets", True),  # a window still too small
+    ("escalation rate above 30 percent, two days running", True),  # no count of users in the words
+    ("escalation rate above 30% over 100 days", True),
+])
+def test_a_trigger_that_names_a_window_of_100_users_clears_the_noise_finding(trigger, flagged):
+    data = example_dict()
+    data["kill_switch"]["trigger"] = trigger
+    assert bool(kill_noise_findings(data, 600)) is flagged
+
+
+def test_the_noise_finding_follows_the_metrics_direction_and_stays_quiet_when_a_window_is_no_fix():
+    data = example_dict()
+    # task success below 40%: at 60% today, 11 or fewer of the canary's 30 a day (for its long run at
+    # 600 a day, the stage that does most harm), 4 or fewer of dogfood's 12
+    data["kill_switch"] = {"trigger": "task success below 40% on any day", "metric": "task_success", "comparison": ">=", "threshold": 0.4}
+    (found,) = kill_noise_findings(data, 600)
+    assert found.problem.startswith("It watches task_success on each day's users, and Canary shows the new model to only 30 users a day")
+    assert f"at today's 60%, one ordinary day in {1 / stats.binom.cdf(11, 30, 0.6):,.0f} goes below 40% by chance" in found.problem
+    assert 'e.g. "task success below 40% over the last 100 users"' in found.fix
+    # escalations above 16%: even 100 users a day cross it on two days in five, so a window is no
+    # fix; the simulated rollouts show the switch firing, and a threshold further off is the advice
+    data = example_dict()
+    data["kill_switch"].update(trigger="escalation rate above 16% on any day", threshold=0.16)
+    assert stats.binom.sf(16, 100, 0.15) > 0.3
+    assert kill_noise_findings(data, 600) == []
+    # no validation of traffic without both numbers, as for the stage lengths
+    assert [f for f in r.validate_plan(example_dict(), daily_users=600) if f.stage == "kill switch"] == []

@@ -27,7 +27,7 @@ from ..checking import ___, Mistake, NumberQuestion, NumberSpec, ValidationQuest
 from ..costs import DAYS_PER_MONTH, CostInputs, break_even_between, compare
 from ..parameters import Scenario, get_scenario, scaled, validate_parameters
 from ..portfolio import PortfolioReport
-from ..rollout import example_plan, plan_to_dict, read_plan
+from ..rollout import KILL_SWITCH_MIN_USERS, example_plan, plan_to_dict, read_plan
 from ..scenarios import support_tickets, urgent_tickets
 from ..thresholds import ConfusionCounts, best_threshold, confusion_table, metrics_at
 from ..uncertainty import budget_from_dict, threshold_for_budget, zone_policy
@@ -608,7 +608,7 @@ def your_pattern(ctx: Context) -> ValidationQuestion:
 def _plan_for_this_product(c: types.SimpleNamespace):
     """Exercise 05's plan checks at this traffic, plus: the plan is for the copilot, not a copy of
     lesson 05's help-centre plan (whose stages pass as they are when the traffic is high)."""
-    checks = plan_checker(c.tickets_per_day, c.plan_baseline)
+    checks = plan_checker(c.tickets_per_day, c.plan_baseline, healthy_at_least=15)  # as exercise 05: low traffic is no excuse
     lesson = example_plan()
 
     def check(answer) -> list[str]:
@@ -626,7 +626,8 @@ def _plan_for_this_product(c: types.SimpleNamespace):
 @exercise.question("q11")
 def the_plan(ctx: Context) -> ValidationQuestion:
     c = ctx.shared.case
-    traffic = (f"At {c.tickets_per_day:,} a day the traffic is lower than lesson 05's {LESSON_05_USERS:,}: lengthen the stages."
+    traffic = (f"At {c.tickets_per_day:,} a day the traffic is lower than lesson 05's {LESSON_05_USERS:,}: lengthen the stages, and let the "
+               f"kill switch judge at least {KILL_SWITCH_MIN_USERS} tickets at a time, not a quiet day's handful."
                if c.tickets_per_day < LESSON_05_USERS else
                f"At {c.tickets_per_day:,} a day the traffic is higher than lesson 05's {LESSON_05_USERS:,}: check that each stage still fits.")
     return ValidationQuestion(
@@ -640,8 +641,9 @@ def the_plan(ctx: Context) -> ValidationQuestion:
         _plan_for_this_product(c),
         starting_point=plan_to_dict(example_plan()),
         hints=(f"Start from `plan_to_dict(example_plan())` and make it about the copilot (feature, owner, rollback). {traffic}",
-               f"`validate_plan(plan, {c.tickets_per_day}, {c.plan_baseline})` lists the stages too short for their gates."),
-        solution="A plan like lesson 05's example with longer canary and ramp stages; see the solved notebook.",
+               f"`validate_plan(plan, {c.tickets_per_day}, {c.plan_baseline})` lists the stages too short for their gates, and a kill switch read on too few tickets a day."),
+        solution=(f"A plan like lesson 05's example with longer canary and ramp stages, and a kill switch judged on at least "
+                  f"{KILL_SWITCH_MIN_USERS} tickets at a time; see the solved notebook."),
     )
 
 

@@ -29,10 +29,12 @@ PLAN_SKELETON = {
 
 
 SEEDS = range(20)  # simulated rollouts per check: one seed can be lucky, twenty show the pattern
-# Of 20 simulated rollouts, how many a model as good as today's must complete. The default is
-# lenient because at a few hundred users a day any kill switch read daily is noisy (exercise 07's
-# smaller scenarios); exercise 05, at 10,000 users a day or more, asks for 15.
-HEALTHY_AT_LEAST = 5
+# Of 20 simulated rollouts, how many a model as good as today's must complete (exercises 05 and 07).
+# The gates' tests against the control stop a healthy model now and then (that is what alpha means),
+# so not all 20; a kill switch read on a dozen users a day would stop it in about half, but the
+# simulation judges it on at least 100 users (``rollout.KILL_SWITCH_MIN_USERS``) and ``validate_plan``
+# asks the plan to say so, so low traffic is no reason to accept fewer.
+HEALTHY_AT_LEAST = 15
 # (metric, change from day 1, rollouts of 20 it must stop before full launch)
 REGRESSIONS = (
     ("task_success", -0.10, 19),
