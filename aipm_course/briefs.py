@@ -15,8 +15,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 
 from . import validation
+from .safe_yaml import clip, is_path, load_yaml
 from .validation import AipmError, Finding
 
 __all__ = [
@@ -181,7 +183,7 @@ class Metric:
     def is_met_by(self, value: float) -> bool:
         """Return True if a measured value meets the target (lesson 01, "testable metrics")."""
         if self.comparison not in COMPARISONS or self.target is None or not math.isfinite(self.target):
-            raise ValueError(f"metric {self.name!r} has no testable target ({self.text!r}); use one of {', '.join(COMPARISONS)} and a number")
+            raise ValueError(f"metric {validation.show(self.name)} has no testable target ({validation.show(self.text)}); use one of {', '.join(COMPARISONS)} and a number")
         return {
             ">=": value >= self.target,
             ">": value > self.target,
@@ -209,14 +211,16 @@ def parse_target(text: Any) -> tuple[str | None, float | None, str]:
     """
     if isinstance(text, bool) or text is None:
         return None, None, ""
-    if isinstance(text, numbers.Real):
-        return None, float(text), ""  # a bare number: the direction is missing
+    if isinstance(text, numbers.Real):  # a bare number: the direction is missing
+        return None, validation.real("text", text, allowed="a target such as \">= 92%\", or a finite number"), ""
     match = _TARGET.match(str(text))
     if not match:
         return None, None, ""
     word, currency, number, percent, unit = match.groups()
     comparison = _WORDS.get(word.lower(), word)
     value = float(number.replace(",", ""))
+    if not math.isfinite(value):  # hundreds of digits: no number anyone means
+        return None, None, ""
     if percent:
         value /= 100
     return comparison, value, _CURRENCY.get(currency, "") or unit.strip()
@@ -233,6 +237,7 @@ def _metric_from(name: str, layer: str, spec: Any, where: str) -> Metric:
                 comparison = _WORDS.get(str(comparison).lower(), str(comparison))
             if target is not None and not validation.is_number(target):  # NaN is read, and reported by validate_brief
                 raise validation.fail(f"{where}.target", target, "a number", BriefError)
+            target = None if target is None else _target_number(target, f"{where}.target")
             text = f"{comparison} {target}" if comparison else str(target)
         else:
             comparison, target, unit = parse_target(target_text)
@@ -251,8 +256,19 @@ def _metric_from(name: str, layer: str, spec: Any, where: str) -> Metric:
             eval_size=None if size is None else int(size),
             text=text,
         )
+    if validation.is_number(spec) and not isinstance(spec, bool):  # a bare number: NaN is read, and reported by validate_brief
+        return Metric(name, layer, None, _target_number(spec, where), "", text=str(spec))
     comparison, target, unit = parse_target(spec)
     return Metric(name, layer, comparison, target, unit, text="" if spec is None else str(spec))
+
+
+def _target_number(value: Any, where: str) -> float:
+    """A target as a float: NaN and infinity are read (``validate_brief`` reports them); an int too
+    large for a float is refused."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise validation.fail(where, value, "a number a float can hold", BriefError) from None
 
 
 def _metrics_from(raw: Any) -> list[Metric]:
@@ -262,18 +278,18 @@ def _metrics_from(raw: Any) -> list[Metric]:
         raise BriefError(f"metrics must be a mapping with the layers {', '.join(LAYERS)}, got {type(raw).__name__}")
     metrics = []
     for layer, entries in raw.items():
-        where = f"metrics.{layer}"
+        where = f"metrics.{clip(layer)}"
         if layer not in LAYERS:
-            raise BriefError(f"{where}: unknown layer {layer!r}; the layers are {', '.join(LAYERS)}")
+            raise BriefError(f"{where}: unknown layer {validation.show(layer)}; the layers are {', '.join(LAYERS)}")
         if entries is None:
             continue
         if isinstance(entries, Mapping):  # name: ">= 0.92" or name: {target: ...}
             for name, spec in entries.items():
-                metrics.append(_metric_from(str(name), layer, spec, f"{where}.{name}"))
+                metrics.append(_metric_from(str(name), layer, spec, f"{where}.{clip(name)}"))
         elif isinstance(entries, list):  # [{name: ..., target: ...}, ...]
             for index, spec in enumerate(entries):
                 if not isinstance(spec, Mapping) or "name" not in spec:
-                    raise BriefError(f"{where}[{index}] must be a mapping with a `name`, got {spec!r}")
+                    raise BriefError(f"{where}[{index}] must be a mapping with a `name`, got {validation.show(spec)}")
                 metrics.append(_metric_from(str(spec["name"]), layer, spec, f"{where}[{index}]"))
         else:
             raise BriefError(f"{where} must be a list or mapping of metrics, got {type(entries).__name__}")
@@ -310,7 +326,26 @@ def _text(value: Any, where: str) -> str:
         return str(value).strip()
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return "; ".join(str(v).strip() for v in value)
-    raise BriefError(f"{where} must be text (or a list of short texts), got {type(value).__name__}: {value!r}")
+    raise BriefError(f"{where} must be text (or a list of short texts), got {type(value).__name__}: {validation.show(value)}")
+
+
+def _some(keys: list) -> str:
+    """The first few keys as short reprs ("'a', 'b' and 7 more"): never a file's worth of keys."""
+    shown = ", ".join(validation.show(k, 40) for k in keys[:5])
+    return shown + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+
+
+BRIEF_ALLOWED = "a brief: a mapping of its fields (feature, user_problem, the ten sections, metrics) or a FeatureBrief"
+
+
+def _as_brief(value: Any, name: str, source: Any = None) -> FeatureBrief:
+    """``brief_from_dict`` for the argument ``name``: a value that is no brief is refused by that name.
+    ``source`` is the YAML text or path the value was read from, if it was."""
+    if isinstance(value, (FeatureBrief, Mapping)):
+        return brief_from_dict(value)
+    if source is not None:
+        raise BriefError(f"{name} must be YAML text (or a .yaml file) holding {BRIEF_ALLOWED}, got {validation.show(source)}, which reads as a {type(value).__name__}")
+    raise validation.fail(name, value, BRIEF_ALLOWED, BriefError)
 
 
 def brief_from_dict(data: Any) -> FeatureBrief:
@@ -318,12 +353,12 @@ def brief_from_dict(data: Any) -> FeatureBrief:
     if isinstance(data, FeatureBrief):
         return data
     if not isinstance(data, Mapping):
-        raise BriefError(f"a brief must be a mapping of fields, got {type(data).__name__}")
+        raise validation.fail("data", data, BRIEF_ALLOWED, BriefError)
     known = {"feature", "user_problem", "metrics", *SECTIONS}
     unknown = [key for key in data if key not in known]
     if unknown:
         raise BriefError(
-            f"unknown field(s) {', '.join(map(repr, unknown))}; the fields are {', '.join(sorted(known))}"
+            f"unknown field(s) {_some(unknown)}; the fields are {', '.join(sorted(known))}"
         )
     sections: dict[str, dict[str, str]] = {}
     for name, (_, parts) in SECTIONS.items():
@@ -333,7 +368,7 @@ def brief_from_dict(data: Any) -> FeatureBrief:
         if isinstance(raw, Mapping):
             extra = [key for key in raw if key not in parts]
             if extra:
-                raise BriefError(f"{name}: unknown part(s) {', '.join(map(repr, extra))}; expected {', '.join(parts)}")
+                raise BriefError(f"{name}: unknown part(s) {_some(extra)}; expected {', '.join(parts)}")
             sections[name] = {part: _text(raw.get(part), f"{name}.{part}") for part in parts if part in raw}
         elif name == "pattern" and isinstance(raw, str):
             sections[name] = {"choice": raw.strip()}
@@ -349,74 +384,24 @@ def brief_from_dict(data: Any) -> FeatureBrief:
 
 def read_yaml_source(source: str | Path, what: str, error: type[ValueError]) -> Any:
     """Return the data in a YAML file path or YAML text; every problem becomes ``error`` with a
-    message that names ``what`` ("the brief", "the plan") and, for bad YAML, the line and a fix."""
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError as exc:
-            raise error(f"cannot read {what} {path}: it is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
-        where = str(path)
-    elif isinstance(source, str):
-        text, where = source, what
-    else:
-        raise error(f"source must be a YAML file path or YAML text, got {type(source).__name__}")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        raise error(_explain_yaml_error(exc, text, where)) from None
-    except yaml.YAMLError as exc:
-        raise error(f"{where} is not valid YAML: {exc}") from None
+    message that names ``what`` ("the brief", "the plan") and, for bad YAML, the line and a fix.
+    The reading (size, alias, nesting limits; safe loading only) is ``safe_yaml.load_yaml``'s."""
+    data = load_yaml(source, what=what, error=error, argument="source")
     if data is None:
-        raise error(f"{where} is empty")
+        raise error(f"{source if is_path(source) else what} is empty")
     return data
 
 
 def load_brief(source: str | Path) -> FeatureBrief:
     """Return a brief from a YAML file path or YAML text (safe loading only)."""
-    return brief_from_dict(read_yaml_source(source, "the brief", BriefError))
-
-
-_YAML_ADVICE = (
-    ("chomping or indentation", "A value that starts with > or | must be in quotes, e.g. target: \">= 0.92\"."),
-    ("mapping values are not allowed", "A value that contains \": \" must be in quotes, e.g. escalation: \"disputes: to a team lead\"."),
-    ("could not find expected ':'", "A line is missing the colon after its name, or is indented wrongly."),
-    ("expected <block end>", "The indentation is off: each level is two spaces, and lines of the same section start in the same column."),
-    ("found character '\\t'", "Use spaces, not tabs, to indent."),
-)
-
-
-def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, where: str) -> str:
-    """Return a YAML error in plain words, with the line it points at."""
-    mark = exc.problem_mark or exc.context_mark
-    problem = str(exc.problem or exc)
-    advice = next((tip for key, tip in _YAML_ADVICE if key in problem), "Check the quotes, colons and indentation.")
-    if mark is not None:
-        lines_seen = text.splitlines()
-        for n in (mark.line, mark.line + 1):
-            line = lines_seen[n - 1] if 1 <= n <= len(lines_seen) else ""
-            if line.strip() and (len(line) - len(line.lstrip(" "))) % 2:
-                advice = f"Line {n} is indented by an odd number of spaces: use two spaces per level."
-                break
-    if mark is None:
-        return f"{where} is not valid YAML: {problem}. {advice}"
-    lines = text.splitlines()
-    number = mark.line + 1
-    shown = []
-    for n in (number - 1, number):  # YAML often notices a problem one line after it
-        if 1 <= n <= len(lines) and lines[n - 1].strip():
-            shown.append(f"line {n}: {lines[n - 1]!r}")
-    context = f" Near {'; '.join(shown)}." if shown else ""
-    return f"{where} is not valid YAML around line {number} ({problem}). {advice}{context}"
+    return _as_brief(read_yaml_source(source, "the brief", BriefError), "source", source)
 
 
 def load_example(name: str) -> FeatureBrief:
     """Return a bundled example brief: "support_triage" (complete) or "weak" (a vague draft)."""
     files = {"support_triage": "brief_support_triage.yaml", "weak": "brief_weak.yaml"}
-    if name not in files:
-        raise ValueError(f"name must be one of {', '.join(map(repr, files))}, got {name!r}")
+    if not isinstance(name, str) or name not in files:
+        raise validation.fail("name", name, f"one of {', '.join(map(repr, files))}")
     text = resources.files("aipm_course").joinpath("data", files[name]).read_text(encoding="utf-8")
     return load_brief(text)
 
@@ -442,6 +427,7 @@ def _metric_to_dict(metric: Metric) -> dict[str, Any]:
 
 def brief_to_dict(brief: FeatureBrief) -> dict[str, Any]:
     """Return the brief as plain data, in the fields' order (what ``save_brief`` writes)."""
+    brief = _as_brief(brief, "brief")
     out: dict[str, Any] = {"feature": brief.feature, "user_problem": brief.user_problem}
     for name in SECTIONS:
         if name in brief.sections:
@@ -455,7 +441,7 @@ def brief_to_dict(brief: FeatureBrief) -> dict[str, Any]:
 def brief_to_yaml(brief: FeatureBrief | Mapping) -> str:
     """Return the brief as YAML text that ``load_brief`` reads back to an equal brief."""
     return yaml.dump(
-        brief_to_dict(brief_from_dict(brief)), Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True, width=10_000
+        brief_to_dict(_as_brief(brief, "brief")), Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True, width=10_000
     )
 
 
@@ -468,15 +454,18 @@ class _IndentedDumper(yaml.SafeDumper):
 
 def save_brief(brief: FeatureBrief | Mapping, path: str | Path) -> Path:
     """Write the brief as YAML to path; return the path."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise validation.fail("path", path, "a file path: text or a Path")
+    text = brief_to_yaml(brief)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(brief_to_yaml(brief), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
 def brief_to_markdown(brief: FeatureBrief | Mapping) -> str:
     """Return the brief as a Markdown page for a portfolio."""
-    brief = brief_from_dict(brief)
+    brief = _as_brief(brief, "brief")
     lines = [f"# AI feature brief: {brief.feature or '(unnamed feature)'}", "", f"**User problem.** {brief.user_problem or '—'}", ""]
     for name, (title, parts) in SECTIONS.items():
         lines.append(f"## {title}")
@@ -553,7 +542,7 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
 
     An empty list means the brief passes. A brief that cannot even be read raises BriefError.
     """
-    brief = brief_from_dict(brief)
+    brief = _as_brief(brief, "brief")
     findings: list[Finding] = []
     if not brief.feature:
         findings.append(Finding("feature", "The feature has no name.", "Give it a short name the team will use."))
@@ -585,7 +574,7 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
     choice = brief.sections.get("pattern", {}).get("choice", "")
     if choice and choice not in PATTERN_KEYS:
         findings.append(
-            Finding("pattern.choice", f"{choice!r} is not a pattern on the ladder.", f"Use one of: {', '.join(PATTERN_KEYS)}.")
+            Finding("pattern.choice", f"{validation.show(choice)} is not a pattern on the ladder.", f"Use one of: {', '.join(PATTERN_KEYS)}.")
         )
 
     for layer in LAYERS:
@@ -598,7 +587,7 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
                 )
             )
     for metric in brief.metrics:
-        where = f"metrics.{metric.layer}.{metric.name}"
+        where = f"metrics.{metric.layer}.{clip(metric.name)}"
         if metric.name in METRIC_PARTS:
             findings.append(
                 Finding(
@@ -618,12 +607,12 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
             findings.append(
                 Finding(
                     where,
-                    f"The target {metric.text or '(empty)'!r} has {missing}, so nobody can tell whether it is met.",
+                    f"The target {validation.show(metric.text or '(empty)')} has {missing}, so nobody can tell whether it is met.",
                     "Write a comparison and a number in quotes, e.g. `\">= 0.92\"` or `\"< 0.01\"` (YAML needs the quotes).",
                 )
             )
         elif metric.comparison not in COMPARISONS:
-            findings.append(Finding(where, f"Unknown comparison {metric.comparison!r}.", f"Use one of {', '.join(COMPARISONS)}."))
+            findings.append(Finding(where, f"Unknown comparison {validation.show(metric.comparison)}.", f"Use one of {', '.join(COMPARISONS)}."))
         if metric.layer == "quality" and (not metric.eval_set or not metric.eval_size or metric.eval_size <= 0):
             findings.append(
                 Finding(
@@ -882,8 +871,9 @@ def latency_tier(milliseconds: float) -> str:
 def read_brief(answer: Any) -> FeatureBrief:
     """Return a brief from YAML text, a dict or a FeatureBrief (what the exercises accept)."""
     if isinstance(answer, str):
-        return load_brief(answer if "\n" in answer or not answer.endswith((".yaml", ".yml")) else Path(answer))
-    return brief_from_dict(answer)
+        source = answer if "\n" in answer or not answer.endswith((".yaml", ".yml")) else Path(answer)
+        return _as_brief(read_yaml_source(source, "the brief", BriefError), "answer", answer)
+    return _as_brief(answer, "answer")
 
 
 def save_to_portfolio(brief: Any, name: str = "01_feature_brief") -> str:
@@ -927,6 +917,12 @@ def findings_table(findings: list[Finding]):
     """Return findings as a table with the field, the problem and the fix."""
     import pandas as pd
 
+    if isinstance(findings, (str, bytes, Mapping)) or not isinstance(findings, Iterable):
+        raise validation.fail("findings", findings, "a list of findings (as validate_brief returns)")
+    findings = list(findings)
+    for index, finding in enumerate(findings):
+        if not isinstance(finding, Finding):
+            raise validation.fail(f"findings[{index}]", finding, "a Finding (as validate_brief returns)")
     return pd.DataFrame([{"field": f.where, "problem": f.message, "fix": f.fix} for f in findings], columns=["field", "problem", "fix"])
 
 
@@ -942,7 +938,7 @@ def metrics_table(brief: FeatureBrief | Mapping):
     """Return a brief's metrics, one row each, with layer, target and evaluation set."""
     import pandas as pd
 
-    brief = brief_from_dict(brief)
+    brief = _as_brief(brief, "brief")
     rows = [
         {
             "layer": m.layer,

@@ -5,12 +5,13 @@ three outcomes: correct, incorrect (with feedback that teaches) or not attempted
 ``q.hint(2)`` give tiered hints; ``q.solution()`` the worked answer.
 
 A check never raises, whatever the learner passes in: a wrong type, NaN, a function that fails,
-an object whose comparison fails. Each becomes an incorrect outcome with a message.
+an object whose comparison fails. Each becomes an incorrect outcome with a message. A check never
+hangs either (judging runs under a time limit, :attr:`Question.check_time_limit`, main thread on
+Unix), and its feedback is always text a display can encode (lone surrogates are escaped).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import decimal
 import difflib
@@ -21,6 +22,8 @@ import numbers
 import re
 import signal
 import threading
+import time
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -87,16 +90,31 @@ def is_unanswered(value: Any) -> bool:
     return type(value).__name__ == "_Placeholder"
 
 
+def _displayable(text: Any) -> str:
+    """Text any display can encode: a plain ``str`` whose characters UTF-8 cannot carry (lone
+    surrogates such as ``"\\ud800"``) are written as backslash escapes. Not text: its safe repr."""
+    if not isinstance(text, str):
+        return safe_repr(text)
+    # str.encode, not text.encode: a str subclass from a learner may override its methods.
+    return str.encode(text, "utf-8", "backslashreplace").decode("utf-8")
+
+
 def safe_repr(value: Any, limit: int = 80) -> str:
-    """Return a short one-line repr of any object, even one whose ``__repr__`` fails."""
-    if isinstance(value, str) and len(value) > limit - 2:
-        return repr(value[: max(limit - 5, 1)] + "...")
+    """Return a short one-line repr of any object, even one whose ``__repr__`` fails. The text
+    always encodes as UTF-8 (lone surrogates are escaped), so any display can show it."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 8 <= limit <= 100_000:
+        from . import validation
+
+        raise validation.fail("limit", limit, "a whole number of characters from 8 to 100,000")
+    if isinstance(value, str) and str.__len__(value) > limit - 2:
+        return _displayable(repr(str.__getitem__(value, slice(0, max(limit - 5, 1))) + "..."))
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 - a learner's object may fail in any way
         text = f"<{_type_name(value)} object>"
     if not isinstance(text, str):
         text = f"<{_type_name(value)} object>"
+    text = _displayable(text)
     text = re.sub(r"\s*\n\s*", " ", text)  # tables and arrays print over several lines
     if len(text) > limit:
         text = text[: limit - 3] + "..."
@@ -104,7 +122,7 @@ def safe_repr(value: Any, limit: int = 80) -> str:
 
 
 def _exc_text(exc: BaseException, limit: int) -> str:
-    """The message of an exception, even one whose ``__str__`` fails."""
+    """The message of an exception, even one whose ``__str__`` fails; always displayable."""
     try:
         text = str(exc)
     except Exception:  # noqa: BLE001 - a learner's exception may fail in any way
@@ -114,7 +132,7 @@ def _exc_text(exc: BaseException, limit: int) -> str:
 
 def _type_name(value: Any) -> str:
     try:
-        return type(value).__name__
+        return _displayable(str(type(value).__name__))
     except Exception:  # noqa: BLE001
         return "object"
 
@@ -153,6 +171,13 @@ class CheckResult:
     details: tuple[str, ...] = ()
     parameters: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     module: str = ""
+
+    def __post_init__(self):
+        # Feedback echoes the learner's values: make every text displayable once, here, so a lone
+        # surrogate can never stop Jupyter's message packer (or a grading run) with UnicodeEncodeError.
+        for name in ("question_id", "title", "message", "module"):
+            object.__setattr__(self, name, _displayable(getattr(self, name)))
+        object.__setattr__(self, "details", tuple(_displayable(d) for d in self.details))
 
     @property
     def label(self) -> str:
@@ -329,6 +354,11 @@ class Precision:
     rounding: str = "nearest"
 
     def __post_init__(self):
+        from . import validation
+
+        validation.one_of("kind", self.kind, ("sig", "decimals", "whole"))
+        validation.one_of("rounding", self.rounding, ("up", "down", "nearest"))
+        validation.count("digits", self.digits, minimum=0, maximum=15)
         if self.kind not in ("sig", "decimals", "whole"):
             raise ValueError(f"kind must be 'sig', 'decimals' or 'whole', got {self.kind!r}")
         if self.rounding not in ("up", "down", "nearest"):
@@ -456,9 +486,10 @@ def _describe_type(value: Any) -> str:
     if isinstance(value, bool):
         return f"the value {value} (a yes/no value, not a number)"
     if isinstance(value, type):
-        return f"the class {value.__name__} itself; create one first, e.g. `{value.__name__}(...)`"
+        cls = _displayable(getattr(value, "__name__", name))
+        return f"the class {cls} itself; create one first, e.g. `{cls}(...)`"
     if callable(value):
-        return f"a function ({getattr(value, '__name__', name)})"
+        return f"a function ({_displayable(getattr(value, '__name__', name))})"
     if name == "Series":
         return "a table column (pandas Series); pick one value from it"
     if name == "DataFrame":
@@ -725,6 +756,14 @@ def choice(rng: Any, right: tuple[str, str], wrong: Sequence[tuple[str, str]], *
     """A lettered choice, shuffled by ``rng``: ``right`` is (option, why it is right), ``wrong`` a
     list of (option, feedback that says what it misses). Keys a, b, c, ... follow the shown order,
     so the right key moves between seeds."""
+    from . import validation
+
+    if not hasattr(rng, "permutation"):
+        raise validation.fail("rng", rng, "a NumPy random generator (numpy.random.default_rng)")
+    pairs = [right, *wrong] if isinstance(wrong, (list, tuple)) else None
+    if not pairs or len(pairs) < 2 or len(pairs) > 8 or not all(isinstance(p, tuple) and len(p) == 2 and all(isinstance(t, str) for t in p) for p in pairs):
+        bad = ("wrong", wrong) if isinstance(right, tuple) and len(right) == 2 and all(isinstance(t, str) for t in right) else ("right", right)
+        raise validation.fail(bad[0], bad[1], "(option text, feedback) pairs of text: one right, one to seven wrong")
     entries = [(right[0], None)] + [(text, feedback) for text, feedback in wrong]
     order = [entries[i] for i in rng.permutation(len(entries))]
     keys = "abcdefgh"[: len(order)]
@@ -767,6 +806,8 @@ class Question:
     """A question with ``check(answer)``, ``hint(n)`` and ``solution()``. Subclasses judge."""
 
     kind = "question"
+    # Seconds one check may take to judge an answer; longer is reported as an incorrect outcome.
+    check_time_limit: float = 5.0
 
     def __init__(
         self,
@@ -819,25 +860,48 @@ class Question:
         return RichText(f"Solution to {self.id}", self._solution, self._solution_code)
 
     def check(self, answer: Any = PLACEHOLDER) -> CheckResult:
-        """Judge an answer: correct, incorrect with feedback, or not attempted. Never raises."""
+        """Judge an answer: correct, incorrect with feedback, or not attempted. Never raises
+        (except KeyboardInterrupt, so a learner can always stop a cell).
+
+        The whole judging runs under a time limit of ``check_time_limit`` seconds, so an answer
+        that loops (a function, or an object whose ``__eq__``, ``__repr__``, ``__float__`` ...
+        never returns) is stopped and marked incorrect. See :class:`_TimeLimit`: the limit works
+        on the main thread on Unix; elsewhere judging runs without one.
+        """
+        limit = _TimeLimit(self.check_time_limit)
         try:
-            if is_unanswered(answer):
-                outcome, message, details = (
-                    Outcome.NOT_ATTEMPTED,
-                    "Replace the placeholder `___` with your answer, then run the cell again.",
-                    (),
-                )
-            else:
-                outcome, message, details = self._judge(answer)
-        except Exception as exc:  # noqa: BLE001 - the checker must never raise
+            with limit:
+                try:
+                    if is_unanswered(answer):
+                        outcome, message, details = (
+                            Outcome.NOT_ATTEMPTED,
+                            "Replace the placeholder `___` with your answer, then run the cell again.",
+                            (),
+                        )
+                    else:
+                        outcome, message, details = self._judge(answer)
+                    details = tuple(details)
+                except (_TimedOut, KeyboardInterrupt):
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - the checker must never raise (SystemExit too)
+                    outcome, message, details = (
+                        Outcome.INCORRECT,
+                        f"Your answer could not be checked: {_type_name(exc)}: {_exc_text(exc, 120)}. "
+                        "Check its type against the question.",
+                        (),
+                    )
+        except _TimedOut as exc:
+            if exc.limit is not limit:
+                raise  # an outer limit ran out (a check run inside a learner's timed function)
             outcome, message, details = (
                 Outcome.INCORRECT,
-                f"Your answer could not be checked: {_type_name(exc)}: {_exc_text(exc, 120)}. "
-                "Check its type against the question.",
+                f"Checking your answer took longer than {_fmt(round(self.check_time_limit, 2))} s: "
+                "something in it runs a loop that never ends (a function, or a method of an object, "
+                "such as `__eq__` or `__repr__`). Check its type against the question.",
                 (),
             )
         result = CheckResult(
-            self.id, self.title, outcome, message, tuple(details), dict(self.parameters), self.module
+            self.id, self.title, outcome, message, details, dict(self.parameters), self.module
         )
         if self._recorder is not None:
             try:
@@ -918,32 +982,116 @@ class Case:
         return f"{name}({', '.join(parts)})"
 
 
-class _TimedOut(Exception):
-    pass
+class _TimedOut(BaseException):
+    """Raised inside a block that ran out of time (see :class:`_TimeLimit`).
+
+    A BaseException, like KeyboardInterrupt, so a learner's ``except Exception`` cannot swallow
+    it; ``limit`` is the limit that ran out, so nested limits tell their time-outs apart.
+    """
+
+    def __init__(self, limit: _TimeLimit | None = None):
+        super().__init__("time limit")
+        self.limit = limit
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Stop a learner's function that runs too long (main thread on Unix only)."""
-    usable = (
-        seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
-        yield
-        return
+_REPEAT = 0.1  # seconds between repeated time-outs while a timed-out block has not exited
+_ACTIVE: list[_TimeLimit] = []  # the limits in force, outermost first
+_SAVED: list[tuple[Any, tuple[float, float], float]] = []  # what the outermost limit restores
 
-    def _raise(signum, frame):
-        raise _TimedOut()
 
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
+def _alarms_usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+class _TimeLimit:
+    """A time limit on a block: ``limit = _TimeLimit(5)``, then ``with limit: ...``.
+
+    When the time is up, :class:`_TimedOut` (a BaseException) is raised in the block, and raised
+    again every 0.1 s until the block exits, so learner code cannot swallow it: not with
+    ``except Exception``, not with a bare ``except:`` in a loop (only code that catches every
+    repetition forever could, which is beyond any in-process limit). KeyboardInterrupt is untouched.
+    Limits nest: an inner limit never extends an outer one; when both have run out, the outer one
+    is raised. The handler and timer in place before (e.g. another tool's alarm) are restored.
+
+    This needs SIGALRM and ``setitimer``: the main thread of a Unix process (a Jupyter kernel
+    runs cells there). Elsewhere (Windows, a worker thread) the block runs without a limit,
+    as before: the fallback, so a learner's endless loop there is stopped only by interrupting.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.deadline = math.inf
+        self.armed = False
+
+    def __enter__(self) -> _TimeLimit:
+        if not (self.seconds > 0 and _alarms_usable()):
+            return self
+        now = time.monotonic()
+        self.deadline = now + self.seconds
+        if not _ACTIVE:
+            outer_timer = signal.setitimer(signal.ITIMER_REAL, 0)  # stops and saves another tool's timer
+            previous = signal.signal(signal.SIGALRM, _on_alarm)
+            _SAVED.append((previous, outer_timer, now))
+        _ACTIVE.append(self)
+        self.armed = True
+        _arm(now)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        if not self.armed:
+            return False
+        self.armed = False
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+        if _ACTIVE:
+            _arm(time.monotonic())
+            return False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if _SAVED:
+            previous, (delay, interval), started = _SAVED.pop()
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+            if delay > 0:  # another tool's timer: give it back what is left of its time
+                left = delay - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), interval)
+        return False
+
+
+def _arm(now: float) -> None:
+    """Set the timer for the nearest deadline of the limits in force."""
+    nearest = math.inf
+    for limit in _ACTIVE:
+        nearest = min(nearest, limit.deadline)
+    if nearest < math.inf:
+        signal.setitimer(signal.ITIMER_REAL, max(nearest - now, 1e-4))
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    now = time.monotonic()
+    expired = None
+    for limit in _ACTIVE:  # outermost first: when several ran out, the outer one stops everything
+        if now >= limit.deadline:
+            expired = limit
+            break
+    if expired is None:
+        _arm(now)  # early (timer granularity): wait for the deadline
+        return
+    if frame is not None and frame.f_code in _QUIET_CODE:
+        signal.setitimer(signal.ITIMER_REAL, 0.01)  # never raise inside the limit's own bookkeeping
+        return
+    signal.setitimer(signal.ITIMER_REAL, _REPEAT)  # raised again until the block exits
+    raise _TimedOut(expired)
+
+
+_QUIET_CODE = frozenset({_TimeLimit.__enter__.__code__, _TimeLimit.__exit__.__code__, _arm.__code__})
+
+
+def _time_left() -> float:
+    """Seconds left before the nearest limit in force runs out (infinite when none is)."""
+    now = time.monotonic()
+    left = math.inf
+    for limit in _ACTIVE:
+        left = min(left, limit.deadline - now)
+    return left
 
 
 def _values_match(got: Any, expected: Any, rel_tol: float, abs_tol: float) -> bool:
@@ -1004,11 +1152,17 @@ class FunctionQuestion(Question):
             call = case.describe(self.function_name)
             expected = self.reference(*case.args, **dict(case.kwargs))
             note = f" {case.note}" if case.note else ""
+            # Each call gets its own limit, inside what is left of the check's, so a loop that never
+            # ends is named here (which call) before the check's own limit would stop everything.
+            seconds = min(self.time_limit, 0.9 * _time_left())
+            limit = _TimeLimit(seconds)
             try:
-                with _time_limit(self.time_limit):
+                with limit:
                     got = answer(*case.args, **dict(case.kwargs))
-            except _TimedOut:
-                details.append(f"{call} did not finish within {self.time_limit:g} s. Look for a loop that never ends.")
+            except _TimedOut as exc:
+                if exc.limit is not limit:
+                    raise
+                details.append(f"{call} did not finish within {_fmt(round(seconds, 2))} s. Look for a loop that never ends.")
                 break  # the other cases would only make the learner wait longer
             except KeyboardInterrupt:
                 raise
@@ -1051,8 +1205,62 @@ def _show(value: Any) -> str:
     return safe_repr(value, 40)
 
 
+def _own_classes(value: Any) -> tuple[type, ...]:
+    """The classes of a value, by ``type()`` (which an object cannot fake, unlike ``__class__``)."""
+    return tuple(type(value).__mro__)
+
+
+def _is_mock(value: Any) -> bool:
+    """True for a ``unittest.mock`` object (Mock, MagicMock, with or without a spec)."""
+    return any(vars(cls).get("__module__") == "unittest.mock" for cls in _own_classes(value))
+
+
+def _synthesises_attributes(value: Any) -> bool:
+    """True for an object that makes up attributes when asked: a mock, or a class that defines
+    ``__getattr__`` or its own ``__getattribute__`` in Python."""
+    for cls in _own_classes(value):
+        own = vars(cls)
+        if own.get("__module__") == "unittest.mock" or "__getattr__" in own:
+            return True
+        custom = own.get("__getattribute__")
+        if custom is not None and not isinstance(custom, types.WrapperDescriptorType):
+            return True
+    return False
+
+
+def _own_attributes(value: Any, wanted: Sequence[str] = ()) -> dict[str, Any]:
+    """The public data attributes an object keeps itself: the entries of its own ``__dict__``, and
+    the ``wanted`` names set as data (not methods or properties) on its classes. Nothing is looked
+    up through the object, so nothing it makes up is read."""
+    found: dict[str, Any] = {}
+    for cls in reversed(_own_classes(value)):  # bases first, so a subclass's value wins
+        if cls is object or vars(cls).get("__module__") == "builtins":
+            continue
+        for name, member in vars(cls).items():
+            if name in wanted and not callable(member) and not hasattr(type(member), "__get__"):
+                found[name] = member
+    try:
+        own = object.__getattribute__(value, "__dict__")
+    except AttributeError:
+        own = {}
+    if isinstance(own, dict):
+        found.update({k: v for k, v in own.items() if not (isinstance(k, str) and k.startswith("_"))})
+    return found
+
+
+def _key_text(key: Any, limit: int = 40) -> str:
+    """A field name as the learner wrote it, for feedback: text as is (shortened), else its repr."""
+    if isinstance(key, str):
+        text = _displayable(key)
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+    return safe_repr(key, limit)
+
+
 class StructuredQuestion(Question):
-    """A structured answer (a dict, a dataclass or an object with attributes), checked per field."""
+    """A structured answer (a dict, a dataclass or an object with attributes), checked per field.
+
+    The answer is read by its type (see ``_read``): a mock or an object that makes up attributes
+    when asked is refused, so it can never pass by "having" every field."""
 
     kind = "structured"
 
@@ -1067,35 +1275,48 @@ class StructuredQuestion(Question):
         super().__init__(question_id, title, prompt, **kwargs)
         self.fields = dict(fields)
 
-    def _read(self, answer: Any) -> Mapping[str, Any] | None:
-        if isinstance(answer, Mapping):
-            return answer
-        if isinstance(answer, type) or callable(answer) or isinstance(answer, (str, bytes, numbers.Number)):
+    def _read(self, answer: Any) -> dict[Any, Any] | None:
+        """The answer's fields, read by its type, never by asking it for names: a Mapping (a
+        dict), a dataclass instance (its fields), or an object that keeps its attributes itself
+        (a SimpleNamespace, an instance of a plain class: its ``__dict__``, and data set on its
+        class). None for anything else, including objects that make up attributes when asked
+        (a ``unittest.mock.MagicMock``, a class with ``__getattr__``): they would "have" every field."""
+        if issubclass(type(answer), Mapping):  # its real type: a mock with spec=dict is no Mapping
+            return dict(answer)
+        if _synthesises_attributes(answer) or isinstance(answer, type) or callable(answer):
+            return None
+        if isinstance(answer, (str, bytes, numbers.Number)):
             return None
         if dataclasses.is_dataclass(answer):
             return {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}
-        if hasattr(answer, "__dict__") or any(hasattr(answer, name) for name in self.fields):
-            # An object with attributes (its own or its class's), such as a SimpleNamespace.
-            found = {name: getattr(answer, name) for name in self.fields if hasattr(answer, name)}
-            extra = {k: v for k, v in getattr(answer, "__dict__", {}).items() if not k.startswith("_")}
-            return {**extra, **found}
-        return None
+        return _own_attributes(answer, list(self.fields)) or None
 
     def _judge(self, answer: Any):
-        values = self._read(answer)
         names = ", ".join(f"`{name}`" for name in self.fields)
-        if values is None:
+        if _is_mock(answer):
             return (
                 Outcome.INCORRECT,
-                f"Expected a dict with the fields {names}, got {_describe_type(answer)}.",
+                f"That is a mock object ({_type_name(answer)}): it pretends to have every field, so it "
+                f"cannot be checked. Write a dict with the fields {names}.",
+                (),
+            )
+        values = self._read(answer)
+        if values is None:
+            made_up = ""
+            if _synthesises_attributes(answer) and _type_name(answer) not in ("Series", "DataFrame"):
+                made_up = " Its attributes are made up when asked (`__getattr__`), so they cannot be read as fields."
+            return (
+                Outcome.INCORRECT,
+                f"Expected a dict with the fields {names}, got {_describe_type(answer)}.{made_up}",
                 (),
             )
         details, right = [], 0
         unknown = [key for key in values if key not in self.fields]
+        written = [_key_text(k) for k in unknown]
         for name, spec in self.fields.items():
             if name not in values:
-                near = difflib.get_close_matches(name, [str(k) for k in unknown], n=1, cutoff=0.6)
-                near += [str(k) for k in unknown if str(k).lower() == name.lower() and str(k) not in near]
+                near = difflib.get_close_matches(name, written, n=1, cutoff=0.6)
+                near += [k for k in written if k.lower() == name.lower() and k not in near]
                 if near:
                     details.append(f"`{name}`: missing. You wrote `{near[0]}`: check the spelling and capitals.")
                 else:
@@ -1110,7 +1331,7 @@ class StructuredQuestion(Question):
             details.append(f"`{name}`: {'✓' if ok else '✗'} {message}")
         total = len(self.fields)
         if unknown:
-            listed = ", ".join(f"`{k}`" for k in unknown[:5])
+            listed = ", ".join(f"`{k}`" for k in written[:5])
             details.append(f"Not a field of this answer, so not checked: {listed}.")
         if right == total:
             return Outcome.CORRECT, f"All {total} fields are right.", tuple(details)

@@ -15,6 +15,7 @@ import dataclasses
 import datetime as _dt
 import difflib
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -75,10 +76,10 @@ def _volume(name: str, value: Any) -> float | np.ndarray:
         items = value.ravel().tolist() if isinstance(value, np.ndarray) else list(value)
         bad = [x for x in items if not validation.is_real(x)]
         if bad:
-            raise ValueError(f"{name} must hold finite numbers of queries, got {bad[0]!r} among them")
+            raise validation.ArgumentError(f"{name} must hold finite numbers of queries, got {bad[0]!r} among them")
         array = np.asarray(items, dtype=float).reshape(np.shape(value))
         if np.any(array < 0):
-            raise ValueError(f"{name} must be 0 or more, got {float(array.min())!r} among them")
+            raise validation.ArgumentError(f"{name} must be 0 or more, got {float(array.min())!r} among them")
         return array
     return _amount(name, value, what="a number of queries")
 
@@ -117,18 +118,18 @@ class Price:
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model.strip():
-            raise ValueError(f"model must be a name, got {self.model!r}")
+            raise validation.ArgumentError(f"model must be a name, got {validation.show(self.model)}")
         if self.kind not in PRICE_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(PRICE_KINDS)}, got {self.kind!r}")
+            raise validation.ArgumentError(f"kind must be one of {', '.join(PRICE_KINDS)}, got {validation.show(self.kind)}")
         _amount("input_per_million", self.input_per_million, what="a price in USD")
         for name in ("output_per_million", "training_per_million"):
             if getattr(self, name) is not None:
                 _amount(name, getattr(self, name), what="a price in USD")
         if self.kind != "embedding" and self.output_per_million is None:
-            raise ValueError(f"output_per_million is needed for a {self.kind} model ({self.model})")
+            raise validation.ArgumentError(f"output_per_million is needed for a {self.kind} model ({self.model[:60]})")
         _check_as_of(self.as_of)
         if not isinstance(self.source, str) or not self.source.strip():
-            raise ValueError(f"source must say where the price comes from, got {self.source!r}")
+            raise validation.ArgumentError(f"source must say where the price comes from, got {validation.show(self.source)}")
 
     def with_(self, **changes: Any) -> "Price":
         """Return a copy with some values changed, e.g. ``price.with_(input_per_million=1.5)``.
@@ -137,7 +138,7 @@ class Price:
         """
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
-            raise ValueError(f"unknown price field {sorted(unknown)[0]!r}; the fields are {', '.join(PRICE_COLUMNS)}")
+            raise validation.ArgumentError(f"unknown price field {sorted(unknown)[0]!r}; the fields are {', '.join(PRICE_COLUMNS)}")
         if "source" not in changes and set(changes) & {"input_per_million", "output_per_million", "training_per_million"}:
             changes["source"] = f"your override of the {self.as_of} figure"
         return dataclasses.replace(self, **changes)
@@ -163,7 +164,7 @@ def _check_as_of(value: Any) -> str:
                 return value
             except ValueError:
                 pass
-    raise ValueError(f"as_of must be a date like 2026-06 or 2026-06-30, got {value!r}")
+    raise validation.ArgumentError(f"as_of must be a date like 2026-06 or 2026-06-30, got {validation.show(value)}")
 
 
 def _default_price_file():
@@ -175,20 +176,30 @@ def load_prices(path: str | Path | None = None) -> dict[str, Price]:
 
     Your CSV needs the columns in ``PRICE_COLUMNS``; leave a price empty where it does not apply.
     """
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise validation.fail("path", path, "a CSV file path (a str or a Path), or None for the kit's table", PriceFileError)
     where = str(path) if path is not None else "the kit's prices.csv"
     try:
+        from .safe_yaml import MAX_BYTES  # the kit's one size limit for a file it reads
+
+        if path is not None and os.path.getsize(path) > MAX_BYTES:
+            raise PriceFileError(f"{where} is too large to read: {os.path.getsize(path):,} bytes, and the kit reads at most {MAX_BYTES:,} bytes for a price file. Check that this is the right file.")
         # utf-8-sig also reads the byte-order mark that spreadsheets put in "CSV UTF-8" files
         text = Path(path).read_text(encoding="utf-8-sig") if path is not None else _default_price_file().read_text(encoding="utf-8")
     except OSError as exc:
-        raise PriceFileError(f"cannot read the price file {where}: {exc.strerror or exc}") from None
+        raise PriceFileError(f"cannot read the price file at path {where}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise PriceFileError(f"{where} is not a UTF-8 text file; save it as CSV (UTF-8)") from None
     reader = csv.DictReader(text.splitlines())
-    missing = [c for c in PRICE_COLUMNS if c not in (reader.fieldnames or [])]
+    try:  # a field over csv's limit (128 KB) raises csv.Error, which is no ValueError
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise PriceFileError(f"{where}, line 1: {exc}. Check the header row and its quotes.") from None
+    missing = [c for c in PRICE_COLUMNS if c not in header]
     if missing:
         raise PriceFileError(f"{where} is missing the column(s) {', '.join(missing)}; the columns are {', '.join(PRICE_COLUMNS)}")
     prices: dict[str, Price] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(_csv_rows(reader, where), start=2):
         values: dict[str, Any] = {}
         for column in PRICE_COLUMNS:
             raw = (row.get(column) or "").strip()
@@ -199,7 +210,7 @@ def load_prices(path: str | Path | None = None) -> dict[str, Price]:
                 try:
                     values[column] = float(raw)
                 except ValueError:
-                    raise PriceFileError(f"{where}, line {line}, column {column}: {raw!r} is not a number (write 2.5, not $2.50)") from None
+                    raise PriceFileError(f"{where}, line {line}, column {column}: {validation.show(raw)} is not a number (write 2.5, not $2.50)") from None
             else:
                 values[column] = raw
         if values["input_per_million"] is None:
@@ -209,16 +220,36 @@ def load_prices(path: str | Path | None = None) -> dict[str, Price]:
         except ValueError as exc:
             raise PriceFileError(f"{where}, line {line}: {exc}") from None
         if item.model in prices:
-            raise PriceFileError(f"{where}, line {line}: the model {item.model!r} appears twice")
+            raise PriceFileError(f"{where}, line {line}: the model {validation.show(item.model)} appears twice")
         prices[item.model] = item
     if not prices:
         raise PriceFileError(f"{where} has no price rows")
     return prices
 
 
+def _csv_rows(reader: csv.DictReader, where: str):
+    """The reader's rows; a field over csv's size limit becomes a PriceFileError naming the line."""
+    line = 1
+    try:
+        for row in reader:
+            line += 1
+            yield row
+    except csv.Error as exc:
+        raise PriceFileError(f"{where}, line {line + 1}: {exc}. A price row is a few short fields: check its quotes.") from None
+
+
+def _price_table(prices: Any) -> Mapping[str, Price]:
+    """``prices`` if it is a price table ({model: Price}, as ``load_prices`` returns), else an error naming it."""
+    if not isinstance(prices, Mapping) or not prices or not all(isinstance(p, Price) for p in prices.values()):
+        raise validation.fail("prices", prices, "a price table {model: Price} from load_prices(), or None for the kit's table")
+    return prices
+
+
 def get_price(model: str, prices: Mapping[str, Price] | None = None) -> Price:
     """Return one model's price row; an unknown name gets the closest names in the table."""
-    table = load_prices() if prices is None else prices
+    if not isinstance(model, str):
+        raise validation.fail("model", model, "a model's name (text), e.g. 'GPT-4.1'")
+    table = load_prices() if prices is None else _price_table(prices)
     if model in table:
         return table[model]
     lowered = {name.lower(): name for name in table}
@@ -226,14 +257,14 @@ def get_price(model: str, prices: Mapping[str, Price] | None = None) -> Price:
         return table[lowered[model.lower()]]
     close = difflib.get_close_matches(str(model), list(table), n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-    raise ValueError(f"model {model!r} is not in the price table.{hint} The models are: {', '.join(table)}")
+    raise validation.ArgumentError(f"model {model!r} is not in the price table.{hint} The models are: {', '.join(table)}")
 
 
 def price_table(prices: Mapping[str, Price] | None = None):
     """Return the price table as a pandas DataFrame, with the date and source of every row."""
     import pandas as pd
 
-    table = load_prices() if prices is None else prices
+    table = load_prices() if prices is None else _price_table(prices)
     return pd.DataFrame([dataclasses.asdict(p) for p in table.values()], columns=list(PRICE_COLUMNS)).set_index("model")
 
 
@@ -288,10 +319,10 @@ class Pattern:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError(f"name must be a short name for the pattern, got {self.name!r}")
+            raise validation.ArgumentError(f"name must be a short name for the pattern, got {self.name!r}")
         _amount("setup", self.setup, what="a cost in USD")
         if not isinstance(self.monthly, Mapping):
-            raise ValueError(f"monthly must be a dict of monthly costs, e.g. {{'hosting': 200}}, got {self.monthly!r}")
+            raise validation.ArgumentError(f"monthly must be a dict of monthly costs, e.g. {{'hosting': 200}}, got {self.monthly!r}")
         for part, value in self.monthly.items():
             _amount(f"monthly[{part!r}]", value, what="a cost in USD")
         _amount("per_query", self.per_query, what="a cost in USD")
@@ -388,7 +419,7 @@ class CostInputs:
     def with_(self, **changes: Any) -> "CostInputs":
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
-            raise ValueError(f"unknown assumption {sorted(unknown)[0]!r}; the assumptions are {', '.join(f.name for f in dataclasses.fields(self))}")
+            raise validation.ArgumentError(f"unknown assumption {sorted(unknown)[0]!r}; the assumptions are {', '.join(f.name for f in dataclasses.fields(self))}")
         return dataclasses.replace(self, **changes)
 
     @property
@@ -427,9 +458,18 @@ ASSUMPTION_LABELS = {
 }
 
 
+def _inputs(inputs: Any) -> CostInputs:
+    """``inputs`` as CostInputs (None: the lesson's assumptions), else an error naming it."""
+    if inputs is None:
+        return CostInputs()
+    if not isinstance(inputs, CostInputs):
+        raise validation.fail("inputs", inputs, "CostInputs(...) (change an assumption with CostInputs(queries_per_day=...)), or None")
+    return inputs
+
+
 def patterns_for(inputs: CostInputs | None = None) -> dict[str, Pattern]:
     """Return the three patterns as cost lines: 'prompt_only', 'rag' and 'fine_tuned' (lesson 04)."""
-    i = CostInputs() if inputs is None else inputs
+    i = _inputs(inputs)
     return {
         "prompt_only": Pattern(
             "Prompt only",
@@ -511,6 +551,8 @@ def break_even_volume(
     h_a = _amount("monthly_a", monthly_a, what="a cost in USD")
     h_b = _amount("monthly_b", monthly_b, what="a cost in USD")
     m = _amount("months", months, what="a number of months", positive=True)
+    if not isinstance(names, (tuple, list)) or len(names) != 2 or not all(isinstance(n, str) for n in names):
+        raise validation.fail("names", names, "two names, e.g. ('RAG', 'fine-tuned')")
     a, b = names
     fixed_gap = (f_b + m * h_b) - (f_a + m * h_a)  # how much more B costs before any query
     per_query_gap = v_a - v_b  # how much more A costs per query
@@ -537,6 +579,10 @@ def break_even_volume(
 
 def break_even_between(a: Pattern, b: Pattern, months: float = 12) -> BreakEven:
     """Return the break-even between two patterns, retraining included in their fixed costs."""
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, Pattern):
+            raise validation.fail(name, value, "a Pattern, e.g. patterns_for()['rag']")
+    months = _amount("months", months, what="a number of months", positive=True)
     return break_even_volume(a.fixed_cost(months), a.per_query, b.fixed_cost(months), b.per_query, months=months, names=(a.name, b.name))
 
 
@@ -648,9 +694,7 @@ class Comparison:
 
 def compare(inputs: CostInputs | None = None) -> Comparison:
     """Return each pattern's total cost, cost per successful task and cost of delay (lesson 04)."""
-    i = CostInputs() if inputs is None else inputs
-    if not isinstance(i, CostInputs):
-        raise ValueError(f"inputs must be CostInputs(...), got {i!r}")
+    i = _inputs(inputs)
     pats = patterns_for(i)
     queries = i.queries
     totals = {k: float(p.total_cost(queries, i.months)) for k, p in pats.items()}
@@ -723,19 +767,22 @@ def sensitivity(
     1/100 to 100 times the base, holding everything else fixed) at which the margin changes sign;
     None when no value in that range flips it.
     """
-    base = CostInputs() if inputs is None else inputs
+    base = _inputs(inputs)
     keys = ("prompt_only", "rag", "fine_tuned")
-    for label, key in (("a", a), ("b", b)):
-        if key not in keys:
-            raise ValueError(f"{label} must be one of {', '.join(keys)}, got {key!r}")
+    a, b = validation.one_of("a", a, keys), validation.one_of("b", b, keys)
     if a == b:
-        raise ValueError(f"a and b must be different patterns, got {a!r} twice")
+        raise validation.ArgumentError(f"a and b must be different patterns, got {a!r} twice")
     spread = validation.share("spread", spread, open_low=True, open_high=True)  # ±100% would zero an assumption
     fields = [f.name for f in dataclasses.fields(CostInputs)]
+    if names is not None and (not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names)):
+        raise validation.fail("names", names, "a list of assumption names, e.g. ['queries_per_day', 'months'], or None for all")
     chosen = list(names) if names is not None else [n for n in fields if getattr(base, n) > 0 and not n.endswith("_success")]
     for name in chosen:
         if name not in fields:
-            raise ValueError(f"unknown assumption {name!r}; the assumptions are {', '.join(fields)}")
+            raise validation.ArgumentError(f"names holds an unknown assumption {name!r}; the assumptions are {', '.join(fields)}")
+    include_delay = validation.one_of("include_delay", include_delay, (True, False))
+    if margin is not None and not callable(margin):
+        raise validation.fail("margin", margin, "a function of CostInputs that returns the margin, or None")
     score = margin or (lambda i: _margin(i, a, b, include_delay))
 
     def at(name: str, value: float) -> float:

@@ -6,11 +6,13 @@ import importlib.metadata as metadata
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
+from . import validation
 from .validation import Finding
 
 __all__ = ["Finding", "run_checks", "report"]
@@ -183,6 +185,8 @@ def _check_work_folder() -> list[Finding]:
 
 def run_checks(kernel: bool = True) -> list[Finding]:
     """Return every finding about this environment (the kernel check starts a Python process)."""
+    if not isinstance(kernel, bool):
+        raise validation.fail("kernel", kernel, "True (also check the Jupyter kernel) or False")
     findings = [_check_python(), *_check_packages(), _check_widgets()]
     if kernel:
         findings.append(_check_kernel())
@@ -192,9 +196,15 @@ def run_checks(kernel: bool = True) -> list[Finding]:
 
 def format_findings(findings: list[Finding], verbose: bool = True) -> str:
     """Return the findings as a plain-text table, problems first with their fixes."""
+    if isinstance(findings, (str, bytes)) or not isinstance(findings, Iterable):
+        raise validation.fail("findings", findings, "a list of findings (as run_checks returns)")
+    findings = list(findings)
+    for index, finding in enumerate(findings):
+        if not isinstance(finding, Finding):
+            raise validation.fail(f"findings[{index}]", finding, "a Finding (as run_checks returns)")
     problems = [f for f in findings if not f.ok]
     lines = []
-    width = max(len(f.where) for f in findings)
+    width = max((len(f.where) for f in findings), default=0)
     for finding in findings:
         if finding.ok and not verbose:
             continue
@@ -211,4 +221,6 @@ def format_findings(findings: list[Finding], verbose: bool = True) -> str:
 
 def report(kernel: bool = False) -> None:
     """Print the environment check (used in the start notebook)."""
+    if not isinstance(kernel, bool):
+        raise validation.fail("kernel", kernel, "True (also check the Jupyter kernel) or False")
     print(format_findings(run_checks(kernel=kernel)))

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from . import validation
 from .checking import CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, Precision, RichText, safe_repr, significant, whole
 from .costs import break_even_volume, cost_per_query
 from .parameters import DEFAULT as DEFAULT_SCENARIO, Scenario, get_scenario
@@ -989,16 +990,19 @@ def _check_difficulty(difficulty: Any, seed: int) -> int:
     return int(difficulty)
 
 
+MAX_SEED = 2**63 - 1  # any seed a learner types; a drill echoes its seed, so not a 400-digit one
+
+
 def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number 0 or above, got {seed!r}")
-    return int(seed)
+    if validation.is_whole(seed) and seed > MAX_SEED:
+        raise validation.fail("seed", seed, "a whole number 0 or above, at most 2**63 - 1")
+    return validation.seed("seed", seed)
 
 
 def _scenario(name: Any) -> Scenario:
     if isinstance(name, Scenario):  # the exercise passes the scenario it has already read
         return name
-    return DEFAULT_SCENARIO if name == "default" else get_scenario(name)
+    return DEFAULT_SCENARIO if isinstance(name, str) and name == "default" else get_scenario(name)
 
 
 def _make(kind: str, seed: int, difficulty: int | None, sc: Scenario) -> Drill:
@@ -1086,7 +1090,8 @@ def parse_answer(value: Any) -> Any:
     import re
 
     if not isinstance(value, str):
-        return value
+        # a number a check can use passes through; NaN, infinity or a 400-digit int is no answer
+        return None if validation.is_number(value) and not validation.is_real(value) else value
     raw = value.strip().replace("$", "").replace(" ", "")
     if not raw or re.fullmatch(r"\d+,\d{1,2}%?", raw):  # empty, or a decimal comma (8,3): ask again
         return None

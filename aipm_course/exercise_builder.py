@@ -39,6 +39,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import validation
 from .validation import AipmError
 
 __all__ = ["ExerciseBuildError", "OverwriteRefused", "strip_solutions", "exercise_from_solution", "build_exercises"]
@@ -146,6 +147,8 @@ def _starter(lines: list[str], where: str, number: int) -> list[str]:
 
 def strip_solutions(source: str, where: str = "cell") -> str:
     """Return a cell's source with every answer region replaced by the placeholder or starter code."""
+    if not isinstance(source, str):
+        raise validation.fail("source", source, "a cell's source code (text)")
     out: list[str] = []
     block: list[str] | None = None
     starter: list[str] | None = None
@@ -197,6 +200,8 @@ def strip_solutions(source: str, where: str = "cell") -> str:
 
 def exercise_from_solution(notebook: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
     """Return the exercise version of a solution notebook (a new object; the input is unchanged)."""
+    if not isinstance(notebook, nbformat.NotebookNode) or not isinstance(notebook.get("cells"), list):
+        raise validation.fail("notebook", notebook, "a notebook: an nbformat NotebookNode with a list of cells (nbformat.read gives one)")
     exercise = copy.deepcopy(notebook)
     cells = []
     for index, cell in enumerate(exercise.cells):

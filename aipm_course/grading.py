@@ -66,6 +66,9 @@ class GradeReport:
 
 def find_submissions(root: Path) -> list[Path]:
     """Every .ipynb under root, except Jupyter's checkpoint copies, in a stable order."""
+    if not isinstance(root, (str, os.PathLike)) or not Path(root).is_dir():
+        raise validation.fail("root", root, "a folder of submitted notebooks (a path as text or a Path)")
+    root = Path(root)
     return sorted(p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file())
 
 

@@ -11,6 +11,8 @@ takes the rubric points you covered and returns a score and the points you misse
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -119,7 +121,7 @@ def _text(entry: Mapping, key: str, where: str, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value.strip():
-        raise BankError(f"{where}: '{key}' must be non-empty text, got {value!r}")
+        raise BankError(f"{where}: '{key}' must be non-empty text, got {validation.show(value)}")
     return value.strip()
 
 
@@ -127,29 +129,29 @@ def _question_from(entry: Any, where: str) -> OpenQuestion:
     if not isinstance(entry, Mapping):
         raise BankError(f"{where}: each question must be a mapping with id, question, concepts, rubric and model_answer, got {type(entry).__name__}")
     qid = _text(entry, "id", where)
-    where = f"{where} ({qid})"
+    where = f"{where} ({qid if len(qid) <= 60 else qid[:57] + '...'})"
     concepts = entry.get("concepts")
     if not isinstance(concepts, list) or not concepts or not all(isinstance(c, str) for c in concepts):
-        raise BankError(f"{where}: 'concepts' must be a non-empty list of concept names, got {concepts!r}")
+        raise BankError(f"{where}: 'concepts' must be a non-empty list of concept names, got {validation.show(concepts)}")
     unknown = [c for c in concepts if c not in CONCEPTS]
     if unknown:
-        raise BankError(f"{where}: unknown concept {unknown[0]!r}; known concepts are {', '.join(CONCEPTS)}")
+        raise BankError(f"{where}: unknown concept {validation.show(unknown[0])}; known concepts are {', '.join(CONCEPTS)}")
     raw_rubric = entry.get("rubric")
     if not isinstance(raw_rubric, list) or len(raw_rubric) < 3:
-        raise BankError(f"{where}: 'rubric' must be a list of at least 3 points, got {raw_rubric!r}")
+        raise BankError(f"{where}: 'rubric' must be a list of at least 3 points, got {validation.show(raw_rubric)}")
     rubric = []
     for i, point in enumerate(raw_rubric, 1):
         if not isinstance(point, Mapping):
-            raise BankError(f"{where}: rubric point {i} must have 'id' and 'point', got {point!r}")
+            raise BankError(f"{where}: rubric point {i} must have 'id' and 'point', got {validation.show(point)}")
         rubric.append(RubricPoint(_text(point, "id", f"{where} rubric point {i}"), _text(point, "point", f"{where} rubric point {i}")))
     ids = [p.id for p in rubric]
     if len(set(ids)) != len(ids):
-        raise BankError(f"{where}: rubric point ids must differ, got {ids}")
+        raise BankError(f"{where}: rubric point ids must differ, got {validation.show(ids)}")
     minutes = entry.get("minutes", 3)
     minutes = validation.real(f"{where}: 'minutes'", minutes, low=1, high=30, allowed="a number from 1 to 30", error=BankError)
     follow = entry.get("follow_ups", [])
     if not isinstance(follow, list) or not all(isinstance(f, str) for f in follow):
-        raise BankError(f"{where}: 'follow_ups' must be a list of questions, got {follow!r}")
+        raise BankError(f"{where}: 'follow_ups' must be a list of questions, got {validation.show(follow)}")
     return OpenQuestion(qid, _text(entry, "question", where), tuple(concepts), tuple(rubric), _text(entry, "model_answer", where), minutes, tuple(follow))
 
 
@@ -159,17 +161,15 @@ def _default_bank() -> Path:
 
 def load_bank(path: str | Path | None = None) -> list[OpenQuestion]:
     """Return the open questions from the kit's bank, or from a YAML file of your own."""
-    import yaml
+    from .safe_yaml import load_yaml
 
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise validation.fail("path", path, "the path of a YAML file of questions (text or a Path), or None for the kit's bank")
+    if path is not None and not Path(path).is_file():
+        missing = Path(path)
+        raise BankError(f"path must be a YAML file of questions that exists (or None for the kit's bank); there is no file {validation.show(missing.name)} in {validation.show(str(missing.parent))}")
     path = _default_bank() if path is None else Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BankError(f"cannot read the question bank {path}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise BankError(f"{path} is not valid YAML: {exc}") from None
+    data = load_yaml(path, what="the question bank", error=BankError)
     if isinstance(data, Mapping):
         data = data.get("questions")
     if not isinstance(data, list) or not data:
@@ -178,36 +178,80 @@ def load_bank(path: str | Path | None = None) -> list[OpenQuestion]:
     seen: set[str] = set()
     for q in questions:
         if q.id in seen:
-            raise BankError(f"{path.name}: the question id {q.id!r} is used twice")
+            raise BankError(f"{path.name}: the question id {validation.show(q.id)} is used twice")
         seen.add(q.id)
+    return questions
+
+
+_BANK_ALLOWED = "a list of OpenQuestion items (as load_bank returns), or None for the kit's bank"
+
+
+@functools.lru_cache(maxsize=4)
+def _kit_bank(path: str, stamp: tuple[int, int]) -> tuple[OpenQuestion, ...]:
+    """The kit's bank, read once per version of its file (``stamp`` is its mtime and size)."""
+    return tuple(load_bank(path))
+
+
+def _bank(bank: Any, nonempty: bool = False) -> list[OpenQuestion]:
+    """The ``bank`` argument as a list of questions: None is the kit's bank (read once)."""
+    if bank is None:
+        path = _default_bank()
+        try:
+            stat = path.stat()
+        except OSError:
+            return load_bank()  # the file is gone: load_bank says so
+        return list(_kit_bank(str(path), (stat.st_mtime_ns, stat.st_size)))
+    if isinstance(bank, (str, bytes, Mapping)) or not isinstance(bank, Iterable):
+        raise validation.fail("bank", bank, _BANK_ALLOWED)
+    questions = list(bank)
+    for index, q in enumerate(questions):
+        if not isinstance(q, OpenQuestion):
+            raise validation.fail(f"bank[{index}]", q, "an OpenQuestion (as load_bank returns)")
+    if nonempty and not questions:
+        raise validation.fail("bank", bank, "a non-empty list of OpenQuestion items, or None for the kit's bank")
     return questions
 
 
 def get_question(question_id: str, bank: Sequence[OpenQuestion] | None = None) -> OpenQuestion:
     """Return one question by its id; an unknown id gets the closest ids as suggestions."""
+    if not isinstance(question_id, str):
+        raise validation.fail("question_id", question_id, "a question id (text), e.g. 'worth-building'")
+    return _find("question_id", question_id, _bank(bank))
+
+
+def _find(name: str, question_id: str, bank: list[OpenQuestion]) -> OpenQuestion:
+    """The question with this id; an unknown id is refused by the argument's ``name``, with the closest ids."""
     import difflib
 
-    bank = load_bank() if bank is None else bank
     for q in bank:
         if q.id == question_id:
             return q
     ids = [q.id for q in bank]
-    close = difflib.get_close_matches(str(question_id), ids, n=3)
+    close = difflib.get_close_matches(question_id, ids, n=3)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else f"; the ids are {', '.join(ids)}"
-    raise ValueError(f"question_id {question_id!r} is not in the bank{hint}")
+    raise validation.ArgumentError(f"{name} {validation.show(question_id)} is not in the bank{hint}")
+
+
+def _question_arg(name: str, value: Any) -> OpenQuestion:
+    """An argument that is a question, or the id of one in the kit's bank (``self_score``, the widget)."""
+    if isinstance(value, OpenQuestion):
+        return value
+    if not isinstance(value, str):
+        raise validation.fail(name, value, "an OpenQuestion or a question id (text), e.g. 'worth-building'")
+    return _find(name, value, _bank(None))
 
 
 def questions_for(concept: str, bank: Sequence[OpenQuestion] | None = None) -> list[OpenQuestion]:
     """Return the questions that test a concept (see CONCEPTS)."""
-    if concept not in CONCEPTS:
-        raise ValueError(f"concept must be one of {', '.join(CONCEPTS)}, got {concept!r}")
-    bank = load_bank() if bank is None else bank
+    if not isinstance(concept, str) or concept not in CONCEPTS:
+        raise validation.fail("concept", concept, f"one of {', '.join(CONCEPTS)}")
+    bank = _bank(bank)
     return [q for q in bank if concept in q.concepts]
 
 
 def pick_questions(seed: int = 0, n: int = 3, bank: Sequence[OpenQuestion] | None = None) -> list[OpenQuestion]:
     """Return n different questions drawn by the seed, for a practice round."""
-    bank = load_bank() if bank is None else list(bank)
+    bank = _bank(bank, nonempty=True)
     seed = validation.seed("seed", seed)
     n = validation.count("n", n, minimum=1, maximum=len(bank))
     order = np.random.default_rng([seed, 607]).permutation(len(bank))[:n]
@@ -216,7 +260,7 @@ def pick_questions(seed: int = 0, n: int = 3, bank: Sequence[OpenQuestion] | Non
 
 def concept_coverage(bank: Sequence[OpenQuestion] | None = None) -> dict[str, list[str]]:
     """Return, for every concept, the ids of the questions that test it (empty when none does)."""
-    bank = load_bank() if bank is None else bank
+    bank = _bank(bank)
     return {c: [q.id for q in bank if c in q.concepts] for c in CONCEPTS}
 
 
@@ -259,7 +303,7 @@ class SelfScore:
 
 def self_score(question: OpenQuestion | str, covered: Iterable[Any]) -> SelfScore:
     """Score an answer from the rubric points you covered: their ids or their numbers (1 is the first)."""
-    q = question if isinstance(question, OpenQuestion) else get_question(question)
+    q = _question_arg("question", question)
     if isinstance(covered, (str, bytes)) or not isinstance(covered, Iterable):
         raise ValueError(f"covered must be a list of rubric point ids or numbers (1 to {len(q.rubric)}), got {covered!r}")
     ids = [p.id for p in q.rubric]

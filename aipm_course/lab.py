@@ -12,7 +12,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from . import validation
 from .workspace import kit_root, start
 
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
@@ -39,8 +41,18 @@ def _running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def _extra_args(extra_args: Any) -> list[str]:
+    """The extra command-line arguments for JupyterLab: None, or a list of texts."""
+    if extra_args is None:
+        return []
+    if not isinstance(extra_args, (list, tuple)) or not all(isinstance(a, str) for a in extra_args):
+        raise validation.fail("extra_args", extra_args, "a list of command-line arguments (texts), or None")
+    return list(extra_args)
+
+
 def lab_command(extra_args: list[str] | None = None) -> list[str]:
     """Return the command line that starts JupyterLab on the start notebook."""
+    extra_args = _extra_args(extra_args)
     root = kit_root()
     command = [
         sys.executable,
@@ -56,6 +68,7 @@ def lab_command(extra_args: list[str] | None = None) -> list[str]:
 
 def run_lab(extra_args: list[str] | None = None) -> int:
     """Fill the work folder, then run JupyterLab until it is stopped; return its exit code."""
+    extra_args = _extra_args(extra_args)
     print(start())
     write_quiet_settings()
     env = dict(os.environ)

@@ -13,6 +13,8 @@ exercises' volumes, money amounts and base rates of rare events. The scenarios s
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,20 +51,19 @@ class ScenarioError(AipmError):
 
 def load_scenario_file(path: str | Path) -> Scenario:
     """Return a Scenario from a YAML file with name, title, story, volume, cost and prevalence."""
-    import yaml
+    from .safe_yaml import load_yaml
 
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise validation.fail("path", path, "the path of a scenario YAML file (a str or a Path)", ScenarioError)
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read the scenario file {path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path} is not valid YAML: {exc}") from None
+    if not path.is_file():
+        raise validation.fail("path", str(path), "the path of an existing scenario YAML file", ScenarioError)
+    data = load_yaml(path, what="the scenario file", error=ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path} must hold name, title, story, volume, cost and prevalence")
     name = data.get("name")
     if not isinstance(name, str) or not name.replace("_", "").isalnum() or name != name.lower():
-        raise ScenarioError(f"{path}: `name` must be lower-case letters, digits and underscores, got {name!r}")
+        raise ScenarioError(f"{path}: `name` must be lower-case letters, digits and underscores, got {validation.show(name)}")
     values: dict[str, Any] = {}
     for key in ("volume", "cost", "prevalence"):
         value = data.get(key, 1.0)
@@ -70,7 +71,7 @@ def load_scenario_file(path: str | Path) -> Scenario:
         values[key] = validation.real(f"{path}: `{key}`", value, low=0.01, high=100, allowed=allowed, error=ScenarioError)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise ScenarioError(f"{path}: `title` must be a short description, got {title!r}")
+        raise ScenarioError(f"{path}: `title` must be a short description, got {validation.show(title)}")
     return Scenario(name, title.strip(), str(data.get("story") or "").strip(), **values)
 
 
@@ -97,7 +98,7 @@ def scenarios() -> dict[str, Scenario]:
         for path in files:
             item = load_scenario_file(path)
             if item.name in found:
-                raise ScenarioError(f"{path}: the scenario name {item.name!r} is already used")
+                raise ScenarioError(f"{path}: the scenario name {validation.show(item.name)} is already used")
             found[item.name] = item
         _CACHE.update(stamp=stamp, found=found)
     return dict(_CACHE["found"])
@@ -116,26 +117,44 @@ def _modified(path: Path) -> int:
 def get_scenario(name: str) -> Scenario:
     known = scenarios()
     if not isinstance(name, str) or name not in known:
-        raise ValueError(f"scenario must be one of {', '.join(repr(n) for n in known)}, got {name!r}")
+        raise validation.fail("scenario", name, "one of " + ", ".join(repr(n) for n in known))
     return known[name]
 
 
 def validate_parameters(seed, scenario) -> tuple[int, str]:
     """Return (seed, scenario) checked: seed a whole number >= 0, scenario a known name."""
-    seed = validation.seed("seed", seed)
+    seed = _check_seed(seed)
     known = scenarios()
     if not isinstance(scenario, str) or scenario not in known:
-        names = ", ".join(repr(name) for name in known)
-        raise ValueError(f"scenario must be one of {names}, got {scenario!r}")
+        raise validation.fail("scenario", scenario, "one of " + ", ".join(repr(name) for name in known))
     return seed, scenario
+
+
+MAX_SEED = 2**32 - 1  # the largest seed: scikit-learn's random_state takes no more
+
+
+def _check_seed(seed: Any) -> int:
+    """A seed: a whole number from 0 to MAX_SEED (the kit's usual message below 0)."""
+    seed = validation.seed("seed", seed)
+    if seed > MAX_SEED:
+        raise validation.fail("seed", seed, f"a whole number from 0 to {MAX_SEED:,}")
+    return seed
 
 
 def rng_for(seed: int, module: str) -> np.random.Generator:
     """Return a random generator for one module's exercise, fixed by the seed."""
-    return np.random.default_rng([int(seed), int(module)])
+    seed = _check_seed(seed)
+    if not isinstance(module, str) or not module.isdigit() or not module.isascii():
+        raise validation.fail("module", module, 'a module number as text, e.g. "02"')
+    return np.random.default_rng([seed, int(module)])
 
 
 def scaled(value: float, factor: float, whole: bool = False) -> float | int:
     """Return value × factor (rounded to a whole number, at least 1, when ``whole``)."""
+    value = validation.real("value", value)
+    factor = validation.positive("factor", factor, allowed="a multiplier above 0")
+    whole = validation.one_of("whole", whole, (True, False))
     result = value * factor
+    if not math.isfinite(result):
+        raise validation.fail("value", value, f"a number whose product with factor {factor:g} is finite")
     return max(1, int(round(result))) if whole else float(result)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from collections.abc import Mapping
+from typing import Any
 
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import validation
 from .briefs import FEASIBILITY_DIMENSIONS, PATTERNS, RAW_MAX, RAW_MIN, FeasibilityResult
 
 __all__ = [
@@ -42,14 +47,91 @@ COLOURS = {
 VERDICT_COLOURS = {"GREEN": COLOURS["green"], "YELLOW": COLOURS["orange"], "RED": COLOURS["vermillion"]}
 
 
+# --------------------------------------------------------------------------------------------
+# Argument checks: a wrong argument is named here, never deep inside Matplotlib
+# --------------------------------------------------------------------------------------------
+
+
+def _text(name: str, value: Any) -> str:
+    """A title or label: text, or None for none."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise validation.fail(name, value, "text (a str)")
+    return value
+
+
+def _axes(ax: Any):
+    """Where to draw: a Matplotlib Axes, or None for a new figure."""
+    from matplotlib.axes import Axes
+
+    if ax is not None and not isinstance(ax, Axes):
+        raise validation.fail("ax", ax, "a Matplotlib Axes (e.g. from plt.subplots()), or None for a new figure")
+    return ax
+
+
+def _instance(name: str, value: Any, kind: type, allowed: str) -> Any:
+    if not isinstance(value, kind):
+        raise validation.fail(name, value, allowed)
+    return value
+
+
+def _optional_real(name: str, value: Any, **bounds: Any) -> float | None:
+    return None if value is None else validation.real(name, value, **bounds)
+
+
+def _array(name: str, value: Any, *, allowed: str, infinite: bool = False) -> np.ndarray:
+    """A non-empty one-dimensional array of numbers (±inf too when ``infinite``), never NaN."""
+    if value is None or isinstance(value, (str, bytes, Mapping)) or np.ndim(value) != 1:
+        raise validation.fail(name, value, allowed)
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise validation.fail(name, value, allowed) from None
+    if out.size == 0 or np.isnan(out).any() or (not infinite and np.isinf(out).any()):
+        raise validation.fail(name, value, allowed)
+    return out
+
+
+def _same_length(name: str, value: np.ndarray, other: str, length: int) -> None:
+    if len(value) != length:
+        raise validation.ArgumentError(f"{name} must have one value per {other} value: got {len(value)} for {length}")
+
+
+def _labels(name: str, value: Any) -> np.ndarray:
+    out = _array(name, value, allowed="a non-empty array of 0 and 1 (one label per case)")
+    if not np.isin(out, [0, 1]).all():
+        raise validation.fail(name, value, "a non-empty array of 0 and 1 (one label per case)")
+    return out
+
+
+def _probabilities(name: str, value: Any, length: int) -> np.ndarray:
+    out = _array(name, value, allowed="a non-empty array of probabilities in [0, 1] (one per case)")
+    if (out < 0).any() or (out > 1).any():
+        raise validation.fail(name, value, "a non-empty array of probabilities in [0, 1] (one per case)")
+    _same_length(name, out, "y_true", length)
+    return out
+
+
+def _items(name: str, value: Any, kind: type, allowed: str) -> list:
+    """A list (or tuple) of ``kind``."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, kind) for v in value):
+        raise validation.fail(name, value, allowed)
+    return list(value)
+
+
 def dimension_label(name: str) -> str:
     """Return a dimension's name for people, e.g. "Data availability"."""
+    if not isinstance(name, str):
+        raise validation.fail("name", name, 'a dimension\'s name (text), e.g. "user_ai_trust"')
     words = name.replace("_", " ").replace(" ai ", " AI ")
     return words[:1].upper() + words[1:]
 
 
 def feasibility_chart(result: FeasibilityResult, title: str = "", ax=None):
     """Return a bar chart of each dimension's points in a feasibility score (lesson 01)."""
+    _instance("result", result, FeasibilityResult, "a FeasibilityResult, from briefs.feasibility_score(...)")
+    title, ax = _text("title", title), _axes(ax)
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.5, 3.6))
     else:
@@ -76,6 +158,7 @@ def feasibility_chart(result: FeasibilityResult, title: str = "", ax=None):
 
 def pattern_ladder_chart(ax=None):
     """Return a bar chart of the patterns' relative governance load, smallest first (lesson 01)."""
+    ax = _axes(ax)
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.5, 3))
     else:
@@ -100,8 +183,10 @@ def pattern_ladder_chart(ax=None):
 
 def confusion_matrix_plot(counts, title: str = "", ax=None):
     """Return a 2×2 confusion matrix with counts and the rate each cell stands for (lesson 02)."""
-    import numpy as np
+    from .thresholds import ConfusionCounts
 
+    _instance("counts", counts, ConfusionCounts, "ConfusionCounts, from thresholds.metrics_at(...)")
+    title, ax = _text("title", title), _axes(ax)
     if ax is None:
         fig, ax = plt.subplots(figsize=(5.2, 4.2))
     else:
@@ -131,6 +216,11 @@ def pr_roc_plot(table, chosen, title: str = ""):
     """Return precision–recall and ROC curves with the chosen threshold marked (lesson 02)."""
     from sklearn.metrics import auc
 
+    from .thresholds import ConfusionCounts, ThresholdTable
+
+    _instance("table", table, ThresholdTable, "a ThresholdTable, from thresholds.confusion_table(...)")
+    _instance("chosen", chosen, ConfusionCounts, "ConfusionCounts at the chosen threshold, from thresholds.metrics_at(...)")
+    title = _text("title", title)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     recall, precision, fpr = table.recall[1:], table.precision[1:], table.false_positive_rate[1:]
     left.plot(recall, precision, color=COLOURS["blue"], label="all thresholds")
@@ -158,8 +248,17 @@ def cost_curve_plot(thresholds, cost_per_case, best, closed_form: float | None =
                     mark: float | None = None, mark_label: str = "your choice"):
     """Return expected cost per case against threshold, minimum and closed-form threshold marked,
     and ``mark`` (e.g. the threshold you chose) as a dotted line."""
-    import numpy as np
+    from .thresholds import BestThreshold
 
+    thresholds = _array("thresholds", thresholds, allowed="a non-empty array of thresholds (from thresholds.cost_curve)", infinite=True)
+    cost_per_case = _array("cost_per_case", cost_per_case, allowed="a non-empty array of costs, one per threshold")
+    _same_length("cost_per_case", cost_per_case, "thresholds", len(thresholds))
+    if not (np.isfinite(thresholds) & (thresholds > 0)).any():
+        raise validation.fail("thresholds", thresholds, "an array holding at least one finite threshold above 0")
+    _instance("best", best, BestThreshold, "a BestThreshold, from thresholds.best_threshold(...)")
+    closed_form = _optional_real("closed_form", closed_form, low=0, high=1, allowed="a threshold in [0, 1], or None")
+    mark = _optional_real("mark", mark, low=0, high=1, allowed="a threshold in [0, 1], or None")
+    unit, title, mark_label = _text("unit", unit), _text("title", title), _text("mark_label", mark_label)
     fig, ax = plt.subplots(figsize=(8, 4))
     finite = np.isfinite(thresholds) & (thresholds > 0)
     ax.plot(thresholds[finite], cost_per_case[finite], color=COLOURS["blue"], label="expected cost per case")
@@ -185,6 +284,11 @@ def reliability_plot(y_true, before, after=None, n_bins: int = 10, title: str = 
     """Return a reliability diagram: predicted probability against the observed rate (lesson 02)."""
     from sklearn.calibration import calibration_curve
 
+    y_true = _labels("y_true", y_true)
+    before = _probabilities("before", before, len(y_true))
+    after = None if after is None else _probabilities("after", after, len(y_true))
+    n_bins = validation.count("n_bins", n_bins, minimum=1, maximum=1_000)
+    title = _text("title", title)
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.plot([0, 1], [0, 1], "--", color=COLOURS["grey"], label="perfectly calibrated")
     observed, predicted = calibration_curve(y_true, before, n_bins=n_bins, strategy="uniform")
@@ -209,6 +313,13 @@ def reliability_plot(y_true, before, after=None, n_bins: int = 10, title: str = 
 
 def risk_coverage_plot(curve, budget: float, chosen=None, title: str = ""):
     """Return the risk–coverage curve with the budget line and the chosen point (lesson 03)."""
+    from .uncertainty import BudgetResult, RiskCoverage
+
+    _instance("curve", curve, RiskCoverage, "a RiskCoverage, from uncertainty.risk_coverage(...)")
+    budget = validation.share("budget", budget, open_low=True, open_high=True, allowed="an error budget in (0, 1), e.g. 0.05")
+    if chosen is not None:
+        _instance("chosen", chosen, BudgetResult, "a BudgetResult, from uncertainty.threshold_for_budget(...), or None")
+    title = _text("title", title)
     fig, ax = plt.subplots(figsize=(7.5, 4))
     ax.plot(curve.coverage, curve.risk, color=COLOURS["blue"], label="error rate of the cases served")
     ax.axhline(budget, color=COLOURS["vermillion"], linestyle="--", label=f"budget: {budget:.0%}")
@@ -229,6 +340,10 @@ def risk_coverage_plot(curve, budget: float, chosen=None, title: str = ""):
 
 def zone_plot(result, title: str = ""):
     """Return the zones' shares of cases and of the daily cost as stacked bars (lesson 03)."""
+    from .uncertainty import ZoneResult
+
+    _instance("result", result, ZoneResult, "a ZoneResult, from uncertainty.zone_policy(...)")
+    title = _text("title", title)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     zones = [("served", COLOURS["blue"]), ("caveat", COLOURS["orange"]), ("human", COLOURS["green"])]
     left_edge = 0.0
@@ -266,10 +381,12 @@ PATTERN_COLOURS = {"prompt_only": COLOURS["grey"], "rag": COLOURS["blue"], "fine
 def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str = ""):
     """Return each pattern's total cost over the horizon against queries a day, with the
     RAG/fine-tuned break-even and today's volume marked (lesson 04)."""
-    import numpy as np
-
     from .costs import CostInputs, break_even_between, patterns_for
 
+    if inputs is not None:
+        _instance("inputs", inputs, CostInputs, "CostInputs(...), or None for the lesson's assumptions")
+    max_per_day = _optional_real("max_per_day", max_per_day, low=0, low_open=True, allowed="a number of queries a day above 0, or None")
+    title = _text("title", title)
     inputs = CostInputs() if inputs is None else inputs
     patterns = patterns_for(inputs)
     crossing = break_even_between(patterns["rag"], patterns["fine_tuned"], inputs.months)
@@ -300,7 +417,12 @@ def tornado_plot(rows, title: str = "", a: str = "RAG", b: str = "fine-tuned", m
     Each bar spans the margin (cost of B minus cost of A) at the low and the high value; the line
     at 0 is where the decision flips; the label says how far the assumption must move to get there.
     """
-    rows = list(rows)[:most]
+    from .costs import SensitivityRow
+
+    rows = _items("rows", rows, SensitivityRow, "a list of SensitivityRow, from costs.sensitivity(...)")
+    title, a, b = _text("title", title), _text("a", a), _text("b", b)
+    most = validation.count("most", most, minimum=1)
+    rows = rows[:most]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
     positions = list(range(len(rows)))[::-1]
     for y, row in zip(positions, rows):
@@ -324,6 +446,13 @@ def tornado_plot(rows, title: str = "", a: str = "RAG", b: str = "fine-tuned", m
 
 def recall_at_k_plot(ks, recalls, title: str = ""):
     """Return retrieval recall at k against k (lesson 04)."""
+    if isinstance(ks, (str, bytes, Mapping)) or np.ndim(ks) != 1 or not len(ks) or not all(validation.is_whole(k) and k >= 1 for k in ks):
+        raise validation.fail("ks", ks, "a non-empty list of whole numbers 1 or more (the k of each recall)")
+    recalls = _array("recalls", recalls, allowed="a non-empty list of recalls in [0, 1], one per k")
+    if (recalls < 0).any() or (recalls > 1).any():
+        raise validation.fail("recalls", recalls, "a non-empty list of recalls in [0, 1], one per k")
+    _same_length("recalls", recalls, "ks", len(ks))
+    ks, recalls, title = [int(k) for k in ks], recalls.tolist(), _text("title", title)
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     ax.plot(list(ks), list(recalls), "o-", color=COLOURS["blue"])
     for k, r in zip(ks, recalls):
@@ -340,6 +469,11 @@ def recall_at_k_plot(ks, recalls, title: str = ""):
 
 def abstention_plot(tradeoff, chosen: float | None = None, title: str = ""):
     """Return the "I don't know" trade-off: wrong answers against declined questions (lesson 04)."""
+    from .retrieval import AbstentionTradeoff
+
+    _instance("tradeoff", tradeoff, AbstentionTradeoff, "an AbstentionTradeoff, from retrieval.abstention_tradeoff(...)")
+    chosen = _optional_real("chosen", chosen, low=0, high=1, allowed="a similarity threshold in [0, 1], or None")
+    title = _text("title", title)
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.plot(tradeoff.thresholds, tradeoff.wrong, color=COLOURS["vermillion"], linewidth=2, label="answered from the wrong document")
     ax.plot(tradeoff.thresholds, tradeoff.declined_answerable, color=COLOURS["blue"], linewidth=2, label="declined although the answer was there")
@@ -365,6 +499,11 @@ STAGE_COLOURS = {"shadow": COLOURS["grey"], "dogfood": COLOURS["purple"], "pilot
 def rollout_timeline_plot(items, daily_users: float, title: str = ""):
     """Return the rollout as a timeline: the share of users on the new model day by day, each stage
     coloured, with its exposure written on it (lesson 05). ``items`` come from ``rollout.schedule``."""
+    from .rollout import StageSchedule
+
+    items = _items("items", items, StageSchedule, "a list of StageSchedule, from rollout.schedule(...)")
+    daily_users = validation.nonnegative("daily_users", daily_users, allowed="a number of users a day, 0 or more")
+    title = _text("title", title)
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for item in items:
         share = item.stage.traffic_share if item.stage.exposed else 0.0
@@ -388,6 +527,14 @@ def rollout_timeline_plot(items, daily_users: float, title: str = ""):
 def simulation_plot(result, plan, metric: str, title: str = ""):
     """Return one metric's daily values in a simulated rollout, on the new model and on the old
     (the control), with its gate thresholds, the stages and the day the rollout stopped (lesson 05)."""
+    from .rollout import RolloutPlan, SimulationResult
+
+    _instance("result", result, SimulationResult, "a SimulationResult, from rollout.simulate_rollout(...)")
+    _instance("plan", plan, RolloutPlan, "the RolloutPlan that was simulated")
+    recorded = sorted({k for r in result.days for k, v in r.items() if validation.is_number(v) and k != "day"})
+    if not isinstance(metric, str) or metric not in recorded:
+        raise validation.fail("metric", metric, "one of the metrics the simulation recorded: " + ", ".join(recorded))
+    title = _text("title", title)
     days = [r["day"] for r in result.days if metric in r]
     values = [r[metric] for r in result.days if metric in r]
     control_days = [r["day"] for r in result.days if metric in r.get("control", {})]
@@ -424,8 +571,12 @@ def simulation_plot(result, plan, metric: str, title: str = ""):
 
 def drift_plot(reference, current, report, feature: str = "feature", title: str = ""):
     """Return the reference and current distributions of a feature, with the drift figures (lesson 05)."""
-    import numpy as np
+    from .rollout import DriftReport
 
+    reference = _array("reference", reference, allowed="a non-empty array of finite numbers (the feature at launch)")
+    current = _array("current", current, allowed="a non-empty array of finite numbers (the feature now)")
+    _instance("report", report, DriftReport, "a DriftReport, from rollout.drift_check(reference, current)")
+    feature, title = _text("feature", feature), _text("title", title)
     fig, ax = plt.subplots(figsize=(7, 3.4))
     both = np.concatenate([np.asarray(reference, float), np.asarray(current, float)])
     edges = np.histogram_bin_edges(both, bins=30)

@@ -78,8 +78,11 @@ def _money(x: float) -> str:
 def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str, title: str = "Threshold decision") -> str:
     """Return a memo for one threshold on a labelled scenario: the chosen threshold against the
     cheapest one and the one the review team can handle, with precision, recall, flags and cost a day."""
+    from .scenarios import Scenario
     from .thresholds import best_threshold, metrics_at, threshold_for_capacity
 
+    if not isinstance(scenario, Scenario):
+        raise validation.fail("scenario", scenario, "a labelled Scenario (e.g. scenarios.load_scenario('urgent_tickets'))")
     threshold = validation.real("threshold", threshold, low=0, high=1)
     why = _rationale(rationale)
     y, s = scenario.y_true, scenario.scores
@@ -115,8 +118,10 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
 
 def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: str, title: str = "Uncertainty budget") -> str:
     """Return a memo for an uncertainty budget and the three-zone policy that keeps it."""
-    from .uncertainty import _check_budget, budget_from_dict
+    from .uncertainty import ZoneResult, _check_budget, budget_from_dict
 
+    if not isinstance(zones, ZoneResult):
+        raise validation.fail("zones", zones, "the three-zone policy that uncertainty.zone_policy returns")
     max_error_rate = _check_budget(max_error_rate)
     b = budget_from_dict(budget)
     why = _rationale(rationale)
@@ -146,11 +151,13 @@ def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: s
 
 def cost_model_markdown(comparison: Any, choice: str, rationale: str, title: str = "Cost model") -> str:
     """Return a memo comparing the patterns' costs over the horizon, with the chosen pattern."""
-    from .costs import break_even_between
+    from .costs import Comparison, break_even_between
 
+    if not isinstance(comparison, Comparison):
+        raise validation.fail("comparison", comparison, "the comparison of patterns that costs.compare returns")
     why = _rationale(rationale)
-    if choice not in comparison.patterns:
-        raise ValueError(f"choice must be one of {', '.join(map(repr, comparison.patterns))}, got {choice!r}")
+    if not isinstance(choice, str) or choice not in comparison.patterns:
+        raise validation.fail("choice", choice, f"one of {', '.join(map(repr, comparison.patterns))}")
     i = comparison.inputs
     rows = [
         f"| {p.name} | ${p.per_query:.5f} | {_money(p.fixed_cost(i.months))} | {_money(comparison.totals[k])} | {p.success_rate:.0%} | ${comparison.per_success[k]:.4f} | {p.weeks_to_ship:g} |"
@@ -192,8 +199,8 @@ def save_memo(stem: str, markdown: str, figure: Any = None, work: Path | None = 
     from .workspace import save_files
 
     stems = {s.stem for s in SECTIONS}
-    if stem not in stems:
-        raise ValueError(f"stem must be one of {', '.join(sorted(stems))}, got {stem!r}")
+    if not isinstance(stem, str) or stem not in stems:
+        raise validation.fail("stem", stem, f"one of {', '.join(sorted(stems))}")
     if not isinstance(markdown, str) or not markdown.strip():
         raise ValueError("markdown must be the memo's text, got nothing")
     files: dict[str, Any] = {f"{stem}.md": markdown}
@@ -261,6 +268,10 @@ def save_budget_memo(routing: Any, decision: Any, cases_per_day: float, costs: d
     from .uncertainty import zone_policy
 
     def build(d: dict):
+        if not all(hasattr(routing, a) for a in ("correct", "confidence")):
+            raise validation.fail("routing", routing, "the routing model's cases: correct and confidence, as a ConfidenceScenario has (scenarios.support_tickets())")
+        if not isinstance(costs, dict):
+            raise validation.fail("costs", costs, "a dict of the zone costs (cost_error_served, cost_error_caveat, cost_per_review, ...)")
         zones = zone_policy(routing.correct, routing.confidence, d.get("caveat_threshold"), d.get("human_threshold"),
                             cases_per_day=cases_per_day, **costs)
         text = budget_markdown(d.get("budget"), zones, max_error_rate, rationale)
@@ -410,13 +421,15 @@ def build_portfolio(work: Path | None = None, title: str = "AI product portfolio
     them. Missing sections are listed in the document and in the report. Earlier versions of the
     two output files are kept in ``backups/`` when they differ.
     """
-    from .workspace import save_artifact, work_dir
+    from .workspace import _work_arg, save_artifact
 
     if not isinstance(title, str) or not title.strip():
         raise ValueError(f"title must be non-empty text, got {title!r}")
     if not isinstance(author, str):
         raise ValueError(f"author must be text, got {author!r}")
-    work = Path(work) if work is not None else work_dir()
+    if today is not None and not isinstance(today, _dt.date):
+        raise validation.fail("today", today, "a datetime.date, or None for today")
+    work = _work_arg(work)
     folder = work / "portfolio"
     folder.mkdir(parents=True, exist_ok=True)
     today = today or _dt.date.today()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ class Corpus:
         for doc in self.documents:
             if doc.id == doc_id:
                 return doc
-        raise ValueError(f"no document with id {doc_id!r}; ids look like {self.documents[0].id!r}")
+        raise validation.ArgumentError(f"no document with id {doc_id!r}; ids look like {self.documents[0].id!r}")
 
     @property
     def answerable(self) -> tuple[LabelledQuestion, ...]:
@@ -96,22 +97,22 @@ class Corpus:
         )
 
 
-def _read_yaml(path: str | Path | None, default: str) -> tuple[Any, str]:
-    import yaml
+def _read_yaml(path: str | Path | None, default: str, name: str) -> tuple[Any, str]:
+    from .safe_yaml import MAX_BYTES, load_yaml
 
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise validation.fail(name, path, "a YAML file path (a str or a Path), or None for the kit's file", CorpusError)
     where = str(path) if path is not None else f"the kit's {default}"
     try:
+        if path is not None and os.path.getsize(path) > MAX_BYTES:  # refused unread, in load_yaml's words
+            return load_yaml(Path(path), what=f"the {name} file", error=CorpusError), where
         text = Path(path).read_text(encoding="utf-8") if path is not None else (resources.files("aipm_course") / "data" / default).read_text(encoding="utf-8")
     except OSError as exc:
-        raise CorpusError(f"cannot read {where}: {exc.strerror or exc}") from None
+        raise CorpusError(f"cannot read {where} (the {name} file): {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise CorpusError(f"{where} is not a UTF-8 text file; save it as UTF-8") from None
-    try:
-        return yaml.safe_load(text), where
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CorpusError(f"{where} is not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+    # the kit's one YAML reader: size, alias and nesting limits, safe loading only
+    return load_yaml(text, what=where, error=CorpusError), where
 
 
 def _text_field(entry: Any, field: str, where: str, index: int, required: bool = True) -> str:
@@ -119,19 +120,19 @@ def _text_field(entry: Any, field: str, where: str, index: int, required: bool =
     if value is None and not required:
         return ""
     if not (isinstance(value, str) or validation.is_number(value)) or not str(value).strip():
-        raise CorpusError(f"{where}, entry {index + 1}: `{field}` must be non-empty text, got {value!r}")
+        raise CorpusError(f"{where}, entry {index + 1}: `{field}` must be non-empty text, got {validation.show(value)}")
     return str(value).strip()
 
 
 def load_corpus(documents: str | Path | None = None, questions: str | Path | None = None) -> Corpus:
     """Return the policy corpus and its labelled questions, from the kit or your own YAML files."""
-    raw_docs, where_docs = _read_yaml(documents, "policies.yaml")
+    raw_docs, where_docs = _read_yaml(documents, "policies.yaml", "documents")
     if not isinstance(raw_docs, dict) or not isinstance(raw_docs.get("documents"), list) or not raw_docs["documents"]:
         raise CorpusError(f"{where_docs} must have a non-empty list under `documents:`")
     docs = []
     for index, entry in enumerate(raw_docs["documents"]):
         if not isinstance(entry, dict):
-            raise CorpusError(f"{where_docs}, entry {index + 1}: expected id, title and text, got {entry!r}")
+            raise CorpusError(f"{where_docs}, entry {index + 1}: expected id, title and text, got {validation.show(entry)}")
         superseded = entry.get("superseded_by")
         docs.append(Document(
             id=_text_field(entry, "id", where_docs, index),
@@ -143,26 +144,26 @@ def load_corpus(documents: str | Path | None = None, questions: str | Path | Non
     ids = [d.id for d in docs]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise CorpusError(f"{where_docs}: the document id {duplicates[0]!r} is used twice")
+        raise CorpusError(f"{where_docs}: the document id {validation.show(duplicates[0])} is used twice")
     for doc in docs:
         if doc.superseded_by and doc.superseded_by not in ids:
-            raise CorpusError(f"{where_docs}: {doc.id!r} is superseded by {doc.superseded_by!r}, which is not a document id")
+            raise CorpusError(f"{where_docs}: {validation.show(doc.id)} is superseded by {validation.show(doc.superseded_by)}, which is not a document id")
 
-    raw_qs, where_qs = _read_yaml(questions, "policy_questions.yaml")
+    raw_qs, where_qs = _read_yaml(questions, "policy_questions.yaml", "questions")
     if not isinstance(raw_qs, dict) or not isinstance(raw_qs.get("questions"), list) or not raw_qs["questions"]:
         raise CorpusError(f"{where_qs} must have a non-empty list under `questions:`")
     qs = []
     for index, entry in enumerate(raw_qs["questions"]):
         if not isinstance(entry, dict):
-            raise CorpusError(f"{where_qs}, entry {index + 1}: expected id, text and relevant, got {entry!r}")
+            raise CorpusError(f"{where_qs}, entry {index + 1}: expected id, text and relevant, got {validation.show(entry)}")
         relevant = entry.get("relevant", [])
         if relevant is None:
             relevant = []
         if not isinstance(relevant, list) or not all(isinstance(r, str) for r in relevant):
-            raise CorpusError(f"{where_qs}, entry {index + 1}: `relevant` must be a list of document ids ([] if none answers it), got {relevant!r}")
+            raise CorpusError(f"{where_qs}, entry {index + 1}: `relevant` must be a list of document ids ([] if none answers it), got {validation.show(relevant)}")
         unknown = [r for r in relevant if r not in ids]
         if unknown:
-            raise CorpusError(f"{where_qs}, entry {index + 1}: `relevant` names {unknown[0]!r}, which is not a document id")
+            raise CorpusError(f"{where_qs}, entry {index + 1}: `relevant` names {validation.show(unknown[0])}, which is not a document id")
         qs.append(LabelledQuestion(
             id=_text_field(entry, "id", where_qs, index),
             text=_text_field(entry, "text", where_qs, index),
@@ -204,17 +205,17 @@ class Retriever:
 
         docs = tuple(documents.documents if isinstance(documents, Corpus) else documents)
         if not docs or not all(isinstance(d, Document) for d in docs):
-            raise ValueError("documents must be a Corpus or a non-empty list of Document")
+            raise validation.ArgumentError("documents must be a Corpus or a non-empty list of Document")
         if current_only:
             docs = tuple(d for d in docs if not d.superseded_by)
         if stop_words not in ("english", None):
-            raise ValueError(f"stop_words must be 'english' or None, got {stop_words!r}")
+            raise validation.ArgumentError(f"stop_words must be 'english' or None, got {stop_words!r}")
         if (
             not isinstance(ngram_range, tuple) or len(ngram_range) != 2
             or not all(validation.is_whole(n) and n >= 1 for n in ngram_range)
             or ngram_range[0] > ngram_range[1]
         ):
-            raise ValueError(f"ngram_range must be two whole numbers (low, high) with 1 <= low <= high, got {ngram_range!r}")
+            raise validation.ArgumentError(f"ngram_range must be two whole numbers (low, high) with 1 <= low <= high, got {ngram_range!r}")
         self.documents = docs
         self.ids = [d.id for d in docs]
         self.settings = {"current_only": current_only, "stop_words": stop_words, "ngram_range": ngram_range, "use_titles": use_titles}
@@ -226,7 +227,7 @@ class Retriever:
         texts = [queries] if isinstance(queries, str) else list(queries)
         bad = [q for q in texts if not isinstance(q, str)]
         if bad:
-            raise ValueError(f"queries must be text, got {bad[0]!r}")
+            raise validation.ArgumentError(f"queries must be text, got {bad[0]!r}")
         # TF-IDF rows are scaled to length 1, so the dot product is the cosine similarity.
         return (self.vectorizer.transform(texts) @ self.matrix.T).toarray()
 
@@ -251,10 +252,19 @@ def _ranking(scores: np.ndarray) -> np.ndarray:
     return np.argsort(-scores, axis=1, kind="stable")
 
 
+def _retriever(retriever: Any) -> "Retriever":
+    if not isinstance(retriever, Retriever):
+        raise validation.fail("retriever", retriever, "a Retriever, e.g. Retriever(load_corpus())")
+    return retriever
+
+
 def _questions(questions: Iterable[LabelledQuestion] | Corpus) -> tuple[LabelledQuestion, ...]:
-    qs = tuple(questions.questions if isinstance(questions, Corpus) else questions)
+    try:
+        qs = tuple(questions.questions if isinstance(questions, Corpus) else questions)
+    except TypeError:  # not iterable
+        qs = ()
     if not qs or not all(isinstance(q, LabelledQuestion) for q in qs):
-        raise ValueError("questions must be a Corpus or a non-empty list of LabelledQuestion")
+        raise validation.ArgumentError("questions must be a Corpus or a non-empty list of LabelledQuestion")
     return qs
 
 
@@ -265,9 +275,10 @@ def recall_at_k(retriever: Retriever, questions: Iterable[LabelledQuestion] | Co
     With one relevant document per question, this is how often it is in the top k. A relevant
     document left out of the index (e.g. with ``current_only``) counts as not found.
     """
+    retriever = _retriever(retriever)
     answerable = [q for q in _questions(questions) if q.answerable]
     if not answerable:
-        raise ValueError("recall at k needs at least one question that some document answers")
+        raise validation.ArgumentError("questions must include at least one question that some document answers: recall at k needs one")
     k = _check_k(k, len(retriever.documents))
     top = _ranking(retriever.similarities([q.text for q in answerable]))[:, :k]
     found = []
@@ -279,6 +290,16 @@ def recall_at_k(retriever: Retriever, questions: Iterable[LabelledQuestion] | Co
 
 def recall_by_k(retriever: Retriever, questions: Iterable[LabelledQuestion] | Corpus, ks: Sequence[int] = (1, 2, 3, 5, 10)) -> dict[int, float]:
     """Return {k: recall at k} for several k."""
+    retriever = _retriever(retriever)
+    n = len(retriever.documents)
+    allowed = f"a non-empty list of whole numbers from 1 to {n} (the number of documents)"
+    if isinstance(ks, (str, bytes, Mapping)) or not isinstance(ks, Iterable):
+        raise validation.fail("ks", ks, allowed)
+    ks = list(ks)
+    if not ks:
+        raise validation.fail("ks", ks, allowed)
+    for k in ks:
+        validation.count("ks", k, minimum=1, maximum=n, allowed=f"whole numbers from 1 to {n} (the number of documents) in a list")
     return {int(k): recall_at_k(retriever, questions, k) for k in ks}
 
 
@@ -304,7 +325,7 @@ class AbstentionTradeoff:
         """Return the four shares at one threshold (computed, not interpolated)."""
         i = int(np.argmin(np.abs(self.thresholds - threshold)))
         if not math.isclose(float(self.thresholds[i]), threshold, abs_tol=1e-9):
-            raise ValueError(f"threshold {threshold!r} is not one of the thresholds computed; pass it in `thresholds=`")
+            raise validation.ArgumentError(f"threshold {threshold!r} is not one of the thresholds computed; pass it in `thresholds=`")
         return {
             "answered_right": float(self.answered_right[i]),
             "wrong": float(self.wrong[i]),
@@ -326,12 +347,16 @@ def abstention_tradeoff(
     thresholds: Sequence[float] | np.ndarray | None = None,
 ) -> AbstentionTradeoff:
     """Return the trade-off between answering wrongly and declining, over similarity thresholds."""
+    retriever = _retriever(retriever)
     qs = _questions(questions)
     if thresholds is None:
         thresholds = np.round(np.arange(0, 0.61, 0.01), 2)
-    ts = np.asarray(thresholds, dtype=float)
+    try:
+        ts = np.asarray(thresholds, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise validation.fail("thresholds", thresholds, "a list of similarities from 0 to 1") from None
     if ts.ndim != 1 or not len(ts) or not np.all(np.isfinite(ts)) or np.any(ts < 0) or np.any(ts > 1):
-        raise ValueError(f"thresholds must be a list of similarities from 0 to 1, got {thresholds!r}")
+        raise validation.ArgumentError(f"thresholds must be a list of similarities from 0 to 1, got {thresholds!r}")
     scores = retriever.similarities([q.text for q in qs])
     top = _ranking(scores)[:, 0]
     top_score = scores[np.arange(len(qs)), top]

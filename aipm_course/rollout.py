@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -289,26 +289,39 @@ def _field(entry: Mapping, key: str, where: str, kinds: tuple[type, ...], requir
         return default
     if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
         names = " or ".join({str: "text", int: "a whole number", float: "a number"}.get(k, k.__name__) for k in kinds)
-        raise PlanError(f"{where}: `{key}` must be {names}, got {value!r}")
+        raise PlanError(f"{where}: `{key}` must be {names}, got {validation.show(value)}")
     return value
 
 
 def _gate_from(raw: Any, where: str) -> Gate:
     if not isinstance(raw, Mapping):
-        raise PlanError(f"{where}: a gate needs metric, layer, comparison, threshold and severity, got {raw!r}")
+        raise PlanError(f"{where}: a gate needs metric, layer, comparison, threshold and severity, got {validation.show(raw)}")
     metric = str(_field(raw, "metric", where, (str,))).strip()
     layer = _field(raw, "layer", where, (str,))
     if layer not in LAYERS:
-        raise PlanError(f"{where}: `layer` must be one of {', '.join(LAYERS)}, got {layer!r}")
+        raise PlanError(f"{where}: `layer` must be one of {', '.join(LAYERS)}, got {validation.show(layer)}")
     comparison = _field(raw, "comparison", where, (str,), default=">=")
     if comparison not in COMPARISONS:
-        raise PlanError(f"{where}: `comparison` must be \">=\" or \"<=\", got {comparison!r}")
+        raise PlanError(f"{where}: `comparison` must be \">=\" or \"<=\", got {validation.show(comparison)}")
     threshold = _field(raw, "threshold", where, (int, float), required=False)
     severity = _field(raw, "severity", where, (str,), default="blocker")
     if severity not in SEVERITIES:
-        raise PlanError(f"{where}: `severity` must be blocker or warning, got {severity!r}")
+        raise PlanError(f"{where}: `severity` must be blocker or warning, got {validation.show(severity)}")
     effect = _field(raw, "effect", where, (int, float), required=False)
     return Gate(metric, layer, comparison, None if threshold is None else float(threshold), severity, None if effect is None else float(effect))
+
+
+PLAN_ALLOWED = "a rollout plan: a mapping with feature and stages (or a RolloutPlan)"
+
+
+def _as_plan(value: Any, name: str, source: Any = None) -> RolloutPlan:
+    """``plan_from_dict`` for the argument ``name``: a value that is no plan is refused by that name.
+    ``source`` is the YAML text or path the value was read from, if it was."""
+    if isinstance(value, (RolloutPlan, Mapping)):
+        return plan_from_dict(value)
+    if source is not None:
+        raise PlanError(f"{name} must be YAML text (or a .yaml file) holding {PLAN_ALLOWED}, got {validation.show(source)}, which reads as a {type(value).__name__}")
+    raise validation.fail(name, value, PLAN_ALLOWED, PlanError)
 
 
 def plan_from_dict(data: Any) -> RolloutPlan:
@@ -316,7 +329,7 @@ def plan_from_dict(data: Any) -> RolloutPlan:
     if isinstance(data, RolloutPlan):
         return data
     if not isinstance(data, Mapping):
-        raise PlanError(f"a plan must be a mapping with feature and stages, got {type(data).__name__}")
+        raise validation.fail("data", data, PLAN_ALLOWED, PlanError)
     stages_raw = data.get("stages")
     if not isinstance(stages_raw, list) or not stages_raw:
         raise PlanError("the plan needs a list of stages under `stages:`")
@@ -324,10 +337,10 @@ def plan_from_dict(data: Any) -> RolloutPlan:
     for index, raw in enumerate(stages_raw, start=1):
         where = f"stage {index}"
         if not isinstance(raw, Mapping):
-            raise PlanError(f"{where}: expected kind, traffic_share, min_days and gates, got {raw!r}")
+            raise PlanError(f"{where}: expected kind, traffic_share, min_days and gates, got {validation.show(raw)}")
         kind = _field(raw, "kind", where, (str,))
         if kind not in STAGE_KINDS:
-            raise PlanError(f"{where}: `kind` must be one of {', '.join(STAGE_KINDS)}, got {kind!r}")
+            raise PlanError(f"{where}: `kind` must be one of {', '.join(STAGE_KINDS)}, got {validation.show(kind)}")
         where = f"stage {index} ({kind})"
         share = _field(raw, "traffic_share", where, (int, float))
         share = validation.share(f"{where}: `traffic_share`", share, open_low=True, error=PlanError)
@@ -335,7 +348,7 @@ def plan_from_dict(data: Any) -> RolloutPlan:
         days = validation.count(f"{where}: `min_days`", days, minimum=1, allowed="1 or more", error=PlanError)
         gates_raw = raw.get("gates") or []
         if not isinstance(gates_raw, list):
-            raise PlanError(f"{where}: `gates` must be a list of gates, got {gates_raw!r}")
+            raise PlanError(f"{where}: `gates` must be a list of gates, got {validation.show(gates_raw)}")
         gates = tuple(_gate_from(g, f"{where}, gate {j}") for j, g in enumerate(gates_raw, start=1))
         stages.append(Stage(kind, float(share), int(days), gates, str(raw.get("name") or "")))
     for before, after in zip(stages, stages[1:]):
@@ -347,14 +360,14 @@ def plan_from_dict(data: Any) -> RolloutPlan:
     if isinstance(kill, str):
         kill = {"trigger": kill}
     if not isinstance(kill, Mapping):
-        raise PlanError(f"`kill_switch` must be a trigger in words, or trigger/metric/threshold, got {kill!r}")
+        raise PlanError(f"`kill_switch` must be a trigger in words, or trigger/metric/threshold, got {validation.show(kill)}")
     kill_metric = kill.get("metric")
     kill_threshold = kill.get("threshold")
     if kill_threshold is not None:
         kill_threshold = validation.real("kill_switch: `threshold`", kill_threshold, allowed="a number", error=PlanError)
     kill_comparison = kill.get("comparison", "<=")
     if kill_comparison not in COMPARISONS:
-        raise PlanError(f"kill_switch: `comparison` must be \">=\" or \"<=\", got {kill_comparison!r}")
+        raise PlanError(f"kill_switch: `comparison` must be \">=\" or \"<=\", got {validation.show(kill_comparison)}")
     return RolloutPlan(
         feature=str(data.get("feature") or "").strip(),
         stages=tuple(stages),
@@ -368,7 +381,7 @@ def plan_from_dict(data: Any) -> RolloutPlan:
 
 
 def plan_to_dict(plan: RolloutPlan | Mapping) -> dict[str, Any]:
-    plan = plan_from_dict(plan)
+    plan = _as_plan(plan, "plan")
     kill: dict[str, Any] = {"trigger": plan.kill_switch}
     if plan.kill_metric:
         kill.update(metric=plan.kill_metric, comparison=plan.kill_comparison, threshold=plan.kill_threshold)
@@ -393,14 +406,16 @@ def load_plan(source: str | Path) -> RolloutPlan:
     """Return a plan from a YAML file path or YAML text."""
     from .briefs import read_yaml_source
 
-    return plan_from_dict(read_yaml_source(source, "the plan", PlanError))
+    return _as_plan(read_yaml_source(source, "the plan", PlanError), "source", source)
 
 
 def read_plan(answer: Any) -> RolloutPlan:
     """Return a plan from YAML text, a YAML file path, a dict or a RolloutPlan (what exercises accept)."""
     if isinstance(answer, str):
-        return load_plan(answer)
-    return plan_from_dict(answer)
+        from .briefs import read_yaml_source
+
+        return _as_plan(read_yaml_source(answer, "the plan", PlanError), "answer", answer)
+    return _as_plan(answer, "answer")
 
 
 def save_plan_to_portfolio(plan: Any, daily_users: float, p_baseline: float, name: str = "05_rollout_plan") -> str:
@@ -471,7 +486,11 @@ def _days(n: int) -> str:
 def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> str:
     """Return the plan as a Markdown document for a portfolio or a launch review; with the daily
     users and the baseline rate it adds the schedule those imply."""
-    plan = plan_from_dict(plan)
+    plan = _as_plan(plan, "plan")
+    if daily_users is not None:
+        daily_users = _positive("daily_users", daily_users, "a number of users")
+    if p_baseline is not None:
+        p_baseline = _proportion("p_baseline", p_baseline)
     lines = [f"# Rollout plan: {plan.feature or 'untitled feature'}", ""]
     if plan.owner:
         lines += [f"**Owner:** {plan.owner}", ""]
@@ -481,7 +500,7 @@ def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = No
         gates = "; ".join(str(g) for g in s.gates) or "none"
         lines.append(f"| {s.title} | {who} | {_days(s.min_days)} | {gates} |")
     lines += ["", f"**Kill switch:** {plan.kill_switch or 'none (add one)'}", "", f"**Rollback:** {plan.rollback or 'none (add one)'}", ""]
-    if daily_users and p_baseline:
+    if daily_users is not None and p_baseline is not None:
         items = schedule(plan, daily_users, p_baseline)
         lines += [f"At {daily_users:,.0f} users a day and a baseline rate of {p_baseline:.0%}, each stage runs as long as its gates need:", ""]
         lines += [f"- {i.stage.title}: days {i.first_day} to {i.last_day} ({_days(i.days)}, {i.exposure:,.0f} users exposed)" for i in items]
@@ -538,7 +557,7 @@ def _stage_days_needed(stage: Stage, daily_users: float, p_baseline: float | Map
 def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float, alpha: float = 0.05, power: float = 0.8) -> list[StageSchedule]:
     """Return each stage's start, length (its minimum days, or the days its gates need if more),
     the days its gates need, and its exposure (users who saw the new model) (lesson 05)."""
-    plan = plan_from_dict(plan)
+    plan = _as_plan(plan, "plan")
     users = _positive("daily_users", daily_users, "a number of users")
     p = _proportion("p_baseline", p_baseline)
     out, day = [], 0
@@ -606,7 +625,7 @@ def _kill_switch_and_rollback_findings(plan: RolloutPlan) -> list[PlanFinding]:
     """A trigger that says nothing, a threshold that contradicts the trigger's words or the metric's direction, a rollback that is no procedure."""
     found = []
     if plan.kill_switch and len(plan.kill_switch.split()) < 3:
-        found.append(PlanFinding("kill switch", f"The trigger {plan.kill_switch!r} does not say when the feature is switched off.", "Say which number crosses which line, e.g. \"escalation rate above 30% on any day\"."))
+        found.append(PlanFinding("kill switch", f"The trigger {validation.show(plan.kill_switch, 80)} does not say when the feature is switched off.", "Say which number crosses which line, e.g. \"escalation rate above 30% on any day\"."))
     named = _rates_in(plan.kill_switch)
     is_share = plan.kill_threshold is not None and 0 <= plan.kill_threshold <= 1  # else "not a share" says it
     if is_share and named and not any(math.isclose(x, plan.kill_threshold, abs_tol=1e-9) for x in named):
@@ -617,7 +636,7 @@ def _kill_switch_and_rollback_findings(plan: RolloutPlan) -> list[PlanFinding]:
         edge = "above" if known.healthy_comparison == "<=" else "below"
         found.append(PlanFinding("kill switch", f"The comparison is the healthy condition, the one that keeps the feature on: {plan.kill_metric} {known.healthy_comparison} {plan.kill_threshold:g} means it is switched off {edge} {_percent(plan.kill_threshold)}.", f"Use \"{known.healthy_comparison}\"."))
     if plan.rollback and len(re.findall(r"[^\W\d_]{2,}", plan.rollback)) < ROLLBACK_MIN_WORDS:
-        found.append(PlanFinding("plan", f"The rollback {plan.rollback!r} is not a procedure.", "Say what happens when the feature is switched off: which path users fall back to, who is paged, and how fast."))
+        found.append(PlanFinding("plan", f"The rollback {validation.show(plan.rollback, 80)} is not a procedure.", "Say what happens when the feature is switched off: which path users fall back to, who is paged, and how fast."))
     return found
 
 
@@ -682,7 +701,11 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
     in task success); a kill switch's threshold must be the number its trigger names; the rollback
     must be a procedure in words.
     """
-    plan = plan_from_dict(plan)
+    plan = _as_plan(plan, "plan")
+    if daily_users is not None:
+        daily_users = _positive("daily_users", daily_users, "a number of users")
+    if p_baseline is not None:
+        p_baseline = _proportion("p_baseline", p_baseline)
     found: list[PlanFinding] = []
     if not plan.feature:
         found.append(PlanFinding("plan", "The feature has no name.", "Name the feature the plan launches."))
@@ -856,15 +879,24 @@ def simulate_rollout(
     the gate is a blocker. Each stage runs as long as ``schedule`` says: its minimum days, or longer
     if its gates need it. The same seed gives the same result.
     """
-    plan = plan_from_dict(plan)
+    plan = _as_plan(plan, "plan")
     users = _positive("daily_users", daily_users, "a number of users")
+    if baselines is not None and not isinstance(baselines, Mapping):
+        raise validation.fail("baselines", baselines, "a mapping of metric to today's rate, e.g. {'task_success': 0.6}, or None")
+    if changes is None:
+        changes = ()
+    if isinstance(changes, (str, bytes, Mapping)) or not isinstance(changes, Iterable):
+        raise validation.fail("changes", changes, "a list of Regression(...) items (or None)")
+    offline_cases = validation.count("offline_cases", offline_cases, minimum=0, maximum=10**9, allowed="a whole number of cases from 0 to 1,000,000,000")
     rates = dict(DEFAULT_BASELINES if baselines is None else baselines)
     for name, value in rates.items():
         _proportion(f"baselines[{name!r}]", value)
-    changes = tuple(changes or ())
-    for change in changes:
+    changes = tuple(changes)
+    for index, change in enumerate(changes):
         if not isinstance(change, Regression):
-            raise ValueError(f"changes must be Regression(...) items, got {change!r}")
+            raise validation.fail("changes", change, "Regression(...) items")
+        validation.real(f"changes[{index}].change", change.change, low=-1, high=1, allowed="a change in a rate, from -1 to 1")
+        validation.count(f"changes[{index}].start_day", change.start_day, minimum=1, allowed="a day, counted from 1")
         if change.metric not in rates:
             raise ValueError(f"Regression metric {change.metric!r} has no baseline; the metrics are {', '.join(rates)}")
     offline = set()
@@ -970,8 +1002,8 @@ class DriftReport:
 def _sample(name: str, values: Any) -> np.ndarray:
     try:
         array = np.asarray(values, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a list or array of numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise validation.fail(name, values, "a list or array of numbers") from None
     if array.size < 10:
         raise ValueError(f"{name} needs at least 10 values to compare distributions, got {array.size}")
     if not np.all(np.isfinite(array)):

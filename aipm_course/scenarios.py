@@ -74,8 +74,15 @@ def _check_size(n, low: int, high: int) -> int:
     return validation.count("n", n, minimum=low, maximum=high, allowed=f"a whole number from {low:,} to {high:,}")
 
 
+MAX_SEED = 2**32 - 1  # scikit-learn's random_state takes no more; one range for every scenario
+
+
 def _check_seed(seed) -> int:
-    return validation.seed("seed", seed)
+    """Return seed checked as a whole number from 0 to MAX_SEED (the usual message below 0)."""
+    seed = validation.seed("seed", seed)
+    if seed > MAX_SEED:
+        raise validation.fail("seed", seed, f"a whole number from 0 to {MAX_SEED:,}")
+    return seed
 
 
 @functools.lru_cache(maxsize=8)
@@ -210,7 +217,7 @@ SCENARIO_NAMES = {"card_fraud": card_fraud, "medical_screening": medical_screeni
 def load_scenario(name: str, seed: int = 0) -> Scenario:
     """Return a scenario by name: card_fraud, medical_screening, content_moderation or urgent_tickets."""
     if not isinstance(name, str) or name not in SCENARIO_NAMES:
-        raise ValueError(f"name must be one of {', '.join(map(repr, SCENARIO_NAMES))}, got {name!r}")
+        raise validation.fail("name", name, "one of " + ", ".join(map(repr, SCENARIO_NAMES)))
     return SCENARIO_NAMES[name](seed=seed)
 
 

@@ -9,9 +9,12 @@ index page lists the modules in order.
 from __future__ import annotations
 
 import html
+import os
 import re
 import sys
 from pathlib import Path
+
+from . import validation
 
 __all__ = ["build_site", "internal_links"]
 
@@ -100,7 +103,9 @@ def build_site(out: str | Path, root: str | Path | None = None) -> list[Path]:
 
 def internal_links(page: Path) -> list[str]:
     """Return the page's links to other files (not web addresses, not same-page anchors)."""
-    text = page.read_text(encoding="utf-8")
+    if not isinstance(page, (str, os.PathLike)) or not Path(page).is_file():
+        raise validation.fail("page", page, "a page: the path (text or a Path) of an HTML or Markdown file that exists")
+    text = Path(page).read_text(encoding="utf-8")
     links = re.findall(r"""href=["']([^"']+)["']""", text)
     return [link for link in links if not re.match(r"^(https?:|mailto:|#|data:|javascript:)", link)]
 

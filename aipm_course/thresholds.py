@@ -39,27 +39,47 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
-def _check_labels_and_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+def _float_array(name: str, value: Any, allowed: str = "a one-dimensional array of numbers") -> np.ndarray:
+    """``value`` as a one-dimensional float array, or an ArgumentError naming ``name`` (never a NumPy
+    message: None, text, objects and ints too large for a float are all refused here)."""
+    if value is None or isinstance(value, (str, bytes, dict)) or np.ndim(value) != 1:
+        raise validation.fail(name, value, allowed)
     try:
-        y = np.asarray(y_true)
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise validation.fail(name, value, allowed) from None
+    if out.ndim != 1:
+        raise validation.fail(name, value, allowed)
+    return out
+
+
+def _check_labels_and_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    for name, value in (("y_true", y_true), ("scores", scores)):
+        if value is None or isinstance(value, (str, bytes, dict)) or np.ndim(value) != 1:
+            raise validation.ArgumentError(
+                f"y_true and scores must be one-dimensional arrays, one value per case; {name} is {validation.show(value)}"
+            )
+    y = np.asarray(y_true)
+    try:
         s = np.asarray(scores, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"y_true and scores must be arrays of numbers ({exc})") from None
-    if y.ndim != 1 or s.ndim != 1:
-        raise ValueError(f"y_true and scores must be one-dimensional, got shapes {y.shape} and {s.shape}")
+    except (TypeError, ValueError, OverflowError):
+        raise validation.ArgumentError(f"y_true and scores must be arrays of numbers; scores holds {validation.show(scores)}") from None
     if len(y) != len(s):
-        raise ValueError(f"y_true and scores must have the same length, got {len(y)} and {len(s)}")
+        raise validation.ArgumentError(f"y_true and scores must have the same length, got {len(y)} and {len(s)}")
     if len(y) == 0:
-        raise ValueError("y_true and scores are empty; at least one case is needed")
-    bad = ~np.isin(y, [0, 1])
+        raise validation.ArgumentError("y_true and scores are empty; at least one case is needed")
+    try:
+        bad = ~np.isin(y, [0, 1])
+    except Exception:  # noqa: BLE001 - labels that cannot even be compared are not 0 and 1
+        bad = np.ones(len(y), dtype=bool)
     if bad.any():
-        raise ValueError(f"y_true must hold only 0 and 1, got {y[bad][0]!r} at position {int(np.argmax(bad))}")
+        raise validation.ArgumentError(f"y_true must hold only 0 and 1, got {validation.show(y[bad][0])} at position {int(np.argmax(bad))}")
     nan = np.isnan(s)
     if nan.any():
-        raise ValueError(f"scores must not be NaN; {int(nan.sum())} are, the first at position {int(np.argmax(nan))}")
+        raise validation.ArgumentError(f"scores must not be NaN; {int(nan.sum())} are, the first at position {int(np.argmax(nan))}")
     infinite = np.isinf(s)
     if infinite.any():
-        raise ValueError(f"scores must be finite; {int(infinite.sum())} are infinite, the first at position {int(np.argmax(infinite))}")
+        raise validation.ArgumentError(f"scores must be finite; {int(infinite.sum())} are infinite, the first at position {int(np.argmax(infinite))}")
     return y.astype(np.int8), s
 
 
@@ -101,23 +121,71 @@ def bayes_threshold(cost_fp: float, cost_fn: float, cost_tp: float = 0, cost_tn:
     wrong_alarm = cost_fp - cost_tn  # what flagging a negative costs, over leaving it
     missed = cost_fn - cost_tp  # what missing a positive costs, over catching it
     if wrong_alarm < 0 or missed < 0:
-        raise ValueError(
+        raise validation.ArgumentError(
             "a correct decision must not cost more than the matching error: need cost_tn <= cost_fp and "
             f"cost_tp <= cost_fn, got cost_tn={cost_tn}, cost_fp={cost_fp}, cost_tp={cost_tp}, cost_fn={cost_fn}"
         )
     if wrong_alarm + missed == 0:
-        raise ValueError("errors cost nothing here, so every threshold is equally good")
+        raise validation.ArgumentError(
+            f"errors cost nothing here (cost_fp={cost_fp:g} equals cost_tn and cost_fn={cost_fn:g} equals cost_tp), "
+            "so every threshold is equally good; give a false alarm or a miss a cost"
+        )
     return wrong_alarm / (wrong_alarm + missed)
 
 
-def expected_cost_per_case(tp, fp, fn, tn, cost_fp, cost_fn, cost_tp=0.0, cost_tn=0.0):
-    """Return the average cost per case from confusion counts (scalars or arrays; lesson 02)."""
-    tp, fp, fn, tn = (np.asarray(v, dtype=float) for v in (tp, fp, fn, tn))
+MAX_COUNT = 2**53  # the largest count a float holds exactly
+
+
+def _count_values(name: str, value: Any) -> np.ndarray:
+    """A confusion count: a whole number 0 or more (8 or 8.0, as a ThresholdTable row holds it), or
+    an array of counts that are finite and 0 or more (weighted counts, from
+    ``confusion_table(weights=...)``, may be fractional)."""
+    if np.ndim(value) == 0:
+        value = value.item() if isinstance(value, np.ndarray) else value
+        allowed = "a whole number 0 or more (a count of cases), or an array of them"
+        if validation.is_real(value) and not validation.is_whole(value) and float(value).is_integer():
+            value = int(value)  # 8.0 counts 8 cases
+        return np.asarray(float(validation.count(name, value, maximum=MAX_COUNT, allowed=allowed)))
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise validation.fail(name, value, "a whole number 0 or more (a count of cases), or an array of them") from None
+    if out.size == 0:
+        raise validation.fail(name, value, "a count or a non-empty array of counts")
+    if not np.isfinite(out).all() or (out < 0).any():
+        raise validation.fail(name, value, "counts that are finite and 0 or more")
+    return out
+
+
+def _cost_per_case(tp, fp, fn, tn, cost_fp, cost_fn, cost_tp=0.0, cost_tn=0.0):
+    """The cost per case from counts already checked (every total above 0)."""
     total = tp + fp + fn + tn
-    cost = tp * cost_tp + fp * cost_fp + fn * cost_fn + tn * cost_tn
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = cost / total
-    return float(out) if out.ndim == 0 else out
+    out = (tp * cost_tp + fp * cost_fp + fn * cost_fn + tn * cost_tn) / total
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def expected_cost_per_case(tp, fp, fn, tn, cost_fp, cost_fn, cost_tp=0.0, cost_tn=0.0):
+    """Return the average cost per case from confusion counts (scalars or arrays; lesson 02).
+
+    Each count is a whole number 0 or more (or an array of counts, all the same length); the
+    costs are numbers 0 or more. The counts must add up to at least one case.
+    """
+    names = ("tp", "fp", "fn", "tn")
+    counts = [_count_values(n, v) for n, v in zip(names, (tp, fp, fn, tn))]
+    costs = [_check_cost(n, v) for n, v in (("cost_fp", cost_fp), ("cost_fn", cost_fn), ("cost_tp", cost_tp), ("cost_tn", cost_tn))]
+    try:
+        shape = np.broadcast_shapes(*(c.shape for c in counts))
+    except ValueError:
+        shapes = ", ".join(f"{n} {c.shape[0] if c.ndim == 1 else c.shape}" for n, c in zip(names, counts))
+        raise validation.ArgumentError(f"tp, fp, fn and tn must have the same length (or be single counts), got {shapes}") from None
+    total = np.broadcast_to(counts[0] + counts[1] + counts[2] + counts[3], shape)
+    if (total == 0).any():
+        where = "" if total.ndim == 0 else f" at position {int(np.argmax(total == 0))}"
+        raise validation.ArgumentError(
+            f"tp, fp, fn and tn add up to 0{where}: there are no cases to average over; the cost per case needs at least one case"
+        )
+    cost_fp, cost_fn, cost_tp, cost_tn = costs
+    return _cost_per_case(*counts, cost_fp, cost_fn, cost_tp, cost_tn)
 
 
 def correct_for_resampling(p: Any, train_prevalence: float, deployed_prevalence: float) -> Any:
@@ -127,9 +195,18 @@ def correct_for_resampling(p: Any, train_prevalence: float, deployed_prevalence:
     """
     source = _open_share("train_prevalence", train_prevalence)
     target = _open_share("deployed_prevalence", deployed_prevalence)
-    p = np.asarray(p, dtype=float)
+    allowed = "a probability in [0, 1] or an array of them"
+    if p is None or isinstance(p, (str, bytes, dict)):
+        raise validation.fail("p", p, allowed)
+    if np.ndim(p) == 0:
+        p = np.asarray(validation.share("p", p, allowed=allowed))
+    else:
+        try:
+            p = np.asarray(p, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            raise validation.fail("p", p, allowed) from None
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError("p must hold probabilities between 0 and 1")
+        raise validation.ArgumentError("p must hold probabilities between 0 and 1")
     up = (target / source) * p
     down = ((1 - target) / (1 - source)) * (1 - p)
     out = up / (up + down)
@@ -259,7 +336,8 @@ class ThresholdTable:
         return np.divide(self.fp, negatives, out=np.zeros(len(self.fp)), where=negatives > 0)
 
     def cost_per_case(self, cost_fp, cost_fn, cost_tp=0.0, cost_tn=0.0) -> np.ndarray:
-        return expected_cost_per_case(self.tp, self.fp, self.fn, self.tn, cost_fp, cost_fn, cost_tp, cost_tn)
+        costs = [_check_cost(n, v) for n, v in (("cost_fp", cost_fp), ("cost_fn", cost_fn), ("cost_tp", cost_tp), ("cost_tn", cost_tn))]
+        return _cost_per_case(self.tp, self.fp, self.fn, self.tn, *costs)  # every row counts the same cases, at least one
 
 
 def confusion_table(y_true: Any, scores: Any, weights: np.ndarray | None = None) -> ThresholdTable:
@@ -270,11 +348,13 @@ def confusion_table(y_true: Any, scores: Any, weights: np.ndarray | None = None)
     if weights is None:
         w = np.ones(len(s))
     else:
-        w = np.asarray(weights, dtype=float)
+        w = _float_array("weights", weights, "a one-dimensional array of numbers 0 or above (one weight per case)")
         if w.shape != s.shape:
-            raise ValueError(f"weights must have one value per case, got {w.shape[0] if w.ndim else 0} for {len(s)} cases")
+            raise validation.ArgumentError(f"weights must have one value per case, got {w.shape[0]} for {len(s)} cases")
         if not np.isfinite(w).all() or (w < 0).any():
-            raise ValueError("weights must be finite numbers 0 or above")
+            raise validation.ArgumentError("weights must be finite numbers 0 or above")
+        if w.sum() == 0:
+            raise validation.ArgumentError("weights must not all be 0: at least one case must count")
         w = w[order]
     tp_cum = np.cumsum(w * y_sorted)
     fp_cum = np.cumsum(w * (1 - y_sorted))
@@ -328,6 +408,9 @@ def _argmin_first(values: np.ndarray) -> int:
     return int(np.nonzero(values <= best + 1e-12 * max(1.0, abs(best)))[0][0])
 
 
+MAX_RESAMPLES = 100_000  # bootstrap resamples best_threshold accepts: more only takes longer
+
+
 def best_threshold(
     y_true: Any,
     scores: Any,
@@ -347,7 +430,7 @@ def best_threshold(
     resamples the data without sorting it again.
     """
     costs = [_check_cost(n, v) for n, v in (("cost_fp", cost_fp), ("cost_fn", cost_fn), ("cost_tp", cost_tp), ("cost_tn", cost_tn))]
-    resamples = validation.count("resamples", resamples, allowed="a whole number 0 or above")
+    resamples = validation.count("resamples", resamples, maximum=MAX_RESAMPLES)  # a bound: each resample costs a pass over the data
     seed = validation.seed("seed", seed)
     confidence = _open_share("confidence", confidence)
     y, s = _check_labels_and_scores(y_true, scores)
@@ -369,7 +452,7 @@ def best_threshold(
             continue  # an empty resample (possible only on tiny data) says nothing
         tp_cum, fp_cum = np.cumsum(w * y_sorted), np.cumsum(w * (1 - y_sorted))
         tp, fp = np.r_[0.0, tp_cum[last]], np.r_[0.0, fp_cum[last]]
-        resampled = expected_cost_per_case(tp, fp, tp_cum[-1] - tp, fp_cum[-1] - fp, *costs)
+        resampled = _cost_per_case(tp, fp, tp_cum[-1] - tp, fp_cum[-1] - fp, *costs)  # w.any(): every row counts a case
         found.append(thresholds[_argmin_first(resampled)])  # +inf when flagging nothing is cheapest
     if not found:
         return BestThreshold(best, float(cost[index]), (best, best), confidence, 0)
@@ -405,9 +488,7 @@ def threshold_for_capacity(y_true: Any, scores: Any, max_alerts_per_day: float, 
     Alerts a day = cases a day × the share of cases flagged at that threshold.
     """
     max_alerts_per_day = validation.nonnegative("max_alerts_per_day", max_alerts_per_day, allowed="a number 0 or above")
-    cases_per_day = validation.nonnegative("cases_per_day", cases_per_day, allowed="a number 0 or above")
-    if cases_per_day == 0:
-        raise ValueError("cases_per_day must be above 0, got 0")
+    cases_per_day = validation.positive("cases_per_day", cases_per_day, allowed="a number above 0")
     table = confusion_table(y_true, scores)
     n = table.tp[0] + table.fp[0] + table.fn[0] + table.tn[0]
     alerts = (table.tp + table.fp) / n * cases_per_day
@@ -426,7 +507,7 @@ def segment_metrics(y_true: Any, scores: Any, segments: Any, threshold: float):
         dtype=object,
     ) if np.ndim(segments) == 1 else np.asarray(segments)
     if groups.shape != y.shape:
-        raise ValueError(f"segments must have one value per case, got {groups.shape[0] if groups.ndim else 0} for {len(y)} cases")
+        raise validation.ArgumentError(f"segments must have one value per case, got {groups.shape[0] if groups.ndim else 0} for {len(y)} cases")
     rows = []
     for name in sorted(set(groups.tolist()), key=str):
         mask = groups == name

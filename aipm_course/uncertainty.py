@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -82,11 +83,11 @@ class UncertaintyBudget:
         for entry in self.entries:
             if entry.scope == scope:
                 return entry
-        raise KeyError(f"no budget line for {scope!r}; the budget covers {', '.join(e.scope for e in self.entries)}")
+        raise KeyError(f"no budget line for {validation.show(scope)}; the budget covers {', '.join(e.scope for e in self.entries)}")
 
 
 def _entry_from(scope: str, raw: Any) -> BudgetEntry:
-    where = f"budget.{scope}"
+    where = f"budget.{scope if len(scope) <= 60 else scope[:57] + '...'}"
     if not isinstance(raw, Mapping):
         raise BudgetError(f"{where} must be a mapping with max_error_rate, severity, owner, review_date and fallback, got {type(raw).__name__}")
     missing = [k for k in ("max_error_rate", "severity", "owner", "review_date", "fallback") if k not in raw or raw[k] in (None, "")]
@@ -104,23 +105,28 @@ def _entry_from(scope: str, raw: Any) -> BudgetEntry:
         raise validation.fail(f"{where}.max_error_rate", raw["max_error_rate"], 'a share in (0, 1), e.g. 0.05 or "5%"', BudgetError) from None
     severity = str(raw["severity"]).strip().lower()
     if severity not in SEVERITIES:
-        raise BudgetError(f"{where}.severity must be one of {', '.join(SEVERITIES)}, got {raw['severity']!r}")
+        raise BudgetError(f"{where}.severity must be one of {', '.join(SEVERITIES)}, got {validation.show(raw['severity'])}")
     date = raw["review_date"]
     if isinstance(date, _dt.date):
         date = date.isoformat()
     try:
         _dt.date.fromisoformat(str(date))
     except ValueError:
-        raise BudgetError(f"{where}.review_date must be a date like 2027-03-31, got {raw['review_date']!r}") from None
+        raise BudgetError(f"{where}.review_date must be a date like 2027-03-31, got {validation.show(raw['review_date'])}") from None
     return BudgetEntry(scope, float(rate), severity, str(raw["owner"]).strip(), str(date), str(raw["fallback"]).strip())
 
 
 def budget_from_dict(data: Any) -> UncertaintyBudget:
     """Return a budget from ``{"name": ..., "budget": {scope: {...}, ...}}`` (or just the scopes)."""
+    return _as_budget(data, "data")
+
+
+def _as_budget(data: Any, name: str) -> UncertaintyBudget:
+    """``data`` as a budget; an error names the argument ``name`` it came from."""
     if isinstance(data, UncertaintyBudget):
         return data
     if not isinstance(data, Mapping):
-        raise BudgetError(f"a budget must be a mapping, got {type(data).__name__}")
+        raise validation.fail(name, data, 'a budget: a mapping such as {"name": ..., "budget": {scope: {...}}}', BudgetError)
     name = str(data.get("name", "uncertainty budget"))
     lines = data.get("budget", {k: v for k, v in data.items() if k != "name"})
     if not isinstance(lines, Mapping) or not lines:
@@ -130,36 +136,38 @@ def budget_from_dict(data: Any) -> UncertaintyBudget:
 
 def load_budget(source: str | Path) -> UncertaintyBudget:
     """Return a budget from a YAML file or YAML text (safe loading only)."""
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))):
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BudgetError(f"cannot read the budget {source}: {exc}") from None
-    elif isinstance(source, str):
-        text = source
-    else:
-        raise BudgetError(f"source must be a YAML file path or YAML text, got {type(source).__name__}")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise BudgetError(f"the budget is not valid YAML{line}: {exc.problem}. Check quotes, colons and indentation.") from None
+    from .safe_yaml import is_path, load_yaml
+
+    if not isinstance(source, (str, Path)):
+        raise validation.fail("source", source, "a YAML file path or YAML text", BudgetError)
+    try:  # size, alias and nesting limits, safe loading: the kit's one YAML reader
+        data = load_yaml(source, what="the budget", error=BudgetError, argument="source")
+    except BudgetError as exc:
+        if getattr(exc, "problem", None) is None or "not valid YAML around line" not in str(exc):
+            raise
+        # a syntax error in the budget's own words ("at line N")
+        where = str(source) if is_path(source) else "the budget"
+        raise BudgetError(f"{where} is not valid YAML at line {exc.line}: {exc.problem}. Check quotes, colons and indentation.") from None
+    if not isinstance(data, Mapping):
+        raise validation.fail("source", source, "a YAML file path, or YAML text holding a budget (a mapping with `budget:`)", BudgetError)
     return budget_from_dict(data)
 
 
 def budget_to_yaml(budget: UncertaintyBudget | Mapping) -> str:
     """Return the budget as YAML that ``load_budget`` reads back to an equal budget."""
-    budget = budget_from_dict(budget)
+    budget = _as_budget(budget, "budget")
     lines = {e.scope: {k: v for k, v in dataclasses.asdict(e).items() if k != "scope"} for e in budget.entries}
     return yaml.safe_dump({"name": budget.name, "budget": lines}, sort_keys=False, allow_unicode=True, width=10_000)
 
 
 def save_budget(budget: UncertaintyBudget | Mapping, path: str | Path) -> Path:
     """Write the budget as YAML; return the path."""
+    text = budget_to_yaml(budget)
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise validation.fail("path", path, "a file path (a str or a Path)")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(budget_to_yaml(budget), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -167,7 +175,7 @@ def budget_table(budget: UncertaintyBudget | Mapping):
     """Return the budget as a table, one row per scenario or segment."""
     import pandas as pd
 
-    budget = budget_from_dict(budget)
+    budget = _as_budget(budget, "budget")
     rows = [dataclasses.asdict(e) for e in budget.entries]
     frame = pd.DataFrame(rows).set_index("scope")
     frame["max_error_rate"] = frame["max_error_rate"].map(lambda r: f"{r:.1%}")
@@ -195,29 +203,61 @@ def upper_bound(errors: Any, n: Any, confidence_level: float = 0.95) -> Any:
     confidence. Works on arrays. With no cases at all the bound is 1.
     """
     level = _check_level(confidence_level)
-    k = np.asarray(errors, dtype=float)
-    n = np.asarray(n, dtype=float)
-    if (k < 0).any() or (k > n).any():
-        raise ValueError("errors must be between 0 and n")
+    k = _counts("errors", errors)
+    n = _counts("n", n)
+    try:
+        np.broadcast_shapes(k.shape, n.shape)
+    except ValueError:
+        raise validation.ArgumentError(f"errors and n must have the same length (or one be a single count), got shapes {k.shape} and {n.shape}") from None
+    if (k > n).any():
+        raise validation.ArgumentError(f"errors must be between 0 and n (the errors are among the n cases), got errors {validation.show(errors)} and n {validation.show(n.tolist() if n.ndim else int(n))}")
     with np.errstate(invalid="ignore"):
         bound = np.where(k >= n, 1.0, stats.beta.ppf(level, k + 1, np.maximum(n - k, 1e-12)))
     bound = np.where(n <= 0, 1.0, bound)
     return float(bound) if bound.ndim == 0 else bound
 
 
+MAX_COUNT = 2**53  # the largest count a float holds exactly
+
+
+def _counts(name: str, value: Any) -> np.ndarray:
+    """A count of cases (a whole number 0 or more) or an array of them, as floats."""
+    allowed = "a whole number 0 or more (a count of cases), or an array of them"
+    if np.ndim(value) == 0:
+        value = value.item() if isinstance(value, np.ndarray) else value
+        if validation.is_real(value) and not validation.is_whole(value) and float(value).is_integer():
+            value = int(value)  # 3.0 errors are 3 errors (e.g. a sum of a float array)
+        return np.asarray(float(validation.count(name, value, maximum=MAX_COUNT, allowed=allowed)))
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise validation.fail(name, value, allowed) from None
+    if out.size == 0 or not np.isfinite(out).all() or (out < 0).any() or (out % 1 != 0).any() or (out > MAX_COUNT).any():
+        raise validation.fail(name, value, "a non-empty array of whole numbers 0 or more (counts of cases)")
+    return out
+
+
 def _check_outcomes(correct: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
+    for name, value in (("correct", correct), ("confidence", confidence)):
+        if value is None or isinstance(value, (str, bytes, dict)) or np.ndim(value) != 1:
+            raise validation.ArgumentError(f"correct and confidence must be one-dimensional arrays, one value per case; {name} is {validation.show(value)}")
     c = np.asarray(correct)
-    p = np.asarray(confidence, dtype=float)
-    if c.ndim != 1 or p.ndim != 1:
-        raise ValueError(f"correct and confidence must be one-dimensional, got shapes {c.shape} and {p.shape}")
+    try:
+        p = np.asarray(confidence, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise validation.ArgumentError(f"confidence must hold numbers in [0, 1], one per case; got {validation.show(confidence)}") from None
     if len(c) != len(p):
-        raise ValueError(f"correct and confidence must have the same length, got {len(c)} and {len(p)}")
+        raise validation.ArgumentError(f"correct and confidence must have the same length, got {len(c)} and {len(p)}")
     if len(c) == 0:
-        raise ValueError("correct and confidence are empty; at least one case is needed")
-    if not np.isin(c, [0, 1, True, False]).all():
-        raise ValueError("correct must hold only True/False (or 1/0): whether each answer was right")
+        raise validation.ArgumentError("correct and confidence are empty; at least one case is needed")
+    try:
+        known = np.isin(c, [0, 1, True, False]).all()
+    except Exception:  # noqa: BLE001 - values that cannot be compared are not True/False
+        known = False
+    if not known:
+        raise validation.ArgumentError("correct must hold only True/False (or 1/0): whether each answer was right")
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError("confidence must hold numbers in [0, 1], with no NaN")
+        raise validation.ArgumentError("confidence must hold numbers in [0, 1], with no NaN")
     return c.astype(bool), p
 
 
@@ -309,6 +349,9 @@ def threshold_for_budget(correct: Any, confidence: Any, max_error_rate: float, c
     )
 
 
+MAX_CASES_SEARCHED = 100_000_000  # the largest ``limit`` cases_to_show_budget searches up to
+
+
 def cases_to_show_budget(
     max_error_rate: float, true_error_rate: float, confidence_level: float = 0.95, power: float = 0.8, limit: int = 1_000_000
 ) -> int:
@@ -322,6 +365,7 @@ def cases_to_show_budget(
     budget = _check_budget(max_error_rate)
     level = _check_level(confidence_level)
     power = validation.share("power", power, open_low=True, open_high=True, allowed="in (0, 1), e.g. 0.8")
+    limit = validation.count("limit", limit, minimum=1, maximum=MAX_CASES_SEARCHED)
     below = f"at least 0 and below the budget {budget}"
     true_error_rate = validation.real("true_error_rate", true_error_rate, low=0, high=budget, high_open=True, allowed=below)
     start = 1
@@ -336,7 +380,9 @@ def cases_to_show_budget(
         if len(found):
             return int(n[found[0]])
         start = int(n[-1]) + 1
-    raise ValueError(f"more than {limit:,} cases would be needed; the true rate is too close to the budget")
+    raise validation.ArgumentError(
+        f"more than limit={limit:,} cases would be needed; true_error_rate {true_error_rate:g} is too close to the budget {budget:g}"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,8 +445,12 @@ def zone_policy(
     c, p = _check_outcomes(correct, confidence)
     caveat_threshold = validation.real("caveat_threshold", caveat_threshold, low=0, high=1, allowed="in [0, 1]")
     human_threshold = validation.real("human_threshold", human_threshold, low=0, high=1, allowed="in [0, 1]")
+    cases_per_day = validation.nonnegative("cases_per_day", cases_per_day, allowed="a number 0 or above")
+    minutes_per_review = validation.nonnegative("minutes_per_review", minutes_per_review, allowed="a number 0 or above")
+    productive_hours_per_reviewer = validation.real("productive_hours_per_reviewer", productive_hours_per_reviewer, low=0, high=24, low_open=True)
+    confidence_level = _check_level(confidence_level)
     if human_threshold > caveat_threshold:
-        raise ValueError(
+        raise validation.ArgumentError(
             f"human_threshold ({human_threshold}) must not be above caveat_threshold ({caveat_threshold}): "
             "the least confident cases go to people, the middle ones get a caveat"
         )

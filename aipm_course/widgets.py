@@ -160,8 +160,8 @@ class ThresholdExplorer(widgets.VBox):
 
         if scenarios is None:
             scenarios = {name: make(seed=seed) for name, make in scenario_module.SCENARIO_NAMES.items()}
-        if scenario not in scenarios:
-            raise ValueError(f"scenario must be one of {', '.join(map(repr, scenarios))}, got {scenario!r}")
+        if not isinstance(scenario, str) or scenario not in scenarios:
+            raise validation.fail("scenario", scenario, f"one of {', '.join(map(repr, scenarios))}")
         self.scenarios = scenarios
         self.scenario_menu = widgets.Dropdown(
             options=[(s.title, key) for key, s in scenarios.items()], value=scenario, description="Scenario:"
@@ -329,8 +329,8 @@ class ZoneExplorer(widgets.VBox):
     def __init__(self, scenario: str = "support_tickets", seed: int = 0, max_error_rate: float | None = None) -> None:
         from . import scenarios
 
-        if scenario not in scenarios.CONFIDENCE_SCENARIOS:
-            raise ValueError(f"scenario must be one of {', '.join(map(repr, scenarios.CONFIDENCE_SCENARIOS))}, got {scenario!r}")
+        if not isinstance(scenario, str) or scenario not in scenarios.CONFIDENCE_SCENARIOS:
+            raise validation.fail("scenario", scenario, f"one of {', '.join(map(repr, scenarios.CONFIDENCE_SCENARIOS))}")
         self.data = scenarios.CONFIDENCE_SCENARIOS[scenario](seed=seed)
         self.max_error_rate = self.data.suggested_budget if max_error_rate is None else max_error_rate
         style = {"description_width": "170px"}
@@ -607,7 +607,13 @@ class RolloutPlanner(widgets.VBox):
                  hours_to_detect: float = 24, hours_to_rollback: float = 1) -> None:
         from . import rollout
 
-        self.plan = rollout.example_plan() if plan is None else rollout.plan_from_dict(plan)
+        # each number must lie on its control's scale: a slider would silently clamp it
+        daily_users = validation.real("daily_users", daily_users, low=1, high=10**9, allowed="a number of users from 1 to 1,000,000,000")
+        p_baseline = validation.real("p_baseline", p_baseline, low=0.01, high=0.99, allowed="a rate from 0.01 to 0.99")
+        effect = validation.real("effect", effect, low=0.005, high=0.2, allowed="a drop to detect from 0.005 to 0.2")
+        hours_to_detect = validation.real("hours_to_detect", hours_to_detect, low=0, high=168, allowed="a number of hours from 0 to 168")
+        hours_to_rollback = validation.real("hours_to_rollback", hours_to_rollback, low=0, high=48, allowed="a number of hours from 0 to 48")
+        self.plan = rollout.example_plan() if plan is None else rollout._as_plan(plan, "plan")
         kinds = {s.kind for s in self.plan.stages}
         style = {"description_width": "190px"}
         layout = widgets.Layout(width="470px")
@@ -835,9 +841,9 @@ class SelfScorer(widgets.VBox):
 
     def __init__(self, question) -> None:
         from .checking import _inline_html
-        from .interview import OpenQuestion, get_question
+        from .interview import _question_arg
 
-        self.question = question if isinstance(question, OpenQuestion) else get_question(question)
+        self.question = _question_arg("question", question)
         q = self.question
         self.boxes = [widgets.Checkbox(value=False, description=p.point, indent=False, layout=widgets.Layout(width="100%")) for p in q.rubric]
         self.score_button = widgets.Button(description="Score my answer", button_style="primary")

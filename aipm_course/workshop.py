@@ -17,6 +17,9 @@ from .parameters import get_scenario
 
 __all__ = ["PreparedTeam", "prepare", "team_seed"]
 
+MAX_TEAMS = 500
+MAX_SEED = 2**63 - 1000  # every team's seed (first_seed + team - 1) stays a seed numpy and the drills take
+
 
 @dataclasses.dataclass(frozen=True)
 class PreparedTeam:
@@ -29,6 +32,8 @@ class PreparedTeam:
 
 def team_seed(first_seed: int, index: int) -> int:
     """Team number ``index`` (from 1) gets seed first_seed + index - 1."""
+    first_seed = validation.count("first_seed", first_seed, minimum=0, maximum=MAX_SEED, allowed="a whole number from 0 to 2**63 - 1000")
+    index = validation.count("index", index, minimum=1, maximum=MAX_TEAMS, allowed=f"a team number from 1 to {MAX_TEAMS}")
     return first_seed + index - 1
 
 
@@ -51,8 +56,8 @@ def prepare(scenario: str, teams: int, out: str | Path, modules: list[str] | Non
     import papermill
 
     get_scenario(scenario)  # a clear error for an unknown name, before anything is written
-    teams = validation.count("teams", teams, minimum=1, maximum=500)
-    first_seed = validation.seed("first_seed", first_seed)
+    teams = validation.count("teams", teams, minimum=1, maximum=MAX_TEAMS)
+    first_seed = validation.count("first_seed", first_seed, minimum=0, maximum=MAX_SEED, allowed="a whole number from 0 to 2**63 - 1000")
     out = Path(out)
     notebooks = _exercise_notebooks(modules)
     folders = [out / f"team-{i:02d}" for i in range(1, teams + 1)]

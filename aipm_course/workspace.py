@@ -23,7 +23,7 @@ import shutil
 import stat
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +113,28 @@ def progress_path() -> Path:
     return work_dir() / ".aipm" / "progress.json"
 
 
+def _path_arg(name: str, value: Any) -> Path | None:
+    """A folder argument as a Path, or None (the default): anything but text or a Path is refused by name."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes):
+        raise validation.fail(name, value, "a folder: a path as text or a Path, or None for the default", KitError)
+    return Path(value)
+
+
+def _work_arg(work: Any) -> Path:
+    """The ``work`` argument: None is the learner's work folder; a file where the folder should be is refused."""
+    path = _path_arg("work", work)
+    if path is None:
+        return work_dir()
+    if path.exists() and not path.is_dir():
+        raise KitError(f"work must be a folder, got {validation.show(str(path))}: it is a file where a folder should be. Move or rename it, or choose another folder.")
+    return path
+
+
 def exercise_notebooks(source: Path | None = None) -> list[Path]:
     """Return the exercise notebooks shipped with the kit, in module order."""
+    source = _path_arg("source", source)
     folder = source if source is not None else kit_root() / "exercises"
     return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
 
@@ -138,10 +158,12 @@ class StartReport:
 
 def start(work: Path | None = None, source: Path | None = None) -> StartReport:
     """Copy every exercise that is missing from the work folder; never overwrite one that exists."""
-    work = Path(work) if work is not None else work_dir()
+    work = _work_arg(work)
     notebooks = exercise_notebooks(source)
+    if not notebooks and source is not None:
+        raise KitError(f"source must be a folder of exercise notebooks (00_*.ipynb, 01_*.ipynb, ...), got {validation.show(str(source))}: there are none in it.")
     if not notebooks:
-        raise KitError(f"No exercise notebooks found in {source or kit_root() / 'exercises'}.")
+        raise KitError(f"No exercise notebooks found in {kit_root() / 'exercises'}.")
     work.mkdir(parents=True, exist_ok=True)
     copied, kept = [], []
     for notebook in notebooks:
@@ -171,6 +193,8 @@ class ResetReport:
 
 def _find_exercise(module: str, source: Path | None) -> Path:
     notebooks = exercise_notebooks(source)
+    if not notebooks and source is not None:
+        raise KitError(f"source must be a folder of exercise notebooks (00_*.ipynb, 01_*.ipynb, ...), got {validation.show(str(source))}: there are none in it.")
     available = ", ".join(p.name[:2] for p in notebooks) or "none"
     text = str(module).strip()
     if not re.fullmatch(r"\d{1,2}", text):
@@ -184,8 +208,8 @@ def _find_exercise(module: str, source: Path | None) -> Path:
 
 def reset(module: str, work: Path | None = None, source: Path | None = None) -> ResetReport:
     """Restore one exercise to its original state, keeping a timestamped backup of the old copy."""
+    work = _work_arg(work)
     exercise = _find_exercise(module, source)
-    work = Path(work) if work is not None else work_dir()
     work.mkdir(parents=True, exist_ok=True)
     target = work / exercise.name
     backup = _keep_backup(target, work) if target.exists() else None
@@ -366,6 +390,8 @@ def progress_rows(store: ProgressStore | None = None) -> list[dict[str, Any]]:
     """Return the learner's progress, one row per module with its title (``aipm progress``)."""
     from .exercises import MODULES, question_ids
 
+    if store is not None and not isinstance(store, ProgressStore):
+        raise validation.fail("store", store, "a ProgressStore, or None for your progress file", KitError)
     store = store if store is not None else ProgressStore()
     rows = store.summary({number: question_ids(number) for number in MODULES})
     for row in rows:
@@ -501,6 +527,7 @@ def _figure_bytes(figure: Any, filename: Any, dpi: int) -> bytes:
         or len(filename) > _MAX_FILENAME
     ):
         raise KitError(f"filename must be a plain file name ending in .png, such as 02_threshold.png (at most {_MAX_FILENAME} characters), got {validation.show(filename)}")
+    dpi = validation.real("dpi", dpi, low=10, high=1000, allowed="a resolution in dots per inch, from 10 to 1000", error=KitError)
     if not callable(getattr(figure, "savefig", None)):
         raise KitError(f"figure must be a matplotlib Figure (e.g. the one a plot function returns), got {type(figure).__name__}")
     buffer = io.BytesIO()
@@ -520,14 +547,14 @@ def _store(target: Path, data: bytes, work: Path) -> SavedArtifact:
 def save_artifact(filename: str, text: str, work: Path | None = None) -> SavedArtifact:
     """Save a portfolio file (a brief, a plan) in ``my_work/portfolio/``; keep the old one if it differs."""
     data = _artifact_bytes(filename, text)
-    work = Path(work) if work is not None else work_dir()
+    work = _work_arg(work)
     return _store(_portfolio_target(filename, work), data, work)
 
 
 def save_figure(figure: Any, filename: str, work: Path | None = None, dpi: int = 110) -> SavedArtifact:
     """Save a matplotlib figure as a PNG in ``my_work/portfolio/``; keep the old one if it differs."""
     data = _figure_bytes(figure, filename, dpi)
-    work = Path(work) if work is not None else work_dir()
+    work = _work_arg(work)
     return _store(_portfolio_target(filename, work), data, work)
 
 
@@ -537,7 +564,9 @@ def save_files(files: dict[str, Any], work: Path | None = None, dpi: int = 110) 
     Every name and every place is checked, and every figure drawn, before anything is written, so a
     name or a folder in the way leaves nothing half-saved. Raises ``KitError`` saying what is wrong
     (and, if writing fails part way, which files were saved before the problem)."""
-    work = Path(work) if work is not None else work_dir()
+    if not isinstance(files, Mapping):
+        raise validation.fail("files", files, "a mapping of file name to text or a matplotlib figure, e.g. {'01_brief.md': text}", KitError)
+    work = _work_arg(work)
     prepared = []
     for filename, content in files.items():
         data = _artifact_bytes(filename, content) if isinstance(content, str) else _figure_bytes(content, filename, dpi)

@@ -594,3 +594,267 @@ def test_near_one_a_slightly_wrong_answer_is_not_called_upside_down():
 def test_an_answer_rounded_one_figure_too_early_is_close():
     assert "close" in _spec(0.00322).judge(0.0032)[1]
     assert "close" in NumberSpec(0.2712, precision=decimals(3)).judge(0.27)[1]
+
+
+# --- hardening: a check never hangs, its feedback always displays, a fake never passes --------
+
+import json  # noqa: E402
+import signal  # noqa: E402
+import time  # noqa: E402
+from unittest import mock  # noqa: E402
+
+from aipm_course.checking import Question, _TimedOut, _TimeLimit  # noqa: E402
+
+needs_alarm = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs Unix timers")
+
+LOOPING_DUNDERS = ["__eq__", "__repr__", "__float__", "__index__", "__len__", "__iter__", "__bool__", "__hash__", "__str__", "__format__"]
+
+
+def _loop_forever(self, *args, **kwargs):
+    while True:
+        pass
+
+
+def looping(dunder):
+    """An object whose ``dunder`` never returns."""
+    namespace = {dunder: _loop_forever}
+    if dunder == "__eq__":
+        namespace["__hash__"] = object.__hash__
+    return type(f"Looping{dunder}", (), namespace)()
+
+
+@pytest.fixture
+def short_checks(monkeypatch):
+    monkeypatch.setattr(Question, "check_time_limit", 0.3)
+    return 0.3
+
+
+def _swallows_exception(a, b):
+    while True:
+        try:
+            time.sleep(0.01)
+        except Exception:  # noqa: BLE001 - the learner's mistake under test
+            pass
+
+
+def _swallows_everything_once(a, b):
+    try:
+        while True:
+            time.sleep(0.01)
+    except:  # noqa: E722 - swallows the time-out, then loops again
+        while True:
+            time.sleep(0.01)
+
+
+@needs_alarm
+@pytest.mark.parametrize("forever", [_swallows_exception, _swallows_everything_once])
+def test_a_function_that_swallows_the_time_out_is_still_stopped(forever):
+    started = time.monotonic()
+    result = function_q(time_limit=0.5).check(forever)
+    assert result.outcome is Outcome.INCORRECT
+    assert "did not finish within 0.5 s" in " ".join(result.details)
+    assert time.monotonic() - started < 1.5
+
+
+@needs_alarm
+@pytest.mark.parametrize("dunder", LOOPING_DUNDERS)
+def test_an_object_whose_methods_never_return_is_stopped(short_checks, dunder):
+    """As the answer, as a field of a structured answer and as what a function returns."""
+    answers = [(make, looping(dunder)) for make in ALL_QUESTIONS]
+    answers += [(structured_q, {"layer": looping(dunder), "target": looping(dunder), "owner": looping(dunder)})]
+    answers += [(function_q, lambda a, b, obj=looping(dunder): obj)]
+    for make, answer in answers:
+        question = make()
+        question._recorder = None  # time the judging, not the progress file
+        started = time.monotonic()
+        result = question.check(answer)
+        took = time.monotonic() - started
+        assert result.outcome is not Outcome.CORRECT, (make.__name__, result)
+        assert took < short_checks + 1.0, (make.__name__, took)
+        if took >= short_checks:
+            assert "took longer than 0.3 s" in result.message or "did not finish" in " ".join(result.details)
+
+
+@needs_alarm
+def test_the_check_time_limit_is_a_class_attribute_and_a_time_out_is_incorrect(monkeypatch):
+    assert Question.check_time_limit == 5.0
+    monkeypatch.setattr(Question, "check_time_limit", 0.2)
+    result = number_q().check(looping("__repr__"))
+    assert result.outcome is Outcome.INCORRECT
+    assert result.message.startswith("Checking your answer took longer than 0.2 s:")
+
+
+def test_keyboard_interrupt_still_stops_a_check():
+    def interrupted(a, b):
+        raise KeyboardInterrupt
+
+    class InterruptedRepr:
+        def __repr__(self):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        function_q().check(interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        number_q().check(InterruptedRepr())
+
+
+def test_a_method_that_calls_sys_exit_is_incorrect_not_fatal():
+    class Exits:
+        def __repr__(self):
+            sys.exit(3)
+
+    for make in ALL_QUESTIONS:
+        assert make().check(Exits()).outcome in {Outcome.INCORRECT, Outcome.NOT_ATTEMPTED}
+
+
+@needs_alarm
+def test_time_limits_nest_and_give_back_the_previous_alarm():
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.8)
+        outer, inner = _TimeLimit(5), _TimeLimit(0.1)
+        with outer:
+            with pytest.raises(_TimedOut) as caught:
+                with inner:
+                    while True:
+                        pass
+            assert caught.value.limit is inner  # the inner one ran out; the outer goes on
+        assert signal.getsignal(signal.SIGALRM) is not None and not fired
+        assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 0.8  # the other timer runs again
+        outer, inner = _TimeLimit(0.1), _TimeLimit(5)
+        with pytest.raises(_TimedOut) as caught:
+            with outer:
+                with inner:
+                    while True:
+                        pass
+        assert caught.value.limit is outer  # an inner limit never extends an outer one
+        time.sleep(0.9)
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class SurrogateRepr:
+    def __repr__(self):
+        return "<\udcff>"
+
+    def __str__(self):
+        return "\ud800"
+
+
+class SurrogateStrError(Exception):
+    def __str__(self):
+        return "broken \udfff"
+
+
+def _raises_surrogate_message(*args, **kwargs):
+    raise ValueError("bad \ud800 value")
+
+
+def _raises_surrogate_str(*args, **kwargs):
+    raise SurrogateStrError()
+
+
+HOSTILE_TEXT = [
+    "\ud800",
+    "a\udfffb" * 40,
+    {"layer": "product", "\ud800": 1},
+    {"\ud800" * 60: "\udfff", "Layer\ud800": 1},
+    {"layer": "\ud800", "target": "\ud800", "owner": "\ud800 \udfff"},
+    ["\ud800"],
+    SurrogateRepr(),
+    {"layer": SurrogateRepr()},
+    types.SimpleNamespace(**{"\ud800": 1, "layer": "\udfff"}),
+    _raises_surrogate_message,
+    _raises_surrogate_str,
+    lambda *args: "\ud800",
+    lambda *args: SurrogateRepr(),
+]
+
+
+def assert_displayable(result):
+    json.dumps(result.as_dict(), ensure_ascii=False).encode("utf-8")
+    str(result).encode("utf-8")
+    repr(result).encode("utf-8")
+    result._repr_html_().encode("utf-8")
+
+
+@pytest.mark.parametrize("make", ALL_QUESTIONS)
+@pytest.mark.parametrize("answer", HOSTILE_TEXT, ids=range(len(HOSTILE_TEXT)))
+def test_feedback_on_answers_with_lone_surrogates_always_displays(make, answer):
+    assert_displayable(make().check(answer))
+
+
+def test_the_reported_surrogate_key_is_shown_escaped():
+    from aipm_course.exercises import load
+
+    question = load("00").q4
+    question._recorder = None
+    result = question.check({"layer": "product", "\ud800": 1})
+    assert_displayable(result)
+    assert "`\\ud800`" in " ".join(result.details)
+
+
+def test_safe_repr_and_a_result_escape_what_utf8_cannot_carry():
+    assert safe_repr(SurrogateRepr()) == "<\\udcff>"
+    assert safe_repr("\ud800").encode("utf-8")
+    result = CheckResult("q\ud800", "t\udfff", Outcome.INCORRECT, "m\ud800", ("d\udfff",), {}, "00")
+    assert_displayable(result)
+    assert result.message == "m\\ud800" and result.details == ("d\\udfff",)
+
+
+@pytest.mark.parametrize("make", [structured_q, _exercise_question("q4")])
+@pytest.mark.parametrize(
+    "fake", [mock.MagicMock(), mock.NonCallableMagicMock(), mock.Mock(), mock.NonCallableMock(), mock.MagicMock(spec=dict)]
+)
+def test_a_mock_is_refused_even_with_the_right_attributes(make, fake):
+    question = make()
+    right = {"layer": "product", "target": 0.6, "owner": "Support lead", "comparison": ">="}
+    for name in question.fields:
+        setattr(fake, name, right[name] if name != "target" else question.fields["target"].expected)
+    result = question.check(fake)
+    assert result.outcome is Outcome.INCORRECT
+    assert "mock object" in result.message and "Write a dict" in result.message
+
+
+def test_an_object_that_makes_up_attributes_is_refused():
+    class Anything:
+        def __getattr__(self, name):
+            return {"layer": "product", "target": 0.6, "owner": "Support lead"}.get(name, "x")
+
+    class Intercepts:
+        def __getattribute__(self, name):
+            return "product"
+
+    for fake in (Anything(), Intercepts()):
+        result = structured_q().check(fake)
+        assert result.outcome is Outcome.INCORRECT and "Expected a dict" in result.message
+
+
+def test_structured_answer_reads_own_attributes_and_declared_fields_only():
+    class Metric:
+        layer = "product"
+
+        def __init__(self):
+            self.target = 0.6
+            self.owner = "Support lead"
+
+        @property
+        def colour(self):  # a property is not read: it could run anything
+            raise AssertionError("read")
+
+    assert structured_q().check(Metric()).correct
+    partial = structured_q().check(types.SimpleNamespace(layer="product", target=0.6, note="x"))
+    assert "`owner`: missing" in " ".join(partial.details) and "`note`" in partial.details[-1]
+    empty = structured_q().check(object())
+    assert "Expected a dict" in empty.message
+
+
+def test_a_dict_subclass_with_attribute_access_is_still_a_dict():
+    class AttrDict(dict):
+        def __getattr__(self, name):
+            return self[name]
+
+    assert structured_q().check(AttrDict(layer="product", target=0.6, owner="Support lead")).correct

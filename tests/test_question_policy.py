@@ -6,20 +6,24 @@ marked correct; at least three slips survive for nearly every seed; a percentage
 gets the percentage message; ten times the answer gets an order-of-magnitude message.
 For every choice question: the right key moves between seeds, the right option is not the
 longest more often than chance, each wrong option has feedback of its own, the right one a why.
-Never-raises: random hostile answers to every question of every module give an outcome.
+Never-raises: random hostile answers to every question of every module (lone surrogates, mocks,
+methods that loop or raise) give an outcome: no raise, no hang, no display failure, never correct.
 """
 
 from __future__ import annotations
 
 import ast
 import collections
+import json
+import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aipm_course.checking import ChoiceQuestion, NumberQuestion, Outcome
+from aipm_course.checking import ChoiceQuestion, NumberQuestion, Outcome, Question
 from aipm_course.exercises import MODULES, load
 from policy_helpers import (
     ALL_SCENARIOS,
@@ -140,25 +144,107 @@ def _all_question_makers():
     return [(module, index) for module in MODULES for index in range(len(load(module).questions))]
 
 
+class _Hostile:
+    """An answer built to break a check: a method that never returns or that raises."""
+
+
+def _loop_forever(self, *args, **kwargs):
+    while True:
+        pass
+
+
+def _raise_error(self, *args, **kwargs):
+    raise RuntimeError("broken \ud800 method")
+
+
+_DUNDERS = ("__eq__", "__repr__", "__float__", "__index__", "__len__", "__iter__", "__bool__", "__hash__", "__str__", "__format__")
+
+
+def _with_method(body, dunder):
+    namespace = {dunder: body}
+    if dunder == "__eq__":
+        namespace["__hash__"] = object.__hash__
+    kind = "Looping" if body is _loop_forever else "Raising"
+    return type(f"{kind}{dunder}", (_Hostile,), namespace)()
+
+
+class _SurrogateRepr(_Hostile):
+    def __repr__(self):
+        return "<\udcff>"
+
+    def __str__(self):
+        return "\ud800"
+
+
+def _raises_with_surrogate(*args, **kwargs):
+    raise ValueError("bad \ud800 value")
+
+
+def _swallows_the_time_out(*args, **kwargs):
+    while True:
+        try:
+            time.sleep(0.01)
+        except Exception:  # noqa: BLE001 - the learner's mistake under test
+            pass
+
+
+_surrogate_text = st.text(st.characters() | st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), max_size=8)
+_hostile_leaf = st.one_of(
+    st.sampled_from(_DUNDERS).map(lambda d: _with_method(_loop_forever, d)),
+    st.sampled_from(_DUNDERS).map(lambda d: _with_method(_raise_error, d)),
+    st.builds(mock.MagicMock),
+    st.builds(mock.NonCallableMagicMock),
+    st.builds(_SurrogateRepr),
+    st.sampled_from([_raises_with_surrogate, _swallows_the_time_out]),
+)
 _hostile = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text() | st.binary() | st.just(...) | st.sampled_from(["a", "b", "c", "d", "27.1%", "4,040", "0,5", "q"]),
+    | st.text() | _surrogate_text | st.binary() | st.just(...) | st.sampled_from(["a", "b", "c", "d", "27.1%", "4,040", "0,5", "q"])
+    | _hostile_leaf,
     lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8) | st.sampled_from(["layer", "target", "metric", "stages", "threshold"]), children, max_size=4)
+    | st.dictionaries(_surrogate_text | st.sampled_from(["layer", "target", "metric", "stages", "threshold"]), children, max_size=4)
     | st.tuples(children, children),
     max_leaves=8,
 )
+_CHECK_LIMIT = 0.5  # seconds per check in this test (5 s in the kit), so looping answers stay quick
+
+
+def _all_hostile(answer) -> bool:
+    """True for a mock or a breaking object, or a non-empty collection of nothing else."""
+    if isinstance(answer, (_Hostile, mock.NonCallableMock)) or answer is _raises_with_surrogate or answer is _swallows_the_time_out:
+        return True
+    if type(answer) in (list, tuple) and answer:
+        return all(_all_hostile(item) for item in answer)
+    if type(answer) is dict and answer:
+        return all(_all_hostile(item) for item in answer.values())
+    return False
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answer=_hostile, which=st.sampled_from(_all_question_makers()), seed=st.integers(0, 499))
 def test_property_no_answer_to_any_question_makes_a_check_raise(answer, which, seed):
+    """Hostile answers (lone surrogates in keys, values and messages, mocks, methods that loop or
+    raise): never a raise, a hang, a display failure, nor a hostile answer judged correct."""
     module, index = which
     question = load(module, seed=seed).questions[index]
-    result = question.check(answer)
+    saved = Question.check_time_limit
+    Question.check_time_limit = _CHECK_LIMIT
+    try:
+        started = time.monotonic()
+        result = question.check(answer)
+        took = time.monotonic() - started
+    finally:
+        Question.check_time_limit = saved
+    assert took < _CHECK_LIMIT + 2, f"{module} {question.id}: the check took {took:.1f} s"
     assert result.outcome in set(Outcome)
     assert isinstance(result.message, str) and result.message
     assert isinstance(str(result), str) and isinstance(result._repr_html_(), str)
+    # What Jupyter's message packer does: any text that cannot be encoded stops the notebook.
+    json.dumps(result.as_dict(), ensure_ascii=False).encode("utf-8")
+    str(result).encode("utf-8")
+    result._repr_html_().encode("utf-8")
+    if _all_hostile(answer):
+        assert result.outcome is not Outcome.CORRECT, f"{module} {question.id}: a hostile answer is judged correct: {result}"
 
 
 def test_choice_questions_exist_in_the_modules_that_ask_them():

@@ -453,7 +453,7 @@ def test_load_plan_errors_for_an_empty_file_and_a_missing_file(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("- a\n- b\n", "a plan must be a mapping with feature and stages, got list"),
+    ("- a\n- b\n", "source must be YAML text (or a .yaml file) holding a rollout plan: a mapping with feature and stages (or a RolloutPlan), got '- a\\n- b\\n', which reads as a list"),
     ("feature: x\n", "the plan needs a list of stages under `stages:`"),
     ("feature: x\nstages: []\n", "the plan needs a list of stages under `stages:`"),
     ("feature: x\nstages:\n- canary\n", "stage 1: expected kind, traffic_share, min_days and gates, got 'canary'"),

@@ -6,6 +6,8 @@ import dataclasses
 import importlib
 import types
 
+from .. import validation
+
 __all__ = ["MODULES", "ModuleInfo", "load", "question_ids"]
 
 
@@ -31,8 +33,8 @@ MODULES: dict[str, ModuleInfo] = {
 
 def load(module: str, seed: int = 0, scenario: str = "default") -> types.SimpleNamespace:
     """Return the question set of one module for the given parameters."""
-    if module not in MODULES:
-        raise ValueError(f"module must be one of {', '.join(MODULES)}, got {module!r}")
+    if not isinstance(module, str) or module not in MODULES:
+        raise validation.fail("module", module, f"one of {', '.join(MODULES)}")
     return importlib.import_module(MODULES[module].questions_module).load(seed=seed, scenario=scenario)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import types
 
+from .. import validation
 from ..checking import (
     Case,
     ChoiceQuestion,
@@ -36,6 +37,8 @@ def precision_from_counts(true_positives: float, false_positives: float) -> floa
 
     Taught in lesson 00 (warm-up) and lesson 02 (precision and recall).
     """
+    true_positives = validation.nonnegative("true_positives", true_positives, allowed="a count of cases, 0 or more")
+    false_positives = validation.nonnegative("false_positives", false_positives, allowed="a count of cases, 0 or more")
     flagged = true_positives + false_positives
     return true_positives / flagged if flagged else 0.0
 
@@ -237,6 +240,7 @@ SHARE = significant(3)
 
 def target_spec(target: float) -> NumberSpec:
     """The target as a share: the slips are the complement, the percentage and a misplaced point."""
+    target = validation.share("target", target)
     return NumberSpec(
         target,
         precision=SHARE,

@@ -8,9 +8,13 @@ the notebook's parameters, so workshop teams get different ones and are still ch
 from __future__ import annotations
 
 import types
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
-from ..briefs import FEASIBILITY_DIMENSIONS, PATTERNS, RAW_MAX, RAW_MIN, feasibility_score, read_brief, validate_brief
+import numpy as np
+
+from .. import validation
+from ..briefs import FEASIBILITY_DIMENSIONS, PATTERNS, RAW_MAX, RAW_MIN, _check_rating, feasibility_score, read_brief, validate_brief
 from ..checking import (
     Case,
     ChoiceQuestion,
@@ -160,6 +164,23 @@ SCENARIOS = (
 # -- the scorecard and the slips learners make with it -------------------------------------------
 
 
+def _ratings(ratings: Any) -> tuple[int, ...]:
+    """The ``ratings`` argument: six ratings from 1 to 5, in the order of ``FEASIBILITY_DIMENSIONS``."""
+    six = f"six ratings from 1 to 5, one per dimension ({', '.join(d.name for d in FEASIBILITY_DIMENSIONS)})"
+    if isinstance(ratings, (str, bytes, Mapping)) or not isinstance(ratings, Iterable):
+        raise validation.fail("ratings", ratings, six)
+    values = list(ratings)
+    if len(values) != len(FEASIBILITY_DIMENSIONS):
+        raise validation.fail("ratings", ratings, six)
+    return tuple(_check_rating(f"ratings[{i}]", r) for i, r in enumerate(values))
+
+
+def _rng(rng: Any) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise validation.fail("rng", rng, "a numpy random Generator, e.g. np.random.default_rng(0)")
+    return rng
+
+
 def _effective(ratings: tuple[int, ...]) -> list[int]:
     """Each rating as it counts: the hard dimensions inverted (6 − rating)."""
     return [6 - r if d.inverted else r for d, r in zip(FEASIBILITY_DIMENSIONS, ratings)]
@@ -167,7 +188,7 @@ def _effective(ratings: tuple[int, ...]) -> list[int]:
 
 def broken_feasibility_score(ratings: tuple[int, ...]) -> float:
     """The scorecard as first published, with its normalisation bug: weighted sum / 75 * 100."""
-    return _weighted_sum(ratings) / 75 * 100
+    return _weighted_sum(_ratings(ratings)) / 75 * 100
 
 
 def _uninverted_score(ratings: tuple[int, ...]) -> float:
@@ -187,6 +208,7 @@ def _unweighted_score(ratings: tuple[int, ...]) -> float:
 
 def normalised_score(weighted_sum: float) -> float:
     """Map the weighted sum (75 to 375) onto 0 to 100 (the corrected scorecard, lesson 01)."""
+    weighted_sum = validation.real("weighted_sum", weighted_sum)
     return (weighted_sum - RAW_MIN) * 100 / (RAW_MAX - RAW_MIN)
 
 
@@ -201,6 +223,7 @@ VERDICT_WHY = {"GREEN": "70 or more, so GREEN", "YELLOW": "from 50 up to 70, so 
 
 def score_spec(ratings: tuple[int, ...]) -> NumberSpec:
     """One idea's score, with the slips of the published formula, no inversion, no weights, no shift."""
+    ratings = _ratings(ratings)
     return NumberSpec(
         feasibility_score(*ratings).score,
         precision=SCORE,
@@ -215,6 +238,7 @@ def score_spec(ratings: tuple[int, ...]) -> NumberSpec:
 
 
 def verdict_spec(ratings: tuple[int, ...], rng) -> ChoiceSpec:
+    ratings, rng = _ratings(ratings), _rng(rng)
     result = feasibility_score(*ratings)
     return ChoiceSpec(
         {"GREEN": "GREEN", "YELLOW": "YELLOW", "RED": "RED"},
@@ -298,6 +322,9 @@ def score_two_ideas(ctx) -> StructuredQuestion:
 
 
 def pattern_spec(scenario: Scenario, rng) -> ChoiceSpec:
+    if not isinstance(scenario, Scenario):
+        raise validation.fail("scenario", scenario, "one of the exercise's pattern scenarios (ex01.SCENARIOS)")
+    rng = _rng(rng)
     return ChoiceSpec(
         dict(PATTERN_LABELS),
         correct=scenario.answer,
@@ -333,6 +360,9 @@ SHARE = significant(3)
 
 def requirement_numbers(categories: int, threshold: float, eval_size: int) -> dict[str, NumberSpec]:
     """The three numbers of the requirement, each with the slips of mixing them up."""
+    categories = validation.count("categories", categories, minimum=2, maximum=10**6)
+    threshold = validation.share("threshold", threshold, open_low=True, open_high=True)
+    eval_size = validation.count("eval_size", eval_size, minimum=1, maximum=10**9)
     return {
         "categories": NumberSpec(categories, precision=COUNT, mistakes=(
             Mistake(eval_size, "That is the size of the labelled set. `categories` is how many categories an email can be sorted into."),
@@ -437,6 +467,8 @@ WORST, BEST = (1, 5, 1, 5, 5, 1), (5, 1, 5, 1, 1, 5)
 
 def broken_extreme_spec(ratings: tuple[int, ...], corrected: float) -> NumberSpec:
     """The broken formula's score of the worst or best idea, with the slips of working it by hand."""
+    ratings = _ratings(ratings)
+    corrected = validation.real("corrected", corrected)
     return NumberSpec(
         broken_feasibility_score(ratings),
         precision=significant(3),

@@ -17,12 +17,13 @@ import types
 import numpy as np
 from scipy import stats
 
+from .. import validation
 from ..checking import ___, ChoiceQuestion, Mistake, NumberQuestion, NumberSpec, ValidationQuestion, choice, decimals, significant, whole
-from ..scenarios import support_tickets
+from ..scenarios import ConfidenceScenario, support_tickets
 from ..uncertainty import (
     SEVERITIES,
     BudgetError,
-    budget_from_dict,
+    _as_budget,
     cases_to_show_budget,
     reviewer_headcount,
     risk_coverage,
@@ -93,7 +94,7 @@ def _line_problems(entry, today: _dt.date) -> list[str]:
 def check_two_scenario_budget(answer) -> list[str]:
     """Return what is wrong with a budget for ticket routing and recommendations (question 1)."""
     try:
-        budget = budget_from_dict(answer)
+        budget = _as_budget(answer, "answer")
     except BudgetError as exc:
         raise ValueError(str(exc)) from None
     scopes = {e.scope: e for e in budget.entries}
@@ -457,6 +458,11 @@ def _zone_text(pair: tuple[float, float]) -> str:
 
 def zone_result(tickets, pair: tuple[float, float]):
     """``zone_policy`` for one (caveat, person) pair on the exercise's tickets and their costs."""
+    if not isinstance(tickets, ConfidenceScenario):
+        raise validation.fail("tickets", tickets, "the exercise's tickets: a ConfidenceScenario (scenarios.support_tickets())")
+    if not isinstance(pair, (tuple, list, np.ndarray)) or len(pair) != 2:
+        raise validation.fail("pair", pair, "a (caveat threshold, person threshold) pair of shares")
+    pair = (validation.share("pair[0]", pair[0]), validation.share("pair[1]", pair[1]))
     return zone_policy(
         tickets.correct, tickets.confidence, pair[0], pair[1], cases_per_day=tickets.cases_per_day,
         cost_error_served=tickets.cost_error_served, cost_error_caveat=tickets.cost_error_caveat,

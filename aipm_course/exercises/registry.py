@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import validation
 from ..checking import Question
 from ..parameters import Scenario, get_scenario, scaled, validate_parameters
 from ..workspace import record_check
@@ -40,7 +41,12 @@ __all__ = ["Context", "Exercise", "QuestionSet", "stream"]
 
 def stream(seed: int, module: str, name: str) -> np.random.Generator:
     """Return the random stream of one question (or shared value) of one module, fixed by the seed."""
-    return np.random.default_rng([int(seed), int(module), zlib.crc32(name.encode("utf-8"))])
+    seed = validation.seed("seed", seed)
+    if not (isinstance(module, str) and module.isascii() and module.isdigit() and len(module) <= 2):
+        raise validation.fail("module", module, "a module number as text, such as '02'")
+    if not isinstance(name, str):
+        raise validation.fail("name", name, "the name of a question or shared value (text)")
+    return np.random.default_rng([seed, int(module), zlib.crc32(name.encode("utf-8", "surrogatepass"))])
 
 
 class Shared:
