@@ -164,8 +164,10 @@ class QuestionSet:
 class Exercise:
     """The registry of one module's questions and shared values, in order."""
 
-    def __init__(self, module: str):
+    def __init__(self, module: str, question_set: type[QuestionSet] | None = None):
         self.module = module
+        # A module whose notebook needs more than questions (e.g. ``ex.save_plan``) passes a subclass.
+        self.question_set = question_set or QuestionSet
         self._questions: dict[str, Callable[[Context], Question]] = {}
         self._shared: dict[str, Callable[[Context], Any]] = {}
 
@@ -193,7 +195,7 @@ class Exercise:
         sc = get_scenario(name)
         shared = Shared(self._shared, seed, sc, self.module)
         questions = tuple(self._build(qid, build, seed, sc, shared) for qid, build in self._questions.items())
-        return QuestionSet(self.module, questions, {"seed": seed, "scenario": name}, shared)
+        return self.question_set(self.module, questions, {"seed": seed, "scenario": name}, shared)
 
     def _build(self, question_id: str, build: Callable, seed: int, sc: Scenario, shared: Shared) -> Question:
         ctx = Context(self.module, question_id, seed, sc, shared)
