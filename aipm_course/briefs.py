@@ -341,11 +341,7 @@ BRIEF_ALLOWED = "a brief: a mapping of its fields (feature, user_problem, the te
 def _as_brief(value: Any, name: str, source: Any = None) -> FeatureBrief:
     """``brief_from_dict`` for the argument ``name``: a value that is no brief is refused by that name.
     ``source`` is the YAML text or path the value was read from, if it was."""
-    if isinstance(value, (FeatureBrief, Mapping)):
-        return brief_from_dict(value)
-    if source is not None:
-        raise BriefError(f"{name} must be YAML text (or a .yaml file) holding {BRIEF_ALLOWED}, got {validation.show(source)}, which reads as a {type(value).__name__}")
-    raise validation.fail(name, value, BRIEF_ALLOWED, BriefError)
+    return validation.read_as(name, value, (FeatureBrief, Mapping), brief_from_dict, BRIEF_ALLOWED, BriefError, source)
 
 
 def brief_from_dict(data: Any) -> FeatureBrief:

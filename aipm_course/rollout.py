@@ -317,11 +317,7 @@ PLAN_ALLOWED = "a rollout plan: a mapping with feature and stages (or a RolloutP
 def _as_plan(value: Any, name: str, source: Any = None) -> RolloutPlan:
     """``plan_from_dict`` for the argument ``name``: a value that is no plan is refused by that name.
     ``source`` is the YAML text or path the value was read from, if it was."""
-    if isinstance(value, (RolloutPlan, Mapping)):
-        return plan_from_dict(value)
-    if source is not None:
-        raise PlanError(f"{name} must be YAML text (or a .yaml file) holding {PLAN_ALLOWED}, got {validation.show(source)}, which reads as a {type(value).__name__}")
-    raise validation.fail(name, value, PLAN_ALLOWED, PlanError)
+    return validation.read_as(name, value, (RolloutPlan, Mapping), plan_from_dict, PLAN_ALLOWED, PlanError, source)
 
 
 def plan_from_dict(data: Any) -> RolloutPlan:

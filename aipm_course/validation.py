@@ -74,6 +74,17 @@ def fail(name: str, value: Any, allowed: str, error: type[AipmError] = ArgumentE
     return error(f"{name} must be {allowed}, got {show(value)}")
 
 
+def read_as(name: str, value: Any, kinds: tuple[type, ...], convert, allowed: str, error: type[AipmError] = ArgumentError, source: Any = None) -> Any:
+    """Return ``convert(value)`` when ``value`` is one of ``kinds``; otherwise refuse it by the
+    argument's ``name``. ``source`` is the YAML text or path the value was read from, if it was,
+    so the message can say what the file held instead."""
+    if isinstance(value, kinds):
+        return convert(value)
+    if source is not None:
+        raise error(f"{name} must be YAML text (or a .yaml file) holding {allowed}, got {show(source)}, which reads as a {type(value).__name__}")
+    raise fail(name, value, allowed, error)
+
+
 def _number(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 

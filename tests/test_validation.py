@@ -352,3 +352,13 @@ def test_the_guard_pattern_would_catch_the_old_code():
         "if isinstance(item, numbers.Integral) and not isinstance(item, bool):",
     ]
     assert all(any(g.search(line) for g in GUARDS) for line in old)
+
+
+def test_read_as_converts_its_kinds_and_refuses_others_by_name():
+    from aipm_course.validation import ArgumentError, read_as
+
+    assert read_as("data", {"a": 1}, (dict,), len, "a mapping") == 1
+    with pytest.raises(ArgumentError, match=r"^data must be a mapping, got 3$"):
+        read_as("data", 3, (dict,), len, "a mapping")
+    with pytest.raises(ArgumentError, match=r"source must be YAML text \(or a .yaml file\) holding a mapping, got '- a', which reads as a list"):
+        read_as("source", ["a"], (dict,), len, "a mapping", source="- a")
