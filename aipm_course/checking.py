@@ -8,6 +8,9 @@ A check never raises, whatever the learner passes in: a wrong type, NaN, a funct
 an object whose comparison fails. Each becomes an incorrect outcome with a message. A check never
 hangs either (judging runs under a time limit, :attr:`Question.check_time_limit`, main thread on
 Unix), and its feedback is always text a display can encode (lone surrogates are escaped).
+
+Each result carries the answer it judged as plain data (:func:`answer_record`), so grading can
+judge it again in its own process instead of trusting the outcome a notebook shows.
 """
 
 from __future__ import annotations
@@ -17,10 +20,14 @@ import decimal
 import difflib
 import enum
 import html
+import inspect
+import json
 import math
 import numbers
 import re
 import signal
+import sys
+import textwrap
 import threading
 import time
 import types
@@ -52,6 +59,8 @@ __all__ = [
     "choice",
     "is_unanswered",
     "safe_repr",
+    "answer_record",
+    "decode_value",
 ]
 
 CHECK_MIME_TYPE = "application/vnd.aipm.check+json"
@@ -171,6 +180,7 @@ class CheckResult:
     details: tuple[str, ...] = ()
     parameters: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     module: str = ""
+    answer: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # see answer_record
 
     def __post_init__(self):
         # Feedback echoes the learner's values: make every text displayable once, here, so a lone
@@ -201,6 +211,7 @@ class CheckResult:
             "message": self.message,
             "details": list(self.details),
             "parameters": dict(self.parameters),
+            "answer": dict(self.answer),
         }
 
     def __str__(self) -> str:
@@ -798,6 +809,142 @@ class TextSpec:
 
 
 # --------------------------------------------------------------------------------------------
+# Answer records: the learner's answer as plain data, so grading can judge it again elsewhere.
+# --------------------------------------------------------------------------------------------
+
+MAX_RECORD_CHARS = 100_000  # a longer record (as JSON) keeps only the answer's type
+_MARKERS = ("$placeholder", "$float", "$tuple", "$text", "$dict")  # a one-key dict with one of these keys is encoded data
+
+
+class _TooLarge(Exception):
+    """An answer whose record would be longer than MAX_RECORD_CHARS."""
+
+
+def answer_record(answer: Any) -> dict[str, Any]:
+    """The answer as JSON data, so grading can judge it again in its own process. Never raises.
+
+    - ``{"kind": "none"}``: the placeholder ``___`` (or ``...``).
+    - ``{"kind": "value", "value": ...}``: None, yes/no, numbers (NumPy's too), text, and lists,
+      tuples and dicts (text keys) of these. NaN, infinities, tuples and text JSON cannot carry
+      are encoded; :func:`decode_value` gives the answer back.
+    - ``{"kind": "function", "name": ..., "source": ...}``: a function written with ``def``.
+    - ``{"kind": "object", "type": "module.Name"}``: anything else, and any record longer than
+      100,000 characters (then with a ``"reason"``).
+
+    No method of the answer is called: a subclass of int, float, text, list, tuple or dict is read
+    as the built-in type it extends, so what is recorded is the data itself."""
+    try:
+        if answer is not None and is_unanswered(answer):
+            return {"kind": "none"}
+        if type(answer) is types.FunctionType and answer.__code__.co_name != "<lambda>":
+            code = answer.__code__
+            record = {"kind": "function", "name": code.co_name, "source": textwrap.dedent(inspect.getsource(code))}
+        else:
+            record = {"kind": "value", "value": _encode(answer, [MAX_RECORD_CHARS])}
+        text = json.dumps(record, ensure_ascii=False, allow_nan=False)
+        str.encode(text, "utf-8")  # text any display can carry, or no record
+        if len(text) > MAX_RECORD_CHARS:
+            raise _TooLarge
+        return record
+    except (_TimedOut, KeyboardInterrupt):
+        raise  # the check's time limit stops a slow record like any judging
+    except _TooLarge:
+        return _object_record(answer, "too large to record")
+    except BaseException:  # noqa: BLE001 - a record never fails: the type is always there
+        return _object_record(answer)
+
+
+def _object_record(answer: Any, reason: str = "") -> dict[str, Any]:
+    """``{"kind": "object", "type": "module.Name"}``, read from the type itself (never faked)."""
+    names = []
+    for attribute in ("__module__", "__qualname__"):
+        try:
+            name = type.__dict__[attribute].__get__(type(answer), type)
+        except Exception:  # noqa: BLE001
+            name = ""
+        names.append(str.__str__(name)[:100] if isinstance(name, str) else "?")
+    record = {"kind": "object", "type": _displayable(".".join(names))}
+    return {**record, "reason": reason} if reason else record
+
+
+def _encode(value: Any, budget: list[int]) -> Any:
+    """A value as JSON data (see :func:`answer_record`); TypeError for what is not plain data."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
+    if value is None or type(value) is bool:
+        return value
+    if value is PLACEHOLDER:  # a field still to be filled in, inside a structured answer
+        return {"$placeholder": 1}
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__int__(value)
+    if isinstance(value, float):
+        number = float.__float__(value)
+        return number if math.isfinite(number) else {"$float": repr(number)}
+    if isinstance(value, str):
+        text = str.__str__(value)
+        budget[0] -= len(text)
+        if budget[0] < 0:
+            raise _TooLarge
+        try:
+            str.encode(text, "utf-8")
+            return text
+        except UnicodeEncodeError:  # lone surrogates: kept byte for byte
+            return {"$text": str.encode(text, "utf-8", "surrogatepass").decode("latin-1")}
+    if isinstance(value, list):
+        return [_encode(v, budget) for v in list.__iter__(value)]
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v, budget) for v in tuple.__iter__(value)]}
+    if isinstance(value, dict):
+        return _encode_dict(value, budget)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.generic) and type(value).__module__ == "numpy":
+        item = numpy.generic.item(value)
+        if not isinstance(item, numpy.generic):
+            return _encode(item, budget)
+    raise TypeError(f"{_type_name(value)} is not plain data")
+
+
+def _encode_dict(value: dict, budget: list[int]) -> dict[str, Any]:
+    encoded = {}
+    for key, item in dict.items(value):
+        if not isinstance(key, str):
+            raise TypeError("only text keys can be recorded")
+        key = str.__str__(key)
+        str.encode(key, "utf-8")
+        budget[0] -= len(key)
+        encoded[key] = _encode(item, budget)
+    if len(encoded) == 1 and next(iter(encoded)) in _MARKERS:
+        return {"$dict": encoded}  # the learner's own one-key dict, not an encoded value
+    return encoded
+
+
+def decode_value(value: Any) -> Any:
+    """The answer a value record holds: ``decode_value(record["value"])`` (see :func:`answer_record`)."""
+    from . import validation
+
+    if isinstance(value, list):
+        return [decode_value(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((key, inner),) = value.items()
+        if key == "$placeholder" and inner == 1:
+            return PLACEHOLDER
+        if key == "$float" and inner in ("nan", "inf", "-inf"):
+            return float(inner)
+        if key == "$tuple" and isinstance(inner, list):
+            return tuple(decode_value(v) for v in inner)
+        if key == "$text" and isinstance(inner, str):
+            return inner.encode("latin-1").decode("utf-8", "surrogatepass")
+        if key == "$dict" and isinstance(inner, dict):
+            return {k: decode_value(v) for k, v in inner.items()}
+        if key in _MARKERS:
+            raise validation.fail(key, inner, "the data answer_record writes under that key")
+    return {k: decode_value(v) for k, v in value.items()}
+
+
+# --------------------------------------------------------------------------------------------
 # Questions
 # --------------------------------------------------------------------------------------------
 
@@ -869,6 +1016,7 @@ class Question:
         on the main thread on Unix; elsewhere judging runs without one.
         """
         limit = _TimeLimit(self.check_time_limit)
+        record = _object_record(answer)
         try:
             with limit:
                 try:
@@ -890,6 +1038,12 @@ class Question:
                         "Check its type against the question.",
                         (),
                     )
+                try:  # the answer as grading keeps it, read under the same time limit
+                    record = self._answer_record(answer)
+                except (_TimedOut, KeyboardInterrupt):
+                    raise
+                except BaseException:  # noqa: BLE001 - never fails a check: the type is kept
+                    pass
         except _TimedOut as exc:
             if exc.limit is not limit:
                 raise  # an outer limit ran out (a check run inside a learner's timed function)
@@ -901,7 +1055,7 @@ class Question:
                 (),
             )
         result = CheckResult(
-            self.id, self.title, outcome, message, details, dict(self.parameters), self.module
+            self.id, self.title, outcome, message, details, dict(self.parameters), self.module, record
         )
         if self._recorder is not None:
             try:
@@ -912,6 +1066,10 @@ class Question:
 
     def _judge(self, answer: Any) -> tuple[Outcome, str, Sequence[str]]:
         raise NotImplementedError
+
+    def _answer_record(self, answer: Any) -> dict[str, Any]:
+        """The answer as grading keeps it; a question may keep what it judges instead (the same verdict)."""
+        return answer_record(answer)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}: {self.title}>"
@@ -942,6 +1100,12 @@ class NumberQuestion(Question):
     def _judge(self, answer: Any):
         ok, message = self.spec.judge(answer)
         return _verdict(ok), message, ()
+
+    def _answer_record(self, answer: Any) -> dict[str, Any]:
+        # The spec judges only the number it reads (a one-element array, a Decimal): keep that.
+        record = answer_record(answer)
+        number = _as_real(answer) if record["kind"] == "object" else None
+        return record if number is None else answer_record(number)
 
 
 class ChoiceQuestion(Question):
@@ -1290,6 +1454,14 @@ class StructuredQuestion(Question):
         if dataclasses.is_dataclass(answer):
             return {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}
         return _own_attributes(answer, list(self.fields)) or None
+
+    def _answer_record(self, answer: Any) -> dict[str, Any]:
+        # The fields are judged as read by ``_read`` (a dataclass, a namespace): keep them as a dict.
+        record = answer_record(answer)
+        if record["kind"] == "value" or _is_mock(answer):
+            return record
+        values = self._read(answer)
+        return record if values is None else answer_record(values)
 
     def _judge(self, answer: Any):
         names = ", ".join(f"`{name}`" for name in self.fields)

@@ -95,13 +95,26 @@ def _cmd_progress(args: argparse.Namespace) -> int:
 
 
 def _cmd_workshop_prepare(args: argparse.Namespace) -> int:
-    from .workshop import prepare
+    from .workshop import check_handout_folder, prepare, prepare_handout
 
+    if args.out is None and args.handout is None:
+        raise ValueError("workshop prepare needs --out FOLDER (the teams' exercises), --handout FOLDER (lessons and exercises for learners, no solutions), or both; got neither")
     modules = [m.strip() for m in args.modules.split(",")] if args.modules else None
-    teams = prepare(args.scenario, args.teams, args.out, modules=modules, first_seed=args.first_seed)
-    for team in teams:
-        print(f"{team.folder}: seed {team.seed}, scenario {team.scenario}, {len(team.notebooks)} notebook(s)")
-    print(f"Wrote {args.out}/teams.csv. Hand each team its folder; collect the notebooks into one folder per team to grade.")
+    if args.handout is not None:
+        check_handout_folder(args.handout)  # before anything is written
+        out, handout = (None if args.out is None else args.out.resolve()), args.handout.resolve()
+        if out is not None and (out == handout or out in handout.parents or handout in out.parents):
+            raise ValueError(f"--handout must be a folder apart from --out, got {str(args.handout)!r} with --out {str(args.out)!r}")
+    if args.out is not None:
+        teams = prepare(args.scenario, args.teams, args.out, modules=modules, first_seed=args.first_seed)
+        for team in teams:
+            print(f"{team.folder}: seed {team.seed}, scenario {team.scenario}, {len(team.notebooks)} notebook(s)")
+        print(f"Wrote {args.out}/teams.csv. Hand each team its folder; collect the notebooks into one folder per team to grade.")
+    if args.handout is not None:
+        teams = prepare_handout(args.scenario, args.teams, args.handout, modules=modules, first_seed=args.first_seed)
+        for team in teams:
+            print(f"{team.folder}: seed {team.seed}, scenario {team.scenario}, lessons and {len(team.notebooks)} exercise(s), no solutions")
+        print(f"Wrote the hand-out in {args.handout} (and {args.handout}/teams.csv): ready for nbgitpuller or a shared drive.")
     return EXIT_OK
 
 
@@ -115,10 +128,31 @@ def _cmd_workshop_scenarios(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- the class as a whole: `aipm class status`, `aipm collect` ------------------------------------------
+
+
+def _cmd_class_status(args: argparse.Namespace) -> int:
+    from .classroom import class_status, write_html
+
+    status = class_status(args.folders, modules=args.module)
+    print(status)
+    if args.html is not None:
+        print(f"Wrote {write_html(status, args.html)}")
+    return EXIT_OK
+
+
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from .classroom import collect
+
+    report = collect(args.homes, args.out, work_subdir=args.work_subdir)
+    print(report)
+    return EXIT_OK if report.copied else EXIT_FAILED
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .grading import grade
 
-    report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout)
+    report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, roster=args.roster, sandbox=args.sandbox)
     print(report)
     return EXIT_OK
 
@@ -191,16 +225,45 @@ def build_parser() -> argparse.ArgumentParser:
     prep = _command(workshop_commands, "prepare", "write each team's exercises with its own seed and the scenario")
     prep.add_argument("--scenario", default="default", help="a scenario name (see `aipm workshop scenarios`)")
     prep.add_argument("--teams", type=int, required=True, help="how many teams")
-    prep.add_argument("--out", type=Path, required=True, help="an empty folder to write team-01/, team-02/, ... and teams.csv to")
+    prep.add_argument("--out", type=Path, default=None, help="an empty folder to write team-01/, team-02/, ... and teams.csv to")
+    prep.add_argument("--handout", type=Path, default=None,
+                      help="a new or empty folder for learners: per team the lessons, its exercises and a README, no solutions")
     prep.add_argument("--modules", default=None, help="only these modules, e.g. 02,03 (default: all)")
     prep.add_argument("--first-seed", type=int, default=1, help="team 1's seed; team N gets first-seed + N - 1 (default 1)")
     prep.set_defaults(run=_cmd_workshop_prepare)
     listing = _command(workshop_commands, "scenarios", "list the scenarios a workshop can use")
     listing.set_defaults(run=_cmd_workshop_scenarios)
 
-    grade = _command(commands, "grade", "run submitted notebooks and report every check (runs their code: not a sandbox)")
-    grade.add_argument("submissions", type=Path, help="the folder of submitted notebooks (only read, never written)")
-    grade.add_argument("--out", type=Path, required=True, help="the folder for grades.csv and summary.html")
+    # The class as a whole: where the room is, and collecting notebooks from learners' homes.
+    klass = _command(commands, "class", "see where the class is, from the learners' progress files (read only)")
+    class_commands = klass.add_subparsers(dest="class_command", metavar="ACTION", parser_class=_Parser)
+    status = _command(class_commands, "status", "per question who passed, who is stuck and who has not started; per learner a row")
+    status.add_argument("folders", nargs="+", type=Path, metavar="WORK_FOLDER",
+                        help="learners' work folders, e.g. /home/*/aipm-work (each has .aipm/progress.json; only read)")
+    status.add_argument("--module", action="append", default=None, metavar="NN",
+                        help="only this module's questions, e.g. 02; repeat it or give 02,03 (default: every module in use)")
+    status.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write the report as one HTML page")
+    status.set_defaults(run=_cmd_class_status)
+    collect = _command(commands, "collect", "copy each learner's exercise notebooks from their home into SUBMISSIONS/<learner>/")
+    collect.add_argument("homes", nargs="+", type=Path, metavar="HOME", help="learners' home folders, e.g. /home/* (only read)")
+    collect.add_argument("--out", type=Path, required=True, metavar="SUBMISSIONS", help="a folder outside every home for SUBMISSIONS/<learner>/ (made if needed; "
+                         "refused if it already has a folder for one of these learners)")
+    collect.add_argument("--work-subdir", default="aipm-work", metavar="PATH",
+                         help="where in each home the notebooks are (default aipm-work; then my_work, then the home itself)")
+    collect.set_defaults(run=_cmd_collect)
+
+    grade = _command(commands, "grade", "run submitted notebooks, judge every recorded answer again and write the reports")
+    grade.add_argument("submissions", type=Path, help="the folder of submitted notebooks, one sub-folder per learner (only read, never written)")
+    grade.add_argument("--out", type=Path, required=True, help="the folder for grades.csv, gradebook.csv, summary.html and feedback/")
+    grade.add_argument("--roster", type=Path, default=None,
+                       help="a CSV of learners (columns learner and optionally team, seed, scenario, modules): "
+                       "who is missing, and answers judged against each learner's assigned seed and scenario")
+    isolation = grade.add_mutually_exclusive_group()
+    isolation.add_argument("--sandbox", dest="sandbox", action="store_const", const="on", default="auto",
+                           help="run each notebook in a bubblewrap sandbox, and refuse to grade without one "
+                           "(default: the sandbox whenever bubblewrap is installed)")
+    isolation.add_argument("--no-sandbox", dest="sandbox", action="store_const", const="off",
+                           help="run notebooks with your own permissions (only on a machine where their code can do no harm)")
     grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: the number of CPU cores)")
     grade.add_argument("--timeout", type=float, default=300, help="seconds a cell may run before it is stopped (default 300)")
     grade.set_defaults(run=_cmd_grade)

@@ -3,6 +3,11 @@
 ``prepare`` writes, for each team, the exercise notebooks with their papermill ``parameters`` cell
 set to that team's seed and the workshop's scenario. Each team gets its own numbers, and every
 check judges answers against the parameters in that team's notebook.
+
+``prepare_handout`` writes the same exercises as a hand-out for learners: for each team, the
+lessons (as shipped, with their outputs) in ``notebooks/``, the team's exercises in ``my_work/`` (the
+names the lessons' and exercises' links expect) and a README.md, and never a solution notebook.
+It is ready to put in a git repository for nbgitpuller, or on a shared drive.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 from . import validation
 from .parameters import get_scenario
 
-__all__ = ["PreparedTeam", "prepare", "team_seed"]
+__all__ = ["PreparedTeam", "prepare", "prepare_handout", "check_handout_folder", "team_seed"]
 
 MAX_TEAMS = 500
 MAX_SEED = 2**63 - 1000  # every team's seed (first_seed + team - 1) stays a seed numpy and the drills take
@@ -53,8 +58,6 @@ def _exercise_notebooks(modules: list[str] | None) -> list[Path]:
 def prepare(scenario: str, teams: int, out: str | Path, modules: list[str] | None = None, first_seed: int = 1) -> list[PreparedTeam]:
     """Write out/team-NN/ with every exercise (or the ``modules`` given) set to that team's seed
     and the scenario, plus out/teams.csv. Refuses to write over anything already there."""
-    import papermill
-
     get_scenario(scenario)  # a clear error for an unknown name, before anything is written
     teams = validation.count("teams", teams, minimum=1, maximum=MAX_TEAMS)
     first_seed = validation.count("first_seed", first_seed, minimum=0, maximum=MAX_SEED, allowed="a whole number from 0 to 2**63 - 1000")
@@ -68,19 +71,113 @@ def prepare(scenario: str, teams: int, out: str | Path, modules: list[str] | Non
     for index, folder in enumerate(folders, start=1):
         seed = team_seed(first_seed, index)
         folder.mkdir(parents=True)
-        written = []
-        for source in notebooks:
-            target = folder / source.name
-            papermill.execute_notebook(
-                str(source), str(target), parameters={"seed": seed, "scenario": scenario},
-                prepare_only=True, progress_bar=False, log_output=False, kernel_name="python3",
-            )
-            written.append(target)
-        prepared.append(PreparedTeam(folder.name, seed, scenario, folder, tuple(written)))
+        written = _write_exercises(folder, notebooks, seed, scenario)
+        prepared.append(PreparedTeam(folder.name, seed, scenario, folder, written))
+    (out / "teams.csv").write_text(_teams_csv(prepared), encoding="utf-8")
+    return prepared
+
+
+def _write_exercises(folder: Path, notebooks: list[Path], seed: int, scenario: str) -> tuple[Path, ...]:
+    """Write each exercise into folder with its parameters cell set to the team's seed and scenario."""
+    import papermill
+
+    written = []
+    for source in notebooks:
+        target = folder / source.name
+        papermill.execute_notebook(
+            str(source), str(target), parameters={"seed": seed, "scenario": scenario},
+            prepare_only=True, progress_bar=False, log_output=False, kernel_name="python3",
+        )
+        written.append(target)
+    return tuple(written)
+
+
+def _teams_csv(prepared: list[PreparedTeam]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["team", "seed", "scenario", "folder", "notebooks"])
     for team in prepared:
         writer.writerow([team.team, team.seed, team.scenario, team.folder.name, " ".join(p.name for p in team.notebooks)])
-    (out / "teams.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    return buffer.getvalue()
+
+
+# --- the hand-out for learners ---------------------------------------------------------------------------
+
+HANDOUT_ALLOWED = "a new or empty folder"
+
+
+def check_handout_folder(handout: str | Path) -> Path:
+    """Return ``handout`` as a Path if it is a new or empty folder; otherwise raise ``ArgumentError``
+    (nothing is ever written over)."""
+    if not isinstance(handout, (str, Path)) or not str(handout).strip():
+        raise validation.fail("handout", handout, HANDOUT_ALLOWED)
+    folder = Path(handout)
+    if folder.exists() and not folder.is_dir():
+        raise validation.ArgumentError(f"handout must be {HANDOUT_ALLOWED}, got {validation.show(str(handout), 300)}: it is a file")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise validation.ArgumentError(f"handout must be {HANDOUT_ALLOWED}, got {validation.show(str(handout), 300)}: it is not empty")
+    return folder
+
+
+def _lessons(notebooks: list[Path]) -> list[Path]:
+    """The lesson notebooks of the same modules as the exercises, as shipped."""
+    from .workspace import kit_root
+
+    wanted = {p.name[:2] for p in notebooks}
+    return [p for p in sorted((kit_root() / "notebooks").glob("[0-9][0-9]_*.ipynb")) if p.name[:2] in wanted]
+
+
+def _team_readme(team: PreparedTeam, lessons: list[Path]) -> str:
+    lesson_lines = "".join(f"- `notebooks/{p.name}`\n" for p in lessons)
+    exercise_lines = "".join(f"- `my_work/{p.name}`\n" for p in team.notebooks)
+    return f"""# {team.team}: your workbook
+
+Your team's numbers: seed {team.seed}, scenario `{team.scenario}`. They are already set in the
+parameters cell at the top of each exercise: leave that cell as it is, so that every check judges
+your answers against your team's numbers.
+
+## What is here
+
+The lessons, to read and run (with their outputs, so you can read them first):
+
+{lesson_lines}
+Your team's exercises:
+
+{exercise_lines}
+## How to work
+
+1. Read a lesson and run its cells with Shift+Enter.
+2. Open its exercise in `my_work/`. Run the setup cells, then for each question replace `___`
+   with your answer and run the cell: it checks the answer, and the feedback says what is right or
+   what slipped. Stuck? The cell after each check holds `hint(1)`, `hint(2)` and `solution()`:
+   remove the `#` in front of one to see it, hints first.
+3. Your checks are recorded as you go: `aipm progress` in a terminal shows where you are.
+4. **Before you hand in:** restart the kernel and run all cells (Kernel, then "Restart Kernel and
+   Run All Cells"), then save. The notebook is graded as it runs from the top.
+"""
+
+
+def prepare_handout(scenario: str, teams: int, handout: str | Path, modules: list[str] | None = None, first_seed: int = 1) -> list[PreparedTeam]:
+    """Write handout/team-NN/ for each team: the lessons in notebooks/, the team's exercises in
+    my_work/ (seed first_seed + N - 1 and the scenario), a README.md for learners; and
+    handout/teams.csv. No solution notebook is written. Refuses a folder that is not empty."""
+    get_scenario(scenario)
+    teams = validation.count("teams", teams, minimum=1, maximum=MAX_TEAMS)
+    first_seed = validation.count("first_seed", first_seed, minimum=0, maximum=MAX_SEED, allowed="a whole number from 0 to 2**63 - 1000")
+    folder = check_handout_folder(handout)
+    notebooks = _exercise_notebooks(modules)
+    lessons = _lessons(notebooks)
+    prepared = []
+    for index in range(1, teams + 1):
+        seed = team_seed(first_seed, index)
+        team_folder = folder / f"team-{index:02d}"
+        (team_folder / "notebooks").mkdir(parents=True)
+        (team_folder / "my_work").mkdir()
+        for lesson in lessons:
+            (team_folder / "notebooks" / lesson.name).write_bytes(lesson.read_bytes())
+        written = _write_exercises(team_folder / "my_work", notebooks, seed, scenario)
+        team = PreparedTeam(team_folder.name, seed, scenario, team_folder, written)
+        (team_folder / "README.md").write_text(_team_readme(team, lessons), encoding="utf-8")
+        prepared.append(team)
+    (folder / "teams.csv").write_text(_teams_csv(prepared), encoding="utf-8")
     return prepared

@@ -1,6 +1,7 @@
 """The learner's work folder and progress record (taught in lesson 00).
 
-The learner works in a private folder (``my_work/`` beside the kit, or ``$AIPM_WORK_DIR``).
+The learner works in a private folder (``my_work/`` beside the kit, or ``$AIPM_WORK_DIR``; when
+the kit is shared, as on a JupyterHub where one installed kit serves everyone, ``~/aipm-work``).
 Nothing here ever overwrites a notebook in that folder without first keeping a copy:
 ``start`` only copies notebooks that are missing, ``reset`` moves the old copy into
 ``my_work/backups/`` with a timestamp before restoring the exercise.
@@ -97,12 +98,57 @@ def kit_root() -> Path:
     )
 
 
+HOME_WORK_NAME = "aipm-work"  # the work folder in the learner's home when the kit is shared
+
+
+def _shared_kit(kit: Path) -> str | None:
+    """Why the kit's folder is shared with other users (it belongs to another user, or this user
+    cannot write in it), or None when it is the learner's own."""
+    try:
+        owner = kit.stat().st_uid
+    except OSError:
+        return None
+    getuid = getattr(os, "getuid", None)  # absent on Windows, where folders have no owner id
+    if getuid is not None and owner != getuid():
+        return "it belongs to another user"
+    if not os.access(kit, os.W_OK):
+        return "you cannot write in it"
+    return None
+
+
+_said_where: set[Path] = set()
+
+
+def _say_where(kit: Path, why: str, work: Path) -> None:
+    """Tell the learner once per process where their work goes when the kit is shared."""
+    if work in _said_where:
+        return
+    _said_where.add(work)
+    with contextlib.suppress(Exception):  # warnings turned into errors must not stop the work
+        warnings.warn(
+            f"The kit in {kit} is shared ({why}), so your work folder is {work}. "
+            "Set AIPM_WORK_DIR to use another folder.",
+            stacklevel=3,
+        )
+
+
 def work_dir() -> Path:
-    """Return the learner's work folder: ``$AIPM_WORK_DIR`` if set, else ``my_work/`` in the kit."""
+    """Return the learner's work folder: ``$AIPM_WORK_DIR`` if set; else ``my_work/`` in the kit,
+    unless the kit is shared (another user's, or not writable by this user, as on a JupyterHub),
+    then ``~/aipm-work``, said once in a warning."""
     env = os.environ.get("AIPM_WORK_DIR")
     if env:
         return Path(env).expanduser().resolve()
-    return kit_root() / "my_work"
+    kit = kit_root()
+    why = _shared_kit(kit)
+    if why is None:
+        return kit / "my_work"
+    try:
+        work = Path.home() / HOME_WORK_NAME
+    except (RuntimeError, KeyError) as exc:  # no HOME and no password entry
+        raise KitError(f"The kit in {kit} is shared ({why}) and your home folder cannot be found. Set AIPM_WORK_DIR to a folder of your own.") from exc
+    _say_where(kit, why, work)
+    return work
 
 
 def progress_path() -> Path:
@@ -359,11 +405,14 @@ class ProgressStore:
             entry = data["questions"].setdefault(
                 key, {"module": module, "question": question, "attempts": 0, "passed": False}
             )
+            now = _dt.datetime.now().isoformat(timespec="seconds")
             if outcome != "not attempted":
                 entry["attempts"] = int(entry.get("attempts", 0)) + 1
+                if entry["attempts"] == 1:  # the first attempt (files from before it was kept have none)
+                    entry["first_checked"] = now
             entry["passed"] = bool(entry.get("passed")) or outcome == "correct"
             entry["last_outcome"] = outcome
-            entry["last_checked"] = _dt.datetime.now().isoformat(timespec="seconds")
+            entry["last_checked"] = now
             if parameters:
                 entry["parameters"] = parameters
             text = json.dumps(data, indent=1, sort_keys=True) + "\n"

@@ -347,14 +347,18 @@ def test_build_portfolio_still_takes_a_date(tmp_path):
 def test_find_submissions_refuses_what_is_not_a_folder(bad):
     from aipm_course.grading import find_submissions
 
-    refused(lambda: find_submissions(bad), "root")
+    refused(lambda: find_submissions(bad), "submissions")
 
 
 def test_find_submissions_takes_a_folder_as_text(tmp_path):
     from aipm_course.grading import find_submissions
 
-    (tmp_path / "a.ipynb").write_text("{}", encoding="utf-8")
-    assert find_submissions(str(tmp_path)) == [tmp_path / "a.ipynb"]
+    (tmp_path / "ana").mkdir()
+    (tmp_path / "ana" / "02_a.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "ana" / "notes.txt").write_text("", encoding="utf-8")
+    notebooks, findings = find_submissions(str(tmp_path))
+    assert [n.path for n in notebooks] == [tmp_path / "ana" / "02_a.ipynb"]
+    assert [(f.kind, f.file) for f in findings] == [("not a notebook", "ana/notes.txt")]
 
 
 @pytest.mark.parametrize("bad", [None, 3, "no-such-page.html", []])

@@ -16,7 +16,7 @@ import pytest
 from aipm_course import cli
 from aipm_course.exercises import MODULES, load
 from aipm_course.parameters import DEFAULT, Scenario, ScenarioError, get_scenario, load_scenario_file, scenarios
-from aipm_course.workshop import prepare
+from aipm_course.workshop import prepare, prepare_handout
 
 REPO = Path(__file__).resolve().parents[1]
 EX02 = "02_precision_recall_costs.ipynb"
@@ -404,3 +404,97 @@ def test_workshop_scenarios_lists_every_scenario(capsys):
 
 def test_workshop_without_an_action_shows_help(capsys):
     assert cli.main(["workshop"]) == 2
+
+
+# --- workshop prepare --handout: lessons and each team's exercises, no solutions ----------------------
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    """Two teams, modules 02 and 03, healthcare_triage from seed 7, written with the CLI."""
+    folder = tmp_path_factory.mktemp("handout") / "aipm-handout"
+    code = cli.main(["workshop", "prepare", "--scenario", "healthcare_triage", "--teams", "2", "--first-seed", "7",
+                     "--modules", "02,03", "--handout", str(folder)])
+    assert code == 0
+    return folder
+
+
+EX03 = "03_uncertainty_budgets.ipynb"
+
+
+def test_the_handout_holds_per_team_the_lessons_the_exercises_and_a_readme(handout):
+    team = ["README.md", "my_work", f"my_work/{EX02}", f"my_work/{EX03}", "notebooks", f"notebooks/{EX02}", f"notebooks/{EX03}"]
+    assert listing(handout) == sorted(["teams.csv", "team-01", "team-02", *(f"team-0{n}/{p}" for n in (1, 2) for p in team)])
+    for name in (EX02, EX03):
+        assert (handout / "team-02" / "notebooks" / name).read_bytes() == (REPO / "notebooks" / name).read_bytes()
+
+
+def test_the_handout_has_no_solution_notebook_anywhere(handout):
+    solutions = {p.read_bytes() for p in (REPO / "solutions").glob("*.ipynb")}
+    files = [p for p in handout.rglob("*") if p.is_file()]
+    assert files and not any(p.read_bytes() in solutions for p in files)
+    assert not any("solution" in part for p in handout.rglob("*") for part in p.relative_to(handout).parts)
+    for exercise in handout.rglob("my_work/*.ipynb"):
+        shipped = nbformat.read(REPO / "exercises" / exercise.name, as_version=4)
+        team = nbformat.read(exercise, as_version=4)
+        assert [c.source for c in team.cells if "injected-parameters" not in c.metadata.get("tags", [])] == [c.source for c in shipped.cells]
+
+
+def test_each_team_in_the_handout_gets_its_own_parameters(handout):
+    for team, seed in (("team-01", 7), ("team-02", 8)):
+        for name in (EX02, EX03):
+            assert notebook_parameters(handout / team / "my_work" / name) == {"seed": seed, "scenario": "healthcare_triage"}
+    with (handout / "teams.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["team"], r["seed"], r["scenario"], r["notebooks"]) for r in rows] == [
+        ("team-01", "7", "healthcare_triage", f"{EX02} {EX03}"), ("team-02", "8", "healthcare_triage", f"{EX02} {EX03}"),
+    ]
+
+
+def test_the_links_between_lessons_and_exercises_work_inside_a_team_folder(handout):
+    import re
+
+    team = handout / "team-01"
+    lesson_links = re.findall(r"\]\((\.\./my_work/[^)]+\.ipynb)\)", (team / "notebooks" / EX02).read_text(encoding="utf-8"))
+    assert lesson_links and all((team / "notebooks" / link).resolve().is_file() for link in lesson_links)
+
+
+def test_the_learners_readme_gives_the_numbers_the_files_and_restart_before_handing_in(handout):
+    text = (handout / "team-02" / "README.md").read_text(encoding="utf-8")
+    assert "seed 8" in text and "healthcare_triage" in text
+    for name in (EX02, EX03):
+        assert f"notebooks/{name}" in text and f"my_work/{name}" in text
+    assert "Restart Kernel and" in text and "solution" in text
+
+
+def test_the_handout_refuses_a_folder_that_is_not_empty_and_writes_nothing(tmp_path, capsys):
+    folder = tmp_path / "handout"
+    folder.mkdir()
+    (folder / ".git").mkdir()
+    assert cli.main(["workshop", "prepare", "--teams", "1", "--modules", "02", "--handout", str(folder), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"handout must be a new or empty folder, got {str(folder)!r}: it is not empty" in err
+    assert listing(folder) == [".git"] and not (tmp_path / "out").exists()
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(ValueError, match="handout must be a new or empty folder.*it is a file"):
+        prepare_handout("default", 1, tmp_path / "a_file", modules=["02"])
+
+
+def test_out_and_handout_together_write_both_and_neither_is_an_error(tmp_path, capsys):
+    out, folder = tmp_path / "out", tmp_path / "handout"
+    assert cli.main(["workshop", "prepare", "--teams", "1", "--modules", "02", "--out", str(out), "--handout", str(folder)]) == 0
+    assert listing(out) == ["team-01", f"team-01/{EX02}", "teams.csv"]
+    handed, kept = folder / "team-01" / "my_work" / EX02, out / "team-01" / EX02
+    assert notebook_parameters(handed) == notebook_parameters(kept) == {"seed": 1, "scenario": "default"}
+    assert [c.source for c in nbformat.read(handed, as_version=4).cells] == [c.source for c in nbformat.read(kept, as_version=4).cells]
+    capsys.readouterr()
+    assert cli.main(["workshop", "prepare", "--teams", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "--out" in err and "--handout" in err and "got neither" in err
+
+
+def test_out_and_handout_in_the_same_place_are_refused_before_anything_is_written(tmp_path, capsys):
+    for out, handout in ((tmp_path / "x", tmp_path / "x"), (tmp_path / "x", tmp_path / "x" / "h"), (tmp_path / "h" / "x", tmp_path / "h")):
+        assert cli.main(["workshop", "prepare", "--teams", "1", "--modules", "02", "--out", str(out), "--handout", str(handout)]) == 1
+        assert "--handout must be a folder apart from --out" in capsys.readouterr().err
+        assert listing(tmp_path) == []

@@ -483,3 +483,119 @@ def test_a_corrupt_file_is_still_set_aside_and_the_message_says_where(tmp_path):
     aside = next(tmp_path.glob("progress.json.corrupt-*"))
     assert aside.read_bytes() == b"{ not json"
     assert aside.name in str(caught[0].message) and str(tmp_path) in str(caught[0].message)
+
+
+# --- the first attempt's time (for `aipm class status`: who is stuck longest) ------------------------
+
+
+def test_the_first_attempt_keeps_its_time_and_later_checks_only_move_the_last(tmp_path, monkeypatch):
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    clock = iter(["2026-12-04T10:00:00", "2026-12-04T10:05:00", "2026-12-04T10:20:00", "2026-12-04T10:30:00"])
+
+    class Clock(workspace._dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return workspace._dt.datetime.fromisoformat(next(clock))
+
+    monkeypatch.setattr(workspace._dt, "datetime", Clock)
+    store.record("02", "q3", "not attempted")  # 10:00: ran the check with no answer, not an attempt
+    store.record("02", "q3", "incorrect")  # 10:05: the first attempt
+    store.record("02", "q3", "incorrect")  # 10:20
+    store.record("02", "q3", "correct")  # 10:30
+    entry = json.loads(path.read_text(encoding="utf-8"))["questions"]["02.q3"]
+    assert (entry["first_checked"], entry["last_checked"], entry["attempts"]) == ("2026-12-04T10:05:00", "2026-12-04T10:30:00", 3)
+
+
+def test_a_record_from_before_first_checked_was_kept_does_not_gain_a_wrong_one(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(SAVED_PROGRESS)  # 00.q1: 7 attempts, no times
+    store = ProgressStore(path)
+    store.record("00", "q1", "incorrect")
+    entry = store.load()["questions"]["00.q1"]
+    assert entry["attempts"] == 8 and "first_checked" not in entry and "last_checked" in entry
+
+
+# --- the work folder when the kit is shared (a JupyterHub) -------------------------------------------
+
+
+@pytest.fixture
+def shared_kit(tmp_path, monkeypatch):
+    """A kit in tmp_path/kit, a home in tmp_path/home, no AIPM_WORK_DIR; nothing said yet."""
+    kit = tmp_path / "kit"
+    (kit / "exercises").mkdir(parents=True)
+    home = tmp_path / "home" / "alice"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("AIPM_KIT_ROOT", str(kit))
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("AIPM_WORK_DIR", "AIPM_PROGRESS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(workspace, "_said_where", set())
+    return kit.resolve(), home
+
+
+def test_a_kit_of_ones_own_keeps_the_work_folder_inside_it(shared_kit):
+    kit, _home = shared_kit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert workspace.work_dir() == kit / "my_work"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="folders have no owner id here")
+def test_a_kit_that_belongs_to_another_user_puts_the_work_folder_in_the_home(shared_kit, monkeypatch):
+    kit, home = shared_kit
+    me = kit.stat().st_uid + 1  # someone other than the kit's owner (as root, modes would not tell)
+    monkeypatch.setattr(workspace.os, "getuid", lambda: me)
+    with pytest.warns(UserWarning) as caught:
+        assert workspace.work_dir() == home / "aipm-work"
+    message = str(caught[0].message)
+    assert str(kit) in message and str(home / "aipm-work") in message and "another user" in message
+    assert "AIPM_WORK_DIR" in message
+    assert workspace.progress_path() == home / "aipm-work" / ".aipm" / "progress.json"
+
+
+def test_a_kit_this_user_cannot_write_in_puts_the_work_folder_in_the_home(shared_kit, monkeypatch):
+    kit, home = shared_kit
+    real_access = os.access
+    monkeypatch.setattr(workspace.os, "access", lambda p, mode, **kw: False if Path(p) == kit else real_access(p, mode, **kw))
+    with pytest.warns(UserWarning, match="cannot write"):
+        assert workspace.work_dir() == home / "aipm-work"
+
+
+def test_the_shared_kit_message_is_said_once(shared_kit, monkeypatch):
+    monkeypatch.setattr(workspace.os, "access", lambda p, mode, **kw: False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            workspace.work_dir()
+    assert len([w for w in caught if "is shared" in str(w.message)]) == 1
+
+
+def test_aipm_work_dir_wins_over_a_shared_kit(shared_kit, monkeypatch, tmp_path):
+    monkeypatch.setattr(workspace.os, "access", lambda p, mode, **kw: False)
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path / "chosen"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert workspace.work_dir() == (tmp_path / "chosen").resolve()
+
+
+def test_start_on_a_shared_kit_copies_into_the_home_and_says_where(shared_kit, monkeypatch, capsys):
+    from aipm_course import cli
+
+    kit, home = shared_kit
+    (kit / "exercises" / "00_a.ipynb").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(workspace.os, "access", lambda p, mode, **kw: Path(p) != kit)
+    assert cli.main(["start"]) == 0
+    captured = capsys.readouterr()
+    assert (home / "aipm-work" / "00_a.ipynb").read_text(encoding="utf-8") == "{}"
+    assert not (kit / "my_work").exists()
+    assert str(home / "aipm-work") in captured.out
+    assert "is shared" in captured.err
+
+
+def test_a_shared_kit_and_warnings_as_errors_still_give_the_work_folder(shared_kit, monkeypatch):
+    _kit, home = shared_kit
+    monkeypatch.setattr(workspace.os, "access", lambda p, mode, **kw: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert workspace.work_dir() == home / "aipm-work"
