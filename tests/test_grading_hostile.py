@@ -13,6 +13,7 @@ failed and that the report says so (or, where nothing can be said, that no harm 
   forged      only publishes check results that say "correct" (several times each)
   progress    grading runs with AIPM_PROGRESS_FILE set in the grader's environment
   linked      02_....ipynb is a link to a file holding a secret
+  hog         asks for 6 GiB of memory at once
   victim      solution 02, all correct; her grade must not change
 
 Without bubblewrap these tests skip (saying how to install it); with AIPM_REQUIRE_SANDBOX=1 (CI)
@@ -118,6 +119,7 @@ def hostile(tmp_path_factory, listener):
     notebook(subs / "network" / EX02,
              f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)")
     notebook(subs / "forged" / EX02, *[forged_bundle(q) for q in Q02[:4] * 3])
+    notebook(subs / "hog" / EX02, "hog = bytearray(6 * 2**30)", "after = 'the run went on'")
     secret = base / "secret.txt"
     secret.write_text(f"{SECRET}\nmore\n", encoding="utf-8")
     (subs / "linked").mkdir()
@@ -217,3 +219,9 @@ def test_a_linked_notebook_is_listed_and_never_read(hostile):
     assert any(f.kind == "link" and f.learner == "linked" for f in hostile["report"].run.findings)
     assert all(SECRET not in text for text in hostile["texts"].values())
     assert not any(f.learner == "linked" for f in hostile["report"].files)
+
+
+def test_a_notebook_that_asks_for_too_much_memory_gets_a_memory_error_and_the_run_goes_on(hostile):
+    hog = file_of(hostile, "hog")
+    assert hog.status == "ran"
+    assert [e.split(": ")[-1] for e in hog.errors] == ["MemoryError"], hog.errors

@@ -473,4 +473,4 @@ def test_a_module_the_roster_assigns_counts_even_when_nobody_handed_it_in(tmp_pa
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
     missing = [c for row in Tables(page).rows for c in row if c["attrs"].get("title", "").startswith("04 ")]
     assert len(missing) == 2 * len(question_ids("04"))
-    assert "Run in a sandbox" in str(Text(page))
+    assert "sandbox (bubblewrap)" in str(Text(page)) and "Not sandboxed" not in str(Text(page))

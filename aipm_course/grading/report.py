@@ -502,12 +502,12 @@ def _header(view: _Class, when: str) -> str:
     notebooks = sum(1 for f in run.files if not f.status.startswith("not a notebook"))
     sandboxed = _line(run.isolation).lower().startswith("sandbox")
     banner = "safe" if sandboxed else "unsafe"
-    lead = "Run in a sandbox" if sandboxed else "Not sandboxed: the learners' code ran with the grader's rights"
+    lead = "" if sandboxed else "Not sandboxed: the learners' code ran with the grader's rights. "
     return (
         "<h1>Grading report</h1>"
         f"<p>Graded {_e(when)}: <b>{len(view.learners)}</b> learner(s), <b>{notebooks}</b> notebook(s)"
         f", modules {_e(', '.join(view.modules) or 'none')}; grading took {run.seconds:.0f} s.</p>"
-        f"<p class='banner {banner}'>{lead}. {_e(run.isolation)}</p>"
+        f"<p class='banner {banner}'>{lead}{_e(run.isolation)}</p>"
         "<p>Sections: <a href='#not-graded'>What was not graded</a> · <a href='#flagged'>Flagged outcomes</a> · "
         "<a href='#matrix'>Learners × questions</a> · <a href='#questions'>Per question</a> · "
         "<a href='#files'>Per file</a> · <a href='#feedback'>Feedback files</a></p>"

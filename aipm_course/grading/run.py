@@ -24,6 +24,7 @@ from typing import Any
 
 from .. import validation
 
+MEMORY_LIMIT = 4 * 2**30  # bytes of address space a graded notebook (the child and its kernel) may use
 MAX_LINE = 2_000_000  # characters of one result line the parent reads; longer lines are dropped
 MAX_CHECKS_PER_CELL = 50
 _QUESTION_HEADING = re.compile(r"^#{1,6}\s*Question\s+(\d+)\b", re.IGNORECASE | re.MULTILINE)
@@ -188,6 +189,7 @@ def child_main(argv: list[str]) -> int:
     from . import sandbox
 
     out = sys.stdout
+    _limit_memory(MEMORY_LIMIT)
     reaping = sandbox.become_subreaper()
     try:
         run_notebook(Path(argv[0]), float(argv[1]), out)
@@ -197,6 +199,19 @@ def child_main(argv: list[str]) -> int:
         if reaping:
             sandbox.reap_descendants()
     return 0
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap the address space of this process and all it starts (its kernel included), so a
+    notebook that allocates without end gets a MemoryError instead of starving the machine."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):  # not on this system: grading goes on without the cap
+        pass
 
 
 def parse_child_output(text: str) -> dict:

@@ -295,6 +295,10 @@ def child_env(scratch: Path) -> dict[str, str]:
         "PYTHONNOUSERSITE": "1",
         "TMPDIR": str(tmp),
         "AIPM_WORK_DIR": str(work),
+        # one thread each: grading runs several notebooks at once, and fewer threads reserve less memory
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     for folder in (home, work, tmp):
         folder.mkdir(exist_ok=True)
