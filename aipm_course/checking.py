@@ -15,6 +15,7 @@ judge it again in its own process instead of trusting the outcome a notebook sho
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import decimal
 import difflib
@@ -827,7 +828,8 @@ def answer_record(answer: Any) -> dict[str, Any]:
     - ``{"kind": "value", "value": ...}``: None, yes/no, numbers (NumPy's too), text, and lists,
       tuples and dicts (text keys) of these. NaN, infinities, tuples and text JSON cannot carry
       are encoded; :func:`decode_value` gives the answer back.
-    - ``{"kind": "function", "name": ..., "source": ...}``: a function written with ``def``.
+    - ``{"kind": "function", "name": ..., "source": ..., "helpers": {...}}``: a function written
+      with ``def``, with what it uses from the notebook (see :func:`_helpers`).
     - ``{"kind": "object", "type": "module.Name"}``: anything else, and any record longer than
       100,000 characters (then with a ``"reason"``).
 
@@ -839,6 +841,9 @@ def answer_record(answer: Any) -> dict[str, Any]:
         if type(answer) is types.FunctionType and answer.__code__.co_name != "<lambda>":
             code = answer.__code__
             record = {"kind": "function", "name": code.co_name, "source": textwrap.dedent(inspect.getsource(code))}
+            helpers = _helpers(answer)
+            if helpers:
+                record["helpers"] = helpers
         else:
             record = {"kind": "value", "value": _encode(answer, [MAX_RECORD_CHARS])}
         text = json.dumps(record, ensure_ascii=False, allow_nan=False)
@@ -852,6 +857,63 @@ def answer_record(answer: Any) -> dict[str, Any]:
         return _object_record(answer, "too large to record")
     except BaseException:  # noqa: BLE001 - a record never fails: the type is always there
         return _object_record(answer)
+
+
+# Modules a recorded function may use by another name (``import numpy as np``): imported again by name.
+RECORDABLE_MODULES = ("math", "statistics", "numpy", "pandas", "scipy", "scipy.stats", "random", "decimal", "fractions")
+
+
+def _helpers(function: types.FunctionType, depth: int = 3) -> dict[str, dict[str, Any]]:
+    """What a function answer uses from the notebook, so it can run again on its own: the source of
+    each function it calls that was defined in the notebook (and theirs, ``depth`` levels down), the
+    value of each constant it reads (plain data only), and the name of each module it uses.
+    Names that are builtins, or cannot be recorded, are left out (re-running then says which)."""
+    found: dict[str, dict[str, Any]] = {}
+    pending = [(function, depth)]
+    while pending:
+        current, level = pending.pop()
+        namespace = current.__globals__
+        for name in _global_names(current.__code__):
+            if name in found or name not in namespace or name in ("___",):
+                continue
+            value = namespace[name]
+            if type(value) is types.FunctionType and value.__code__.co_name != "<lambda>":
+                if value.__module__ not in ("__main__", None) or level <= 0:
+                    continue
+                found[name] = {"source": textwrap.dedent(inspect.getsource(value.__code__))}
+                pending.append((value, level - 1))
+            elif type(value) is types.ModuleType:
+                if value.__name__ in RECORDABLE_MODULES:
+                    found[name] = {"module": value.__name__}
+            else:
+                try:
+                    found[name] = {"value": _encode(value, [MAX_RECORD_CHARS // 10])}
+                except (TypeError, _TooLarge, UnicodeEncodeError):
+                    continue
+    return found
+
+
+def _uncarried_note(answer: Any, record: Mapping[str, Any]) -> tuple[str, ...]:
+    """A note for a function answer that uses something from the notebook its record cannot carry
+    (grading runs the function again on its own, with only what the record holds)."""
+    if record.get("kind") != "function" or type(answer) is not types.FunctionType:
+        return ()
+    carried = set(record.get("helpers", {})) | set(dir(builtins)) | {"___"}
+    missing = sorted(n for n in _global_names(answer.__code__) if n in answer.__globals__ and n not in carried)
+    if not missing:
+        return ()
+    names = ", ".join(f"`{n}`" for n in missing[:5])
+    return (f"If this is graded, your function is run again on its own, with the functions, plain values and "
+            f"modules it uses. It also uses {names}, which cannot be carried along: define what it needs inside it.",)
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """Global names a function's code (and the code of functions nested in it) reads."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _global_names(constant)
+    return names
 
 
 def _object_record(answer: Any, reason: str = "") -> dict[str, Any]:
@@ -1040,6 +1102,7 @@ class Question:
                     )
                 try:  # the answer as grading keeps it, read under the same time limit
                     record = self._answer_record(answer)
+                    details += _uncarried_note(answer, record)
                 except (_TimedOut, KeyboardInterrupt):
                     raise
                 except BaseException:  # noqa: BLE001 - never fails a check: the type is kept

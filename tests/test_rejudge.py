@@ -281,8 +281,10 @@ def test_expected_kinds_follow_the_kind_of_question():
 def test_title_and_first_hint_come_from_the_question():
     ex = load("03", seed=7, scenario="legal_review")
     assert title("03", "q2") == ex.q2.title
-    assert first_hint("03", "q2", 7, "legal_review") == ex.q2.hint(1).body
-    assert first_hint("03", "q2", "7", "legal_review") == ex.q2.hint(1).body  # a seed read back as text
+    # the hint alone: a report cannot point at `hint(2)` the way the notebook does
+    assert ex.q2.hint(1).body.startswith(first_hint("03", "q2", 7, "legal_review"))
+    assert first_hint("03", "q2", 7, "legal_review") == ex.q2.hints[0] and "hint(2)" not in ex.q2.hints[0]
+    assert first_hint("03", "q2", "7", "legal_review") == ex.q2.hints[0]  # a seed read back as text
     assert title("03", "q99") == "" and first_hint("99", "q1", 0, "default") == ""
 
 
@@ -481,3 +483,52 @@ def test_a_structured_answer_with_fields_still_to_fill_is_recorded_and_judged_ag
     assert decode_value(record["value"])["card_fraud"] is PLACEHOLDER
     again = rejudge_value("02", "q9", 5, "legal_review", record)
     assert again[0] == shown.outcome.value and again[1] == shown.message
+
+
+NOTEBOOK_CELL = '''import numpy as numeric_python
+SCALE = 1.0
+
+def ratio(a, b):
+    return a / b if b else 0.0
+
+def share_of(tp, fp):
+    return SCALE * ratio(tp, tp + fp)
+
+def precision(tp, fp):
+    return float(numeric_python.float64(share_of(tp, fp)))
+'''
+
+
+def test_a_function_that_uses_helpers_from_its_notebook_is_recorded_with_them_and_judged_again(tmp_path):
+    """As in a notebook: functions defined in __main__, calling each other, a constant and an
+    aliased module. The record carries them, so the function runs again on its own."""
+    cell = tmp_path / "cell.py"  # a file, so inspect.getsource finds the source (as IPython's cells are found)
+    cell.write_text(NOTEBOOK_CELL, encoding="utf-8")
+    namespace = {"__name__": "__main__"}
+    exec(compile(NOTEBOOK_CELL, str(cell), "exec"), namespace)
+    q = load("00", seed=4).q3
+    assert q.check(namespace["precision"]).correct
+    record = json.loads(json.dumps(answer_record(namespace["precision"])))
+    assert set(record["helpers"]) == {"numeric_python", "SCALE", "ratio", "share_of"}
+    assert record["helpers"]["numeric_python"] == {"module": "numpy"} and record["helpers"]["SCALE"] == {"value": 1.0}
+    items = [{"module": "00", "question": "q3", "seed": 4, "scenario": "default", "record": record}]
+    without = dict(record, helpers={})
+    items.append(dict(items[0], record=without))
+    results, _ = run_rejudge_process(items, {**os.environ, "AIPM_PROGRESS": "0"})
+    assert confirm_function(items[0], results[0])["outcome"] == "correct", results[0]
+    assert results[1]["status"] == "not re-judged" and "NameError" in results[1]["reason"]
+
+
+def test_a_function_using_what_cannot_be_carried_is_told_so_in_the_notebook(tmp_path):
+    source = ("class Thing:\n    factor = 1.0\n\nthing = Thing()\n\n"
+              "def precision(tp, fp):\n    return thing.factor * tp / (tp + fp) if tp + fp else 0.0\n")
+    cell = tmp_path / "cell.py"
+    cell.write_text(source, encoding="utf-8")
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, str(cell), "exec"), namespace)
+    result = load("00", seed=4).q3.check(namespace["precision"])
+    assert result.correct
+    assert any("`thing`" in d and "cannot be carried" in d for d in result.details), result.details
+    plain = {"__name__": "__main__"}
+    exec(compile(NOTEBOOK_CELL, str(cell), "exec"), plain)
+    assert not any("cannot be carried" in d for d in load("00", seed=4).q3.check(plain["precision"]).details)

@@ -76,12 +76,15 @@ class GradeReport:
         return self.run.files
 
     def __str__(self) -> str:
-        stopped = sum(1 for f in self.run.files if f.status != "ran")
+        files = self.run.files
+        stopped = sum(1 for f in files if f.status != "ran")
+        with_errors = sum(1 for f in files if f.status == "ran" and f.errors)
         flagged = sum(1 for r in self.run.results if r.flagged)
+        learners = len({f.learner for f in files})
         lines = [
-            f"Graded {len(self.run.files)} notebook(s) of {len(self.run.learners)} learner(s) in {self.seconds:.1f} s; "
-            f"{stopped} did not run to the end cleanly; {flagged} outcome(s) flagged; "
-            f"{len(self.run.findings)} finding(s) about the folder (see 'What was not graded').",
+            f"Graded {len(files)} notebook(s) from {learners} learner(s) in {self.seconds:.1f} s: "
+            f"{stopped} stopped early or could not run, {with_errors} ran with cells that raised errors; "
+            f"{flagged} outcome(s) flagged; {len(self.run.findings)} note(s) on what was not graded or needs a look.",
             self.run.isolation,
         ]
         lines += [f"{name}: {path}" for name, path in self.paths.items() if "/" not in name]
@@ -124,6 +127,9 @@ def find_submissions(submissions: str | Path) -> tuple[list[Submission], list[Fi
                 findings.append(Finding("not a notebook", learner, "not a regular file", relative.as_posix()))
             elif not name.endswith(".ipynb"):
                 findings.append(Finding("not a notebook", learner, f"a {path.suffix or 'file without extension'} file, not a notebook: not graded", relative.as_posix()))
+            elif len(relative.parts) == 1:
+                findings.append(Finding("not in a learner's folder", learner, "a notebook directly in the submissions folder: "
+                                        "put it in a folder named after its learner (submissions/<learner>/...) to grade it", relative.as_posix()))
             elif not (name[:2].isdigit() and name[2:3] in ("_", "-", ".", " ")):
                 findings.append(Finding("not an exercise", learner, "a notebook whose name does not start with a module number (e.g. 02_...): not graded", relative.as_posix()))
             else:
@@ -255,7 +261,8 @@ def _last_checks(module: str, result: dict, nb) -> tuple[dict[str, dict], dict[s
         cell = result["cells"][index]
         question = owner[index] if index < len(owner) else None
         if cell["error"]:
-            text = f"cell {index + 1}, {cell['error']}"
+            where = f"question {question[1:]}" if question else "the setup"
+            text = f"in {where} (cell {index + 1} from the top), {cell['error']}"
             every.append(text)
             if question is None:
                 setup_error = setup_error or text
@@ -273,7 +280,7 @@ def _last_checks(module: str, result: dict, nb) -> tuple[dict[str, dict], dict[s
 
 def _judge_file(item: Submission, result: dict, entry: RosterEntry | None, team: str) -> tuple[list[QuestionResult], FileResult]:
     from ..exercises import MODULES, question_ids
-    from . import rejudge
+    from . import rejudge, run
 
     nb = result.get("nb")
     seed, scenario, flags = _assignment(item, nb, entry)
@@ -294,16 +301,27 @@ def _judge_file(item: Submission, result: dict, entry: RosterEntry | None, team:
         results.append(judged)
     results = _finish_functions(results, functions)
     results = [_with_hint(r) for r in results]
+    if any(flag.startswith("assignment differs") for flag in flags):
+        used = run.stated_parameters(nb) if nb is not None else {}
+        results = [_reassigned(r, used) for r in results]
     file = FileResult(item.learner, item.relative, item.module, result["status"], result.get("seconds", 0.0),
                       str(seed), str(scenario), tuple(every_error), tuple(flags))
     return results, file
 
 
+def _reassigned(result: QuestionResult, used: dict) -> QuestionResult:
+    """A result judged against the roster's parameters, not the notebook's: not a sign of tampering."""
+    if not result.verification.startswith((model.AGREES, model.DIFFERS)):
+        return result
+    ran = f"seed {used.get('seed', 0)}, scenario {used.get('scenario', 'default')}"
+    return dataclasses.replace(result, verification=f"{model.REASSIGNED}: the notebook ran with {ran} and showed '{result.shown or result.outcome}'")
+
+
 def _unchecked(base: dict, qid: str, errors: dict[str, str], status: str) -> QuestionResult:
     if qid in errors:
-        return QuestionResult(**base, outcome=model.ERROR, message=f"The question's cells raised an error: {errors[qid]}")
+        return QuestionResult(**base, outcome=model.ERROR, message=f"A cell raised an error {errors[qid]}")
     if "setup" in errors:
-        return QuestionResult(**base, outcome=model.ERROR, message=f"The setup cells raised an error, so this check could not run: {errors['setup']}")
+        return QuestionResult(**base, outcome=model.ERROR, message=f"This check could not run: a cell raised an error {errors['setup']}")
     why = "" if status == "ran" else f" ({status})"
     return QuestionResult(**base, outcome=model.NOT_REACHED, message=f"Its check never ran{why}.")
 
@@ -372,8 +390,9 @@ def _finish_functions(results: list[QuestionResult], functions: list) -> list[Qu
             reason = answer.get("reason", "it could not be run again")
             finished[base["question"]] = QuestionResult(
                 **base, outcome=model.UNVERIFIED, shown=shown,
-                message=f"The function could not be run on its own ({reason}), so the notebook's '{shown}' was not counted. "
-                "Define everything the function uses inside it (numpy as np, pandas as pd and math are available).",
+                message=f"The function could not be run again on its own ({reason}), so the notebook's '{shown}' was not counted. "
+                "It is run with the functions, plain values and modules it uses from the notebook; anything else it "
+                "needs must be defined inside it.",
                 verification=f"{model.NOT_REJUDGED}: {reason}")
     return [finished.get(r.question, r) if r.outcome == "pending" else r for r in results]
 
@@ -532,7 +551,7 @@ def _collect(notebooks, results, findings, entries, isolation) -> GradeRun:
                 if flag.startswith("assignment differs"):
                     findings.append(Finding("assignment differs", item.learner, flag, item.relative))
         if entries is not None:
-            findings += _roster_findings(notebooks, entries, all_results)
+            findings += _roster_findings(notebooks, entries, all_results, list(findings))
             for entry in entries.values():
                 modules |= set(entry.modules)
     from ..exercises import MODULES
@@ -542,23 +561,38 @@ def _collect(notebooks, results, findings, entries, isolation) -> GradeRun:
                     learners=learners, modules=module_list)
 
 
-def _roster_findings(notebooks, entries: dict[str, RosterEntry], results: list[QuestionResult]) -> list[Finding]:
+def _roster_findings(notebooks, entries: dict[str, RosterEntry], results: list[QuestionResult], others: list[Finding]) -> list[Finding]:
     handed = {}
     for item in notebooks:
         handed.setdefault(item.learner, set()).add(item.module)
+    other_files = {}
+    for finding in others:
+        if finding.file:
+            other_files.setdefault(finding.learner, []).append(Path(finding.file).name)
+    by_case = {}
+    for name in [*entries, *handed, *other_files]:
+        by_case.setdefault(name.casefold(), set()).add(name)
     findings = []
-    for learner in sorted(handed):
+    for learner in sorted(set(handed) | set(other_files)):
         if learner not in entries:
-            findings.append(Finding("not on the roster", learner, "graded, but this folder's name is not on the roster"))
+            findings.append(Finding("not on the roster", learner, "this folder's name is not on the roster" + _did_you_mean(learner, by_case)))
     for entry in entries.values():
-        if entry.learner not in handed:
-            findings.append(Finding("missing learner", entry.learner, "on the roster, but handed in nothing"))
+        if entry.learner not in handed and entry.learner in other_files:
+            names = ", ".join(sorted(other_files[entry.learner])[:5])
+            findings.append(Finding("missing learner", entry.learner, f"on the roster, but handed in no exercise notebook, only: {names}. Ask for the .ipynb files"))
+        elif entry.learner not in handed:
+            findings.append(Finding("missing learner", entry.learner, "on the roster, but handed in nothing" + _did_you_mean(entry.learner, by_case)))
         for module in entry.modules:
             if module not in handed.get(entry.learner, set()):
                 if entry.learner in handed:
                     findings.append(Finding("missing module", entry.learner, f"module {module} is assigned but was not handed in"))
                 results += _missing_results(entry, module)
     return findings
+
+
+def _did_you_mean(name: str, by_case: dict[str, set[str]]) -> str:
+    others = sorted(by_case.get(name.casefold(), set()) - {name})
+    return f" (a folder or roster name differs only in capitals: {', '.join(others)}; names must match exactly)" if others else ""
 
 
 class _no_progress:

@@ -22,6 +22,7 @@ OUTCOMES = (CORRECT, INCORRECT, NOT_ATTEMPTED, NOT_REACHED, ERROR, UNVERIFIED, M
 # How a recorded answer was judged again, outside the learner's kernel.
 AGREES = "re-judged: agrees"
 DIFFERS = "re-judged: differs"  # the notebook showed another outcome: flagged
+REASSIGNED = "re-judged against the assignment"  # the notebook used other parameters than the roster's: not flagged
 NOT_REJUDGED = "not re-judged"  # followed by ": <reason>"
 
 

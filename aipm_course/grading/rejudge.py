@@ -127,11 +127,13 @@ def title(module: str, question: str) -> str:
 
 
 def first_hint(module: str, question: str, seed: Any = 0, scenario: str = "default") -> str:
-    """The text of the question's first hint for these parameters, or "" when it cannot be built."""
+    """The text of the question's first hint for these parameters, or "" when it cannot be built
+    (the hint alone, without the notebook's pointer to the next one)."""
     try:
-        return _question(module, question, seed, scenario).hint(1).body
+        hints = _question(module, question, seed, scenario).hints
     except NotRejudged:
         return ""
+    return str(hints[0]) if hints else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,6 +208,7 @@ def _define(record: Any, seconds: float) -> types.FunctionType:
     limit = _TimeLimit(seconds)
     try:
         with limit:
+            _define_helpers(record.get("helpers"), namespace)
             exec(compile(source, "<recorded answer>", "exec"), namespace)  # noqa: S102 - the sandboxed process's job
     except _TimedOut as exc:
         if exc.limit is not limit:
@@ -219,6 +222,27 @@ def _define(record: Any, seconds: float) -> types.FunctionType:
     if type(function) is not types.FunctionType:
         raise NotRejudged(f"the recorded source defines no function called {name}")
     return function
+
+
+def _define_helpers(helpers: Any, namespace: dict[str, Any]) -> None:
+    """Put back what the function used from the notebook: modules (from a short list), plain values,
+    and helper functions (defined from their source)."""
+    import importlib
+
+    from ..checking import RECORDABLE_MODULES, decode_value
+
+    if not isinstance(helpers, Mapping):
+        return
+    for name, helper in helpers.items():
+        if not (isinstance(name, str) and name.isidentifier() and isinstance(helper, Mapping)):
+            continue
+        if helper.get("module") in RECORDABLE_MODULES:
+            namespace[name] = importlib.import_module(helper["module"])
+        elif "value" in helper:
+            namespace[name] = decode_value(helper["value"])
+    for name, helper in helpers.items():
+        if isinstance(name, str) and isinstance(helper, Mapping) and isinstance(helper.get("source"), str):
+            exec(compile(helper["source"], f"<recorded helper {name}>", "exec"), namespace)  # noqa: S102
 
 
 def _returned(got: Any) -> dict[str, Any]:

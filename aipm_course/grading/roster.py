@@ -85,6 +85,13 @@ def _entry(row: dict[str, Any], where: str) -> RosterEntry:
                        _modules(modules_text or "", where))
 
 
+def _dialect(text: str):
+    """Commas, or the semicolons (or tabs) a spreadsheet in some languages writes instead."""
+    header = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
+    return csv.excel_tab if delimiter == "\t" else type("RosterDialect", (csv.excel,), {"delimiter": delimiter})
+
+
 def read_roster(path: str | Path) -> list[RosterEntry]:
     """Read a roster CSV (see the module's description); raise ``RosterError`` naming what is wrong."""
     if not isinstance(path, (str, Path)) or not Path(path).is_file():
@@ -96,7 +103,7 @@ def read_roster(path: str | Path) -> list[RosterEntry]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RosterError(f"roster {path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from exc
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     if "learner" not in columns:
         raise RosterError(f"roster {path} must have a header row with a learner column, got columns {', '.join(columns) or 'none'}")

@@ -140,6 +140,11 @@ def run_notebook(path: Path, timeout: float, out) -> None:
         error_on_timeout=stopped, resources={"metadata": {"path": str(path.parent)}}, record_timing=False,
     )
     status = "ran"
+    owners = question_of_cells(nb)
+
+    def where(index: int) -> str:
+        return f"cell {index + 1}" + (f" (question {owners[index][1:]})" if owners[index] else " (setup)")
+
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -149,17 +154,17 @@ def run_notebook(path: Path, timeout: float, out) -> None:
                 client.execute_cell(cell, index)
             except DeadKernelError:
                 _emit(_cell_report(index, cell), out)
-                _emit({"status": f"the kernel died in cell {index + 1} (the notebook exited Python or crashed it)"}, out)
+                _emit({"status": f"the kernel died in {where(index)} (the notebook exited Python or crashed it)"}, out)
                 return
             except Exception as exc:  # noqa: BLE001 - anything nbclient raises ends the run, kept so far
                 _emit(_cell_report(index, cell), out)
-                _emit({"status": f"could not go on after cell {index + 1}: {type(exc).__name__}: {str(exc)[:160]}"}, out)
+                _emit({"status": f"could not go on after {where(index)}: {type(exc).__name__}: {str(exc)[:160]}"}, out)
                 return
             if _timed_out(cell) or time.monotonic() - began >= timeout:
                 cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"] + [dict(stopped, output_type="error")]
             _emit(_cell_report(index, cell), out)
             if _timed_out(cell):
-                status = f"timed out: cell {index + 1} ran longer than {timeout:g} s and was stopped"
+                status = f"timed out: {where(index)} ran longer than {timeout:g} s and was stopped"
                 if not _answers(client):
                     _emit({"status": status + "; the kernel did not stop, so the cells after it did not run"}, out)
                     return
