@@ -896,8 +896,8 @@ def _helpers(function: types.FunctionType, depth: int = 3) -> dict[str, dict[str
 def _uncarried_note(answer: Any, record: Mapping[str, Any]) -> tuple[str, ...]:
     """A note for a function answer that uses something from the notebook its record cannot carry
     (grading runs the function again on its own, with only what the record holds)."""
-    if record.get("kind") != "function" or type(answer) is not types.FunctionType:
-        return ()
+    if record.get("kind") != "function" or type(answer) is not types.FunctionType or answer.__module__ != "__main__":
+        return ()  # only a function written in a notebook (grading's own replay of one is not)
     carried = set(record.get("helpers", {})) | set(dir(builtins)) | {"___"}
     missing = sorted(n for n in _global_names(answer.__code__) if n in answer.__globals__ and n not in carried)
     if not missing:

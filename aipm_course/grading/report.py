@@ -7,10 +7,14 @@
   column per module holding the questions counted correct, "out of" all the module's questions,
   then the total, what it is out of, and flags. This is the shape learning-management systems
   import: one row per student, one column per assignment, a single plain header row, UTF-8.
-- ``summary.html``: one self-contained page (no scripts, no network): what was not graded, the
-  flagged outcomes, a learner x question matrix, per question the passed share and the most common
-  mistakes, per file how its run went, and which feedback file belongs to which learner.
-- ``feedback/<name>.md`` and ``feedback/<name>.html``: one pair per learner, ready to send.
+- ``summary.html``: one self-contained page (no scripts, no network): what was not graded or needs
+  a look (grouped by kind, each kind with what to do), the flagged outcomes, a learner x question
+  matrix, per question the passed share and the most common mistakes, per file how its run went, and
+  which feedback file belongs to which learner.
+- ``feedback/<name>.md`` and ``feedback/<name>.html``: one pair per learner, ready to send. They hold
+  only what the learner can act on: a seed or scenario that is not theirs (first), per module the
+  score and per question one line of feedback, the details and a hint; a module not handed in (once);
+  files that could not be graded. Nothing meant for the instructor only (the roster, other learners).
 
 Everything a submission can touch (learner names come from folder names, messages from what a
 notebook did) is treated as hostile: every CSV text cell goes through ``csv_safe``, so a spreadsheet
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import validation
+from . import model
 from .model import (
     CORRECT, DIFFERS, ERROR, INCORRECT, MISSING, NOT_ATTEMPTED, NOT_REACHED, OUTCOMES, UNVERIFIED,
     Finding, FileResult, GradeRun, QuestionResult,
@@ -49,6 +54,9 @@ GRADES_COLUMNS = (
 CELL_LIMIT = 32_000  # a spreadsheet cell holds at most 32,767 characters
 SHOWN_LIMIT = 600  # characters of a message shown in a tooltip or a table
 TOP_MISTAKES = 5
+# The verification of an answer judged against the learner's assignment while the notebook ran with
+# another seed or scenario: expected to differ from what the notebook showed, so not flagged.
+REASSIGNED = getattr(model, "REASSIGNED", "re-judged against the assignment")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,11 +78,11 @@ OUTCOME_LOOK: dict[str, Look] = {
     NOT_REACHED: Look("»", "#d3eaf8", "#1f5f85", "the check cell never ran (the notebook stopped before it)"),
     ERROR: Look("!", "#f1cfe3", "#7a2a5a", "the check cell, or a cell of the question, raised an exception"),
     UNVERIFIED: Look("?", "#f7f0a0", "#5c5500", "the notebook showed an outcome grading could not confirm; not counted"),
-    MISSING: Look("∅", "#4d4d4d", "#ffffff", "no notebook handed in for this module"),
+    MISSING: Look("∅", "#4d4d4d", "#ffffff", "no notebook handed in for this module (one cell across the module)"),
 }
-_NO_RESULT = Look("·", "#f4f4f4", "#9a9a9a", "no result (the module is not this learner's)")
+_NO_RESULT = Look("·", "#f4f4f4", "#9a9a9a", "no result: the module is not this learner's (one cell across the module)")
 
-# What each outcome means, said to the learner.
+# What each outcome means, said to the learner when the result carries no message of its own.
 _TO_LEARNER = {
     CORRECT: "",
     INCORRECT: "",
@@ -235,6 +243,28 @@ class _Class:
     def assignment_differs(self, learner: str, module: str) -> bool:
         return (learner, module) in self.differs or (learner, "*") in self.differs
 
+    def reassigned(self, result: QuestionResult) -> bool:
+        """Judged against the assignment while the notebook ran with another seed or scenario: an
+        outcome that differs from the notebook's is expected there, not a sign of tampering."""
+        return result.verification.startswith(REASSIGNED) or (
+            result.verification.startswith(DIFFERS) and self.assignment_differs(result.learner, result.module))
+
+    def flagged(self, result: QuestionResult) -> bool:
+        return result.flagged and not self.reassigned(result)
+
+    def off_roster(self, learner: str) -> bool:
+        return (bool(self.roster) and learner not in self.roster) or any(
+            f.kind == "not on the roster" for f in self.findings[learner])
+
+    def handed_in(self, learner: str, module: str) -> bool:
+        return any(r.module == module and r.outcome != MISSING for r in self.results[learner])
+
+    def left_out(self, learner: str, module: str) -> str:
+        """Why a learner's results for a module stay out of the pass rates ("" when they count)."""
+        if self.assignment_differs(learner, module):
+            return _worked_at(self, learner, module) or "assignment differs"
+        return "not on the roster" if self.off_roster(learner) else ""
+
     def modules_of(self, learner: str) -> list[str]:
         """The modules a learner is graded on: those with results, those the roster assigns, or
         every module of the run for a learner with neither (nothing handed in counts as nothing)."""
@@ -320,6 +350,96 @@ def _differing(run: GradeRun) -> set[tuple[str, str]]:
             module = module_of_file.get(finding.file) or (Path(finding.file).name[:2] if finding.file else "")
             found.add((finding.learner, module if module.isdigit() else "*"))
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# A notebook that ran with another seed or scenario than the learner's assignment
+# --------------------------------------------------------------------------------------------
+
+_USES = re.compile(r"uses seed (?P<seed>[^\s,;()]+), scenario (?P<scenario>[^\s,;()]+)")
+_ASSIGNS = re.compile(r"assigns seed (?P<seed>[^\s,;()]+), scenario (?P<scenario>[^\s,;()]+)")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Elsewhere:
+    """One module a learner worked at another seed or scenario: what the notebook used (when the
+    flag says) and what was assigned (the file's parameters, which are the ones judged against)."""
+
+    module: str
+    used: tuple[str, str] | None
+    assigned: tuple[str, str] | None
+
+
+def _parsed(pattern: re.Pattern, texts: list[str]) -> tuple[str, str] | None:
+    found = next((pattern.search(_line(t)) for t in texts if pattern.search(_line(t))), None)
+    return (found.group("seed"), found.group("scenario")) if found else None
+
+
+def _elsewhere(view: _Class, learner: str) -> list[_Elsewhere]:
+    notes = [f for f in view.findings[learner] if f.kind == "assignment differs"]
+    row = view.roster.get(learner, {})
+    on_roster = (_text(row.get("seed", "")), _text(row.get("scenario", ""))) if row.get("seed") is not None else None
+    found: dict[str, _Elsewhere] = {}
+    for file in view.files[learner]:
+        if view.assignment_differs(learner, file.module):
+            texts = [*file.flags, *(f.detail for f in notes if f.file == file.file)]
+            given = (file.seed, file.scenario) if file.seed or file.scenario else None
+            found[file.module] = _Elsewhere(file.module, _parsed(_USES, texts), given or _parsed(_ASSIGNS, texts) or on_roster)
+    for note in notes:  # a finding for a file the run does not list
+        module = Path(note.file).name[:2] if note.file else ""
+        if module not in found:
+            found[module] = _Elsewhere(module, _parsed(_USES, [note.detail]), _parsed(_ASSIGNS, [note.detail]) or on_roster)
+    return sorted(found.values(), key=lambda e: _module_order(e.module))
+
+
+def _instead(entry: _Elsewhere) -> str:
+    """ "worked at seed 0 instead of 2", naming only what differs; "" when the values are unknown."""
+    if not entry.used or not entry.assigned:
+        return ""
+    differ = [(kind, used, given) for kind, used, given in zip(("seed", "scenario"), entry.used, entry.assigned) if used != given]
+    if len(differ) == 1:
+        return "worked at {} {} instead of {}".format(*differ[0])
+    if not differ:
+        return ""
+    return (f"worked at seed {entry.used[0]}, scenario {entry.used[1]} instead of seed {entry.assigned[0]}, "
+            f"scenario {entry.assigned[1]}")
+
+
+def _worked_at(view: _Class, learner: str, only: str | None = None) -> str:
+    """In a few words, for the instructor: "worked at seed 0 instead of 2 in 02, 03"; for ``only``
+    one module, without naming it. "" when no notebook of the learner ran elsewhere."""
+    phrases: dict[str, list[str]] = {}
+    for entry in _elsewhere(view, learner):
+        if only is None or entry.module in (only, ""):
+            phrases.setdefault(_instead(entry) or "assignment differs", []).append(entry.module)
+    if only is not None:
+        return "; ".join(phrases)
+    return "; ".join(f"{phrase} in {', '.join(m or '?' for m in found)}" for phrase, found in phrases.items())
+
+
+def _elsewhere_to_learner(view: _Class, learner: str) -> list[str]:
+    """The cause, in plain words, once per seed and scenario used: what the notebook used, what the
+    assignment is, and what to do."""
+    groups: dict[tuple[Any, Any], list[str]] = {}
+    for entry in _elsewhere(view, learner):
+        groups.setdefault((entry.used, entry.assigned), []).append(entry.module)
+    sentences = []
+    for (used, assigned), modules in groups.items():
+        named = [m for m in modules if m]
+        which = ("Your notebook" + (f" for module {named[0]}" if named else "") if len(named) <= 1
+                 else f"Your notebooks for modules {', '.join(named[:-1])} and {named[-1]}")
+        again = "hand it in again" if len(named) <= 1 else "hand them in again"
+        did = f"used seed {used[0]}, scenario {used[1]}" if used else "used another seed or scenario"
+        if assigned and all(assigned):
+            sentences.append(
+                f"{which} {did}, but your assignment is seed {assigned[0]}, scenario {assigned[1]}, so your answers were "
+                f"judged against your assigned numbers. Set seed = {assigned[0]} and scenario = \"{assigned[1]}\" in the cell "
+                f"that sets them, restart and run all, and {again}.")
+        else:
+            sentences.append(
+                f"{which} {did}, which is not your assignment, so your answers were judged against your assigned numbers. "
+                f"Set the seed and scenario you were given in the cell that sets them, restart and run all, and {again}.")
+    return sentences
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,15 +530,15 @@ def _flags(view: _Class, learner: str) -> list[str]:
     """What an instructor should look at for one learner, in a few words each."""
     results, findings = view.results[learner], view.findings[learner]
     flags = []
-    differing = sorted(m for (name, m) in view.differs if name == learner)
-    if differing:
-        flags.append("assignment differs" + ("" if differing == ["*"] else f" ({', '.join(m for m in differing if m != '*')})"))
+    if any(name == learner for name, _ in view.differs):
+        flags.append(_worked_at(view, learner) or "assignment differs")
     counted = collections.Counter(r.outcome for r in results)
-    rejudged = sum(1 for r in results if r.verification.startswith(DIFFERS))
+    rejudged = sum(1 for r in results if r.verification.startswith(DIFFERS) and not view.reassigned(r))
     if rejudged:
-        flags.append(f"{rejudged} re-judged differently")
+        flags.append(f"{rejudged} outcome{'s differ' if rejudged > 1 else ' differs'} from what the notebook showed "
+                     "(see summary.html, Flagged outcomes)")
     if counted[UNVERIFIED]:
-        flags.append(f"{counted[UNVERIFIED]} unverified")
+        flags.append(f"{counted[UNVERIFIED]} unverified (see summary.html, Flagged outcomes)")
     missing = sorted(({r.module for r in results if r.outcome == MISSING}
                       | {_module_named(f) for f in findings if f.kind == "missing module"}) - {""})
     if any(f.kind == "missing learner" for f in findings) or not results:
@@ -469,7 +589,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em;color:#222;line-height:1.4}
 h1{margin-bottom:.2em} h2{margin-top:1.6em;border-bottom:2px solid #ddd}
 table{border-collapse:collapse;margin:.5em 0} th,td{padding:3px 7px;border:1px solid #ddd;text-align:left;vertical-align:top}
-th{background:#f3f3f3} .num{text-align:right} .mono{font-family:ui-monospace,monospace}
+th{background:#f3f3f3} .num{text-align:right;white-space:nowrap} .mono{font-family:ui-monospace,monospace}
 .banner{padding:.6em 1em;border-radius:6px;font-weight:600;margin:.6em 0}
 .safe{background:#d7f0e3;border:2px solid #00603f} .unsafe{background:#fde2cf;border:2px solid #b34700}
 .matrix td.m{text-align:center;font-weight:700;min-width:1.4em;padding:2px 4px}
@@ -508,44 +628,83 @@ def _header(view: _Class, when: str) -> str:
         f"<p>Graded {_e(when)}: <b>{len(view.learners)}</b> learner(s), <b>{notebooks}</b> notebook(s)"
         f", modules {_e(', '.join(view.modules) or 'none')}; grading took {run.seconds:.0f} s.</p>"
         f"<p class='banner {banner}'>{lead}{_e(run.isolation)}</p>"
-        "<p>Sections: <a href='#not-graded'>What was not graded</a> · <a href='#flagged'>Flagged outcomes</a> · "
+        "<p>Sections: <a href='#not-graded'>What was not graded, or needs a look</a> · <a href='#flagged'>Flagged outcomes</a> · "
         "<a href='#matrix'>Learners × questions</a> · <a href='#questions'>Per question</a> · "
         "<a href='#files'>Per file</a> · <a href='#feedback'>Feedback files</a></p>"
     )
 
 
+# What each kind of finding means, and what to do about it: one line each, in this order.
+_KINDS = {
+    "missing learner": "On the roster, but nothing was handed in: every module counts 0. Check the learner handed in "
+                       "to the right folder, or grade again once they have.",
+    "missing module": "An assigned module was not handed in: it counts 0. Remind the learner, or grade again once it is in.",
+    "not a notebook": "Not graded: a file that is not a notebook (often an .html or .pdf export). The learner's feedback "
+                      "asks for the .ipynb file itself.",
+    "not an exercise": "Not graded: a notebook whose name does not start with a module number. Rename it (02_...) and "
+                       "grade again, or ask the learner to.",
+    "link": "Not graded: a link, which grading never follows. Ask for the file itself.",
+    "duplicate": "The module was handed in more than once: the newest copy was graded, the file listed here was not. "
+                 "Check that the right copy was graded.",
+    "assignment differs": "Graded: the notebook ran with another seed or scenario than the roster assigns, so its answers "
+                          "were judged against the assignment and most are wrong. These outcomes are not flagged as "
+                          "tampering; the learner's feedback explains it and asks them to hand in again.",
+    "not on the roster": "Graded, but the folder's name is not on the roster: left out of the pass rates. Add the learner "
+                         "to the roster, or rename the folder, and grade again.",
+}
+
+
 def _not_graded(view: _Class) -> str:
     findings = view.run.findings
-    head = f"<h2 id='not-graded'>What was not graded ({len(findings)})</h2>"
+    head = f"<h2 id='not-graded'>What was not graded, or needs a look ({len(findings)})</h2>"
     if not findings:
         return head + "<p>Nothing: every file found was graded, and nothing expected was missing.</p>"
     groups = collections.defaultdict(list)
     for finding in findings:
         groups[finding.kind].append(finding)
+    order = [*(k for k in _KINDS if k in groups), *(k for k in groups if k not in _KINDS)]
     parts = [head]
-    for kind, items in groups.items():
+    for kind in order:
+        items = groups[kind]
         rows = "".join(
-            f"<tr><td>{_name(f.learner)}</td><td class='mono'>{_e(f.file, 200)}</td><td>{_rich(f.detail)}</td></tr>"
+            f"<tr><td>{_name(f.learner)}</td><td class='mono'>{_e(f.file, 200)}</td><td>{_rich(_without_kind(f))}</td></tr>"
             for f in items
         )
-        parts.append(f"<h3>{_e(kind, 80)} ({len(items)})</h3><table><tr><th>learner</th><th>file</th><th>detail</th></tr>{rows}</table>")
+        what = f"<p class='note'>{_e(_KINDS[kind])}</p>" if kind in _KINDS else ""
+        parts.append(f"<h3>{_e(kind, 80)} ({len(items)})</h3>{what}"
+                     f"<table><tr><th>learner</th><th>file</th><th>detail</th></tr>{rows}</table>")
     return "".join(parts)
 
 
+def _without_kind(finding: Finding) -> str:
+    """The finding's detail, without its kind in front again ("assignment differs: assignment differs: ...")."""
+    detail = _line(finding.detail)
+    while finding.kind and detail.lower().startswith(finding.kind.lower() + ":"):
+        detail = detail[len(finding.kind) + 1:].lstrip()
+    return detail
+
+
 def _flagged(view: _Class) -> str:
-    flagged = [r for r in view.run.results if r.flagged]
+    flagged = [r for r in view.run.results if view.flagged(r)]
     head = f"<h2 id='flagged'>Flagged outcomes ({len(flagged)})</h2>"
     if not flagged:
         return head + "<p>None: every outcome the notebooks showed was confirmed by judging the recorded answers again.</p>"
     rows = "".join(
         f"<tr><td>{_name(r.learner)}</td><td>{_e(r.module)} {_e(r.question)}</td><td>{_e(r.shown or '—')}</td>"
-        f"<td>{_e(r.outcome)}: {_e(r.verification or 'no check to verify')}</td><td>{_rich(r.message)}</td></tr>"
+        f"<td>{_e(_found(r))}</td><td>{_rich(r.message)}</td></tr>"
         for r in flagged
     )
     return (head + "<p>Outcomes where what the notebook showed is not what judging the learner's recorded answer "
             "again found, or where it could not be checked. The re-judged outcome is the one counted; unverified is never "
             "counted as correct.</p><table><tr><th>learner</th><th>question</th><th>the notebook showed</th>"
-            f"<th>re-judging found</th><th>message</th></tr>{rows}</table>")
+            f"<th>counted</th><th>message</th></tr>{rows}</table>")
+
+
+def _found(result: QuestionResult) -> str:
+    """What re-judging found, without repeating what the notebook showed."""
+    if result.verification.startswith(DIFFERS) or not result.verification:
+        return result.outcome
+    return f"{result.outcome} ({_line(result.verification, 300)})"  # why it was not re-judged
 
 
 def _legend() -> str:
@@ -563,7 +722,7 @@ def _matrix(view: _Class) -> str:
     columns = [(m, qid, title) for m in view.modules for qid, title in view.questions[m]]
     top = "".join(f"<th colspan='{len(view.questions[m])}'>{_e(m or '(no module)')}</th>" for m in view.modules if view.questions[m])
     ids = "".join(f"<th title='{_e(title, 200)}'>{_e(qid)}</th>" for _, qid, title in columns)
-    rows = "".join(_matrix_row(view, learner, columns) for learner in view.learners)
+    rows = "".join(_matrix_row(view, learner) for learner in view.learners)
     return (
         "<h2 id='matrix'>Learners × questions</h2>"
         "<p>Hover over a cell for the feedback the learner got. Scores count the questions re-judged correct, "
@@ -573,39 +732,60 @@ def _matrix(view: _Class) -> str:
     )
 
 
-def _matrix_row(view: _Class, learner: str, columns: list[tuple[str, str, str]]) -> str:
+def _matrix_row(view: _Class, learner: str) -> str:
+    cells = [_module_cells(view, learner, module) for module in view.modules if view.questions[module]]
+    scores = [view.score(learner, m) for m in view.modules_of(learner)]
+    score = f"{sum(s[0] for s in scores)} / {sum(s[1] for s in scores)}"
+    differs = any(name == learner for name, _ in view.differs)
+    note = f" <span class='note'>({_e(_worked_at(view, learner) or 'assignment differs', 120)})</span>" if differs else ""
+    return f"<tr><td>{_name(learner)}{note}</td><td>{_e(view.team(learner), 60)}</td>{''.join(cells)}<td class='num'>{score}</td></tr>"
+
+
+def _module_cells(view: _Class, learner: str, module: str) -> str:
+    """The learner's cells for one module: one cell across the module when it is missing or not theirs."""
+    questions = view.questions[module]
+    results = [view.cell.get((learner, module, qid)) for qid, _ in questions]
+    outcomes = {r.outcome if r else "" for r in results}
+    if outcomes in ({MISSING}, {""}):
+        outcome = outcomes.pop()
+        look = OUTCOME_LOOK.get(outcome, _NO_RESULT)
+        tip = f"{module}: " + (f"missing. {results[0].message}" if outcome else "no result: the module is not this learner's")
+        words = "not handed in" if outcome else "not assigned"
+        return (f"<td class='m {_css_class(outcome)}' colspan='{len(questions)}' title='{_e(tip, SHOWN_LIMIT)}'>"
+                f"{look.symbol} <span style='font-weight:400'>{words}</span></td>")
     cells = []
-    for module, qid, title in columns:
-        result = view.cell.get((learner, module, qid))
+    for (qid, title), result in zip(questions, results):
         outcome = result.outcome if result else ""
         look = OUTCOME_LOOK.get(outcome, _NO_RESULT)
         tip = f"{module} {qid} {title}: {outcome or 'no result'}"
         if result:
-            tip += f". {result.message}" + (f" ({result.verification})" if result.flagged else "")
-        flag = " flag" if result is not None and result.flagged else ""
+            tip += f". {result.message}"
+            tip += f" ({result.verification})" if view.flagged(result) else ""
+            tip += " (judged against the assignment: the notebook ran with another seed or scenario)" if view.reassigned(result) else ""
+        flag = " flag" if result is not None and view.flagged(result) else ""
         cells.append(f"<td class='m {_css_class(outcome)}{flag}' title='{_e(tip, SHOWN_LIMIT)}'>{look.symbol}</td>")
-    scores = [view.score(learner, m) for m in view.modules_of(learner)]
-    score = f"{sum(s[0] for s in scores)} / {sum(s[1] for s in scores)}"
-    differs = any(name == learner for name, _ in view.differs)
-    note = " <span class='note'>(assignment differs)</span>" if differs else ""
-    return f"<tr><td>{_name(learner)}{note}</td><td>{_e(view.team(learner), 60)}</td>{''.join(cells)}<td class='num'>{score}</td></tr>"
+    return "".join(cells)
 
 
 def _per_question(view: _Class) -> str:
     parts = [
-        "<h2 id='questions'>Per question</h2><p>The passed share counts only learners whose notebook ran with "
-        "their assigned seed and scenario: a learner whose assignment differs is left out of the share, the counts "
-        "and the mistakes (and named in the last column but one). The most common mistakes are grouped by the slip "
-        "they show, with the learner's own numbers taken out.</p>"
+        "<h2 id='questions'>Per question</h2><p>Passed counts, per question, the learners who handed the module in and "
+        "worked at their assigned seed and scenario; a learner who did not hand it in is counted only under ∅, and the "
+        "learners left out (another seed or scenario, or not on the roster) are named above each module's table. "
+        "The most common mistakes are grouped by the slip they show: a number that differs between the learners of a "
+        "group is shown as #.</p>"
     ]
     heads = "".join(f"<th class='{_css_class(o)}' title='{_e(o)}'>{OUTCOME_LOOK[o].symbol}</th>" for o in OUTCOMES)
     for module in view.modules:
         if not view.questions[module]:
             continue
         rows = "".join(_question_row(view, module, qid, title) for qid, title in view.questions[module])
+        left_out = [(name, view.left_out(name, module)) for name in view.learners if view.handed_in(name, module)]
+        named = ", ".join(f"{_name(name)} ({_e(why, 120)})" for name, why in left_out if why)
         parts.append(
-            f"<h3>Module {_e(module)} {_e(_module_title(module))}</h3><table><tr><th>question</th><th>title</th>"
-            f"<th>passed</th>{heads}<th>left out (assignment differs)</th><th>most common mistakes</th></tr>{rows}</table>"
+            f"<h3>Module {_e(module)} {_e(_module_title(module))}</h3>"
+            + (f"<p>Left out of the counts below: {named}.</p>" if named else "")
+            + f"<table><tr><th>question</th><th>title</th><th>passed</th>{heads}<th>most common mistakes</th></tr>{rows}</table>"
         )
     return "".join(parts)
 
@@ -618,30 +798,48 @@ def _module_title(module: str) -> str:
 
 def _question_row(view: _Class, module: str, qid: str, title: str) -> str:
     answered = [(name, view.cell[(name, module, qid)]) for name in view.learners if (name, module, qid) in view.cell]
-    counted = [(name, r) for name, r in answered if not view.assignment_differs(name, module)]
-    left_out = [name for name, _ in answered if view.assignment_differs(name, module)]
+    counted = [(name, r) for name, r in answered
+               if r.outcome != MISSING and view.handed_in(name, module) and not view.left_out(name, module)]
+    missing = sum(1 for name, r in answered if r.outcome == MISSING and not view.handed_in(name, module))
     tally = collections.Counter(r.outcome for _, r in counted)
+    tally[MISSING] = missing
     passed = tally[CORRECT]
     share = f"{passed} of {len(counted)} ({passed / len(counted):.0%})" if counted else "no learner counted"
     numbers = "".join(f"<td class='num'>{tally[o]}</td>" for o in OUTCOMES)
-    return (
-        f"<tr><td>{_e(qid)}</td><td>{_e(title, 200)}</td><td class='num'>{share}</td>{numbers}"
-        f"<td>{', '.join(_name(n) for n in left_out)}</td><td>{_mistakes(counted)}</td></tr>"
-    )
+    return (f"<tr><td>{_e(qid)}</td><td>{_e(title, 200)}</td><td class='num'>{share}</td>{numbers}"
+            f"<td>{_mistakes(counted)}</td></tr>")
 
 
 def _mistakes(counted: list[tuple[str, QuestionResult]]) -> str:
-    groups: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
+    groups: dict[tuple[str, str], list[tuple[str, QuestionResult]]] = collections.defaultdict(list)
     for name, result in counted:
         if result.outcome in (INCORRECT, ERROR):
-            groups[(result.outcome, result.slip or slip_of(result.message))].append(name)
+            groups[(result.outcome, result.slip or slip_of(result.message))].append((name, result))
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     items = "".join(
-        f"<li><b>{len(names)}×</b> {_e(outcome)}: {_rich(slip or '(no message)')} — {', '.join(_name(n) for n in names)}</li>"
-        for (outcome, slip), names in ranked[:TOP_MISTAKES]
+        f"<li><b>{len(members)}×</b> {_e(outcome)}: {_rich(_merged([r.message for _, r in members]) or slip or '(no message)')}"
+        f" — {', '.join(_name(n) for n, _ in members)}</li>"
+        for (outcome, slip), members in ranked[:TOP_MISTAKES]
     )
     more = f"<li class='note'>and {len(ranked) - TOP_MISTAKES} other mistake(s)</li>" if len(ranked) > TOP_MISTAKES else ""
     return f"<ul class='tight mistakes'>{items}{more}</ul>" if items else ""
+
+
+def _merged(messages: list[str]) -> str:
+    """The messages of one group, word by word: a word the same in every message is kept, one that
+    differs is shown with its numbers as # (or as … when even that differs). "" when the messages do
+    not have the same number of words (the group's slip is shown then)."""
+    words = [_line(m).split(" ") for m in messages]
+    if not words or len({len(w) for w in words}) != 1:
+        return ""
+    merged = []
+    for same_place in zip(*words):
+        if len(set(same_place)) == 1:
+            merged.append(same_place[0])
+        else:
+            slips = {slip_of(word) for word in same_place}
+            merged.append(slips.pop() if len(slips) == 1 else "…")
+    return " ".join(merged)
 
 
 def _per_file(view: _Class) -> str:
@@ -652,7 +850,7 @@ def _per_file(view: _Class) -> str:
         for f in view.run.files
     )
     return (f"<h2 id='files'>Per file ({len(view.run.files)})</h2><table><tr><th>learner</th><th>file</th><th>module</th>"
-            f"<th>status</th><th>seed / scenario</th><th>seconds</th><th>errors</th><th>flags</th></tr>{rows}</table>")
+            f"<th>status</th><th>judged for seed / scenario</th><th>seconds</th><th>errors</th><th>flags</th></tr>{rows}</table>")
 
 
 def _list(items: tuple[str, ...] | list[str]) -> str:
@@ -676,50 +874,86 @@ def _feedback_table(view: _Class, names: dict[str, str]) -> str:
 
 
 def _feedback_data(view: _Class, learner: str) -> dict[str, Any]:
-    """What one learner is told, and nothing about anyone else."""
+    """What one learner is told, and nothing about anyone else or meant for the instructor only."""
     modules = []
     for module in view.modules_of(learner):
         right, out_of = view.score(learner, module)
         results = [view.cell[(learner, module, qid)] for qid, _ in view.questions[module] if (learner, module, qid) in view.cell]
         files = [f for f in view.files[learner] if f.module == module]
-        modules.append({"module": module, "title": _module_title(module), "right": right, "out_of": out_of,
-                        "results": results, "files": files, "titles": dict(view.questions[module])})
-    return {"learner": learner, "modules": modules, "missing": _missing_lines(view, learner)}
+        said = " ".join(_line(r.message) for r in results)
+        modules.append({
+            "module": module, "title": _module_title(module), "right": right, "out_of": out_of,
+            "missing": bool(results) and all(r.outcome == MISSING for r in results),
+            "params": _params(results, files),
+            "questions": [_question_parts(view, r, dict(view.questions[module])) for r in results],
+            "errors": list(dict.fromkeys(_line(e, SHOWN_LIMIT) for f in files for e in f.errors if _line(e) not in said)),
+            "not_correct": any(r.outcome != CORRECT for r in results),
+        })
+    elsewhere = _elsewhere_to_learner(view, learner)
+    return {"learner": learner, "modules": modules, "elsewhere": elsewhere, "files": _files_to_learner(view, learner),
+            "closing": bool(elsewhere) or any(m["not_correct"] for m in modules)}
 
 
-def _missing_lines(view: _Class, learner: str) -> list[str]:
-    lines = [f"Module {m}: no notebook was handed in." for m in view.modules_of(learner)
-             if any(getattr(view.cell.get((learner, m, qid)), "outcome", "") == MISSING for qid, _ in view.questions[m])]
-    lines += [f"{f.kind}: {_line(f.detail, SHOWN_LIMIT)}" + (f" ({_line(f.file, 200)})" if f.file else "") for f in view.findings[learner]]
-    for file in view.files[learner]:
-        if file.status != "ran":
-            lines.append(f"{_line(file.file, 200)}: {_line(file.status, SHOWN_LIMIT)}")
-        lines += [f"{_line(file.file, 200)}: {_line(error, SHOWN_LIMIT)}" for error in file.errors]
+def _own_file(learner: str, file: str) -> str:
+    """A file as the learner knows it: without their own folder in front."""
+    name = _line(file, 200)
+    return name[len(learner) + 1:] if learner and name.startswith(learner + "/") else name
+
+
+def _files_to_learner(view: _Class, learner: str) -> list[str]:
+    """What the learner should know about the files they handed in: those that could not be graded,
+    and which copy was graded. Roster matters and anything else are for the instructor only."""
+    lines = []
+    for finding in view.findings[learner]:
+        name = _own_file(learner, finding.file) or "a file"
+        if finding.kind == "not a notebook":
+            lines.append(f"We received {name}, which cannot be graded: hand in the .ipynb file itself, not an export.")
+        elif finding.kind == "not an exercise":
+            lines.append(f"We received {name}, which was not graded: keep the name of the notebook you were given, "
+                         "which starts with its module number.")
+        elif finding.kind == "link":
+            lines.append(f"We received {name}, a link, which is never followed: hand in the file itself.")
+        elif finding.kind == "duplicate":
+            lines.append(f"We received more than one notebook for the same module; {name} was not graded "
+                         f"({_line(finding.detail, SHOWN_LIMIT)}).")
     return list(dict.fromkeys(lines))
 
 
-def _params(module: dict[str, Any]) -> str:
-    pairs = sorted({(r.seed, r.scenario) for r in module["results"] if r.seed or r.scenario})
+def _params(results: list[QuestionResult], files: list[FileResult]) -> str:
+    pairs = sorted({(r.seed, r.scenario) for r in results if (r.seed or r.scenario) and r.outcome != MISSING})
     judged = "; ".join(f"seed {s or '?'}, scenario {c or '?'}" for s, c in pairs)
-    files = ", ".join(f"{f.file} ({f.status})" for f in module["files"])
-    return ". ".join(p for p in (f"Judged for {judged}" if judged else "", f"Notebook: {files}" if files else "") if p)
+    handed = ", ".join(f"{f.file} ({f.status})" for f in files)
+    return ". ".join(p for p in (f"Judged for {judged}" if judged else "", f"Notebook: {handed}" if handed else "") if p)
 
 
-def _question_parts(result: QuestionResult, titles: dict[str, str]) -> dict[str, Any]:
+_MORE_HINTS = re.compile(r"\s*Ask `[^`\n]{0,80}hint\(\d+\)[^`\n]{0,40}` for more\.?\s*$")
+
+
+def _hint(text: str) -> str:
+    """The hint as the learner reads it in the feedback, without the notebook's "Ask `hint(2)` for more."."""
+    return _MORE_HINTS.sub("", _line(text, SHOWN_LIMIT * 2))
+
+
+def _question_parts(view: _Class, result: QuestionResult, titles: dict[str, str]) -> dict[str, Any]:
+    """One question: its one line of feedback, the details, and the hint when it is not correct."""
     look = OUTCOME_LOOK.get(result.outcome, _NO_RESULT)
-    rejudged = (f"Your notebook showed \"{_line(result.shown, 40)}\", but judging your recorded answer again gave "
-                f"\"{result.outcome}\": this is the outcome that counts." if result.verification.startswith(DIFFERS) and result.shown else "")
-    notes = [n for n in (_line(result.message, SHOWN_LIMIT * 3), _TO_LEARNER.get(result.outcome, ""), rejudged) if n]
+    message = _line(result.message, SHOWN_LIMIT * 3) or _TO_LEARNER.get(result.outcome, "")
+    if result.verification.startswith(DIFFERS) and result.shown and not view.reassigned(result):
+        message += (f" Your notebook showed \"{_line(result.shown, 40)}\", but judging your recorded answer again gave "
+                    f"\"{result.outcome}\": this is the outcome that counts.")
     return {
         "head": f"{result.question} · {result.title or titles.get(result.question, '')}".strip(" ·"),
-        "outcome": f"{look.symbol} {result.outcome}",
-        "notes": list(dict.fromkeys(notes)),
-        "details": [_line(d, SHOWN_LIMIT) for d in result.details],
-        "hint": _line(result.hint, SHOWN_LIMIT * 2) if result.outcome != CORRECT else "",
+        "outcome": result.outcome,
+        "shown": f"{look.symbol} {result.outcome}",
+        "lines": [line for line in (message.strip(), *(_line(d, SHOWN_LIMIT) for d in result.details)) if line],
+        "hint": _hint(result.hint) if result.outcome != CORRECT else "",
     }
 
 
 _CLOSING = "Before handing in again: restart the kernel and run all cells, so every check runs on your latest answers."
+_INTRO = ("For each question: the outcome, the feedback your answer earned and, where it is not yet correct, "
+          "a hint to try next.")
+_FILES_HEAD = "About the files you handed in"
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
 
@@ -730,42 +964,54 @@ def _md(value: Any, limit: int | None = None) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _line(value, limit))
 
 
+def _module_head(module: dict[str, Any]) -> str:
+    return f"Module {module['module']} {module['title']}".strip() + f": {module['right']} of {module['out_of']} questions correct"
+
+
 def _feedback_md(data: dict[str, Any], when: str) -> str:
-    lines = [f"# Feedback for {_md(data['learner'], 120)}", "", f"Graded {_md(when)}. For each question: the outcome, "
-             "the feedback your answer earned and, where it is not yet correct, a hint to try next.", ""]
+    lines = [f"# Feedback for {_md(data['learner'], 120)}", "", f"Graded {_md(when)}. {_INTRO}", ""]
+    for sentence in data["elsewhere"]:
+        lines += [f"**Your seed or scenario is not your assignment.** {_md(sentence)}", ""]
     for module in data["modules"]:
-        lines += [f"## Module {_md(module['module'])} {_md(module['title'])}: {module['right']} of {module['out_of']} questions correct", ""]
-        if _params(module):
-            lines += [_md(_params(module)), ""]
-        for result in module["results"]:
-            part = _question_parts(result, module["titles"])
-            lines.append(f"- **{_md(part['head'])}**: {_md(part['outcome'])}")
-            lines += [f"  - {_md(n)}" for n in part["notes"] + part["details"]]
+        lines += [f"## {_md(_module_head(module))}", ""]
+        if module["missing"]:
+            lines += [_md(f"No notebook for module {module['module']} was handed in."), ""]
+            continue
+        lines += [_md(module["params"]), ""] if module["params"] else []
+        for part in module["questions"]:
+            lines.append(f"- **{_md(part['head'])}**: {_md(part['shown'])}")
+            lines += [f"  - {_md(line)}" for line in part["lines"]]
             lines += [f"  - Next hint: {_md(part['hint'])}"] if part["hint"] else []
-        lines.append("")
-    if data["missing"]:
-        lines += ["## What was missing or not graded", "", *(f"- {_md(item)}" for item in data["missing"]), ""]
-    return "\n".join([*lines, _md(_CLOSING), ""])
+        lines += ["", *(f"Another cell raised an error: {_md(error)}" for error in module["errors"])]
+        lines += [""] if module["errors"] else []
+    if data["files"]:
+        lines += [f"## {_FILES_HEAD}", "", *(f"- {_md(item)}" for item in data["files"]), ""]
+    lines += [_md(_CLOSING), ""] if data["closing"] else []
+    return "\n".join(lines)
 
 
 def _feedback_html(data: dict[str, Any], when: str) -> str:
-    body = [f"<h1>Feedback for {_name(data['learner'])}</h1><p>Graded {_e(when)}. For each question: the outcome, the "
-            "feedback your answer earned and, where it is not yet correct, a hint to try next.</p>"]
+    body = [f"<h1>Feedback for {_name(data['learner'])}</h1><p>Graded {_e(when)}. {_e(_INTRO)}</p>"]
+    body += [f"<p class='banner unsafe'>Your seed or scenario is not your assignment. <span style='font-weight:400'>"
+             f"{_rich(s, None)}</span></p>" for s in data["elsewhere"]]
     for module in data["modules"]:
-        body.append(f"<h2>Module {_e(module['module'])} {_e(module['title'])}: {module['right']} of {module['out_of']} questions correct</h2>")
-        body.append(f"<p class='note'>{_e(_params(module))}</p>" if _params(module) else "")
-        body.append("<ul>" + "".join(_question_html(r, module["titles"]) for r in module["results"]) + "</ul>")
-    if data["missing"]:
-        body.append("<h2>What was missing or not graded</h2><ul>" + "".join(f"<li>{_rich(i)}</li>" for i in data["missing"]) + "</ul>")
-    body.append(f"<p>{_e(_CLOSING)}</p>")
+        body.append(f"<h2>{_e(_module_head(module))}</h2>")
+        if module["missing"]:
+            body.append(f"<p>No notebook for module {_e(module['module'])} was handed in.</p>")
+            continue
+        body.append(f"<p class='note'>{_e(module['params'])}</p>" if module["params"] else "")
+        body.append("<ul>" + "".join(_question_html(part) for part in module["questions"]) + "</ul>")
+        body += [f"<p>Another cell raised an error: {_rich(error, None)}</p>" for error in module["errors"]]
+    if data["files"]:
+        body.append(f"<h2>{_FILES_HEAD}</h2><ul>" + "".join(f"<li>{_rich(i)}</li>" for i in data["files"]) + "</ul>")
+    body.append(f"<p>{_e(_CLOSING)}</p>" if data["closing"] else "")
     return (f"<!doctype html>\n<html lang='en'><head><meta charset='utf-8'><title>Feedback for {_e(data['learner'], 120)}</title>"
             f"<style>{_CSS}{_outcome_css()} li{{margin:.3em 0}} .o{{padding:0 .4em;border-radius:3px}}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+            + "\n".join(b for b in body if b) + "\n</body></html>\n")
 
 
-def _question_html(result: QuestionResult, titles: dict[str, str]) -> str:
-    part = _question_parts(result, titles)
-    notes = "".join(f"<li>{_rich(n, None)}</li>" for n in part["notes"] + part["details"])
+def _question_html(part: dict[str, Any]) -> str:
+    lines = "".join(f"<li>{_rich(line, None)}</li>" for line in part["lines"])
     hint = f"<li><b>Next hint:</b> {_rich(part['hint'], None)}</li>" if part["hint"] else ""
-    return (f"<li><b>{_e(part['head'])}</b>: <span class='o {_css_class(result.outcome)}'>{_e(part['outcome'])}</span>"
-            f"<ul class='tight'>{notes}{hint}</ul></li>")
+    return (f"<li><b>{_e(part['head'])}</b>: <span class='o {_css_class(part['outcome'])}'>{_e(part['shown'])}</span>"
+            f"<ul class='tight'>{lines}{hint}</ul></li>")
