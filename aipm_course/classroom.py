@@ -4,29 +4,43 @@ Both only read the learners' folders. Nothing in them is created, changed, moved
 progress files are read directly (never through ``ProgressStore``, which moves a damaged file
 aside), and collected notebooks are copied byte for byte, keeping their modification time.
 
-**Learners' names.** Each folder given is one learner. The name is the first path component,
-counted from the root, where the given folders differ: for ``/home/alice/aipm-work`` and
-``/home/bob/aipm-work`` it is ``alice`` and ``bob``. A single folder is named by itself, or by its
-parent when it is a work folder (``aipm-work``, ``my_work``): ``/home/alice/aipm-work`` is ``alice``,
-and so is the home ``/home/alice``. Names that would repeat are spelled out from that component
-on, joined with ``-`` (``alice-w1``, ``alice-w2``), then numbered. The same folder given twice
-counts once.
+**Learners' names.** A learner is named by their home folder's own name, so ``/home/alice`` is
+``alice`` wherever the homes are. For ``aipm collect HOME...`` it is the last component of each
+HOME. For ``aipm class status WORK_FOLDER...`` the folder's own name, or, for a work folder, the
+first name above it that is not a work-folder part (``aipm-work``, ``my_work``, ``aipm-handout``,
+``team-NN`` and the parts of ``--work-subdir``): ``/home/alice/aipm-work`` and
+``/home/alice/aipm-handout/team-02/my_work`` are both ``alice``. Only when two folders would get
+the same name are they told apart, by their parent folder's name (``home1-ana`` and
+``home2-ana``), then more of their ancestors, then the work folder's path, then a number; the
+report says so. The same folder given twice counts once.
 
 **Progress files** are ``<work folder>/.aipm/progress.json`` (see ``workspace.ProgressStore``). A
 missing, unreadable, damaged, linked or oversized file is a row that says so, never a failure.
 Only the kit's own questions are counted (``QUESTION_COUNTS``), so a forged file can neither add
 rows to the room nor make one learner's row hide another's.
 
-**Collection** looks in each home for the exercise notebooks (``NN_*.ipynb``, not in sub-folders)
-in this order and takes the first folder that holds any: ``<home>/<work_subdir>`` (default
-``aipm-work``, the work folder on a shared kit), ``<home>/my_work``, then the home itself. A
-symbolic link (a notebook, or a folder leading out of the home) is never followed: it is skipped
-and reported.
+**Seed and scenario.** Each check records the parameters it was judged against. A learner's row
+shows those of their latest check in the modules shown, and "To check" lists a learner whose
+checks used more than one seed or scenario ("seeds 0 and 2"): someone working on the wrong
+numbers. With a roster (the CSV of ``aipm grade --roster``) it also lists learners whose numbers
+differ from their assignment, learners not on it, and learners on it with no work folder given.
+
+**Collection** looks in each home, in this order, at ``<home>/<work_subdir>`` (default
+``aipm-work``, the work folder on a shared kit), ``<home>/aipm-work``, ``<home>/my_work`` and the
+home itself (not their sub-folders), and copies from EVERY one of them the exercise notebooks
+(``NN_*.ipynb``) and the files named like an exercise that are not notebooks (``NN_*.html``, ``.py``,
+``.pdf``: the grader lists those as not graded). A name met in a second folder goes into
+``SUBMISSIONS/<learner>/<that folder>/`` (``home`` for the home itself); the grader grades the
+newest of each module and lists the others. A home with no exercise notebook in those folders is
+searched deeper (at most ``MAX_DEPTH`` levels, hidden folders and links left out) and the report
+names what it found there and the ``--work-subdir`` that collects it. A symbolic link (a file, or a
+folder leading out of the home) is never followed: it is skipped and reported.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as _dt
 import html
@@ -52,6 +66,7 @@ __all__ = [
     "CollectedLearner",
     "CollectReport",
     "learner_names",
+    "name_folders",
     "read_progress",
     "class_status",
     "write_html",
@@ -62,10 +77,19 @@ __all__ = [
 # first build every exercise; a test checks it against the exercises themselves.
 QUESTION_COUNTS = {"00": 4, "01": 7, "02": 9, "03": 9, "04": 12, "05": 11, "06": 11, "07": 12}
 WORK_FOLDER_NAMES = ("aipm-work", "my_work")
+WORK_FOLDER_PARTS = (*WORK_FOLDER_NAMES, "aipm-handout")  # walked past when naming a learner
+TEAM_FOLDER = re.compile(r"team-[0-9]+")  # a hand-out's team folder, walked past too
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9_.-]{1,60}")  # a scenario name as a progress record may hold it
+MAX_PREFIXES = 3  # ancestors a repeated name may take before it is numbered
+MAX_NAMES_SHOWN = 10
 PROGRESS_FILE = (".aipm", "progress.json")
 MAX_PROGRESS_BYTES = 2_000_000  # a real record is a few kilobytes
 MAX_NOTEBOOK_BYTES = 100_000_000
 NOTEBOOK_NAME = re.compile(r"[0-9][0-9]_[^/\\]*\.ipynb")
+EXERCISE_NAME = re.compile(r"[0-9][0-9]_[^/\\]*")  # named like an exercise: a notebook or an export of one
+MAX_DEPTH = 4  # how far below a home collect looks for notebooks when the usual folders have none
+MAX_FOLDERS_SEARCHED = 2_000
+MAX_DEEPER_SHOWN = 5
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -93,30 +117,89 @@ def _folder_list(name: str, folders: Any) -> list[Path]:
     return found
 
 
-def _own_name(parts: tuple[str, ...]) -> str:
-    """A lone folder's name: its own, or its parent's when it is a work folder."""
-    if len(parts) > 2 and parts[-1] in WORK_FOLDER_NAMES:
-        return parts[-2]
-    return parts[-1] if len(parts) > 1 else "learner"
+def _home_of(folder: Path, work_parts: frozenset[str]) -> Path:
+    """The home a work folder belongs to: walk up past the work-folder parts (``aipm-work``,
+    ``my_work``, ``aipm-handout``, ``team-NN`` and the parts of ``--work-subdir``)."""
+    home = folder
+    while home.name and (home.name in work_parts or TEAM_FOLDER.fullmatch(home.name)):
+        home = home.parent
+    return home if home.name else folder
 
 
-def learner_names(folders: Any) -> list[str]:
-    """Return one unique name per folder (the rule is in the module's docstring)."""
+def _candidates(folder: Path, home: Path) -> list[str]:
+    """A learner's possible names, in the order tried: the home's name, then prefixed by its parent
+    folder's name (``home1-ana``), then by more of its ancestors, then with the work folder's path."""
+    base = home.name or "learner"
+    ancestors = [part for part in home.parent.parts if part != home.anchor][-MAX_PREFIXES:]
+    names = [base, *("-".join([*ancestors[-k:], base]) for k in range(1, len(ancestors) + 1))]
+    if folder != home:
+        names.append("-".join([base, *folder.relative_to(home).parts]))
+    return names
+
+
+def _settle(candidates: list[list[str]]) -> list[int]:
+    """Which candidate each learner uses: where names repeat, the learners further from their own
+    name move on first; when all are at the same step, all move on."""
+    level = [0] * len(candidates)
+    while True:
+        names = [c[i] for c, i in zip(candidates, level)]
+        groups = collections.defaultdict(list)
+        for index, name in enumerate(names):
+            groups[name].append(index)
+        moved = False
+        for members in groups.values():
+            movable = [i for i in members if level[i] + 1 < len(candidates[i])]
+            if len(members) < 2 or not movable:
+                continue
+            lowest = min(level[i] for i in members)
+            ahead = [i for i in movable if level[i] > lowest]
+            for i in ahead or movable:
+                level[i] += 1
+                moved = True
+        if not moved:
+            return level
+
+
+def name_folders(folders: Any, work_subdir: Any = None, homes: bool = False) -> tuple[list[str], list[str]]:
+    """Return one unique name per folder, and a note for each name that had to be told apart.
+
+    ``homes=True`` (``aipm collect``): each folder is a home, named by its last component.
+    Otherwise (``aipm class status``) a folder is named by its home: the first folder above it whose
+    name is not a work-folder part. See the module's docstring for names that would repeat."""
     paths = [Path(os.path.abspath(f)) for f in folders]
-    parts = [p.parts for p in paths]
-    longest = max((len(p) for p in parts), default=0)
-    index = next((i for i in range(longest) if len({p[i] if i < len(p) else "" for p in parts}) > 1), None)
-    names = [p[index] if index is not None and index < len(p) else _own_name(p) for p in parts]
-    repeated = collections.Counter(names)
-    if index is not None:
-        names = ["-".join(p[index:]) if repeated[n] > 1 and index < len(p) else n for n, p in zip(names, parts)]
+    parts = frozenset() if homes else frozenset(WORK_FOLDER_PARTS) | frozenset(_work_subdir(work_subdir).parts if work_subdir else ())
+    owners = [path if homes else _home_of(path, parts) for path in paths]
+    candidates = [_candidates(path, home) for path, home in zip(paths, owners)]
+    names = [c[i] for c, i in zip(candidates, _settle(candidates))]
     unique: list[str] = []
-    for name in names:
+    for name in names:  # the first keeps a name still shared; the others are numbered
         candidate, number = name, 2
-        while candidate in unique:
+        while candidate in unique or (candidate != name and candidate in names):
             candidate, number = f"{name}-{number}", number + 1
         unique.append(candidate)
-    return unique
+    return unique, _naming_notes(candidates, unique, paths)
+
+
+def _naming_notes(candidates: list[list[str]], names: list[str], paths: list[Path]) -> list[str]:
+    """One line per own name shared by several folders: which name each got instead."""
+    shared = collections.defaultdict(list)
+    for candidate, name, path in zip(candidates, names, paths):
+        shared[candidate[0]].append((name, path))
+    notes = []
+    for own, members in shared.items():
+        told = ", ".join(f"{name} ({path})" for name, path in members[:MAX_NAMES_SHOWN])
+        told += f" and {len(members) - MAX_NAMES_SHOWN} more" if len(members) > MAX_NAMES_SHOWN else ""
+        if len(members) > 1:
+            notes.append(f"{len(members)} folders would all be named {own}; they are told apart as {told}. Use these names in a roster.")
+        elif members[0][0] != own:
+            notes.append(f"{members[0][1]} would be named {own}, a name another folder now has; it is named {members[0][0]}. "
+                         "Use this name in a roster.")
+    return notes
+
+
+def learner_names(folders: Any, work_subdir: Any = None, homes: bool = False) -> list[str]:
+    """Return one unique name per folder (see ``name_folders``)."""
+    return name_folders(folders, work_subdir, homes)[0]
 
 
 def _modules(modules: Any) -> list[str] | None:
@@ -171,6 +254,13 @@ class Answer:
     last_outcome: str
     first_checked: _dt.datetime | None
     last_checked: _dt.datetime | None
+    seed: int | None = None
+    scenario: str | None = None
+
+    @property
+    def numbers(self) -> tuple[int, str] | None:
+        """The seed and scenario of the last check, when the record has them."""
+        return None if self.seed is None or self.scenario is None else (self.seed, self.scenario)
 
     @property
     def attempted(self) -> bool:
@@ -208,8 +298,19 @@ def _entry(key: str, entry: Any) -> Answer | None:
     outcome = entry.get("last_outcome")
     return Answer(
         key, int(attempts), passed, outcome if isinstance(outcome, str) else "",
-        _time(entry.get("first_checked")), _time(entry.get("last_checked")),
+        _time(entry.get("first_checked")), _time(entry.get("last_checked")), *_parameters(entry.get("parameters")),
     )
+
+
+def _parameters(value: Any) -> tuple[int | None, str | None]:
+    """The seed and scenario a check recorded, or (None, None) when they are not there or not of the
+    kit's shape (records from before they were kept have none; an odd one is not a damaged file)."""
+    if not isinstance(value, dict):
+        return None, None
+    seed, scenario = value.get("seed"), value.get("scenario")
+    if not validation.is_whole(seed) or not 0 <= seed < 2**64 or not isinstance(scenario, str) or not SCENARIO_NAME.fullmatch(scenario):
+        return None, None
+    return int(seed), scenario
 
 
 def _reason(exc: OSError) -> str:
@@ -284,6 +385,8 @@ class Learner:
     folder: Path
     answers: dict[str, Answer]
     problem: str | None = None
+    assigned: Any = None  # the roster's entry (a grading.roster.RosterEntry), when there is a roster
+    on_roster: bool | None = None  # None: no roster given
 
     def _among(self, keys: list[str]) -> list[Answer]:
         return [self.answers[k] for k in keys if k in self.answers]
@@ -302,6 +405,42 @@ class Learner:
         """The last check recorded, in any module."""
         times = [a.last_checked for a in self.answers.values() if a.last_checked is not None]
         return max(times, default=None)
+
+    def numbers(self, keys: list[str]) -> list[tuple[int, str]]:
+        """The seeds and scenarios these questions' checks used, each once, the most recent last."""
+        answers = sorted((a for a in self._among(keys) if a.numbers), key=lambda a: (a.last_checked is not None, a.last_checked or _dt.datetime.min))
+        used: dict[tuple[int, str], None] = {}
+        for answer in answers:
+            used.pop(answer.numbers, None)
+            used[answer.numbers] = None
+        return list(used)
+
+    def to_check(self, keys: list[str]) -> list[str]:
+        """Why this learner's numbers need a look: more than one seed or scenario, numbers other
+        than the roster's, or not on the roster."""
+        used, found = self.numbers(keys), []
+        seeds, scenarios = sorted({s for s, _ in used}), sorted({c for _, c in used})
+        if len(seeds) > 1:
+            found.append(f"seeds {_listed(seeds)}")
+        if len(scenarios) > 1:
+            found.append(f"scenarios {_listed(scenarios)}")
+        wanted = (self.assigned.seed, self.assigned.scenario) if self.assigned is not None and self.assigned.assigned else None
+        other = [pair for pair in used if wanted is not None and pair != wanted]
+        if other:
+            found.append(f"checks with {_listed([_pair(p) for p in other])}; the roster assigns {_pair(wanted)}")
+        if self.on_roster is False:
+            found.append("not on the roster")
+        return found
+
+
+def _listed(items: list[Any]) -> str:
+    """0 and 2; 0, 1 and 2."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _pair(numbers: tuple[int, str]) -> str:
+    return f"seed {numbers[0]}, scenario {numbers[1]}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -371,6 +510,8 @@ class ClassStatus:
     modules: tuple[str, ...]
     questions: tuple[QuestionStatus, ...]
     taken_at: _dt.datetime
+    naming: tuple[str, ...] = ()  # how learners whose folders share a name were told apart
+    without_folder: tuple[Any, ...] = ()  # roster entries with no work folder given
 
     @property
     def keys(self) -> list[str]:
@@ -383,18 +524,35 @@ class ClassStatus:
     def headline(self) -> str:
         without = len(self.learners) - len(self.readable)
         modules = ", ".join(self.modules) if self.modules else "none yet"
+        flagged = self.to_check()
         return (
             f"Class status at {self.taken_at:%Y-%m-%d %H:%M:%S}: {len(self.learners)} learner(s), "
             f"{without} without a readable progress record. Modules: {modules}."
+            + (f" To check: {len(flagged)} (seed, scenario or roster)." if flagged else "")
         )
 
+    def to_check(self) -> list[tuple[str, str]]:
+        """(learner, why) for every learner whose numbers need a look, then the roster's learners
+        with no work folder."""
+        keys = self.keys
+        found = [(lr.name, "; ".join(why)) for lr in self.learners if (why := lr.to_check(keys))]
+        for entry in self.without_folder:
+            team = f" ({entry.team})" if entry.team else ""
+            found.append((entry.learner, f"on the roster{team}, but no work folder of that name was given"))
+        return found
+
     def __str__(self) -> str:
-        lines = [_printable(self.headline()), ""]
+        lines = [_printable(self.headline()), *(f"Names: {_printable(n)}" for n in self.naming), ""]
         if self.questions:
             lines += self._question_lines()
         else:
             lines.append("No check recorded yet in these modules.")
         lines += ["", *self._learner_lines()]
+        flagged = self.to_check()
+        if flagged:
+            width = max(len(name) for name, _ in flagged) + 2
+            lines += ["", "To check (seed, scenario, roster):"]
+            lines += [f"{_printable(name):<{width}}{_printable(why)}" for name, why in flagged]
         return "\n".join(lines)
 
     def _question_lines(self) -> list[str]:
@@ -405,25 +563,45 @@ class ClassStatus:
             lines.append(f"{q.key:<9}{len(q.passed):>7}{len(q.stuck):>7}{len(q.not_started):>13}  {longest}")
         return lines
 
+    def _latest(self, learner: Learner) -> tuple[str, str]:
+        """The seed and scenario of the learner's latest check, as shown ("-" when not recorded)."""
+        used = learner.numbers(self.keys)
+        return (str(used[-1][0]), used[-1][1]) if used else ("-", "-")
+
     def _learner_lines(self) -> list[str]:
         keys, width = self.keys, max([7, *(min(30, len(lr.name)) for lr in self.learners)]) + 2
-        lines = [f"Per learner ({len(keys)} question(s)):",
-                 f"{'learner':<{width}}{'passed':>7}{'attempted':>10}{'stuck':>7}  {'last activity':<17} stuck on"]
+        numbers = {lr.name: self._latest(lr) for lr in self.learners}
+        seed_width = max([4, *(len(s) for s, _ in numbers.values())])
+        scenario_width = max([8, *(len(c) for _, c in numbers.values())])
+        lines = [f"Per learner ({len(keys)} question(s); seed and scenario of the latest check):",
+                 f"{'learner':<{width}}{'passed':>7}{'attempted':>10}{'stuck':>7}  {'last activity':<17} "
+                 f"{'seed':>{seed_width}} {'scenario':<{scenario_width}} stuck on"]
         for lr in self.learners:
             name = _printable(lr.name)
             if lr.problem is not None:
                 lines.append(f"{name:<{width}}{_printable(lr.problem)}: {_printable(str(lr.folder))}")
                 continue
-            stuck = lr.stuck(keys)
+            stuck, (seed, scenario) = lr.stuck(keys), numbers[lr.name]
             when = _when(lr.last_activity, self.taken_at)
-            lines.append(f"{name:<{width}}{lr.passed(keys):>7}{lr.attempted(keys):>10}{len(stuck):>7}  {when:<17} {' '.join(stuck) or '-'}")
+            lines.append(f"{name:<{width}}{lr.passed(keys):>7}{lr.attempted(keys):>10}{len(stuck):>7}  {when:<17} "
+                         f"{seed:>{seed_width}} {scenario:<{scenario_width}} {' '.join(stuck) or '-'}")
         return lines
 
     def html(self) -> str:
         """The same report as one self-contained HTML page (everything escaped)."""
+        naming = "".join(f"<p>Names: {_e(n)}</p>" for n in self.naming)
         return _HTML.format(
-            headline=_e(self.headline()), questions=self._question_table(), learners=self._learner_table()
+            headline=_e(self.headline()), naming=naming, questions=self._question_table(), learners=self._learner_table(),
+            to_check=self._check_table(),
         )
+
+    def _check_table(self) -> str:
+        flagged = self.to_check()
+        if not flagged:
+            return "<p>Nothing to check: every learner's checks use one seed and one scenario" + (
+                ", the roster's." if any(lr.on_roster is not None for lr in self.learners) or self.without_folder else ".") + "</p>"
+        rows = "".join(f"<tr><td>{_e(name)}</td><td class=hot>{_e(why)}</td></tr>" for name, why in flagged)
+        return f"<table><tr><th>learner</th><th>why</th></tr>{rows}</table>"
 
     def _question_table(self) -> str:
         if not self.questions:
@@ -440,13 +618,14 @@ class ClassStatus:
         keys, rows = self.keys, []
         for lr in self.learners:
             if lr.problem is not None:
-                rows.append(f"<tr><td>{_e(lr.name)}</td><td colspan=5 class=problem>{_e(lr.problem)}: {_e(str(lr.folder))}</td></tr>")
+                rows.append(f"<tr><td>{_e(lr.name)}</td><td colspan=7 class=problem>{_e(lr.problem)}: {_e(str(lr.folder))}</td></tr>")
                 continue
-            stuck = lr.stuck(keys)
+            stuck, (seed, scenario), hot = lr.stuck(keys), self._latest(lr), " class=hot" if lr.to_check(keys) else ""
             rows.append(f"<tr><td>{_e(lr.name)}</td><td class=n>{lr.passed(keys)}</td><td class=n>{lr.attempted(keys)}</td>"
                         f"<td class=n>{len(stuck)}</td><td>{_e(_when(lr.last_activity, self.taken_at))}</td>"
-                        f"<td>{_e(' '.join(stuck) or '-')}</td></tr>")
-        head = "<tr><th>learner</th><th>passed</th><th>attempted</th><th>stuck</th><th>last activity</th><th>stuck on</th></tr>"
+                        f"<td{hot}>{_e(seed)}</td><td{hot}>{_e(scenario)}</td><td>{_e(' '.join(stuck) or '-')}</td></tr>")
+        head = ("<tr><th>learner</th><th>passed</th><th>attempted</th><th>stuck</th><th>last activity</th>"
+                "<th>seed</th><th>scenario</th><th>stuck on</th></tr>")
         return f"<table>{head}{''.join(rows)}</table>"
 
 
@@ -468,35 +647,64 @@ td.problem {{ color: #8a4b00; }}
 </style></head><body>
 <h1>Class status</h1>
 <p>{headline}</p>
-<p>This page reloads every 30 seconds; run <code>aipm class status ... --html</code> again to update it.</p>
+{naming}<p>This page reloads every 30 seconds; run <code>aipm class status ... --html</code> again to update it.</p>
 <h2>Per question</h2>
 {questions}
 <h2>Per learner</h2>
+<p>Seed and scenario: those of the learner's latest check.</p>
 {learners}
+<h2>To check: seed, scenario and roster</h2>
+{to_check}
 </body></html>
 """
 
 
-def class_status(folders: Any, modules: Any = None, now: _dt.datetime | None = None) -> ClassStatus:
+def class_status(folders: Any, modules: Any = None, now: _dt.datetime | None = None, roster: Any = None,
+                 work_subdir: Any = None) -> ClassStatus:
     """Read every learner's progress file (read only) and return where the room is.
 
     ``folders`` are the learners' work folders; ``modules`` limits the questions to those modules
-    (default: every module in which anyone has a check recorded); ``now`` is the moment of the report."""
+    (default: every module in which anyone has a check recorded); ``now`` is the moment of the
+    report; ``roster`` a roster CSV (as for ``aipm grade --roster``) or its entries, to flag learners
+    whose seed or scenario differ from their assignment and those with no work folder;
+    ``work_subdir`` a work folder's path inside a home, walked past when naming learners."""
     paths = _folder_list("folders", folders)
     chosen = _modules(modules)
+    entries = _roster(roster)
     now = now if now is not None else _dt.datetime.now().replace(microsecond=0)
+    names, naming = name_folders(paths, work_subdir)
     learners = []
-    for name, path in zip(learner_names(paths), paths):
+    for name, path in zip(names, paths):
         answers, problem = read_progress(path)
         known = {k: a for k, a in answers.items() if k in _KNOWN_KEYS}
-        learners.append(Learner(name, path, known, problem))
+        assigned = None if entries is None else entries.get(name)
+        learners.append(Learner(name, path, known, problem, assigned, None if entries is None else assigned is not None))
     learners.sort(key=lambda lr: (lr.name.casefold(), lr.name))
     if chosen is None:
         chosen = sorted({k[:2] for lr in learners for k in lr.answers})
     keys = [k for m in chosen for k in _keys(m)]
     readable = [lr for lr in learners if lr.problem is None]
     questions = tuple(_question(k, readable) for k in keys)
-    return ClassStatus(tuple(learners), tuple(chosen), questions, now)
+    given = set(names)
+    without = tuple(e for n, e in (entries or {}).items() if n not in given)
+    return ClassStatus(tuple(learners), tuple(chosen), questions, now, tuple(naming), without)
+
+
+def _roster(roster: Any) -> dict[str, Any] | None:
+    """The roster's entries by learner: read from a CSV file, or given as entries; None for no roster."""
+    if roster is None:
+        return None
+    from .grading.roster import RosterEntry, read_roster
+
+    if isinstance(roster, (str, os.PathLike)) and not isinstance(roster, bytes):
+        entries = read_roster(Path(roster))
+    elif isinstance(roster, Iterable) and not isinstance(roster, (str, bytes)):
+        entries = list(roster)
+        if not entries or not all(isinstance(e, RosterEntry) for e in entries):
+            raise validation.fail("roster", roster, "a roster CSV file, or the entries read_roster returns", ClassroomError)
+    else:
+        raise validation.fail("roster", roster, "a roster CSV file, or the entries read_roster returns", ClassroomError)
+    return {e.learner: e for e in entries}
 
 
 def write_html(status: ClassStatus, path: Any) -> Path:
@@ -529,45 +737,80 @@ def _inside(path: Path, folder: Path) -> bool:
 
 @dataclasses.dataclass
 class CollectedLearner:
-    """What was collected from one home: the folder used, notebooks copied, and what was skipped and why."""
+    """What was collected from one home: the folders used, the files copied (as placed under
+    ``SUBMISSIONS/<learner>/``), what was skipped and why, and notebooks found deeper."""
 
     name: str
     home: Path
-    source: Path | None = None
-    copied: list[str] = dataclasses.field(default_factory=list)
+    sources: list[Path] = dataclasses.field(default_factory=list)
+    copied: list[str] = dataclasses.field(default_factory=list)  # notebooks
+    others: list[str] = dataclasses.field(default_factory=list)  # named like an exercise, not notebooks
+    set_aside: list[str] = dataclasses.field(default_factory=list)  # put in a sub-folder: the name was taken
+    deeper: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # (folder in the home, notebooks)
     skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     problem: str | None = None
 
+    @property
+    def source(self) -> Path | None:
+        """The first folder anything was copied from."""
+        return self.sources[0] if self.sources else None
+
     def __str__(self) -> str:
         name = _printable(self.name)
-        if self.source is None:
-            line = f"{name}: {self.problem or 'no exercise notebooks found'} ({_printable(str(self.home))})"
+        if not self.sources:
+            why = self.problem or ("nothing copied" if self.skipped else "no exercise notebooks found")
+            line = f"{name}: {why} ({_printable(str(self.home))})"
         else:
-            line = f"{name}: copied {len(self.copied)} notebook(s) from {_printable(str(self.source))}"
-        return "\n".join([line, *(f"    skipped {_printable(p)}: {why}" for p, why in self.skipped)])
+            line = f"{name}: copied {len(self.copied)} notebook(s) from {', '.join(_printable(str(f)) for f in self.sources)}"
+        return "\n".join([line, *(f"    {_printable(text)}" for text in self._details())])
+
+    def _details(self) -> list[str]:
+        lines = []
+        if self.others:
+            n = len(self.others)
+            lines.append(f"copied {n} file{'s that are not notebooks' if n != 1 else ' that is not a notebook'}: "
+                         f"{', '.join(self.others)} (grading lists them and grades nothing in them: ask for the .ipynb)")
+        if self.set_aside:
+            lines.append(f"the same name in more than one folder, so these are in sub-folders of {self.name}/: "
+                         f"{', '.join(self.set_aside)} (grading grades the newest of each module and lists the others)")
+        if self.deeper:
+            found = ", ".join(f"{folder} ({count})" for folder, count in self.deeper[:MAX_DEEPER_SHOWN])
+            lines.append(f"exercise notebooks found deeper in the home: {found}; "
+                         f"collect them with --work-subdir {self.deeper[0][0]}")
+        return lines + [f"skipped {p}: {why}" for p, why in self.skipped]
 
 
 @dataclasses.dataclass
 class CollectReport:
-    """The whole collection: one entry per home, in the order given."""
+    """The whole collection: one entry per home, in the order given, and how names were told apart."""
 
     out: Path
     learners: list[CollectedLearner]
+    naming: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def copied(self) -> int:
+        """Notebooks copied, from every home."""
         return sum(len(lr.copied) for lr in self.learners)
 
     @property
     def empty(self) -> list[CollectedLearner]:
+        """The homes no notebook came from."""
         return [lr for lr in self.learners if not lr.copied]
 
     def __str__(self) -> str:
-        lines = [str(lr) for lr in self.learners]
+        lines = [*(f"Names: {_printable(n)}" for n in self.naming)]
+        lines += [str(lr) for lr in self.learners]
+        others = sum(len(lr.others) for lr in self.learners)
         lines.append(f"Collected {self.copied} notebook(s) from {len(self.learners) - len(self.empty)} of "
-                     f"{len(self.learners)} home(s) into {_printable(str(self.out))}.")
+                     f"{len(self.learners)} home(s) into {_printable(str(self.out))}"
+                     + (f", and {others} file(s) that are not notebooks." if others else "."))
         if self.empty:
-            lines.append("Homes with none: " + ", ".join(_printable(lr.name) for lr in self.empty))
+            lines.append("Homes with no notebook: " + ", ".join(_printable(lr.name) for lr in self.empty))
+        deeper = [lr.name for lr in self.learners if lr.deeper]
+        if deeper:
+            lines.append(f"Notebooks only deeper in: {', '.join(_printable(n) for n in deeper)}. Collect them "
+                         "with the --work-subdir suggested above (into a new --out, or a folder without theirs).")
         return "\n".join(lines)
 
 
@@ -602,29 +845,71 @@ def _check_out(out: Any, homes: list[Path], names: list[str]) -> Path:
     return target
 
 
-def _notebooks_in(folder: Path) -> list[os.DirEntry]:
+def _candidate_folders(home: Path, subdir: Path) -> list[tuple[str, Path]]:
+    """The folders searched in a home, in order, each with its label: where its files go in
+    ``SUBMISSIONS/<learner>/`` when an earlier folder had the same name."""
+    found: list[tuple[str, Path]] = []
+    for relative in (subdir, Path("aipm-work"), Path("my_work"), Path(".")):
+        folder = Path(os.path.normpath(home / relative))
+        if all(folder != known for _, known in found):
+            found.append(("home" if folder == home else relative.as_posix(), folder))
+    return found
+
+
+def _exercise_files(folder: Path) -> list[os.DirEntry]:
+    """The files named like an exercise (``NN_*``) in folder, not in its sub-folders, sorted."""
     with os.scandir(folder) as entries:
-        return sorted((e for e in entries if NOTEBOOK_NAME.fullmatch(e.name)), key=lambda e: e.name)
+        return sorted((e for e in entries if EXERCISE_NAME.fullmatch(e.name) and not e.is_dir(follow_symlinks=False)),
+                      key=lambda e: e.name)
 
 
-def _find_notebooks(learner: CollectedLearner, subdir: Path) -> list[os.DirEntry]:
-    """The notebooks of the first folder that holds any, in the search order; notes what was passed by."""
-    home = Path(os.path.realpath(learner.home))
-    for folder in (learner.home / subdir, learner.home / "my_work", learner.home):
+def _scan(learner: CollectedLearner, subdir: Path) -> list[tuple[str, Path, list[os.DirEntry]]]:
+    """Every candidate folder that holds files named like an exercise, with them; notes what was passed by."""
+    home, seen, found = Path(os.path.realpath(learner.home)), {}, []
+    for label, folder in _candidate_folders(learner.home, subdir):
         if not os.path.isdir(folder):
             continue
         if not _inside(folder, home):
             learner.skipped.append((str(folder), "a link to a folder outside the home, not followed"))
             continue
+        real = os.path.realpath(folder)
+        if real in seen:
+            learner.skipped.append((str(folder), f"the same folder as {seen[real]} (a link), collected once"))
+            continue
+        seen[real] = label
         try:
-            found = _notebooks_in(folder)
+            entries = _exercise_files(folder)
         except OSError as exc:
             learner.skipped.append((str(folder), f"cannot be listed ({_reason(exc)})"))
             continue
-        if found:
-            learner.source = folder
-            return found
-    return []
+        if entries:
+            found.append((label, folder, entries))
+    return found
+
+
+def _deeper(home: Path, searched: list[Path]) -> list[tuple[str, int]]:
+    """Folders below the home (at most ``MAX_DEPTH`` levels, links not followed, hidden folders and
+    the folders already searched left out) holding exercise notebooks: (path in the home, how many),
+    the fullest first."""
+    found: collections.Counter[str] = collections.Counter()
+    stack, visited = [(home, 0)], 0
+    while stack and visited < MAX_FOLDERS_SEARCHED:
+        folder, depth = stack.pop()
+        visited += 1
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name, reverse=True)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if depth < MAX_DEPTH:
+                    stack.append((Path(entry.path), depth + 1))
+            elif folder not in searched and NOTEBOOK_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                found[folder.relative_to(home).as_posix()] += 1
+    return sorted(found.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -648,36 +933,60 @@ def _collect_one(learner: CollectedLearner, subdir: Path, out: Path) -> None:
     if not os.path.isdir(learner.home):
         learner.problem = "home folder not found" if not os.path.lexists(learner.home) else "not a folder"
         return
-    notebooks = _find_notebooks(learner, subdir)
-    if not notebooks:
+    found = _scan(learner, subdir)
+    if not any(NOTEBOOK_NAME.fullmatch(e.name) for _, _, entries in found for e in entries):
+        searched = [folder for _, folder in _candidate_folders(learner.home, subdir)]
+        learner.deeper = _deeper(learner.home, searched)
+    target, made, taken = out / learner.name, [], set()
+    for label, folder, entries in found:
+        before = len(learner.copied) + len(learner.others)
+        for entry in entries:
+            place = entry.name if entry.name not in taken else f"{label}/{entry.name}"
+            taken.add(entry.name)
+            if entry.is_symlink():
+                learner.skipped.append((entry.path, "a symbolic link, not followed"))
+                continue
+            _copy_into(learner, Path(entry.path), target, place, made)
+        if len(learner.copied) + len(learner.others) > before:
+            learner.sources.append(folder)
+    for folder in reversed(made):  # folders left empty (nothing copied into them)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _copy_into(learner: CollectedLearner, source: Path, target: Path, place: str, made: list[Path]) -> None:
+    """Copy one file to target/place, noting it as a notebook or another file, or why it was skipped."""
+    destination = target / place
+    for folder in (target, *(target / p for p in reversed([*Path(place).parents][:-1]))):
+        if not folder.is_dir():
+            folder.mkdir()
+            made.append(folder)
+    try:
+        _copy(source, destination)
+    except OSError as exc:
+        learner.skipped.append((str(source), f"not copied ({_reason(exc)})"))
         return
-    target = out / learner.name
-    target.mkdir()
-    for entry in notebooks:
-        if entry.is_symlink():
-            learner.skipped.append((entry.path, "a symbolic link, not followed"))
-            continue
-        try:
-            _copy(Path(entry.path), target / entry.name)
-            learner.copied.append(entry.name)
-        except OSError as exc:
-            learner.skipped.append((entry.path, f"not copied ({_reason(exc)})"))
-    if not learner.copied:
-        target.rmdir()
+    (learner.copied if NOTEBOOK_NAME.fullmatch(source.name) else learner.others).append(place)
+    if "/" in place:
+        learner.set_aside.append(place)
 
 
 def collect(homes: Any, out: Any, work_subdir: Any = "aipm-work") -> CollectReport:
-    """Copy each learner's exercise notebooks from their home into ``out/<learner>/``.
+    """Copy each learner's exercise files from their home into ``out/<learner>/``.
 
-    The homes are only read: bytes are copied, modification times kept, links never followed. The
-    search order in a home is ``<work_subdir>``, ``my_work``, then the home itself. ``out`` must be
-    outside every home and hold no folder yet for these learners."""
+    The homes are only read: bytes are copied, modification times kept, links never followed. Every
+    folder of ``<work_subdir>``, ``aipm-work``, ``my_work`` and the home itself is collected (see the
+    module's docstring). ``out`` must be outside every home and hold no folder yet for these learners."""
     paths = _folder_list("homes", homes)
     subdir = _work_subdir(work_subdir)
-    names = learner_names(paths)
+    names, naming = name_folders(paths, homes=True)
+    work_folder = next((path for path in paths if path.name in WORK_FOLDER_PARTS), None)
+    if work_folder is not None:
+        naming.insert(0, f"{work_folder} is a work folder, not a home: give the homes (e.g. {work_folder.parent}), "
+                         "where collect looks in the work folders itself, so that each learner is named by their home.")
     target = _check_out(out, paths, names)
     target.mkdir(parents=True, exist_ok=True)
-    report = CollectReport(target, [CollectedLearner(name, home) for name, home in zip(names, paths)])
+    report = CollectReport(target, [CollectedLearner(name, home) for name, home in zip(names, paths)], naming)
     for learner in report.learners:
         _collect_one(learner, subdir, target)
     return report

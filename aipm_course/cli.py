@@ -134,7 +134,7 @@ def _cmd_workshop_scenarios(args: argparse.Namespace) -> int:
 def _cmd_class_status(args: argparse.Namespace) -> int:
     from .classroom import class_status, write_html
 
-    status = class_status(args.folders, modules=args.module)
+    status = class_status(args.folders, modules=args.module, roster=args.roster, work_subdir=args.work_subdir)
     print(status)
     if args.html is not None:
         print(f"Wrote {write_html(status, args.html)}")
@@ -243,13 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--module", action="append", default=None, metavar="NN",
                         help="only this module's questions, e.g. 02; repeat it or give 02,03 (default: every module in use)")
     status.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write the report as one HTML page")
+    status.add_argument("--roster", type=Path, default=None, metavar="FILE",
+                        help="the roster CSV of `aipm grade --roster`: flag learners on other numbers than assigned, and those with no folder")
+    status.add_argument("--work-subdir", default=None, metavar="PATH",
+                        help="the work folder's path inside a home (e.g. aipm-handout/team-02/my_work): learners are named by the home above it")
     status.set_defaults(run=_cmd_class_status)
     collect = _command(commands, "collect", "copy each learner's exercise notebooks from their home into SUBMISSIONS/<learner>/")
     collect.add_argument("homes", nargs="+", type=Path, metavar="HOME", help="learners' home folders, e.g. /home/* (only read)")
     collect.add_argument("--out", type=Path, required=True, metavar="SUBMISSIONS", help="a folder outside every home for SUBMISSIONS/<learner>/ (made if needed; "
                          "refused if it already has a folder for one of these learners)")
     collect.add_argument("--work-subdir", default="aipm-work", metavar="PATH",
-                         help="where in each home the notebooks are (default aipm-work; then my_work, then the home itself)")
+                         help="where in each home the notebooks are (default aipm-work); aipm-work, my_work and the home itself are collected too")
     collect.set_defaults(run=_cmd_collect)
 
     grade = _command(commands, "grade", "run submitted notebooks, judge every recorded answer again and write the reports")

@@ -1,8 +1,10 @@
 """Workshops: one parameterised copy of the exercises per team (instructors' guide).
 
 ``prepare`` writes, for each team, the exercise notebooks with their papermill ``parameters`` cell
-set to that team's seed and the workshop's scenario. Each team gets its own numbers, and every
-check judges answers against the parameters in that team's notebook.
+rewritten to hold that team's seed and the workshop's scenario: one parameters cell, still tagged
+``parameters`` (so papermill and the grader find it), with the team's numbers and no second
+"injected" cell beside it. Each team gets its own numbers, and every check judges answers against
+the parameters in that team's notebook.
 
 ``prepare_handout`` writes the same exercises as a hand-out for learners: for each team, the
 lessons (as shipped, with their outputs) in ``notebooks/``, the team's exercises in ``my_work/`` (the
@@ -15,12 +17,15 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 from . import validation
 from .parameters import get_scenario
 
-__all__ = ["PreparedTeam", "prepare", "prepare_handout", "check_handout_folder", "team_seed"]
+__all__ = ["PreparedTeam", "prepare", "prepare_handout", "check_handout_folder", "set_parameters", "team_seed"]
 
 MAX_TEAMS = 500
 MAX_SEED = 2**63 - 1000  # every team's seed (first_seed + team - 1) stays a seed numpy and the drills take
@@ -79,17 +84,42 @@ def prepare(scenario: str, teams: int, out: str | Path, modules: list[str] | Non
 
 def _write_exercises(folder: Path, notebooks: list[Path], seed: int, scenario: str) -> tuple[Path, ...]:
     """Write each exercise into folder with its parameters cell set to the team's seed and scenario."""
-    import papermill
+    import nbformat
 
     written = []
     for source in notebooks:
+        notebook = nbformat.read(source, as_version=4)
+        set_parameters(notebook, seed, scenario, where=source.name)
         target = folder / source.name
-        papermill.execute_notebook(
-            str(source), str(target), parameters={"seed": seed, "scenario": scenario},
-            prepare_only=True, progress_bar=False, log_output=False, kernel_name="python3",
-        )
+        with open(target, "x", encoding="utf-8") as handle:
+            nbformat.write(notebook, handle)
         written.append(target)
     return tuple(written)
+
+
+_ASSIGNMENT = re.compile(r"(seed|scenario)\s*=(?!=)")
+
+
+def set_parameters(notebook: Any, seed: int, scenario: str, where: str = "the notebook") -> None:
+    """Rewrite the notebook's one ``parameters`` cell (tag kept) so that it sets this seed and scenario,
+    and drop any papermill ``injected-parameters`` cell: one cell holds the team's numbers."""
+    cells = [c for c in notebook.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise validation.ArgumentError(f"{where} must have exactly one code cell tagged parameters, got {len(cells)}")
+    values = {"seed": f"seed = {int(seed)}", "scenario": f"scenario = {json.dumps(scenario)}"}
+    lines = []
+    for line in cells[0].source.splitlines():
+        match = _ASSIGNMENT.match(line)
+        if match:
+            line = values.pop(match.group(1), None)
+            if line is None:
+                continue  # a second assignment of the same name: one is enough
+        lines.append(line)
+    cells[0].source = "\n".join([*lines, *values.values()])
+    cells[0].outputs, cells[0].execution_count = [], None
+    cells[0].metadata.pop("papermill", None)
+    notebook.cells = [c for c in notebook.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    notebook.metadata.pop("papermill", None)
 
 
 def _teams_csv(prepared: list[PreparedTeam]) -> str:
@@ -132,9 +162,9 @@ def _team_readme(team: PreparedTeam, lessons: list[Path]) -> str:
     exercise_lines = "".join(f"- `my_work/{p.name}`\n" for p in team.notebooks)
     return f"""# {team.team}: your workbook
 
-Your team's numbers: seed {team.seed}, scenario `{team.scenario}`. They are already set in the
-parameters cell at the top of each exercise: leave that cell as it is, so that every check judges
-your answers against your team's numbers.
+Your team's numbers: seed {team.seed}, scenario `{team.scenario}`. Near the top of each exercise is
+the cell that sets `seed` and `scenario`: it holds your team's numbers; do not change it. Every
+check judges your answers against those numbers, and so does the grading.
 
 ## What is here
 

@@ -30,6 +30,7 @@ TARGET_SECONDS = 1.0
 def _record(rng: random.Random, start: dt.datetime) -> dict:
     """One learner's progress: modules 00 to 03 worked through in order, stopping somewhere."""
     questions, clock = {}, start
+    team_seed = rng.randint(1, 40)  # a learner works at the team's seed throughout
     reached = rng.randint(1, sum(QUESTION_COUNTS[m] for m in ("00", "01", "02", "03")))
     keys = [(m, f"q{n}") for m in ("00", "01", "02", "03") for n in range(1, QUESTION_COUNTS[m] + 1)][:reached]
     for index, (module, qid) in enumerate(keys):
@@ -43,7 +44,7 @@ def _record(rng: random.Random, start: dt.datetime) -> dict:
             "module": module, "question": qid, "attempts": attempts, "passed": passed,
             "last_outcome": "correct" if passed else "incorrect",
             "first_checked": first.isoformat(timespec="seconds"), "last_checked": clock.isoformat(timespec="seconds"),
-            "parameters": {"seed": rng.randint(1, 40), "scenario": "fintech_fraud"},
+            "parameters": {"seed": team_seed, "scenario": "fintech_fraud"},
         }
     return {"version": 1, "questions": questions}
 

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -21,11 +22,13 @@ REPO = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2026, 12, 4, 14, 0, 0)
 
 
-def entry(attempts, passed, last, first=None, outcome=None):
+def entry(attempts, passed, last, first=None, outcome=None, seed=None, scenario="fintech_fraud"):
     data = {"attempts": attempts, "passed": passed, "last_checked": last,
             "last_outcome": outcome or ("correct" if passed else "incorrect" if attempts else "not attempted")}
     if first is not None:
         data["first_checked"] = first
+    if seed is not None:
+        data["parameters"] = {"seed": seed, "scenario": scenario}
     return data
 
 
@@ -54,13 +57,13 @@ def room(tmp_path):
     for work in works.values():
         work.mkdir(parents=True)
     write_progress(works["alice"], {
-        "02.q1": entry(1, True, "2026-12-04T13:10:00", first="2026-12-04T13:10:00"),
-        "02.q2": entry(3, False, "2026-12-04T13:50:00", first="2026-12-04T13:20:00"),
+        "02.q1": entry(1, True, "2026-12-04T13:10:00", first="2026-12-04T13:10:00", seed=3),
+        "02.q2": entry(3, False, "2026-12-04T13:50:00", first="2026-12-04T13:20:00", seed=3),
     })
     write_progress(works["bob"], {
-        "02.q1": entry(2, True, "2026-12-04T13:30:00", first="2026-12-04T13:15:00"),
-        "02.q2": entry(1, False, "2026-12-04T13:40:00", first="2026-12-04T13:40:00"),
-        "02.q3": entry(4, False, "2026-12-04T13:55:00", first="2026-12-04T13:05:00"),
+        "02.q1": entry(2, True, "2026-12-04T13:30:00", first="2026-12-04T13:15:00", seed=4),
+        "02.q2": entry(1, False, "2026-12-04T13:40:00", first="2026-12-04T13:40:00", seed=4),
+        "02.q3": entry(4, False, "2026-12-04T13:55:00", first="2026-12-04T13:05:00", seed=4),
     })
     # carol's record is from before first_checked was kept: only the last check's time.
     write_progress(works["carol"], {
@@ -80,21 +83,54 @@ def question(status, key):
 # --- names ---------------------------------------------------------------------------------------------
 
 
-def test_learners_are_named_by_the_path_component_where_the_folders_differ():
+def test_a_work_folder_is_named_by_the_home_above_it():
     assert learner_names(["/home/alice/aipm-work", "/home/bob/aipm-work"]) == ["alice", "bob"]
     assert learner_names(["/srv/class/ann", "/srv/class/ben"]) == ["ann", "ben"]
-
-
-def test_a_single_folder_is_named_by_itself_or_by_the_home_above_its_work_folder():
     assert learner_names(["/home/alice/aipm-work"]) == ["alice"]
     assert learner_names(["/home/alice/my_work"]) == ["alice"]
     assert learner_names(["/home/alice"]) == ["alice"]
-    assert learner_names(["/srv/class/ann"]) == ["ann"]
+    # a hand-out pulled with nbgitpuller: walk up past my_work, team-NN and aipm-handout
+    assert learner_names(["/home/dia/aipm-handout/team-02/my_work", "/home/eli/aipm-work"]) == ["dia", "eli"]
 
 
-def test_names_that_would_repeat_are_spelled_out_then_numbered():
-    assert learner_names(["/home/a/w1", "/home/a/w2", "/home/b/w1"]) == ["a-w1", "a-w2", "b"]
-    assert learner_names(["/x/home-a/w", "/x/home/a-w", "/x/home/a/w"]) == ["home-a", "home-a-w", "home-a-w-2"]
+def test_homes_under_different_parents_keep_their_own_names():
+    # the review's layouts: homes under two parents, and a home one level deeper than another
+    assert learner_names(["/r/home1/ana", "/r/home1/chen", "/r/home2/ben"], homes=True) == ["ana", "chen", "ben"]
+    assert learner_names(["/r/home1/ana/aipm-work", "/r/home1/chen/aipm-work", "/r/home2/ben/aipm-work"]) == ["ana", "chen", "ben"]
+    assert learner_names(["/r/mixed/home/ana/aipm-work", "/r/mixed/home/users/ben/aipm-work"]) == ["ana", "ben"]
+    assert learner_names(["/r/mixed/home/ana", "/r/mixed/home/users/ben"], homes=True) == ["ana", "ben"]
+
+
+def test_a_home_is_named_by_its_last_component_for_collect():
+    assert learner_names(["/home/alice/aipm-work"], homes=True) == ["aipm-work"]
+    assert learner_names(["/srv/class/ann"], homes=True) == ["ann"]
+
+
+def test_work_subdir_parts_are_walked_past_too():
+    assert learner_names(["/home/ann/course/week1", "/home/ben/course/week1"], work_subdir="course/week1") == ["ann", "ben"]
+    assert learner_names(["/home/ann/course/week1"]) == ["week1"]  # without it, week1 is the folder's own name
+
+
+def test_only_names_that_would_repeat_are_told_apart_by_the_parent_and_the_report_says_so():
+    names, notes = classroom.name_folders(["/r/home1/ana/aipm-work", "/r/home2/ana/aipm-work", "/r/home1/chen/aipm-work"])
+    assert names == ["home1-ana", "home2-ana", "chen"]
+    assert len(notes) == 1 and "2 folders would all be named ana" in notes[0]
+    assert "home1-ana (/r/home1/ana/aipm-work)" in notes[0] and "home2-ana (/r/home2/ana/aipm-work)" in notes[0]
+    assert classroom.name_folders(["/r/a/ana", "/r/b/ben"], homes=True) == (["ana", "ben"], [])
+
+
+def test_a_home_really_named_like_a_told_apart_name_keeps_its_own():
+    names, notes = classroom.name_folders(["/x/home1/ana", "/x/home2/ana", "/x/home1-ana"], homes=True)
+    assert names[2] == "home1-ana" and names[1] == "home2-ana"
+    assert names[0] not in ("ana", "home1-ana", "home2-ana") and names[0].endswith("home1-ana")
+    assert len(set(names)) == 3 and notes
+
+
+def test_names_still_alike_after_the_ancestors_are_told_apart_by_work_folder_then_numbered():
+    assert learner_names(["/home/a/aipm-work", "/home/a/my_work"]) == ["a-aipm-work", "a-my_work"]
+    assert learner_names(["/p/home/ana", "/q/home/ana"], homes=True) == ["p-home-ana", "q-home-ana"]
+    names = learner_names(["/ana", "/ana/"], homes=True)  # nothing left to tell them apart: numbered
+    assert len(names) == 2 and names[0] == "ana" and names[1] == "ana-2"
 
 
 # --- class status: the numbers --------------------------------------------------------------------------
@@ -131,9 +167,9 @@ def test_stuck_longest_is_the_earliest_first_attempt_or_else_the_last_check(room
 def test_each_learner_has_a_row_with_passed_attempted_stuck_and_last_activity(room):
     text = str(class_status(list(room.values()), now=NOW))
     rows = {line.split()[0]: line for line in text.splitlines() if line.split() and line.split()[0] in room}
-    assert rows["alice"].split() == ["alice", "1", "2", "1", "13:50", "02.q2"]
-    assert rows["bob"].split() == ["bob", "1", "3", "2", "13:55", "02.q2", "02.q3"]
-    assert rows["carol"].split() == ["carol", "0", "1", "1", "13:00", "02.q2"]
+    assert rows["alice"].split() == ["alice", "1", "2", "1", "13:50", "3", "fintech_fraud", "02.q2"]
+    assert rows["bob"].split() == ["bob", "1", "3", "2", "13:55", "4", "fintech_fraud", "02.q2", "02.q3"]
+    assert rows["carol"].split() == ["carol", "0", "1", "1", "13:00", "-", "-", "02.q2"]  # an old record: no parameters
     assert "no progress file" in rows["dave"] and str(room["dave"]) in rows["dave"]
     assert "damaged" in rows["erin"]
     assert "5 learner(s), 2 without a readable progress record" in text
@@ -347,24 +383,29 @@ def homes(tmp_path):
     return base
 
 
-def test_collect_copies_each_learners_notebooks_from_the_first_folder_that_has_them(tmp_path, homes):
+def test_collect_copies_each_learners_notebooks_from_every_folder(tmp_path, homes):
     before = snapshot(homes)
     report = collect(sorted(homes.iterdir()), tmp_path / "subs")
     subs = tmp_path / "subs"
     assert sorted(str(p.relative_to(subs)) for p in subs.rglob("*")) == [
         "alice", "alice/02_precision_recall_costs.ipynb", "alice/03_uncertainty_budgets.ipynb",
+        "alice/my_work", "alice/my_work/02_precision_recall_costs.ipynb",
         "bob", "bob/02_precision_recall_costs.ipynb",
         "carol", "carol/00_start_here.ipynb",
     ]
-    assert (subs / "alice/02_precision_recall_costs.ipynb").read_bytes() == b'{"alice": 2}'  # aipm-work before my_work
+    # aipm-work's copy keeps the plain name; my_work's copy of the same name goes into a sub-folder
+    assert (subs / "alice/02_precision_recall_costs.ipynb").read_bytes() == b'{"alice": 2}'
+    assert (subs / "alice/my_work/02_precision_recall_costs.ipynb").read_bytes() == b'{"alice": "old"}'
     assert (subs / "bob/02_precision_recall_costs.ipynb").read_bytes() == b'{"bob": 2}'
     for copy in subs.rglob("*.ipynb"):
         assert copy.stat().st_mtime_ns == 1_600_000_000_000_000_000
     assert snapshot(homes) == before
-    assert report.copied == 4 and [lr.name for lr in report.empty] == ["dave"]
+    assert report.copied == 5 and [lr.name for lr in report.empty] == ["dave"]
     text = str(report)
-    assert "alice: copied 2 notebook(s)" in text and "bob: copied 1" in text and "carol: copied 1" in text
-    assert "Homes with none: dave" in text
+    assert "alice: copied 3 notebook(s)" in text and "bob: copied 1" in text and "carol: copied 1" in text
+    assert f"{homes / 'alice/aipm-work'}, {homes / 'alice/my_work'}" in text
+    assert "sub-folders of alice/: my_work/02_precision_recall_costs.ipynb" in text
+    assert "Homes with no notebook: dave" in text
 
 
 def test_collect_never_follows_a_link_and_reports_it(tmp_path, homes):
@@ -396,7 +437,7 @@ def test_a_notebook_that_cannot_be_read_is_reported_and_the_rest_are_copied(tmp_
     before = snapshot(homes)
     report = collect([homes / "alice", homes / "bob"], tmp_path / "subs")
     alice = report.learners[0]
-    assert alice.copied == ["02_precision_recall_costs.ipynb"]
+    assert alice.copied == ["02_precision_recall_costs.ipynb", "my_work/02_precision_recall_costs.ipynb"]
     assert alice.skipped == [(target, "not copied (Permission denied)")]
     assert not (tmp_path / "subs/alice/03_uncertainty_budgets.ipynb").exists()
     assert snapshot(homes) == before
@@ -408,13 +449,15 @@ def test_originals_keep_their_hashes(tmp_path, homes):
     assert {p: digest(p) for p in homes.rglob("*") if p.is_file()} == hashes
 
 
-def test_work_subdir_changes_where_collect_looks_first(tmp_path, homes):
+def test_work_subdir_is_collected_first_and_the_usual_folders_too(tmp_path, homes):
     (homes / "bob/handout/team-02/my_work").mkdir(parents=True)
     (homes / "bob/handout/team-02/my_work/04_rag_finetune_costs.ipynb").write_bytes(b"{}")
+    (homes / "bob/handout/team-02/my_work/02_precision_recall_costs.ipynb").write_bytes(b'{"bob": "handout"}')
     report = collect([homes / "alice", homes / "bob"], tmp_path / "subs", work_subdir="handout/team-02/my_work")
-    assert report.learners[1].copied == ["04_rag_finetune_costs.ipynb"]
-    assert report.learners[0].copied == ["02_precision_recall_costs.ipynb"]  # alice: her old my_work comes next
-    assert (tmp_path / "subs/alice/02_precision_recall_costs.ipynb").read_bytes() == b'{"alice": "old"}'
+    alice, bob = report.learners
+    assert bob.copied == ["02_precision_recall_costs.ipynb", "04_rag_finetune_costs.ipynb", "my_work/02_precision_recall_costs.ipynb"]
+    assert (tmp_path / "subs/bob/02_precision_recall_costs.ipynb").read_bytes() == b'{"bob": "handout"}'
+    assert alice.copied == ["02_precision_recall_costs.ipynb", "03_uncertainty_budgets.ipynb", "my_work/02_precision_recall_costs.ipynb"]
 
 
 @pytest.mark.parametrize("subdir", ["../bob", "/etc", "", "a/../../x"])
@@ -456,7 +499,7 @@ def test_collect_with_nothing_to_collect_fails_and_names_the_homes(tmp_path, hom
     out = capsys.readouterr().out
     assert "dave: no exercise notebooks found" in out
     assert "nobody: home folder not found" in out
-    assert "Homes with none: dave, nobody" in out
+    assert "Homes with no notebook: dave, nobody" in out
 
 
 def test_the_entry_point_runs_class_status_and_collect(tmp_path, room, homes):
@@ -471,4 +514,283 @@ def test_the_entry_point_runs_class_status_and_collect(tmp_path, room, homes):
     result = subprocess.run([str(aipm), "collect", str(homes / "alice"), "--out", str(tmp_path / "subs")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "alice: copied 2 notebook(s)" in result.stdout
+    assert "alice: copied 3 notebook(s)" in result.stdout
+
+
+# --- names in the review's layouts, end to end ----------------------------------------------------------
+
+
+def notebook_in(folder: Path, name: str, data: bytes = b"{}") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return folder / name
+
+
+def test_collect_names_homes_under_two_parents_by_their_own_names(tmp_path):
+    split = tmp_path / "splithomes"
+    notebook_in(split / "home1/ana/aipm-work", "02_precision_recall_costs.ipynb")
+    notebook_in(split / "home1/chen", "02_precision_recall_costs.ipynb")
+    notebook_in(split / "home2/ben/my_work", "02_precision_recall_costs.ipynb")
+    report = collect([split / "home1/ana", split / "home1/chen", split / "home2/ben"], tmp_path / "subs")
+    assert sorted(p.name for p in (tmp_path / "subs").iterdir()) == ["ana", "ben", "chen"]
+    assert report.naming == [] and "Names:" not in str(report)
+
+
+def test_class_status_names_a_home_one_level_deeper_by_its_own_name(tmp_path, capsys):
+    mixed = tmp_path / "mixed/home"
+    write_progress(mixed / "ana/aipm-work", {"02.q1": entry(1, True, "2026-12-04T13:10:00", seed=1)})
+    write_progress(mixed / "users/ben/aipm-work", {"02.q1": entry(1, True, "2026-12-04T13:10:00", seed=1)})
+    assert cli.main(["class", "status", str(mixed / "ana/aipm-work"), str(mixed / "users/ben/aipm-work")]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.splitlines() if line.split() and line.split()[0] in ("ana", "ben", "users")]
+    assert rows == ["ana", "ben"] and "Names:" not in out
+
+
+def test_two_learners_with_one_name_are_told_apart_by_parent_and_the_output_says_so(tmp_path, capsys):
+    split = tmp_path / "split"
+    for parent in ("home1", "home2"):
+        notebook_in(split / parent / "ana/aipm-work", "02_precision_recall_costs.ipynb")
+        write_progress(split / parent / "ana/aipm-work", {"02.q1": entry(1, True, "2026-12-04T13:10:00", seed=1)})
+    assert cli.main(["collect", str(split / "home1/ana"), str(split / "home2/ana"), "--out", str(tmp_path / "subs")]) == 0
+    out = capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "subs").iterdir()) == ["home1-ana", "home2-ana"]
+    assert "Names: 2 folders would all be named ana" in out and "Use these names in a roster" in out
+    assert cli.main(["class", "status", str(split / "home1/ana/aipm-work"), str(split / "home2/ana/aipm-work")]) == 0
+    out = capsys.readouterr().out
+    assert "Names: 2 folders would all be named ana" in out
+    assert [line.split()[0] for line in out.splitlines() if line.startswith("home")] == ["home1-ana", "home2-ana"]
+
+
+def test_class_status_work_subdir_names_learners_by_their_homes(tmp_path, capsys):
+    works = [tmp_path / "home" / name / "course" / "week1" for name in ("ann", "ben")]
+    for work in works:
+        write_progress(work, {"02.q1": entry(1, True, "2026-12-04T13:10:00", seed=1)})
+    assert cli.main(["class", "status", *map(str, works), "--work-subdir", "course/week1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^ann\s+1\s+1", out, re.MULTILINE) and re.search(r"^ben\s+1\s+1", out, re.MULTILINE)
+    assert cli.main(["class", "status", str(works[0]), "--work-subdir", "../x"]) == 1
+    assert "work_subdir must be a folder path inside each home" in capsys.readouterr().err
+
+
+# --- class status: seed, scenario and the roster ---------------------------------------------------------
+
+
+@pytest.fixture
+def numbers_room(tmp_path):
+    """ana on seed 1 throughout; eli on seed 0 then seed 2 (the latest); gus on seed 3 but one check with
+    another scenario; hana's old record has no parameters; a roster assigns seeds 1, 2, 3 and lists ivan."""
+    home = tmp_path / "home"
+    works = {name: home / name / "aipm-work" for name in ("ana", "eli", "gus", "hana")}
+    write_progress(works["ana"], {"02.q1": entry(1, True, "2026-12-04T13:10:00", seed=1),
+                                  "02.q2": entry(2, False, "2026-12-04T13:20:00", seed=1)})
+    write_progress(works["eli"], {"02.q1": entry(1, True, "2026-12-04T13:10:00", seed=0),
+                                  "02.q2": entry(1, True, "2026-12-04T13:40:00", seed=2),
+                                  "02.q3": entry(1, True, "2026-12-04T13:30:00", seed=0)})
+    write_progress(works["gus"], {"02.q1": entry(1, True, "2026-12-04T13:10:00", seed=3),
+                                  "02.q2": entry(1, True, "2026-12-04T13:05:00", seed=3, scenario="default")})
+    write_progress(works["hana"], {"02.q1": entry(1, True, "2026-12-04T13:10:00")})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("learner,team,seed,scenario,modules\nana,team-01,1,fintech_fraud,02\neli,team-02,2,fintech_fraud,02\n"
+                      "gus,team-03,3,fintech_fraud,02\nivan,team-03,3,fintech_fraud,02\n", encoding="utf-8")
+    return works, roster
+
+
+def rows_of(text: str, names) -> dict:
+    """The per-learner table's rows (the first line starting with each name; "To check" comes later)."""
+    rows: dict = {}
+    for line in text.splitlines():
+        if line.split() and line.split()[0] in names:
+            rows.setdefault(line.split()[0], line.split())
+    return rows
+
+
+def test_each_row_shows_the_latest_checks_seed_and_scenario(numbers_room):
+    works, _ = numbers_room
+    status = class_status(list(works.values()), now=NOW)
+    rows = rows_of(str(status), works)
+    assert rows["ana"][5:7] == ["1", "fintech_fraud"]
+    assert rows["eli"][5:7] == ["2", "fintech_fraud"]  # 02.q2 at 13:40 is eli's latest check
+    assert rows["gus"][5:7] == ["3", "fintech_fraud"]  # the default-scenario check (13:05) is older
+    assert rows["hana"][5:7] == ["-", "-"]
+
+
+def test_a_learner_whose_checks_used_several_seeds_or_scenarios_is_marked(numbers_room):
+    works, _ = numbers_room
+    status = class_status(list(works.values()), now=NOW)
+    assert dict(status.to_check()) == {"eli": "seeds 0 and 2", "gus": "scenarios default and fintech_fraud"}
+    text = str(status)
+    assert "To check: 2" in text.splitlines()[0]
+    section = text[text.index("To check (seed, scenario, roster):"):]
+    assert re.search(r"^eli\s+seeds 0 and 2$", section, re.MULTILINE)
+    assert re.search(r"^gus\s+scenarios default and fintech_fraud$", section, re.MULTILINE)
+    assert "ana" not in section and "hana" not in section
+
+
+def test_only_the_modules_shown_count_for_the_numbers(numbers_room):
+    works, _ = numbers_room
+    write_progress(works["ana"], {"00.q1": entry(1, True, "2026-12-04T12:00:00", seed=0, scenario="default"),
+                                  "02.q1": entry(1, True, "2026-12-04T13:10:00", seed=1)})
+    assert "ana" not in dict(class_status([works["ana"]], modules=["02"], now=NOW).to_check())
+    assert "seeds 0 and 1" in dict(class_status([works["ana"]], now=NOW).to_check())["ana"]
+
+
+def test_with_a_roster_other_numbers_and_missing_learners_are_flagged(numbers_room, capsys, tmp_path):
+    works, roster = numbers_room
+    status = class_status(list(works.values()), roster=roster, now=NOW)
+    flagged = dict(status.to_check())
+    assert flagged["eli"] == "seeds 0 and 2; checks with seed 0, scenario fintech_fraud; the roster assigns seed 2, scenario fintech_fraud"
+    assert flagged["gus"].endswith("checks with seed 3, scenario default; the roster assigns seed 3, scenario fintech_fraud")
+    assert flagged["hana"] == "not on the roster"
+    assert flagged["ivan"] == "on the roster (team-03), but no work folder of that name was given"
+    assert "ana" not in flagged
+    page = tmp_path / "room.html"
+    assert cli.main(["class", "status", *map(str, works.values()), "--roster", str(roster), "--html", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^ivan\s+on the roster \(team-03\), but no work folder", out, re.MULTILINE)
+    text = page.read_text(encoding="utf-8")
+    assert "<th>seed</th><th>scenario</th>" in text
+    assert "<td>ivan</td><td class=hot>on the roster (team-03), but no work folder of that name was given</td>" in text
+
+
+def test_a_bad_roster_is_an_error_naming_it(numbers_room, tmp_path, capsys):
+    works, _ = numbers_room
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,seed\nana,1\n", encoding="utf-8")
+    assert cli.main(["class", "status", str(works["ana"]), "--roster", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "must have a header row with a learner column" in err and str(bad) in err and "Traceback" not in err
+    assert cli.main(["class", "status", str(works["ana"]), "--roster", str(tmp_path / "none.csv")]) == 1
+    assert "roster must be a CSV file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("parameters", [{"seed": "1", "scenario": "x"}, {"seed": True, "scenario": "x"}, {"seed": 1, "scenario": "<b>" * 40},
+                                        {"seed": -1, "scenario": "x"}, {"seed": 1}, [1, "x"], "seed 1"])
+def test_parameters_not_of_the_kits_shape_are_left_out_not_a_damaged_file(tmp_path, parameters):
+    work = tmp_path / "home" / "odd" / "aipm-work"
+    record = entry(1, True, "2026-12-04T13:10:00")
+    record["parameters"] = parameters
+    write_progress(work, {"02.q1": record})
+    status = class_status([work], now=NOW)
+    assert status.learners[0].problem is None and status.learners[0].numbers(status.keys) == []
+    assert rows_of(str(status), ["odd"])["odd"][5:7] == ["-", "-"]
+
+
+def test_records_written_by_the_kit_hold_the_checks_parameters(tmp_path, monkeypatch):
+    from aipm_course.exercises import load
+
+    work = tmp_path / "home" / "kim" / "aipm-work"
+    monkeypatch.setenv("AIPM_WORK_DIR", str(work))
+    ex = load("00", seed=5, scenario="legal_review")
+    ex.q1.check(0.5)
+    status = class_status([work], now=NOW)
+    assert status.learners[0].numbers(status.keys) == [(5, "legal_review")]
+
+
+# --- collect: nothing dropped without a word -------------------------------------------------------------
+
+
+def test_exports_named_like_exercises_are_copied_and_said(tmp_path, capsys):
+    home = tmp_path / "home"
+    notebook_in(home / "fay/aipm-work", "02_precision_recall_costs.html", b"<html>")
+    notebook_in(home / "fay/aipm-work", "03_uncertainty_budgets.pdf", b"%PDF")
+    notebook_in(home / "fay/aipm-work", "notes.html", b"<html>")  # not named like an exercise: left
+    notebook_in(home / "gus/aipm-work", "02_precision_recall_costs.ipynb")
+    notebook_in(home / "gus/aipm-work", "02_precision_recall_costs.py", b"print()")
+    assert cli.main(["collect", str(home / "fay"), str(home / "gus"), "--out", str(tmp_path / "subs")]) == 0
+    out = capsys.readouterr().out
+    assert listing_of(tmp_path / "subs") == ["fay", "fay/02_precision_recall_costs.html", "fay/03_uncertainty_budgets.pdf",
+                                             "gus", "gus/02_precision_recall_costs.ipynb", "gus/02_precision_recall_costs.py"]
+    assert "copied 2 files that are not notebooks: 02_precision_recall_costs.html, 03_uncertainty_budgets.pdf" in out
+    assert "copied 1 file that is not a notebook: 02_precision_recall_costs.py" in out
+    assert "Homes with no notebook: fay" in out
+    from aipm_course.grading import find_submissions
+
+    notebooks, findings = find_submissions(tmp_path / "subs")  # the grader lists them
+    assert [n.relative for n in notebooks] == ["gus/02_precision_recall_costs.ipynb"]
+    assert sorted((f.kind, f.file) for f in findings) == [
+        ("not a notebook", "fay/02_precision_recall_costs.html"), ("not a notebook", "fay/03_uncertainty_budgets.pdf"),
+        ("not a notebook", "gus/02_precision_recall_costs.py")]
+
+
+def listing_of(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_notebooks_in_several_folders_are_all_collected_and_the_grader_takes_the_newest(tmp_path, capsys):
+    home = tmp_path / "home" / "jo"
+    old, new = 1_600_000_000_000_000_000, 1_700_000_000_000_000_000
+    for folder, data, when in (("aipm-work", b'{"in": "aipm-work"}', old), ("my_work", b'{"in": "my_work"}', new), (".", b'{"in": "home"}', old)):
+        path = notebook_in(home / folder, "02_precision_recall_costs.ipynb", data)
+        os.utime(path, ns=(when, when))
+    notebook_in(home / "my_work", "03_uncertainty_budgets.ipynb")
+    assert cli.main(["collect", str(home), "--out", str(tmp_path / "subs")]) == 0
+    out = capsys.readouterr().out
+    subs = tmp_path / "subs"
+    assert listing_of(subs) == ["jo", "jo/02_precision_recall_costs.ipynb", "jo/03_uncertainty_budgets.ipynb",
+                                "jo/home", "jo/home/02_precision_recall_costs.ipynb",
+                                "jo/my_work", "jo/my_work/02_precision_recall_costs.ipynb"]
+    assert (subs / "jo/my_work/02_precision_recall_costs.ipynb").read_bytes() == b'{"in": "my_work"}'
+    assert (subs / "jo/my_work/02_precision_recall_costs.ipynb").stat().st_mtime_ns == new
+    assert (subs / "jo/home/02_precision_recall_costs.ipynb").read_bytes() == b'{"in": "home"}'
+    assert "jo: copied 4 notebook(s)" in out
+    assert "sub-folders of jo/: my_work/02_precision_recall_costs.ipynb, home/02_precision_recall_costs.ipynb" in out
+    assert "grading grades the newest of each module and lists the others" in out
+    from aipm_course.grading import _newest_per_module, find_submissions
+
+    kept, duplicates = _newest_per_module(find_submissions(subs)[0])
+    assert [k.relative for k in kept] == ["jo/03_uncertainty_budgets.ipynb", "jo/my_work/02_precision_recall_costs.ipynb"]
+    assert sorted(d.file for d in duplicates) == ["jo/02_precision_recall_costs.ipynb", "jo/home/02_precision_recall_costs.ipynb"]
+
+
+def test_a_work_folder_linked_to_another_in_the_home_is_collected_once(tmp_path):
+    home = tmp_path / "home" / "lin"
+    notebook_in(home / "my_work", "02_precision_recall_costs.ipynb")
+    (home / "aipm-work").symlink_to(home / "my_work")
+    report = collect([home], tmp_path / "subs")
+    assert report.learners[0].copied == ["02_precision_recall_costs.ipynb"]
+    assert listing_of(tmp_path / "subs") == ["lin", "lin/02_precision_recall_costs.ipynb"]
+    assert "the same folder as aipm-work (a link), collected once" in str(report)
+
+
+def test_notebooks_only_deeper_are_found_and_the_work_subdir_to_use_is_given(tmp_path, capsys):
+    home = tmp_path / "home"
+    deep = home / "dia" / "aipm-handout" / "team-02" / "my_work"
+    notebook_in(deep, "02_precision_recall_costs.ipynb")
+    notebook_in(deep, "03_uncertainty_budgets.ipynb")
+    notebook_in(home / "dia" / "aipm-handout" / "team-02" / "my_work" / ".ipynb_checkpoints", "02_precision_recall_costs-checkpoint.ipynb")
+    notebook_in(home / "dia" / "a" / "b" / "c" / "d" / "e", "05_rollout_planning.ipynb")  # five levels down: too deep
+    notebook_in(home / "ben" / "my_work", "02_precision_recall_costs.ipynb")
+    before = snapshot(home)
+    assert cli.main(["collect", str(home / "ben"), str(home / "dia"), "--out", str(tmp_path / "subs")]) == 0
+    out = capsys.readouterr().out
+    assert "dia: no exercise notebooks found" in out
+    assert ("exercise notebooks found deeper in the home: aipm-handout/team-02/my_work (2); "
+            "collect them with --work-subdir aipm-handout/team-02/my_work") in out
+    assert "a/b/c/d/e" not in out and "checkpoint" not in out
+    assert "Notebooks only deeper in: dia" in out
+    assert not (tmp_path / "subs" / "dia").exists()
+    # the suggested option collects them
+    report = collect([home / "dia"], tmp_path / "subs", work_subdir="aipm-handout/team-02/my_work")
+    assert report.learners[0].copied == ["02_precision_recall_costs.ipynb", "03_uncertainty_budgets.ipynb"]
+    assert report.learners[0].deeper == []
+    assert snapshot(home) == before
+
+
+def test_the_deeper_search_does_not_follow_links(tmp_path):
+    elsewhere = tmp_path / "elsewhere" / "deep"
+    notebook_in(elsewhere, "02_precision_recall_costs.ipynb")
+    home = tmp_path / "home" / "eve"
+    home.mkdir(parents=True)
+    (home / "stuff").symlink_to(tmp_path / "elsewhere")
+    report = collect([home], tmp_path / "subs")
+    assert report.learners[0].deeper == [] and report.copied == 0
+
+
+def test_work_folders_given_to_collect_as_homes_are_named_apart_and_the_output_says_to_give_homes(tmp_path, capsys):
+    home = tmp_path / "home"
+    for name in ("ana", "ben"):
+        notebook_in(home / name / "aipm-work", "02_precision_recall_costs.ipynb")
+    assert cli.main(["collect", str(home / "ana/aipm-work"), str(home / "ben/aipm-work"), "--out", str(tmp_path / "subs")]) == 0
+    out = capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "subs").iterdir()) == ["ana-aipm-work", "ben-aipm-work"]
+    assert f"{home / 'ana/aipm-work'} is a work folder, not a home: give the homes (e.g. {home / 'ana'})" in out

@@ -194,15 +194,13 @@ def test_a_bad_seed_is_refused(seed):
 
 
 def notebook_parameters(path: Path) -> dict:
-    """The seed and scenario the team's notebook will run with: its parameters cell, then papermill's."""
+    """The seed and scenario the team's notebook will run with: its one parameters cell (no
+    papermill injected-parameters cell beside it)."""
     nb = nbformat.read(path, as_version=4)
     namespace: dict = {}
-    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    defaults = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and len(defaults) == 1
-    assert nb.cells.index(injected[0]) == nb.cells.index(defaults[0]) + 1
-    exec(defaults[0].source, namespace)
-    exec(injected[0].source, namespace)
+    tagged = [c for c in nb.cells if {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
+    assert len(tagged) == 1 and tagged[0].metadata["tags"] == ["parameters"] and tagged[0].cell_type == "code"
+    exec(tagged[0].source, namespace)
     return {"seed": namespace["seed"], "scenario": namespace["scenario"]}
 
 
@@ -255,12 +253,43 @@ def test_two_teams_get_their_own_parameters_injected(two_teams):
     assert notebook_parameters(b["path"]) == {"seed": 5, "scenario": "healthcare_triage"}
 
 
-def test_a_prepared_notebook_is_the_exercise_plus_the_injected_cell(two_teams):
+def test_a_prepared_notebook_is_the_exercise_with_its_parameters_cell_set_to_the_teams_numbers(two_teams):
     source = nbformat.read(REPO / "exercises" / EX02, as_version=4)
     team = nbformat.read(two_teams["a"]["path"], as_version=4)
-    kept = [c.source for c in team.cells if "injected-parameters" not in c.metadata.get("tags", [])]
-    assert kept == [c.source for c in source.cells]
-    assert all(not c.get("outputs") for c in team.cells if c.cell_type == "code")  # prepare_only: nothing ran
+    assert len(team.cells) == len(source.cells)
+    changed = [i for i, (a, b) in enumerate(zip(source.cells, team.cells)) if a.source != b.source]
+    assert len(changed) == 1 and "parameters" in source.cells[changed[0]].metadata.get("tags", [])
+    assert team.cells[changed[0]].source == 'seed = 1\nscenario = "fintech_fraud"'
+    assert team.cells[changed[0]].metadata["tags"] == ["parameters"]
+    assert all(not c.get("outputs") for c in team.cells if c.cell_type == "code")  # nothing ran
+    assert str(REPO) not in two_teams["a"]["path"].read_text(encoding="utf-8")  # no instructor's path in it
+
+
+def test_grading_reads_the_teams_numbers_from_a_prepared_notebook(two_teams, handout):
+    from aipm_course.grading.run import stated_parameters
+
+    for path, expected in ((two_teams["a"]["path"], {"seed": 1, "scenario": "fintech_fraud"}),
+                           (two_teams["b"]["path"], {"seed": 5, "scenario": "healthcare_triage"}),
+                           (handout / "team-02" / "my_work" / EX03, {"seed": 8, "scenario": "healthcare_triage"})):
+        assert stated_parameters(nbformat.read(path, as_version=4)) == expected
+
+
+def test_set_parameters_rewrites_the_one_cell_and_drops_an_injected_one():
+    from aipm_course.validation import ArgumentError
+    from aipm_course.workshop import set_parameters
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("# the numbers\nseed = 0  # any\nscenario = 'default'\nextra = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("# Parameters\nseed = 9\n", metadata={"tags": ["injected-parameters"]}),
+                nbformat.v4.new_code_cell("print(seed)")]
+    set_parameters(nb, 4, "legal_review")
+    assert [c.source for c in nb.cells] == ['# the numbers\nseed = 4\nscenario = "legal_review"\nextra = 1', "print(seed)"]
+    nb.cells[0].source = "x = 1"
+    set_parameters(nb, 2, "default")
+    assert nb.cells[0].source == 'x = 1\nseed = 2\nscenario = "default"'
+    nb.cells[0].metadata["tags"] = []
+    with pytest.raises(ArgumentError, match="exactly one code cell tagged parameters, got 0"):
+        set_parameters(nb, 2, "default")
 
 
 def test_two_teams_get_different_numbers(two_teams):
@@ -437,7 +466,8 @@ def test_the_handout_has_no_solution_notebook_anywhere(handout):
     for exercise in handout.rglob("my_work/*.ipynb"):
         shipped = nbformat.read(REPO / "exercises" / exercise.name, as_version=4)
         team = nbformat.read(exercise, as_version=4)
-        assert [c.source for c in team.cells if "injected-parameters" not in c.metadata.get("tags", [])] == [c.source for c in shipped.cells]
+        assert [c.source for c in team.cells if "parameters" not in c.metadata.get("tags", [])] == [
+            c.source for c in shipped.cells if "parameters" not in c.metadata.get("tags", [])]
 
 
 def test_each_team_in_the_handout_gets_its_own_parameters(handout):
@@ -465,6 +495,9 @@ def test_the_learners_readme_gives_the_numbers_the_files_and_restart_before_hand
     for name in (EX02, EX03):
         assert f"notebooks/{name}" in text and f"my_work/{name}" in text
     assert "Restart Kernel and" in text and "solution" in text
+    sentence = " ".join(text.split())
+    assert "the cell that sets `seed` and `scenario`: it holds your team's numbers; do not change it" in sentence
+    assert "leave that cell as it is" not in sentence
 
 
 def test_the_handout_refuses_a_folder_that_is_not_empty_and_writes_nothing(tmp_path, capsys):
