@@ -680,6 +680,8 @@ def test_records_written_by_the_kit_hold_the_checks_parameters(tmp_path, monkeyp
 
     work = tmp_path / "home" / "kim" / "aipm-work"
     monkeypatch.setenv("AIPM_WORK_DIR", str(work))
+    monkeypatch.delenv("AIPM_PROGRESS", raising=False)  # another test file in this process may have turned recording off
+    monkeypatch.delenv("AIPM_PROGRESS_FILE", raising=False)
     ex = load("00", seed=5, scenario="legal_review")
     ex.q1.check(0.5)
     status = class_status([work], now=NOW)
