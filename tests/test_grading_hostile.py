@@ -157,7 +157,10 @@ def test_writing_outside_scratch_fails_and_is_reported(hostile):
     assert not (hostile["outside"] / "escaped.txt").exists()
     assert not (REPO / "escaped.txt").exists()
     errors = file_of(hostile, "escape").errors
-    assert len(errors) == 2 and all("Error" in e for e in errors), errors
+    assert any("escaped.txt" in e and "Error" in e for e in errors), errors
+    # The kit's folder is read-only in the sandbox; when the kit itself lives under /tmp (a fresh
+    # clone there), the write lands in the sandbox's own private /tmp, which vanishes with it: either
+    # way nothing reaches the real folder (checked above).
 
 
 def test_the_graders_command_line_cannot_be_seen(hostile):
