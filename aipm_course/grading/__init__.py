@@ -551,7 +551,8 @@ def _collect(notebooks, results, findings, entries, isolation) -> GradeRun:
                 if flag.startswith("assignment differs"):
                     findings.append(Finding("assignment differs", item.learner, flag, item.relative))
         if entries is not None:
-            findings += _roster_findings(notebooks, entries, all_results, list(findings))
+            findings += _roster_findings(notebooks, entries, list(findings))
+            all_results += _missing_modules(notebooks, entries)
             for entry in entries.values():
                 modules |= set(entry.modules)
     from ..exercises import MODULES
@@ -561,7 +562,15 @@ def _collect(notebooks, results, findings, entries, isolation) -> GradeRun:
                     learners=learners, modules=module_list)
 
 
-def _roster_findings(notebooks, entries: dict[str, RosterEntry], results: list[QuestionResult], others: list[Finding]) -> list[Finding]:
+def _missing_modules(notebooks, entries: dict[str, RosterEntry]) -> list[QuestionResult]:
+    """A "missing" result for every question of every module the roster assigns and nobody handed in."""
+    handed = {(item.learner, item.module) for item in notebooks}
+    return [result for entry in entries.values() for module in entry.modules if (entry.learner, module) not in handed
+            for result in _missing_results(entry, module)]
+
+
+def _roster_findings(notebooks, entries: dict[str, RosterEntry], others: list[Finding]) -> list[Finding]:
+    """What the roster shows: who is not on it, who handed in nothing (or only exports), which modules are missing."""
     handed = {}
     for item in notebooks:
         handed.setdefault(item.learner, set()).add(item.module)
@@ -586,7 +595,6 @@ def _roster_findings(notebooks, entries: dict[str, RosterEntry], results: list[Q
             if module not in handed.get(entry.learner, set()):
                 if entry.learner in handed:
                     findings.append(Finding("missing module", entry.learner, f"module {module} is assigned but was not handed in"))
-                results += _missing_results(entry, module)
     return findings
 
 
