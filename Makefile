@@ -25,7 +25,7 @@ help:
 	@echo "make progress   show which questions you have attempted and passed"
 	@echo "make exercises  regenerate exercises/ from solutions/ (for authors)"
 	@echo "make outputs    re-run lessons and solutions, store their outputs (for authors)"
-	@echo "make site       build a readable HTML version of the lessons and solutions in site/"
+	@echo "make site       build the course site (lessons, solved exercises, guides) in site/"
 	@echo "make clean      remove the virtual environment and build outputs (keeps my_work/)"
 
 # The environment is rebuilt when pyproject.toml changes. uv makes a first install take
@@ -69,8 +69,19 @@ check-exercises: $(VENV)/.kit-installed
 clean:
 	rm -rf $(VENV) .venv-lowest build dist site .pytest_cache *.egg-info
 
-# A static site of the lessons and solved exercises, from their stored outputs: open site/index.html.
-site: $(VENV)/.kit-installed
+# The course site (Sphinx, myst-nb, sphinx-book-theme; settings in docs/conf.py), from the notebooks'
+# stored outputs, offline: open site/index.html. Its sources and caches go to build/site/.
+# The site extra is installed the first time (the test extra has it too).
+$(VENV)/.site-installed: pyproject.toml $(VENV)/.kit-installed
+	@if test "$(INSTALLER)" = uv && test -x $(BIN)/uv; then \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[site]"; \
+	else \
+	  $(BIN)/python -m pip install --quiet -e ".[site]"; \
+	fi
+	@touch $@
+
+site: $(VENV)/.site-installed
+	rm -rf site
 	$(BIN)/python -m aipm_course.site site
 
 # For authors: re-run the lessons and solutions and store their outputs (nbval compares them).

@@ -1,7 +1,27 @@
-"""Figures for the lessons: titled, labelled, in colour-blind-safe colours (Okabe–Ito)."""
+"""Figures for the lessons, and the drawing the widgets' charts share with them (lesson 00 onwards).
+
+Two back ends, one look. The lesson figures are Matplotlib images; the widgets draw SVG as text,
+because a widget must redraw in a few milliseconds as a slider moves, which Matplotlib cannot do.
+What makes a chart read the same in a lesson and in an explorer lives here, once, and both back
+ends use it:
+
+- the colours: ``palette`` (Okabe–Ito, colour-blind safe; one meaning per colour);
+- the axis names with their units: ``AXES`` and ``axis_label``;
+- the tick values and their text: ``nice_ticks``, ``log_ticks`` and ``tick_labels``;
+- the legend texts where a figure and a widget show the same thing (``stage_label``).
+
+``SvgPanel`` and ``svg_document`` draw the widgets' charts: axes with tick values, lines,
+markers, bars and a legend, with text and axes in ``currentColor`` so that they follow the page's
+theme (light or dark). Each widget chart mirrors a lesson figure: the threshold explorer
+``pr_roc_plot`` and ``cost_curve_plot``, the zone explorer ``zone_plot``, the cost explorer
+``pattern_cost_plot``, the rollout planner ``rollout_timeline_plot`` and the scorecard
+``feasibility_chart``.
+"""
 
 from __future__ import annotations
 
+import html
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,10 +30,19 @@ import numpy as np
 
 from . import validation
 from .briefs import FEASIBILITY_DIMENSIONS, PATTERNS, RAW_MAX, RAW_MIN, FeasibilityResult
+from .palette import COLOURS, FAINT, FIGURE, INK, PATTERN_COLOURS, ROLES, STAGE_COLOURS, VERDICT_COLOURS, ZONE_COLOURS
 
 __all__ = [
     "COLOURS",
     "VERDICT_COLOURS",
+    "AXES",
+    "axis_label",
+    "nice_ticks",
+    "log_ticks",
+    "tick_labels",
+    "stage_label",
+    "SvgPanel",
+    "svg_document",
     "feasibility_chart",
     "pattern_ladder_chart",
     "dimension_label",
@@ -32,19 +61,6 @@ __all__ = [
     "simulation_plot",
     "drift_plot",
 ]
-
-# Okabe–Ito palette: distinguishable with the common forms of colour blindness.
-COLOURS = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "yellow": "#F0E442",
-    "purple": "#CC79A7",
-    "grey": "#999999",
-}
-VERDICT_COLOURS = {"GREEN": COLOURS["green"], "YELLOW": COLOURS["orange"], "RED": COLOURS["vermillion"]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,6 +136,253 @@ def _items(name: str, value: Any, kind: type, allowed: str) -> list:
     return list(value)
 
 
+# --------------------------------------------------------------------------------------------
+# Shared by the lesson figures and the widgets' charts: axis names, ticks, legend texts
+# --------------------------------------------------------------------------------------------
+
+AXES = {
+    "recall": "recall (share of positives caught)",
+    "precision": "precision (share of alerts that are real)",
+    "false_positive_rate": "false-positive rate (share of negatives flagged)",
+    "threshold": "threshold (log scale): flag scores at or above it",
+    "cost_per_case": "expected cost per case ({unit})",
+    "share_of_cases": "share of cases",
+    "cost_a_day": "cost a day ({unit})",
+    "queries_a_day": "queries a day",
+    "total_cost": "total cost over {months:g} months (thousand USD)",
+    "rollout_day": "days from the start of the rollout",
+    "share_of_users": "share of users on the new model",
+    "feasibility_points": "points of the 0–100 feasibility score",
+}
+
+
+def axis_label(name: str, **units: Any) -> str:
+    """Return an axis's name with its unit, e.g. "expected cost per case (USD)": the same words in a
+    lesson figure and in a widget (lesson 00 onwards). ``units`` fill the blanks ({unit}, {months})."""
+    if not isinstance(name, str) or name not in AXES:
+        raise validation.fail("name", name, "one of " + ", ".join(map(repr, AXES)))
+    try:
+        return AXES[name].format(**units)
+    except (KeyError, ValueError, TypeError):
+        raise validation.fail("units", units, f"the values {AXES[name]!r} needs") from None
+
+
+def _limits(low: Any, high: Any) -> tuple[float, float]:
+    low = validation.real("low", low, allowed="a finite number")
+    high = validation.real("high", high, allowed="a finite number at or above low")
+    if high < low:
+        raise validation.fail("high", high, f"a number at or above low ({low:g})")
+    return low, high
+
+
+def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Return round tick values from at or below ``low`` to at or above ``high``, at most ``most`` of
+    them, a step of 1, 2, 2.5 or 5 times a power of ten apart: 0, 0.25, 0.5, 0.75, 1 for a share
+    (lesson 00 onwards). The first and last are the axis's ends."""
+    low, high = _limits(low, high)
+    most = validation.count("most", most, minimum=2, maximum=50)
+    if high - low < 1e-12 * max(1.0, abs(low)):
+        low, high = (0.0, 1.0) if low == 0 else (min(0.0, low), max(0.0, high))
+    power = 10.0 ** math.floor(math.log10((high - low) / (most - 1)))
+    for step in (m * power for m in (1, 2, 2.5, 5, 10, 20)):
+        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+        if last - first + 1 <= most:
+            return [float(round(k * step, 12)) for k in range(first, last + 1)]
+    raise AssertionError("unreachable: a step of 20 powers always fits")  # pragma: no cover
+
+
+def log_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Return powers of ten from at or below ``low`` to at or above ``high`` for a log axis, thinned
+    to at most ``most`` (1 is always kept when in range), e.g. 0.0001, 0.001, 0.01, 0.1, 1 (lesson 02)."""
+    low, high = _limits(low, high)
+    if low <= 0:
+        raise validation.fail("low", low, "a number above 0 (a log axis has no 0)")
+    most = validation.count("most", most, minimum=2, maximum=50)
+    first, last = math.floor(math.log10(low) + 1e-9), math.ceil(math.log10(high) - 1e-9)
+    last = max(last, first + 1)
+    stride = math.ceil((last - first + 1) / most)
+    anchor = 0 if first <= 0 <= last else last
+    return [10.0 ** e for e in range(first, last + 1) if (e - anchor) % stride == 0]
+
+
+def tick_labels(ticks: Any, log: bool = False) -> list[str]:
+    """Return the text of each tick: as few decimals as the values need, thousands with commas
+    ("0.25", "1", "2,000"); on a log axis below 0.0001, powers of ten ("1e-6") (lesson 00 onwards)."""
+    values = _array("ticks", ticks, allowed="a non-empty list of finite numbers (tick values)")
+    if not isinstance(log, bool):
+        raise validation.fail("log", log, "True (a log axis) or False")
+    if log and ((values <= 0).any()):
+        raise validation.fail("ticks", ticks, "numbers above 0 on a log axis")
+    steps = np.diff(np.sort(values))
+    step = float(steps[steps > 0].min()) if (steps > 0).any() else None
+    out = []
+    for v in values.tolist():
+        if log and v < 1e-4:
+            out.append(f"1e{round(math.log10(v))}" if math.isclose(10 ** round(math.log10(v)), v) else f"{v:.0e}")
+            continue
+        # enough decimals for the value itself and, on a linear axis, to tell it from its neighbour
+        digits = next((d for d in range(13) if abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v))), 12)
+        if step is not None and not log:
+            digits = max(digits, next((d for d in range(13) if abs(round(step, d) - step) <= 1e-6 * step), 12))
+        text = f"{v:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
+        out.append("0" if text in ("-0", "0") else text)
+    return out
+
+
+def stage_label(item) -> str:
+    """Return a rollout stage's legend text, e.g. "Canary 7 d, 7,000 users exposed" (lesson 05)."""
+    from .rollout import StageSchedule
+
+    _instance("item", item, StageSchedule, "a StageSchedule, from rollout.schedule(...)")
+    return f"{item.stage.title} {item.days} d, {item.exposure:,.0f} users exposed"
+
+
+def _use_ticks(ax, axis: str, ticks: list[float], log: bool = False) -> None:
+    """Put the shared tick values and texts on a Matplotlib axis."""
+    (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks, tick_labels(ticks, log=log))
+    if log:
+        (ax.xaxis if axis == "x" else ax.yaxis).set_minor_formatter(plt.NullFormatter())
+
+
+# --------------------------------------------------------------------------------------------
+# The widgets' charts: SVG drawn as text (the same names, ticks and colours as the figures)
+# --------------------------------------------------------------------------------------------
+
+LEGEND_ROW = 16  # pixels a legend entry takes
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _xy(x: float, y: float) -> str:
+    return f"x='{x:.1f}' y='{y:.1f}'"
+
+
+class SvgPanel:
+    """One chart inside an SVG image: a plot area at (left, top), ``width`` × ``height`` pixels,
+    showing ``xlim`` × ``ylim`` (x on a log scale with ``xlog``). Each method returns SVG text;
+    text and axes are drawn in the page's text colour, data in the palette's colours (lesson 00)."""
+
+    def __init__(self, left: float, top: float, width: float, height: float, xlim=(0.0, 1.0), ylim=(0.0, 1.0), xlog: bool = False) -> None:
+        self.left, self.top, self.width, self.height, self.xlog = left, top, width, height, xlog
+        self.xlim, self.ylim = (float(xlim[0]), float(xlim[1])), (float(ylim[0]), float(ylim[1]))
+        x0, x1 = np.log10(self.xlim) if xlog else self.xlim
+        self._x0, self._xspan = float(x0), float(x1 - x0) or 1.0
+        self._yspan = (self.ylim[1] - self.ylim[0]) or 1.0
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    def x(self, value):
+        """Pixel column of a value (or an array of them), clipped to the plot area."""
+        v = np.log10(np.maximum(value, self.xlim[0])) if self.xlog else np.asarray(value, dtype=float)
+        return self.left + np.clip((v - self._x0) / self._xspan, 0, 1) * self.width
+
+    def y(self, value):
+        """Pixel row of a value (or an array of them), clipped to the plot area."""
+        return self.top + (1 - np.clip((np.asarray(value, dtype=float) - self.ylim[0]) / self._yspan, 0, 1)) * self.height
+
+    def axes(self, xticks, xlabel: str, yticks=None, ylabel: str = "", title: str = "", categories=None) -> str:
+        """Axes with gridlines, tick values and names; ``categories`` [(y value, name)] label bars instead
+        of y ticks. Ticks beyond the axis's limits are left out (as Matplotlib does)."""
+        parts = []
+        xticks, yticks = self._inside(xticks, self.xlim), None if yticks is None else self._inside(yticks, self.ylim)
+        for v, text in zip(xticks, tick_labels(xticks, log=self.xlog)):
+            px = float(self.x(v))
+            parts.append(f"<line class='grid' x1='{px:.1f}' x2='{px:.1f}' y1='{self.top:.1f}' y2='{self.bottom:.1f}' stroke='{INK}' stroke-opacity='{FAINT}'/>"
+                         f"<text class='tick tick-x' {_xy(px, self.bottom + 15)} text-anchor='middle'>{text}</text>")
+        labels = list(zip(yticks, tick_labels(yticks))) if yticks is not None else []
+        for v, text in labels:
+            py = float(self.y(v))
+            parts.append(f"<line class='grid' x1='{self.left:.1f}' x2='{self.left + self.width:.1f}' y1='{py:.1f}' y2='{py:.1f}' stroke='{INK}' stroke-opacity='{FAINT}'/>"
+                         f"<text class='tick tick-y' {_xy(self.left - 6, py)} dy='0.32em' text-anchor='end'>{text}</text>")
+        for v, name in categories or []:
+            parts.append(f"<text class='category' {_xy(self.left - 6, float(self.y(v)))} dy='0.32em' text-anchor='end'>{_esc(name)}</text>")
+        parts.append(f"<path class='axis' d='M{self.left:.1f},{self.top:.1f} V{self.bottom:.1f} H{self.left + self.width:.1f}' fill='none' stroke='{INK}'/>")
+        parts.append(f"<text class='axis-label axis-label-x' {_xy(self.left + self.width / 2, self.bottom + 33)} text-anchor='middle'>{_esc(xlabel)}</text>")
+        if ylabel:
+            widest = max([len(t) for _, t in labels] + [len(str(n)) for _, n in categories or []] + [1])
+            ax_x, ax_y = self.left - 14 - 6.2 * widest, self.top + self.height / 2
+            parts.append(f"<text class='axis-label axis-label-y' {_xy(ax_x, ax_y)} text-anchor='middle' transform='rotate(-90 {ax_x:.1f} {ax_y:.1f})'>{_esc(ylabel)}</text>")
+        if title:
+            parts.append(f"<text class='chart-title' {_xy(self.left + self.width / 2, self.top - 10)} text-anchor='middle' font-weight='bold' font-size='12'>{_esc(title)}</text>")
+        return "".join(parts)
+
+    @staticmethod
+    def _inside(ticks, limits) -> list[float]:
+        low, high = limits
+        slack = 1e-9 * max(abs(low), abs(high), 1e-300)
+        return [t for t in ticks if low - slack <= t <= high + slack]
+
+    def line(self, xs, ys, colour: str, cls: str, width: float = 1.5, dash: str = "") -> str:
+        """A line through the points (xs, ys)."""
+        px, py = self.x(xs), self.y(ys)
+        if not len(px):
+            return ""
+        d = "M" + " L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist()))
+        dashes = f" stroke-dasharray='{dash}'" if dash else ""
+        return f"<path class='{cls}' d='{d}' fill='none' stroke='{colour}' stroke-width='{width}'{dashes}/>"
+
+    def vline(self, x: float, colour: str, cls: str, dash: str = "", width: float = 1.5) -> str:
+        """A vertical line across the plot area at ``x``."""
+        px = float(self.x(x))
+        dashes = f" stroke-dasharray='{dash}'" if dash else ""
+        return f"<line class='{cls}' x1='{px:.1f}' x2='{px:.1f}' y1='{self.top:.1f}' y2='{self.bottom:.1f}' stroke='{colour}' stroke-width='{width}'{dashes}/>"
+
+    def marker(self, x: float, y: float, colour: str, cls: str, radius: float = 5) -> str:
+        """A dot at (x, y)."""
+        return f"<circle class='{cls}' cx='{float(self.x(x)):.1f}' cy='{float(self.y(y)):.1f}' r='{radius}' fill='{colour}'/>"
+
+    def bar(self, x0: float, x1: float, y0: float, y1: float, colour: str, cls: str, opacity: float | None = None, tip: str = "") -> str:
+        """A rectangle from (x0, y0) to (x1, y1) in data units; ``tip`` shows on hover."""
+        left, right = sorted((float(self.x(x0)), float(self.x(x1))))
+        top, bottom = sorted((float(self.y(y1)), float(self.y(y0))))
+        shade = f" fill-opacity='{opacity}'" if opacity is not None else ""
+        title = f"<title>{_esc(tip)}</title>" if tip else ""
+        return f"<rect class='{cls}' x='{left:.1f}' y='{top:.1f}' width='{right - left:.1f}' height='{bottom - top:.1f}' fill='{colour}'{shade}>{title}</rect>"
+
+    def label(self, x: float, y: float, text: str, cls: str, anchor: str = "start", dx: float = 0, dy: float = 0) -> str:
+        """Text at (x, y) in data units, moved by (dx, dy) pixels."""
+        return f"<text class='{cls}' {_xy(float(self.x(x)) + dx, float(self.y(y)) + dy)} text-anchor='{anchor}'>{_esc(text)}</text>"
+
+    def legend(self, items, top: float | None = None) -> str:
+        """A legend under the axes: one row per (text, colour, kind), kind "line", "dashed", "dotted",
+        "dot", "box" or "faint" (a pale box); an item may add a fourth element, extra classes for its text."""
+        y = self.bottom + 50 if top is None else top
+        rows = []
+        for i, (text, colour, kind, *extra) in enumerate(items):
+            row_y, x = y + i * LEGEND_ROW, self.left
+            if kind == "dot":
+                swatch = f"<circle cx='{x + 9:.1f}' cy='{row_y - 4:.1f}' r='4.5' fill='{colour}'/>"
+            elif kind in ("box", "faint"):
+                shade = f" fill-opacity='{FAINT}'" if kind == "faint" else ""
+                swatch = f"<rect x='{x + 2:.1f}' y='{row_y - 9:.1f}' width='14' height='10' fill='{colour}'{shade}/>"
+            else:
+                dash = {"dashed": " stroke-dasharray='5 3'", "dotted": " stroke-dasharray='2 2'"}.get(kind, "")
+                swatch = f"<line x1='{x:.1f}' x2='{x + 18:.1f}' y1='{row_y - 4:.1f}' y2='{row_y - 4:.1f}' stroke='{colour}' stroke-width='2'{dash}/>"
+            classes = " ".join(["legend-text", *extra])
+            rows.append(f"{swatch}<text class='{classes}' {_xy(x + 24, row_y)}>{_esc(text)}</text>")
+        return "<g class='legend'>" + "".join(rows) + "</g>"
+
+
+def svg_document(body: str, width: float, height: float, label: str = "") -> str:
+    """Return a whole SVG image around ``body``: its text and axes take the page's text colour
+    (``currentColor``), so it reads in a light and a dark theme when placed inline (lesson 00)."""
+    if not isinstance(body, str):
+        raise validation.fail("body", body, "SVG text (a str)")
+    width = validation.real("width", width, low=1, high=10_000, allowed="a width in pixels from 1 to 10,000")
+    height = validation.real("height", height, low=1, high=10_000, allowed="a height in pixels from 1 to 10,000")
+    label = _text("label", label)
+    title = f"<title>{_esc(label)}</title>" if label else ""
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' class='aipm-chart' width='{width:.0f}' height='{height:.0f}' "
+        f"viewBox='0 0 {width:.0f} {height:.0f}' role='img' font-family='sans-serif' font-size='11' fill='{INK}'>"
+        f"{title}{body}</svg>"
+    )
+
+
 def dimension_label(name: str) -> str:
     """Return a dimension's name for people, e.g. "Data availability"."""
     if not isinstance(name, str):
@@ -141,13 +404,14 @@ def feasibility_chart(result: FeasibilityResult, title: str = "", ax=None):
     most = [d.weight * 4 * 100 / (RAW_MAX - RAW_MIN) for d in FEASIBILITY_DIMENSIONS]
     points = [result.contributions[n] for n in names]
     rows = range(len(names))[::-1]
-    ax.barh(rows, most, color="#e5e5e5", label="most it can add")
+    ax.barh(rows, most, color=FIGURE["track"], label="most it can add")
     ax.barh(rows, points, color=VERDICT_COLOURS[result.verdict], label="points this idea gets")
     for row, value, top in zip(rows, points, most):
         ax.text(top + 0.6, row, f"{value:.1f} of {top:.1f}", va="center", fontsize=9)
     ax.set_yticks(list(rows), labels)
+    _use_ticks(ax, "x", nice_ticks(0, max(most)))
     ax.set_xlim(0, max(most) + 9)
-    ax.set_xlabel("points of the 0–100 feasibility score")
+    ax.set_xlabel(axis_label("feasibility_points"))
     heading = f"{title}: " if title else ""
     ax.set_title(f"{heading}{result.score:.1f}/100, {result.verdict}")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
@@ -201,7 +465,7 @@ def confusion_matrix_plot(counts, title: str = "", ax=None):
     ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
     for i in range(2):
         for j in range(2):
-            colour = "white" if rates[i, j] > 0.6 else "black"
+            colour = FIGURE["on_dark_fill"] if rates[i, j] > 0.6 else FIGURE["ink"]
             ax.text(j, i, f"{names[i][j]}\n{cells[i, j]:,}\n{rates[i, j]:.1%} of row", ha="center", va="center", color=colour, fontsize=9)
     ax.set_xticks([0, 1], ["flagged", "not flagged"])
     ax.set_yticks([0, 1], ["truly positive", "truly negative"])
@@ -223,18 +487,21 @@ def pr_roc_plot(table, chosen, title: str = ""):
     title = _text("title", title)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     recall, precision, fpr = table.recall[1:], table.precision[1:], table.false_positive_rate[1:]
-    left.plot(recall, precision, color=COLOURS["blue"], label="all thresholds")
-    left.plot([chosen.recall], [chosen.precision], "o", color=COLOURS["vermillion"], markersize=9, label=f"threshold {chosen.threshold:.3g}")
-    left.set_xlabel("recall (share of positives caught)")
-    left.set_ylabel("precision (share of alerts that are real)")
+    left.plot(recall, precision, color=ROLES["measured"], label="all thresholds")
+    left.plot([chosen.recall], [chosen.precision], "o", color=ROLES["choice"], markersize=9, label=f"threshold {chosen.threshold:.3g}")
+    left.set_xlabel(axis_label("recall"))
+    left.set_ylabel(axis_label("precision"))
     left.set_title("Precision–recall curve")
+    for axis in ("x", "y"):
+        _use_ticks(left, axis, nice_ticks(0, 1))
+        _use_ticks(right, axis, nice_ticks(0, 1))
     left.set_xlim(0, 1.02)
     left.set_ylim(0, 1.02)
     left.legend(frameon=False)
-    right.plot(fpr, table.recall[1:], color=COLOURS["blue"], label=f"model (AUC {auc(table.false_positive_rate, table.recall):.3f})")
-    right.plot([0, 1], [0, 1], "--", color=COLOURS["grey"], label="random guessing")
-    right.plot([chosen.false_positive_rate], [chosen.recall], "o", color=COLOURS["vermillion"], markersize=9, label=f"threshold {chosen.threshold:.3g}")
-    right.set_xlabel("false-positive rate (share of negatives flagged)")
+    right.plot(fpr, table.recall[1:], color=ROLES["measured"], label=f"model (AUC {auc(table.false_positive_rate, table.recall):.3f})")
+    right.plot([0, 1], [0, 1], "--", color=ROLES["reference"], label="random guessing")
+    right.plot([chosen.false_positive_rate], [chosen.recall], "o", color=ROLES["choice"], markersize=9, label=f"threshold {chosen.threshold:.3g}")
+    right.set_xlabel(axis_label("false_positive_rate"))
     right.set_ylabel("recall (true-positive rate)")
     right.set_title("ROC curve")
     right.legend(frameon=False, loc="lower right")
@@ -261,18 +528,24 @@ def cost_curve_plot(thresholds, cost_per_case, best, closed_form: float | None =
     unit, title, mark_label = _text("unit", unit), _text("title", title), _text("mark_label", mark_label)
     fig, ax = plt.subplots(figsize=(8, 4))
     finite = np.isfinite(thresholds) & (thresholds > 0)
-    ax.plot(thresholds[finite], cost_per_case[finite], color=COLOURS["blue"], label="expected cost per case")
-    ax.axvline(best.threshold, color=COLOURS["vermillion"], label=f"cheapest on the data: {best.threshold:.3g}")
+    ax.plot(thresholds[finite], cost_per_case[finite], color=ROLES["measured"], label="expected cost per case")
+    ax.axvline(best.threshold, color=ROLES["best"], label=f"cheapest on the data: {best.threshold:.3g}")
     low, high = best.interval
-    ax.axvspan(low, high, color=COLOURS["vermillion"], alpha=0.12, label=f"{best.confidence:.0%} bootstrap interval")
+    ax.axvspan(low, high, color=ROLES["best"], alpha=0.15, label=f"{best.confidence:.0%} bootstrap interval")
     if closed_form is not None:
-        ax.axvline(closed_form, color=COLOURS["green"], linestyle="--", label=f"closed form: {closed_form:.3g}")
+        ax.axvline(closed_form, color=ROLES["reference"], linestyle="--", label=f"closed form: {closed_form:.3g}")
     if mark is not None:
-        ax.axvline(mark, color="black", linestyle=":", label=f"{mark_label}: {mark:.3g}")
+        ax.axvline(mark, color=ROLES["choice"], linestyle=":", linewidth=2, label=f"{mark_label}: {mark:.3g}")
     ax.set_xscale("log")
-    ax.set_xlim(left=max(float(np.min(thresholds[finite])), 1e-4), right=1.0)
-    ax.set_xlabel("threshold (log scale): flag a case when its score is at least this")
-    ax.set_ylabel(f"expected cost per case ({unit})")
+    left_end = max(float(np.min(thresholds[finite])), 1e-4)
+    shown = finite & (thresholds >= left_end)
+    yticks = nice_ticks(0, float(np.max(cost_per_case[shown])))
+    _use_ticks(ax, "x", log_ticks(left_end, 1.0), log=True)
+    _use_ticks(ax, "y", yticks)
+    ax.set_xlim(left=left_end, right=1.0)
+    ax.set_ylim(0, yticks[-1])
+    ax.set_xlabel(axis_label("threshold"))
+    ax.set_ylabel(axis_label("cost_per_case", unit=unit))
     ax.set_title(title or "What each threshold costs")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
@@ -345,24 +618,25 @@ def zone_plot(result, title: str = ""):
     _instance("result", result, ZoneResult, "a ZoneResult, from uncertainty.zone_policy(...)")
     title = _text("title", title)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-    zones = [("served", COLOURS["blue"]), ("caveat", COLOURS["orange"]), ("human", COLOURS["green"])]
     left_edge = 0.0
-    for zone, colour in zones:
+    for zone, colour in ZONE_COLOURS.items():
         share = result.shares[zone]
         left.barh([0], [share], left=left_edge, color=colour, label=f"{zone}: {share:.0%} (error {result.error_rates[zone]:.0%})")
         left_edge += share
+    _use_ticks(left, "x", nice_ticks(0, 1))
     left.set_xlim(0, 1)
     left.set_yticks([])
-    left.set_xlabel("share of cases")
+    left.set_xlabel(axis_label("share_of_cases"))
     left.set_title("Where the cases go")
     left.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=1)
     names = list(result.cost_parts)
     values = [result.cost_parts[k] for k in names]
-    bars = right.barh(names, values, color=[COLOURS["blue"], COLOURS["orange"], COLOURS["green"]])
+    bars = right.barh(names, values, color=list(ZONE_COLOURS.values()))
     right.bar_label(bars, labels=[f"${v:,.0f}" for v in values], padding=3, fontsize=8)
+    _use_ticks(right, "x", nice_ticks(0, max(values + [1])))
     right.set_xlim(0, max(values + [1]) * 1.35)
     right.invert_yaxis()
-    right.set_xlabel("USD a day")
+    right.set_xlabel(axis_label("cost_a_day", unit="USD"))
     right.set_title(f"${result.cost_per_day:,.0f} a day; {result.reviewers:.1f} reviewers")
     right.spines[["top", "right"]].set_visible(False)
     if title:
@@ -374,8 +648,6 @@ def zone_plot(result, title: str = ""):
 # --------------------------------------------------------------------------------------------
 # Lesson 04: costs and retrieval
 # --------------------------------------------------------------------------------------------
-
-PATTERN_COLOURS = {"prompt_only": COLOURS["grey"], "rag": COLOURS["blue"], "fine_tuned": COLOURS["vermillion"]}
 
 
 def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str = ""):
@@ -398,12 +670,14 @@ def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str 
                 label=f"{pattern.name}: \\${pattern.per_query:.4f} a query, \\${pattern.fixed_cost(inputs.months):,.0f} fixed")
     if not crossing.never:
         cost = patterns["rag"].total_cost(crossing.volume, inputs.months) / 1000
-        ax.plot([crossing.per_day], [cost], "o", color="black", markersize=7, label=f"RAG = fine-tuned at {crossing.per_day:,.0f} a day")
-    ax.axvline(inputs.queries_per_day, color=COLOURS["grey"], linestyle=":", label=f"your volume: {inputs.queries_per_day:,.0f} a day")
+        ax.plot([crossing.per_day], [cost], "o", color=FIGURE["ink"], markersize=7, label=f"RAG = fine-tuned at {crossing.per_day:,.0f} a day")
+    ax.axvline(inputs.queries_per_day, color=ROLES["reference"], linestyle=":", label=f"your volume: {inputs.queries_per_day:,.0f} a day")
+    _use_ticks(ax, "x", nice_ticks(0, top, most=6))
+    _use_ticks(ax, "y", nice_ticks(0, max(float(p.total_cost_per_day(top, inputs.months)) for p in patterns.values()) / 1000))
     ax.set_xlim(0, top)
     ax.set_ylim(0, None)
-    ax.set_xlabel("queries a day")
-    ax.set_ylabel(f"total cost over {inputs.months:g} months (thousand USD)")
+    ax.set_xlabel(axis_label("queries_a_day"))
+    ax.set_ylabel(axis_label("total_cost", months=inputs.months))
     ax.set_title(title or f"What each pattern costs over {inputs.months:g} months")
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
@@ -433,7 +707,7 @@ def tornado_plot(rows, title: str = "", a: str = "RAG", b: str = "fine-tuned", m
         factor = row.flip_factor
         text = "no flip within 1/100 to 100x" if factor is None else f"flips at x{factor:.2f}"
         ax.text(max(low, high), y, "  " + text, va="center", fontsize=8)
-    ax.axvline(0, color="black", linewidth=1)
+    ax.axvline(0, color=FIGURE["ink"], linewidth=1)
     ax.set_yticks(positions, [r.label for r in rows])
     ax.set_xlabel(f"{b} cost minus {a} cost (thousand USD); right of 0: {a} is cheaper")
     ax.set_title(title or "Which assumption could change the decision? (each moved -50% < and +50% >)")
@@ -493,9 +767,6 @@ def abstention_plot(tradeoff, chosen: float | None = None, title: str = ""):
 # Lesson 05: rollout
 # --------------------------------------------------------------------------------------------
 
-STAGE_COLOURS = {"shadow": COLOURS["grey"], "dogfood": COLOURS["purple"], "pilot": COLOURS["sky"], "canary": COLOURS["orange"], "ramp": COLOURS["blue"], "full": COLOURS["green"]}
-
-
 def rollout_timeline_plot(items, daily_users: float, title: str = ""):
     """Return the rollout as a timeline: the share of users on the new model day by day, each stage
     coloured, with its exposure written on it (lesson 05). ``items`` come from ``rollout.schedule``."""
@@ -508,15 +779,17 @@ def rollout_timeline_plot(items, daily_users: float, title: str = ""):
     for item in items:
         share = item.stage.traffic_share if item.stage.exposed else 0.0
         ax.fill_between([item.start_day, item.end_day], 0, [share, share], step="pre", color=STAGE_COLOURS[item.stage.kind], alpha=0.85,
-                        label=f"{item.stage.title}: {item.days} d, {item.exposure:,.0f} users exposed")
+                        label=stage_label(item))
         if not item.stage.exposed:
             ax.fill_between([item.start_day, item.end_day], 0, [0.03, 0.03], color=STAGE_COLOURS["shadow"], hatch="//", alpha=0.5)
         ax.text((item.start_day + item.end_day) / 2, max(share, 0.03) + 0.03, item.stage.title, ha="center", fontsize=8)
     end = items[-1].end_day if items else 1
+    _use_ticks(ax, "x", nice_ticks(0, end, most=8))
+    _use_ticks(ax, "y", nice_ticks(0, 1))
     ax.set_xlim(0, end)
     ax.set_ylim(0, 1.15)
-    ax.set_xlabel("days from the start of the rollout")
-    ax.set_ylabel("share of users on the new model")
+    ax.set_xlabel(axis_label("rollout_day"))
+    ax.set_ylabel(axis_label("share_of_users"))
     ax.set_title(title or f"Rollout timeline: {end} days to full launch at {daily_users:,.0f} users a day")
     ax.legend(frameon=False, fontsize=7, loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
@@ -547,7 +820,7 @@ def simulation_plot(result, plan, metric: str, title: str = ""):
     for t in sorted(thresholds):
         ax.axhline(t, color=COLOURS["vermillion"], linestyle="--", label=f"gate: {t:g}")
     if plan.kill_metric == metric and plan.kill_threshold is not None:
-        ax.axhline(plan.kill_threshold, color="black", linestyle=":", label=f"kill switch: {plan.kill_threshold:g}")
+        ax.axhline(plan.kill_threshold, color=FIGURE["ink"], linestyle=":", label=f"kill switch: {plan.kill_threshold:g}")
     stages = []
     for r in result.days:
         if not stages or stages[-1][0] != r["stage"]:
@@ -555,10 +828,10 @@ def simulation_plot(result, plan, metric: str, title: str = ""):
         stages[-1][2] = r["day"]
     top = max(values + control + list(thresholds) + [0.0]) * 1.08
     for name, first, last in stages:
-        ax.axvline(first - 0.5, color="#dddddd", linewidth=1)
-        ax.text((first + last) / 2, top, name, ha="center", va="bottom", fontsize=8, color="#555555")
+        ax.axvline(first - 0.5, color=FIGURE["rule"], linewidth=1)
+        ax.text((first + last) / 2, top, name, ha="center", va="bottom", fontsize=8, color=FIGURE["muted"])
     if result.stopped:
-        ax.axvline(result.stop_day + 0.5, color="black", linewidth=2, label=f"stopped after day {result.stop_day}")
+        ax.axvline(result.stop_day + 0.5, color=FIGURE["ink"], linewidth=2, label=f"stopped after day {result.stop_day}")
     ax.set_xlabel("day")
     ax.set_ylabel(metric)
     ax.set_ylim(None, top * 1.06)

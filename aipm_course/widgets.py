@@ -2,13 +2,21 @@
 
 Widgets hold no logic: a callback reads the controls, calls a pure function and writes the
 result into a Label or HTML value. Tests drive them by setting ``slider.value``.
+
+Their charts are SVG drawn with ``plots.SvgPanel``: the axis names, tick values and colours of
+the lesson figure each one mirrors (see ``plots``), text and axes in the page's text colour so
+they read in JupyterLab's dark theme too. ``still(widget)`` and ``still_for(cell source)`` give a
+page without a kernel (the course site) a picture of a widget and a sentence on what moving it does.
 """
 
 from __future__ import annotations
 
+import ast
+
 import ipywidgets as widgets
 
 from . import validation
+from .palette import BORDER, FAINT, INK, PATTERN_COLOURS, ROLES, STAGE_COLOURS, TEXT, VERDICT_COLOURS, ZONE_COLOURS
 
 __all__ = [
     "widget_check",
@@ -26,6 +34,8 @@ __all__ = [
     "drill_practice",
     "SelfScorer",
     "self_scorer",
+    "still",
+    "still_for",
 ]
 
 
@@ -91,41 +101,44 @@ class ScorecardExplorer(widgets.VBox):
 
         self.result = feasibility_score(**{name: s.value for name, s in self.sliders.items()})
         self.score_label.value = _verdict_html(self.result)
-        self.chart.value = _contribution_bars_html(self.result)
+        self.chart.value = _contribution_bars_svg(self.result)
 
     def __repr__(self) -> str:  # the plain-text form stored in notebooks: short and readable
         return f"ScorecardExplorer({self.result})"
 
 
-def _verdict_html(result) -> str:
-    from .plots import VERDICT_COLOURS
+def _badge(word: str, colour: str) -> str:
+    return f"<span style='background:{colour};color:{TEXT['on_badge']};padding:1px 8px;border-radius:3px'>{word}</span>"
 
-    colour = VERDICT_COLOURS[result.verdict]
+
+def _verdict_html(result) -> str:
     return (
-        f"<div style='font-size:1.15em'><b>Score: {result.score:.1f} / 100</b> "
-        f"<span style='background:{colour};color:white;padding:1px 8px;border-radius:3px'>{result.verdict}</span>"
+        f"<div style='font-size:1.15em'><b>Score: {result.score:.1f} / 100</b> {_badge(result.verdict, VERDICT_COLOURS[result.verdict])}"
         f"</div><div>{result.guidance}</div>"
     )
 
 
-def _contribution_bars_html(result) -> str:
-    """Draw each dimension's points as an HTML bar: quick to redraw, and testable as text."""
+def _contribution_bars_svg(result) -> str:
+    """Each dimension's points as a bar over the most it can add, as in ``plots.feasibility_chart``."""
     from .briefs import FEASIBILITY_DIMENSIONS, RAW_MAX, RAW_MIN
-    from .plots import VERDICT_COLOURS, dimension_label
+    from .plots import SvgPanel, axis_label, dimension_label, nice_ticks, svg_document
 
+    dims = FEASIBILITY_DIMENSIONS
+    most = [d.weight * 4 * 100 / (RAW_MAX - RAW_MIN) for d in dims]
+    names = [dimension_label(d.name) + (" (inverted)" if d.inverted else "") for d in dims]
+    rows = len(dims)
+    left = 20 + 6.2 * max(map(len, names))
+    panel = SvgPanel(left, 34, 250, 26 * rows, xlim=(0, max(most) * 1.45), ylim=(-0.5, rows - 0.5))
     colour = VERDICT_COLOURS[result.verdict]
-    rows = []
-    for dim in FEASIBILITY_DIMENSIONS:
-        most = dim.weight * 4 * 100 / (RAW_MAX - RAW_MIN)
-        points = result.contributions[dim.name]
-        rows.append(
-            f"<div style='display:flex;align-items:center;margin:3px 0'>"
-            f"<span style='width:150px'>{dimension_label(dim.name)}</span>"
-            f"<span style='display:inline-block;width:{most * 6:.0f}px;background:#e5e5e5'>"
-            f"<span style='display:block;width:{points * 6:.0f}px;height:14px;background:{colour}'></span></span>"
-            f"<span style='margin-left:6px'>{points:.1f} of {most:.1f}</span></div>"
-        )
-    return "<div><b>Points per dimension</b>" + "".join(rows) + "</div>"
+    parts = [panel.axes(nice_ticks(0, max(most)), axis_label("feasibility_points"), title=f"{result.score:.1f}/100, {result.verdict}",
+                        categories=[(rows - 1 - i, n) for i, n in enumerate(names)])]
+    for i, (dim, top) in enumerate(zip(dims, most)):
+        y, points = rows - 1 - i, result.contributions[dim.name]
+        parts.append(panel.bar(0, top, y - 0.3, y + 0.3, INK, "track", opacity=FAINT))
+        parts.append(panel.bar(0, points, y - 0.3, y + 0.3, colour, "points", tip=f"{names[i]}: {points:.1f} of {top:.1f}"))
+        parts.append(panel.label(top, y, f"{points:.1f} of {top:.1f}", "bar-value", dx=5, dy=4))
+    parts.append(panel.legend([("most it can add", INK, "faint"), ("points this idea gets", colour, "box")]))
+    return svg_document(_chart("scorecard", *parts), left + 250 + 90, panel.bottom + 50 + 2 * 16, "Points per dimension of the feasibility score")
 
 
 def scorecard_explorer(**ratings: int) -> ScorecardExplorer:
@@ -138,8 +151,14 @@ def scorecard_explorer(**ratings: int) -> ScorecardExplorer:
 # --------------------------------------------------------------------------------------------
 
 
-def _svg_path(xs, ys, x_of, y_of) -> str:
-    return " ".join(f"{'M' if i == 0 else 'L'}{x_of(x):.1f},{y_of(y):.1f}" for i, (x, y) in enumerate(zip(xs, ys)))
+def _chart(name: str, *parts: str) -> str:
+    """One chart of a widget's SVG, as a group a test or a style sheet can find."""
+    return f"<g class='chart chart-{name}'>" + "".join(parts) + "</g>"
+
+
+def _amount(value: float) -> str:
+    """A cost as people write it: 3 significant figures below 100, whole numbers with commas above."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _downsample(n: int, most: int = 400):
@@ -153,7 +172,9 @@ class ThresholdExplorer(widgets.VBox):
     cost a day, and the markers on the precision–recall and cost curves move together (lesson 02).
     """
 
-    WIDTH, HEIGHT, PAD = 300, 220, 38
+    # the two charts' plot areas, in pixels: (left, top, width, height)
+    PR_AREA, COST_AREA = (70, 34, 280, 200), (450, 34, 280, 200)
+    WIDTH = 800
 
     def __init__(self, scenario: str = "card_fraud", seed: int = 0, scenarios: dict | None = None) -> None:
         from . import scenarios as scenario_module
@@ -233,7 +254,7 @@ class ThresholdExplorer(widgets.VBox):
         return self.counts.cost_per_case(self.cost_fp.value, self.cost_fn.value) * self.cases_per_day.value
 
     def _matrix_html(self, c) -> str:
-        cell = "padding:4px 10px;border:1px solid #ccc;text-align:right"
+        cell = f"padding:4px 10px;border:1px solid {BORDER};text-align:right"
         return (
             "<table style='border-collapse:collapse;margin-right:24px'>"
             f"<tr><th></th><th style='{cell}'>flagged</th><th style='{cell}'>not flagged</th></tr>"
@@ -247,7 +268,7 @@ class ThresholdExplorer(widgets.VBox):
         capacity = self.data.review_capacity_per_day
         over = self.alerts_per_day > capacity
         note = (
-            f"<span style='color:#D55E00'>over the reviewers' capacity of {capacity:,} a day</span>"
+            f"<span style='color:{TEXT['warning']}'>over the reviewers' capacity of {capacity:,} a day</span>"
             if over
             else f"within the reviewers' capacity of {capacity:,} a day"
         )
@@ -259,49 +280,76 @@ class ThresholdExplorer(widgets.VBox):
         )
 
     def _curves_svg(self, c) -> str:
+        """The precision–recall and cost curves with the threshold marked (as ``plots.pr_roc_plot`` and
+        ``plots.cost_curve_plot`` draw them). A curve is drawn once for its scenario (and costs); a
+        slider move redraws only the markers and their values."""
+        from .plots import svg_document
+
+        low = self.threshold.min  # log10 of the slider's lowest threshold
+        if getattr(self, "_pr_key", None) != id(self.table):
+            self._pr, self._pr_key = self._pr_curve(), id(self.table)
+        cost_key = (id(self.table), self.cost_fp.value, self.cost_fn.value, low)
+        if getattr(self, "_cost_key", None) != cost_key:
+            self._cost, self._cost_key = self._cost_curve(low), cost_key
+        (pr_static, pr), (cost_static, cost) = self._pr, self._cost
+        unit, t = self.data.cost_unit, c.threshold
+        per_case = c.cost_per_case(self.cost_fp.value, self.cost_fn.value)
+        marker, legend_top = ROLES["choice"], pr.bottom + 50
+        pr_text = f"threshold {t:.3g}: precision {c.precision:.1%}, recall {c.recall:.1%}"
+        cost_text = f"threshold {t:.3g}: {_amount(per_case)} {unit} a case, {self.cost_per_day:,.0f} a day"
+        body = (
+            _chart("pr", pr_static, pr.marker(c.recall, c.precision, marker, "marker-pr"),
+                   pr.legend([(pr_text, marker, "dot", "marker-value")], legend_top + 16))
+            + _chart("cost", cost_static, cost.vline(t, marker, "marker-line", dash="2 2"), cost.marker(t, per_case, marker, "marker-cost"),
+                     cost.legend([(cost_text, marker, "dot", "marker-value")], legend_top + 32))
+        )
+        return svg_document(body, self.WIDTH, legend_top + 40, f"{self.data.title}: precision–recall and cost curves")
+
+    def _pr_curve(self):
+        """The precision–recall chart without its marker: axes, the curve at a few hundred thresholds
+        (even in cases and in recall; the first row, +inf, flags nothing and has no precision)."""
         import numpy as np
 
-        w, h, pad = self.WIDTH, self.HEIGHT, self.PAD
+        from .plots import SvgPanel, axis_label, nice_ticks
 
-        def frame(x0, title, xlabel, ylabel):
-            return (
-                f"<rect x='{x0 + pad}' y='10' width='{w - pad - 10}' height='{h - pad - 10}' fill='none' stroke='#999'/>"
-                f"<text x='{x0 + w / 2}' y='{h - 6}' font-size='11' text-anchor='middle'>{xlabel}</text>"
-                f"<text x='{x0 + 12}' y='{h / 2}' font-size='11' text-anchor='middle' transform='rotate(-90 {x0 + 12} {h / 2})'>{ylabel}</text>"
-                f"<text x='{x0 + w / 2}' y='8' font-size='11' text-anchor='middle' font-weight='bold'>{title}</text>"
-            )
-
-        def to_x(x0):
-            return lambda v: x0 + pad + v * (w - pad - 10)
-
-        def to_y(v):
-            return 10 + (1 - v) * (h - pad - 10)
-
-        # The curves change only with the scenario or the costs; the markers with every move.
-        low = self.threshold.min  # log10 of the slider's lowest threshold
-        key = (id(self.table), self.cost_fp.value, self.cost_fn.value, low)
-        if getattr(self, "_curve_key", None) != key:
-            keep = _downsample(len(self.table.thresholds) - 1) + 1
-            pr = _svg_path(self.table.recall[keep], self.table.precision[keep], to_x(0), to_y)
-            # the cost curve against log10(threshold), from 1e-4 to 1
-            costs = self.table.cost_per_case(self.cost_fp.value, self.cost_fn.value)[keep]
-            position = np.clip((np.log10(np.maximum(self.table.thresholds[keep], 10.0**low)) - low) / -low, 0, 1)
-            top = max(float(costs.max()), 1e-12)
-            self._curves = (pr, _svg_path(position, costs / top, to_x(w), to_y), top)
-            self._curve_key = key
-        pr, cost_path, top = self._curves
-        marker_cost = c.cost_per_case(self.cost_fp.value, self.cost_fn.value) / top
-        marker_position = min(max((np.log10(max(c.threshold, 10.0**low)) - low) / -low, 0), 1)
-        return (
-            f"<svg width='{2 * w}' height='{h}' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif'>"
-            + frame(0, "Precision–recall curve", "recall", "precision")
-            + frame(w, "Expected cost per case", f"threshold, 1e{low:g} to 1 (log)", "cost (scaled)")
-            + f"<path d='{pr}' fill='none' stroke='#0072B2' stroke-width='1.5'/>"
-            + f"<path d='{cost_path}' fill='none' stroke='#0072B2' stroke-width='1.5'/>"
-            + f"<circle class='marker-pr' cx='{to_x(0)(c.recall):.1f}' cy='{to_y(c.precision):.1f}' r='5' fill='#D55E00'/>"
-            + f"<circle class='marker-cost' cx='{to_x(w)(marker_position):.1f}' cy='{to_y(marker_cost):.1f}' r='5' fill='#D55E00'/>"
-            + "</svg>"
+        table, pr, measured = self.table, SvgPanel(*self.PR_AREA), ROLES["measured"]
+        last = len(table.thresholds) - 2
+        by_recall = np.minimum(np.searchsorted(table.recall[1:], np.linspace(0, 1, 200)), last)
+        keep = np.unique(np.r_[_downsample(last + 1), by_recall]) + 1
+        static = (
+            pr.axes(nice_ticks(0, 1), axis_label("recall"), nice_ticks(0, 1), axis_label("precision"), "Precision–recall curve")
+            + pr.line(table.recall[keep], table.precision[keep], measured, "curve-pr", width=2)
+            + pr.legend([("all thresholds", measured, "line")], pr.bottom + 50)
         )
+        return static, pr
+
+    def _cost_curve(self, low: float):
+        """The cost chart without its marker: axes in the scenario's money, the expected cost per case
+        at log-spaced thresholds from 10**low to 1, and the cheapest threshold on the data."""
+        import numpy as np
+
+        from .plots import SvgPanel, axis_label, log_ticks, nice_ticks
+        from .thresholds import ThresholdTable
+
+        table, unit = self.table, self.data.cost_unit
+        grid = np.geomspace(10.0**low, 1.0, 300)
+        rows = np.searchsorted(-table.thresholds, -grid, side="right") - 1  # the lowest distinct score at or above each
+        sample = ThresholdTable(table.thresholds[rows], table.tp[rows], table.fp[rows], table.fn[rows], table.tn[rows])
+        costs = sample.cost_per_case(self.cost_fp.value, self.cost_fn.value)
+        best = float(table.thresholds[int(np.argmin(table.cost_per_case(self.cost_fp.value, self.cost_fn.value)))])
+        yticks = nice_ticks(0, float(costs.max()))
+        cost = SvgPanel(*self.COST_AREA, xlim=(10.0**low, 1.0), ylim=(0, yticks[-1]), xlog=True)
+        shown = bool(np.isfinite(best) and 10.0**low <= best <= 1)
+        where = "" if shown else (" (off the chart)" if np.isfinite(best) else "")
+        best_text = f"cheapest on the data: {best:.3g}{where}" if np.isfinite(best) else "cheapest on the data: flag nothing"
+        measured, cheapest = ROLES["measured"], ROLES["best"]
+        static = (
+            cost.axes(log_ticks(10.0**low, 1.0), axis_label("threshold"), yticks, axis_label("cost_per_case", unit=unit), "What each threshold costs")
+            + cost.line(grid, costs, measured, "curve-cost", width=2)
+            + (cost.vline(best, cheapest, "cheapest") if shown else "")
+            + cost.legend([("expected cost per case", measured, "line"), (best_text, cheapest, "line")], cost.bottom + 50)
+        )
+        return static, cost
 
     def __repr__(self) -> str:
         c = self.counts
@@ -339,10 +387,11 @@ class ZoneExplorer(widgets.VBox):
         self.human = widgets.FloatSlider(value=0.6, min=0, max=1, step=0.005, description="Send to a person below:", style=style, layout=layout, readout_format=".3f")
         self.report = widgets.HTML()
         self.verdict = widgets.HTML()
+        self.chart = widgets.HTML()
         self.result = None
         self.caveat.observe(self._caveat_moved, names="value")
         self.human.observe(self._human_moved, names="value")
-        super().__init__([self.caveat, self.human, self.verdict, self.report])
+        super().__init__([self.caveat, self.human, self.verdict, self.report, self.chart])
         self._update()
 
     # keep the order: the person threshold never above the caveat threshold
@@ -370,11 +419,9 @@ class ZoneExplorer(widgets.VBox):
         )
         self.result = r
         met = r.meets(self.max_error_rate)
-        colour = "#009E73" if met else "#D55E00"
-        word = "MET" if met else "NOT MET"
+        badge = _badge("MET", ROLES["best"]) if met else _badge("NOT MET", ROLES["warning"])
         self.verdict.value = (
-            f"<div style='font-size:1.1em'><b>Budget {self.max_error_rate:.0%}:</b> "
-            f"<span style='background:{colour};color:white;padding:1px 8px;border-radius:3px'>{word}</span> "
+            f"<div style='font-size:1.1em'><b>Budget {self.max_error_rate:.0%}:</b> {badge} "
             f"served error rate {r.error_rates['served']:.2%}, upper bound {r.served_upper_bound:.2%} (95% confidence)</div>"
         )
         self.report.value = (
@@ -385,6 +432,7 @@ class ZoneExplorer(widgets.VBox):
             f"<div>Reviewers needed: <b>{r.reviewers:.1f}</b> ({r.human_cases_per_day:,.0f} cases a day)</div>"
             f"<div>Cost a day: <b>${r.cost_per_day:,.0f}</b></div>"
         )
+        self.chart.value = _zone_svg(r)
 
     def __repr__(self) -> str:
         r = self.result
@@ -393,6 +441,35 @@ class ZoneExplorer(widgets.VBox):
             f"person {r.shares['human']:.1%}; upper bound {r.served_upper_bound:.2%} vs budget {self.max_error_rate:.0%}; "
             f"{r.reviewers:.1f} reviewers; ${r.cost_per_day:,.0f} a day)"
         )
+
+
+def _zone_svg(r) -> str:
+    """Where the cases go and what each zone costs a day, as ``plots.zone_plot`` draws them."""
+    from .plots import SvgPanel, axis_label, nice_ticks, svg_document
+
+    shares = SvgPanel(20, 40, 300, 36)
+    share_parts = [shares.axes(nice_ticks(0, 1), axis_label("share_of_cases"), title="Where the cases go")]
+    edge, legend = 0.0, []
+    for zone, colour in ZONE_COLOURS.items():
+        share = r.shares[zone]
+        text = f"{zone}: {share:.0%} (error {r.error_rates[zone]:.0%})"
+        share_parts.append(shares.bar(edge, edge + share, 0.15, 0.85, colour, f"zone-{zone}", tip=text))
+        legend.append((text, colour, "box"))
+        edge += share
+    share_parts.append(shares.legend(legend))
+    names, values = list(r.cost_parts), list(r.cost_parts.values())
+    ticks = nice_ticks(0, max(values + [1]))
+    costs = SvgPanel(480, 40, 230, 24 * len(names), xlim=(0, max(values + [1]) * 1.4), ylim=(-0.5, len(names) - 0.5))
+    parts = [costs.axes(ticks, axis_label("cost_a_day", unit="USD"), title=f"${r.cost_per_day:,.0f} a day; {r.reviewers:.1f} reviewers",
+                        categories=[(len(names) - 1 - i, n) for i, n in enumerate(names)])]
+    for i, (name, value, colour) in enumerate(zip(names, values, ZONE_COLOURS.values())):
+        y = len(names) - 1 - i
+        parts.append(costs.bar(0, value, y - 0.35, y + 0.35, colour, "cost-part", tip=f"{name}: ${value:,.0f} a day"))
+        parts.append(costs.label(value, y, f"${value:,.0f}", "bar-value", dx=4, dy=4))
+    heading = f"<text class='marker-value' x='20' y='14'>caveat below {r.caveat_threshold:.3f}, person below {r.human_threshold:.3f}</text>"
+    height = max(shares.bottom + 50 + 3 * 16, costs.bottom + 46)
+    body = heading + _chart("shares", *share_parts) + _chart("zone-costs", *parts)
+    return svg_document(body, 780, height, "Where the cases go and what it costs a day")
 
 
 def zone_explorer(scenario: str = "support_tickets", seed: int = 0) -> ZoneExplorer:
@@ -410,7 +487,8 @@ class CostExplorer(widgets.VBox):
     RAG/fine-tuned break-even and the cheapest option update together (lesson 04).
     """
 
-    WIDTH, HEIGHT, PAD = 560, 260, 46
+    AREA = (80, 34, 470, 220)  # the plot area in pixels: left, top, width, height
+    WIDTH = 620
 
     def __init__(self, inputs=None) -> None:
         from .costs import CostInputs
@@ -497,7 +575,7 @@ class CostExplorer(widgets.VBox):
 
     def _summary_html(self) -> str:
         r = self.result
-        cell = "padding:3px 10px;border-bottom:1px solid #ddd;text-align:right"
+        cell = f"padding:3px 10px;border-bottom:1px solid {BORDER};text-align:right"
         rows = "".join(
             f"<tr><td style='{cell};text-align:left'>{p.name}</td><td style='{cell}'>${p.per_query:.5f}</td>"
             f"<td style='{cell}'>${r.totals[k]:,.0f}</td><td style='{cell}'>{p.success_rate:.0%}</td><td style='{cell}'>${r.per_success[k]:.4f}</td></tr>"
@@ -524,41 +602,36 @@ class CostExplorer(widgets.VBox):
         )
 
     def _chart_svg(self) -> str:
+        """Each pattern's total cost against queries a day, with the break-even and your volume, as
+        ``plots.pattern_cost_plot`` draws it."""
         import numpy as np
 
-        from .plots import PATTERN_COLOURS
+        from .plots import SvgPanel, axis_label, nice_ticks, svg_document
 
-        r, w, h, pad = self.result, self.WIDTH, self.HEIGHT, self.PAD
-        volume = r.inputs.queries_per_day
-        top_x = max(2 * volume, 1.3 * (self.break_even.per_day or 0), 1_000)
+        r, crossing = self.result, self.break_even
+        months, volume = r.inputs.months, r.inputs.queries_per_day
+        top_x = max(2 * volume, 1.3 * (crossing.per_day or 0), 1_000)
         xs = np.linspace(0, top_x, 60)
-        lines = {k: p.total_cost_per_day(xs, r.inputs.months) for k, p in r.patterns.items()}
-        top_y = max(float(max(v.max() for v in lines.values())), 1.0)
-
-        def x_of(v):
-            return pad + v / top_x * (w - pad - 10)
-
-        def y_of(v):
-            return 10 + (1 - v / top_y) * (h - pad - 10)
-
-        parts = [
-            f"<svg width='{w}' height='{h}' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif'>",
-            f"<rect x='{pad}' y='10' width='{w - pad - 10}' height='{h - pad - 10}' fill='none' stroke='#999'/>",
-            f"<text x='{w / 2}' y='{h - 8}' font-size='11' text-anchor='middle'>queries a day (0 to {top_x:,.0f})</text>",
-            f"<text x='12' y='{h / 2}' font-size='11' text-anchor='middle' transform='rotate(-90 12 {h / 2})'>total cost (0 to ${top_y:,.0f})</text>",
-        ]
-        for key, ys in lines.items():
-            parts.append(f"<path class='line-{key}' d='{_svg_path(xs, ys, x_of, y_of)}' fill='none' stroke='{PATTERN_COLOURS[key]}' stroke-width='2'/>")
-        legend_y = 24
+        lines = {k: p.total_cost_per_day(xs, months) / 1000 for k, p in r.patterns.items()}
+        yticks = nice_ticks(0, max(float(max(v.max() for v in lines.values())), 0.001))
+        panel = SvgPanel(*self.AREA, xlim=(0, top_x), ylim=(0, yticks[-1]))
+        parts = [panel.axes(nice_ticks(0, top_x, most=6), axis_label("queries_a_day"), yticks, axis_label("total_cost", months=months),
+                            f"What each pattern costs over {months:g} months")]
+        legend = []
         for key, p in r.patterns.items():
-            parts.append(f"<text x='{pad + 8}' y='{legend_y}' font-size='11' fill='{PATTERN_COLOURS[key]}'>{p.name}</text>")
-            legend_y += 14
-        parts.append(f"<line class='volume' x1='{x_of(volume):.1f}' x2='{x_of(volume):.1f}' y1='10' y2='{h - pad}' stroke='#999' stroke-dasharray='3 3'/>")
-        if not self.break_even.never:
-            cost = r.patterns["rag"].total_cost(self.break_even.volume, r.inputs.months)
-            parts.append(f"<circle class='break-even' cx='{x_of(self.break_even.per_day):.1f}' cy='{y_of(cost):.1f}' r='5' fill='black'/>")
-        parts.append("</svg>")
-        return "".join(parts)
+            parts.append(panel.line(xs, lines[key], PATTERN_COLOURS[key], f"line-{key}", width=2))
+            legend.append((f"{p.name}: ${p.per_query:.4f} a query, ${p.fixed_cost(months):,.0f} fixed", PATTERN_COLOURS[key], "line"))
+        parts.append(panel.vline(volume, ROLES["reference"], "volume", dash="3 3"))
+        legend.append((f"your volume: {volume:,.0f} a day", ROLES["reference"], "dotted", "marker-value"))
+        if not crossing.never:
+            cost = r.patterns["rag"].total_cost(crossing.volume, months) / 1000
+            parts.append(panel.marker(crossing.per_day, cost, INK, "break-even"))
+            legend.append((f"RAG = fine-tuned at {crossing.per_day:,.0f} a day", INK, "dot", "marker-value"))
+        else:
+            legend.append(("RAG and fine-tuned never cost the same", INK, "dot", "marker-value"))
+        parts.append(panel.legend(legend))
+        height = panel.bottom + 50 + len(legend) * 16
+        return svg_document(_chart("costs", *parts), self.WIDTH, height, f"Total cost of each pattern over {months:g} months by queries a day")
 
     def __repr__(self) -> str:
         r = self.result
@@ -580,7 +653,7 @@ def _starting_prices_note(inputs) -> str:
             parts.append(f"{role}: {model}, ${p_in:.2f} / ${p_out:.2f} per 1M tokens as of {row.as_of}")
         else:
             parts.append(f"{role}: ${p_in:.2f} / ${p_out:.2f} per 1M tokens (your figures)")
-    return "<div style='color:#555;font-size:0.9em'>Starting prices, " + "; ".join(parts) + ". Move a slider to use your own.</div>"
+    return "<div style='opacity:0.75;font-size:0.9em'>Starting prices, " + "; ".join(parts) + ". Move a slider to use your own.</div>"
 
 
 def cost_explorer(**assumptions) -> CostExplorer:
@@ -664,7 +737,7 @@ class RolloutPlanner(widgets.VBox):
                 problem = f"{exc}. Move the shares so each stage exposes at least as many users as the one before."
         if problem:
             self.items, self.blast, self.total_days = None, {}, 0
-            self.report.value = f"<div style='color:#D55E00'>{problem}</div>"
+            self.report.value = f"<div style='color:{TEXT['warning']}'>{problem}</div>"
             self.timeline.value = ""
             return
         self.items = schedule(plan, users, p)
@@ -677,12 +750,12 @@ class RolloutPlanner(widgets.VBox):
         self.timeline.value = self._timeline_html()
 
     def _report_html(self) -> str:
-        cell = "padding:3px 10px;border-bottom:1px solid #ddd;text-align:right"
+        cell = f"padding:3px 10px;border-bottom:1px solid {BORDER};text-align:right"
         rows = []
         for i in self.items:
             needed = "" if i.days_needed is None else f"{i.days_needed:,}"
             short = i.days_needed is not None and i.days_needed > i.stage.min_days
-            warn = ";color:#D55E00;font-weight:bold" if short else ""
+            warn = f";color:{TEXT['warning']};font-weight:bold" if short else ""
             share = "shadow" if not i.stage.exposed else f"{i.stage.traffic_share:.0%}"
             blast = f"{self.blast[i.stage.title]:,.0f}" if i.stage.title in self.blast else "0"
             rows.append(
@@ -698,18 +771,24 @@ class RolloutPlanner(widgets.VBox):
         )
 
     def _timeline_html(self) -> str:
-        from .plots import STAGE_COLOURS
+        """The share of users on the new model day by day, a colour per stage, as
+        ``plots.rollout_timeline_plot`` draws it."""
+        from .plots import SvgPanel, axis_label, nice_ticks, stage_label, svg_document
 
-        width = 600
-        total = max(self.total_days, 1)
-        bars = "".join(
-            f"<div title='{i.stage.title}: {i.days} days' style='display:inline-block;width:{width * i.days / total:.1f}px;"
-            f"height:{max(4, 40 * (i.stage.traffic_share if i.stage.exposed else 0.05)):.0f}px;background:{STAGE_COLOURS[i.stage.kind]};"
-            f"vertical-align:bottom'></div>"
-            for i in self.items
-        )
-        legend = " · ".join(f"<span style='color:{STAGE_COLOURS[i.stage.kind]}'>■</span> {i.stage.title} {i.days} d" for i in self.items)
-        return f"<div style='margin-top:6px'>{bars}</div><div style='font-size:0.85em'>{legend}</div>"
+        end = max(self.total_days, 1)
+        panel = SvgPanel(70, 34, 600, 150, xlim=(0, end), ylim=(0, 1.15))
+        title = f"Rollout timeline: {self.total_days} days to full launch at {self.daily_users.value:,.0f} users a day"
+        parts = [panel.axes(nice_ticks(0, end, most=8), axis_label("rollout_day"), nice_ticks(0, 1), axis_label("share_of_users"), title)]
+        legend = []
+        for i in self.items:
+            colour, exposed = STAGE_COLOURS[i.stage.kind], i.stage.exposed
+            share = i.stage.traffic_share if exposed else 0.03
+            parts.append(panel.bar(i.start_day, i.end_day, 0, share, colour, f"stage stage-{i.stage.kind}", opacity=0.85 if exposed else 0.45,
+                                   tip=stage_label(i)))
+            parts.append(panel.label((i.start_day + i.end_day) / 2, share + 0.03, i.stage.title, "stage-name", anchor="middle"))
+            legend.append((stage_label(i), colour, "box"))
+        parts.append(panel.legend(legend))
+        return svg_document(_chart("timeline", *parts), 760, panel.bottom + 50 + 16 * len(legend), title)
 
     def __repr__(self) -> str:
         days = ", ".join(f"{i.stage.title} {i.days} d" for i in self.items or [])
@@ -734,7 +813,7 @@ def _clock_text(seconds: float, limit: float) -> str:
         x = int(x)
         return f"{x // 60}:{x % 60:02d}"
 
-    colour = "#b35900" if seconds > limit else "#1a7f37"
+    colour = TEXT["late"] if seconds > limit else TEXT["on_time"]
     note = " (over the suggested time: answer anyway)" if seconds > limit else ""
     return f"<span style='color:{colour};font-variant-numeric:tabular-nums'>⏱ {mmss(seconds)} of {mmss(limit)}{note}</span>"
 
@@ -867,3 +946,117 @@ class SelfScorer(widgets.VBox):
 def self_scorer(question) -> SelfScorer:
     """Return tick boxes for an open question's rubric, with a score and the model answer (lesson 06)."""
     return SelfScorer(question)
+
+
+# --------------------------------------------------------------------------------------------
+# Stills: a widget's picture and what moving it would show, for pages without a kernel
+# --------------------------------------------------------------------------------------------
+
+STILL_SENTENCES = {
+    "ScorecardExplorer": "Moving a rating's slider changes that dimension's bar and the total score, and can turn the verdict "
+                         "from GREEN to YELLOW or RED.",
+    "ThresholdExplorer": "Moving the threshold slider slides the dots along both curves: a lower threshold catches more positives "
+                         "(recall up) at the price of more false alarms (precision down), and the cost curve shows which threshold "
+                         "is cheapest for the costs you type in.",
+    "ZoneExplorer": "Moving the two thresholds moves cases between served, served with a caveat and sent to a person: serving "
+                    "fewer answers alone lowers their error rate until the budget is met, and sending more to people adds "
+                    "reviewers and cost a day.",
+    "CostExplorer": "Moving the sliders (queries a day, tokens, prices, months) redraws the three cost lines: the break-even "
+                    "point moves and the cheapest pattern at your volume can change.",
+    "RolloutPlanner": "Moving the controls (users a day, the baseline rate, the drop to detect, the canary and ramp shares) "
+                      "changes how many days each stage needs and how many users it exposes, so the timeline stretches or "
+                      "shrinks.",
+    "widget_check": "Moving the slider changes the number, and the line under it doubles it: if it moves, widgets work here.",
+}
+
+
+def _readout_svg(lines: list[str], label: str) -> str:
+    """A widget's text readout as an SVG image, for a widget without a chart."""
+    import html
+
+    from .plots import svg_document
+
+    rows = "".join(f"<text class='readout' x='10' y='{22 + 18 * i}' font-size='13'>{html.escape(line)}</text>" for i, line in enumerate(lines))
+    return svg_document(rows, 20 + 7.4 * max(len(line) for line in lines), 18 * len(lines) + 16, label)
+
+
+def _plain(markup: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def _is_widget_check(widget) -> bool:
+    return (isinstance(widget, widgets.VBox) and isinstance(getattr(widget, "slider", None), widgets.IntSlider)
+            and isinstance(getattr(widget, "result", None), widgets.Label))
+
+
+# the attribute holding each widget's chart
+STILL_CHARTS = {ScorecardExplorer: "chart", ThresholdExplorer: "curves", ZoneExplorer: "chart", CostExplorer: "chart", RolloutPlanner: "timeline"}
+
+
+def still(widget) -> tuple[str, str]:
+    """Return (an SVG image of the widget's chart in its current state, one sentence saying what moving
+    its controls would show): what a page without a kernel shows in the widget's place (lesson 00 on).
+
+    The SVG's text and axes take the page's text colour: place it inline for it to follow a dark theme."""
+    if _is_widget_check(widget):
+        lines = [f"{widget.slider.description} {widget.slider.value}", widget.result.value]
+        return _readout_svg(lines, "A slider and a label"), STILL_SENTENCES["widget_check"]
+    kind = next((k for k in STILL_CHARTS if isinstance(widget, k)), None)
+    if kind is None:
+        raise validation.fail("widget", widget, "a ScorecardExplorer, ThresholdExplorer, ZoneExplorer, CostExplorer, RolloutPlanner "
+                                                "or the widget_check() box")
+    if kind is RolloutPlanner and not widget.items:  # the controls contradict each other: show the message
+        return _readout_svg([_plain(widget.report.value)], "The rollout planner's message"), STILL_SENTENCES[kind.__name__]
+    return getattr(widget, STILL_CHARTS[kind]).value, STILL_SENTENCES[kind.__name__]
+
+
+STILL_CALLS = {
+    "scorecard_explorer": scorecard_explorer,
+    "threshold_explorer": threshold_explorer,
+    "zone_explorer": zone_explorer,
+    "cost_explorer": cost_explorer,
+    "rollout_planner": rollout_planner,
+    "widget_check": widget_check,
+}
+
+
+def _literal_call(source: str):
+    """(function name, args, kwargs) of the cell's last line when it calls a function with literal
+    arguments only; None otherwise. Parsed, never run."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr) or not isinstance(last.value, ast.Call):
+        return None
+    call = last.value
+    name = call.func.id if isinstance(call.func, ast.Name) else call.func.attr if isinstance(call.func, ast.Attribute) else None
+    if any(k.arg is None for k in call.keywords):
+        return None  # **options: not literals
+    try:
+        args = [ast.literal_eval(a) for a in call.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return None
+    return name, args, kwargs
+
+
+def still_for(call: str) -> tuple[str, str] | None:
+    """Return ``still(widget)`` for the widget a lesson cell creates, from the cell's source text, e.g.
+    ``threshold_explorer("card_fraud", seed=0)``; None when its last line is not a call of one of
+    ``STILL_CALLS`` with literal arguments. The source is parsed, never run (lesson 00 onwards)."""
+    if not isinstance(call, str):
+        raise validation.fail("call", call, "a code cell's source text (a str), e.g. 'cost_explorer()'")
+    found = _literal_call(call)
+    if found is None or found[0] not in STILL_CALLS:
+        return None
+    name, args, kwargs = found
+    try:
+        widget = STILL_CALLS[name](*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise validation.ArgumentError(f"call {validation.show(call)} could not build its widget: {exc}") from None
+    return still(widget)

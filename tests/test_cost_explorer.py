@@ -5,7 +5,9 @@ return for the same assumptions, computed here from scratch.
 """
 
 import re
+import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 from aipm_course.costs import CostInputs, break_even_between, compare
@@ -90,15 +92,82 @@ def test_every_slider_move_shows_what_the_functions_compute():
     assert len(seen_cheapest) >= 2
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _chart(explorer):
+    root = ET.fromstring(explorer.chart.value)
+    assert root.get("fill") == "currentColor"  # text and axes follow the page's theme
+    (chart,) = [g for g in root.iter(SVG + "g") if "chart" in (g.get("class") or "").split()]
+    return chart
+
+
+def _texts(chart, cls):
+    return ["".join(t.itertext()) for t in chart.iter(SVG + "text") if cls in (t.get("class") or "").split()]
+
+
+def _tick_positions(chart, axis):
+    """[(value, pixel)] of an axis's tick labels."""
+    return [(float("".join(t.itertext()).replace(",", "")), float(t.get("x" if axis == "x" else "y")))
+            for t in chart.iter(SVG + "text") if f"tick-{axis}" in (t.get("class") or "").split()]
+
+
+def _path_points(chart, cls):
+    (path,) = [p for p in chart.iter(SVG + "path") if p.get("class") == cls]
+    return [tuple(map(float, pair.split(","))) for pair in re.findall(r"[-\d.]+,[-\d.]+", path.get("d"))]
+
+
+def _height_at(points, x):
+    """Where a drawn line is at pixel column x."""
+    xs, ys = zip(*points)
+    return float(np.interp(x, xs, ys))
+
+
 def test_the_break_even_marker_sits_where_the_lines_cross():
     explorer = cost_explorer()
     for volume in (2_000.0, 20_000.0):
         explorer.controls["queries_per_day"].value = volume  # both are stops on the slider
-        crossing = explorer.break_even
-        w, pad = CostExplorer.WIDTH, CostExplorer.PAD
-        top_x = max(2 * volume, 1.3 * crossing.per_day, 1_000)
-        cx = pad + crossing.per_day / top_x * (w - pad - 10)
-        assert re.search(rf"<circle class='break-even' cx='{cx:.1f}'", explorer.chart.value)
+        chart = _chart(explorer)
+        (marker,) = [c for c in chart.iter(SVG + "circle") if c.get("class") == "break-even"]
+        cx, cy = float(marker.get("cx")), float(marker.get("cy"))
+        # on both drawn lines, and at the volume the functions compute, read off the x axis
+        assert _height_at(_path_points(chart, "line-rag"), cx) == pytest.approx(cy, abs=0.5)
+        assert _height_at(_path_points(chart, "line-fine_tuned"), cx) == pytest.approx(cy, abs=0.5)
+        (v0, p0), (v1, p1) = _tick_positions(chart, "x")[0], _tick_positions(chart, "x")[-1]
+        assert v0 + (cx - p0) / (p1 - p0) * (v1 - v0) == pytest.approx(explorer.break_even.per_day, rel=0.01)
+        assert f"RAG = fine-tuned at {explorer.break_even.per_day:,.0f} a day" in _texts(chart, "marker-value")
+
+
+def test_the_chart_has_volumes_and_thousands_of_dollars_on_its_axes_and_a_legend():
+    for months, volume in ((12, 5_000.0), (24, 50_000.0)):
+        explorer = cost_explorer(months=months, queries_per_day=volume)
+        result, crossing = _expected(months=months, queries_per_day=volume)
+        chart = _chart(explorer)
+        xs = [v for v, _ in _tick_positions(chart, "x")]
+        ys = [v for v, _ in _tick_positions(chart, "y")]
+        steps_x, steps_y = np.diff(xs), np.diff(ys)
+        assert xs[0] == 0 and len(xs) >= 3 and np.allclose(steps_x, steps_x[0]) and xs[-1] >= volume
+        assert ys[0] == 0 and len(ys) >= 3 and np.allclose(steps_y, steps_y[0])
+        # the y axis is in thousands of dollars: its top tick just covers the dearest line where the lines end
+        (v0, p0), (v1, p1) = _tick_positions(chart, "x")[0], _tick_positions(chart, "x")[-1]
+        right_edge = v0 + (max(x for x, _ in _path_points(chart, "line-rag")) - p0) / (p1 - p0) * (v1 - v0)
+        assert right_edge >= volume
+        dearest = max(p.total_cost(right_edge * 30 * months, months) for p in result.patterns.values()) / 1000
+        assert dearest <= ys[-1] * 1.001 and ys[-1] < 2.5 * dearest
+        assert _texts(chart, "axis-label-x") == ["queries a day"]
+        assert _texts(chart, "axis-label-y") == [f"total cost over {months} months (thousand USD)"]
+        legend = _texts(chart, "legend-text")
+        for key, p in result.patterns.items():
+            assert any(t.startswith(f"{p.name}: ${p.per_query:.4f} a query") for t in legend), key
+        assert f"your volume: {volume:,.0f} a day" in _texts(chart, "marker-value")
+
+
+def test_the_chart_follows_the_sliders():
+    explorer = cost_explorer()
+    before = explorer.chart.value
+    explorer.controls["months"].value = 24
+    assert explorer.chart.value != before
+    assert _texts(_chart(explorer), "axis-label-y") == ["total cost over 24 months (thousand USD)"]
 
 
 def test_the_break_even_disappears_when_fine_tuning_costs_more_per_query():

@@ -82,3 +82,328 @@ def test_threshold_explorer_rejects_an_unknown_scenario():
 
     with pytest.raises(ValueError, match="scenario must be one of"):
         threshold_explorer("weather")
+
+
+# ------------------------------------------------------------------------------------------------
+# The widgets' charts: read as SVG, the way a browser would, not as the code builds them
+# ------------------------------------------------------------------------------------------------
+
+import math  # noqa: E402
+import re  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def charts(markup: str) -> dict:
+    """{chart name: its <g> element} of a widget's SVG (it must parse as XML)."""
+    root = ET.fromstring(markup)
+    assert root.tag == SVG + "svg"
+    found = {g.get("class").split("chart-", 1)[1]: g for g in root.iter(SVG + "g") if "chart" in (g.get("class") or "").split()}
+    assert found, "no chart in the SVG"
+    return found
+
+
+def texts(element, cls: str) -> list[str]:
+    return ["".join(t.itertext()) for t in element.iter(SVG + "text") if cls in (t.get("class") or "").split()]
+
+
+def text_elements(element, cls: str) -> list:
+    return [t for t in element.iter(SVG + "text") if cls in (t.get("class") or "").split()]
+
+
+def as_number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def ticks(chart, axis: str) -> list[float]:
+    return [as_number(t) for t in texts(chart, f"tick-{axis}")]
+
+
+def axis_scale(chart, axis: str):
+    """value -> pixel along an axis, read from where two of its tick labels sit (log axes: by decade)."""
+    elements = text_elements(chart, f"tick-{axis}")
+    coordinate = "x" if axis == "x" else "y"
+    points = [(as_number("".join(e.itertext())), float(e.get(coordinate))) for e in elements]
+    (v0, p0), (v1, p1) = points[0], points[-1]
+    log = v0 > 0 and v1 / v0 >= 100 and all(math.isclose(math.log10(v), round(math.log10(v))) for v, _ in points)
+    f = math.log10 if log else (lambda v: v)
+    return lambda v: p0 + (f(v) - f(v0)) / (f(v1) - f(v0)) * (p1 - p0)
+
+
+def evenly_spaced(values: list[float]) -> bool:
+    steps = np.diff(values)
+    return len(values) >= 3 and (steps > 0).all() and np.allclose(steps, steps[0], rtol=1e-9)
+
+
+def assert_theme_aware(markup: str) -> None:
+    """Text and axes take the page's colour: no text painted in a fixed colour."""
+    root = ET.fromstring(markup)
+    assert root.get("fill") == "currentColor"
+    for t in root.iter(SVG + "text"):
+        assert t.get("fill") in (None, "currentColor"), ET.tostring(t)
+    axes = [p for p in root.iter(SVG + "path") if "axis" in (p.get("class") or "").split()]
+    assert axes and all(p.get("stroke") == "currentColor" for p in axes)
+
+
+def circle(chart, cls: str):
+    found = [c for c in chart.iter(SVG + "circle") if cls in (c.get("class") or "").split()]
+    assert len(found) == 1, cls
+    return float(found[0].get("cx")), float(found[0].get("cy"))
+
+
+def test_threshold_explorer_charts_have_values_units_legends_and_a_marker_that_reads_and_moves():
+    from aipm_course import thresholds as th
+    from aipm_course.widgets import threshold_explorer
+
+    explorer = threshold_explorer("card_fraud", seed=0)
+    data = explorer.data
+    seen = set()
+    for value in (0.002, 0.05, 0.4):
+        explorer.threshold.value = value
+        t = explorer.threshold.value
+        expected = th.metrics_at(data.y_true, data.scores, t)
+        markup = explorer.curves.value
+        assert_theme_aware(markup)
+        pr, cost = charts(markup)["pr"], charts(markup)["cost"]
+        # precision-recall: both axes 0 to 1 in quarters, named with what they mean
+        assert ticks(pr, "x") == [0, 0.25, 0.5, 0.75, 1] and ticks(pr, "y") == [0, 0.25, 0.5, 0.75, 1]
+        assert texts(pr, "axis-label-x") == ["recall (share of positives caught)"]
+        assert texts(pr, "axis-label-y") == ["precision (share of alerts that are real)"]
+        assert len(texts(pr, "legend-text")) == 2
+        assert texts(pr, "marker-value") == [f"threshold {t:.3g}: precision {expected.precision:.1%}, recall {expected.recall:.1%}"]
+        x_of, y_of = axis_scale(pr, "x"), axis_scale(pr, "y")
+        cx, cy = circle(pr, "marker-pr")
+        assert cx == pytest.approx(x_of(expected.recall), abs=0.6) and cy == pytest.approx(y_of(expected.precision), abs=0.6)
+        # cost: thresholds by decade from the slider's lowest to 1, cost per case in USD, real values
+        decades = ticks(cost, "x")
+        assert decades[-1] == 1 and decades[0] <= 10**explorer.threshold.min
+        assert all(math.isclose(math.log10(d), round(math.log10(d))) for d in decades)
+        assert texts(cost, "axis-label-y") == ["expected cost per case (USD)"]
+        assert "threshold (log scale)" in texts(cost, "axis-label-x")[0]
+        grid, per_case = th.cost_curve(data.y_true, data.scores, explorer.cost_fp.value, explorer.cost_fn.value)
+        shown = per_case[(grid >= 10**explorer.threshold.min) & (grid <= 1)]
+        costs = ticks(cost, "y")
+        assert evenly_spaced(costs) and costs[0] == 0 and shown.max() <= costs[-1] < 2.5 * shown.max()
+        assert len(texts(cost, "legend-text")) == 3
+        cost_here = expected.cost_per_case(data.cost_fp, data.cost_fn)
+        (marker_text,) = texts(cost, "marker-value")
+        assert f"threshold {t:.3g}: " in marker_text and f"{cost_here * data.cases_per_day:,.0f} a day" in marker_text
+        assert f"{cost_here:.3g} USD a case" in marker_text
+        cx, cy = circle(cost, "marker-cost")
+        assert cx == pytest.approx(axis_scale(cost, "x")(t), abs=0.6) and cy == pytest.approx(axis_scale(cost, "y")(cost_here), abs=0.6)
+        seen.add(markup)
+    assert len(seen) == 3  # the charts followed the slider
+
+
+def test_threshold_explorer_cost_chart_follows_the_costs_typed_in():
+    from aipm_course import thresholds as th
+    from aipm_course.widgets import threshold_explorer
+
+    explorer = threshold_explorer("card_fraud", seed=0)
+    before = ticks(charts(explorer.curves.value)["cost"], "y")
+    explorer.cost_fn.value = 5000.0
+    data = explorer.data
+    cost = charts(explorer.curves.value)["cost"]
+    after = ticks(cost, "y")
+    grid, per_case = th.cost_curve(data.y_true, data.scores, data.cost_fp, 5000.0)
+    shown = per_case[(grid >= 10**explorer.threshold.min) & (grid <= 1)]
+    assert after != before and shown.max() <= after[-1] < 2.5 * shown.max()  # ten times dearer misses: a new scale, in real values
+    best = th.best_threshold(data.y_true, data.scores, data.cost_fp, 5000.0, resamples=0)
+    assert f"cheapest on the data: {best.threshold:.3g}" in texts(cost, "legend-text")
+
+
+def test_zone_explorer_draws_shares_and_costs_with_values_and_updates():
+    from aipm_course import uncertainty as u
+    from aipm_course.widgets import zone_explorer
+
+    explorer = zone_explorer("support_tickets", seed=0)
+    d = explorer.data
+    previous = None
+    for caveat, human in [(0.95, 0.7), (0.8, 0.4)]:
+        explorer.caveat.value = caveat
+        explorer.human.value = human
+        expected = u.zone_policy(d.correct, d.confidence, caveat, human, cases_per_day=d.cases_per_day, cost_error_served=d.cost_error_served,
+                                 cost_error_caveat=d.cost_error_caveat, cost_per_review=d.cost_per_review, minutes_per_review=d.minutes_per_review)
+        markup = explorer.chart.value
+        assert_theme_aware(markup)
+        found = charts(markup)
+        shares, costs = found["shares"], found["zone-costs"]
+        assert ticks(shares, "x") == [0, 0.25, 0.5, 0.75, 1] and texts(shares, "axis-label-x") == ["share of cases"]
+        legend = texts(shares, "legend-text")
+        assert len(legend) == 3
+        assert f"served: {expected.shares['served']:.0%} (error {expected.error_rates['served']:.0%})" in legend
+        spend = ticks(costs, "x")
+        assert evenly_spaced(spend) and spend[0] == 0 and texts(costs, "axis-label-x") == ["cost a day (USD)"]
+        assert texts(costs, "category") == ["errors served", "errors with a caveat", "reviews by people"]
+        assert texts(costs, "bar-value") == [f"${v:,.0f}" for v in expected.cost_parts.values()]
+        assert max(expected.cost_parts.values()) <= spend[-1] * 1.4
+        assert f"caveat below {caveat:.3f}, person below {human:.3f}" in "".join(ET.fromstring(markup).itertext())
+        assert markup != previous
+        previous = markup
+
+
+def test_scorecard_chart_has_a_points_axis_a_legend_and_each_value():
+    from aipm_course.briefs import feasibility_score
+    from aipm_course.widgets import scorecard_explorer
+
+    explorer = scorecard_explorer(failure_impact=5)
+    for move in (1, 5):
+        explorer.sliders["data_availability"].value = move
+        expected = feasibility_score(**{n: s.value for n, s in explorer.sliders.items()})
+        markup = explorer.chart.value
+        assert_theme_aware(markup)
+        (chart,) = charts(markup).values()
+        points = ticks(chart, "x")
+        assert evenly_spaced(points) and points[0] == 0 and texts(chart, "axis-label-x") == ["points of the 0–100 feasibility score"]
+        assert texts(chart, "legend-text") == ["most it can add", "points this idea gets"]
+        assert [t.split(" of ")[0] for t in texts(chart, "bar-value")] == [f"{v:.1f}" for v in expected.contributions.values()]
+        assert texts(chart, "chart-title") == [f"{expected.score:.1f}/100, {expected.verdict}"]
+
+
+def test_rollout_planner_timeline_has_days_shares_a_legend_and_follows_the_controls():
+    from aipm_course import rollout
+    from aipm_course.widgets import rollout_planner
+
+    planner = rollout_planner()
+    lengths = set()
+    for users in (20_000, 4_000):
+        planner.daily_users.value = users
+        items = rollout.schedule(rollout.example_plan(), users, 0.60)
+        markup = planner.timeline.value
+        assert_theme_aware(markup)
+        (chart,) = charts(markup).values()
+        days, shares = ticks(chart, "x"), ticks(chart, "y")
+        assert evenly_spaced(days) and days[0] == 0 and days[-1] <= items[-1].end_day < days[-1] + (days[1] - days[0])
+        assert shares == [0, 0.25, 0.5, 0.75, 1]
+        assert texts(chart, "axis-label-x") == ["days from the start of the rollout"]
+        assert texts(chart, "axis-label-y") == ["share of users on the new model"]
+        assert texts(chart, "legend-text") == [f"{i.stage.title} {i.days} d, {i.exposure:,.0f} users exposed" for i in items]
+        lengths.add(items[-1].end_day)
+    assert len(lengths) == 2
+
+
+# ------------------------------------------------------------------------------------------------
+# Stills: a picture and a sentence for a page without a kernel
+# ------------------------------------------------------------------------------------------------
+
+LESSON_CALLS = {
+    "01": "from aipm_course.widgets import scorecard_explorer\n\nscorecard_explorer(\n    data_availability=3, accuracy_requirement=4, "
+          "latency_tolerance=4, failure_impact=3, alternatives_exist=2, user_ai_trust=3\n)",
+    "02": 'from aipm_course.widgets import threshold_explorer\n\nthreshold_explorer("card_fraud", seed=0)',
+    "03": 'from aipm_course.widgets import zone_explorer\n\nzone_explorer("support_tickets", seed=0)',
+    "04": "from aipm_course.widgets import cost_explorer\n\ncost_explorer()",
+    "05": "from aipm_course.widgets import rollout_planner\n\nrollout_planner(daily_users=20_000, p_baseline=0.60, effect=0.02)",
+}
+
+
+def test_still_shows_the_chart_as_it_stands_and_says_what_moving_would_show():
+    from aipm_course import widgets as w
+
+    explorer = w.threshold_explorer("card_fraud", seed=0)
+    explorer.threshold.value = 0.3
+    image, sentence = w.still(explorer)
+    assert image == explorer.curves.value and "marker-value" in image
+    assert sentence.startswith("Moving") and sentence.count(".") == 1 and sentence.endswith(".")
+    for widget in (w.zone_explorer(), w.cost_explorer(), w.scorecard_explorer(), w.rollout_planner(), w.widget_check()):
+        image, sentence = w.still(widget)
+        ET.fromstring(image)
+        assert sentence.startswith("Moving") and len(sentence) > 40
+    box = w.widget_check()
+    box.slider.value = 4
+    assert "Twice 4 is 8." in "".join(ET.fromstring(w.still(box)[0]).itertext())
+
+
+def test_still_of_a_planner_whose_controls_contradict_each_other_shows_its_message():
+    from aipm_course import widgets as w
+
+    planner = w.rollout_planner()
+    planner.p_baseline.value = 0.05
+    planner.effect.value = 0.1
+    image, _ = w.still(planner)
+    assert "The drop is bigger than the baseline rate" in "".join(ET.fromstring(image).itertext())
+
+
+@pytest.mark.parametrize("not_a_widget", [None, 3, "threshold_explorer()", object()])
+def test_still_refuses_what_is_not_a_known_widget(not_a_widget):
+    from aipm_course import widgets as w
+
+    with pytest.raises(ValueError, match=r"widget must be a ScorecardExplorer, ThresholdExplorer"):
+        w.still(not_a_widget)
+
+
+def test_still_refuses_widgets_without_a_still():
+    from aipm_course import widgets as w
+
+    with pytest.raises(ValueError, match="widget must be"):
+        w.still(w.drill_practice(seed=0))
+
+
+@pytest.mark.parametrize("module", sorted(LESSON_CALLS))
+def test_still_for_builds_each_lessons_widget_from_its_cell(module):
+    from aipm_course import widgets as w
+
+    found = w.still_for(LESSON_CALLS[module])
+    assert found is not None
+    image, sentence = found
+    assert charts(image) and sentence.startswith("Moving")
+    for chart in charts(image).values():
+        assert ticks(chart, "x"), module  # every chart has values on its value axis
+
+
+def test_still_for_uses_the_cells_arguments():
+    from aipm_course import widgets as w
+
+    a, _ = w.still_for("cost_explorer(months=6)")
+    b, _ = w.still_for("cost_explorer()")
+    assert "over 6 months" in a and "over 12 months" in b
+    moderation, _ = w.still_for('import aipm_course.widgets as w\nw.threshold_explorer("content_moderation", seed=1)')
+    assert "Content moderation" in moderation
+
+
+def test_still_for_the_lessons_cells_as_stored():
+    """Every lesson cell whose stored output is a widget either has a still or is a practice widget."""
+    import json
+    from pathlib import Path
+
+    from aipm_course import widgets as w
+
+    root = Path(__file__).resolve().parents[1]
+    built = set()
+    for path in sorted((root / "notebooks").glob("0*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            outputs = cell.get("outputs", [])
+            if cell["cell_type"] != "code" or not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs):
+                continue
+            source = "".join(cell["source"])
+            found = w.still_for(source)
+            if found is None:
+                assert re.search(r"\b(drill_practice|self_scorer)\(", source), (path.name, source)
+            else:
+                built.add(path.name[:2])
+    assert built >= {"00", "01", "02", "03", "04", "05"}
+
+
+@pytest.mark.parametrize("source", [
+    "", "x = 1", "print('hi')", "threshold_explorer", "threshold_explorer(scenario)", "cost_explorer(**assumptions)",
+    "drill_practice(seed=0)", "eval('cost_explorer()')", "cost_explorer(months=__import__('os').getpid())", "def f(:", "cost_explorer()\nx = 1",
+])
+def test_still_for_returns_none_for_anything_else_and_never_runs_code(source):
+    from aipm_course import widgets as w
+
+    assert w.still_for(source) is None
+
+
+def test_still_for_refuses_what_is_not_source_text_and_names_a_bad_call():
+    from aipm_course import widgets as w
+
+    for bad in (None, 3, b"cost_explorer()", ["cost_explorer()"]):
+        with pytest.raises(ValueError, match="call must be a code cell's source text"):
+            w.still_for(bad)
+    with pytest.raises(ValueError, match=r"call .*threshold_explorer\('weather'\).* could not build its widget: scenario must be one of"):
+        w.still_for("threshold_explorer('weather')")
+    with pytest.raises(ValueError, match="could not build its widget"):
+        w.still_for("cost_explorer(1, 2, 3)")
