@@ -985,6 +985,8 @@ def decode_value(value: Any) -> Any:
     """The answer a value record holds: ``decode_value(record["value"])`` (see :func:`answer_record`)."""
     from . import validation
 
+    if isinstance(value, float) and not math.isfinite(value):
+        raise validation.fail("value", value, 'the JSON data answer_record writes (NaN and infinities as {"$float": "nan"})')
     if isinstance(value, list):
         return [decode_value(v) for v in value]
     if not isinstance(value, dict):

@@ -100,18 +100,22 @@ class ClassroomError(AipmError):
 # --- arguments and names ------------------------------------------------------------------------------
 
 
-def _folder_list(name: str, folders: Any) -> list[Path]:
+def _folder_paths(name: str, folders: Any) -> list[Path]:
     """The folders given, as absolute paths (not resolved: a link a learner made is not followed
-    here), each once, in the order given."""
+    here), in the order given, a folder given twice kept twice."""
     if isinstance(folders, (str, bytes, os.PathLike)) or not isinstance(folders, Iterable):
         raise validation.fail(name, folders, "a list of folders (paths as text or Paths)", ClassroomError)
-    found: list[Path] = []
+    paths: list[Path] = []
     for folder in folders:
         if not isinstance(folder, (str, os.PathLike)) or isinstance(folder, bytes) or not str(folder).strip():
             raise validation.fail(name, folder, "a list of folders (paths as text or Paths)", ClassroomError)
-        path = Path(os.path.abspath(folder))
-        if path not in found:
-            found.append(path)
+        paths.append(Path(os.path.abspath(folder)))
+    return paths
+
+
+def _folder_list(name: str, folders: Any) -> list[Path]:
+    """The folders given, as absolute paths (see ``_folder_paths``), each once, in the order given."""
+    found = list(dict.fromkeys(_folder_paths(name, folders)))
     if not found:
         raise validation.fail(name, folders, "at least one folder", ClassroomError)
     return found
@@ -166,8 +170,11 @@ def name_folders(folders: Any, work_subdir: Any = None, homes: bool = False) -> 
     ``homes=True`` (``aipm collect``): each folder is a home, named by its last component.
     Otherwise (``aipm class status``) a folder is named by its home: the first folder above it whose
     name is not a work-folder part. See the module's docstring for names that would repeat."""
-    paths = [Path(os.path.abspath(f)) for f in folders]
-    parts = frozenset() if homes else frozenset(WORK_FOLDER_PARTS) | frozenset(_work_subdir(work_subdir).parts if work_subdir else ())
+    paths = _folder_paths("folders", folders)
+    if not isinstance(homes, bool):
+        raise validation.fail("homes", homes, "True (each folder is a home) or False (each is a work folder)", ClassroomError)
+    walked = work_subdir is not None and not (isinstance(work_subdir, str) and not work_subdir)  # "" walks past nothing more
+    parts = frozenset() if homes else frozenset(WORK_FOLDER_PARTS) | frozenset(_work_subdir(work_subdir).parts if walked else ())
     owners = [path if homes else _home_of(path, parts) for path in paths]
     candidates = [_candidates(path, home) for path, home in zip(paths, owners)]
     names = [c[i] for c, i in zip(candidates, _settle(candidates))]
@@ -216,7 +223,7 @@ def _modules(modules: Any) -> list[str] | None:
         for text in (item.split(",") if isinstance(item, str) else [item]):
             number = text.strip().zfill(2) if isinstance(text, str) and re.fullmatch(r"\s*\d{1,2}\s*", text) else None
             if number not in QUESTION_COUNTS:
-                raise validation.fail("module", text, f"one of {', '.join(QUESTION_COUNTS)}", ClassroomError)
+                raise validation.fail("modules", text, f"one of {', '.join(QUESTION_COUNTS)}", ClassroomError)
             if number not in chosen:
                 chosen.append(number)
     if not chosen:
@@ -345,6 +352,8 @@ def read_progress(folder: Path) -> tuple[dict[str, Answer], str | None]:
 
     Returns the kit's questions found in it (keyed "NN.qK") and None, or ``{}`` and a few words
     on why there is nothing to read (no folder, no file, unreadable, damaged, a link, too large)."""
+    if not isinstance(folder, (str, os.PathLike)) or isinstance(folder, bytes):
+        raise validation.fail("folder", folder, "a work folder's path (text or a Path)", ClassroomError)
     folder = Path(folder)
     try:
         if not stat.S_ISDIR(os.stat(folder).st_mode):
@@ -671,6 +680,8 @@ def class_status(folders: Any, modules: Any = None, now: _dt.datetime | None = N
     paths = _folder_list("folders", folders)
     chosen = _modules(modules)
     entries = _roster(roster)
+    if now is not None and not isinstance(now, _dt.datetime):
+        raise validation.fail("now", now, "a datetime (the moment of the report), or None for the present", ClassroomError)
     now = now if now is not None else _dt.datetime.now().replace(microsecond=0)
     names, naming = name_folders(paths, work_subdir)
     learners = []

@@ -70,6 +70,7 @@ def is_path(source: Any) -> bool:
 def clip(text: Any, limit: int = 60) -> str:
     """Return ``str(text)`` cut to ``limit`` characters with "...": a name from a file, shown without
     quotes in a place such as "metrics.quality.<name>" (``validation.show`` quotes a value)."""
+    limit = validation.count("limit", limit, minimum=3, allowed="a whole number 3 or more (room for the ...)")
     text = str(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

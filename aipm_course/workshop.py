@@ -103,6 +103,10 @@ _ASSIGNMENT = re.compile(r"(seed|scenario)\s*=(?!=)")
 def set_parameters(notebook: Any, seed: int, scenario: str, where: str = "the notebook") -> None:
     """Rewrite the notebook's one ``parameters`` cell (tag kept) so that it sets this seed and scenario,
     and drop any papermill ``injected-parameters`` cell: one cell holds the team's numbers."""
+    if not isinstance(getattr(notebook, "cells", None), list):
+        raise validation.fail("notebook", notebook, "a notebook (what nbformat.read returns)")
+    seed = validation.seed("seed", seed)
+    get_scenario(scenario)
     cells = [c for c in notebook.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
     if len(cells) != 1:
         raise validation.ArgumentError(f"{where} must have exactly one code cell tagged parameters, got {len(cells)}")

@@ -159,6 +159,8 @@ def read_submission(path: Path):
     else (None, the notebook)."""
     import nbformat
 
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes) or not Path(path).is_file():
+        raise validation.fail("path", path, "the path of a submitted notebook file", GradingError)
     raw = Path(path).read_bytes()
     if not raw.strip():
         return "empty file", None

@@ -166,6 +166,9 @@ def rejudge_value(module: str, question: str, seed: Any, scenario: str, record: 
     Raises :class:`NotRejudged` for an unknown module or question, bad parameters, another kind
     of record, or a value that cannot be read."""
     found = _question(module, question, seed, scenario)
+    if not isinstance(record, Mapping):
+        raise NotRejudged(f"record {validation.show(record)} is not a value record (a dict such as answer_record returns), "
+                          "so it cannot be judged again here")
     kind = _kind(record)
     if kind == "none":
         answer = PLACEHOLDER

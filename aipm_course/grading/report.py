@@ -179,6 +179,8 @@ def feedback_names(learners: list[str]) -> dict[str, str]:
 
     A name that is already safe and unique is kept ("ana_lopez"); any other gets a short digest
     of the full name after a ~ ("Zoe_O_Brien~3f2a9c01d4"), which a kept name can never contain."""
+    if not isinstance(learners, (list, tuple)) or not all(isinstance(name, str) for name in learners):
+        raise validation.fail("learners", learners, "a list of learners' names (text)")
     unique = list(dict.fromkeys(learners))
     by_lower = collections.Counter(_slug(_text(name)).lower() for name in unique)
     names: dict[str, str] = {}

@@ -38,6 +38,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # --------------------------------------------------------------------------------------------
 
 
+def _cells(nb) -> list:
+    """The notebook's cells, once ``nb`` is a notebook (what nbformat reads)."""
+    cells = getattr(nb, "cells", None)
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        raise validation.fail("nb", nb, "a notebook (what nbformat.read returns)")
+    return cells
+
+
 def question_of_cells(nb) -> list[str | None]:
     """Each cell's question ("q3"), or None for the setup before the first question.
 
@@ -45,7 +53,7 @@ def question_of_cells(nb) -> list[str | None]:
     that uses ``ex.qN`` belongs to qN wherever it is."""
     owner: list[str | None] = []
     current = None
-    for cell in nb.cells:
+    for cell in _cells(nb):
         source = cell.get("source", "")
         if cell.get("cell_type") == "markdown":
             heading = _QUESTION_HEADING.search(source)
@@ -62,7 +70,7 @@ def stated_parameters(nb) -> dict[str, Any]:
     """The seed and scenario the notebook's parameters cells set (the last such cell wins),
     read without running anything: only plain assignments of literals are understood."""
     found: dict[str, Any] = {}
-    for cell in nb.cells:
+    for cell in _cells(nb):
         tags = cell.get("metadata", {}).get("tags", [])
         if cell.get("cell_type") != "code" or not {"parameters", "injected-parameters"} & set(tags):
             continue
@@ -82,10 +90,13 @@ def stated_parameters(nb) -> dict[str, Any]:
 
 
 def error_text(output: dict) -> str:
-    """An error output in one line: "NameError: name 'x' is not defined", with the line when known."""
+    """An error output in one line: "NameError: name 'x' is not defined", with the line when known.
+    Never raises: an output of another shape (a learner's notebook may hold anything) is "Error"."""
+    output = output if isinstance(output, dict) else {}
     name = str(output.get("ename", "Error"))[:80]
     value = " ".join(str(output.get("evalue", "")).split())[:200]
-    trace = _ANSI.sub("", "\n".join(str(t) for t in output.get("traceback", [])))
+    traceback = output.get("traceback")
+    trace = _ANSI.sub("", "\n".join(str(t) for t in (traceback if isinstance(traceback, list) else [])))
     lines = _CELL_LINE.findall(trace)
     where = f"line {lines[-1]}: " if lines else ""
     return f"{where}{name}: {value}" if value else f"{where}{name}"
@@ -222,10 +233,11 @@ def _limit_memory(limit: int) -> None:
 def parse_child_output(text: str) -> dict:
     """What the child printed: {"status": ..., "cells": {index: {"checks": [...], "error": ...}}}.
 
-    Lines that are not the child's JSON (or are too long) are skipped; the last status wins."""
+    Lines that are not the child's JSON (or are too long) are skipped; the last status wins. Never
+    raises: what is not text holds no lines."""
     cells: dict[int, dict] = {}
     status = None
-    for line in text.splitlines():
+    for line in text.splitlines() if isinstance(text, str) else []:
         if len(line) > MAX_LINE or not line.startswith("{"):
             continue
         try:

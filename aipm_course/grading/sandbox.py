@@ -105,6 +105,8 @@ def _try_sandbox(bwrap: str | None) -> tuple[str | None, str]:
 
 def describe(bwrap: str | None) -> str:
     """One sentence for the report: which sandbox the submissions ran in, or why none."""
+    if bwrap is not None and not isinstance(bwrap, str):
+        raise fail("bwrap", bwrap, "the path of bwrap (what available() returns), or None for no sandbox", SandboxError)
     if bwrap:
         return (
             "Sandbox: bubblewrap (no network, only its scratch folder writable, the kit read-only, "
