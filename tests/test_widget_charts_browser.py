@@ -18,18 +18,12 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _missing, _verdict  # one browser set-up for every browser test
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-]
-HOW_TO_INSTALL = "install Debian's chromium (`apt-get install chromium`) and the test extra (`pip install -e '.[test]'`, which has playwright)"
 THEMES = Path(sys.prefix) / "share" / "jupyter" / "lab" / "themes" / "@jupyterlab"
 
 # the lessons' widget cells, as the lessons write them
@@ -52,40 +46,11 @@ AXIS_NAMES = {
 }
 
 
-def _missing() -> str | None:
-    if not Path(CHROMIUM).is_file():
-        return f"Chromium not found at {CHROMIUM}"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    return None
-
-
-def _verdict(problem: str | None, environ) -> tuple[str, str] | None:
-    """None when the browser tests can run; else ("skip" or "fail", the reason)."""
-    if not problem:
-        return None
-    if environ.get("AIPM_REQUIRE_BROWSER") == "1":
-        return "fail", f"AIPM_REQUIRE_BROWSER=1 but {problem}: {HOW_TO_INSTALL}"
-    return "skip", f"{problem}: {HOW_TO_INSTALL} to run the browser tests"
-
-
 @pytest.fixture(scope="module")
 def browser_ready():
     verdict = _verdict(_missing(), os.environ)
     if verdict:
         (pytest.fail if verdict[0] == "fail" else pytest.skip)(verdict[1])
-
-
-def test_without_chromium_the_tests_skip_and_say_how_to_install_unless_required(monkeypatch, tmp_path):
-    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", str(tmp_path / "no-chromium"))
-    problem = _missing()
-    assert problem and "Chromium not found" in problem
-    kind, reason = _verdict(problem, {})
-    assert kind == "skip" and "apt-get install chromium" in reason
-    kind, reason = _verdict(problem, {"AIPM_REQUIRE_BROWSER": "1"})
-    assert kind == "fail" and "AIPM_REQUIRE_BROWSER=1" in reason
 
 
 # ------------------------------------------------------------------------------------------------
