@@ -210,6 +210,9 @@ def start_hub(base: Path, deadline: Deadline) -> Hub:
     port, hub_port, proxy_api_port = free_port(), free_port(), free_port()
     admin_token = secrets.token_hex(32)
     args = ["--ServerApp.allow_root=True"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    # a kernel on a loaded machine can take more than the default 60 s to answer the server's first
+    # kernel-info request, which then closes the websocket
+    args.append("--MappingKernelManager.kernel_info_timeout=240")
     config = base / "jupyterhub_config.py"
     config.write_text(
         CONFIG.format(
@@ -315,12 +318,38 @@ def _message(msg_type: str, content: dict, session: str) -> dict:
     }
 
 
+async def _run_one(socket_, source: str, session: str, timeout: float) -> list[dict] | None:
+    """Run one cell on an open kernel websocket: its outputs, or None if the socket closed first."""
+    import nbformat
+
+    request = _message("execute_request", {
+        "code": source, "silent": False, "store_history": True, "user_expressions": {},
+        "allow_stdin": False, "stop_on_error": False,
+    }, session)
+    await socket_.write_message(json.dumps(request))
+    outputs, idle, replied = [], False, False
+    while not (idle and replied):
+        raw = await asyncio.wait_for(socket_.read_message(), timeout)
+        if raw is None:
+            return None
+        msg = json.loads(raw)
+        if msg.get("parent_header", {}).get("msg_id") != request["header"]["msg_id"]:
+            continue
+        kind = msg["msg_type"]
+        if kind == "status" and msg["content"]["execution_state"] == "idle":
+            idle = True
+        elif kind == "execute_reply":
+            replied = True
+        elif kind in {"stream", "display_data", "execute_result", "error"}:
+            outputs.append(nbformat.v4.output_from_msg(msg))
+    return outputs
+
+
 async def run_cells(server: str, token: str, kernel_id: str, sources: list[str], timeout: float) -> list[list[dict]]:
     """Run code cells one by one in a kernel through its websocket; return each cell's outputs (nbformat).
 
     ``server`` is the learner's server URL through the proxy (http://127.0.0.1:PORT/user/NAME). A cell
     that fails does not stop the rest (its error is in its outputs), as when a learner runs all."""
-    import nbformat
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
@@ -332,26 +361,19 @@ async def run_cells(server: str, token: str, kernel_id: str, sources: list[str],
     results = []
     try:
         for source in sources:
-            request = _message("execute_request", {
-                "code": source, "silent": False, "store_history": True, "user_expressions": {},
-                "allow_stdin": False, "stop_on_error": False,
-            }, session)
-            await socket_.write_message(json.dumps(request))
-            outputs, idle, replied = [], False, False
-            while not (idle and replied):
-                raw = await asyncio.wait_for(socket_.read_message(), timeout)
-                if raw is None:
-                    raise AssertionError(f"the kernel's websocket closed while running:\n{source[:300]}")
-                msg = json.loads(raw)
-                if msg.get("parent_header", {}).get("msg_id") != request["header"]["msg_id"]:
-                    continue
-                kind = msg["msg_type"]
-                if kind == "status" and msg["content"]["execution_state"] == "idle":
-                    idle = True
-                elif kind == "execute_reply":
-                    replied = True
-                elif kind in {"stream", "display_data", "execute_result", "error"}:
-                    outputs.append(nbformat.v4.output_from_msg(msg))
+            for attempt in range(1, 4):
+                outputs = await _run_one(socket_, source, session, timeout)
+                if outputs is not None:
+                    break
+                # The server closed the socket before the cell's reply: on a loaded machine a kernel
+                # can miss the server's kernel-info deadline, which closes the connection. Connect
+                # again and run the cell again (re-running these cells is harmless), three tries in all.
+                reason = f"code {socket_.close_code}, {socket_.close_reason!r}"
+                socket_.close()
+                if attempt == 3:
+                    raise AssertionError(f"the kernel's websocket closed three times ({reason}) while running:\n{source[:300]}")
+                await asyncio.sleep(2 * attempt)
+                socket_ = await websocket_connect(connect)
             results.append(outputs)
     finally:
         socket_.close()
