@@ -98,15 +98,7 @@ def _optional_real(name: str, value: Any, **bounds: Any) -> float | None:
 
 def _array(name: str, value: Any, *, allowed: str, infinite: bool = False) -> np.ndarray:
     """A non-empty one-dimensional array of numbers (±inf too when ``infinite``), never NaN."""
-    if value is None or isinstance(value, (str, bytes, Mapping)) or np.ndim(value) != 1:
-        raise validation.fail(name, value, allowed)
-    try:
-        out = np.asarray(value, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise validation.fail(name, value, allowed) from None
-    if out.size == 0 or np.isnan(out).any() or (not infinite and np.isinf(out).any()):
-        raise validation.fail(name, value, allowed)
-    return out
+    return validation.array(name, value, allowed, infinite=infinite)
 
 
 def _same_length(name: str, value: np.ndarray, other: str, length: int) -> None:

@@ -40,17 +40,9 @@ __all__ = [
 
 
 def _float_array(name: str, value: Any, allowed: str = "a one-dimensional array of numbers") -> np.ndarray:
-    """``value`` as a one-dimensional float array, or an ArgumentError naming ``name`` (never a NumPy
-    message: None, text, objects and ints too large for a float are all refused here)."""
-    if value is None or isinstance(value, (str, bytes, dict)) or np.ndim(value) != 1:
-        raise validation.fail(name, value, allowed)
-    try:
-        out = np.asarray(value, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise validation.fail(name, value, allowed) from None
-    if out.ndim != 1:
-        raise validation.fail(name, value, allowed)
-    return out
+    """``value`` as a one-dimensional float array, or an ArgumentError naming ``name`` (empty, NaN and
+    ±inf pass here; the callers judge them)."""
+    return validation.array(name, value, allowed, empty=True, nan=True, infinite=True)
 
 
 def _check_labels_and_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -39,6 +39,7 @@ __all__ = [
     "is_real",
     "fail",
     "interval",
+    "array",
     "real",
     "share",
     "positive",
@@ -211,6 +212,26 @@ def _whole_text(minimum: int | None, maximum: int | None) -> str:
 def seed(name: str, value: Any, *, error: type[AipmError] = ArgumentError) -> int:
     """Return a random seed as an int: a whole number 0 or above."""
     return count(name, value, minimum=0, allowed="a whole number 0 or above", error=error)
+
+
+def array(name: str, value: Any, allowed: str, *, empty: bool = False, nan: bool = False, infinite: bool = False):
+    """``value`` as a one-dimensional NumPy array of floats, or an ArgumentError naming ``name`` (never a
+    NumPy message: None, text, mappings, objects and ints too large for a float are all refused).
+    An empty array, NaN and ±inf are refused unless ``empty``, ``nan`` or ``infinite`` allow them."""
+    import numpy as np
+    from collections.abc import Mapping
+
+    if value is None or isinstance(value, (str, bytes, Mapping)) or np.ndim(value) != 1:
+        raise fail(name, value, allowed)
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise fail(name, value, allowed) from None
+    if out.ndim != 1 or (not empty and out.size == 0):
+        raise fail(name, value, allowed)
+    if (not nan and np.isnan(out).any()) or (not infinite and np.isinf(out).any()):
+        raise fail(name, value, allowed)
+    return out
 
 
 def one_of(name: str, value: Any, allowed: Iterable[Any], *, error: type[AipmError] = ArgumentError) -> Any:

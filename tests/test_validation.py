@@ -362,3 +362,18 @@ def test_read_as_converts_its_kinds_and_refuses_others_by_name():
         read_as("data", 3, (dict,), len, "a mapping")
     with pytest.raises(ArgumentError, match=r"source must be YAML text \(or a .yaml file\) holding a mapping, got '- a', which reads as a list"):
         read_as("source", ["a"], (dict,), len, "a mapping", source="- a")
+
+
+def test_array_gives_floats_and_refuses_by_name_what_is_not_a_list_of_numbers():
+    import numpy as np
+
+    from aipm_course.validation import ArgumentError, array
+
+    assert array("scores", [1, 0.5, 2], "numbers").tolist() == [1.0, 0.5, 2.0]
+    for bad in (None, "1,2", {"a": 1}, [[1, 2]], [], [1, float("nan")], [1, float("inf")], ["x"], [10**400]):
+        with pytest.raises(ArgumentError, match=r"^scores must be numbers"):
+            array("scores", bad, "numbers")
+    allowed = array("scores", [], "numbers", empty=True)
+    assert allowed.size == 0
+    both = array("scores", [float("nan"), -np.inf], "numbers", nan=True, infinite=True)
+    assert np.isnan(both[0]) and both[1] == -np.inf
