@@ -71,6 +71,11 @@ CONCEPTS: dict[str, str] = {
     "failure_modes": "The eight recurring failure modes of AI products (lesson 01)",
     "role_archetypes": "AI PM role archetypes: platform, applied, ML infrastructure, AI tooling, AI-first startup (lesson 06)",
     "working_with_ml_engineers": "Working with ML engineers: the better questions to ask (lesson 06)",
+    "llm_eval_strategy": "Evaluating an LLM feature: error analysis on real traces, failure types, one pass/fail check per type (code where a rule decides, a judge where not), a regression set, evals as release gates (lesson 08)",
+    "llm_judge": "Trusting an LLM judge: its true-positive and true-negative rates against human labels with intervals, why raw agreement misleads, the corrected pass rate, re-validation (lesson 08)",
+    "groundedness": "Groundedness of RAG answers: claims supported by the retrieved passages, versus retrieval recall and a correct answer; a support score is a proxy validated against human labels (lesson 08)",
+    "agent_reliability": "Agent reliability: step success rates multiply, pass@k versus pass^k, cost per finished task with retries, where a human approves (lesson 08)",
+    "prompt_injection": "Prompt injection and guardrails: instructions planted in retrieved documents, least privilege for tools, filters and the cost of false blocks, red-team sets (lesson 08)",
 }
 
 

@@ -1,6 +1,7 @@
 """Open interview questions (lesson 06): the bank, the course's concept list, the numbers quoted in
-model answers (recomputed here by hand and with scipy/statsmodels), self-scoring, lookup and
-random picks, the loader's errors on malformed files, and exercise 06's written-answer checker.
+model answers (recomputed here by hand, by brute force and with scipy/statsmodels), lesson 08's
+questions on evaluating LLM features and agents, self-scoring, lookup and random picks, the
+loader's errors on malformed files, and exercise 06's written-answer checker.
 
 Tests marked ``xfail(strict=True)`` expose real bugs: they fail today and will "pass" (and so
 fail the suite) once the bug is fixed.
@@ -11,10 +12,13 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
+import numpy as np
 import pytest
 import yaml
 from scipy import stats
+from scipy.optimize import brentq
 from statsmodels.stats.proportion import power_proportions_2indep
 
 from aipm_course.exercises.ex06 import WRITTEN_CONCEPTS, _written_answer_checker, _written_pool
@@ -40,6 +44,11 @@ def bank():
 def full_text(q: OpenQuestion) -> str:
     """Everything a learner reads for one question: prompt, rubric, model answer, follow-ups."""
     return "\n".join([q.question, *(p.point for p in q.rubric), q.model_answer, *q.follow_ups])
+
+
+def flat(text: str) -> str:
+    """The text with every run of spaces and line breaks made one space (model answers wrap lines)."""
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,6 +121,11 @@ REQUIRED_TOPICS = {
     "most important metric": ("most_important_metric", "metric"),
     "when not to use AI": ("when_not_to_use_ai", "not to use AI"),
     "failure-first design": ("failure_first_design", "failure-first"),
+    "LLM evaluation: error analysis": ("llm_eval_strategy", "error analysis"),
+    "LLM judge validation, corrected pass rate": ("llm_judge", "corrected pass rate"),
+    "groundedness of RAG answers": ("groundedness", "groundedness"),
+    "agents' compounding reliability": ("agent_reliability", "multiply"),
+    "guardrails and prompt injection": ("prompt_injection", "prompt injection"),
 }
 
 
@@ -172,6 +186,36 @@ ALERTS = 100_000 * 0.001 * 0.9 + 100_000 * 0.999 * 0.01
 RAG_QUERY = (2_500 * 2 + 300 * 8) / 1e6
 REVIEWERS = 20_000 * 0.15 * 4 / 60 / 6
 
+# Lesson 08. The judge's true pass rate solves observed = theta * TPR + (1 - theta) * (1 - TNR):
+# found here by root finding, not by the closed form the answer quotes.
+JUDGE_THETA = brentq(lambda t: t * 0.95 + (1 - t) * (1 - 0.80) - 0.72, 0, 1)
+TNR_LOW, TNR_HIGH = stats.beta.ppf(0.025, 48, 60 - 48 + 1), stats.beta.ppf(0.975, 48 + 1, 60 - 48)  # exact two-sided
+
+
+def tries_brute_force(n: int, c: int, k: int) -> tuple[Fraction, Fraction]:
+    """(pass@k, pass^k) by listing every set of k of the n tries, the first c of them successes."""
+    subsets = list(itertools.combinations(range(n), k))
+    some = sum(any(i < c for i in s) for s in subsets)
+    every = sum(all(i < c for i in s) for s in subsets)
+    return Fraction(some, len(subsets)), Fraction(every, len(subsets))
+
+
+def retries_brute_force(p: float, attempts: int) -> tuple[float, float]:
+    """(expected attempts, share finished) by listing every run of successes and failures."""
+    expected = finished = 0.0
+    for run in itertools.product([True, False], repeat=attempts):
+        prob = math.prod(p if ok else 1 - p for ok in run)
+        used = next((i + 1 for i, ok in enumerate(run) if ok), attempts)
+        expected += prob * used
+        finished += prob * any(run)
+    return expected, finished
+
+
+PASS_AT_2, PASS_HAT_2 = tries_brute_force(8, 5, 2)
+AGENT_ATTEMPTS, AGENT_FINISHED = retries_brute_force(0.60, 3)
+CLEAN_BLOCKED = (10_000 - 10_000 / 1_000) * 0.02  # clean requests wrongly blocked by the filter
+JUDGE_CALL = (1_000 * 2 + 100 * 8) / 1e6  # dollars: 1,000 tokens in at $2/M, 100 out at $8/M
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -223,6 +267,37 @@ CLAIMS = [
     Claim("27 times", f"{(1_000 * 0.80 * 0.10) / (1_000 * 0.30 * 0.01):.0f} times", ("99%", "90%")),
     # worth building: 2,000 tickets a day at 2 cents a draft
     Claim("$40 a day", f"${2_000 * 0.02:.0f} a day", ("2,000", "2 cents")),
+    # lesson 08: trusting a judge (observed 72%, TPR 0.95, TNR 0.80 from 48 of 60 failures)
+    Claim("0.52/0.75", f"{0.72 + 0.80 - 1:.2f}/{0.95 + 0.80 - 1:.2f}", ("0.72", "0.95", "0.80")),
+    Claim("about 69%", f"about {JUDGE_THETA:.0%}", ("72%", "0.95", "0.80")),
+    Claim("0.68 to 0.89", f"{TNR_LOW:.2f} to {TNR_HIGH:.2f}", ("48 of 60",)),
+    # agents: chains, repeated tries, retries, approvals
+    Claim("about 60%", f"about {math.prod([0.95] * 10):.0%}", ("10 steps", "95%")),
+    Claim("about 90%", f"about {math.prod([0.99] * 10):.0%}", ("10 steps", "99%")),
+    Claim("about 77%", f"about {math.prod([0.95] * 5):.0%}", ("5 steps", "95%")),
+    Claim("25/28", f"{PASS_AT_2.numerator}/{PASS_AT_2.denominator}", ("5 successes in 8 tries",)),
+    Claim("10/28", f"{PASS_HAT_2 * 28}/28", ("5 successes in 8 tries",)),
+    Claim("about 0.89", f"about {float(PASS_AT_2):.2f}", ("5 successes in 8 tries",)),
+    Claim("about 0.36", f"about {float(PASS_HAT_2):.2f}", ("5 successes in 8 tries",)),
+    Claim("94% of tasks finish", f"{AGENT_FINISHED:.0%} of tasks finish", ("60%", "up to 3 times")),
+    Claim("1.56 attempts", f"{AGENT_ATTEMPTS:.2f} attempts", ("60%", "up to 3 times")),
+    Claim("costs 20 cents", f"costs {0.12 * AGENT_ATTEMPTS / AGENT_FINISHED * 100:.0f} cents", ("12 cents", "60%")),
+    Claim("100 minutes a day", f"{500 * 0.20 * 1:.0f} minutes a day", ("20% of 500", "1 minute")),
+    # prompt injection: 10,000 requests, 1 in 1,000 planted, 90% caught, 2% of clean ones blocked at $3
+    Claim("stops 9 attacks", f"stops {10_000 / 1_000 * 0.90:.0f} attacks", ("10,000", "1 in 1,000", "90%")),
+    Claim("about 200 good requests", f"about {round(CLEAN_BLOCKED, -1):.0f} good requests", ("10,000", "2%")),
+    Claim("about $600", f"about ${round(CLEAN_BLOCKED * 3, -1):.0f}", ("10,000", "2%", "$3")),
+    # eval strategy: 400 traces x 3 judged checks; 200 expert labels at 2 minutes
+    Claim("1,200 judge calls", f"{400 * 3:,} judge calls", ("400 traces", "3 judged checks")),
+    Claim("$0.0028 a call", f"${JUDGE_CALL:.4f} a call", ("1,000 tokens in", "100 out", "$2 and $8 per million")),
+    Claim("about $3.40 a run", f"about ${round(1_200 * JUDGE_CALL, 1):.2f} a run", ("1,200 judge calls", "$0.0028")),
+    # hallucination: 36 of 400 answers; 5% more of 2,000 tickets at 4 minutes
+    Claim("that's 9%", f"that's {36 / 400:.0%}", ("36 of 400",)),
+    Claim("about 7 hours of agent time", f"about {2_000 * 0.05 * 4 / 60:.0f} hours of agent time", ("5% of 2,000", "4 minutes")),
+    # LLM limits: 20,000 tokens of context at $2 per million
+    Claim("4 cents before", f"{20_000 * 2 / 1e6 * 100:.0f} cents before", ("20,000 tokens", "$2 per million")),
+    # working with ML engineers: the 95% margin of 90% measured on 500 cases
+    Claim("2.6 points", f"{Z_975 * math.sqrt(0.9 * 0.1 / 500) * 100:.1f} points", ("500", "90%")),
 ]
 
 
@@ -255,15 +330,17 @@ def test_the_closed_form_sample_size_agrees_with_statsmodels():
 def test_figures_quoted_in_the_bank_belong_to_questions_that_state_their_inputs(bank):
     found = set()
     for q in bank:
-        text = full_text(q)
+        text = flat(full_text(q))
         for claim in CLAIMS:
-            if not occurrences(text, claim.text) or occurrences(q.question, claim.text):
+            if not occurrences(text, claim.text) or occurrences(flat(q.question), claim.text):
                 continue  # absent, or given in the question as an input rather than worked out
             found.add(claim.text)
             missing = [c for c in claim.context if c not in text]
             assert not missing, f"{q.id} quotes {claim.text} but never states {missing}"
     # the five figures the lessons lean on are all in the bank
     assert {"14,751", "8.3%", "0.0099", "$0.0074", "5.26"} <= found, found
+    # and every figure listed here is still quoted somewhere (a changed figure is not silently skipped)
+    assert found == {c.text for c in CLAIMS}, {c.text for c in CLAIMS} - found
 
 
 def test_small_arithmetic_in_model_answers(bank):
@@ -276,6 +353,176 @@ def test_small_arithmetic_in_model_answers(bank):
             assert 20_000 * 0.15 == 3_000
         if "12,000 minutes" in answer:
             assert 3_000 * 4 == 12_000 and 12_000 / 60 == 200
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 08's open questions: evaluating LLM features and agents
+# --------------------------------------------------------------------------------------------
+
+# The five questions and the concept each must test.
+LESSON_08 = {
+    "eval-strategy": "llm_eval_strategy",
+    "trust-llm-judge": "llm_judge",
+    "rag-hallucination": "groundedness",
+    "agent-reliability": "agent_reliability",
+    "prompt-injection": "prompt_injection",
+}
+
+
+def paragraphs(answer: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", answer.strip()) if p.strip()]
+
+
+@pytest.mark.parametrize("qid", list(LESSON_08))
+def test_lesson_08_questions_have_the_senior_shape(bank, qid):
+    q = get_question(qid, bank)
+    assert LESSON_08[qid] in q.concepts
+    assert all("(lesson 08)" in CONCEPTS[c] for c in q.concepts if c in LESSON_08.values())
+    assert 5 <= len(q.rubric) <= 7, len(q.rubric)
+    assert 3 <= len(paragraphs(q.model_answer)) <= 5, len(paragraphs(q.model_answer))
+    assert len(re.findall(r"\bI(?:'d|'m)?\b", q.model_answer)) >= 4, "the model answer speaks in the first person"
+    assert len(re.findall(r"\d", q.model_answer)) >= 10, "the model answer works concrete numbers"
+    assert len(q.follow_ups) == 2 and all(f.rstrip().endswith("?") for f in q.follow_ups)
+    assert 3 <= q.minutes <= 6
+    # not in exercise 06's written-answer pool, so that exercise's questions and numbers stay as they are
+    assert not WRITTEN_CONCEPTS & set(q.concepts)
+
+
+def test_every_lesson_08_concept_is_taught_in_lesson_08_and_tested_by_its_question(bank):
+    lesson_08 = {c for c, text in CONCEPTS.items() if "(lesson 08)" in text}
+    assert lesson_08 == set(LESSON_08.values())
+    for concept in lesson_08:
+        assert {q.id for q in questions_for(concept, bank)} & set(LESSON_08), concept
+
+
+# Terms the answers use, each with the words that explain it where it first appears.
+TERMS = [
+    ("eval-strategy", "LLM judge", "a second model prompted to grade"),
+    ("eval-strategy", "regression set", "a fixed collection of past failures"),
+    ("eval-strategy", "frequency times harm", "harm on a scale from 1 (mild) to 5 (severe)"),
+    ("trust-llm-judge", "TPR", "of the answers people pass, the share the judge passes"),
+    ("trust-llm-judge", "TNR", "of the answers people fail, the share the judge fails"),
+    ("trust-llm-judge", "bootstrap", "resample the judged answers and the labelled split together"),
+    ("rag-hallucination", "Retrieval recall", "among those retrieved"),
+    ("rag-hallucination", "Groundedness", "every claim in the answer supported by the retrieved passages"),
+    ("agent-reliability", "pass@k", "at least one of k tries succeeds"),
+    ("agent-reliability", "pass^k", "all k succeed"),
+    ("prompt-injection", "Least privilege", "the narrowest power the task needs"),
+    ("prompt-injection", "red-team set", "attacks we write ourselves"),
+]
+
+
+@pytest.mark.parametrize("qid, term, explanation", TERMS, ids=[f"{q}:{t}" for q, t, _ in TERMS])
+def test_lesson_08_answers_explain_their_terms(bank, qid, term, explanation):
+    answer = flat(get_question(qid, bank).model_answer)
+    assert term in answer and explanation in answer
+    # the explanation sits next to the term's first use, not paragraphs later
+    assert abs(answer.index(explanation) - answer.index(term)) < 200
+
+
+def test_raw_agreement_hides_a_judge_that_passes_everything():
+    # trust-llm-judge: with 85% of answers passing, a judge that passes all agrees 85% of the time
+    human = np.array([True] * 85 + [False] * 15)
+    judge = np.ones_like(human)
+    assert np.mean(human == judge) == pytest.approx(0.85)
+    assert np.sum(~judge & ~human) / np.sum(~human) == 0  # its TNR: no failure caught
+    # and the corrected rate of the worked example is below the raw 72% (a lenient judge flatters)
+    assert JUDGE_THETA < 0.72 and (0.72 + 0.80 - 1) / (0.95 + 0.80 - 1) == pytest.approx(JUDGE_THETA)
+
+
+def corrected_interval(n_judged: int, n_pass: int, n_fail: int, seed: int, draws: int = 8_000) -> tuple[float, float]:
+    """95% percentile bootstrap of the corrected rate, resampling the judged set and the labelled split."""
+    rng = np.random.default_rng(seed)
+    true_pass, true_fail = round(0.95 * n_pass), round(0.80 * n_fail)
+    n = n_pass + n_fail
+    observed = rng.binomial(n_judged, 0.72, draws) / n_judged
+    cells = rng.multinomial(n, np.array([true_pass, n_pass - true_pass, n_fail - true_fail, true_fail]) / n, draws)
+    tpr = cells[:, 0] / (cells[:, 0] + cells[:, 1])
+    tnr = cells[:, 3] / (cells[:, 2] + cells[:, 3])
+    keep = tpr + tnr > 1
+    theta = np.clip((observed[keep] + tnr[keep] - 1) / (tpr[keep] + tnr[keep] - 1), 0, 1)
+    low, high = np.percentile(theta, [2.5, 97.5])
+    return float(low), float(high)
+
+
+@pytest.mark.parametrize(
+    "labels, quoted",
+    [((140, 60), "from roughly 62% to 75%"), ((280, 120), "narrow it to about 64% to 74%")],
+    ids=["200 labels", "400 labels"],
+)
+def test_the_judge_interval_quoted_is_what_a_bootstrap_gives(bank, labels, quoted):
+    answer = flat(get_question("trust-llm-judge", bank).model_answer)
+    assert quoted in answer and "1,000 judged answers" in answer
+    low_q, high_q = (int(x) / 100 for x in re.findall(r"(\d+)%", quoted))
+    for seed in (1, 2):
+        low, high = corrected_interval(1_000, *labels, seed=seed)
+        assert abs(low - low_q) <= 0.01 and abs(high - high_q) <= 0.01, (quoted, low, high)
+    # the gate of 63% sits between the two lower bounds, as the answer says
+    assert corrected_interval(1_000, 140, 60, seed=3)[0] < 0.63 < corrected_interval(1_000, 280, 120, seed=3)[0]
+    assert "release gate is 63%" in answer
+
+
+# The recomputed figures (CLAIMS) each answer must quote in its model answer, not only in its rubric.
+ANSWER_FIGURES = {
+    "trust-llm-judge": ["0.52/0.75", "about 69%", "0.68 to 0.89"],
+    "agent-reliability": ["about 60%", "about 90%", "about 77%", "25/28", "10/28", "about 0.89", "about 0.36",
+                          "94% of tasks finish", "1.56 attempts", "costs 20 cents", "100 minutes a day"],
+    "prompt-injection": ["stops 9 attacks", "about 200 good requests", "about $600"],
+    "eval-strategy": ["1,200 judge calls", "$0.0028 a call", "about $3.40 a run"],
+    "rag-hallucination": ["that's 9%", "about 7 hours of agent time"],
+    "llm-limitations": ["4 cents before"],
+    "working-with-ml-engineers": ["2.6 points"],
+}
+
+
+@pytest.mark.parametrize("qid", list(ANSWER_FIGURES))
+def test_lesson_08_model_answers_quote_the_recomputed_figures(bank, qid):
+    answer = flat(get_question(qid, bank).model_answer)
+    claims = {c.text for c in CLAIMS}
+    for figure in ANSWER_FIGURES[qid]:
+        assert figure in claims, f"{figure} is not recomputed in CLAIMS"
+        assert occurrences(answer, figure), f"{qid}'s model answer no longer quotes {figure}"
+
+
+def test_small_arithmetic_in_lesson_08_answers(bank):
+    strategy = flat(get_question("eval-strategy", bank).model_answer)
+    # frequency times harm: 14 at harm 4, 3 at harm 5, 6 at harm 1
+    for count, harm in [(14, 4), (3, 5), (6, 1)]:
+        assert re.search(rf"\b{count}\b[^;.]*\bharm {harm}\b[^;.]*\bscores? {count * harm}\b", strategy), (count, harm)
+    assert 14 * 4 > 3 * 5 > 6 * 1 and 3 < 6  # the rarer missed escalation still ranks above tone
+    assert "under 7 hours" in strategy and 6 < 200 * 2 / 60 < 7
+    hallucination = flat(get_question("rag-hallucination", bank).model_answer)
+    assert "5% of 2,000 daily tickets, 100 tickets" in hallucination and 2_000 * 0.05 == 100
+    agents = flat(get_question("agent-reliability", bank).model_answer)
+    assert "fails 4 times in 10" in agents and round(10 * (1 - 0.95**10)) == 4
+
+
+# The three older answers this lesson strengthened keep every rubric id they had.
+STRENGTHENED = {
+    "llm-limitations": ({"hallucination", "context", "inconsistency", "injection", "ux"}, ["retrieves", "200 human labels"]),
+    "role-archetypes": ({"five", "users", "success", "start", "startup"}, ["interviews differ", "12 product teams"]),
+    "working-with-ml-engineers": (
+        {"data-question", "measure-question", "blocker-question", "min-quality", "pm-role"},
+        ["2.6 points", "trace review"],
+    ),
+}
+
+
+@pytest.mark.parametrize("qid", list(STRENGTHENED))
+def test_strengthened_answers_keep_their_ids_and_gain_depth(bank, qid):
+    q = get_question(qid, bank)
+    old_ids, phrases = STRENGTHENED[qid]
+    assert old_ids < {p.id for p in q.rubric} and len(q.rubric) <= 7
+    answer = flat(q.model_answer)
+    assert all(phrase in answer for phrase in phrases), phrases
+    assert 3 <= len(paragraphs(q.model_answer)) <= 5 and len(q.follow_ups) == 2
+
+
+def test_llm_limitations_covers_injection_through_documents_and_evaluation_at_scale(bank):
+    q = get_question("llm-limitations", bank)
+    assert {"prompt_injection", "llm_eval_strategy"} <= set(q.concepts)
+    answer = flat(q.model_answer)
+    assert "document the model retrieves" in answer and "judge" in answer
 
 
 # --------------------------------------------------------------------------------------------
