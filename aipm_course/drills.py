@@ -2,7 +2,8 @@
 
 Each drill is a case an interviewer might pose, in plain words and with realistic numbers:
 base-rate precision, a threshold from error costs, reviewer headcount, an error-rate bound,
-cost per query, break-even volume, test duration and blast radius. A drill has a difficulty
+cost per query, break-even volume, test duration and blast radius; and, from module 08, a judge's
+corrected pass rate and whether an agent finishes its task. A drill has a difficulty
 (1 warm-up, 2 standard, 3 stretch), a suggested time, a checker with feedback for the usual
 slips, hints, and a worked solution computed by the kit's own functions.
 
@@ -33,6 +34,7 @@ import numpy as np
 from . import validation
 from .checking import CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, Precision, RichText, safe_repr, significant, whole
 from .costs import break_even_volume, cost_per_query
+from .evals import chain_success, corrected_pass_rate, cost_per_finished_task, pass_at_k, pass_hat_k
 from .parameters import DEFAULT as DEFAULT_SCENARIO, Scenario, get_scenario
 from .rollout import blast_radius, sample_size, sample_size_per_arm
 from .thresholds import bayes_threshold, precision_at_prevalence
@@ -215,7 +217,7 @@ def _split_total(p1: float, p2: float, share: float) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# The eight drill types. Each builder returns the drill's fields for one draw of numbers.
+# The drill types of modules 02-05. Each builder returns the drill's fields for one draw of numbers.
 # --------------------------------------------------------------------------------------------
 
 _PRECISION_STORIES = (
@@ -890,6 +892,294 @@ def _blast_radius(rng, difficulty, sc) -> dict[str, Any]:
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Module 08: a judge's corrected pass rate, and whether an agent finishes its task.
+# --------------------------------------------------------------------------------------------
+
+_JUDGED = (
+    ("the Brightwater support copilot's draft answers", "answers"),
+    ("a shopping assistant's replies", "replies"),
+    ("a triage chatbot's notes to nurses", "notes"),
+    ("summaries of contract clauses", "summaries"),
+)
+
+
+def _quotient(top: float, bottom: float) -> float:
+    """top / bottom, or NaN when the bottom is zero (a slip that cannot be computed is dropped)."""
+    return top / bottom if bottom != 0 else math.nan
+
+
+def _rogan_gladen(p: float, tpr: float, tnr: float) -> float:
+    """(p + TNR − 1) / (TPR + TNR − 1), not clipped: the number before the clip."""
+    return _quotient(p + tnr - 1, tpr + tnr - 1)
+
+
+def _judge_rates(rng, difficulty: int) -> tuple[float, float, dict[str, int]]:
+    """The judge's TPR and TNR; at difficulty 3 measured from the 2x2 counts of a labelled split."""
+    tpr = float(_pick(rng, [0.80, 0.85, 0.88, 0.90, 0.93, 0.95, 0.97]))
+    tnr = float(_pick(rng, [0.45, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90]))
+    if difficulty < 3:
+        return tpr, tnr, {}
+    labelled = int(_pick(rng, [120, 150, 200, 240, 300]))
+    people_pass = round(labelled * float(_pick(rng, [0.60, 0.65, 0.70, 0.75, 0.80])))
+    people_fail = labelled - people_pass
+    true_pass = min(people_pass - 1, max(1, round(people_pass * tpr) + int(rng.integers(-2, 3))))
+    true_fail = min(people_fail - 1, max(1, round(people_fail * tnr) + int(rng.integers(-2, 3))))
+    counts = {"true_pass": true_pass, "false_fail": people_pass - true_pass, "false_pass": people_fail - true_fail, "true_fail": true_fail}
+    return true_pass / people_pass, true_fail / people_fail, counts
+
+
+def _judge_pass_rate(rng, difficulty: int, tpr: float, tnr: float) -> float:
+    """The judge's raw pass rate, a whole percentage. At difficulty 3, one draw in four lies above
+    the TPR, so the formula gives more than 1 and the answer must be clipped."""
+    if difficulty == 3 and rng.random() < 0.25:
+        return min(0.99, round(math.floor(tpr * 100 + 1e-9) / 100 + int(rng.integers(1, 4)) / 100, 2))
+    theta = float(rng.uniform(0.45, 0.92))
+    return round(theta * tpr + (1 - theta) * (1 - tnr), 2)
+
+
+def _judge_given(difficulty: int, noun: str, tpr: float, tnr: float, counts: Mapping[str, int]) -> str:
+    if difficulty == 1:
+        return (f"Checked against people's labels, it passes {_pct(tpr)} of the {noun} people pass and fails "
+                f"{_pct(tnr)} of the {noun} people fail.")
+    if difficulty == 2:
+        return (f"On a labelled split, its true-positive rate (pass is the positive class) is {tpr:g}, and it wrongly "
+                f"passes {_pct(1 - tnr)} of the {noun} people fail.")
+    return (f"On a labelled split that people graded too: both passed {counts['true_pass']}; people passed and the judge "
+            f"failed {counts['false_fail']}; people failed and the judge passed {counts['false_pass']}; both failed "
+            f"{counts['true_fail']}.")
+
+
+def _judge_slips(difficulty: int, p: float, tpr: float, tnr: float, counts: Mapping[str, int]) -> list[Slip]:
+    slips = [
+        Slip("raw_pass_rate", p,
+             "That is the judge's raw pass rate. The judge errs both ways: it fails some good answers (1 − TPR) and "
+             "passes some bad ones (1 − TNR). Correct for both: θ = (p + TNR − 1) / (TPR + TNR − 1)."),
+        Slip("swapped_rates", _rogan_gladen(p, tnr, tpr),
+             "You swapped TPR and TNR. TPR is the share of good answers the judge passes, TNR the share of bad ones it "
+             "fails; the top of the fraction is p + TNR − 1."),
+        Slip("divided_by_tpr", _quotient(p, tpr),
+             "You divided by the TPR alone, as if the judge never passed a bad answer. Take out the bad answers it lets "
+             "through (1 − TNR of them), on top and underneath: θ = (p − (1 − TNR)) / (TPR − (1 − TNR))."),
+        Slip("false_passes_left_out_below", _quotient(p + tnr - 1, tpr),
+             "You took the false passes out on top but not underneath. The bottom is TPR + TNR − 1: every good answer "
+             "in place of a bad one adds TPR to the pass rate and takes away 1 − TNR."),
+    ]
+    if difficulty == 2:
+        slips.append(Slip("false_pass_rate_as_tnr", _rogan_gladen(p, tpr, 1 - tnr),
+                          "You used the share of bad answers the judge passes as its TNR. The TNR is the share it fails: "
+                          "1 − the false-pass rate."))
+    if difficulty == 3:
+        unclipped = _rogan_gladen(p, tpr, tnr)
+        slips.append(Slip("forgot_clip", unclipped,
+                          "The formula gives more than 1 here, and no share can be: clip it to [0, 1]. It means the judge's "
+                          "rates, measured on a small split, cannot explain so many passes: read it as close to all, with a "
+                          "wide interval."))
+        tp, ff, fp, tf = (counts[k] for k in ("true_pass", "false_fail", "false_pass", "true_fail"))
+        slips.append(Slip("rates_over_judge_verdicts", _rogan_gladen(p, tp / (tp + fp), tf / (tf + ff)),
+                          "You divided by the judge's verdicts. The TPR is over the answers people passed (both passed / "
+                          "all people passed), the TNR over the answers people failed."))
+    return slips
+
+
+def _judge_working(difficulty: int, p: float, tpr: float, tnr: float, counts: Mapping[str, int], answer: float) -> str:
+    rates = ""
+    if difficulty == 2:
+        rates = f"TNR = 1 − {1 - tnr:.2f} = {tnr:g}. "
+    elif difficulty == 3:
+        tp, ff, fp, tf = (counts[k] for k in ("true_pass", "false_fail", "false_pass", "true_fail"))
+        rates = f"TPR = {tp} / ({tp} + {ff}) = {tpr:.4f}; TNR = {tf} / ({tf} + {fp}) = {tnr:.4f}. "
+    top, bottom = p + tnr - 1, tpr + tnr - 1
+    solved = (f"{rates}The judge's pass rate mixes two groups: p = θ·TPR + (1 − θ)·(1 − TNR). Solve for θ: "
+              f"θ = (p + TNR − 1) / (TPR + TNR − 1) = {top:.4f} / {bottom:.4f}")
+    if top / bottom > 1:
+        return (f"{solved} = {top / bottom:.4f}. That is above 1, which no share can be: clip to {_share_answer(answer)}. "
+                "The judge's rates, measured on a small split, cannot explain so many passes; its interval will be wide.")
+    return f"{solved} = {_share_answer(answer)}, against a raw pass rate of {_pct(p)}."
+
+
+def _judge_correction(rng, difficulty, sc) -> dict[str, Any]:
+    things, noun = _pick(rng, _JUDGED)
+    judged = max(200, int(_round_to(float(_pick(rng, [800, 1_200, 2_000, 3_000, 5_000])) * sc.volume, 100)))
+    tpr, tnr, counts = _judge_rates(rng, difficulty)
+    p = _judge_pass_rate(rng, difficulty, tpr, tnr)
+    unclipped = _rogan_gladen(p, tpr, tnr)
+    # At difficulty 1 and 2 the answer lies well inside (0, 1); at 3 it may be clipped to 1, never to 0.
+    inside = 0.03 < unclipped < 0.97 if difficulty < 3 else 0.03 < unclipped and (unclipped < 0.97 or unclipped >= 1.01)
+    if not (inside and tpr + tnr > 1.15 and 0 < p < 1):
+        return dict(expected=math.nan, slips=[], precision=SHARE)
+    answer = corrected_pass_rate(p, tpr, tnr)
+    code_rates = (f"{counts['true_pass']} / {counts['true_pass'] + counts['false_fail']}, "
+                  f"{counts['true_fail']} / {counts['true_fail'] + counts['false_pass']}") if counts else f"{tpr!r}, {tnr!r}"
+    return dict(
+        title="Correct a judge's pass rate",
+        prompt=(f"An LLM judge grades {things}. It passed {_pct(p)} of {judged:,} {noun}. "
+                f"{_judge_given(difficulty, noun, tpr, tnr, counts)} What share of the {judged:,} {noun} really pass "
+                "(the corrected pass rate)?" + _as_share()),
+        expected=answer,
+        units="",
+        slips=_judge_slips(difficulty, p, tpr, tnr, counts),
+        hints=(
+            "Write the judge's pass rate as good answers it passes plus bad answers it lets through: "
+            "p = θ·TPR + (1 − θ)·(1 − TNR), where θ is the true pass rate.",
+            "Solve for θ: (p + TNR − 1) / (TPR + TNR − 1), clipped to [0, 1]; "
+            "`corrected_pass_rate(observed_pass_rate, tpr, tnr)` does it.",
+        ),
+        working=_judge_working(difficulty, p, tpr, tnr, counts, answer),
+        code=f"corrected_pass_rate({p!r}, {code_rates})",
+        params={"observed": p, "tpr": tpr, "tnr": tnr, "judged": judged, "unclipped": unclipped, **counts},
+        seconds=150,
+        precision=SHARE,
+        fraction=True,
+    )
+
+
+_AGENT_TASKS = (
+    ("handles a refund request", "refund request"),
+    ("books a delivery slot", "delivery booking"),
+    ("changes a customer's address in every system", "address change"),
+    ("files an expense claim from a receipt", "expense claim"),
+)
+
+
+def _agent_chain(rng, task: str, noun: str) -> dict[str, Any]:
+    """Difficulty 1: a chain of steps, each of which must succeed."""
+    steps = int(rng.integers(4, 21))
+    rate = float(_pick(rng, [0.90, 0.92, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99]))
+    answer = chain_success([rate] * steps)
+    return dict(
+        title="Will the agent finish the task",
+        prompt=(f"An agent {task} in {steps} steps. Each step succeeds {_pct(rate)} of the time, independently of the "
+                f"others, and one failed step spoils the {noun}. What share of tasks does it finish?" + _as_share()),
+        expected=answer,
+        units="",
+        slips=[
+            Slip("step_rate_as_task_rate", rate,
+                 f"That is one step's success rate. The task needs all {steps} steps to succeed: multiply the rates."),
+            Slip("one_step_short", rate ** (steps - 1), f"One step short: the task has {steps} steps, so raise to the power {steps}."),
+            Slip("added_failures", 1 - steps * (1 - rate),
+                 "You added the steps' failure rates. That is only a rough guide for short chains; the exact chance that every "
+                 "step succeeds is the product of their rates."),
+            Slip("at_least_one_step", 1 - (1 - rate) ** steps,
+                 "That is the chance that at least one step succeeds. The task needs every step to succeed."),
+        ],
+        hints=(
+            "The task finishes only when every step succeeds; the steps are independent.",
+            "Multiply the step rates: p^n. `chain_success([p] * n)` does it.",
+        ),
+        working=(f"Every step must succeed: {rate:g}^{steps} = {_share_answer(answer)}. Steps that each look reliable "
+                 f"leave {SHARE.format(1 - answer, percent=True)} of tasks unfinished."),
+        code=f"chain_success([{rate!r}] * {steps})",
+        params={"steps": steps, "step_rate": rate},
+        fraction=True,
+    )
+
+
+def _agent_every_time(rng, task: str, noun: str) -> dict[str, Any]:
+    """Difficulty 2: pass^k, the chance that all k runs succeed, from n tries with c successes."""
+    tries = int(_pick(rng, [5, 6, 8, 10, 12, 15, 20]))
+    k = int(_pick(rng, [2, 3, 4, 5]))
+    fewest = max(k, math.ceil(0.4 * tries))
+    if fewest >= tries:  # too few tries for k runs and a failure among them: draw again
+        return dict(expected=math.nan, slips=[], precision=SHARE)
+    successes = int(rng.integers(fewest, tries))
+    answer = pass_hat_k(tries, successes, k)
+    at_least_one = pass_at_k(tries, successes, k)
+    once = successes / tries
+    return dict(
+        title="Will the agent finish every time",
+        prompt=(f"You gave an agent that {task} the same {noun} {tries} times; it finished it {successes} times. "
+                f"A customer will hand it this {noun} {k} times. Estimate pass^{k}, the chance "
+                f"that every one of the {k} runs succeeds, with the unbiased estimator from your {tries} tries." + _as_share("probability")),
+        expected=answer,
+        units="",
+        slips=[
+            Slip("pass_at_k", at_least_one,
+                 f"That is pass@{k}, the chance that at least one of {k} runs succeeds: the demo's number. The customer "
+                 f"needs all {k} to succeed: pass^{k} = C(c, k) / C(n, k)."),
+            Slip("plug_in", once ** k,
+                 f"That is (c/n)^{k}, the plug-in estimate. With only {tries} tries it is biased upwards; the unbiased "
+                 f"estimator counts the sets of {k} tries that are all successes: C(c, k) / C(n, k)."),
+            Slip("one_run_rate", once, f"That is the chance one run succeeds. All {k} runs must succeed."),
+            Slip("some_run_fails", 1 - answer, f"That is the chance that at least one of the {k} runs fails: 1 − pass^{k}."),
+        ],
+        hints=(
+            f"Think of choosing {k} of your {tries} tries at random: pass^{k} is the chance that all {k} chosen are successes.",
+            "pass^k = C(c, k) / C(n, k); `pass_hat_k(n, c, k)` does it. pass@k, at least one success, is 1 − C(n − c, k) / C(n, k).",
+        ),
+        working=(f"pass^{k} = C({successes}, {k}) / C({tries}, {k}) = {math.comb(successes, k):,} / {math.comb(tries, k):,} = "
+                 f"{_share_answer(answer)}. The agent succeeds once {successes} / {tries} = {once:.3f} of the time, and at "
+                 f"least once in {k} runs with probability {at_least_one:.3f} (pass@{k}); every one of {k} runs is less likely than either."),
+        code=f"pass_hat_k({tries}, {successes}, {k})",
+        params={"tries": tries, "successes": successes, "k": k},
+        fraction=True,
+    )
+
+
+def _cents(x: float) -> str:
+    """Dollars with cents when the amount is whole cents ($0.50, $1.20), else as ``_money`` writes it ($0.016)."""
+    return f"${x:,.2f}" if abs(x * 100 - round(x * 100)) < 1e-9 else _money(x)
+
+
+def _agent_cost(rng, task: str, noun: str, sc) -> dict[str, Any]:
+    """Difficulty 3: the cost per finished task when failed attempts are retried."""
+    steps = int(_pick(rng, [3, 4, 5, 6, 8]))
+    rate = float(_pick(rng, [0.90, 0.92, 0.95, 0.97]))
+    cost = float(_pick(rng, [0.05, 0.08, 0.12, 0.20, 0.30, 0.50])) * sc.cost
+    attempts = int(_pick(rng, [2, 3, 4]))
+    p = chain_success([rate] * steps)
+    tc = cost_per_finished_task(cost, p, attempts)
+    return dict(
+        title="Cost per finished task",
+        prompt=(f"Each attempt by an agent that {task} runs {steps} steps, each succeeding {_pct(rate)} of the time "
+                f"independently, and costs {_cents(cost)} in model and tool calls. When an attempt fails, the agent starts "
+                f"again, up to {attempts} attempts in all; then a person takes the {noun}. What does the agent spend per "
+                "finished task: its spend on all attempts divided by the tasks it finishes, in dollars?"),
+        expected=tc.cost_per_finished_task,
+        units="USD per finished task",
+        slips=[
+            Slip("cost_per_attempt", cost,
+                 "That is the cost of one attempt. Failed attempts are paid for too, and only finished tasks count: "
+                 "each finished task carries the cost of the attempts that failed."),
+            Slip("spread_over_all_tasks", tc.cost_per_task,
+                 "That is the spend per task started, including the tasks that never finish. Divide by the share that finishes."),
+            Slip("retries_left_out", cost / tc.finished_share,
+                 "You counted one attempt per task. A failed attempt is tried again: multiply by the expected number of "
+                 "attempts, (1 − (1 − p)^m) / p."),
+            Slip("step_rate_as_attempt_rate", cost / rate,
+                 f"You used one step's rate as the attempt's. An attempt succeeds only when all {steps} steps do: p = q^{steps}."),
+            Slip("every_attempt_used", cost * attempts / tc.finished_share,
+                 f"Not every task uses all {attempts} attempts: a task stops at its first success."),
+        ],
+        hints=(
+            "First the chance that one attempt succeeds (every step must). Then, per task started: the expected attempts "
+            "and the share that finishes.",
+            "Cost per finished task = cost per attempt × expected attempts / finished share, with finished share "
+            "1 − (1 − p)^m and expected attempts (1 − (1 − p)^m) / p; `cost_per_finished_task(cost, p, m)`.",
+        ),
+        working=(f"One attempt succeeds with p = {rate:g}^{steps} = {p:.4f}. Finished share 1 − (1 − p)^{attempts} = "
+                 f"{tc.finished_share:.4f}; expected attempts per task {tc.finished_share:.4f} / {p:.4f} = "
+                 f"{tc.expected_attempts:.4f}; spend per task {_cents(cost)} × {tc.expected_attempts:.4f} = "
+                 f"${tc.cost_per_task:.4f}. Per finished task: ${tc.cost_per_task:.4f} / {tc.finished_share:.4f} = "
+                 f"**${MONEY.format(tc.cost_per_finished_task)}**, which is the cost of an attempt / p: the cap on attempts "
+                 "changes how many tasks finish, not what each finished one costs."),
+        code=f"cost_per_finished_task({cost!r}, chain_success([{rate!r}] * {steps}), {attempts}).cost_per_finished_task",
+        params={"steps": steps, "step_rate": rate, "attempt_rate": p, "cost_per_attempt": cost, "max_attempts": attempts},
+        precision=MONEY,
+    )
+
+
+def _agent_reliability(rng, difficulty, sc) -> dict[str, Any]:
+    task, noun = _pick(rng, _AGENT_TASKS)
+    if difficulty == 1:
+        fields = _agent_chain(rng, task, noun)
+    elif difficulty == 2:
+        fields = _agent_every_time(rng, task, noun)
+    else:
+        fields = _agent_cost(rng, task, noun, sc)
+    return {"precision": SHARE, "seconds": 150, **fields}
+
+
 _Builder = Callable[[np.random.Generator, int, Any], dict]
 
 DRILL_KINDS: dict[str, tuple[str, _Builder]] = {
@@ -901,6 +1191,9 @@ DRILL_KINDS: dict[str, tuple[str, _Builder]] = {
     "break_even_volume": ("Break-even volume", _break_even),
     "sample_size_duration": ("How long the test must run", _sample_size_duration),
     "blast_radius": ("Blast radius", _blast_radius),
+    # module 08; added last, so the earlier kinds keep their numbers (the seed includes the kind's position)
+    "judge_correction": ("Correct a judge's pass rate", _judge_correction),
+    "agent_reliability": ("Will the agent finish the task", _agent_reliability),
 }
 
 
@@ -913,6 +1206,8 @@ _WHAT = {
     "break_even_volume": ("The volume at which fine-tuning becomes cheaper than RAG", "04", "leaving out monthly costs or retrains"),
     "sample_size_duration": ("How many days a test or a canary must run to see a change", "05", "counting one arm, or sizing a canary like a 50/50 test"),
     "blast_radius": ("How many users meet a bad release before it is rolled back", "05", "stopping the count at detection, before the rollback"),
+    "judge_correction": ("The true pass rate behind an LLM judge's pass rate, from its TPR and TNR", "08", "quoting the raw pass rate, or swapping TPR and TNR"),
+    "agent_reliability": ("Whether an agent finishes: chained steps, all k runs (pass^k), the cost per finished task", "08", "quoting one step's rate, pass@k for pass^k, or the cost of one attempt"),
 }
 
 

@@ -3,11 +3,13 @@ where the parameters leave a number out, from the prompt a learner reads) with t
 formulas written out by hand, cross-checked against scipy and statsmodels; the answer policy
 (the precision the prompt states, the slips and their feedback, the messages for a factor of ten
 and a percentage given for a share) for every kind, difficulty, seed 0-499 and scenario;
-difficulty, scenarios, the checker and the timed practice session.
+difficulty, scenarios, the checker and the timed practice session. The two module 08 kinds (a judge's
+corrected pass rate, agent reliability) are recomputed in exact fractions and by enumeration.
 """
 
 import dataclasses
 import functools
+import itertools
 import math
 import numbers
 import re
@@ -44,8 +46,16 @@ MAIN_SLIP = {
     "break_even_volume": {1: "total_not_per_day", 2: "ignored_monthly", 3: "forgot_retrains"},
     "sample_size_duration": {1: "one_arm_only", 2: "all_users_eligible", 3: "sized_as_50_50"},
     "blast_radius": {1: "forgot_rollback", 2: "forgot_rollback", 3: "forgot_canary"},
+    "judge_correction": {1: "raw_pass_rate", 2: "raw_pass_rate", 3: "raw_pass_rate"},
+    "agent_reliability": {1: "step_rate_as_task_rate", 2: "pass_at_k", 3: "cost_per_attempt"},
 }
-SHARE_KINDS = {"base_rate_precision", "threshold_by_cost", "budget_bound"}  # answered as a share in (0, 1)
+SHARE_KINDS = {"base_rate_precision", "threshold_by_cost", "budget_bound", "judge_correction"}  # answered as a share in (0, 1]
+MONEY_ANSWERS = {("cost_per_query", 1), ("cost_per_query", 2), ("cost_per_query", 3), ("agent_reliability", 3)}  # in dollars
+
+
+def is_share(d):
+    """The drill asks for a share: the share kinds, and agent reliability except its cost (difficulty 3)."""
+    return d.kind in SHARE_KINDS or (d.kind == "agent_reliability" and d.difficulty < 3)
 WHOLE_KINDS = {"reviewer_headcount", "sample_size_duration", "blast_radius"}  # people, days, users: whole, rounded up
 # The answer policy: shares and money and volumes to three significant figures, people/days/users whole and rounded up.
 PRECISION = {kind: (Precision("whole", 0, "up") if kind in WHOLE_KINDS else Precision("sig", 3)) for kind in KINDS}
@@ -341,6 +351,75 @@ def solve_blast(d):
     return math.ceil(canary_users + ramp_users), float(ramp_users)
 
 
+def clip(x):
+    return min(Fraction(1), max(Fraction(0), x))
+
+
+def judge_inputs(d):
+    """(p, TPR, TNR) as exact fractions, read from the prompt as a learner reads them."""
+    (p, judged) = read(d.prompt, rf"It passed {NUMBER}% of {NUMBER} \w+\.")
+    assert judged == d.params["judged"]
+    p = Fraction(str(p)) / 100
+    if d.difficulty == 1:
+        tpr, tnr = (Fraction(str(x)) / 100 for x in read(d.prompt, rf"it passes {NUMBER}% of the \w+ people pass and fails {NUMBER}% of the \w+ people fail"))
+    elif d.difficulty == 2:
+        tpr, false_pass = read(d.prompt, rf"true-positive rate \(pass is the positive class\) is {NUMBER}, and it wrongly passes {NUMBER}% of the")
+        tpr, tnr = Fraction(str(tpr)), 1 - Fraction(str(false_pass)) / 100
+    else:
+        tp, ff, fp, tf = (int(x) for x in read(d.prompt, r"both passed (\d+); people passed and the judge failed (\d+); people failed and the judge passed (\d+); both failed (\d+)\."))
+        assert (tp, ff, fp, tf) == tuple(d.params[k] for k in ("true_pass", "false_fail", "false_pass", "true_fail"))
+        tpr, tnr = Fraction(tp, tp + ff), Fraction(tf, tf + fp)
+    assert same(float(p), d.params["observed"]) and same(float(tpr), d.params["tpr"]) and same(float(tnr), d.params["tnr"])
+    return p, tpr, tnr
+
+
+def solve_judge(d):
+    """θ = (p + TNR − 1) / (TPR + TNR − 1), clipped to [0, 1], in exact fractions; the main slip is the raw p."""
+    p, tpr, tnr = judge_inputs(d)
+    assert tpr + tnr > Fraction(115, 100)
+    theta = (p + tnr - 1) / (tpr + tnr - 1)
+    if 0 <= theta <= 1:  # the forward model gives back the judge's pass rate
+        assert theta * tpr + (1 - theta) * (1 - tnr) == p
+    return float(clip(theta)), float(p)
+
+
+def agent_inputs(d):
+    if d.difficulty == 1:
+        steps, rate = read(d.prompt, rf"in (\d+) steps\. Each step succeeds {NUMBER}% of the time, independently")
+        return int(steps), Fraction(str(rate)) / 100
+    if d.difficulty == 2:
+        n, c, k = read(d.prompt, r"the same [\w' ]+ (\d+) times; it finished it (\d+) times\. A customer will hand it this [\w' ]+ (\d+) times\. Estimate pass\^(\d+)")[:3]
+        return int(n), int(c), int(k)
+    steps, rate, cost, attempts = read(d.prompt, rf"runs (\d+) steps, each succeeding {NUMBER}% of the time independently, and costs {MONEY} in model and tool calls\. .* up to (\d+) attempts in all")
+    assert cost == pytest.approx(d.params["cost_per_attempt"], rel=1e-9)
+    return int(steps), Fraction(str(rate)) / 100, Fraction(d.params["cost_per_attempt"]), int(attempts)
+
+
+def finished_task_cost(cost, p, attempts):
+    """Spend per task and finished share, by walking the attempts: attempt j happens when the j − 1 before failed."""
+    spend, finished = Fraction(0), Fraction(0)
+    for j in range(1, attempts + 1):
+        reached = (1 - p) ** (j - 1)
+        spend += reached * cost
+        finished += reached * p
+    return spend, finished
+
+
+def solve_agent(d):
+    if d.difficulty == 1:
+        steps, rate = agent_inputs(d)
+        assert (steps, float(rate)) == (d.params["steps"], pytest.approx(d.params["step_rate"]))
+        return float(rate ** steps), float(rate)
+    if d.difficulty == 2:
+        n, c, k = agent_inputs(d)
+        assert (n, c, k) == (d.params["tries"], d.params["successes"], d.params["k"]) and k <= c < n
+        return math.comb(c, k) / math.comb(n, k), 1 - math.comb(n - c, k) / math.comb(n, k)
+    steps, rate, cost, attempts = agent_inputs(d)
+    spend, finished = finished_task_cost(cost, rate ** steps, attempts)
+    assert spend / finished == cost / rate ** steps  # the cap on attempts drops out
+    return float(spend / finished), float(cost)
+
+
 SOLVERS = {
     "base_rate_precision": solve_precision,
     "threshold_by_cost": solve_threshold,
@@ -350,6 +429,8 @@ SOLVERS = {
     "break_even_volume": solve_break_even,
     "sample_size_duration": solve_sample_size,
     "blast_radius": solve_blast,
+    "judge_correction": solve_judge,
+    "agent_reliability": solve_agent,
 }
 
 
@@ -366,9 +447,9 @@ def assert_sound(d):
     else:
         assert d.expected == pytest.approx(answer, rel=1e-9), d
     assert math.isfinite(d.expected) and d.expected > 0, d
-    assert d.fraction == (d.kind in SHARE_KINDS), d
-    if d.fraction:
-        assert 0 < d.expected < 1, d
+    assert d.fraction == is_share(d), d
+    if d.fraction:  # a judge's corrected pass rate may be clipped to 1
+        assert 0 < d.expected < 1 or (d.kind == "judge_correction" and d.expected == 1), d
     for key in ("prevalence", "tpr", "fpr", "human_share", "share", "canary", "ramp", "p_baseline", "p_treatment"):
         if key in d.params:
             assert 0 < d.params[key] < 1, (d, key)
@@ -981,10 +1062,10 @@ def test_a_practice_session_times_and_scores_each_drill():
 
     score = session.score()
     assert score.correct == 2 and score.correct_in_time == 1 and score.answered == 3
-    assert score.total == len(drills) == 8
+    assert score.total == len(drills) == len(KINDS) == 10
     assert score.seconds == pytest.approx(30 + 400 + 15 + late)
     assert score.target_seconds == sum(d.seconds for d in drills)
-    assert "2 of 8 right (1 within the suggested time), 3 answered" in str(score)
+    assert f"2 of {len(KINDS)} right (1 within the suggested time), 3 answered" in str(score)
 
     misses = session.misses()
     assert [m.drill for m in misses] == [drills[1], drills[2]] + list(drills[4:])
@@ -1071,7 +1152,7 @@ def test_the_worked_solution_states_the_answer_at_the_stated_precision(kind):
     for d in default_drills(kind):
         value, _ = stated_answer(d)
         assert value == pytest.approx(d.precision.round(d.expected), rel=1e-12), (d, d.working)
-        assert f"**{'$' if kind == 'cost_per_query' else ''}{d.precision.format(d.expected)}" in d.working
+        assert f"**{'$' if (kind, d.difficulty) in MONEY_ANSWERS else ''}{d.precision.format(d.expected)}" in d.working
         if d.fraction and kind != "threshold_by_cost":
             assert f"({d.precision.format(d.expected, percent=True)})" in d.working  # and as a percentage
 @pytest.mark.parametrize("kind", KINDS)
@@ -1093,6 +1174,7 @@ def test_hints_and_the_solution_are_text(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_solution_code_runs_and_gives_the_answer(kind):
     from aipm_course.costs import break_even_volume, cost_per_query
+    from aipm_course.evals import chain_success, corrected_pass_rate, cost_per_finished_task, pass_hat_k
     from aipm_course.rollout import blast_radius, days_to_detect, sample_size_per_arm
     from aipm_course.thresholds import bayes_threshold, precision_at_prevalence
     from aipm_course.uncertainty import reviewer_headcount, upper_bound
@@ -1101,6 +1183,8 @@ def test_the_solution_code_runs_and_gives_the_answer(kind):
         math=math, break_even_volume=break_even_volume, cost_per_query=cost_per_query, blast_radius=blast_radius,
         days_to_detect=days_to_detect, sample_size_per_arm=sample_size_per_arm, bayes_threshold=bayes_threshold,
         precision_at_prevalence=precision_at_prevalence, reviewer_headcount=reviewer_headcount, upper_bound=upper_bound,
+        chain_success=chain_success, corrected_pass_rate=corrected_pass_rate, cost_per_finished_task=cost_per_finished_task,
+        pass_hat_k=pass_hat_k,
     )
     for d in default_drills(kind)[::10]:
         assert eval(d.code, dict(namespace)) == pytest.approx(d.expected, rel=1e-9), d.code  # noqa: S307
@@ -1176,3 +1260,211 @@ def test_typed_answers_at_the_stated_precision_pass():
     assert count.check(dr.parse_answer(f"{int(count.expected):,}")).correct
     bill = next(d for d in default_drills("cost_per_query") if d.expected >= 1_000)
     assert bill.check(dr.parse_answer("$" + bill.precision.format(bill.expected))).correct
+
+
+# --- 10. module 08: a judge's corrected pass rate, and whether an agent finishes ----------------
+
+M08_KINDS = ("judge_correction", "agent_reliability")
+
+
+def m08_drills():
+    """Every level, seed 0-499 and scenario of the two module 08 kinds."""
+    for kind in M08_KINDS:
+        yield from unique_drills(kind)
+
+
+def judge_slip_values(d):
+    """The named slips of a judge drill, each worked out here from the prompt's numbers."""
+    p, tpr, tnr = (float(x) for x in judge_inputs(d))
+    values = {
+        "raw_pass_rate": p,
+        "swapped_rates": (p + tpr - 1) / (tpr + tnr - 1),
+        "divided_by_tpr": p / tpr,
+        "false_passes_left_out_below": (p + tnr - 1) / tpr,
+    }
+    if d.difficulty == 2:
+        false_pass = 1 - tnr
+        values["false_pass_rate_as_tnr"] = (p + false_pass - 1) / (tpr + false_pass - 1) if tpr + false_pass != 1 else math.nan
+    if d.difficulty == 3:
+        c = d.params
+        values["forgot_clip"] = (p + tnr - 1) / (tpr + tnr - 1)
+        by_verdict_tpr = c["true_pass"] / (c["true_pass"] + c["false_pass"])
+        by_verdict_tnr = c["true_fail"] / (c["true_fail"] + c["false_fail"])
+        values["rates_over_judge_verdicts"] = (p + by_verdict_tnr - 1) / (by_verdict_tpr + by_verdict_tnr - 1)
+    return values
+
+
+def agent_slip_values(d):
+    if d.difficulty == 1:
+        steps, rate = (float(x) for x in agent_inputs(d))
+        steps = int(steps)
+        return {"step_rate_as_task_rate": rate, "one_step_short": rate ** (steps - 1),
+                "added_failures": 1 - steps * (1 - rate), "at_least_one_step": 1 - (1 - rate) ** steps}
+    if d.difficulty == 2:
+        n, c, k = agent_inputs(d)
+        all_k = math.comb(c, k) / math.comb(n, k)
+        return {"pass_at_k": 1 - math.comb(n - c, k) / math.comb(n, k), "plug_in": (c / n) ** k,
+                "one_run_rate": c / n, "some_run_fails": 1 - all_k}
+    steps, rate, cost, attempts = agent_inputs(d)
+    p = float(rate) ** steps
+    finished = 1 - (1 - p) ** attempts
+    per_task = float(cost) * finished / p
+    return {"cost_per_attempt": float(cost), "spread_over_all_tasks": per_task, "retries_left_out": float(cost) / finished,
+            "step_rate_as_attempt_rate": float(cost) / float(rate), "every_attempt_used": float(cost) * attempts / finished}
+
+
+SLIP_VALUES = {"judge_correction": judge_slip_values, "agent_reliability": agent_slip_values}
+
+
+@pytest.mark.parametrize("kind", M08_KINDS)
+def test_each_named_slip_is_the_error_it_names_and_gets_its_feedback(kind):
+    """Every slip a module 08 drill keeps is the number worked out here for that error, and a learner who
+    gives it (as computed, or rounded as the prompt asks) is told that error; all differ from the answer."""
+    kept = {}
+    for d in unique_drills(kind):
+        values = SLIP_VALUES[kind](d)
+        assert [s.name for s in d.slips][0] == MAIN_SLIP[kind][d.difficulty]
+        for slip in d.slips:
+            assert slip.value == pytest.approx(values[slip.name], rel=1e-9), (d, slip.name)
+            assert not d.precision.indistinct(slip.value, d.expected), (d, slip.name)
+            for given_answer in (slip.value, d.precision.round(slip.value)):
+                result = d.check(given_answer)
+                assert result.outcome is Outcome.INCORRECT and slip.feedback in result.message, (d, slip.name, result.message)
+            kept[(d.difficulty, slip.name)] = kept.get((d.difficulty, slip.name), 0) + 1
+        # a slip left out is one the precision cannot tell from the answer (or from a slip named before it)
+        for name, value in values.items():
+            if name not in {s.name for s in d.slips} and math.isfinite(value):
+                assert d.precision.indistinct(value, d.expected) or any(d.precision.indistinct(value, s.value) for s in d.slips), (d, name)
+    # every slip the brief names is met, most of them in nearly every drill
+    expected_names = {(level, name) for level in LEVELS for name in SLIP_VALUES[kind](grid(kind, level)[0])}
+    assert set(kept) == expected_names
+    assert kept.get((3, "forgot_clip"), 1) >= 100 if kind == "judge_correction" else True
+
+
+def test_a_judge_at_warm_up_and_standard_is_never_clipped_and_always_better_than_chance():
+    for d in m08_drills():
+        if d.kind != "judge_correction":
+            continue
+        p, tpr, tnr = judge_inputs(d)
+        assert tpr + tnr > Fraction(115, 100)
+        unclipped = (p + tnr - 1) / (tpr + tnr - 1)
+        if d.difficulty < 3:
+            assert 0 < unclipped < 1, d
+        else:
+            assert unclipped > 0, d  # never clipped to 0: the answer is a share above 0
+        if unclipped > 1:
+            assert d.expected == 1 and "clip" in d.working and "above 1" in d.working
+
+
+def test_a_stretch_judge_is_sometimes_clipped_to_one():
+    clipped = [d for d in grid("judge_correction", 3) if d.expected == 1]
+    assert 30 <= len(clipped) <= 200
+    for d in clipped:
+        slip = next(s for s in d.slips if s.name == "forgot_clip")
+        assert slip.value >= 1.01  # at three significant figures, clearly above 1
+        assert "clip it to [0, 1]" in d.check(d.precision.round(slip.value)).message
+        assert d.check(1).correct and d.check("100%").outcome is Outcome.INCORRECT
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_judge_numbers_are_plausible(level):
+    for d in grid("judge_correction", level):
+        assert d.params["judged"] % 100 == 0 and d.params["judged"] >= 200
+        assert round(d.params["observed"] * d.params["judged"]) == pytest.approx(d.params["observed"] * d.params["judged"])
+        if level == 3:
+            c = d.params
+            assert min(c["true_pass"], c["false_fail"], c["false_pass"], c["true_fail"]) >= 1
+            assert sum(c[k] for k in ("true_pass", "false_fail", "false_pass", "true_fail")) in (120, 150, 200, 240, 300)
+
+
+def test_pass_hat_k_and_pass_at_k_agree_with_enumerating_the_runs():
+    """pass^k and pass@k, counted by listing every set of k of the n tries."""
+    triples = {(d.params["tries"], d.params["successes"], d.params["k"]) for d in grid("agent_reliability", 2)}
+    assert len(triples) >= 60
+    for n, c, k in sorted(triples):
+        tries = [True] * c + [False] * (n - c)
+        subsets = list(itertools.combinations(range(n), k))
+        every = Fraction(sum(all(tries[i] for i in s) for s in subsets), len(subsets))
+        any_one = Fraction(sum(any(tries[i] for i in s) for s in subsets), len(subsets))
+        d = next(d for d in grid("agent_reliability", 2) if (d.params["tries"], d.params["successes"], d.params["k"]) == (n, c, k))
+        assert d.expected == pytest.approx(float(every), rel=1e-12)
+        assert d.slips[0].value == pytest.approx(float(any_one), rel=1e-12)  # pass@k, the main slip
+        assert every <= Fraction(c, n) ** k  # the plug-in (c/n)^k never understates
+
+
+def test_cost_per_finished_task_agrees_with_a_simulation():
+    """The expected spend per finished task, against 200,000 simulated tasks (about 1% off at most)."""
+    rng = np.random.default_rng(8)
+    for d in grid("agent_reliability", 3)[:12]:
+        q, steps, cost, m = d.params["step_rate"], d.params["steps"], d.params["cost_per_attempt"], d.params["max_attempts"]
+        ok = (rng.random((200_000, m, steps)) < q).all(axis=2)  # an attempt succeeds when every step does
+        first = np.where(ok.any(axis=1), ok.argmax(axis=1) + 1, m)  # attempts used: up to the first success
+        spent = cost * first.sum()
+        assert spent / ok.any(axis=1).sum() == pytest.approx(d.expected, rel=0.015), d
+
+
+def test_hand_worked_module_08_drills():
+    # FACTS: p 72%, TPR 0.95, TNR 0.80 → (0.72 + 0.80 − 1) / (0.95 + 0.80 − 1) = 0.52 / 0.75 = 0.6933
+    judge = dr.make_drill("judge_correction", 0, 1)
+    assert "It passed 80% of 3,000 answers" in judge.prompt
+    assert "passes 97% of the answers people pass and fails 85% of the answers people fail" in judge.prompt
+    assert judge.expected == pytest.approx(0.65 / 0.82)  # (0.80 + 0.85 − 1) / (0.97 + 0.85 − 1) = 0.79268
+    assert judge.check(0.793).correct and not judge.check(0.80).correct
+    assert "raw pass rate" in judge.check(0.8).message
+    assert "swapped" in judge.check(0.939).message  # (0.80 + 0.97 − 1) / 0.82 = 0.93902
+
+    counts = dr.make_drill("judge_correction", 0, 3)
+    assert "both passed 60; people passed and the judge failed 12; people failed and the judge passed 14; both failed 34" in counts.prompt
+    assert "It passed 70% of" in counts.prompt
+    # TPR = 60/72 = 5/6, TNR = 34/48 = 17/24: (0.7 − 7/24) / (13/24) = 9.8 / 13 = 0.753846
+    assert counts.expected == pytest.approx(9.8 / 13)
+    assert counts.check(0.754).correct
+
+    chain = dr.make_drill("agent_reliability", 0, 1)
+    assert "in 10 steps. Each step succeeds 96% of the time" in chain.prompt
+    assert chain.expected == pytest.approx(0.6648326359915)  # 0.96^10
+    assert chain.check(0.665).correct and "one step's success rate" in chain.check(0.96).message
+
+    every = dr.make_drill("agent_reliability", 0, 2)
+    assert "20 times; it finished it 18 times" in every.prompt and "this expense claim 2 times" in every.prompt
+    assert every.expected == pytest.approx(153 / 190)  # C(18, 2) / C(20, 2) = 153 / 190 = 0.80526
+    assert "pass@2" in every.check(189 / 190).message  # 1 − C(2, 2) / C(20, 2) = 1 − 1/190
+    assert "plug-in" in every.check(0.81).message  # (18/20)^2
+
+    cost = dr.make_drill("agent_reliability", 0, 3)
+    assert "runs 5 steps, each succeeding 90% of the time" in cost.prompt and "costs $0.05" in cost.prompt and "up to 2 attempts" in cost.prompt
+    assert cost.expected == pytest.approx(0.05 / 0.59049)  # $0.05 / 0.9^5 = $0.084675
+    assert cost.check(0.0847).correct and not cost.check(0.0848).correct
+    assert "cost of one attempt" in cost.check(0.05).message
+
+
+def test_a_clipped_judge_by_hand():
+    d = next(d for d in grid("judge_correction", 3) if d.expected == 1)
+    c, p = d.params, d.params["observed"]
+    tpr = c["true_pass"] / (c["true_pass"] + c["false_fail"])
+    assert p > tpr  # it passed more than it passes of the good answers: only a noisy TPR explains that
+    assert d.check(1.0).correct and d.check(0.999).correct and not d.check(0.99).correct
+
+
+def test_the_practice_session_and_the_catalogue_include_the_module_08_drills():
+    assert list(dr.DRILL_KINDS)[-2:] == list(M08_KINDS)
+    table = dr.catalogue()
+    assert list(table.index) == KINDS and len(table) == 10
+    for kind in M08_KINDS:
+        assert table.loc[kind, "lesson"] == "08"
+        assert table.loc[kind, "time"] == "2:30"
+    session = dr.PracticeSession.new(4)
+    assert sorted(i.drill.kind for i in session.items) == sorted(KINDS)
+    session.start()
+    for item in list(session.items):
+        assert session.answer(item.drill.expected).correct
+    assert session.score().correct == 10
+
+
+def test_the_first_eight_kinds_keep_their_numbers():
+    # the seed includes the kind's position: the module 08 kinds come last so lesson 06 and exercise 06 keep their numbers
+    assert KINDS[:8] == ["base_rate_precision", "threshold_by_cost", "reviewer_headcount", "budget_bound",
+                         "cost_per_query", "break_even_volume", "sample_size_duration", "blast_radius"]
+    d = dr.make_drill("base_rate_precision", 3)
+    rng = np.random.default_rng([3, 0, d.difficulty])
+    assert d.prompt.startswith(dr._PRECISION_STORIES[int(rng.integers(len(dr._PRECISION_STORIES)))][0])

@@ -106,7 +106,7 @@ def test_the_questions_are_read_only(ex):
 def test_drill_kinds_and_difficulties_follow_the_seed(ex):
     kinds = ["base_rate_precision", "threshold_by_cost", "reviewer_headcount", "budget_bound",
              "cost_per_query", "break_even_volume", "sample_size_duration", "blast_radius"]
-    assert list(DRILL_KINDS) == kinds
+    assert list(DRILL_KINDS)[:8] == kinds  # module 08 added two kinds after these: q1-q8 keep their kinds and numbers
     seed, scenario = ex.parameters["seed"], ex.parameters["scenario"]
     for i, (q, kind) in enumerate(zip(ex.questions[:8], kinds)):
         assert q.data.kind == kind

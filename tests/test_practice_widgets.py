@@ -11,11 +11,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from aipm_course.drills import DIFFICULTIES, PracticeSession, drill_set
+from aipm_course.drills import DIFFICULTIES, DRILL_KINDS, PracticeSession, drill_set
 from aipm_course.interview import get_question, load_bank, self_score
 from aipm_course.widgets import DrillPractice, SelfScorer, drill_practice, self_scorer
 
 SEED = 0
+N = len(DRILL_KINDS)  # a session holds one drill of each kind: 10 since module 08 added two
 
 
 class FakeClock:
@@ -110,7 +111,7 @@ def test_the_header_names_the_first_drill_and_its_difficulty(practice, drills):
     first = drills[0]
     header = visible(practice.header.value)
     assert header.startswith(f"Drill 1 of {len(drills)}")
-    assert len(drills) == 8
+    assert len(drills) == N == 10
     assert first.title in header
     assert DIFFICULTIES[first.difficulty] in header
     assert mmss(first.seconds) in header
@@ -160,7 +161,7 @@ def test_a_right_answer_shows_correct_and_moves_to_drill_two(practice, clock, dr
     assert practice.session.items[0].correct
     assert practice.session.items[0].seconds == pytest.approx(42)  # the time comes from the session's clock
     header = visible(practice.header.value)
-    assert header.startswith("Drill 2 of 8") and drills[1].title in header
+    assert header.startswith(f"Drill 2 of {N}") and drills[1].title in header
     assert plain(drills[1].prompt) == visible(practice.prompt.value)
     assert practice.answer.value == ""
     assert f"0:00 of {mmss(drills[1].seconds)}" in visible(practice.clock.value)  # a fresh clock for drill 2
@@ -197,7 +198,7 @@ def test_a_non_number_shows_a_message_and_keeps_the_drill(practice, clock, typed
     message = visible(practice.feedback.value)
     assert "not a number" in message and typed.strip() in message
     assert practice.answer.value == typed  # left for the learner to correct
-    assert visible(practice.header.value).startswith("Drill 1 of 8")
+    assert visible(practice.header.value).startswith(f"Drill 1 of {N}")
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "$", ","])
@@ -222,15 +223,15 @@ def test_skip_moves_on_and_counts_as_a_miss(practice, clock, drills):
     assert practice.session.position == 1
     assert practice.session.items[0].result is None and practice.session.items[0].seconds == pytest.approx(10)
     assert "Skipped" in visible(practice.feedback.value)
-    assert visible(practice.header.value).startswith("Drill 2 of 8")
+    assert visible(practice.header.value).startswith(f"Drill 2 of {N}")
     assert practice.session.misses()[0].drill is drills[0]
 
 
 def test_a_whole_session_ends_with_disabled_controls_and_a_review_of_the_misses(practice, clock, drills):
-    plan = ["right", "wrong", "skip", "right", "wrong", "right", "skip", "right"]
+    plan = ["right", "wrong", "skip", "right", "wrong", "right", "skip", "right", "wrong", "right"]
     assert len(plan) == len(drills)
     for i, (step, drill) in enumerate(zip(plan, drills)):
-        assert visible(practice.header.value).startswith(f"Drill {i + 1} of 8")
+        assert visible(practice.header.value).startswith(f"Drill {i + 1} of {N}")
         clock.advance(30 + i)
         tick(practice)
         if step == "right":
@@ -249,7 +250,7 @@ def test_a_whole_session_ends_with_disabled_controls_and_a_review_of_the_misses(
     assert practice.prompt.value == "" and practice.clock.value == ""
 
     review = visible(practice.review.value)
-    assert f"{plan.count('right')} of 8 right" in review
+    assert f"{plan.count('right')} of {N} right" in review
     for step, drill in zip(plan, drills):
         worked = plain(drill.working)
         assert drill.title in review
@@ -270,7 +271,7 @@ def test_repr_is_short_and_has_no_address(practice, drills):
     text = repr(practice)
     assert "0x" not in text and "object at" not in text
     assert len(text) <= 100
-    assert "8 drills" in text and "drill 1 of 8" in text
+    assert f"{N} drills" in text and f"drill 1 of {N}" in text
     for drill in drills:
         practice.skip_button.click()
     assert "finished" in repr(practice) and "0x" not in repr(practice)
@@ -279,7 +280,7 @@ def test_repr_is_short_and_has_no_address(practice, drills):
 def test_drill_practice_builds_and_the_seed_changes_the_first_prompt():
     widget = drill_practice(seed=3)
     assert isinstance(widget, DrillPractice)
-    assert visible(widget.header.value).startswith("Drill 1 of 8")
+    assert visible(widget.header.value).startswith(f"Drill 1 of {N}")
     assert widget.ticker.playing is True
     prompts = {visible(drill_practice(seed=s).prompt.value) for s in (0, 1, 3)}
     assert len(prompts) == 3
