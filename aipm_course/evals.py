@@ -28,6 +28,10 @@ from scipy import stats
 from . import validation
 from .validation import AipmError, fail
 
+# The trace set and the support score live in ``traces``; they are importable from here too, so a
+# lesson can take everything module 08 needs from one place. (Listed in ``traces.__all__``.)
+from .traces import FAILURE_TYPES, generate_traces, load_traces, support_score  # noqa: F401  (re-exported)
+
 __all__ = [
     "EvalError",
     "JudgeAgreement",
