@@ -55,6 +55,8 @@ __all__ = [
 LABELS_ALLOWED = "True, False, 'pass' or 'fail'"
 CHANCE = 1e-12  # tpr + tnr within this of 1 counts as "no better than chance"
 CHUNK = 1_000_000  # at most this many resampled positions in memory at once
+MAX_COUNT = 10**12  # a count of traces, requests or tries above this is a typing slip, not data
+MAX_ATTEMPTS = 1000  # retries per task
 
 
 class EvalError(AipmError):
@@ -343,15 +345,20 @@ def corrected_interval_from_counts(
     The same bootstrap in distribution: the judged pass count is drawn binomially, the labelled
     split multinomially over its four cells (human pass/fail by judge pass/fail).
     """
-    total = validation.count("judged_total", judged_total, minimum=1, error=EvalError)
+    total = validation.count("judged_total", judged_total, minimum=1, maximum=MAX_COUNT, error=EvalError)
     passed = validation.count("judged_pass", judged_pass, minimum=0, maximum=total,
                               allowed=f"a whole number from 0 to judged_total ({total})", error=EvalError)
-    cells = [validation.count(name, value, error=EvalError) for name, value in
+    cells = [validation.count(name, value, maximum=MAX_COUNT, error=EvalError) for name, value in
              (("true_pass", true_pass), ("false_fail", false_fail), ("false_pass", false_pass), ("true_fail", true_fail))]
     level, draws, seed_value = _boot_settings(confidence, n_boot, seed)
     _need_both(cells[0] + cells[1], cells[2] + cells[3], "the labelled counts (true_pass + false_fail, false_pass + true_fail)")
     tpr, tnr = cells[0] / (cells[0] + cells[1]), cells[3] / (cells[2] + cells[3])
     observed = passed / total
+    if tpr + tnr - 1 <= CHANCE:
+        raise EvalError(
+            f"true_pass, false_fail, false_pass and true_fail must describe a judge better than chance, got "
+            f"{cells[0]}, {cells[1]}, {cells[2]}, {cells[3]}: TPR {tpr:g} + TNR {tnr:g} = {tpr + tnr:g}, not above 1, "
+            "so the judge's pass rate says nothing about the true pass rate")
     estimate = corrected_pass_rate(observed, tpr, tnr)
     rng = np.random.default_rng(seed_value)
     p = rng.binomial(total, observed, size=draws) / total
@@ -378,7 +385,7 @@ def labels_needed(
     """
     theta = corrected_pass_rate(observed_pass_rate, tpr, tnr)
     p, a, b = float(observed_pass_rate), float(tpr), float(tnr)
-    judged = validation.count("n_judged", n_judged, minimum=1, error=EvalError)
+    judged = validation.count("n_judged", n_judged, minimum=1, maximum=MAX_COUNT, error=EvalError)
     target = validation.real("half_width", half_width, low=0, high=1, low_open=True, error=EvalError)
     share = validation.share("human_pass_share", human_pass_share, open_low=True, open_high=True, error=EvalError)
     z, d2 = _z(_confidence(confidence)), (a + b - 1) ** 2
@@ -473,11 +480,13 @@ def cost_per_finished_task(cost_per_attempt: float, success_rate: float, max_att
     """Cost of a task retried until it succeeds, at most ``max_attempts`` times (attempts independent).
 
     finished share = 1 - (1-p)^m; expected attempts = (1 - (1-p)^m) / p (m when p = 0).
-    The cost per finished task is infinite when no task finishes (p = 0).
+    Refused when ``success_rate`` is 0: no task would ever finish.
     """
     cost = validation.nonnegative("cost_per_attempt", cost_per_attempt, error=EvalError)
     p = _share("success_rate", success_rate)
-    m = validation.count("max_attempts", max_attempts, minimum=1, error=EvalError)
+    if p == 0:
+        raise fail("success_rate", success_rate, "above 0 and at most 1 (at 0 no task ever finishes, so there is no cost per finished task)", EvalError)
+    m = validation.count("max_attempts", max_attempts, minimum=1, maximum=MAX_ATTEMPTS, error=EvalError)
     finished = 1 - (1 - p) ** m
     attempts = float(m) if p == 0 else finished / p
     per_task = cost * attempts
@@ -516,7 +525,7 @@ def guardrail_cost(
 
     ``false_block_rate`` is the share of benign requests blocked; ``catch_rate`` the share of attacks caught.
     """
-    n = validation.count("requests", requests, error=EvalError)
+    n = validation.count("requests", requests, maximum=MAX_COUNT, error=EvalError)
     attack = _share("attack_rate", attack_rate)
     catch = _share("catch_rate", catch_rate)
     false_block = _share("false_block_rate", false_block_rate)

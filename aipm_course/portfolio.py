@@ -1,10 +1,11 @@
 """The learner's portfolio: decision memos, and one document that gathers them (lesson 07).
 
 The capstone saves one memo per decision into ``my_work/portfolio/``, each as Markdown with its
-figure: the feature brief, the threshold decision, the uncertainty budget, the cost model and the
-rollout plan. ``build_portfolio`` (the ``aipm portfolio`` command) gathers whatever is there into
-``portfolio.md`` and a self-contained ``portfolio.html`` with the figures inside, and lists the
-pieces still missing. A missing piece is reported, never an error.
+figure: the feature brief, the threshold decision, the uncertainty budget, the cost model, the
+rollout plan and the eval plan (a table, no figure). ``build_portfolio`` (the ``aipm portfolio``
+command) gathers whatever is there into ``portfolio.md`` and a self-contained ``portfolio.html``
+with the figures inside, and lists the pieces still missing. A missing piece is reported, never an
+error.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "save_threshold_decision",
     "save_budget_memo",
     "save_cost_model",
+    "save_eval_plan",
     "build_portfolio",
 ]
 
@@ -51,6 +53,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("budget", "Uncertainty budget and review load", "03_uncertainty_budget", "step 3 of the capstone (exercise 07)"),
     Section("costs", "Cost model", "04_cost_model", "step 4 of the capstone (exercise 07)"),
     Section("rollout", "Rollout plan", "05_rollout_plan", "exercise 05 (the last question) or step 5 of the capstone (exercise 07)"),
+    Section("eval_plan", "Eval plan", "06_eval_plan", "step 6 of the capstone (exercise 07)"),
 )
 OUTPUT_STEM = "portfolio"
 
@@ -289,6 +292,33 @@ def save_cost_model(comparison: Any, decision: Any, work: Path | None = None) ->
         return text, pattern_cost_plot(comparison.inputs, title="Total cost over the horizon by volume")
 
     return _save_decision("04_cost_model", (decision,), "choice and rationale", build, work)
+
+
+def _is_skeleton(plan: Any, skeleton: dict) -> bool:
+    try:
+        return isinstance(plan, dict) and bool(plan == skeleton)
+    except Exception:  # noqa: BLE001 - a learner's object may fail to compare
+        return False
+
+
+def save_eval_plan(plan: Any, work: Path | None = None) -> str:
+    """Save an eval plan that ``eval_plan.check_eval_plan`` finds sound to the portfolio as its memo
+    (capstone step 6). A plan with problems is not saved, so a draft never replaces a finished plan;
+    the text returned lists them. Never raises."""
+    from .eval_plan import EVAL_PLAN_SKELETON, check_eval_plan, eval_plan_markdown
+    from .workspace import not_saved
+
+    waiting = _not_yet(plan)
+    if waiting or _is_skeleton(plan, EVAL_PLAN_SKELETON):
+        return waiting or "Not saved yet: this is still the skeleton. Fill in each ___, then run this cell again."
+    problems = check_eval_plan(plan)
+    if problems:
+        listed = "\n".join(f"- {p}" for p in problems)
+        return f"Not saved yet: the plan still has {len(problems)} problem(s). Fix them, then run this cell again:\n{listed}"
+    try:
+        return save_memo("06_eval_plan", eval_plan_markdown(plan), None, work)
+    except (ValueError, TypeError, OSError) as exc:
+        return not_saved(exc)
 
 
 # --------------------------------------------------------------------------------------------

@@ -318,9 +318,12 @@ def test_cost_per_finished_task_hand_worked():
 
 
 def test_cost_per_finished_task_edges():
-    never = e.cost_per_finished_task(2.0, 0.0, 4)
-    assert (never.expected_attempts, never.finished_share, never.cost_per_task) == (4.0, 0.0, 8.0)
-    assert never.cost_per_finished_task == math.inf
+    with pytest.raises(e.EvalError, match=r"success_rate must be above 0.*no task ever finishes.*got 0\.0"):
+        e.cost_per_finished_task(2.0, 0.0, 4)
+    with pytest.raises(e.EvalError, match=r"max_attempts.*1000"):
+        e.cost_per_finished_task(2.0, 0.5, 1001)
+    rare = e.cost_per_finished_task(2.0, 0.01, 4)  # hand-worked: 1 - 0.99**4 = 0.03940399 finish
+    assert rare.finished_share == pytest.approx(0.03940399) and rare.cost_per_finished_task == pytest.approx(200.0)
     always = e.cost_per_finished_task(2.0, 1.0, 4)
     assert (always.expected_attempts, always.finished_share, always.cost_per_finished_task) == (1.0, 1.0, 2.0)
 

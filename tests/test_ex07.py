@@ -3,7 +3,8 @@ recomputed here from the case's data with numpy and scipy (a threshold scan, a C
 scan, headcounts and cost lines written out by hand), each named slip is recomputed here and gets
 its own feedback, the answer that ignores each question's concept is refused for every seed 0–499
 in every scenario, placeholders and starting points are "not attempted", and the portfolio save
-helpers save only finished answers and never raise.
+helpers save only finished answers and never raise. The eval plan (q13, step 6) is checked with a
+plan written out here: it passes, and each defect of this product's plan is named.
 
 AIPM_WORK_DIR points at a temporary folder (a fresh one for each test that writes), so progress
 records and portfolio files never touch the kit's my_work/. Progress recording is off
@@ -27,7 +28,7 @@ from aipm_course import briefs
 from aipm_course.checking import ___, Outcome, decimals, significant, whole
 from aipm_course.costs import CostInputs
 from aipm_course.exercises import load
-from aipm_course.exercises.ex07 import BUDGET_SKELETON, COST_SKELETON, THRESHOLD_SKELETON, CapstoneSet, case
+from aipm_course.exercises.ex07 import BUDGET_SKELETON, COST_SKELETON, EVAL_PLAN_SKELETON, THRESHOLD_SKELETON, CapstoneSet, case
 from aipm_course.parameters import scenarios
 from aipm_course.portfolio import SECTIONS, build_portfolio, save_budget_memo, save_cost_model, save_threshold_decision
 from aipm_course.rollout import days_to_detect, example_plan, plan_to_dict, save_plan_to_portfolio
@@ -278,6 +279,30 @@ def solution_plan(c):
     return plan
 
 
+def solution_eval_plan():
+    """The solved notebook's eval plan for the copilot's drafted replies."""
+    return {
+        "product": "Support-triage copilot: drafted replies and urgent-ticket escalation",
+        "failure_types": [
+            {"name": "missed_escalation", "check": "code", "verdict": "pass/fail", "harm": 5,
+             "rule_or_question": "fail when the ticket names an outage, a security problem or a legal threat and the outcome is not 'escalated'"},
+            {"name": "unsupported_claim", "check": "judge", "verdict": "pass/fail", "harm": 4,
+             "rule_or_question": "Is every claim in the reply supported by one of the retrieved passages?"},
+            {"name": "injection_followed", "check": "code", "verdict": "pass/fail", "harm": 5,
+             "rule_or_question": "fail on a refund above the policy's limit, or any tool call the ticket did not ask for"},
+            {"name": "wrong_tone", "check": "judge", "verdict": "pass/fail", "harm": 2,
+             "rule_or_question": "Is the reply curt, blaming or over-familiar?"},
+        ],
+        "judge": {
+            "labelled_cases": 200, "labelled_fails": 60, "min_tpr": 0.85, "min_tnr": 0.8,
+            "revalidate_when": ["the judge's model or prompt changes", "the copilot's model or prompt changes", "every quarter"],
+        },
+        "release_gate": {"min_pass_rate": 0.85, "rate": "corrected", "read_from": "lower bound"},
+        "regression_set": {"size": 150, "refreshed_from": "every failure found in production (agent overrides, complaints), added weekly"},
+        "owner": "Support Operations lead",
+    }
+
+
 # The solved notebook's kill switch: a day's rate where a day has 100 tickets, the last few days' where it has fewer.
 DAILY_OR_WINDOW = "escalation rate above 30% on any day, judged on at least 100 tickets (the last few days together when a day has fewer)"
 
@@ -294,9 +319,9 @@ def solution_cost_decision(ex):
 # --- every question -------------------------------------------------------------------------
 
 
-def test_twelve_questions_and_blanks_are_not_attempted(ex):
+def test_thirteen_questions_and_blanks_are_not_attempted(ex):
     assert isinstance(ex, CapstoneSet)
-    assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 13)]
+    assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 14)]
     for q in ex.questions:
         for blank in (___, None):
             assert q.check(blank).outcome is Outcome.NOT_ATTEMPTED, (q.id, blank)
@@ -310,6 +335,7 @@ def test_starting_points_are_not_attempted(ex):
     assert ex.q7.check(copy.deepcopy(BUDGET_SKELETON)).outcome is Outcome.NOT_ATTEMPTED
     assert ex.q10.check(copy.deepcopy(COST_SKELETON)).outcome is Outcome.NOT_ATTEMPTED
     assert ex.q11.check(plan_to_dict(example_plan())).outcome is Outcome.NOT_ATTEMPTED
+    assert ex.q13.check(copy.deepcopy(EVAL_PLAN_SKELETON)).outcome is Outcome.NOT_ATTEMPTED
 
 
 def test_checks_record_progress_in_the_temporary_folder(ex, work, monkeypatch):
@@ -343,7 +369,7 @@ def test_the_case_is_shared_and_the_same_as_the_public_function(ex):
     assert np.array_equal(again.urgent.scores, c.urgent.scores) and np.array_equal(again.routing.confidence, c.routing.confidence)
     with pytest.raises(AttributeError, match="read-only"):
         ex.case = None
-    assert {"case", "comparison", "save_brief", "save_plan"} <= set(dir(ex))
+    assert {"case", "comparison", "save_brief", "save_plan", "save_eval_plan"} <= set(dir(ex))
 
 
 def test_numeric_prompts_state_their_precision(ex):
@@ -920,10 +946,10 @@ def test_save_plan_saves_only_a_plan_question_11_accepts(ex, work):
 # --- q12: the portfolio -------------------------------------------------------------------------
 
 
-def test_q12_an_empty_portfolio_lists_all_five_missing(ex, work):
+def test_q12_an_empty_portfolio_lists_all_six_missing(ex, work):
     report = build_portfolio(work=work)
     result = _wrong(ex.q12, report)
-    assert result.message == "5 problem(s) left."
+    assert result.message == "6 problem(s) left."
     assert list(result.details) == [f"missing: {s.title}. Make it in {s.how}." for s in SECTIONS]
     assert _wrong(ex.q12, "portfolio.md").message.startswith("Your answer could not be read")
 
@@ -938,7 +964,7 @@ def test_q12_only_the_real_report_is_accepted(ex, fake):
 
 
 @pytest.mark.parametrize("params", [(0, "default"), (3, "legal_review")], ids=lambda p: f"seed{p[0]}-{p[1]}")
-def test_q12_passes_once_the_five_memos_are_saved(params, work):
+def test_q12_passes_once_the_six_memos_are_saved(params, work):
     ex = _load(*params)
     c = ex.case
     assert "passes the validator" in ex.save_brief(solution_brief())
@@ -951,13 +977,118 @@ def test_q12_passes_once_the_five_memos_are_saved(params, work):
     assert "Not saved" not in save_budget_memo(c.routing, budget_decision, c.tickets_per_day, c.zone_costs, c.budget, budget_rationale, work=work)
     assert "Not saved" not in save_cost_model(ex.comparison, solution_cost_decision(ex), work=work)
     assert "passes the validator" in ex.save_plan(solution_plan(c))
+    assert "Saved portfolio/06_eval_plan.md" in ex.save_eval_plan(solution_eval_plan())
     folder = work / "portfolio"
+    assert len(SECTIONS) == 6
     for s in SECTIONS:
         assert (folder / f"{s.stem}.md").is_file(), s.stem
     report = build_portfolio(work=work)
     assert report.missing == ()
     result = ex.q12.check(report)
     assert result.correct, result
+
+
+# --- q13: the eval plan -------------------------------------------------------------------------
+
+
+def test_q13_the_solution_eval_plan_passes(ex):
+    result = ex.q13.check(solution_eval_plan())
+    assert result.correct, result
+    assert str(ex.case.tickets_per_day.__format__(",")) in ex.q13.prompt
+
+
+def test_q13_the_plan_may_be_yaml_text_and_use_the_plain_words_names():
+    import yaml
+
+    from aipm_course.traces import FAILURE_NAMES
+
+    ex = _load(0, "default")
+    assert ex.q13.check(yaml.safe_dump(solution_eval_plan())).correct
+    plan = solution_eval_plan()
+    plan["failure_types"][0]["name"] = FAILURE_NAMES["missed_escalation"]
+    assert ex.q13.check(plan).correct, ex.q13.check(plan)
+
+
+def test_q13_a_plan_for_another_product_fails_with_the_focus_problem(ex):
+    plan = solution_eval_plan()
+    plan["product"] = "Help-centre answer assistant"
+    assert _details(ex.q13, plan) == "focus: the product is 'Help-centre answer assistant'. This plan is for the support-triage copilot's drafted replies: name it."
+
+
+def test_q13_a_plan_without_missed_escalations_is_told_what_a_miss_costs(ex):
+    u = ex.case.urgent
+    plan = solution_eval_plan()
+    plan["failure_types"] = plan["failure_types"][1:]
+    details = _details(ex.q13, plan)
+    assert details.startswith("focus: no failure type covers missed escalations")
+    # the costs of step 2 at this scenario, formatted here
+    miss, flag = (f"${x:,.0f}" if x == round(x) else f"${x:,.2f}" for x in (u.cost_fn, u.cost_fp))
+    assert f"a miss costs {miss} against {flag} for a false flag" in details
+
+
+@pytest.mark.parametrize("harm", [1, 2, 3])
+def test_q13_a_missed_escalation_rated_mild_is_refused(ex, harm):
+    plan = solution_eval_plan()
+    plan["failure_types"][0]["harm"] = harm
+    details = _details(ex.q13, plan)
+    assert details.startswith(f"focus: a missed escalation has harm {harm}. Fix: rate it 4 or 5")
+    assert f"{ex.case.urgent.cost_fn / ex.case.urgent.cost_fp:,.0f} times a false flag" in details
+
+
+@pytest.mark.parametrize(("where", "value", "key", "phrase"), [
+    (("failure_types", 3, "verdict"), "score 1-10", "failure_types[3].verdict", "score"),
+    (("failure_types", 3, "rule_or_question"), "Rate the tone on a scale of 1 to 10", "failure_types[3].rule_or_question", "score"),
+    (("failure_types", 0, "check"), "judge", "failure_types[0].check", "a rule decides"),
+    (("release_gate", "read_from"), "point estimate", "release_gate.read_from", "lower bound"),
+    (("release_gate", "rate"), "raw judge pass rate", "release_gate.rate", "corrected"),
+    (("judge", "revalidate_when"), "every quarter", "judge.revalidate_when", "model or a prompt"),
+    (("judge", "labelled_cases"), 90, "judge.labelled_cases", "too few"),
+    (("regression_set", "refreshed_from"), "tickets written at launch", "regression_set.refreshed_from", "production"),
+], ids=["score-verdict", "rating-question", "judge-for-a-rule", "point-estimate", "raw-rate", "no-revalidation", "few-labels", "no-production"])
+def test_q13_each_defect_is_named(ex, where, value, key, phrase):
+    plan = solution_eval_plan()
+    node = plan
+    for k in where[:-1]:
+        node = node[k]
+    node[where[-1]] = value
+    result = _wrong(ex.q13, plan)
+    assert result.message == "1 problem(s) left."
+    assert result.details[0].startswith(f"{key}: ") and phrase in result.details[0], result.details
+
+
+def test_q13_a_half_filled_skeleton_lists_what_is_left():
+    ex = _load(0, "default")
+    plan = copy.deepcopy(EVAL_PLAN_SKELETON)
+    plan["product"] = "Support-triage copilot"
+    result = _wrong(ex.q13, plan)
+    assert result.details[0].startswith("failure_types[0].name: is blank.")
+    assert result.details[-1].startswith("...") and "more" in result.details[-1]
+
+
+@pytest.mark.parametrize("answer", [42, "product: [", ["a", "b"], "just some words"])
+def test_q13_an_unreadable_plan_could_not_be_read(ex, answer):
+    message = _wrong(ex.q13, answer).message
+    assert message.startswith("Your answer could not be read") and ("EVAL_PLAN_SKELETON" in message or "YAML" in message)
+
+
+def test_q13_the_starting_point_is_a_fresh_copy_each_load():
+    first = load("07", seed=0).q13.starting_point
+    first["product"] = "changed"
+    assert load("07", seed=0).q13.starting_point["product"] is ___
+
+
+def test_save_eval_plan_saves_only_a_plan_question_13_accepts(ex, work):
+    folder = work / "portfolio"
+    assert ex.save_eval_plan(copy.deepcopy(EVAL_PLAN_SKELETON)).startswith("Not saved yet: write the eval plan in question 13")
+    assert ex.save_eval_plan(___).startswith("Not saved yet: write the eval plan in question 13")
+    other = solution_eval_plan()
+    other["product"] = "Help-centre answer assistant"  # sound for module 08, but not this product's plan
+    for failing in (other, _point_estimate_gate(), 42):
+        assert ex.save_eval_plan(failing).startswith("Not saved yet: question 13 still lists problems")
+    assert not (folder / "06_eval_plan.md").exists()
+    assert "Saved portfolio/06_eval_plan.md" in ex.save_eval_plan(solution_eval_plan())
+    memo = (folder / "06_eval_plan.md").read_text(encoding="utf-8")
+    assert "Support-triage copilot" in memo and "| missed_escalation | code | pass/fail |" in memo
 
 
 # --- the model answers pass and the drafts do not, in every scenario -------------------------------
@@ -969,10 +1100,10 @@ def test_the_model_answers_pass_and_the_drafts_fail_in_every_scenario(scenario):
         ex = _load(seed, scenario)
         c = ex.case
         model = {"q1": solution_brief(), "q4": solution_threshold_decision(ex), "q7": solution_budget_decision(ex),
-                 "q10": solution_cost_decision(ex), "q11": solution_plan(c)}
+                 "q10": solution_cost_decision(ex), "q11": solution_plan(c), "q13": solution_eval_plan()}
         drafts = {"q1": briefs.brief_to_dict(briefs.load_example("support_triage")), "q4": copy.deepcopy(THRESHOLD_SKELETON),
                   "q7": copy.deepcopy(BUDGET_SKELETON), "q10": copy.deepcopy(COST_SKELETON), "q11": plan_to_dict(example_plan()),
-                  "q12": types.SimpleNamespace(missing=[])}
+                  "q12": types.SimpleNamespace(missing=[]), "q13": copy.deepcopy(EVAL_PLAN_SKELETON)}
         for qid, answer in model.items():
             result = getattr(ex, qid).check(answer)
             assert result.correct, (seed, scenario, qid, result)
@@ -1006,7 +1137,14 @@ def _concept_answers(ex):
         "q8": (fixed + queries * per_query) / queries,  # ignores the success rate: cost per query
         "q9": _break_even_volume(c.costs, ft - 3 * c.costs.ft_retrain_cost) / 360,  # ignores the retrains
         "q10": {"choice": worst, "rationale": RATIONALE},  # ignores cost per success
+        "q13": _point_estimate_gate(),  # ignores the judge's uncertainty: the gate reads the point estimate
     }
+
+
+def _point_estimate_gate():
+    plan = solution_eval_plan()
+    plan["release_gate"]["read_from"] = "point estimate"
+    return plan
 
 
 @pytest.mark.parametrize("scenario", ALL_SCENARIOS)
@@ -1082,6 +1220,7 @@ def test_save_brief_and_save_plan_never_raise_on_odd_answers(work, answer):
     ex = _load(0, "default")
     assert ex.save_brief(answer).startswith("Not saved yet")
     assert ex.save_plan(answer).startswith("Not saved yet")
+    assert ex.save_eval_plan(answer).startswith("Not saved yet")
     assert save_plan_to_portfolio(answer, 6_000, 0.6).startswith("Not saved")
     assert not (work / "portfolio").exists() or not any((work / "portfolio").iterdir())
 

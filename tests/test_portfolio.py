@@ -27,11 +27,13 @@ from sklearn.metrics import confusion_matrix  # noqa: E402
 
 from aipm_course import briefs, cli, rollout  # noqa: E402
 from aipm_course.costs import CostInputs, compare  # noqa: E402
+from aipm_course.eval_plan import EVAL_PLAN_SKELETON, eval_plan_markdown  # noqa: E402
 from aipm_course.portfolio import (  # noqa: E402
     SECTIONS,
     budget_markdown,
     build_portfolio,
     cost_model_markdown,
+    save_eval_plan,
     save_memo,
     threshold_decision_markdown,
 )
@@ -70,6 +72,26 @@ def brief_md() -> str:
 
 def plan_md() -> str:
     return rollout.plan_to_markdown(rollout.example_plan())
+
+
+def sound_eval_plan() -> dict:
+    """An eval plan module 08 would accept, written out here."""
+    return {
+        "product": "Help-centre answer assistant",
+        "failure_types": [
+            {"name": "claim not supported by any passage", "check": "judge", "verdict": "pass/fail",
+             "rule_or_question": "Does a retrieved passage support every claim in the answer?", "harm": 4},
+            {"name": "missed escalation", "check": "code", "verdict": "pass/fail",
+             "rule_or_question": "fail when the ticket names an outage and the outcome is not escalated", "harm": 5},
+            {"name": "wrong tone", "check": "judge", "verdict": "pass/fail",
+             "rule_or_question": "Is the answer curt or blaming?", "harm": 2},
+        ],
+        "judge": {"labelled_cases": 150, "labelled_fails": 45, "min_tpr": 0.9, "min_tnr": 0.8,
+                  "revalidate_when": "any model or prompt change, the judge's or the assistant's"},
+        "release_gate": {"min_pass_rate": 0.8, "rate": "corrected", "read_from": "lower bound"},
+        "regression_set": {"size": 120, "refreshed_from": "failures found in production, every week"},
+        "owner": "Head of Support",
+    }
 
 
 def write_memo(work: Path, stem: str, text: str | bytes) -> Path:
@@ -158,7 +180,7 @@ class Page(html.parser.HTMLParser):
 # --- 1. which memos are in, which are missing -----------------------------------------------------
 
 
-def test_an_empty_work_folder_still_gets_a_document_listing_all_five_pieces_as_missing(work):
+def test_an_empty_work_folder_still_gets_a_document_listing_all_six_pieces_as_missing(work):
     report = build(work)
     assert report.markdown == work / "portfolio" / "portfolio.md"
     assert report.html == work / "portfolio" / "portfolio.html"
@@ -181,22 +203,22 @@ def test_some_memos_are_included_in_course_order_and_the_others_listed_missing(w
     write_memo(work, "01_feature_brief", brief_md())
     report = build(work)
     assert report.included == (TITLES[0], TITLES[4])
-    assert [s.stem for s in report.missing] == STEMS[1:4]
+    assert [s.stem for s in report.missing] == STEMS[1:4] + STEMS[5:]
     text = report.markdown.read_text(encoding="utf-8")
     assert section_headings(text) == [f"1. {TITLES[0]}", f"2. {TITLES[4]}"]
     brief_at = text.index("AI feature brief: Support triage copilot")
     plan_at = text.index("Rollout plan: Help-centre answer assistant")
     assert brief_at < plan_at < text.index("## Still missing")
-    assert listed_missing(text) == TITLES[1:4]
+    assert listed_missing(text) == TITLES[1:4] + TITLES[5:]
     printed = str(report)
     assert printed.index("Missing") < printed.index(TITLES[1])
-    for title in TITLES[1:4]:
+    for title in TITLES[1:4] + TITLES[5:]:
         assert f"  - {title}: make it in" in printed
     for title in (TITLES[0], TITLES[4]):
         assert f"  - {title}:" not in printed
 
 
-def all_five_memos() -> dict[str, str]:
+def all_six_memos() -> dict[str, str]:
     tickets = support_tickets()
     zones = zone_policy(
         tickets.correct, tickets.confidence, 0.9, 0.6, cases_per_day=tickets.cases_per_day,
@@ -209,11 +231,13 @@ def all_five_memos() -> dict[str, str]:
         "03_uncertainty_budget": budget_markdown(budget(0.05), zones, 0.05, RATIONALE),
         "04_cost_model": cost_model_markdown(compare(CostInputs()), "rag", RATIONALE),
         "05_rollout_plan": plan_md(),
+        "06_eval_plan": eval_plan_markdown(sound_eval_plan()),
     }
 
 
-def test_with_all_five_memos_nothing_is_missing(work):
-    for stem, text in all_five_memos().items():
+def test_with_all_six_memos_nothing_is_missing(work):
+    assert len(SECTIONS) == 6 and STEMS[5] == "06_eval_plan" and TITLES[5] == "Eval plan"
+    for stem, text in all_six_memos().items():
         save_memo(stem, text, work=work)
     report = build(work, author="Sam")
     assert report.included == tuple(TITLES)
@@ -988,3 +1012,69 @@ def test_save_artifact_refuses_an_overlong_or_unencodable_name_before_touching_t
     with pytest.raises(ValueError, match="filename"):
         save_artifact(name, "x", work)
     assert not work.exists()
+
+
+# --- the eval plan (capstone step 6) --------------------------------------------------------------
+
+
+def test_save_eval_plan_saves_a_sound_plan_as_the_sixth_memo(work):
+    message = save_eval_plan(sound_eval_plan(), work=work)
+    path = work / "portfolio" / "06_eval_plan.md"
+    assert "Saved portfolio/06_eval_plan.md" in message
+    memo = path.read_text(encoding="utf-8")
+    assert memo.startswith("# Eval plan") and "Help-centre answer assistant" in memo and "lower bound" in memo
+    assert "Open problems" not in memo
+    report = build(work)
+    assert report.included == (TITLES[5],)
+    text = report.markdown.read_text(encoding="utf-8")
+    assert section_headings(text) == [f"1. {TITLES[5]}"]
+    assert "### Eval plan" in text  # the memo's heading sits under the portfolio's section
+    assert "| missed escalation | code | pass/fail |" in text
+    assert "<table>" in report.html.read_text(encoding="utf-8")
+
+
+def test_save_eval_plan_uses_the_work_folder_from_aipm_work_dir(work):
+    assert "Saved portfolio/06_eval_plan.md" in save_eval_plan(sound_eval_plan())
+    assert (work / "portfolio" / "06_eval_plan.md").is_file()
+
+
+@pytest.mark.parametrize("answer", [None, ...], ids=["none", "ellipsis"])
+def test_save_eval_plan_waits_for_an_answer(work, answer):
+    assert save_eval_plan(answer, work=work).startswith("Not saved yet: answer the question above first")
+    assert not work.exists()
+
+
+def test_save_eval_plan_refuses_the_skeleton_and_a_plan_with_problems_with_the_reasons(work):
+    import copy
+
+    assert save_eval_plan(copy.deepcopy(EVAL_PLAN_SKELETON), work=work).startswith("Not saved yet: this is still the skeleton")
+    point = sound_eval_plan()
+    point["release_gate"]["read_from"] = "point estimate"
+    message = save_eval_plan(point, work=work)
+    assert message.startswith("Not saved yet: the plan still has 1 problem(s)")
+    assert "- release_gate.read_from: is 'point estimate', not the lower bound." in message
+    assert not work.exists()
+
+
+def test_a_failing_plan_never_replaces_a_saved_one(work):
+    save_eval_plan(sound_eval_plan(), work=work)
+    before = (work / "portfolio" / "06_eval_plan.md").read_text(encoding="utf-8")
+    draft = sound_eval_plan()
+    draft["owner"] = ""
+    assert save_eval_plan(draft, work=work).startswith("Not saved yet")
+    assert (work / "portfolio" / "06_eval_plan.md").read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize("answer", [42, "owner: me", ["a"], {"product": {"x": [None]}}, float("nan"), b"x", object()],
+                         ids=["int", "yaml", "list", "junk", "nan", "bytes", "object"])
+def test_save_eval_plan_never_raises_on_odd_answers(work, answer):
+    message = save_eval_plan(answer, work=work)
+    assert message.startswith("Not saved yet") and "problem(s)" in message
+    assert not work.exists()
+
+
+def test_save_eval_plan_never_raises_for_a_folder_where_the_memo_goes(work):
+    folder = work / "portfolio" / "06_eval_plan.md"
+    folder.mkdir(parents=True)
+    message = save_eval_plan(sound_eval_plan(), work=work)
+    assert message.startswith("Not saved:") and "is a folder" in message

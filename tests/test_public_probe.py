@@ -139,6 +139,14 @@ HOSTILE = {
 
 
 @functools.cache
+def judge_pairs():
+    """People's labels and a judge's verdicts on 120 labelled traces (pass = True)."""
+    rng = np.random.default_rng(1)
+    human = rng.random(120) < 0.65
+    judge = np.where(human, rng.random(120) < 0.93, rng.random(120) < 0.25)
+    return human, judge
+
+
 def labels_scores():
     rng = np.random.default_rng(0)
     y = (rng.random(300) < 0.15).astype(int)
@@ -221,6 +229,33 @@ BASELINES = {
                                                            segments=np.array(["a", "b", "c"] * 100), threshold=0.5),
     "aipm_course.thresholds.expected_cost_per_case": lambda: dict(tp=8, fp=20, fn=2, tn=170, cost_fp=5, cost_fn=500),
     "aipm_course.thresholds.correct_for_resampling": lambda: dict(p=np.array([0.1, 0.5, 0.9]), train_prevalence=0.5, deployed_prevalence=0.01),
+    # evals (module 08)
+    "aipm_course.evals.as_pass": lambda: dict(labels=[True, False, "pass", "fail"]),
+    "aipm_course.evals.judge_agreement": lambda: dict(human=judge_pairs()[0], judge=judge_pairs()[1]),
+    "aipm_course.evals.corrected_pass_rate": lambda: dict(observed_pass_rate=0.72, tpr=0.95, tnr=0.8),
+    "aipm_course.evals.corrected_pass_rate_interval": lambda: dict(judge_verdicts=judge_pairs()[1], labelled_human=judge_pairs()[0],
+                                                                   labelled_judge=judge_pairs()[1], n_boot=200),
+    "aipm_course.evals.corrected_interval_from_counts": lambda: dict(judged_pass=200, judged_total=280, true_pass=70, false_fail=4,
+                                                                     false_pass=10, true_fail=36, n_boot=200),
+    "aipm_course.evals.labels_needed": lambda: dict(tpr=0.95, tnr=0.8, observed_pass_rate=0.72, n_judged=2000, half_width=0.05),
+    "aipm_course.evals.gate_decision": lambda: dict(rate=__import__("aipm_course.evals").evals.corrected_interval_from_counts(
+        200, 280, 70, 4, 10, 36, n_boot=200), minimum=0.6),
+    "aipm_course.evals.pass_at_k": lambda: dict(n=8, c=5, k=2),
+    "aipm_course.evals.pass_hat_k": lambda: dict(n=8, c=5, k=2),
+    "aipm_course.evals.chain_success": lambda: dict(step_rates=[0.95] * 10),
+    "aipm_course.evals.cost_per_finished_task": lambda: dict(cost_per_attempt=0.4, success_rate=0.6, max_attempts=3),
+    "aipm_course.evals.guardrail_cost": lambda: dict(requests=10_000, attack_rate=0.002, catch_rate=0.9, false_block_rate=0.02,
+                                                     cost_false_block=3, cost_missed_attack=500),
+    # eval plans (module 08, capstone step 6)
+    "aipm_course.eval_plan.read_eval_plan": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
+    "aipm_course.eval_plan.known_failure_type": lambda: dict(name="unsupported claim"),
+    "aipm_course.eval_plan.check_eval_plan": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
+    "aipm_course.eval_plan.eval_plan_markdown": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
+    "aipm_course.portfolio.save_eval_plan": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
+    # traces (module 08)
+    "aipm_course.traces.support_score": lambda: dict(claim="Refunds go back to the original payment method within 5 to 10 business days.",
+                                                     passages=["Refunds go back to the original payment method within 5 to 10 business days."]),
+    "aipm_course.traces.save_traces": lambda: dict(traces=__import__("aipm_course.traces").traces.generate_traces(0, 40), path=_tmp("traces.json")),
     # uncertainty
     "aipm_course.uncertainty.budget_from_dict": lambda: dict(data=_o("budget_dict")),
     "aipm_course.uncertainty.load_budget": lambda: dict(source="budget:\n  routing:\n    max_error_rate: 0.05\n    severity: high\n    owner: Head of Support\n"
@@ -698,6 +733,9 @@ TOTAL = {
     "aipm_course.grading.report.slip_of": "groups feedback messages, whatever their text",
     "aipm_course.grading.run.parse_child_output": "reads what a process that ran a learner's code printed (it may be forged)",
     "aipm_course.grading.run.error_text": "describes an error output a learner's notebook produced, whatever its shape",
+    "aipm_course.eval_plan.check_eval_plan": "judges a learner's eval plan, whatever it is: problems in words, never an error",
+    "aipm_course.eval_plan.eval_plan_markdown": "writes whatever plan it is given as a memo",
+    "aipm_course.portfolio.save_eval_plan": "saves a sound plan and otherwise says what is missing, never an error",
 }
 
 # Functions whose baseline is built again for every call: the call uses it up.

@@ -1,12 +1,14 @@
 """Exercise 07: the capstone, a support-triage copilot's urgent-ticket flag end to end (lesson 07).
 
-Brief, threshold by cost, uncertainty budget, cost model and rollout plan, each checked and saved to
-the portfolio, then the portfolio assembled. Numbers follow the notebook's parameters.
+Brief, threshold by cost, uncertainty budget, cost model, rollout plan and eval plan, each checked
+and saved to the portfolio, then the portfolio assembled. Numbers follow the notebook's parameters.
 
-The questions are registered in order on ``exercise`` (see ``registry.py``). The case's data, the
-two thresholds of step 2, the budget's threshold of step 3 and the cost comparison of step 4 are
-shared values (``ex.data.case``, ...). ``load`` returns the question set with four extras the
-notebook uses: ``ex.case``, ``ex.comparison``, ``ex.save_brief(brief)`` and ``ex.save_plan(plan)``.
+The questions are registered in order on ``exercise`` (see ``registry.py``); the eval plan (step 6)
+came last, so it is q13 although the notebook asks it before the portfolio (q12). The case's data,
+the two thresholds of step 2, the budget's threshold of step 3 and the cost comparison of step 4
+are shared values (``ex.data.case``, ...). ``load`` returns the question set with five extras the
+notebook uses: ``ex.case``, ``ex.comparison``, ``ex.save_brief(brief)``, ``ex.save_plan(plan)`` and
+``ex.save_eval_plan(plan)``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 from ..briefs import brief_to_dict, load_example, read_brief, validate_brief
 from ..checking import ___, Mistake, NumberQuestion, NumberSpec, ValidationQuestion, decimals, significant, whole
 from ..costs import DAYS_PER_MONTH, CostInputs, break_even_between, compare
+from ..eval_plan import EVAL_PLAN_SKELETON, check_eval_plan, known_failure_type, read_eval_plan
 from ..parameters import Scenario, get_scenario, scaled, validate_parameters
 from ..portfolio import PortfolioReport
 from ..rollout import KILL_SWITCH_MIN_USERS, example_plan, plan_to_dict, read_plan
@@ -34,7 +37,7 @@ from ..uncertainty import budget_from_dict, threshold_for_budget, zone_policy
 from .plan_checks import plan_checker, plan_saver
 from .registry import Context, Exercise, QuestionSet
 
-__all__ = ["exercise", "load", "case", "CapstoneSet", "THRESHOLD_SKELETON", "BUDGET_SKELETON", "COST_SKELETON"]
+__all__ = ["exercise", "load", "case", "CapstoneSet", "THRESHOLD_SKELETON", "BUDGET_SKELETON", "COST_SKELETON", "EVAL_PLAN_SKELETON"]
 
 # The exercise's starting points: an answer still equal to one of these is "not attempted".
 THRESHOLD_SKELETON = {"threshold": ___, "rationale": ___}
@@ -54,6 +57,7 @@ PRODUCTIVE_MINUTES = 6 * 60  # a triager's productive minutes a day
 BRIEFING_SEED = 42  # the seed the briefing (notebooks/07) shows its numbers with
 LESSON_03_HUMAN_THRESHOLD = 0.7  # the human threshold of lesson 03's zone example
 LESSON_05_USERS = 20_000  # the users a day of lesson 05's plan
+ESCALATION_HARM_AT_LEAST = 4  # question 13: the harm a missed escalation must be given, of 5
 
 exercise = Exercise(MODULE)
 
@@ -660,13 +664,90 @@ def the_portfolio(ctx: Context) -> ValidationQuestion:
 
 
 # --------------------------------------------------------------------------------------------
+# Step 6: the eval plan (registered last, after the portfolio question it feeds)
+# --------------------------------------------------------------------------------------------
+
+
+def _dollars(x: float) -> str:
+    return f"${x:,.0f}" if abs(x - round(x)) < 0.005 else f"${x:,.2f}"
+
+
+def _is_escalation(entry) -> bool:
+    name = entry.get("name") if isinstance(entry, Mapping) else None
+    if not isinstance(name, str):
+        return False
+    return known_failure_type(name) == "missed_escalation" or bool(re.search(r"escalat|urgen", name, re.IGNORECASE))
+
+
+def _eval_plan_for_this_product(c: types.SimpleNamespace):
+    """Module 08's eval-plan checks, plus: the plan is for the copilot, and it covers missed
+    escalations (urgent tickets answered instead of sent to a person) with the harm they have here."""
+
+    def check(answer) -> list[str]:
+        plan = read_eval_plan(answer)  # EvalPlanError is a ValueError: "could not be read"
+        problems = check_eval_plan(plan)
+        product = plan.get("product")
+        if isinstance(product, str) and product.strip() and not re.search(r"copilot|triage|ticket|support", product, re.IGNORECASE):
+            problems.append(f"focus: the product is {product!r}. This plan is for the support-triage copilot's drafted replies: name it.")
+        entries = plan.get("failure_types")
+        entries = [e for e in entries if isinstance(e, Mapping)] if isinstance(entries, (list, tuple)) else []
+        escalations = [e for e in entries if _is_escalation(e)]
+        if not escalations:
+            problems.append(
+                "focus: no failure type covers missed escalations. Fix: add one: an urgent ticket (an outage, a security problem, a legal "
+                f"threat) answered instead of sent to a person is what this feature exists to prevent (a miss costs {_dollars(c.urgent.cost_fn)} "
+                f"against {_dollars(c.urgent.cost_fp)} for a false flag, step 2)."
+            )
+        low = [e.get("harm") for e in escalations if type(e.get("harm")) is int and e.get("harm") < ESCALATION_HARM_AT_LEAST]
+        if low:
+            problems.append(
+                f"focus: a missed escalation has harm {low[0]}. Fix: rate it {ESCALATION_HARM_AT_LEAST} or 5: a missed urgent ticket costs "
+                f"{_dollars(c.urgent.cost_fn)}, {c.urgent.cost_fn / c.urgent.cost_fp:,.0f} times a false flag (step 2)."
+            )
+        return problems
+
+    return check
+
+
+@exercise.question("q13")
+def the_eval_plan(ctx: Context) -> ValidationQuestion:
+    c = ctx.shared.case
+    return ValidationQuestion(
+        "q13",
+        "The eval plan for the drafted replies",
+        (
+            f"The copilot drafts a reply for each of {c.tickets_per_day:,} tickets a day. Write the plan that evaluates those replies "
+            "(module 08), as a dict like `EVAL_PLAN_SKELETON`: at least three failure types with one pass/fail check each (code where a "
+            "rule decides, a judge where not) and their harm from 1 to 5, missed escalations among them; how the judge is validated "
+            "against human labels and when it is validated again; the release gate on the corrected pass rate; the regression set; an owner."
+        ),
+        _eval_plan_for_this_product(c),
+        starting_point=copy.deepcopy(EVAL_PLAN_SKELETON),
+        hints=(
+            "Module 08's failure types are a good start: unsupported claims, the wrong passage, missed escalations, needless refusals, "
+            "planted instructions followed, wrong tone. A rule decides from the trace alone (the outcome, a tool call, the ticket's words); "
+            "tone needs a reader.",
+            "`check_eval_plan(plan)` lists what is missing. The judge needs at least about 100 human labels with both passes and fails, a "
+            "minimum TPR and TNR, and a new validation when a model or prompt changes; the gate reads the corrected pass rate's lower bound.",
+        ),
+        solution=(
+            "Four or more failure types: unsupported claims (a judge, or the support score validated against claim labels), missed "
+            "escalations and planted instructions followed (code: the outcome and the tool calls decide; harm 5), wrong tone (a judge; "
+            "harm 2). A judge validated on 200 human labels, 60 of them fails, TPR and TNR at least 0.85 and 0.80, re-validated when the "
+            "judge's or the copilot's model or prompt changes. The gate: corrected pass rate at least 0.85, read from its lower bound. "
+            "A regression set of 150 tickets, each production failure added every week. An owner. See the solved notebook."
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # The question set, with the notebook's extras
 # --------------------------------------------------------------------------------------------
 
 
 class CapstoneSet(QuestionSet):
     """Exercise 07's questions, with the case (``ex.case``), the cost comparison (``ex.comparison``)
-    and the two savers the notebook calls (``ex.save_brief``, ``ex.save_plan``)."""
+    and the three savers the notebook calls (``ex.save_brief``, ``ex.save_plan``, ``ex.save_eval_plan``)."""
 
     __slots__ = ()
 
@@ -695,8 +776,20 @@ class CapstoneSet(QuestionSet):
         c = self.case
         return plan_saver(self.q11, c.tickets_per_day, c.plan_baseline)(plan)
 
+    def save_eval_plan(self, plan) -> str:
+        """Save the eval plan to the portfolio once question 13 passes; never raises."""
+        from ..checking import Outcome
+        from ..portfolio import save_eval_plan
+
+        result = self.q13.check(plan)
+        if result.outcome is Outcome.NOT_ATTEMPTED:
+            return "Not saved yet: write the eval plan in question 13 first."
+        if not result.correct:
+            return "Not saved yet: question 13 still lists problems. Fix them, then run this cell again."
+        return save_eval_plan(plan)
+
     def __dir__(self):
-        return super().__dir__() + ["case", "comparison", "save_brief", "save_plan"]
+        return super().__dir__() + ["case", "comparison", "save_brief", "save_plan", "save_eval_plan"]
 
 
 exercise.question_set = CapstoneSet
