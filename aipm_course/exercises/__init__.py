@@ -28,6 +28,7 @@ MODULES: dict[str, ModuleInfo] = {
     "05": ModuleInfo("05", "Rollout planning", "rollout_planning", "aipm_course.exercises.ex05"),
     "06": ModuleInfo("06", "Interview drills", "interview_drills", "aipm_course.exercises.ex06"),
     "07": ModuleInfo("07", "Capstone", "capstone", "aipm_course.exercises.ex07"),
+    "08": ModuleInfo("08", "Evaluating LLM features", "evaluating_llm_features", "aipm_course.exercises.ex08"),
 }
 
 
