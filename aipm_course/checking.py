@@ -16,6 +16,7 @@ judge it again in its own process instead of trusting the outcome a notebook sho
 from __future__ import annotations
 
 import builtins
+import copy
 import dataclasses
 import decimal
 import difflib
@@ -1601,7 +1602,9 @@ class ValidationQuestion(Question):
     ):
         super().__init__(question_id, title, prompt, **kwargs)
         self.validate = validate
-        self.starting_point = starting_point
+        # A copy: a learner who edits the skeleton in place (plan = SKELETON; plan["x"] = ...) must
+        # not turn the question's draft into their answer, which would then read as "not attempted".
+        self.starting_point = _private_copy(starting_point)
         self.show_at_most = show_at_most
 
     def _judge(self, answer: Any):
@@ -1621,6 +1624,13 @@ class ValidationQuestion(Question):
         if len(problems) > self.show_at_most:
             shown.append(f"... and {len(problems) - self.show_at_most} more. Fix these first.")
         return Outcome.INCORRECT, f"{len(problems)} problem(s) left.", tuple(shown)
+
+
+def _private_copy(value: Any) -> Any:
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - an object that cannot be copied is kept as it is
+        return value
 
 
 def _same_text(answer: Any, starting_point: Any) -> bool:

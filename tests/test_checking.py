@@ -448,6 +448,21 @@ def test_validation_question_treats_an_unchanged_starting_dict_as_not_attempted(
     assert q.check({"a": RaisingEq(), "b": ___}).outcome in set(Outcome)
 
 
+
+def test_validation_question_judges_a_skeleton_edited_in_place():
+    """plan = SKELETON; plan["a"] = 2 edits the very dict the question was given: it is an answer."""
+    from aipm_course.checking import ValidationQuestion
+
+    skeleton = {"a": ___, "b": {"c": ___}}
+    q = ValidationQuestion("q", "t", "p", lambda answer: [] if answer.get("a") == 1 else ["a must be 1"], starting_point=skeleton)
+    plan = skeleton
+    plan["b"]["c"] = 5
+    assert q.check(plan).outcome is Outcome.INCORRECT and q.check(plan).details == ("a must be 1",)
+    plan["a"] = 1
+    assert q.check(plan).correct
+    assert q.check({"a": ___, "b": {"c": ___}}).outcome is Outcome.NOT_ATTEMPTED  # the draft as given
+
+
 # --- the answer policy: precision, named slips, targeted messages --------------------------
 
 from aipm_course.checking import Precision, choice, decimals, significant, whole  # noqa: E402
