@@ -854,3 +854,279 @@ def drift_plot(reference, current, report, feature: str = "feature", title: str 
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 08: evaluating LLM features
+# --------------------------------------------------------------------------------------------
+
+__all__ += [
+    "failure_priority_plot",
+    "judge_rates_plot",
+    "corrected_rate_plot",
+    "support_score_plot",
+    "chain_success_plot",
+    "guardrail_plot",
+]
+
+AXES.update({
+    "failure_traces": "traces with this failure type",
+    "failure_priority": "priority: traces × harm of one failure (1–5)",
+    "judge_rate": "share of traces (TPR, TNR, agreement)",
+    "pass_rate": "pass rate (share of answers that pass)",
+    "support_score": "support score: best share of the claim's words in one passage",
+    "claims_share": "share of the group's claims",
+    "chain_steps": "steps in the task",
+    "chain_success": "chance that every step succeeds",
+    "filter_threshold": "filter threshold: block a request scoring at or above it",
+    "guardrail_share": "share of requests of that kind",
+    "cost_per_request": "expected cost per request ({unit})",
+})
+
+# one meaning per colour, as elsewhere: what people labelled, each judge, the line a gate draws
+JUDGE_COLOURS = (COLOURS["blue"], COLOURS["orange"], COLOURS["grey"], COLOURS["purple"], COLOURS["sky"])
+RATE_MARKERS = {"tpr": ("TPR: good answers it passes", COLOURS["green"], "o"),
+                "tnr": ("TNR: bad answers it fails", COLOURS["vermillion"], "s"),
+                "agreement": ("raw agreement with people", FIGURE["ink"], "D")}
+
+
+def _counts_by_name(name: str, value: Any) -> dict[str, int]:
+    """A mapping of name to a whole number 0 or more (traces of each failure type)."""
+    if not isinstance(value, Mapping) or not value or not all(isinstance(k, str) for k in value):
+        raise validation.fail(name, value, "a non-empty mapping of failure type to a count, e.g. {'wrong_tone': 3}")
+    return {k: validation.count(f"{name}[{k!r}]", v) for k, v in value.items()}
+
+
+def failure_priority_plot(counts, harm, names=None, title: str = ""):
+    """Return how often each failure type occurs and its priority, traces × harm, highest first;
+    the type to fix first is drawn in the colour of a choice (lesson 08)."""
+    counts = _counts_by_name("counts", counts)
+    if not isinstance(harm, Mapping) or set(harm) != set(counts):
+        raise validation.fail("harm", harm, "a mapping with a harm from 1 to 5 for each failure type in counts")
+    harm = {k: validation.count(f"harm[{k!r}]", harm[k], minimum=1, maximum=5) for k in counts}
+    if names is not None and (not isinstance(names, Mapping) or not set(counts) <= set(names)):
+        raise validation.fail("names", names, "a mapping with a plain name for each failure type in counts, or None")
+    title = _text("title", title)
+    label = {k: (names[k] if names is not None else k.replace("_", " ")) for k in counts}
+    order = sorted(counts, key=lambda k: (-counts[k] * harm[k], -harm[k], k))
+    rows = list(range(len(order)))[::-1]
+    priority = [counts[k] * harm[k] for k in order]
+    first = [ROLES["choice"] if i == 0 and priority[0] > 0 else ROLES["measured"] for i in range(len(order))]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.42 * len(order) + 1.7), sharey=True)
+    bars = left.barh(rows, [counts[k] for k in order], color=ROLES["measured"])
+    left.bar_label(bars, labels=[str(counts[k]) for k in order], padding=3, fontsize=8)
+    left.set_yticks(rows, [label[k] for k in order])
+    _use_ticks(left, "x", nice_ticks(0, max(max(counts.values()), 1)))
+    left.set_xlim(0, max(max(counts.values()), 1) * 1.2)
+    left.set_xlabel(axis_label("failure_traces"))
+    left.set_title("How often")
+    bars = right.barh(rows, priority, color=first)
+    right.bar_label(bars, labels=[f"{counts[k]} × {harm[k]} = {p}" for k, p in zip(order, priority)], padding=3, fontsize=8)
+    _use_ticks(right, "x", nice_ticks(0, max(max(priority), 1)))
+    right.set_xlim(0, max(max(priority), 1) * 1.45)
+    right.set_xlabel(axis_label("failure_priority"))
+    right.set_title("Frequency × harm: fix the top one first")
+    for ax in (left, right):
+        ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _judges(value: Any):
+    from .evals import JudgeAgreement
+
+    if not isinstance(value, Mapping) or not value or len(value) > len(JUDGE_COLOURS) or not all(
+            isinstance(k, str) and isinstance(v, JudgeAgreement) for k, v in value.items()):
+        raise validation.fail("agreements", value, f"a mapping of 1 to {len(JUDGE_COLOURS)} judge names to JudgeAgreement, "
+                                                   "from evals.judge_agreement(...)")
+    return dict(value)
+
+
+def judge_rates_plot(agreements, title: str = ""):
+    """Return each judge's TPR and TNR against people with their intervals, and its raw agreement:
+    a judge that passes everything agrees as often as people pass, and catches nothing (lesson 08)."""
+    agreements = _judges(agreements)
+    title = _text("title", title)
+    names = list(agreements)
+    fig, ax = plt.subplots(figsize=(8, 0.75 * len(names) + 1.9))
+    rows = list(range(len(names)))[::-1]
+    for key, offset in (("tpr", 0.18), ("tnr", 0.0), ("agreement", -0.18)):
+        text, colour, shape = RATE_MARKERS[key]
+        for y, name in zip(rows, names):
+            a = agreements[name]
+            value = getattr(a, key)
+            if math.isnan(value):
+                continue
+            if key != "agreement":
+                low, high = getattr(a, f"{key}_interval")
+                ax.plot([low, high], [y + offset] * 2, color=colour, linewidth=2)
+            ax.plot([value], [y + offset], shape, color=colour, markersize=7, label=text if y == rows[0] else None)
+            ax.annotate(f"{value:.0%}", (value, y + offset), textcoords="offset points", xytext=(8, -3), fontsize=7)
+    ax.set_yticks(rows, names)
+    _use_ticks(ax, "x", nice_ticks(0, 1))
+    ax.set_xlim(0, 1.08)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.set_xlabel(axis_label("judge_rate"))
+    first = agreements[names[0]]
+    ax.set_title(title or f"Judges against people on {first.n} labelled traces ({first.confidence:.0%} intervals)")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def corrected_rate_plot(rates, truth: float | None = None, minimum: float | None = None, title: str = ""):
+    """Return each judge's raw pass rate and its corrected pass rate with the bootstrap interval,
+    with the true pass rate (when known) and a gate's minimum as lines (lesson 08)."""
+    from .evals import CorrectedRate
+
+    if not isinstance(rates, Mapping) or not rates or len(rates) > len(JUDGE_COLOURS) or not all(
+            isinstance(k, str) and isinstance(v, CorrectedRate) for k, v in rates.items()):
+        raise validation.fail("rates", rates, f"a mapping of 1 to {len(JUDGE_COLOURS)} judge names to CorrectedRate, "
+                                              "from evals.corrected_pass_rate_interval(...)")
+    truth = _optional_real("truth", truth, low=0, high=1, allowed="a pass rate in [0, 1], or None")
+    minimum = _optional_real("minimum", minimum, low=0, high=1, allowed="a gate's minimum pass rate in [0, 1], or None")
+    title = _text("title", title)
+    names = list(rates)
+    fig, ax = plt.subplots(figsize=(8, 0.8 * len(names) + 1.9))
+    rows = list(range(len(names)))[::-1]
+    for y, name in zip(rows, names):
+        r = rates[name]
+        ax.plot([r.observed], [y + 0.15], "o", color=ROLES["reference"], markersize=7,
+                label="the judge's raw pass rate" if y == rows[0] else None)
+        ax.plot([r.low, r.high], [y - 0.1] * 2, color=ROLES["measured"], linewidth=3)
+        ax.plot([r.estimate], [y - 0.1], "o", color=ROLES["measured"], markersize=8,
+                label=f"corrected, with its {r.confidence:.0%} interval" if y == rows[0] else None)
+        ax.annotate(f"{r.estimate:.1%} ({r.low:.1%} to {r.high:.1%})", (r.high, y - 0.1), textcoords="offset points", xytext=(6, -3), fontsize=8)
+    if truth is not None:
+        ax.axvline(truth, color=FIGURE["ink"], linestyle="--", linewidth=1, label=f"true pass rate: {truth:.1%}")
+    if minimum is not None:
+        ax.axvline(minimum, color=ROLES["choice"], linestyle=":", linewidth=2, label=f"gate minimum: {minimum:.0%}")
+    ax.set_yticks(rows, names)
+    _use_ticks(ax, "x", nice_ticks(0, 1))
+    ax.set_xlim(0, 1.15)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.set_xlabel(axis_label("pass_rate"))
+    ax.set_title(title or "Corrected pass rate: the judge's pass rate, corrected for its errors")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def support_score_plot(scores, supported, threshold: float, title: str = ""):
+    """Return how the support score spreads over the claims people found supported and over those they
+    did not (each group's bars add up to 1), with the cut at which the score counts a claim as supported
+    (lesson 08)."""
+    scores = _array("scores", scores, allowed="a non-empty array of support scores in [0, 1], one per claim")
+    if (scores < 0).any() or (scores > 1).any():
+        raise validation.fail("scores", scores, "a non-empty array of support scores in [0, 1], one per claim")
+    if isinstance(supported, (str, bytes, Mapping)) or np.ndim(supported) != 1 or not all(isinstance(v, (bool, np.bool_)) for v in supported):
+        raise validation.fail("supported", supported, "an array of True (people found a passage supporting the claim) or False, one per claim")
+    supported = np.asarray(supported, dtype=bool)
+    _same_length("supported", supported, "scores", len(scores))
+    threshold = validation.share("threshold", threshold)
+    title = _text("title", title)
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    edges = np.linspace(0, 1, 21)
+    for chosen, colour, text in ((supported, COLOURS["blue"], "supported"), (~supported, COLOURS["orange"], "not supported")):
+        group = scores[chosen]  # each group's bars add up to 1, so a small group stays visible beside a large one
+        ax.hist(group, bins=edges, weights=np.full(len(group), 1 / max(len(group), 1)), color=colour, alpha=0.75,
+                label=f"people: {text} ({len(group):,} claims)")
+    ax.axvline(threshold, color=ROLES["choice"], linestyle="--", linewidth=2, label=f"cut: supported at or above {threshold:.2f}")
+    _use_ticks(ax, "x", nice_ticks(0, 1))
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(axis_label("support_score"))
+    ax.set_ylabel(axis_label("claims_share"))
+    ax.set_title(title or "The support score against people's claim labels")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def chain_success_plot(step_rates=(0.99, 0.95, 0.9), max_steps: int = 20, mark_steps: int | None = 10, title: str = ""):
+    """Return the chance that every step of a task succeeds against its number of steps, one line per
+    step success rate (steps independent): 0.95 a step over 10 steps is about 0.60 (lesson 08)."""
+    rates = _array("step_rates", step_rates, allowed="a non-empty list of step success rates in (0, 1]")
+    if (rates <= 0).any() or (rates > 1).any() or len(rates) > len(JUDGE_COLOURS):
+        raise validation.fail("step_rates", step_rates, f"a list of 1 to {len(JUDGE_COLOURS)} step success rates in (0, 1]")
+    max_steps = validation.count("max_steps", max_steps, minimum=2, maximum=200)
+    if mark_steps is not None:
+        mark_steps = validation.count("mark_steps", mark_steps, minimum=1, maximum=max_steps,
+                                      allowed=f"a number of steps from 1 to max_steps ({max_steps}), or None")
+    title = _text("title", title)
+    steps = np.arange(1, max_steps + 1)
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    for rate, colour in zip(rates.tolist(), JUDGE_COLOURS):
+        ax.plot(steps, rate ** steps, "o-", markersize=3, color=colour, label=f"{rate:.0%} a step")
+        if mark_steps is not None:
+            value = rate ** mark_steps
+            ax.plot([mark_steps], [value], "o", color=colour, markersize=8)
+            ax.annotate(f"{value:.2f}", (mark_steps, value), textcoords="offset points", xytext=(7, 4), fontsize=8)
+    if mark_steps is not None:
+        ax.axvline(mark_steps, color=ROLES["reference"], linestyle=":", label=f"{mark_steps} steps")
+    _use_ticks(ax, "x", nice_ticks(0, max_steps))
+    _use_ticks(ax, "y", nice_ticks(0, 1))
+    ax.set_xlim(0, max_steps + 0.5)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(axis_label("chain_steps"))
+    ax.set_ylabel(axis_label("chain_success"))
+    ax.set_title(title or "Step success rates multiply")
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def guardrail_plot(planted, scores, cost_false_block: float, cost_missed: float, chosen: float | None = None, unit: str = "USD", title: str = ""):
+    """Return an injection filter's trade-off against its threshold: the share of planted instructions
+    it blocks and of clean requests it blocks too (left), and the expected cost per request of false
+    blocks and misses, cheapest marked (right); the arithmetic of lesson 02 (lesson 08)."""
+    from .thresholds import SortedScores
+
+    planted = _labels("planted", planted)
+    scores = _array("scores", scores, allowed="a non-empty array of filter scores in [0, 1], one per request")
+    if (scores < 0).any() or (scores > 1).any():
+        raise validation.fail("scores", scores, "a non-empty array of filter scores in [0, 1], one per request")
+    _same_length("scores", scores, "planted", len(planted))
+    cost_fp = validation.nonnegative("cost_false_block", cost_false_block)
+    cost_fn = validation.nonnegative("cost_missed", cost_missed)
+    chosen = _optional_real("chosen", chosen, low=0, high=1, allowed="a threshold in [0, 1], or None")
+    unit, title = _text("unit", unit), _text("title", title)
+    thresholds = np.linspace(0, 1, 201)
+    ranked = SortedScores(planted, scores)
+    counts = [ranked.counts_at(t) for t in thresholds.tolist()]
+    caught = np.array([c.recall for c in counts])
+    blocked = np.array([c.false_positive_rate for c in counts])
+    cost = np.array([c.cost_per_case(cost_fp, cost_fn) for c in counts])
+    best = int(np.argmin(cost))  # the lowest of the cheapest thresholds on the grid
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(thresholds, caught, color=ROLES["measured"], linewidth=2, label="planted instructions blocked (recall)")
+    left.plot(thresholds, blocked, color=COLOURS["orange"], linewidth=2, label="clean requests blocked (false blocks)")
+    right.plot(thresholds, cost, color=ROLES["measured"], linewidth=2, label="expected cost per request")
+    right.axvline(thresholds[best], color=ROLES["best"], label=f"cheapest on the data: {thresholds[best]:.2f}")
+    if chosen is not None:
+        for ax in (left, right):
+            ax.axvline(chosen, color=ROLES["choice"], linestyle=":", linewidth=2, label=f"your choice: {chosen:.2f}")
+    for ax in (left, right):
+        _use_ticks(ax, "x", nice_ticks(0, 1))
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(axis_label("filter_threshold"))
+        ax.legend(frameon=False, fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    _use_ticks(left, "y", nice_ticks(0, 1))
+    left.set_ylim(0, 1.05)
+    left.set_ylabel(axis_label("guardrail_share"))
+    left.set_title("What the filter blocks")
+    yticks = nice_ticks(0, max(float(cost.max()), 1e-9))
+    _use_ticks(right, "y", yticks)
+    right.set_ylim(0, yticks[-1])
+    right.set_ylabel(axis_label("cost_per_request", unit=unit))
+    right.set_title("What each threshold costs")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1022,6 +1022,13 @@ STILL_CALLS = {
     "widget_check": widget_check,
 }
 
+# Lesson 08's widgets live in eval_widgets (which does not import this module): their stills too.
+from . import eval_widgets as _eval_widgets  # noqa: E402
+
+STILL_SENTENCES.update(_eval_widgets.STILL_SENTENCES)
+STILL_CHARTS.update(_eval_widgets.STILL_CHARTS)
+STILL_CALLS.update(_eval_widgets.STILL_CALLS)
+
 
 def _literal_call(source: str):
     """(function name, args, kwargs) of the cell's last line when it calls a function with literal

@@ -238,3 +238,147 @@ def test_the_cost_figure_and_the_threshold_explorer_use_the_same_cost_scale():
     widget_ticks = _svg_texts(explorer.curves.value, "tick-y")[5:]  # after the precision axis's five
     assert figure_ticks == widget_ticks
     plt.close(fig)
+
+
+# ------------------------------------------------------------------------------------------------
+# Lesson 08: evaluating LLM features
+# ------------------------------------------------------------------------------------------------
+
+from matplotlib.colors import to_hex  # noqa: E402
+
+
+def _bar_widths(ax, container=0):
+    return [bar.get_width() for bar in ax.containers[container]]
+
+
+def test_failure_priority_plot_ranks_by_frequency_times_harm():
+    counts = {"wrong_tone": 30, "injection_followed": 6, "unsupported_claim": 12, "needless_refusal": 0}
+    harm = {"wrong_tone": 1, "injection_followed": 5, "unsupported_claim": 4, "needless_refusal": 2}
+    fig = plots.failure_priority_plot(counts, harm, names={k: k.replace("_", " ") for k in counts})
+    left, right = fig.axes
+    # by hand: 12 x 4 = 48, 6 x 5 = 30, 30 x 1 = 30 (the more harmful first on a tie), 0 x 2 = 0; the top row first
+    assert [t.get_text() for t in left.get_yticklabels()] == ["unsupported claim", "injection followed", "wrong tone", "needless refusal"]
+    assert [tick.get_position()[1] for tick in left.get_yticklabels()] == [3, 2, 1, 0]  # the first at the top
+    assert _bar_widths(left) == [12, 6, 30, 0]
+    assert _bar_widths(right) == [48, 30, 30, 0]
+    colours = [to_hex(bar.get_facecolor()).upper() for bar in right.containers[0]]
+    assert colours[0] == palette.ROLES["choice"].upper() and set(colours[1:]) == {palette.ROLES["measured"].upper()}
+    assert left.get_xlabel() == "traces with this failure type" and "harm" in right.get_xlabel()
+    assert "12 × 4 = 48" in [t.get_text() for t in right.texts]
+    plt.close(fig)
+
+
+def test_the_labellers_chart_and_the_priority_figure_name_the_count_axis_alike(tmp_path, monkeypatch):
+    from aipm_course.eval_widgets import trace_labeller
+    from aipm_course.traces import HARM, load_traces
+
+    monkeypatch.setenv("AIPM_WORK_DIR", str(tmp_path))
+    fig = plots.failure_priority_plot(load_traces().failure_counts(), HARM)
+    assert [fig.axes[0].get_xlabel()] == _svg_texts(trace_labeller(n=10, seed=0).chart.value, "axis-label-x")
+    plt.close(fig)
+
+
+def _agreements():
+    from aipm_course.evals import judge_agreement
+
+    human = [True, True, True, False, False]
+    return {"A": judge_agreement(human, [True, True, False, False, True]), "always pass": judge_agreement(human, [True] * 5)}
+
+
+def test_judge_rates_plot_puts_tpr_tnr_and_agreement_where_they_are():
+    fig = plots.judge_rates_plot(_agreements())
+    ax = fig.axes[0]
+    points = {(round(line.get_xdata()[0], 6), line.get_marker()) for line in ax.get_lines() if len(line.get_xdata()) == 1}
+    # judge A by hand: TPR 2/3, TNR 1/2, agreement 3/5; always pass: TPR 1, TNR 0, agreement = the pass rate 3/5
+    assert {(round(2 / 3, 6), "o"), (0.5, "s"), (0.6, "D"), (1.0, "o"), (0.0, "s")} <= points
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "always pass"]
+    assert ax.get_xlabel() == "share of traces (TPR, TNR, agreement)"
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"TPR: good answers it passes", "TNR: bad answers it fails", "raw agreement with people"}
+    plt.close(fig)
+
+
+def test_corrected_rate_plot_draws_each_interval_and_the_lines_of_the_explorer():
+    from aipm_course.eval_widgets import JudgeExplorer
+    from aipm_course.evals import corrected_interval_from_counts
+
+    rate = corrected_interval_from_counts(140, 200, 60, 10, 6, 24)
+    fig = plots.corrected_rate_plot({"judge A": rate}, truth=0.7, minimum=0.6)
+    ax = fig.axes[0]
+    segments = [line for line in ax.get_lines() if len(line.get_xdata()) == 2 and line.get_linewidth() == 3]
+    assert list(segments[0].get_xdata()) == [rate.low, rate.high]
+    verticals = {line.get_label().split(":")[0]: line.get_xdata()[0] for line in ax.get_lines() if line.get_label().startswith(("true", "gate"))}
+    assert verticals == {"true pass rate": 0.7, "gate minimum": 0.6}
+    explorer = JudgeExplorer(tpr=0.9, tnr=0.8, n_labelled=100, n_judged=200, pass_rate=0.7)
+    assert [ax.get_xlabel()] == _svg_texts(explorer.chart.value, "axis-label-x")
+    assert [t.get_text() for t in ax.get_xticklabels()] == _svg_texts(explorer.chart.value, "tick-x")
+    plt.close(fig)
+
+
+def test_support_score_plot_splits_the_claims_by_the_human_label():
+    scores = np.array([0.12, 0.22, 0.97, 0.92, 0.77, 0.32, 1.0])  # away from the bins' edges (0.05 apart)
+    supported = np.array([False, False, True, True, True, True, False])
+    fig = plots.support_score_plot(scores, supported, 0.7)
+    ax = fig.axes[0]
+    heights = [[bar.get_height() for bar in container] for container in ax.containers]
+    assert [sum(h) for h in heights] == pytest.approx([1, 1])  # each group's shares add up to 1
+    assert [i for i, h in enumerate(heights[0]) if h] == [6, 15, 18, 19] and set(h for h in heights[0] if h) == {0.25}
+    assert [i for i, h in enumerate(heights[1]) if h] == [2, 4, 19] and heights[1][19] == pytest.approx(1 / 3)
+    assert ax.get_xlabel().startswith("support score") and ax.get_ylabel() == "share of the group's claims"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["people: supported (4 claims)", "people: not supported (3 claims)"]
+    assert any(line.get_xdata()[0] == 0.7 for line in ax.get_lines())
+    plt.close(fig)
+
+
+def test_chain_success_plot_multiplies_the_steps():
+    fig = plots.chain_success_plot((0.95, 0.9), max_steps=12, mark_steps=10)
+    ax = fig.axes[0]
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) == 12]
+    assert list(lines[0].get_ydata()) == pytest.approx([0.95 ** k for k in range(1, 13)])
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == ["0.60", "0.35"]  # 0.95^10 = 0.5987, 0.9^10 = 0.3487, worked by hand
+    assert ax.get_xlabel() == "steps in the task" and ax.get_ylabel() == "chance that every step succeeds"
+    plt.close(fig)
+
+
+def test_guardrail_plot_counts_blocks_as_a_brute_force_count_does():
+    rng = np.random.default_rng(3)
+    planted = (rng.random(200) < 0.1).astype(int)
+    scores = np.clip(rng.normal(0.3 + 0.4 * planted, 0.15), 0, 1)
+    fig = plots.guardrail_plot(planted, scores, cost_false_block=2, cost_missed=50, chosen=0.5)
+    left, right = fig.axes
+    grid = left.get_lines()[0].get_xdata()
+    caught, blocked, cost = left.get_lines()[0].get_ydata(), left.get_lines()[1].get_ydata(), right.get_lines()[0].get_ydata()
+    for i in (0, 60, 100, 140, 200):
+        t = grid[i]
+        flagged = scores >= t
+        assert caught[i] == pytest.approx(flagged[planted == 1].mean())
+        assert blocked[i] == pytest.approx(flagged[planted == 0].mean())
+        assert cost[i] == pytest.approx((2 * np.sum(flagged & (planted == 0)) + 50 * np.sum(~flagged & (planted == 1))) / 200)
+    brute = [(2 * np.sum((scores >= t) & (planted == 0)) + 50 * np.sum((scores < t) & (planted == 1))) / 200 for t in grid]
+    cheapest = [line for line in right.get_lines() if line.get_label().startswith("cheapest")][0]
+    assert cheapest.get_xdata()[0] == grid[int(np.argmin(brute))]
+    assert left.get_xlabel() == right.get_xlabel() == "filter threshold: block a request scoring at or above it"
+    assert right.get_ylabel() == "expected cost per request (USD)"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: plots.failure_priority_plot({}, {}), "counts must be a non-empty mapping"),
+    (lambda: plots.failure_priority_plot({"a": 2}, {"a": 9}), r"harm\['a'\] must be a whole number from 1 to 5"),
+    (lambda: plots.failure_priority_plot({"a": 2}, {"b": 1}), "harm must be a mapping with a harm"),
+    (lambda: plots.failure_priority_plot({"a": -1}, {"a": 1}), r"counts\['a'\] must be"),
+    (lambda: plots.judge_rates_plot({"A": 0.9}), "agreements must be a mapping"),
+    (lambda: plots.corrected_rate_plot([0.7]), "rates must be a mapping"),
+    (lambda: plots.support_score_plot([0.5, 1.5], [True, False], 0.7), "scores must be"),
+    (lambda: plots.support_score_plot([0.5, 0.6], [1, 0], 0.7), "supported must be an array of True"),
+    (lambda: plots.support_score_plot([0.5, 0.6], [True], 0.7), "supported must have one value per scores value"),
+    (lambda: plots.chain_success_plot([0.9, 0]), "step_rates must be"),
+    (lambda: plots.chain_success_plot(max_steps=1), "max_steps must be"),
+    (lambda: plots.chain_success_plot(max_steps=5, mark_steps=10), "mark_steps must be a number of steps from 1 to max_steps"),
+    (lambda: plots.guardrail_plot([0, 1], [0.2, 0.9], -1, 5), "cost_false_block must be"),
+    (lambda: plots.guardrail_plot([0, 1, 2], [0.2, 0.9, 0.3], 1, 5), "planted must be"),
+    (lambda: plots.guardrail_plot([0, 1], [0.2], 1, 5), "scores must have one value per planted value"),
+])
+def test_lesson_08_figures_refuse_bad_arguments_by_name(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
