@@ -92,6 +92,7 @@ ONLY ?= [0-9][0-9]
 outputs: $(VENV)/.kit-installed
 	rm -rf build/authoring-work/notebooks-$(ONLY)_* build/authoring-work/solutions-$(ONLY)_*
 	set -e; for nb in notebooks/$(ONLY)_*.ipynb solutions/$(ONLY)_*.ipynb; do \
+	  [ -e "$$nb" ] || continue; \
 	  work="$(CURDIR)/build/authoring-work/$$(dirname $$nb)-$$(basename $$nb .ipynb)"; mkdir -p "$$work"; \
 	  AIPM_WORK_DIR="$$work" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 "$$nb"; \

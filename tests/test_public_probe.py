@@ -139,6 +139,16 @@ HOSTILE = {
 
 
 @functools.cache
+def _probe_agreement():
+    from aipm_course import evals
+    return evals.judge_agreement(*judge_pairs())
+
+
+def _probe_corrected():
+    from aipm_course import evals
+    return evals.corrected_interval_from_counts(200, 280, 70, 4, 10, 36, n_boot=200)
+
+
 def judge_pairs():
     """People's labels and a judge's verdicts on 120 labelled traces (pass = True)."""
     rng = np.random.default_rng(1)
@@ -300,6 +310,18 @@ BASELINES = {
     "aipm_course.parameters.rng_for": lambda: dict(seed=0, module="02"),
     "aipm_course.parameters.scaled": lambda: dict(value=10, factor=1.5),
     # plots
+    # lesson 08's figures and the labeller's helpers
+    "aipm_course.plots.failure_priority_plot": lambda: dict(counts={"unsupported_claim": 35, "wrong_tone": 30, "injection_followed": 12},
+                                                            harm={"unsupported_claim": 4, "wrong_tone": 1, "injection_followed": 5}),
+    "aipm_course.plots.judge_rates_plot": lambda: dict(agreements={"A": _probe_agreement()}),
+    "aipm_course.plots.corrected_rate_plot": lambda: dict(rates={"A": _probe_corrected()}, truth=0.64, minimum=0.6),
+    "aipm_course.plots.support_score_plot": lambda: dict(scores=np.linspace(0, 1, 40), supported=np.arange(40) % 3 > 0, threshold=0.6),
+    "aipm_course.plots.chain_success_plot": lambda: dict(step_rates=(0.99, 0.95), max_steps=12, mark_steps=10),
+    "aipm_course.plots.guardrail_plot": lambda: dict(planted=np.arange(60) % 10 == 0, scores=np.linspace(0, 1, 60), cost_false_block=3, cost_missed=500),
+    "aipm_course.eval_widgets.label_counts": lambda: dict(labels={"t001": {"label": "fail", "failure_type": "wrong_tone", "note": "curt"}}),
+    "aipm_course.eval_widgets.load_labels": lambda: dict(path=_tmp("labels.json")),
+    "aipm_course.eval_widgets.save_labels": lambda: dict(labels={"t001": {"label": "pass"}}, path=_tmp("labels.json")),
+    "aipm_course.eval_widgets.explorer_counts": lambda: dict(pass_rate=0.7, tpr=0.95, tnr=0.8, n_labelled=120, n_judged=280),
     "aipm_course.plots.feasibility_chart": lambda: dict(result=_o("feasibility")),
     "aipm_course.plots.dimension_label": lambda: dict(name="user_ai_trust"),
     "aipm_course.plots.confusion_matrix_plot": lambda: dict(counts=_o("counts")),
