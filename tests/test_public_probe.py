@@ -262,6 +262,7 @@ BASELINES = {
     "aipm_course.eval_plan.check_eval_plan": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
     "aipm_course.eval_plan.eval_plan_markdown": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
     "aipm_course.portfolio.save_eval_plan": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
+    "aipm_course.exercises.ex08.check_copilot_eval_plan": lambda: dict(plan=__import__("aipm_course.eval_plan").eval_plan.EVAL_PLAN_SKELETON),
     # traces (module 08)
     "aipm_course.traces.support_score": lambda: dict(claim="Refunds go back to the original payment method within 5 to 10 business days.",
                                                      passages=["Refunds go back to the original payment method within 5 to 10 business days."]),
@@ -755,6 +756,7 @@ TOTAL = {
     "aipm_course.grading.report.slip_of": "groups feedback messages, whatever their text",
     "aipm_course.grading.run.parse_child_output": "reads what a process that ran a learner's code printed (it may be forged)",
     "aipm_course.grading.run.error_text": "describes an error output a learner's notebook produced, whatever its shape",
+    "aipm_course.exercises.ex08.check_copilot_eval_plan": "exercise 08's check of a learner's eval plan: problems in words, never an error",
     "aipm_course.eval_plan.check_eval_plan": "judges a learner's eval plan, whatever it is: problems in words, never an error",
     "aipm_course.eval_plan.eval_plan_markdown": "writes whatever plan it is given as a memo",
     "aipm_course.portfolio.save_eval_plan": "saves a sound plan and otherwise says what is missing, never an error",
