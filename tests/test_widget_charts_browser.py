@@ -34,6 +34,8 @@ CELLS = {
     "scorecard": "scorecard_explorer(data_availability=3, accuracy_requirement=4, latency_tolerance=4, failure_impact=3, "
                  "alternatives_exist=2, user_ai_trust=3)",
     "rollout": "rollout_planner(daily_users=20_000, p_baseline=0.60, effect=0.02)",
+    "labeller": "trace_labeller(n=20, seed=1)",
+    "judge": 'judge_explorer("a", minimum=0.6)',
 }
 # the axis names each still must show (a lesson figure uses the same words)
 AXIS_NAMES = {
@@ -43,6 +45,8 @@ AXIS_NAMES = {
     "cost": ["queries a day", "total cost over 12 months (thousand USD)"],
     "scorecard": ["points of the 0–100 feasibility score"],
     "rollout": ["days from the start of the rollout", "share of users on the new model"],
+    "labeller": ["traces with this failure type"],
+    "judge": ["pass rate (share of answers that pass)"],
 }
 
 
