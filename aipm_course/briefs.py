@@ -6,13 +6,17 @@ labelled evaluation set), product (online, with real users) and business (the co
 
 - ``load_brief`` / ``brief_from_dict`` / ``save_brief`` / ``brief_to_markdown``: read and write one.
 - ``validate_brief``: the findings that stand between a draft and a testable brief.
-- ``feasibility_score``: six 1–5 ratings turned into a 0–100 score and a verdict.
+- ``bound_for_target`` and ``target_evidence``: a quality target is judged by its 95% confidence
+  bound, so its evaluation set must be large enough to show it (the validator checks that too).
+- ``feasibility_score``: six 1–5 ratings turned into a 0–100 score and a verdict, with knock-outs.
 - ``PATTERNS`` and ``suggest_pattern``: the smallest reliable pattern, from rules to agents.
+- ``latency_tier``: a response-time budget's tier, by whether a person waits for it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 import os
@@ -53,7 +57,14 @@ __all__ = [
     "PatternSuggestion",
     "suggest_pattern",
     "LATENCY_TIERS",
+    "LatencyTier",
     "latency_tier",
+    "latency_table",
+    "bound_for_target",
+    "assumed_true_rate",
+    "TargetEvidence",
+    "target_evidence",
+    "KNOCKOUT_DIMENSIONS",
     "read_brief",
     "save_to_portfolio",
     "findings_table",
@@ -100,7 +111,7 @@ SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "pattern": (
         "4. Pattern choice",
         {
-            "choice": "one of: rules, predictive_ml, rag, fine_tuning, agent",
+            "choice": "one of: rules, predictive_ml, prompt_only, rag, fine_tuning, agent",
             "reason": "why the smaller patterns are not enough",
         },
     ),
@@ -173,6 +184,7 @@ class Metric:
     eval_set: str = ""
     eval_size: int | None = None
     text: str = ""  # the target as written, e.g. ">= 92%" or "improve accuracy"
+    expected: float | None = None  # the rate the team expects the model to reach, if it has evidence
 
     def __str__(self) -> str:
         if self.comparison is None or self.target is None:
@@ -180,16 +192,34 @@ class Metric:
         unit = f" {self.unit}" if self.unit else ""
         return f"{self.name} {self.comparison} {_number(self.target)}{unit}"
 
-    def is_met_by(self, value: float) -> bool:
-        """Return True if a measured value meets the target (lesson 01, "testable metrics")."""
+    def _testable(self) -> None:
         if self.comparison not in COMPARISONS or self.target is None or not math.isfinite(self.target):
             raise ValueError(f"metric {validation.show(self.name)} has no testable target ({validation.show(self.text)}); use one of {', '.join(COMPARISONS)} and a number")
+
+    def is_met_by(self, value: float) -> bool:
+        """Return True if a value meets the target, taken as exact (lesson 01, "testable metrics").
+
+        For a rate measured on an evaluation set, use ``is_shown_by``: one sample can beat the
+        target by luck, so the evidence is its confidence bound, not the point estimate."""
+        self._testable()
         return {
             ">=": value >= self.target,
             ">": value > self.target,
             "<=": value <= self.target,
             "<": value < self.target,
         }[self.comparison]
+
+    def bound(self, count: int, n: int) -> float:
+        """Return the one-sided 95% bound of a rate seen ``count`` times in ``n`` cases (lesson 01).
+
+        The lower bound for an "at least" target, the upper bound for an "at most" one: the value
+        the evidence must clear, as in ``bound_for_target``."""
+        self._testable()
+        return bound_for_target(self.comparison, count, n)
+
+    def is_shown_by(self, count: int, n: int) -> bool:
+        """Return True if ``count`` cases out of ``n`` show the target is met: its bound meets it (lesson 01)."""
+        return self.is_met_by(self.bound(count, n))
 
 
 def _number(value: float) -> str:
@@ -246,6 +276,11 @@ def _metric_from(name: str, layer: str, spec: Any, where: str) -> Metric:
         size = spec.get("eval_size")
         if size is not None:  # 0 or less is read, and reported by validate_brief
             size = validation.count(f"{where}.eval_size", size, minimum=None, allowed="a whole number of cases", error=BriefError)
+        expected = spec.get("expected")
+        if expected is not None:  # a number out of (0, 1), or on the wrong side, is reported by validate_brief
+            if not validation.is_number(expected):
+                raise validation.fail(f"{where}.expected", expected, "a share between 0 and 1, e.g. 0.92", BriefError)
+            expected = _target_number(expected, f"{where}.expected")
         return Metric(
             name=str(spec.get("name", name)),
             layer=layer,
@@ -255,6 +290,7 @@ def _metric_from(name: str, layer: str, spec: Any, where: str) -> Metric:
             eval_set=str(spec.get("eval_set") or ""),
             eval_size=None if size is None else int(size),
             text=text,
+            expected=expected,
         )
     if validation.is_number(spec) and not isinstance(spec, bool):  # a bare number: NaN is read, and reported by validate_brief
         return Metric(name, layer, None, _target_number(spec, where), "", text=str(spec))
@@ -418,6 +454,8 @@ def _metric_to_dict(metric: Metric) -> dict[str, Any]:
         out["eval_set"] = metric.eval_set
     if metric.eval_size is not None:
         out["eval_size"] = metric.eval_size
+    if metric.expected is not None:
+        out["expected"] = metric.expected
     return out
 
 
@@ -496,6 +534,13 @@ _LABELS = {"ai_role": "AI role", "kill_switch": "Kill switch", "model_card": "Mo
 _SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
+def _judged_by(metric: Metric) -> str:
+    """ "95% lower bound" or "95% upper bound" for a quality target on a rate; "" for any other metric."""
+    if metric.layer != "quality" or not _is_rate_target(metric):
+        return ""
+    return f"{EVIDENCE_LEVEL:.0%} {'lower' if metric.comparison in _AT_LEAST else 'upper'} bound"
+
+
 def _metrics_table(brief: FeatureBrief, layers: tuple[str, ...]) -> list[str]:
     chosen = [m for m in brief.metrics if m.layer in layers]
     if not chosen:
@@ -507,9 +552,137 @@ def _metrics_table(brief: FeatureBrief, layers: tuple[str, ...]) -> list[str]:
             if metric.comparison and metric.target is not None
             else (metric.text or "—")
         )
+        if _judged_by(metric):
+            target += f" ({_judged_by(metric)})"
         measured = metric.eval_set + (f" ({metric.eval_size:,} cases)" if metric.eval_size else "")
         rows.append(f"| {metric.layer} | {metric.name.replace('_', ' ')} | {target} | {measured or '—'} |")
     return rows + [""]
+
+
+# --------------------------------------------------------------------------------------------
+# Targets as bounds: what an evaluation of a given size can show
+# --------------------------------------------------------------------------------------------
+
+EVIDENCE_LEVEL = 0.95  # a quality target is judged by its one-sided 95% confidence bound
+EVIDENCE_POWER = 0.8  # the chance an evaluation should have of showing a target the model truly beats
+ASSUMED_MARGIN = 0.02  # without `expected`, the model is assumed this much better than its target
+EXACT_UP_TO = 100_000  # larger sizes are found with the normal approximation (the exact search is slow)
+MAX_CASES = 2**53  # the largest count a float holds exactly
+_AT_LEAST = (">=", ">")
+
+
+def _comparison(comparison: Any) -> str:
+    return validation.one_of("comparison", comparison, COMPARISONS)
+
+
+def bound_for_target(comparison: str, count: int, n: int) -> float:
+    """Return the one-sided 95% bound a target is judged by, for a rate seen ``count`` times in ``n`` (lesson 01).
+
+    For an "at least" target (>=, >) the lower bound of the rate: 440 right out of 500 (88%) has a
+    lower bound near 85.3%, so it does not show "at least 88%". For an "at most" target (<=, <)
+    the upper bound. Both are exact Clopper–Pearson bounds (``uncertainty.upper_bound``)."""
+    from .uncertainty import upper_bound
+
+    comparison = _comparison(comparison)
+    n = validation.count("n", n, minimum=1, maximum=MAX_CASES, allowed=f"a whole number of cases from 1 to {MAX_CASES:,}")
+    count = validation.count("count", count, maximum=n, allowed=f"a whole number of cases from 0 to n ({n})")
+    if comparison in _AT_LEAST:
+        return 1 - upper_bound(n - count, n, EVIDENCE_LEVEL)
+    return upper_bound(count, n, EVIDENCE_LEVEL)
+
+
+def assumed_true_rate(comparison: str, target: float) -> float:
+    """Return the true rate a size check assumes when the brief gives no ``expected`` (lesson 01).
+
+    A model 2 points better than its target (88% -> 90%, an error rate of 1% -> below it), or halfway
+    to 100% or 0% when that is closer (99% -> 99.5%, 1% -> 0.5%). An assumption, stated in every message."""
+    comparison = _comparison(comparison)
+    target = validation.share("target", target, open_low=True, open_high=True)
+    if comparison in _AT_LEAST:
+        return target + min(ASSUMED_MARGIN, (1 - target) / 2)
+    return target - min(ASSUMED_MARGIN, target / 2)
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetEvidence:
+    """How well an evaluation of ``eval_size`` cases can show a rate target is met (lesson 01)."""
+
+    comparison: str
+    target: float
+    eval_size: int
+    true_rate: float
+    power: float  # the chance its 95% bound meets the target, if the rate truly is true_rate
+    needed: int  # the fewest cases that give EVIDENCE_POWER (about: counts are whole numbers)
+    exact: bool  # False when ``needed`` comes from the normal approximation
+
+    @property
+    def enough(self) -> bool:
+        """True when the set is large enough: at least ``needed`` cases, or the power is there anyway."""
+        return self.eval_size >= self.needed or self.power >= EVIDENCE_POWER
+
+    def __str__(self) -> str:
+        side = "lower" if self.comparison in _AT_LEAST else "upper"
+        return (
+            f"{self.eval_size:,} cases show {self.comparison} {self.target:.3g} by the 95% {side} bound with a chance of "
+            f"{self.power:.0%} if the true rate is {self.true_rate:.3g}; about {self.needed:,} cases give {EVIDENCE_POWER:.0%}"
+        )
+
+
+def _as_error_rates(comparison: str, target: float, true_rate: float) -> tuple[float, float]:
+    """The target and the true rate as an error budget and a true error rate ("at least 88%" -> "at most 12%")."""
+    # Rounded so that 1 - 0.88 is 0.12 exactly: the exact search is sensitive to the last bit.
+    pair = (1 - target, 1 - true_rate) if comparison in _AT_LEAST else (target, true_rate)
+    return round(pair[0], 12), round(pair[1], 12)
+
+
+def _power(budget: float, true_error: float, n: int) -> float:
+    """The chance that n cases give a 95% upper bound at or below the budget, at a true error rate."""
+    from scipy import stats
+
+    # The bound is within budget exactly when P(Binomial(n, budget) <= k) <= 5%: the most errors allowed is the largest such k.
+    k = stats.binom.ppf(1 - EVIDENCE_LEVEL, n, budget)
+    if stats.binom.cdf(k, n, budget) > 1 - EVIDENCE_LEVEL:
+        k -= 1
+    return float(stats.binom.cdf(k, n, true_error)) if k >= 0 else 0.0
+
+
+@functools.lru_cache(maxsize=256)
+def _needed(budget: float, true_error: float) -> tuple[int, bool]:
+    """The fewest cases that show the budget with EVIDENCE_POWER: exact when not too many, else approximate."""
+    from scipy import stats
+
+    z_level, z_power = stats.norm.ppf(EVIDENCE_LEVEL), stats.norm.ppf(EVIDENCE_POWER)
+    spread = z_level * math.sqrt(budget * (1 - budget)) + z_power * math.sqrt(true_error * (1 - true_error))
+    approximate = math.ceil((spread / (budget - true_error)) ** 2)
+    if approximate <= EXACT_UP_TO:
+        from .uncertainty import cases_to_show_budget
+
+        try:
+            return cases_to_show_budget(budget, true_error, EVIDENCE_LEVEL, EVIDENCE_POWER, limit=4 * EXACT_UP_TO), True
+        except AipmError:
+            pass
+    return approximate, False
+
+
+def target_evidence(comparison: str, target: float, eval_size: int, true_rate: float | None = None) -> TargetEvidence:
+    """Return how well ``eval_size`` cases can show a rate target, judged by its 95% bound (lesson 01).
+
+    ``true_rate`` is the rate the model truly has; by default ``assumed_true_rate`` (2 points better
+    than the target). 500 cases show "at least 88%" only about a third of the time when the truth is
+    90%; about three times as many give an 80% chance. ``needed`` comes from
+    ``uncertainty.cases_to_show_budget`` on the error rate ("at least 88% right" is "at most 12% wrong")."""
+    comparison = _comparison(comparison)
+    target = validation.share("target", target, open_low=True, open_high=True)
+    eval_size = validation.count("eval_size", eval_size, minimum=1, maximum=MAX_CASES, allowed=f"a whole number of cases from 1 to {MAX_CASES:,}")
+    if true_rate is None:
+        true_rate = assumed_true_rate(comparison, target)
+    better = f"above the target {target:g}" if comparison in _AT_LEAST else f"below the target {target:g}"
+    low, high = (target, 1) if comparison in _AT_LEAST else (0, target)
+    true_rate = validation.real("true_rate", true_rate, low=low, high=high, low_open=True, high_open=True,
+                                allowed=f"a rate {better} and inside (0, 1): a model no better than its target cannot show it")
+    budget, true_error = _as_error_rates(comparison, target, true_rate)
+    needed, exact = _needed(budget, true_error)
+    return TargetEvidence(comparison, target, eval_size, true_rate, _power(budget, true_error, eval_size), needed, exact)
 
 
 # --------------------------------------------------------------------------------------------
@@ -523,7 +696,7 @@ def _metrics_table(brief: FeatureBrief, layers: tuple[str, ...]) -> list[str]:
 
 COST_PER_TASK = re.compile(r"cost.*(per|/).*success", re.I)
 TRAP_REASON = re.compile(r"competitor|everyone|everybody|the future|trend|hype|others (have|do)", re.I)
-METRIC_PARTS = {"eval_set", "eval_size", "target", "comparison", "unit", "name"}
+METRIC_PARTS = {"eval_set", "eval_size", "target", "comparison", "unit", "name", "expected"}
 NESTED_METRIC_EXAMPLE = (
     "Write each quality metric with its parts indented under it:\n"
     "    accuracy:\n"
@@ -531,6 +704,63 @@ NESTED_METRIC_EXAMPLE = (
     "      eval_set: recent requests labelled by senior agents\n"
     "      eval_size: 500"
 )
+
+
+def _is_rate_target(metric: Metric) -> bool:
+    """A quality target on a rate (a share from 0 to 1) with a comparison: one an evaluation can show."""
+    return (
+        metric.comparison in COMPARISONS and metric.target is not None and math.isfinite(metric.target)
+        and 0 <= metric.target <= 1 and metric.unit in ("", "%")
+    )
+
+
+def _evidence_findings(metric: Metric, where: str) -> list[Finding]:
+    """A rate target its evaluation set is too small to show, judged by its 95% bound (lesson 01)."""
+    if not _is_rate_target(metric):
+        return []
+    at_least = metric.comparison in _AT_LEAST
+    edge = 1 if at_least else 0
+    if metric.target == edge:
+        return [Finding(where, f"A target of {metric.target:.0%} can never be shown: a confidence bound always leaves some doubt.",
+                        f"Write a target {'below 100%' if at_least else 'above 0%'}, e.g. `\"{'>= 0.99' if at_least else '<= 0.01'}\"`.")]
+    if metric.target == 1 - edge or metric.eval_size > MAX_CASES:  # at least 0% or at most 100%: met by anything
+        return []
+    target = _rate(metric.target)
+    if metric.expected is not None:
+        inside = math.isfinite(metric.expected) and 0 < metric.expected < 1
+        if not inside or (metric.expected <= metric.target if at_least else metric.expected >= metric.target):
+            side = "above" if at_least else "below"
+            return [Finding(where, f"`expected` is {validation.show(metric.expected)}: it must be a rate {side} the target {target} "
+                                   "and inside (0, 1), or no evaluation is likely to show the target.",
+                            "Give the rate your evidence (a pilot, a baseline) says the model reaches, or leave `expected` out.")]
+    evidence = target_evidence(metric.comparison, metric.target, metric.eval_size, metric.expected)
+    if evidence.enough:
+        return []
+    side = "lower" if at_least else "upper"
+    assumed = "the brief's `expected`" if metric.expected is not None else "assumed: a little better than the target"
+    about = "about" if evidence.exact else "roughly (a normal approximation)"
+    return [Finding(
+        where,
+        f"{metric.name} {metric.comparison} {target} is shown only when its 95% {side} bound meets the target. With "
+        f"{metric.eval_size:,} cases that happens about {evidence.power:.0%} of the time if the true rate is "
+        f"{_rate(evidence.true_rate)} ({assumed}): the set is too small for the target.",
+        f"Label {about} {evidence.needed:,} cases for an {EVIDENCE_POWER:.0%} chance, relax the target, or set `expected:` "
+        "to the rate your evidence (a pilot, a baseline) supports." + _COUNTED_ON.get(_rate_kind(metric.name), ""),
+    )]
+
+
+_COUNTED_ON = {
+    "recall": " For recall, `eval_size` counts the positive cases only, not the whole set.",
+    "precision": " For precision, `eval_size` counts the cases the model flags only, not the whole set.",
+}
+
+
+def _rate_kind(name: str) -> str:
+    return next((kind for kind in _COUNTED_ON if kind in name.lower()), "")
+
+
+def _rate(value: float) -> str:
+    return f"{value * 100:.4g}%"
 
 
 def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
@@ -617,6 +847,8 @@ def validate_brief(brief: FeatureBrief | Mapping) -> list[Finding]:
                     "Add `eval_set` (what the labelled cases are) and `eval_size` (how many). " + NESTED_METRIC_EXAMPLE,
                 )
             )
+        elif metric.layer == "quality":
+            findings += _evidence_findings(metric, where)
 
     escalation = brief.sections.get("human_in_the_loop", {}).get("escalation", "")
     if not escalation:
@@ -658,16 +890,26 @@ class Dimension:
     weight: int
     inverted: bool  # True when a high rating makes the idea harder
     question: str
+    knockout: str = ""  # why its worst rating stops the idea whatever the total, and what to do; "" for none
+
+    @property
+    def worst(self) -> int:
+        """The rating that counts least for the idea: 5 on an inverted dimension, else 1."""
+        return 5 if self.inverted else 1
 
 
 FEASIBILITY_DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("data_availability", 20, False, "Is there data to build and evaluate it? (5 = plenty)"),
+    Dimension("data_availability", 20, False, "Is there data to build and evaluate it? (5 = plenty)",
+              "with no data there is nothing to build the model from or to test it on; find or label data first"),
     Dimension("accuracy_requirement", 10, True, "How accurate must it be? (5 = critical)"),
     Dimension("latency_tolerance", 10, False, "How long can users wait for it? (5 = very tolerant)"),
-    Dimension("failure_impact", 15, True, "How bad is a wrong answer? (5 = catastrophic)"),
+    Dimension("failure_impact", 15, True, "How bad is a wrong answer? (5 = catastrophic)",
+              "one wrong answer could do harm that no value elsewhere makes up for; put a person before every "
+              "action, or narrow the scope to cases where a mistake is cheap"),
     Dimension("alternatives_exist", 10, True, "Do simpler, rule-based ways exist? (5 = many)"),
     Dimension("user_ai_trust", 10, False, "How much do users trust AI here? (5 = high)"),
 )
+KNOCKOUT_DIMENSIONS = tuple(d.name for d in FEASIBILITY_DIMENSIONS if d.knockout)
 _WEIGHT_SUM = sum(d.weight for d in FEASIBILITY_DIMENSIONS)  # 75 points per rating step
 RAW_MIN, RAW_MAX = _WEIGHT_SUM * 1, _WEIGHT_SUM * 5  # 75 and 375
 
@@ -678,18 +920,28 @@ GUIDANCE = {
 }
 
 
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
 @dataclasses.dataclass(frozen=True)
 class FeasibilityResult:
-    """A scored idea: score 0–100, verdict, each dimension's points, and what to do next."""
+    """A scored idea: score 0–100, verdict, each dimension's points, and what to do next.
+
+    ``knockouts`` names the critical dimensions rated at their worst: any one makes the verdict
+    RED whatever the total; ``score_verdict`` is what the total alone would say."""
 
     score: float
     verdict: str
     contributions: dict[str, float]
     guidance: str
     ratings: dict[str, int]
+    knockouts: tuple[str, ...] = ()
+    score_verdict: str = ""
 
     def __str__(self) -> str:
-        return f"{self.score:.1f}/100 {self.verdict}: {self.guidance}"
+        knocked = ", ".join(f"{_words(name)} {self.ratings[name]}" for name in self.knockouts)
+        return f"{self.score:.1f}/100 {self.verdict}{f' (knock-out: {knocked})' if knocked else ''}: {self.guidance}"
 
     def __repr__(self) -> str:
         return f"FeasibilityResult({self})"
@@ -718,6 +970,11 @@ def feasibility_score(
     requirement, failure impact, alternatives) a high rating counts against the idea, so it is
     inverted (6 - rating). The weighted sum runs from 75 to 375 and is mapped onto 0–100:
     the worst possible idea scores 0 and the best 100. GREEN from 70, YELLOW from 50, else RED.
+
+    The knock-out rule: a critical dimension at its worst (data availability 1, failure impact 5)
+    makes the verdict RED whatever the total, because a high rating elsewhere cannot buy back
+    having no data, or a catastrophic wrong answer. The score stays the total, so the cost of the
+    knock-out shows. Rate the idea as it will run: a person checking every answer lowers the impact.
     """
     given = {
         "data_availability": data_availability,
@@ -738,8 +995,13 @@ def feasibility_score(
     # Computed from the whole-number total so that a score of exactly 70 or 50 is not lost to rounding.
     score = points * 100 / (RAW_MAX - RAW_MIN)
     span = RAW_MAX - RAW_MIN
-    verdict = "GREEN" if points * 100 >= 70 * span else "YELLOW" if points * 100 >= 50 * span else "RED"
-    return FeasibilityResult(score, verdict, contributions, GUIDANCE[verdict], ratings)
+    by_score = "GREEN" if points * 100 >= 70 * span else "YELLOW" if points * 100 >= 50 * span else "RED"
+    knockouts = tuple(d.name for d in FEASIBILITY_DIMENSIONS if d.knockout and ratings[d.name] == d.worst)
+    if not knockouts:
+        return FeasibilityResult(score, by_score, contributions, GUIDANCE[by_score], ratings, (), by_score)
+    reasons = " ".join(f"{_words(d.name).capitalize()} is rated {d.worst}: {d.knockout}." for d in FEASIBILITY_DIMENSIONS if d.name in knockouts)
+    guidance = f"Stop and reframe, whatever the total. {reasons} Then rate the new framing."
+    return FeasibilityResult(score, "RED", contributions, guidance, ratings, knockouts, by_score)
 
 
 # --------------------------------------------------------------------------------------------
@@ -755,6 +1017,8 @@ class Pattern:
     best_for: str
     watch_out: str
     governance_load: int  # relative, 0-100: more debugging, evaluation and approval work
+    rung: int  # the ladder's step; patterns on one rung close different gaps, not a bigger one
+    closes: str  # the gap the pattern closes
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -765,6 +1029,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "Stable inputs, well-known business logic, domains that need a full audit trail.",
         "Rules turn brittle as exceptions pile up; revisit when they sprawl past a few dozen.",
         20,
+        1,
+        "none: the logic is known and exact",
     ),
     Pattern(
         "predictive_ml",
@@ -773,22 +1039,39 @@ PATTERNS: tuple[Pattern, ...] = (
         "Scoring, ranking, forecasting: churn risk, fraud queues, arrival times.",
         "Needs a labelled gold set, calibration, drift monitoring and a retraining schedule.",
         45,
+        2,
+        "a pattern in past data that rules cannot capture",
+    ),
+    Pattern(
+        "prompt_only",
+        "Prompted general model",
+        "Can a general language model do it from instructions and a few examples in the prompt?",
+        "Summaries, drafts, extraction and classification of free text, where general knowledge is enough.",
+        "Answers vary from run to run and can be confidently wrong; needs an evaluation set and checks on every prompt change.",
+        50,
+        3,
+        "free text to read or write, with general knowledge only",
     ),
     Pattern(
         "rag",
         "Retrieval-augmented generation (RAG)",
-        "Does finding the right documents and answering from them cover most of it?",
+        "Is the gap knowledge: facts the model never saw, private or changing, that it must look up?",
         "Support copilots, internal search, policy assistants, help-centre answers.",
         "Quality depends on how documents are split, how fresh they are and whether answers stay grounded in them.",
         55,
+        4,
+        "knowledge: facts the model must look up at question time",
     ),
     Pattern(
         "fine_tuning",
         "Fine-tuned model",
-        "Must the model's behaviour itself be specialised and consistent, at high volume?",
-        "High-volume domain tasks where behaviour must be specialised and consistent.",
-        "A training run can cost thousands of dollars and weeks of work, plus retraining; it pays off mainly at high volume.",
+        "Is the gap behaviour: a format, tone or decision style the prompt cannot hold, at high volume?",
+        "High-volume tasks whose output must follow one style or format every time, often on a smaller, cheaper model.",
+        "The training run itself is cheap at today's prices (lesson 04); the cost is the labelled examples, the "
+        "evaluation and retraining when things change. It teaches behaviour, not facts that change.",
         78,
+        4,
+        "behaviour: how the model answers, not what it knows",
     ),
     Pattern(
         "agent",
@@ -797,6 +1080,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "Multi-step operations work: triage with actions, internal automations.",
         "Needs tightly scoped tools, approval gates, traces and explicit failure boundaries.",
         90,
+        5,
+        "action: several steps across systems",
     ),
 )
 PATTERN_KEYS = tuple(p.key for p in PATTERNS)
@@ -820,8 +1105,10 @@ class PatternSuggestion:
 def suggest_pattern(answers: Mapping[str, bool]) -> PatternSuggestion:
     """Return the smallest reliable pattern, walking the ladder from rules to agents (lesson 01).
 
-    ``answers`` maps each pattern key (rules, predictive_ml, rag, fine_tuning, agent) to whether
-    that pattern would meet the workflow's target; missing keys count as "no".
+    ``answers`` maps each pattern key (rules, predictive_ml, prompt_only, rag, fine_tuning, agent)
+    to whether that pattern would meet the workflow's target; missing keys count as "no". RAG and
+    fine-tuning share a rung: they close different gaps (knowledge, behaviour). When both would
+    do, RAG is suggested (less to govern, and it stays current) and the advice names the other.
     """
     if not isinstance(answers, Mapping):
         raise ValueError(f"answers must be a mapping of pattern to yes/no, got {type(answers).__name__}")
@@ -835,7 +1122,12 @@ def suggest_pattern(answers: Mapping[str, bool]) -> PatternSuggestion:
     for pattern in PATTERNS:
         if answers.get(pattern.key, False):
             skipped = f" ({', '.join(passed_over)} would not meet the target)" if passed_over else ""
-            return PatternSuggestion(pattern, tuple(passed_over), f"Use {pattern.name}: the smallest rung that meets the target{skipped}.")
+            also = [p for p in PATTERNS if p.rung == pattern.rung and p is not pattern and answers.get(p.key, False)]
+            same_rung = (
+                f" {also[0].name} would also do: it closes a different gap ({also[0].closes}); the two can be combined."
+                if also else ""
+            )
+            return PatternSuggestion(pattern, tuple(passed_over), f"Use {pattern.name}: the smallest rung that meets the target{skipped}.{same_rung}")
         passed_over.append(pattern.key)
     return PatternSuggestion(
         None,
@@ -848,20 +1140,68 @@ def suggest_pattern(answers: Mapping[str, bool]) -> PatternSuggestion:
 # Non-functional requirements
 # --------------------------------------------------------------------------------------------
 
-LATENCY_TIERS = (
-    ("real time", 200, "the user waits on it: under 200 ms"),
-    ("near real time", 2000, "a short wait is fine: under 2 seconds"),
-    ("batch", math.inf, "no one waits on it: results can take from seconds to hours"),
+@dataclasses.dataclass(frozen=True)
+class LatencyTier:
+    """One latency tier: who waits, what the budget measures, and an example (lesson 01)."""
+
+    name: str
+    who_waits: str
+    budget: str
+    example: str
+
+
+REAL_TIME_MS = 200  # within this a response feels instant
+WAIT_LIMIT_MS = 2_000  # a person waiting should see something within this
+
+LATENCY_TIERS: tuple[LatencyTier, ...] = (
+    LatencyTier("real time", "the user, inside a step that cannot pause",
+                "the whole response within 200 ms at p95", "a fraud check at checkout, suggestions as you type"),
+    LatencyTier("near real time", "the user, for one complete answer",
+                "the whole response within 2 s at p95", "a category suggested when a ticket opens"),
+    LatencyTier("streaming", "the user, reading the answer as it is written",
+                "the first words within 2 s at p95 (time to first token), then a steady flow", "a drafted reply, a chat answer"),
+    LatencyTier("long wait", "the user, with nothing to read for more than 2 s",
+                "no tier to aim for: stream the answer, show progress, or move the work to the background", "a 10-second spinner"),
+    LatencyTier("batch", "no one: results are picked up later",
+                "a deadline and a volume (e.g. all accounts scored by 6 am), not seconds", "a nightly report, overnight scoring"),
 )
 
 
-def latency_tier(milliseconds: float) -> str:
-    """Return the latency tier for a response-time budget in milliseconds (lesson 01)."""
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise validation.fail(name, value, "True or False")
+    return value
+
+
+def latency_tier(milliseconds: float, user_waits: bool = True, streaming: bool = False) -> str:
+    """Return the latency tier of a response-time budget, by whether a person waits for it (lesson 01).
+
+    ``milliseconds`` is the 95th percentile (p95: 95 requests in 100 are faster) of the whole
+    response, or of the time to the first token when ``streaming`` (the answer shows as it is
+    written). No one waiting: "batch", whatever the time. A person waiting: "real time" within
+    200 ms, "near real time" or "streaming" within 2 s, and "long wait" beyond that: a warning,
+    not a tier to aim for. The limits are common rules of thumb, not laws.
+    """
     milliseconds = validation.real("milliseconds", milliseconds, low=0, low_open=True, finite=False, allowed="a positive number")
-    for name, limit, _ in LATENCY_TIERS:
-        if milliseconds < limit:
-            return name
-    return "batch"
+    user_waits, streaming = _flag("user_waits", user_waits), _flag("streaming", streaming)
+    if not user_waits:
+        if streaming:
+            raise validation.fail("streaming", streaming, "False when user_waits is False: a stream is for a person reading as it arrives")
+        return "batch"
+    if milliseconds > WAIT_LIMIT_MS:
+        return "long wait"
+    if streaming:
+        return "streaming"
+    return "real time" if milliseconds <= REAL_TIME_MS else "near real time"
+
+
+def latency_table():
+    """Return the latency tiers: who waits, what the budget measures, an example (lesson 01)."""
+    import pandas as pd
+
+    return pd.DataFrame([dataclasses.asdict(t) for t in LATENCY_TIERS]).rename(
+        columns={"name": "latency tier", "who_waits": "who waits", "budget": "the budget (p95)"}
+    ).set_index("latency tier")
 
 
 def read_brief(answer: Any) -> FeatureBrief:
@@ -941,7 +1281,8 @@ def metrics_table(brief: FeatureBrief | Mapping):
             "metric": m.name,
             "target": f"{m.comparison} {_number(m.target)}" if m.comparison and m.target is not None else m.text,
             "unit": m.unit,
-            "measured on": f"{m.eval_set} ({m.eval_size})" if m.eval_size else "",
+            "judged by": _judged_by(m) or "the value measured",
+            "measured on": f"{m.eval_set} ({m.eval_size:,})" if m.eval_size else "",
         }
         for m in brief.metrics
     ]
@@ -949,11 +1290,12 @@ def metrics_table(brief: FeatureBrief | Mapping):
 
 
 def patterns_table():
-    """Return the pattern ladder, smallest first: best for, watch out for, governance load."""
+    """Return the pattern ladder, smallest first: its rung, the gap it closes, best for, watch out for, governance load."""
     import pandas as pd
 
     rows = [
-        {"pattern": p.name, "ask": p.question, "best for": p.best_for, "watch out for": p.watch_out, "governance load": p.governance_load}
+        {"pattern": p.name, "rung": p.rung, "closes the gap of": p.closes, "ask": p.question, "best for": p.best_for,
+         "watch out for": p.watch_out, "governance load": p.governance_load}
         for p in PATTERNS
     ]
     return pd.DataFrame(rows).set_index("pattern")

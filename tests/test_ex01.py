@@ -13,7 +13,7 @@ import pytest
 from aipm_course import briefs
 from aipm_course.checking import ___, Outcome
 from aipm_course.exercises import load
-from aipm_course.exercises.ex01 import DRAFT_BRIEF, IDEAS, SCENARIOS, broken_feasibility_score, normalised_score
+from aipm_course.exercises.ex01 import DRAFT_BRIEF, IDEAS, KNOCKOUT_IDEAS, SCENARIOS, broken_feasibility_score, normalised_score
 from aipm_course.parameters import scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +34,11 @@ def hand_score(ratings, invert=True):
 
 def hand_verdict(score):
     return "GREEN" if score >= 70 else "YELLOW" if score >= 50 else "RED"
+
+
+def hand_final_verdict(ratings):
+    """The verdict with the knock-out rule by hand: data availability 1 or failure impact 5 is RED."""
+    return "RED" if ratings[0] == 1 or ratings[3] == 5 else hand_verdict(hand_score(ratings))
 
 
 @pytest.fixture
@@ -57,25 +62,30 @@ FAILURE_WRONG = ("Underuse", "Expectation gap", "Cost blowout")
 def test_concepts_answers_that_ignore_them_fail_for_every_seed(scenario):
     """Loaded once per (seed, scenario). For every seed 0-499:
     q2: scores that skip the inversion of the hard dimensions, or use the published /75 formula, are wrong;
-    q3: always reaching for the most capable pattern ("agent") is wrong;
-    q4: a metric that ignores that every email gets a category (precision, recall) or a percentage
-        for the share is wrong;
+        the verdict the total alone gives to idea B, ignoring its knock-out, is wrong;
+    q3: always reaching for the most capable pattern ("agent"), or always for a prompt, is wrong;
+    q4: a metric that ignores that every email gets a category (precision, recall), a percentage
+        for the share, or judging the target by the point estimate is wrong;
     q5: trusting the published scorecard to give 0 and 100 is wrong;
     q7: every failure mode other than the metric disconnect is wrong."""
     for seed in SEEDS:
         ex = load("01", seed=seed, scenario=scenario)
         data = ex.q2.data
-        right = {"a_score": hand_score(data.ratings_a), "a_verdict": hand_verdict(hand_score(data.ratings_a)),
-                 "b_score": hand_score(data.ratings_b), "b_verdict": hand_verdict(hand_score(data.ratings_b))}
+        right = {"a_score": hand_score(data.ratings_a), "a_verdict": hand_final_verdict(data.ratings_a),
+                 "b_score": hand_score(data.ratings_b), "b_verdict": hand_final_verdict(data.ratings_b)}
         assert ex.q2.check(right).correct, (seed, right)
+        by_total = {**right, "b_verdict": hand_verdict(hand_score(data.ratings_b))}
+        assert by_total["b_verdict"] != "RED" and not ex.q2.check(by_total).correct, seed
         uninverted = {**right, "a_score": hand_score(data.ratings_a, invert=False), "b_score": hand_score(data.ratings_b, invert=False)}
         assert not ex.q2.check(uninverted).correct, seed
         published = {**right, "a_score": broken_feasibility_score(data.ratings_a)}
         assert not ex.q2.check(published).correct, seed
         assert not ex.q3.check({key: "agent" for key in ex.q3.data.scenarios}).correct, seed
+        assert not ex.q3.check({key: "prompt_only" for key in ex.q3.data.scenarios}).correct, seed
         requirement = _right_requirement(ex.q4.data)
         assert ex.q4.check(requirement).correct, seed
-        for ignoring in ({"metric": "precision"}, {"metric": "recall"}, {"threshold": 100 * ex.q4.data.threshold}):
+        for ignoring in ({"metric": "precision"}, {"metric": "recall"}, {"threshold": 100 * ex.q4.data.threshold},
+                         {"judged_by": "point estimate"}):
             assert not ex.q4.check({**requirement, **ignoring}).correct, (seed, ignoring)
         assert not ex.q5.check({"worst_score": 0, "best_score": 100, "worst_verdict": "RED"}).correct
         for text in FAILURE_WRONG:
@@ -140,7 +150,7 @@ def test_q2_each_named_slip_gets_its_own_feedback():
     # Email suggestions, worked by hand: weighted sum 335; no inversion 20*5+10*2+10*5+15*1+10*4+10*5 = 275
     # -> 66.7; published 335/75*100 = 446.7; equal weights (5+4+5+5+2+5 - 6)/24*100 = 83.3; 335/375 = 89.3.
     q = next(q for q in (load("01", seed=s).q2 for s in range(200)) if q.data.name_a.startswith("Email"))
-    right = {"a_score": 86.7, "a_verdict": "GREEN", "b_score": hand_score(q.data.ratings_b), "b_verdict": hand_verdict(hand_score(q.data.ratings_b))}
+    right = {"a_score": 86.7, "a_verdict": "GREEN", "b_score": hand_score(q.data.ratings_b), "b_verdict": hand_final_verdict(q.data.ratings_b)}
     assert q.check(right).correct
     slips = {446.7: "divides by 75", 66.7: "Invert the hard dimensions", 335: "weighted sum", 83.3: "equally important", 89.3: "Dividing by 375"}
     for value, words in slips.items():
@@ -151,10 +161,32 @@ def test_q2_each_named_slip_gets_its_own_feedback():
 
 
 def test_q2_verdict_explains_why():
-    ex = load("01", seed=3)
+    ex = next(e for e in (load("01", seed=s) for s in range(50)) if e.q2.data.ratings_a[0] > 1 and e.q2.data.ratings_a[3] < 5)
     a = briefs.feasibility_score(*ex.q2.data.ratings_a)
     result = ex.q2.check({"a_score": a.score, "a_verdict": a.verdict, "b_score": ___, "b_verdict": ___})
     assert any(d.startswith("`a_verdict`: ✓ Right: a score of") for d in result.details)
+
+
+def test_q2_idea_b_always_has_a_knock_out_that_flips_its_verdict():
+    # By hand: payouts (5,4,5,5,1,5) = 285 -> 70.0; insulin (5,5,4,5,1,4) = 100+10+40+15+50+40 = 255 -> 60.0;
+    # churn (1,1,5,1,2,5) = 20+50+50+75+40+50 = 285 -> 70.0; shop (1,2,5,2,2,4) = 20+40+50+60+40+40 = 250 -> 58.3.
+    assert [round(hand_score(r), 1) for _, r in KNOCKOUT_IDEAS] == [70.0, 60.0, 70.0, 58.3]
+    assert all(hand_final_verdict(r) == "RED" != hand_verdict(hand_score(r)) for _, r in KNOCKOUT_IDEAS)
+    names = {load("01", seed=s).q2.data.name_b for s in range(40)}
+    assert names == {name for name, _ in KNOCKOUT_IDEAS}
+
+
+def test_q2_knock_out_feedback_and_why():
+    q = next(q for q in (load("01", seed=s).q2 for s in range(60)) if q.data.name_b.startswith("Overnight"))
+    a = briefs.feasibility_score(*q.data.ratings_a)
+    right = {"a_score": a.score, "a_verdict": a.verdict, "b_score": 70.0, "b_verdict": "RED"}
+    result = q.check(right)
+    assert result.correct and any("failure impact is rated 5, a knock-out: RED whatever the total (70.0)" in d for d in result.details)
+    green = " ".join(q.check({**right, "b_verdict": "GREEN"}).details)
+    assert "what the total alone says" in green and "knock-out rule" in green and "RED" not in green.split("`b_verdict`")[1]
+    yellow = " ".join(q.check({**right, "b_verdict": "YELLOW"}).details)
+    assert "YELLOW is from 50 up to 70" in yellow
+    assert "knock-out" in q.prompt and "knock-out" in q.solution().body
 
 
 # -- q3: the smallest reliable pattern -----------------------------------------------------------
@@ -201,6 +233,7 @@ def _right_requirement(data):
         "metric": "accuracy",
         "comparison": ">=",
         "threshold": data.threshold,
+        "judged_by": "lower bound",
         "eval_set": "recent emails labelled by senior agents",
         "eval_size": data.eval_size,
     }
@@ -232,6 +265,33 @@ def test_q4_each_numeric_field_names_three_slips(ex):
     assert "number of categories" in detail("eval_size", data.categories)
     assert "must be right" in detail("eval_size", round(data.threshold * data.eval_size))
     assert "may be wrong" in detail("eval_size", round((1 - data.threshold) * data.eval_size))
+
+
+def test_q4_judged_by_feedback_and_a_set_large_enough_for_its_target():
+    for seed in range(30):
+        ex = load("01", seed=seed)
+        data = ex.q4.data
+        assert briefs.target_evidence(">=", data.threshold, data.eval_size).enough, (seed, data)
+    ex = load("01", seed=0)
+    right = _right_requirement(ex.q4.data)
+    point = " ".join(ex.q4.check({**right, "judged_by": "point estimate"}).details)
+    upper = " ".join(ex.q4.check({**right, "judged_by": "upper bound"}).details)
+    assert "by luck" in point and "most hopeful reading" in upper
+    assert ex.q4.check({**right, "judged_by": "95% lower bound"}).correct
+    assert "95% lower bound" in ex.q4.solution().body
+
+
+def test_q3_a_prompt_that_already_works_is_the_smallest_rung():
+    scenario = next(s for s in SCENARIOS if s.key == "meeting_notes")
+    assert scenario.answer == "prompt_only" and "already did it well" in scenario.text
+    ex = next(e for e in (load("01", seed=s) for s in range(60)) if "meeting_notes" in e.q3.data.scenarios)
+    right = {s.key: s.answer for s in SCENARIOS if s.key in ex.q3.data.scenarios}
+    assert ex.q3.check(right).correct
+    tuned = " ".join(ex.q3.check({**right, "meeting_notes": "fine_tuning"}).details)
+    assert "A prompt already does it well" in tuned
+    by_gap = {s.key: s.feedback for s in SCENARIOS}
+    assert "knowledge, not behaviour" in by_gap["travel_policy"]["fine_tuning"]
+    assert "behaviour, not knowledge" in by_gap["descriptions"]["rag"]
 
 
 # -- q5: the bug in a published scorecard --------------------------------------------------------

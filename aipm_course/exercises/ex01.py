@@ -3,6 +3,7 @@
 Each question is one small function registered in order. The ideas in question 2, the scenarios
 in question 3 and the numbers in question 4 come from each question's own random stream, fixed by
 the notebook's parameters, so workshop teams get different ones and are still checked correctly.
+Question 2's second idea always has a knock-out rating, so the rule is checked for every seed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import validation
-from ..briefs import FEASIBILITY_DIMENSIONS, PATTERNS, RAW_MAX, RAW_MIN, _check_rating, feasibility_score, read_brief, validate_brief
+from ..briefs import (
+    FEASIBILITY_DIMENSIONS,
+    PATTERNS,
+    RAW_MAX,
+    RAW_MIN,
+    _check_rating,
+    feasibility_score,
+    read_brief,
+    validate_brief,
+)
 from ..checking import (
     Case,
     ChoiceQuestion,
@@ -66,6 +76,14 @@ IDEAS = (
     ("Smart reply drafts in a support inbox", (4, 3, 4, 2, 3, 3)),
 )
 
+# Ideas whose total alone says GREEN or YELLOW but whose knock-out rating makes them RED.
+KNOCKOUT_IDEAS = (
+    ("Overnight approval of large bank payouts, with no one checking", (5, 4, 5, 5, 1, 5)),
+    ("Insulin doses changed by a wearable pump on its own", (5, 5, 4, 5, 1, 4)),
+    ("Churn predictions for a product launched last week", (1, 1, 5, 1, 2, 5)),
+    ("Sales forecasts for a shop that opens next month", (1, 2, 5, 2, 2, 4)),
+)
+
 PATTERN_LABELS = {p.key: p.name for p in PATTERNS}
 
 
@@ -86,6 +104,7 @@ SCENARIOS = (
         "rules",
         {
             "predictive_ml": "The rule is exact and known: a model would only add errors and an audit problem.",
+            "prompt_only": "A language model can misread an amount; an exact rule cannot, and it costs nothing to run.",
             "rag": "Nothing here needs documents or generated text; the policy is one clear rule.",
             "fine_tuning": "Far too heavy: the rule fits in one line of logic.",
             "agent": "There is nothing to plan or act on in several steps; a fixed rule does it.",
@@ -98,6 +117,7 @@ SCENARIOS = (
         "predictive_ml",
         {
             "rules": "No fixed rule captures the many signals in usage history; this is scoring from past data.",
+            "prompt_only": "A language model reads text; 20,000 usage histories call for a model trained on who cancelled before.",
             "rag": "There are no documents to look up: this is a score learned from labelled history.",
             "fine_tuning": "Generating text is not the job; a model that scores from past data is.",
             "agent": "Nothing needs to be done in several steps: it is one score per subscriber.",
@@ -111,7 +131,8 @@ SCENARIOS = (
         {
             "rules": "Questions come in countless wordings; rules cannot answer free-text questions.",
             "predictive_ml": "A score or a class is not an answer; people need text grounded in the policy.",
-            "fine_tuning": "The policy changes, and answers must quote it: look it up at question time instead of training it in.",
+            "prompt_only": "A general model has never seen this company's policy: it would answer from guesswork.",
+            "fine_tuning": "The gap is knowledge, not behaviour: the policy changes and answers must quote it, so look it up at question time.",
             "agent": "Answering from documents needs no multi-step actions; retrieval covers it.",
         },
         "finding the right paragraph and answering from it is retrieval, and it stays current when the policy changes.",
@@ -126,7 +147,8 @@ SCENARIOS = (
         {
             "rules": "Templates cannot write varied, natural descriptions.",
             "predictive_ml": "This is writing text, not scoring or ranking.",
-            "rag": "Looking up documents does not change the model's tone, which is the problem here.",
+            "prompt_only": "That was tried: the style guide in the prompt keeps getting the tone wrong.",
+            "rag": "The gap is behaviour, not knowledge: looking up documents does not change the model's tone.",
             "agent": "No multi-step actions are needed: one consistent writing task, at very high volume.",
         },
         "prompting has failed on tone, and at this volume training the voice into the model pays.",
@@ -141,6 +163,7 @@ SCENARIOS = (
         {
             "rules": "The steps depend on what each order looks like; fixed rules break on the exceptions.",
             "predictive_ml": "A score does not act: the job is several steps across systems.",
+            "prompt_only": "A prompt gives text back; it cannot check the order or issue the refund.",
             "rag": "Answering is not enough: the system must act in the order and payment systems.",
             "fine_tuning": "Training does not give the system tools or approval steps.",
         },
@@ -152,11 +175,28 @@ SCENARIOS = (
         "predictive_ml",
         {
             "rules": "Delays depend on many interacting factors; rules would be crude guesses.",
+            "prompt_only": "A language model is not a forecaster: past deliveries train a model that predicts delays.",
             "rag": "There are no documents to consult: it is a forecast from past deliveries.",
             "fine_tuning": "It is a number to forecast, not text to write.",
             "agent": "One forecast per parcel needs no multi-step actions.",
         },
         "a number forecast from past deliveries is what a predictive model is for.",
+    ),
+    Scenario(
+        "meeting_notes",
+        (
+            "Turn each internal meeting's transcript into five bullet points and a list of actions; in a "
+            "test on 50 meetings, a general model with a short instruction already did it well."
+        ),
+        "prompt_only",
+        {
+            "rules": "Fixed rules cannot summarise free conversation.",
+            "predictive_ml": "A summary is text to write, not a score to learn from past data.",
+            "rag": "Everything needed is in the transcript itself: there is nothing to look up.",
+            "fine_tuning": "A prompt already does it well; training adds examples to label and a model to keep.",
+            "agent": "Writing a summary is one step; nothing has to act in other systems.",
+        },
+        "the job is free text and a general model already does it from an instruction: nothing to train or look up.",
     ),
 )
 
@@ -237,14 +277,25 @@ def score_spec(ratings: tuple[int, ...]) -> NumberSpec:
     )
 
 
+KNOCKOUT_SLIP = "That is what the total alone says. Check the ratings against the knock-out rule first."
+
+
 def verdict_spec(ratings: tuple[int, ...], rng) -> ChoiceSpec:
+    """The verdict, knock-out rule included: the total's own verdict gets the knock-out feedback."""
     ratings, rng = _ratings(ratings), _rng(rng)
     result = feasibility_score(*ratings)
+    feedback = {k: v for k, v in VERDICT_RULE.items() if k != result.verdict}
+    why = f"a score of {SCORE.format(result.score)} is {VERDICT_WHY[result.verdict]}."
+    if result.knockouts:
+        knocked = " and ".join(f"{name.replace('_', ' ')} is rated {result.ratings[name]}" for name in result.knockouts)
+        why = f"{knocked}, a knock-out: RED whatever the total ({SCORE.format(result.score)})."
+        if result.score_verdict != "RED":
+            feedback[result.score_verdict] = KNOCKOUT_SLIP
     return ChoiceSpec(
         {"GREEN": "GREEN", "YELLOW": "YELLOW", "RED": "RED"},
         correct=result.verdict,
-        feedback={k: v for k, v in VERDICT_RULE.items() if k != result.verdict},
-        why=f"a score of {SCORE.format(result.score)} is {VERDICT_WHY[result.verdict]}.",
+        feedback=feedback,
+        why=why,
     ).shuffled(rng)
 
 
@@ -259,8 +310,9 @@ def repair_a_vague_brief(ctx) -> ValidationQuestion:
         (
             "The YAML below is a first draft of a brief for a refund helper in an online shop. Edit it "
             "until the validator finds nothing: complete all ten sections, give every metric a "
-            "comparison and a number, give quality metrics their evaluation set and size, and add a "
-            "human fallback, a kill switch with a rollback, and a cost per successful task. Invent "
+            "comparison and a number, give quality metrics their evaluation set and a size large enough "
+            "to show the target by its 95% bound, and add a human fallback, a kill switch with a "
+            "rollback, and a cost per successful task. Invent "
             "realistic details: the shop handles about 1,200 refund requests a day. Passing the "
             "validator means nothing is missing; whether each answer is convincing is your judgement, "
             "so replace the draft's vague sentences too."
@@ -270,7 +322,7 @@ def repair_a_vague_brief(ctx) -> ValidationQuestion:
         hints=(
             "Run the check after each section you add: it lists what is still missing, field by field.",
             "A complete example: `print(briefs.brief_to_yaml(briefs.load_example(\"support_triage\")))`. "
-            "Follow its shape, not its content.",
+            "Follow its shape, not its content. If the check says the set is too small, its fix names the size.",
         ),
         solution=(
             "Every section answers a question the team would otherwise argue about later. One complete "
@@ -286,8 +338,7 @@ def _rated(ratings: tuple[int, ...]) -> dict[str, int]:
 
 @exercise.question("q2")
 def score_two_ideas(ctx) -> StructuredQuestion:
-    first, second = ctx.rng.choice(len(IDEAS), size=2, replace=False)
-    (name_a, ratings_a), (name_b, ratings_b) = IDEAS[int(first)], IDEAS[int(second)]
+    (name_a, ratings_a), (name_b, ratings_b) = IDEAS[int(ctx.rng.integers(len(IDEAS)))], KNOCKOUT_IDEAS[int(ctx.rng.integers(len(KNOCKOUT_IDEAS)))]
     a, b = feasibility_score(*ratings_a), feasibility_score(*ratings_b)
     return StructuredQuestion(
         "q2",
@@ -295,8 +346,8 @@ def score_two_ideas(ctx) -> StructuredQuestion:
         (
             f"Idea A, \"{name_a}\", is rated {_rated(ratings_a)}. Idea B, \"{name_b}\", is rated "
             f"{_rated(ratings_b)}. Give each idea's feasibility score (0–100) {SCORE.phrase}, and its "
-            "verdict, as a dict with `a_score`, `a_verdict`, `b_score`, `b_verdict`. The ratings are in "
-            "`ex.q2.data`."
+            "verdict with the knock-out rule applied, as a dict with `a_score`, `a_verdict`, `b_score`, "
+            "`b_verdict`. The ratings are in `ex.q2.data`."
         ),
         fields={
             "a_score": score_spec(ratings_a),
@@ -305,12 +356,15 @@ def score_two_ideas(ctx) -> StructuredQuestion:
             "b_verdict": verdict_spec(ratings_b, ctx.rng),
         },
         hints=(
-            "Use the corrected scorecard from the lesson: weights 20/10/10/15/10/10, the hard dimensions inverted (6 − rating).",
+            "Use the corrected scorecard from the lesson: weights 20/10/10/15/10/10, the hard dimensions inverted "
+            "(6 − rating). Then check for a knock-out: data availability 1 or failure impact 5 makes it RED.",
             "Weighted sum = 20·data + 10·(6 − accuracy) + 10·latency + 15·(6 − failure) + 10·(6 − alternatives) + 10·trust; then (sum − 75) / 300 × 100.",
         ),
         solution=(
             f"A: {SCORE.format(a.score)}, {a.verdict}; B: {SCORE.format(b.score)}, {b.verdict}. Compute both with "
-            "`feasibility_score`; GREEN from 70, YELLOW from 50, RED below."
+            "`feasibility_score`; GREEN from 70, YELLOW from 50, RED below, and RED whatever the total when "
+            f"a knock-out rating is there. B's total alone would say {b.score_verdict}, but "
+            f"{' and '.join(n.replace('_', ' ') for n in b.knockouts)} is at its worst."
         ),
         solution_code=(
             "a = feasibility_score(*ex.q2.data.ratings_a)\n"
@@ -341,13 +395,16 @@ def smallest_reliable_pattern(ctx) -> StructuredQuestion:
         "Pick the smallest reliable pattern",
         (
             "For each scenario, give the smallest pattern on the ladder that would do the job reliably: "
-            "one of \"rules\", \"predictive_ml\", \"rag\", \"fine_tuning\", \"agent\". Answer with a dict "
-            "from scenario key to pattern.\n" + "\n".join(f"`{s.key}`: {s.text}" for s in chosen)
+            "one of \"rules\", \"predictive_ml\", \"prompt_only\", \"rag\", \"fine_tuning\", \"agent\". RAG and "
+            "fine-tuning share a rung: choose between them by the gap (knowledge to look up, or behaviour to "
+            "change). Answer with a dict from scenario key to pattern.\n" + "\n".join(f"`{s.key}`: {s.text}" for s in chosen)
         ),
         fields={s.key: pattern_spec(s, ctx.rng) for s in chosen},
         hints=(
-            "Walk the ladder from the bottom: can rules do it? A model that scores? Retrieval? Only then fine-tuning or an agent.",
-            "Fine-tuning is for changing the model's behaviour at high volume; an agent is for acting in several steps.",
+            "Walk the ladder from the bottom: can rules do it? A model that scores? A general model with a prompt? "
+            "Only then retrieval or fine-tuning, and an agent last.",
+            "Retrieval closes a knowledge gap (facts to look up); fine-tuning a behaviour gap (a tone or format the "
+            "prompt cannot hold); an agent is for acting in several steps.",
         ),
         solution="\n".join(f"`{s.key}`: \"{s.answer}\". Smallest rung because {s.why}" for s in chosen),
         data=types.SimpleNamespace(scenarios={s.key: s.text for s in chosen}),
@@ -392,6 +449,18 @@ METRIC = ChoiceSpec(
     why="every email gets a category, and the need is the share of all emails sorted into the right one.",
 )
 
+JUDGED_BY = ChoiceSpec(
+    {"point estimate": "point estimate", "lower bound": "lower bound", "upper bound": "upper bound"},
+    correct="lower bound",
+    feedback={
+        "point estimate": "One sample can land above the target by luck; a target is judged by the bound that allows for it.",
+        "upper bound": "The upper bound is the most hopeful reading; an \"at least\" target must be cleared from below.",
+    },
+    aliases={"point": "point estimate", "lower": "lower bound", "upper": "upper bound",
+             "95% lower bound": "lower bound", "the observed accuracy": "point estimate"},
+    why="an \"at least\" target is shown when even the 95% lower bound of accuracy clears it, not one lucky sample.",
+)
+
 AT_LEAST = ChoiceSpec(
     {">=": ">=", ">": ">", "<=": "<=", "<": "<"},
     correct=">=",
@@ -425,7 +494,7 @@ def requirement_texts() -> dict[str, TextSpec]:
 def testable_requirement(ctx) -> StructuredQuestion:
     categories = ctx.pick([8, 10, 12, 15])
     threshold = ctx.pick([0.85, 0.88, 0.9])
-    eval_size = ctx.pick([300, 500, 800])
+    eval_size = ctx.pick([2_000, 2_500, 3_000])
     numbers, texts = requirement_numbers(categories, threshold, eval_size), requirement_texts()
     return StructuredQuestion(
         "q4",
@@ -434,10 +503,11 @@ def testable_requirement(ctx) -> StructuredQuestion:
             "The wish: \"the assistant should understand customer emails really well\". What the team "
             f"knows: support sorts English emails into {categories} categories; the business case needs "
             f"at least {threshold:.0%} of emails put in the right category; senior agents have labelled "
-            f"{eval_size} recent emails. Write the requirement as a dict with `task` (what the system does), "
+            f"{eval_size:,} recent emails. Write the requirement as a dict with `task` (what the system does), "
             f"`input`, `categories` (how many, {COUNT.phrase}), `metric` (one of \"accuracy\", \"precision\", "
-            f"\"recall\"), `comparison`, `threshold` (a share between 0 and 1, {SHARE.phrase}), `eval_set` "
-            f"(what it is measured on) and `eval_size` ({COUNT.phrase})."
+            f"\"recall\"), `comparison`, `threshold` (a share between 0 and 1, {SHARE.phrase}), `judged_by` "
+            "(what must clear the threshold: one of \"point estimate\", \"lower bound\", \"upper bound\"), "
+            f"`eval_set` (what it is measured on) and `eval_size` ({COUNT.phrase})."
         ),
         fields={
             "task": texts["task"],
@@ -446,17 +516,19 @@ def testable_requirement(ctx) -> StructuredQuestion:
             "metric": METRIC.shuffled(ctx.rng),
             "comparison": AT_LEAST.shuffled(ctx.rng),
             "threshold": numbers["threshold"],
+            "judged_by": JUDGED_BY.shuffled(ctx.rng),
             "eval_set": texts["eval_set"],
             "eval_size": numbers["eval_size"],
         },
         hints=(
             "A testable requirement names the task, the input, the output, a threshold and how it is measured.",
-            "\"Put in the right category\" out of all emails is accuracy; \"at least\" is >=; a share of 88% is 0.88.",
+            "\"Put in the right category\" out of all emails is accuracy; \"at least\" is >=; a share of 88% is 0.88; "
+            "an \"at least\" target is met when the 95% lower bound clears it.",
         ),
         solution=(
             f"Given a customer email in English, the system shall classify it into one of {categories} "
-            f"categories with accuracy of at least {threshold:.0%} (threshold {SHARE.format(threshold)}), "
-            f"measured on {eval_size} emails labelled by senior agents."
+            f"categories with accuracy of at least {threshold:.0%} (threshold {SHARE.format(threshold)}), judged by "
+            f"its one-sided 95% lower bound, measured on {eval_size:,} emails labelled by senior agents."
         ),
         data=types.SimpleNamespace(categories=categories, threshold=threshold, eval_size=eval_size),
     )
