@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,8 @@ __all__ = [
     "CapacityResult",
     "threshold_for_capacity",
     "segment_metrics",
+    "PooledComparison",
+    "pooled_comparison",
     "expected_cost_per_case",
     "correct_for_resampling",
 ]
@@ -489,29 +492,144 @@ def threshold_for_capacity(y_true: Any, scores: Any, max_alerts_per_day: float, 
     return CapacityResult(float(table.thresholds[i]), float(table.recall[i]), float(table.precision[i]), float(alerts[i]))
 
 
-def segment_metrics(y_true: Any, scores: Any, segments: Any, threshold: float):
-    """Return recall, precision and false-positive rate per segment at one threshold (lesson 02)."""
-    import pandas as pd
-
-    y, s = _check_labels_and_scores(y_true, scores)
+def _segment_groups(segments: Any, n: int) -> np.ndarray:
     groups = np.asarray(
         ["(missing)" if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in np.asarray(segments, dtype=object).ravel()],
         dtype=object,
     ) if np.ndim(segments) == 1 else np.asarray(segments)
-    if groups.shape != y.shape:
-        raise validation.ArgumentError(f"segments must have one value per case, got {groups.shape[0] if groups.ndim else 0} for {len(y)} cases")
+    if groups.shape != (n,):
+        raise validation.ArgumentError(f"segments must have one value per case, got {groups.shape[0] if groups.ndim else 0} for {n} cases")
+    return groups
+
+
+def _recall_interval(caught: int, positives: int, level: float) -> tuple[float, float]:
+    """The two-sided Clopper–Pearson interval for a recall of caught / positives."""
+    from scipy import stats
+
+    if positives == 0:
+        return 0.0, 1.0
+    tail = (1 - level) / 2
+    low = stats.beta.ppf(tail, caught, positives - caught + 1) if caught > 0 else 0.0
+    high = stats.beta.ppf(1 - tail, caught + 1, positives - caught) if caught < positives else 1.0
+    return float(low), float(high)
+
+
+def segment_metrics(y_true: Any, scores: Any, segments: Any, threshold: float, interval: float | None = None):
+    """Return per segment, at one threshold (lesson 02): cases, positives, recall, precision,
+    false-positive rate and flag rate (the share of the segment's cases flagged: how much of the
+    review load, and of the friction, lands on it).
+
+    With ``interval`` (a confidence level such as 0.9), add ``recall_low`` and ``recall_high``, the
+    two-sided Clopper–Pearson interval of each segment's recall: with a dozen positives it is wide.
+    """
+    import pandas as pd
+
+    y, s = _check_labels_and_scores(y_true, scores)
+    groups = _segment_groups(segments, len(y))
+    level = None if interval is None else _open_share("interval", interval)
     rows = []
     for name in sorted(set(groups.tolist()), key=str):
         mask = groups == name
         counts = SortedScores(y[mask], s[mask]).counts_at(threshold)
-        rows.append(
-            {
-                "segment": name,
-                "cases": counts.n,
-                "positives": counts.tp + counts.fn,
-                "recall": counts.recall,
-                "precision": counts.precision,
-                "false_positive_rate": counts.false_positive_rate,
-            }
-        )
+        row = {
+            "segment": name,
+            "cases": counts.n,
+            "positives": counts.tp + counts.fn,
+            "recall": counts.recall,
+            "precision": counts.precision,
+            "false_positive_rate": counts.false_positive_rate,
+            "flag_rate": counts.flagged / counts.n,
+        }
+        if level is not None:
+            row["recall_low"], row["recall_high"] = _recall_interval(counts.tp, counts.tp + counts.fn, level)
+        rows.append(row)
     return pd.DataFrame(rows).set_index("segment")
+
+
+# --------------------------------------------------------------------------------------------
+# Pooled comparisons: Simpson's paradox
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PooledComparison:
+    """Two or more models' rates per segment and pooled, and the pooled rates at one common mix of segments."""
+
+    table: Any  # a DataFrame: one row per segment, then "pooled" and "same mix"; a rate and a case count per model
+    segment_winners: dict[str, str]
+    pooled_winner: str
+    same_mix_winner: str
+
+    @property
+    def reversed(self) -> bool:
+        """True when one model wins in every segment and another wins pooled: Simpson's paradox."""
+        winners = set(self.segment_winners.values())
+        return len(winners) == 1 and self.pooled_winner not in winners
+
+    def __str__(self) -> str:
+        winners = set(self.segment_winners.values())
+        every = f"{next(iter(winners))} wins in every segment" if len(winners) == 1 else "the segments disagree"
+        turn = ": Simpson's paradox" if self.reversed else ""
+        return f"{every}; pooled, {self.pooled_winner} wins{turn}. At the same mix of segments, {self.same_mix_winner} wins."
+
+    def __repr__(self) -> str:
+        return f"PooledComparison({self})"
+
+
+def _hits_and_cases(model: str, segment: str, value: Any) -> tuple[int, int]:
+    where = f"counts[{model!r}][{segment!r}]"
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise validation.fail(where, value, "a pair (hits, cases), e.g. (540, 600)")
+    cases = validation.count(f"{where} cases", value[1], minimum=1)
+    hits = validation.count(f"{where} hits", value[0], maximum=cases, allowed=f"a whole number from 0 to the cases ({cases})")
+    return hits, cases
+
+
+def pooled_comparison(counts: Any, mix: Any = None) -> PooledComparison:
+    """Compare models segment by segment, pooled, and at one common mix of segments (lesson 02).
+
+    ``counts`` maps each model to ``{segment: (hits, cases)}`` (e.g. frauds caught and frauds seen),
+    every model over the same segments. The pooled rate weights each segment by the cases that
+    model happened to be tested on, so models tested on different mixes can swap places when
+    pooled (Simpson's paradox). The "same mix" row weights every model's segment rates by ``mix``
+    ({segment: weight}; by default all the models' cases together): a fair comparison.
+    """
+    import pandas as pd
+
+    if not isinstance(counts, Mapping) or len(counts) < 2:
+        raise validation.fail("counts", counts, "a mapping of at least two models to {segment: (hits, cases)}")
+    models = [str(m) for m in counts]
+    segments = None
+    data = {}
+    for model, per_segment in counts.items():
+        if not isinstance(per_segment, Mapping) or not per_segment:
+            raise validation.fail(f"counts[{model!r}]", per_segment, "a mapping {segment: (hits, cases)} with at least one segment")
+        if segments is None:
+            segments = [str(s) for s in per_segment]
+        if sorted(str(s) for s in per_segment) != sorted(segments):
+            raise validation.fail(f"counts[{model!r}]", per_segment, f"the same segments as the first model: {', '.join(segments)}")
+        data[str(model)] = {str(s): _hits_and_cases(str(model), str(s), v) for s, v in per_segment.items()}
+    if mix is None:
+        weights = {s: sum(data[m][s][1] for m in models) for s in segments}
+    else:
+        if not isinstance(mix, Mapping) or sorted(str(s) for s in mix) != sorted(segments):
+            raise validation.fail("mix", mix, f"a mapping with a weight for each segment: {', '.join(segments)}")
+        weights = {str(s): validation.nonnegative(f"mix[{s!r}]", w) for s, w in mix.items()}
+        if sum(weights.values()) == 0:
+            raise validation.fail("mix", mix, "weights that are not all 0")
+    total = sum(weights.values())
+    rows = {s: {} for s in segments + ["pooled", "same mix"]}
+    for m in models:
+        for s in segments:
+            hits, cases = data[m][s]
+            rows[s][m], rows[s][f"{m} cases"] = hits / cases, cases
+        hits, cases = (sum(data[m][s][i] for s in segments) for i in (0, 1))
+        rows["pooled"][m], rows["pooled"][f"{m} cases"] = hits / cases, cases
+        rows["same mix"][m] = sum(weights[s] / total * rows[s][m] for s in segments)
+        rows["same mix"][f"{m} cases"] = 0
+    table = pd.DataFrame.from_dict(rows, orient="index")[[c for m in models for c in (m, f"{m} cases")]]
+    for m in models:  # a common mix is a weighting, not cases anybody tested: no count on that row
+        table[f"{m} cases"] = table[f"{m} cases"].astype("Int64")
+        table.loc["same mix", f"{m} cases"] = pd.NA
+    best = lambda row: max(models, key=lambda m: table.loc[row, m])  # noqa: E731 - the first model wins a tie
+    return PooledComparison(table, {s: best(s) for s in segments}, best("pooled"), best("same mix"))

@@ -713,3 +713,81 @@ def test_segment_metrics_rejects_segments_of_another_length():
         segment_metrics([0, 1, 1], [0.1, 0.5, 0.9], ["a", "b"], 0.5)
     with pytest.raises(ValueError, match="segments"):
         segment_metrics([0, 1, 1], [0.1, 0.5, 0.9], "a", 0.5)
+
+
+def test_segment_metrics_flag_rate_and_recall_interval_against_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+
+    y, s = tied_data(4, n=400)
+    segments = np.random.default_rng(40).choice(["north", "south"], size=len(y))
+    table = segment_metrics(y, s, list(segments), 0.5, interval=0.9)
+    for name in ["north", "south"]:
+        mask = segments == name
+        flagged = s[mask] >= 0.5
+        assert table.loc[name, "flag_rate"] == pytest.approx(flagged.mean())
+        caught, positives = int((flagged & (y[mask] == 1)).sum()), int(y[mask].sum())
+        low, high = proportion_confint(caught, positives, alpha=0.10, method="beta")
+        assert (table.loc[name, "recall_low"], table.loc[name, "recall_high"]) == (pytest.approx(low), pytest.approx(high))
+    assert "recall_low" not in segment_metrics(y, s, list(segments), 0.5).columns
+    with pytest.raises(ValueError, match="interval must be a share in \\(0, 1\\)"):
+        segment_metrics(y, s, list(segments), 0.5, interval=90)
+
+
+def test_segment_metrics_recall_interval_at_the_extremes():
+    table = segment_metrics([1, 1, 1, 0], [0.9, 0.8, 0.7, 0.1], ["a"] * 4, 0.5, interval=0.9)
+    assert table.loc["a", "recall_high"] == 1.0 and table.loc["a", "recall_low"] == pytest.approx(0.05 ** (1 / 3))  # 3 of 3 caught
+    table = segment_metrics([1, 1, 0], [0.1, 0.2, 0.9], ["a"] * 3, 0.5, interval=0.9)
+    assert table.loc["a", "recall_low"] == 0.0 and table.loc["a", "recall_high"] == pytest.approx(1 - 0.05 ** (1 / 2))  # 0 of 2
+
+
+# --------------------------------------------------------------------------------------------
+# Pooled comparisons: Simpson's paradox
+# --------------------------------------------------------------------------------------------
+
+SIMPSON = {
+    "current model": {"established": (540, 600), "new customer": (120, 200)},
+    "new model": {"established": (190, 200), "new customer": (390, 600)},
+}
+
+
+def test_issue_simpson_the_model_that_wins_every_segment_loses_pooled():
+    from aipm_course.thresholds import pooled_comparison
+
+    c = pooled_comparison(SIMPSON)
+    # by hand: current 90% and 60%, new 95% and 65%; pooled current 660/800 = 82.5%, new 580/800 = 72.5%
+    assert c.table.loc["established", "new model"] == pytest.approx(0.95) and c.table.loc["new customer", "current model"] == pytest.approx(0.6)
+    assert c.table.loc["pooled", "current model"] == pytest.approx(0.825) and c.table.loc["pooled", "new model"] == pytest.approx(0.725)
+    # at the same mix (800 established, 800 new): current (0.9 + 0.6) / 2 = 75%, new (0.95 + 0.65) / 2 = 80%
+    assert c.table.loc["same mix", "current model"] == pytest.approx(0.75) and c.table.loc["same mix", "new model"] == pytest.approx(0.80)
+    assert c.segment_winners == {"established": "new model", "new customer": "new model"}
+    assert c.pooled_winner == "current model" and c.same_mix_winner == "new model" and c.reversed
+    assert "Simpson's paradox" in str(c)
+    assert c.table.loc["pooled", "new model cases"] == 800
+    # weighted to the traffic the product will see (90% established), the new model still wins
+    shipped = pooled_comparison(SIMPSON, mix={"established": 0.9, "new customer": 0.1})
+    assert shipped.table.loc["same mix", "new model"] == pytest.approx(0.9 * 0.95 + 0.1 * 0.65)
+
+
+def test_pooled_comparison_with_the_same_mix_has_no_paradox():
+    from aipm_course.thresholds import pooled_comparison
+
+    same = pooled_comparison({"a": {"x": (80, 100), "y": (50, 100)}, "b": {"x": (90, 100), "y": (60, 100)}})
+    assert not same.reversed and same.pooled_winner == "b"
+    assert same.table.loc["pooled", "b"] == pytest.approx(same.table.loc["same mix", "b"])
+
+
+@pytest.mark.parametrize(
+    "counts, message",
+    [
+        ({"a": {"x": (1, 2)}}, "counts must be a mapping of at least two models"),
+        ({"a": {"x": (1, 2)}, "b": {"y": (1, 2)}}, "the same segments as the first model: x"),
+        ({"a": {"x": (3, 2)}, "b": {"x": (1, 2)}}, "hits must be a whole number from 0 to the cases \\(2\\)"),
+        ({"a": {"x": 5}, "b": {"x": (1, 2)}}, "must be a pair \\(hits, cases\\)"),
+        ({"a": {"x": (0, 0)}, "b": {"x": (1, 2)}}, "cases must be a whole number 1 or more"),
+    ],
+)
+def test_pooled_comparison_errors_name_the_entry(counts, message):
+    from aipm_course.thresholds import pooled_comparison
+
+    with pytest.raises(ValueError, match=message):
+        pooled_comparison(counts)

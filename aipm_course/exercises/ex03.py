@@ -3,7 +3,8 @@
 Each question is one function below, registered in order; each draws its numbers from its own
 random stream. The labelled tickets (``ex.data.tickets``) are a different sample from the lesson's:
 ``support_tickets(seed + 1)``. Work that depends only on the seed (sorting the tickets, the grid of
-zone policies for question 7, evaluation sizes) is cached, so loading stays fast.
+zone policies for question 7, evaluation sizes) is cached, so loading stays fast. Question 7 prices
+a caveat as lesson 03 does (15 seconds to confirm, 30% of wrong caveats confirmed anyway).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from ..uncertainty import (
     SEVERITIES,
     BudgetError,
     _as_budget,
+    _terms,
+    _zone_money,
+    accuracy_corrected_for_label_noise,
     cases_to_show_budget,
+    measured_accuracy,
     reviewer_headcount,
     risk_coverage,
     threshold_for_budget,
@@ -382,18 +387,22 @@ def how_many_reviewers(ctx) -> NumberQuestion:
     hire = int(ROUNDED_UP.round(heads))
     return NumberQuestion(
         "q6",
-        "How many reviewers?",
+        "How many people reviewing each day?",
         (
             f"{per_day:,} tickets a day; {share:.0%} go to a person; each review takes {minutes:g} minutes; a reviewer "
-            f"has {hours:g} productive hours a day. How many reviewers must you hire, as a whole number, rounded up? "
-            "The numbers are in `ex.q6.data`."
+            f"has {hours:g} productive hours a day. How many people must be reviewing on each day to clear the work, "
+            "as a whole number, rounded up? (That is the workload in people; the lesson's `reviewer_fte` turns it into "
+            "people to hire.) The numbers are in `ex.q6.data`."
         ),
         WholeNumberSpec(float(hire), precision=ROUNDED_UP, mistakes=_reviewer_slips(per_day, share, minutes, hours)),
         hints=(
             "Work out the review minutes a day first: tickets sent to people × minutes each.",
             "reviewers = tickets × share × minutes / (60 × productive hours), then round up to whole people.",
         ),
-        solution=f"{per_day:,} × {share:g} × {minutes:g} / (60 × {hours:g}) = {heads:.2f}, so hire {hire}.",
+        solution=(
+            f"{per_day:,} × {share:g} × {minutes:g} / (60 × {hours:g}) = {heads:.2f}, so {hire} people reviewing each day. "
+            "To hire, add a desk open 7 days with 5-day weeks (× 7/5) and shrinkage (÷ 0.7 at 30%): `reviewer_fte`."
+        ),
         data=types.SimpleNamespace(cases_per_day=per_day, human_share=share, minutes_per_case=minutes, productive_hours=hours),
     )
 
@@ -403,6 +412,7 @@ def how_many_reviewers(ctx) -> NumberQuestion:
 # --------------------------------------------------------------------------------------------
 
 ZONE_BUDGET = 0.05
+CONFIRMING = {"seconds_per_confirmation": 15.0, "slip_through_rate": 0.3}  # as lesson 03 prices a caveat
 CAVEATS = tuple(round(0.80 + 0.01 * i, 2) for i in range(19))  # 0.80 ... 0.98
 HUMANS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 MARGIN = 0.001  # a pair meets (fails) the budget clearly: its bound is this far below (above) it
@@ -423,8 +433,9 @@ def _zone_grid(seed: int) -> tuple[np.ndarray, ...]:
     below_c, below_h = np.searchsorted(ps, pairs[:, 0], "left"), np.searchsorted(ps, pairs[:, 1], "left")
     n, total = len(ps), errs[-1]
     served, served_errors = n - below_c, total - errs[below_c]
-    caveat_errors = errs[below_c] - errs[below_h]
-    cost = (served_errors * t.cost_error_served + caveat_errors * t.cost_error_caveat + below_h * t.cost_per_review) * t.cases_per_day / n
+    terms = _terms(t.cases_per_day, t.cost_error_served, t.cost_error_caveat, t.cost_per_review, t.minutes_per_review, 6.0,
+                   CONFIRMING["seconds_per_confirmation"], CONFIRMING["slip_through_rate"], None, 0.95)
+    cost = sum(_zone_money(terms, served_errors, below_c - below_h, errs[below_c] - errs[below_h], below_h, n).values())
     return pairs, cost, upper_bound(served_errors, served), served_errors / served
 
 
@@ -457,7 +468,8 @@ def _zone_text(pair: tuple[float, float]) -> str:
 
 
 def zone_result(tickets, pair: tuple[float, float]):
-    """``zone_policy`` for one (caveat, person) pair on the exercise's tickets and their costs."""
+    """``zone_policy`` for one (caveat, person) pair on the exercise's tickets and their costs, a
+    confirmation priced as lesson 03 prices it (15 seconds; 30% of wrong caveats confirmed anyway)."""
     if not isinstance(tickets, ConfidenceScenario):
         raise validation.fail("tickets", tickets, "the exercise's tickets: a ConfidenceScenario (scenarios.support_tickets())")
     if not isinstance(pair, (tuple, list, np.ndarray)) or len(pair) != 2:
@@ -466,7 +478,7 @@ def zone_result(tickets, pair: tuple[float, float]):
     return zone_policy(
         tickets.correct, tickets.confidence, pair[0], pair[1], cases_per_day=tickets.cases_per_day,
         cost_error_served=tickets.cost_error_served, cost_error_caveat=tickets.cost_error_caveat,
-        cost_per_review=tickets.cost_per_review, minutes_per_review=tickets.minutes_per_review,
+        cost_per_review=tickets.cost_per_review, minutes_per_review=tickets.minutes_per_review, **CONFIRMING,
     )
 
 
@@ -501,12 +513,13 @@ def cheapest_pair_within_budget(ctx) -> ChoiceQuestion:
         (
             f"For the routing tickets in `ex.data.tickets` with a {ZONE_BUDGET:.0%} budget (95% confidence), which pair of "
             "thresholds (caveat below, person below; in `ex.q7.data.pairs`) meets the budget at the lowest cost a day? "
-            f"Use `zone_policy` with the tickets' own costs. Answer with the letter in quotes. {SAMPLE_NOTE}"
+            "Use `zone_policy` with the tickets' own costs, 15 seconds to confirm a caveat and 30% of wrong caveats "
+            f"confirmed anyway (`ex.q7.data.confirming`). Answer with the letter in quotes. {SAMPLE_NOTE}"
         ),
         spec,
         hints=(f"First drop the pairs whose served upper bound is above {ZONE_BUDGET:.0%}.", "Among the rest, compare `cost_per_day`."),
         solution="; ".join(f"{key}: bound {result[name].served_upper_bound:.2%}, ${result[name].cost_per_day:,.0f} a day" for key, name in names.items()),
-        data=types.SimpleNamespace(pairs=pairs, budget=ZONE_BUDGET),
+        data=types.SimpleNamespace(pairs=pairs, budget=ZONE_BUDGET, confirming=dict(CONFIRMING)),
     )
 
 
@@ -516,8 +529,8 @@ def cheapest_pair_within_budget(ctx) -> ChoiceQuestion:
 
 
 @functools.lru_cache(maxsize=256)
-def _cases(budget: float, true_rate: float, level: float = 0.95, power: float = 0.8) -> int:
-    return cases_to_show_budget(budget, true_rate, confidence_level=level, power=power)
+def _cases(budget: float, true_rate: float, level: float = 0.95, power: float = 0.8, stay: bool = True) -> int:
+    return cases_to_show_budget(budget, true_rate, confidence_level=level, power=power, stay_above=stay)
 
 
 def _normal_approximation_cases(budget: float, true_rate: float) -> float:
@@ -536,14 +549,16 @@ def evaluation_set_size(ctx) -> NumberQuestion:
         Mistake(lambda: _cases(budget, true_rate, level=0.975), "That uses a two-sided 95% interval (97.5% on each side). The budget needs a one-sided 95% bound."),
         Mistake(lambda: _normal_approximation_cases(budget, true_rate), "That is the normal-approximation formula. With rare errors it is off; count with the binomial, as `cases_to_show_budget` does."),
         Mistake(3 / budget, "That is the rule of three: it holds only when an evaluation finds no errors at all. With a true rate above zero it will find some, so more cases are needed."),
+        Mistake(lambda: _cases(budget, true_rate, stay=False), "That is the first size whose power reaches 0.8, but a few more cases fall below 0.8 again (errors come in whole numbers). The question asks for the size from which the power stays at 0.8 or above."),
     )
     return NumberQuestion(
         "q8",
         "How big must the evaluation set be?",
         (
-            f"The budget is {budget:.0%}. If the true error rate is {true_rate:.1%}, how many labelled cases does "
-            "an evaluation need so that its one-sided 95% upper bound lands within the budget four times in five "
-            "(power 0.8)? Give it as a whole number, rounded up. Use `cases_to_show_budget`; the numbers are in `ex.q8.data`."
+            f"The budget is {budget:.0%}. If the true error rate is {true_rate:.1%}, how many labelled (and served) cases "
+            "does an evaluation need so that its one-sided 95% upper bound lands within the budget four times in five "
+            "(power 0.8), at that size and at every larger one? Give it as a whole number, rounded up. Use "
+            "`cases_to_show_budget`; the numbers are in `ex.q8.data`."
         ),
         WholeNumberSpec(float(needed), precision=ROUNDED_UP, mistakes=slips),
         hints=("The closer the true rate is to the budget, the more cases you need.", "`cases_to_show_budget(ex.q8.data.budget, ex.q8.data.true_rate)`"),
@@ -586,4 +601,47 @@ def coverage_is_a_product_metric(ctx) -> NumberQuestion:
             f"{COUNT.format(1000 * cov_a * acc_a)}; {COUNT.format(more)} more. B still needs a budget for its errors."
         ),
         data=types.SimpleNamespace(accuracy_a=acc_a, coverage_a=cov_a, accuracy_b=acc_b, coverage_b=cov_b),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Question 10: wrong labels in the evaluation set
+# --------------------------------------------------------------------------------------------
+
+
+def _noise_slips(measured: float, noise: float, classes: int) -> tuple[Mistake, ...]:
+    return (
+        Mistake(measured, "That is the measured accuracy itself. Part of its shortfall is the labels' fault, not the model's: correct for the wrong labels."),
+        Mistake(measured / (1 - noise), "Dividing by the share of right labels forgets that a wrong answer can meet a wrong label naming the same class: take away e/(K − 1) first, then divide by 1 − e·K/(K − 1)."),
+        Mistake(lambda: (measured - noise / classes) / (1 - noise - noise / classes), "A wrong label names one of the other K − 1 classes, not one of K: use e/(K − 1)."),
+        Mistake(measured + noise, "Adding the label error rate overcorrects: a right answer scores only when its label is right (a share 1 − e of the time), so divide, do not add."),
+        Mistake(lambda: measured_accuracy(measured, noise, classes), "That applies the wrong labels a second time: it is what a model with the measured accuracy would measure. You need the inverse."),
+    )
+
+
+@exercise.question("q10")
+def accuracy_under_label_noise(ctx) -> NumberQuestion:
+    classes = ctx.pick([3, 4, 5, 6])
+    noise = ctx.pick([0.04, 0.06, 0.08, 0.10])
+    measured = round(measured_accuracy(ctx.pick([0.80, 0.85, 0.90]), noise, classes), 3)
+    truth = accuracy_corrected_for_label_noise(measured, noise, classes)
+    return NumberQuestion(
+        "q10",
+        "Wrong labels in the evaluation set",
+        (
+            f"A classifier sorts cases into {classes} classes and measures {measured:.1%} accuracy on its evaluation set. "
+            f"Two people relabelled a sample independently and found that {noise:.0%} of the set's labels are wrong, at "
+            "random. About how accurate is the model truly, as a share between 0 and 1 to three decimal places? Use "
+            "`accuracy_corrected_for_label_noise`; the numbers are in `ex.q10.data`."
+        ),
+        NumberSpec(truth, precision=SHARE, fraction=True, mistakes=_noise_slips(measured, noise, classes)),
+        hints=(
+            "A right answer scores only when its label is right; a wrong answer scores when its label is wrong in the same way, e/(K − 1) of the time.",
+            f"measured = a(1 − e) + (1 − a)·e/(K − 1): solve for a, or `accuracy_corrected_for_label_noise({measured}, {noise}, {classes})`.",
+        ),
+        solution=(
+            f"a = ({measured} − {noise}/{classes - 1}) / (1 − {noise} × {classes}/{classes - 1}) = {SHARE.format(truth)}: "
+            f"the model is better than it measured. Fix the labels by double labelling, for every case, and report both numbers."
+        ),
+        data=types.SimpleNamespace(measured=measured, label_error_rate=noise, classes=classes),
     )
