@@ -1,9 +1,12 @@
 """What an AI feature costs before you build it (lesson 04).
 
-Tokens become money through a dated price table; three patterns (prompt-only, retrieval-augmented
-generation and a fine-tuned model) become cost lines over a horizon; the break-even volume is where
-two lines cross. Cost per successful task, caching, a cheaper first-tier model, the cost of delay
-and a sensitivity analysis turn the lines into a decision you can defend.
+Tokens become money through a dated price table, each row with its source's address; the patterns
+(prompt-only, retrieval-augmented generation, a fine-tuned model, and RAG on the fine-tuned model)
+become cost lines over a horizon; the break-even volume is where two lines cross, and it moves with
+the horizon because retrains come in lumps. Cost per successful task, caching (of answers, and of
+prompts at the provider's cached-input price), a cheaper first-tier model, the cost of delay and a
+sensitivity analysis turn the lines into a decision you can defend. What to charge for the feature
+is in ``pricing``.
 
 A month is counted as 30 days throughout (``DAYS_PER_MONTH``), as on most spend dashboards.
 """
@@ -34,7 +37,11 @@ __all__ = [
     "load_prices",
     "get_price",
     "price_table",
+    "price_sources",
+    "OPTIONAL_PRICE_COLUMNS",
     "cost_per_query",
+    "cost_with_prompt_cache",
+    "training_run_cost",
     "Pattern",
     "CostInputs",
     "patterns_for",
@@ -49,13 +56,21 @@ __all__ = [
     "ops_dashboard",
     "Comparison",
     "compare",
+    "cost_per_extra_success",
     "ASSUMPTION_LABELS",
+    "ASSUMPTION_UNITS",
+    "assumption_text",
+    "PATTERN_KEYS",
+    "PATTERN_NAMES",
+    "break_even_by_horizon",
     "SensitivityRow",
     "sensitivity",
 ]
 
 DAYS_PER_MONTH = 30
 PRICE_COLUMNS = ("model", "provider", "kind", "input_per_million", "output_per_million", "training_per_million", "as_of", "source", "note")
+# Columns a price file may leave out: the kit's own table fills them for every row it can
+OPTIONAL_PRICE_COLUMNS = ("cached_input_per_million", "url")
 PRICE_KINDS = ("chat", "embedding", "fine_tuned")
 
 
@@ -115,6 +130,8 @@ class Price:
     as_of: str
     source: str
     note: str = ""
+    cached_input_per_million: float | None = None  # a prompt-cache hit's input price, where the source states one
+    url: str = ""  # the address of the source
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model.strip():
@@ -122,7 +139,7 @@ class Price:
         if self.kind not in PRICE_KINDS:
             raise validation.ArgumentError(f"kind must be one of {', '.join(PRICE_KINDS)}, got {validation.show(self.kind)}")
         _amount("input_per_million", self.input_per_million, what="a price in USD")
-        for name in ("output_per_million", "training_per_million"):
+        for name in ("output_per_million", "training_per_million", "cached_input_per_million"):
             if getattr(self, name) is not None:
                 _amount(name, getattr(self, name), what="a price in USD")
         if self.kind != "embedding" and self.output_per_million is None:
@@ -130,6 +147,8 @@ class Price:
         _check_as_of(self.as_of)
         if not isinstance(self.source, str) or not self.source.strip():
             raise validation.ArgumentError(f"source must say where the price comes from, got {validation.show(self.source)}")
+        if not isinstance(self.url, str) or (self.url and not self.url.startswith(("https://", "http://"))):
+            raise validation.fail("url", self.url, "the source's web address (https://...), or empty")
 
     def with_(self, **changes: Any) -> "Price":
         """Return a copy with some values changed, e.g. ``price.with_(input_per_million=1.5)``.
@@ -138,13 +157,29 @@ class Price:
         """
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
-            raise validation.ArgumentError(f"unknown price field {sorted(unknown)[0]!r}; the fields are {', '.join(PRICE_COLUMNS)}")
-        if "source" not in changes and set(changes) & {"input_per_million", "output_per_million", "training_per_million"}:
+            raise validation.ArgumentError(f"unknown price field {sorted(unknown)[0]!r}; the fields are {', '.join(PRICE_COLUMNS + OPTIONAL_PRICE_COLUMNS)}")
+        prices = {"input_per_million", "output_per_million", "training_per_million", "cached_input_per_million"}
+        if "source" not in changes and set(changes) & prices:
             changes["source"] = f"your override of the {self.as_of} figure"
+            changes.setdefault("url", "")
         return dataclasses.replace(self, **changes)
 
-    def cost_per_query(self, input_tokens: float, output_tokens: float = 0, extra_per_query: float = 0.0) -> float:
-        """Return the cost of one query at this price (see ``cost_per_query``)."""
+    def cost_per_query(self, input_tokens: float, output_tokens: float = 0, extra_per_query: float = 0.0,
+                       cached_tokens: float = 0, hit_rate: float = 1.0) -> float:
+        """Return the cost of one query at this price (see ``cost_per_query``).
+
+        ``cached_tokens`` of the input (a prefix that repeats word for word) are billed at the row's
+        cached-input price on the share ``hit_rate`` of queries that find it in the provider's
+        prompt cache (see ``cost_with_prompt_cache``); the row must state that price."""
+        if validation.is_real(cached_tokens) and cached_tokens > 0:
+            if self.cached_input_per_million is None:
+                raise validation.ArgumentError(
+                    f"cached_tokens needs a cached-input price, and the table states none for {self.model} (as of {self.as_of}); "
+                    f"give one with price.with_(cached_input_per_million=...) from the provider's page, or leave cached_tokens at 0")
+            return cost_with_prompt_cache(input_tokens, output_tokens, cached_tokens, self.input_per_million, self.output_per_million or 0.0,
+                                          self.cached_input_per_million, hit_rate, extra_per_query)
+        validation.nonnegative("cached_tokens", cached_tokens, allowed="a number of tokens, 0 or more")
+        validation.share("hit_rate", hit_rate)
         return cost_per_query(input_tokens, output_tokens, self.input_per_million, self.output_per_million or 0.0, extra_per_query)
 
     @property
@@ -158,13 +193,13 @@ class Price:
 
 def _check_as_of(value: Any) -> str:
     if isinstance(value, str):
-        for fmt in ("%Y-%m-%d", "%Y-%m"):
+        for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):  # a year alone when the source gives no month
             try:
                 _dt.datetime.strptime(value, fmt)
                 return value
             except ValueError:
                 pass
-    raise validation.ArgumentError(f"as_of must be a date like 2026-06 or 2026-06-30, got {validation.show(value)}")
+    raise validation.ArgumentError(f"as_of must be a date like 2026, 2026-06 or 2026-06-30, got {validation.show(value)}")
 
 
 def _default_price_file():
@@ -175,6 +210,8 @@ def load_prices(path: str | Path | None = None) -> dict[str, Price]:
     """Return the price table as {model: Price}, from the kit's file or your own CSV (lesson 04).
 
     Your CSV needs the columns in ``PRICE_COLUMNS``; leave a price empty where it does not apply.
+    It may add those in ``OPTIONAL_PRICE_COLUMNS``: a prompt-cache hit's input price and the
+    source's web address.
     """
     if path is not None and not isinstance(path, (str, os.PathLike)):
         raise validation.fail("path", path, "a CSV file path (a str or a Path), or None for the kit's table", PriceFileError)
@@ -201,7 +238,7 @@ def load_prices(path: str | Path | None = None) -> dict[str, Price]:
     prices: dict[str, Price] = {}
     for line, row in enumerate(_csv_rows(reader, where), start=2):
         values: dict[str, Any] = {}
-        for column in PRICE_COLUMNS:
+        for column in PRICE_COLUMNS + tuple(c for c in OPTIONAL_PRICE_COLUMNS if c in header):
             raw = (row.get(column) or "").strip()
             if column.endswith("_per_million"):
                 if raw == "":
@@ -265,7 +302,21 @@ def price_table(prices: Mapping[str, Price] | None = None):
     import pandas as pd
 
     table = load_prices() if prices is None else _price_table(prices)
-    return pd.DataFrame([dataclasses.asdict(p) for p in table.values()], columns=list(PRICE_COLUMNS)).set_index("model")
+    columns = list(PRICE_COLUMNS[:5]) + ["cached_input_per_million"] + list(PRICE_COLUMNS[5:]) + ["url"]
+    return pd.DataFrame([dataclasses.asdict(p) for p in table.values()], columns=columns).set_index("model")
+
+
+def price_sources(prices: Mapping[str, Price] | None = None):
+    """Return where the table's prices come from: one row per source and date, with its address
+    and the models it prices (a pandas DataFrame; lesson 04)."""
+    import pandas as pd
+
+    table = load_prices() if prices is None else _price_table(prices)
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for p in table.values():
+        groups.setdefault((p.source, p.as_of, p.url), []).append(p.model)
+    rows = [{"source": s, "as of": a, "address": u or "(none given)", "models": ", ".join(m)} for (s, a, u), m in groups.items()]
+    return pd.DataFrame(rows, columns=["source", "as of", "address", "models"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,6 +343,49 @@ def cost_per_query(
     p_out = _amount("price_out_per_million", price_out_per_million, what="a price in USD")
     extra = _amount("extra_per_query", extra_per_query, what="a cost in USD")
     return (tokens_in * p_in + tokens_out * p_out) / 1_000_000 + extra
+
+
+def cost_with_prompt_cache(
+    input_tokens: float,
+    output_tokens: float,
+    cached_tokens: float,
+    price_in_per_million: float,
+    price_out_per_million: float,
+    price_cached_in_per_million: float,
+    hit_rate: float = 1.0,
+    extra_per_query: float = 0.0,
+) -> float:
+    """Return the average USD cost of one query when a provider's prompt cache holds part of the input.
+
+    ``cached_tokens`` is the part of the input that repeats word for word from query to query
+    (instructions, worked examples, a fixed document). On the share ``hit_rate`` of queries that
+    find it in the cache, those tokens cost the cached-input price; on the others, and for the
+    rest of the input, the normal input price. (Writing to the cache may cost extra at some
+    providers; this model leaves that out.) Lesson 04: Claude Sonnet 4.x, 1,500 tokens in of which
+    1,400 cached at every query, 300 out: $0.00522 instead of $0.009.
+    """
+    tokens_in = _amount("input_tokens", input_tokens, what="a number of tokens")
+    cached = _amount("cached_tokens", cached_tokens, what="a number of tokens")
+    if cached > tokens_in:
+        raise validation.fail("cached_tokens", cached_tokens, f"at most input_tokens ({tokens_in:,g}): the cache holds part of the input")
+    rate = _share("hit_rate", hit_rate)
+    p_cached = _amount("price_cached_in_per_million", price_cached_in_per_million, what="a price in USD")
+    full = cost_per_query(tokens_in, output_tokens, price_in_per_million, price_out_per_million, extra_per_query)
+    return full - rate * cached * (float(price_in_per_million) - p_cached) / 1_000_000
+
+
+def training_run_cost(examples: float, tokens_per_example: float, epochs: float = 3, price_per_million: float = 3.0) -> float:
+    """Return the compute cost of one fine-tuning run in USD: examples × tokens × epochs × price / 1M.
+
+    Only the provider's training charge: collecting and labelling the examples and evaluating the
+    model cost people's time, usually far more. 5,000 examples of 1,000 tokens over 3 epochs at $3
+    per 1M training tokens (the table's assumption) cost $45 (lesson 04).
+    """
+    n = _amount("examples", examples, what="a number of examples")
+    tokens = _amount("tokens_per_example", tokens_per_example, what="a number of tokens")
+    rounds = _amount("epochs", epochs, what="a number of passes over the examples", positive=True)
+    price = _amount("price_per_million", price_per_million, what="a price in USD per 1M training tokens")
+    return n * tokens * rounds * price / 1_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -405,6 +499,9 @@ class CostInputs:
     ft_weeks: float = 6
     ft_success: float = 0.75
     value_per_week: float = 0.0
+    # RAG on the fine-tuned model: both pipelines, so both setups, both monthly costs and the retrains
+    combo_weeks: float = 7
+    combo_success: float = 0.90
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -455,7 +552,59 @@ ASSUMPTION_LABELS = {
     "ft_weeks": "Fine-tuning weeks to ship",
     "ft_success": "Fine-tuned success rate",
     "value_per_week": "Value of a week live",
+    "combo_weeks": "RAG + fine-tuned weeks to ship",
+    "combo_success": "RAG + fine-tuned success rate",
 }
+
+# How each assumption is written: "$" for money, else its unit after the number
+ASSUMPTION_UNITS = {
+    **dict.fromkeys(("prompt_setup", "prompt_monthly", "rag_setup", "rag_monthly", "rag_per_query_extra", "ft_setup",
+                     "ft_monthly", "ft_retrain_cost", "value_per_week"), "$"),
+    **dict.fromkeys(("large_in", "large_out", "small_in", "small_out"), "$ per 1M tokens"),
+    **dict.fromkeys(("prompt_tokens", "examples_tokens", "retrieved_tokens", "output_tokens"), "tokens"),
+    **dict.fromkeys(("prompt_weeks", "rag_weeks", "ft_weeks", "combo_weeks"), "weeks"),
+    "queries_per_day": "queries a day",
+    "months": "months",
+    "ft_retrain_every": "months",
+}
+
+
+def _a_share(share: float) -> str:
+    """ "a 33%", "an 80%", "an 11%": the article a percentage takes when read aloud."""
+    text = f"{share:.0%}"
+    return ("an " if text.startswith("8") or text in ("11%", "18%") else "a ") + text
+
+
+def _plain_number(value: float) -> str:
+    """A number as people write it: whole with commas from 100 up, else three significant figures (never 2.005e+04)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    digits = max(0, 2 - math.floor(math.log10(abs(value))))
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def assumption_text(name: str, value: float) -> str:
+    """Return an assumption's value with its unit, e.g. "$8,000", "5,000 queries a day", "$2.00 per 1M tokens" (lesson 04)."""
+    if not isinstance(name, str):
+        raise validation.fail("name", name, "an assumption's name, e.g. 'ft_retrain_cost'")
+    x = validation.real("value", value)
+    unit = ASSUMPTION_UNITS.get(name, "")
+    if name.endswith("_success"):
+        return f"{x:.0%}"
+    if unit.startswith("$"):
+        return f"${_money_number(x)}" + unit[1:]
+    return f"{_plain_number(x)} {unit}".strip()
+
+
+def _money_number(value: float) -> str:
+    """An amount in dollars: whole with commas from 100 up, else cents or three significant figures."""
+    if value == 0 or abs(value) >= 100:
+        return f"{value:,.0f}"
+    digits = max(2, 2 - math.floor(math.log10(abs(value))))
+    whole, cents = f"{value:.{digits}f}".split(".")
+    return f"{whole}.{cents.rstrip('0').ljust(2, '0')}"
 
 
 def _inputs(inputs: Any) -> CostInputs:
@@ -467,10 +616,20 @@ def _inputs(inputs: Any) -> CostInputs:
     return inputs
 
 
-def patterns_for(inputs: CostInputs | None = None) -> dict[str, Pattern]:
-    """Return the three patterns as cost lines: 'prompt_only', 'rag' and 'fine_tuned' (lesson 04)."""
+PATTERN_KEYS = ("prompt_only", "rag", "fine_tuned", "rag_fine_tuned")
+
+
+def patterns_for(inputs: CostInputs | None = None, combined: bool = False) -> dict[str, Pattern]:
+    """Return the patterns as cost lines: 'prompt_only', 'rag' and 'fine_tuned', and with
+    ``combined`` also 'rag_fine_tuned': RAG on the fine-tuned small model (lesson 04).
+
+    The combination runs both pipelines: both setups, both monthly costs, the fine-tuned model's
+    retrains and the search on every query; its prompt carries the retrieved passages, read by
+    the small model.
+    """
     i = _inputs(inputs)
-    return {
+    combined = validation.one_of("combined", combined, (True, False))
+    patterns = {
         "prompt_only": Pattern(
             "Prompt only",
             setup=i.prompt_setup,
@@ -498,6 +657,18 @@ def patterns_for(inputs: CostInputs | None = None) -> dict[str, Pattern]:
             success_rate=i.ft_success,
         ),
     }
+    if combined:
+        patterns["rag_fine_tuned"] = Pattern(
+            "RAG + fine-tuned",
+            setup=i.rag_setup + i.ft_setup,
+            monthly={"vector store, pipeline and evaluation": i.rag_monthly, "fine-tuned model's evaluation and monitoring": i.ft_monthly},
+            per_query=cost_per_query(i.prompt_tokens + i.retrieved_tokens, i.output_tokens, i.small_in, i.small_out, i.rag_per_query_extra),
+            retrain_every_months=i.ft_retrain_every,
+            retrain_cost=i.ft_retrain_cost,
+            weeks_to_ship=i.combo_weeks,
+            success_rate=i.combo_success,
+        )
+    return patterns
 
 
 # --------------------------------------------------------------------------------------------
@@ -537,7 +708,7 @@ def break_even_volume(
     monthly_b: float = 0.0,
     months: float = 12,
     *,
-    names: tuple[str, str] = ("A", "B"),
+    names: tuple[str, str] = ("option A", "option B"),
 ) -> BreakEven:
     """Return the total query volume over ``months`` at which options A and B cost the same.
 
@@ -572,8 +743,8 @@ def break_even_volume(
     volume = abs(fixed_gap) / saving
     return BreakEven(
         volume, m, low, high,
-        f"Break-even at {volume:,.0f} queries over {m:g} months (about {volume / (m * DAYS_PER_MONTH):,.0f} a day): "
-        f"{low} is cheaper below it, {high} above it.",
+        f"Break-even at {volume:,.0f} queries over {m:g} months (about {volume / (m * DAYS_PER_MONTH):,.0f} a day). "
+        f"Below that volume {low} costs less (its fixed costs are lower); above it {high} costs less (it is cheaper per query).",
     )
 
 
@@ -616,15 +787,18 @@ def cost_with_cache(per_query: float, hit_rate: float, cost_on_hit: float = 0.0)
     return rate * hit + (1 - rate) * full
 
 
-def cost_with_fallback(first_tier: float, second_tier: float, escalation_rate: float) -> float:
+def cost_with_fallback(first_tier: float, second_tier: float, escalation_rate: float, shared: float = 0.0) -> float:
     """Return the average cost per query when a cheaper model answers first and hands a share on.
 
     Every query pays the first tier; the share ``escalation_rate`` also pays the second:
-    first_tier + escalation_rate × second_tier.
+    shared + first_tier + escalation_rate × second_tier. ``shared`` is what a query costs once,
+    whichever model answers (embedding the question and searching, for RAG): leave it out of both
+    tiers' costs so that the two are compared like for like (lesson 04).
     """
     first = _amount("first_tier", first_tier, what="a cost in USD")
     second = _amount("second_tier", second_tier, what="a cost in USD")
-    return first + _share("escalation_rate", escalation_rate) * second
+    once = _amount("shared", shared, what="a cost in USD")
+    return once + first + _share("escalation_rate", escalation_rate) * second
 
 
 @dataclasses.dataclass(frozen=True)
@@ -692,15 +866,32 @@ class Comparison:
         return f"Over {self.inputs.months:g} months at {self.inputs.queries_per_day:,.0f} queries a day: {parts}. Cheapest: {self.patterns[self.cheapest].name}."
 
 
-def compare(inputs: CostInputs | None = None) -> Comparison:
-    """Return each pattern's total cost, cost per successful task and cost of delay (lesson 04)."""
+def compare(inputs: CostInputs | None = None, combined: bool = False) -> Comparison:
+    """Return each pattern's total cost, cost per successful task and cost of delay (lesson 04);
+    with ``combined``, RAG on the fine-tuned model is a fourth option."""
     i = _inputs(inputs)
-    pats = patterns_for(i)
+    pats = patterns_for(i, combined)
     queries = i.queries
     totals = {k: float(p.total_cost(queries, i.months)) for k, p in pats.items()}
     per_success = {k: cost_per_successful_task(totals[k], queries, p.success_rate) if queries > 0 else math.inf for k, p in pats.items()}
     delay = {k: cost_of_delay(p.weeks_to_ship, i.value_per_week) for k, p in pats.items()}
     return Comparison(i, pats, totals, per_success, delay)
+
+
+def cost_per_extra_success(comparison: Comparison, a: str, b: str) -> float:
+    """Return what each extra task done right costs when you choose B over A: the difference in total
+    cost over the difference in tasks done right, (total_B − total_A) / (queries × (success_B − success_A)).
+
+    Worth paying when a task left undone costs more than this (a person answering it, a customer
+    lost). Negative when B is cheaper as well (lesson 04)."""
+    if not isinstance(comparison, Comparison):
+        raise validation.fail("comparison", comparison, "the result of compare(...)")
+    a = validation.one_of("a", a, tuple(comparison.patterns))
+    b = validation.one_of("b", b, tuple(comparison.patterns))
+    gain = comparison.patterns[b].success_rate - comparison.patterns[a].success_rate
+    if gain <= 0 or comparison.inputs.queries <= 0:
+        raise validation.fail("b", b, f"a pattern with a higher success rate than a ({a!r}), with some queries to serve")
+    return (comparison.totals[b] - comparison.totals[a]) / (comparison.inputs.queries * gain)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -714,6 +905,9 @@ class SensitivityRow:
     margin_at_low: float
     margin_at_high: float
     flip_value: float | None
+    a: str = "A"  # the options' names: a positive margin means A is cheaper
+    b: str = "B"
+    base_margin: float = 0.0
 
     @property
     def flip_factor(self) -> float | None:
@@ -732,18 +926,30 @@ class SensitivityRow:
         (0.4 means 40% up or down), or None when nothing in the range searched flips it."""
         return None if self.flip_factor is None else abs(self.flip_factor - 1)
 
+    @property
+    def cheaper(self) -> str | None:
+        """The option that is cheaper at the base value (None when they cost the same)."""
+        return None if self.base_margin == 0 else self.a if self.base_margin > 0 else self.b
+
     def __str__(self) -> str:
+        now = f"{self.label} ({self.name}): {assumption_text(self.name, self.base)}"
         if self.flip_value is None:
-            return f"{self.label} ({self.name}): {self.base:,g}; no flip between 1/100 and 100 times it"
-        return f"{self.label} ({self.name}): {self.base:,g}; flips at {self.flip_value:,.4g} (x{self.flip_factor:.2f}, a {self.move:.0%} move)"
+            return f"{now}; no flip between 1/100 and 100 times it" + (f": {self.cheaper} stays the cheaper option" if self.cheaper else "")
+        other = self.b if self.cheaper == self.a else self.a
+        way = "down" if self.flip_value < self.base else "up"
+        return (f"{now}; flips at {assumption_text(self.name, self.flip_value)} (x{self.flip_factor:.2f}, {_a_share(self.move)} move {way}), "
+                f"where {other} becomes the cheaper option")
 
     @property
     def swing(self) -> float:
         return abs(self.margin_at_high - self.margin_at_low)
 
 
+PATTERN_NAMES = {"prompt_only": "Prompt only", "rag": "RAG", "fine_tuned": "Fine-tuned", "rag_fine_tuned": "RAG + fine-tuned"}
+
+
 def _margin(inputs: CostInputs, a: str, b: str, include_delay: bool) -> float:
-    result = compare(inputs)
+    result = compare(inputs, combined="rag_fine_tuned" in (a, b))
     margin = result.totals[b] - result.totals[a]
     if include_delay:
         margin += result.delay[b] - result.delay[a]
@@ -768,8 +974,7 @@ def sensitivity(
     None when no value in that range flips it.
     """
     base = _inputs(inputs)
-    keys = ("prompt_only", "rag", "fine_tuned")
-    a, b = validation.one_of("a", a, keys), validation.one_of("b", b, keys)
+    a, b = validation.one_of("a", a, PATTERN_KEYS), validation.one_of("b", b, PATTERN_KEYS)
     if a == b:
         raise validation.ArgumentError(f"a and b must be different patterns, got {a!r} twice")
     spread = validation.share("spread", spread, open_low=True, open_high=True)  # ±100% would zero an assumption
@@ -796,10 +1001,39 @@ def sensitivity(
         if name.endswith("_success"):
             high = min(high, 1.0)
         flip = _flip(lambda v, n=name: at(n, v), value, base_margin, name, _step_points(base, name))
-        row = SensitivityRow(name, value, low, high, at(name, low), at(name, high), flip)
+        row = SensitivityRow(name, value, low, high, at(name, low), at(name, high), flip, PATTERN_NAMES[a], PATTERN_NAMES[b], base_margin)
         if names is not None or row.swing > 0:  # by default, leave out what does not touch A or B
             rows.append(row)
     return sorted(rows, key=lambda r: r.swing, reverse=True)
+
+
+def break_even_by_horizon(
+    inputs: CostInputs | None = None,
+    months: Sequence[float] | np.ndarray = (),
+    a: str = "rag",
+    b: str = "fine_tuned",
+) -> np.ndarray:
+    """Return the break-even between patterns A and B, in queries a day, for each horizon in
+    ``months`` (NaN where the lines never cross); by default every 0.05 month up to 36 (lesson 04).
+
+    Retrains arrive in lumps, so the curve is a sawtooth: each retrain that enters the horizon
+    makes the fine-tuned line jump, and the break-even with it; between retrains it falls again.
+    """
+    i = _inputs(inputs)
+    a, b = validation.one_of("a", a, PATTERN_KEYS), validation.one_of("b", b, PATTERN_KEYS)
+    if a == b:
+        raise validation.ArgumentError(f"a and b must be different patterns, got {a!r} twice")
+    if isinstance(months, (list, tuple, np.ndarray)) and len(months) == 0:
+        months = np.arange(1, 721) * 0.05
+    horizons = validation.array("months", months, "a list of horizons in months, each above 0")
+    if np.any(horizons <= 0):
+        raise validation.fail("months", months, "a list of horizons in months, each above 0")
+    pats = patterns_for(i, combined="rag_fine_tuned" in (a, b))
+    out = []
+    for m in horizons.tolist():
+        crossing = break_even_between(pats[a], pats[b], m)
+        out.append(math.nan if crossing.per_day is None else crossing.per_day)
+    return np.asarray(out)
 
 
 def _step_points(inputs: CostInputs, name: str) -> list[float]:

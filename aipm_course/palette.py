@@ -55,7 +55,7 @@ ROLES = {
 
 VERDICT_COLOURS = {"GREEN": COLOURS["green"], "YELLOW": COLOURS["orange"], "RED": COLOURS["vermillion"]}
 ZONE_COLOURS = {"served": COLOURS["blue"], "caveat": COLOURS["orange"], "human": COLOURS["green"]}
-PATTERN_COLOURS = {"prompt_only": COLOURS["grey"], "rag": COLOURS["blue"], "fine_tuned": COLOURS["vermillion"]}
+PATTERN_COLOURS = {"prompt_only": COLOURS["grey"], "rag": COLOURS["blue"], "fine_tuned": COLOURS["vermillion"], "rag_fine_tuned": COLOURS["purple"]}
 STAGE_COLOURS = {
     "shadow": COLOURS["grey"], "dogfood": COLOURS["purple"], "pilot": COLOURS["sky"],
     "canary": COLOURS["orange"], "ramp": COLOURS["blue"], "full": COLOURS["green"],

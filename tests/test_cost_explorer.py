@@ -15,7 +15,7 @@ from aipm_course.widgets import CostExplorer, cost_explorer
 
 
 def _expected(**values):
-    result = compare(CostInputs().with_(**values))
+    result = compare(CostInputs().with_(**values), combined=True)
     crossing = break_even_between(result.patterns["rag"], result.patterns["fine_tuned"], result.inputs.months)
     return result, crossing
 
@@ -56,6 +56,14 @@ def test_starts_from_the_lesson_assumptions_and_matches_a_hand_calculation():
     rag_fixed = i.rag_setup + i.months * i.rag_monthly
     assert explorer.break_even.per_day == pytest.approx((ft_fixed - rag_fixed) / (rag_per_query - ft_per_query) / 360, rel=1e-9)
     assert "class='line-rag'" in explorer.chart.value and "class='volume'" in explorer.chart.value
+    # RAG on the fine-tuned model by hand: both setups and monthly costs, the retrains, the small
+    # model reading the retrieved passages, and the search on every query
+    combo_per_query = ((i.prompt_tokens + i.retrieved_tokens) * i.small_in + i.output_tokens * i.small_out) / 1e6 + i.rag_per_query_extra
+    combo_fixed = i.rag_setup + i.ft_setup + i.months * (i.rag_monthly + i.ft_monthly) + 3 * i.ft_retrain_cost
+    assert explorer.result.totals["rag_fine_tuned"] == pytest.approx(combo_fixed + i.queries_per_day * 360 * combo_per_query, rel=1e-12)
+    assert explorer.result.totals["rag_fine_tuned"] == pytest.approx(71_578, abs=0.5)  # 69,400 + 1,800,000 x 0.00121
+    assert "class='line-rag_fine_tuned'" in explorer.chart.value and "RAG + fine-tuned" in explorer.summary.value
+    assert "href='https://platform.openai.com/docs/pricing'" in explorer.prices_note.value  # the prices' source, with its address
 
 
 MOVES = [
@@ -194,7 +202,7 @@ def test_assumptions_without_a_slider_are_kept():
     _assert_shows(explorer, result, crossing)
     explorer.controls["months"].value = 18
     _assert_shows(explorer, *_expected(rag_setup=20_000, ft_retrain_cost=2_000, queries_per_day=3_000, months=18))
-    assert CostExplorer(CostInputs(rag_setup=20_000)).result.totals == compare(CostInputs(rag_setup=20_000)).totals
+    assert CostExplorer(CostInputs(rag_setup=20_000)).result.totals == compare(CostInputs(rag_setup=20_000), combined=True).totals
 
 
 def test_repr_mentions_the_totals():
@@ -225,7 +233,7 @@ def test_starting_assumptions_are_used_as_given_or_refused(name, value):
     except ValueError:
         return  # refusing with a message would be fine too
     assert getattr(explorer.result.inputs, name) == value
-    assert explorer.result.totals == compare(CostInputs().with_(**{name: value})).totals
+    assert explorer.result.totals == compare(CostInputs().with_(**{name: value}), combined=True).totals
 
 
 def test_the_volume_slider_has_exact_stops_and_takes_any_starting_volume():

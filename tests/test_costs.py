@@ -23,7 +23,7 @@ DEFAULTS = dict(
     prompt_setup=3_000, prompt_monthly=300, prompt_weeks=1, prompt_success=0.30,
     rag_setup=10_000, rag_monthly=1_200, rag_per_query_extra=0.0001, rag_weeks=3, rag_success=0.85,
     ft_setup=15_000, ft_monthly=500, ft_retrain_every=3, ft_retrain_cost=8_000, ft_weeks=6, ft_success=0.75,
-    value_per_week=0.0,
+    value_per_week=0.0, combo_weeks=7, combo_success=0.90,
 )
 
 PRICE_HEADER = "model,provider,kind,input_per_million,output_per_million,training_per_million,as_of,source,note"
@@ -514,7 +514,9 @@ def parse_as_of(value):
         return dt.datetime.strptime(value, "%Y-%m-%d").date()
     if re.fullmatch(r"\d{4}-\d{2}", value):
         return dt.datetime.strptime(value, "%Y-%m").date()
-    raise AssertionError(f"as_of {value!r} is not YYYY-MM or YYYY-MM-DD")
+    if re.fullmatch(r"\d{4}", value):  # the source gives a year only (FACTS.md: "Anthropic pricing, 2026")
+        return dt.date(int(value), 1, 1)
+    raise AssertionError(f"as_of {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 def test_price_file_rows_are_dated_and_sourced():
@@ -525,6 +527,7 @@ def test_price_file_rows_are_dated_and_sourced():
         assert as_of, row
         assert parse_as_of(as_of) <= dt.date(2026, 12, 31), row
         assert (row["source"] or "").strip(), row
+        assert re.fullmatch(r"https://[a-z0-9.-]+\.[a-z]{2,}/\S*", row["url"]), row  # every row: its source's address
         assert row["kind"] in ("chat", "embedding", "fine_tuned"), row
         float(row["input_per_million"])
         if row["kind"] in ("chat", "fine_tuned"):
@@ -791,3 +794,199 @@ def test_sensitivity_months_flip_is_found():
 def test_sensitivity_rejects_bad_arguments(kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         c.sensitivity(**kwargs)
+
+
+# --- issue 20: prompt caching priced, comparable tiers, RAG with fine-tuning, the sawtooth, sources ---
+
+
+def test_prompt_cache_hand_values():
+    # Claude Sonnet 4.x ($3 / $15, cached input $0.30): 1,500 tokens in, 1,400 of them cached, 300 out
+    no_cache = (1_500 * 3 + 300 * 15) / 1e6  # 0.009
+    always = (100 * 3 + 1_400 * 0.30 + 300 * 15) / 1e6  # 0.00522
+    assert c.cost_with_prompt_cache(1_500, 300, 1_400, 3, 15, 0.30) == pytest.approx(always, rel=1e-12)
+    assert always == pytest.approx(0.00522)
+    # 80% of queries find the prefix in the cache: a weighted average of the two
+    assert c.cost_with_prompt_cache(1_500, 300, 1_400, 3, 15, 0.30, hit_rate=0.8) == pytest.approx(0.8 * always + 0.2 * no_cache, rel=1e-12)
+    assert c.cost_with_prompt_cache(1_500, 300, 1_400, 3, 15, 0.30, hit_rate=0) == pytest.approx(no_cache, rel=1e-12)
+    assert c.cost_with_prompt_cache(1_500, 300, 0, 3, 15, 0.30) == pytest.approx(no_cache, rel=1e-12)
+    assert c.cost_with_prompt_cache(1_500, 300, 1_400, 3, 15, 0.30, extra_per_query=0.0001) == pytest.approx(always + 0.0001, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        (dict(cached_tokens=2_000), r"cached_tokens must be at most input_tokens \(1,500\)"),
+        (dict(cached_tokens=-1), r"cached_tokens must be .*0 or more, got -1"),
+        (dict(hit_rate=1.5), r"hit_rate must be a share in \[0, 1\], got 1\.5"),
+        (dict(price_cached_in_per_million=float("nan")), r"price_cached_in_per_million must be"),
+    ],
+)
+def test_prompt_cache_rejects_bad_values(kwargs, pattern):
+    args = dict(input_tokens=1_500, output_tokens=300, cached_tokens=1_400, price_in_per_million=3, price_out_per_million=15, price_cached_in_per_million=0.3)
+    args.update(kwargs)
+    with pytest.raises(c.validation.AipmError, match=pattern):
+        c.cost_with_prompt_cache(**args)
+
+
+def test_the_table_prices_prompt_cache_hits_only_where_the_facts_state_them():
+    prices = c.load_prices()
+    # FACTS.md: Anthropic's cached input costs 0.1x the input price; no other row states a cached price
+    for model, price in prices.items():
+        if price.provider == "Anthropic":
+            assert price.cached_input_per_million == pytest.approx(0.1 * price.input_per_million), model
+        else:
+            assert price.cached_input_per_million is None, model
+    sonnet = prices["Claude Sonnet 4.x"]
+    assert sonnet.cost_per_query(1_500, 300, cached_tokens=1_400) == pytest.approx((100 * 3 + 1_400 * 0.3 + 300 * 15) / 1e6)
+    assert sonnet.cost_per_query(1_500, 300) == pytest.approx(0.009)
+    with pytest.raises(ValueError, match=r"cached_tokens needs a cached-input price.*GPT-4\.1"):
+        prices["GPT-4.1"].cost_per_query(2_500, 300, cached_tokens=500)
+    assert prices["GPT-4.1"].with_(cached_input_per_million=0.5).cost_per_query(2_500, 300, cached_tokens=500) == pytest.approx((2_000 * 2 + 500 * 0.5 + 300 * 8) / 1e6)
+
+
+def test_training_run_compute_is_small_next_to_the_old_ranges():
+    # 5,000 examples x 1,000 tokens x 3 epochs = 15M training tokens at $3 per 1M
+    assert c.training_run_cost(5_000, 1_000) == pytest.approx(45.0)
+    assert c.training_run_cost(5_000, 1_000, epochs=1, price_per_million=c.get_price("GPT-4o mini fine-tuned").training_per_million) == pytest.approx(15.0)
+    with pytest.raises(ValueError, match="epochs must be"):
+        c.training_run_cost(5_000, 1_000, epochs=0)
+
+
+def test_fallback_pays_the_shared_search_once():
+    # search $0.0001 once; GPT-4.1 mini's answer; 20% also GPT-4.1's answer (without a second search)
+    search = 0.0001
+    small = (2_500 * 0.40 + 300 * 1.60) / 1e6
+    large = (2_500 * 2.00 + 300 * 8.00) / 1e6
+    assert c.cost_with_fallback(small, large, 0.2, shared=search) == pytest.approx(search + small + 0.2 * large, rel=1e-12)
+    assert c.cost_with_fallback(small, large, 0.2) == pytest.approx(small + 0.2 * large, rel=1e-12)
+    with pytest.raises(ValueError, match="shared must be"):
+        c.cost_with_fallback(small, large, 0.2, shared=-1)
+
+
+def test_rag_on_the_fine_tuned_model_hand_computed():
+    d = DEFAULTS
+    pats = c.patterns_for(combined=True)
+    assert list(pats) == ["prompt_only", "rag", "fine_tuned", "rag_fine_tuned"]
+    assert list(c.patterns_for()) == ["prompt_only", "rag", "fine_tuned"]  # the other modules' three options are kept
+    combo = pats["rag_fine_tuned"]
+    per_query = ((d["prompt_tokens"] + d["retrieved_tokens"]) * d["small_in"] + d["output_tokens"] * d["small_out"]) / 1e6 + d["rag_per_query_extra"]
+    assert combo.per_query == pytest.approx(per_query) == pytest.approx(0.00121)
+    fixed = d["rag_setup"] + d["ft_setup"] + 12 * (d["rag_monthly"] + d["ft_monthly"]) + 3 * d["ft_retrain_cost"]
+    assert combo.fixed_cost(12) == pytest.approx(fixed) == pytest.approx(69_400)
+    result = c.compare(combined=True)
+    assert result.totals["rag_fine_tuned"] == pytest.approx(69_400 + 1_800_000 * 0.00121)
+    assert result.per_success["rag_fine_tuned"] == pytest.approx(71_578 / (1_800_000 * 0.90))
+    # at 50,000 queries a day it costs less than RAG alone, and resolves more questions than either
+    big = c.compare(c.CostInputs(queries_per_day=50_000), combined=True)
+    assert big.totals["rag_fine_tuned"] == pytest.approx(69_400 + 18_000_000 * 0.00121)
+    assert big.totals["rag_fine_tuned"] < big.totals["rag"]
+    # each extra question it resolves over RAG costs (71,578 - 37,900) / (1,800,000 x (0.90 - 0.85)) = $0.374
+    assert c.cost_per_extra_success(result, "rag", "rag_fine_tuned") == pytest.approx((71_578 - 37_900) / 90_000)
+    assert c.cost_per_extra_success(result, "rag", "rag_fine_tuned") == pytest.approx(0.3742, abs=1e-4)
+    # break-even with RAG, by hand: (69,400 - 24,400) / (0.0075 - 0.00121) / 360
+    crossing = c.break_even_between(pats["rag"], combo)
+    assert crossing.per_day == pytest.approx(45_000 / (0.0075 - 0.00121) / 360)
+
+
+def test_break_even_text_names_both_options_and_which_side_each_wins():
+    crossing = c.break_even_volume(24_400, 0.0075, 45_000, 0.00051, names=("RAG", "Fine-tuned"))
+    assert crossing.reason == (
+        "Break-even at 2,947,067 queries over 12 months (about 8,186 a day). Below that volume RAG costs less "
+        "(its fixed costs are lower); above it Fine-tuned costs less (it is cheaper per query)."
+    )
+    unnamed = c.break_even_volume(24_400, 0.0075, 45_000, 0.00051).reason
+    assert "option A costs less" in unnamed and "option B costs less" in unnamed
+
+
+def _break_even_by_hand(months):
+    """RAG against fine-tuning at the defaults, per day, for a horizon of `months`: retrains fall at
+    3, 6, 9, ... strictly inside the horizon."""
+    retrains = sum(1 for k in range(1, 100) if 3 * k < months - 1e-9)
+    gap = (15_000 + 500 * months + 8_000 * retrains) - (10_000 + 1_200 * months)
+    return gap / ((0.0075 - 0.00051) * 30 * months)
+
+
+def test_break_even_by_horizon_is_a_sawtooth():
+    horizons = [1, 2.99, 3, 3.01, 6, 6.01, 11.99, 12, 12.01, 24, 36]
+    got = c.break_even_by_horizon(c.CostInputs(), horizons)
+    assert got == pytest.approx([_break_even_by_hand(m) for m in horizons], rel=1e-9)
+    assert got[horizons.index(12)] == pytest.approx(8_186.3, abs=0.1)  # the lesson's number, at the bottom of a tooth
+    assert got[horizons.index(12.01)] > 11_000  # just after, the retrain due at month 12 is in
+    # between retrains it falls; at each retrain it jumps up
+    grid = np.arange(1, 721) * 0.05
+    line = c.break_even_by_horizon(c.CostInputs(), grid)
+    steps = np.diff(line)
+    jumps = grid[1:][steps > 0]
+    assert np.allclose(jumps, np.arange(3, 36, 3) + 0.05, atol=0.051)  # one tooth per retrain, nowhere else
+    # a pair that never crosses gives NaN, not an error
+    never = c.break_even_by_horizon(c.CostInputs(small_in=8, small_out=40), [12])
+    assert np.isnan(never[0])
+    with pytest.raises(ValueError, match="months must be a list of horizons"):
+        c.break_even_by_horizon(c.CostInputs(), [0, 12])
+    with pytest.raises(ValueError, match="a and b must be different"):
+        c.break_even_by_horizon(c.CostInputs(), [12], a="rag", b="rag")
+
+
+def test_sensitivity_rows_read_as_sentences_with_units_and_the_option_that_takes_over():
+    rows = {r.name: r for r in c.sensitivity(c.CostInputs())}
+    retrain = str(rows["ft_retrain_cost"])
+    assert retrain.startswith("Cost of a retrain (ft_retrain_cost): $8,000; flips at $5,327 (x0.67, a 33% move down)")
+    assert retrain.endswith("where Fine-tuned becomes the cheaper option")
+    assert str(rows["months"]).startswith("Months in the horizon (months): 12 months; flips at 3 months (x0.25")
+    assert "flips at 8,186 queries a day" in str(rows["queries_per_day"])
+    assert "$2.00 per 1M tokens; flips at $3.78 per 1M tokens" in str(rows["large_in"])
+    assert "an 80% move up" in str(rows["rag_setup"])
+    assert str(rows["ft_monthly"]).endswith("no flip between 1/100 and 100 times it: RAG stays the cheaper option")
+    for row in rows.values():
+        assert not re.search(r"\de[+-]\d", str(row)), str(row)  # never 2.005e+04
+    assert rows["rag_setup"].cheaper == "RAG" and rows["rag_setup"].a == "RAG" and rows["rag_setup"].b == "Fine-tuned"
+
+
+def test_assumption_text_hand_values():
+    assert c.assumption_text("queries_per_day", 20_050) == "20,050 queries a day"
+    assert c.assumption_text("rag_per_query_extra", 0.000123) == "$0.000123"
+    assert c.assumption_text("large_in", 0.3) == "$0.30 per 1M tokens"
+    assert c.assumption_text("ft_success", 0.75) == "75%"
+    assert c.assumption_text("ft_retrain_every", 4.5) == "4.5 months"
+
+
+def test_sensitivity_against_the_combined_option():
+    rows = c.sensitivity(c.CostInputs(), a="rag", b="rag_fine_tuned", names=["queries_per_day"])
+    # RAG + fine-tuned overtakes RAG at the break-even volume: 45,000 / (0.0075 - 0.00121) / 360 a day
+    assert rows[0].flip_value == pytest.approx(45_000 / (0.0075 - 0.00121) / 360, rel=1e-6)
+    assert rows[0].b == "RAG + fine-tuned"
+
+
+def test_every_price_row_shows_its_source_address_and_date():
+    table = c.price_table()
+    assert {"as_of", "source", "url", "cached_input_per_million"} <= set(table.columns)
+    assert table["url"].str.startswith("https://").all()
+    sources = c.price_sources()
+    assert list(sources.columns) == ["source", "as of", "address", "models"]
+    assert sources["address"].str.startswith("https://").all()
+    models = ", ".join(sources["models"]).split(", ")
+    assert sorted(models) == sorted(c.load_prices())  # every model under exactly one source
+
+
+def test_user_price_files_may_leave_out_the_optional_columns_or_give_them(tmp_path):
+    plain = c.load_prices(write(tmp_path, f"{PRICE_HEADER}\n{GOOD_ROW}\n"))["GPT-X"]
+    assert plain.url == "" and plain.cached_input_per_million is None
+    header = PRICE_HEADER + ",cached_input_per_million,url"
+    full = c.load_prices(write(tmp_path, f"{header}\nGPT-X,OpenAI,chat,2.00,8.00,,2026,page,,0.2,https://example.com/prices\n", "full.csv"))["GPT-X"]
+    assert full.as_of == "2026" and full.cached_input_per_million == 0.2 and full.url == "https://example.com/prices"
+    with pytest.raises(c.PriceFileError, match=r"line 2: url must be the source's web address"):
+        c.load_prices(write(tmp_path, f"{header}\nGPT-X,OpenAI,chat,2.00,8.00,,2026,page,,,ftp://x\n", "bad.csv"))
+    # a price you change is your figure: its address goes with the old source
+    assert c.get_price("GPT-4.1").with_(input_per_million=1.0).url == ""
+
+
+def test_cost_per_extra_success_refuses_what_it_cannot_divide_by():
+    result = c.compare(combined=True)
+    with pytest.raises(ValueError, match=r"b must be a pattern with a higher success rate than a.*'prompt_only'"):
+        c.cost_per_extra_success(result, "rag", "prompt_only")
+    with pytest.raises(ValueError, match="b must be one of"):
+        c.cost_per_extra_success(c.compare(), "rag", "rag_fine_tuned")
+    with pytest.raises(ValueError, match="comparison must be"):
+        c.cost_per_extra_success({"rag": 1}, "rag", "fine_tuned")
+    # fine-tuned alone resolves fewer than RAG: nothing extra to pay for
+    assert c.cost_per_extra_success(result, "fine_tuned", "rag") == pytest.approx((37_900 - 45_918) / (1_800_000 * 0.10))

@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+from scipy import stats
 
 from aipm_course.checking import ___, ChoiceQuestion, NumberQuestion, Outcome
 from aipm_course.costs import ASSUMPTION_LABELS, BreakEven, break_even_volume, sensitivity
@@ -62,6 +63,17 @@ def _key_of(question, starts_with):
 
 def q1_by_hand(d):
     return ((d.prompt_tokens + d.retrieved_tokens) * d.price_in + d.output_tokens * d.price_out) / 1_000_000
+
+
+def q13_by_hand(d, mean=None):
+    """Gross margin of a seat plan: 1 - cost x mean questions / price, the mean from scipy's lognormal."""
+    mean = stats.lognorm(s=d.sigma, scale=d.median).mean() if mean is None else mean
+    return 1 - d.cost_per_use * mean / d.price
+
+
+def q14_by_hand(d):
+    """The share of seats above price / cost questions a month, from scipy's lognormal."""
+    return stats.lognorm(s=d.sigma, scale=d.median).sf(d.price / d.cost_per_use)
 
 
 def q3_by_hand(d, retrains=3, monthly=True, days=360):
@@ -176,6 +188,8 @@ def test_number_answers_by_hand_and_their_printed_forms_pass_for_every_seed(ever
             "q8": d8.saving - (d8.ft_weeks - d8.rag_weeks) * d8.value_per_week,
             "q9": recall_by_hand(ex.q9.data.k),
             "q10": declines_by_own_scan(ex.q10.data.max_wrong)[1],
+            "q13": q13_by_hand(ex.q13.data),
+            "q14": q14_by_hand(ex.q14.data),
         }
         assert answers["q3"] is not None and answers["q3"] > 0, where  # the lines always cross
         for qid, answer in answers.items():
@@ -189,6 +203,7 @@ def test_number_answers_by_hand_and_their_printed_forms_pass_for_every_seed(ever
         _right(ex.q3, float(round(answers["q3"])))  # BreakEven prints the daily volume as a whole number
         for qid in ("q9", "q10"):  # the lesson prints these shares to three decimals
             _right(getattr(ex, qid), round(answers[qid], 3))
+        assert 0.4 < answers["q13"] < 0.96 and 0.01 < answers["q14"] < 0.45, where  # margins and shares worth asking about
 
 
 def test_the_answer_that_ignores_the_concept_is_wrong_for_every_seed(every_load):
@@ -220,6 +235,11 @@ def test_the_answer_that_ignores_the_concept_is_wrong_for_every_seed(every_load)
         assert ex.q4.check(_key_of(ex.q4, "Never")).correct
         assert "typical numbers" in _message(ex.q12, _key_of(ex.q12, "Never"))
         assert ex.q12.check(_key_of(ex.q12, "When it lets a much smaller model")).correct
+        # q13 prices the median seat, ignoring the heavy tail; q14 says no seat loses money because the average one does not
+        d13, d14 = ex.q13.data, ex.q14.data
+        assert "heavy users pull the mean above the median" in _message(ex.q13, q13_by_hand(d13, mean=d13.median))
+        average_pays = d14.cost_per_use * stats.lognorm(s=d14.sigma, scale=d14.median).mean() < d14.price
+        assert "a lognormal always has seats above and below that" in _message(ex.q14, 0.0 if average_pays else 1.0)
 
 
 def test_q11_the_longest_tornado_bar_is_not_the_smallest_move_for_any_seed(every_load):
@@ -255,8 +275,8 @@ def test_choice_keys_move_and_the_right_option_is_not_the_longest(every_load):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_twelve_questions_and_placeholders_are_not_attempted(ex):
-    assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 13)]
+def test_fourteen_questions_and_placeholders_are_not_attempted(ex):
+    assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 15)]
     for q in ex.questions:
         assert q.check(___).outcome is Outcome.NOT_ATTEMPTED
         assert q.check().outcome is Outcome.NOT_ATTEMPTED
@@ -326,6 +346,43 @@ def test_q5_to_q8_slips(ex):
     assert "subtract their value" in _message(ex.q8, d8.saving + delay)
     assert "Start from what fine-tuning saves" in _message(ex.q8, -delay)
     assert "delay alone" in _message(ex.q8, delay)
+
+
+def test_q13_and_q14_slips(ex):
+    d = ex.q13.data
+    mean = d.median * math.exp(d.sigma**2 / 2)
+    assert "1 minus that" in _message(ex.q13, d.cost_per_use * mean / d.price)
+    assert "markup" in _message(ex.q13, (d.price - d.cost_per_use * mean) / (d.cost_per_use * mean))
+    assert "exp(sigma²/2)" in _message(ex.q13, q13_by_hand(d, mean=d.median * math.exp(d.sigma**2)))
+    assert "percentage" in _message(ex.q13, q13_by_hand(d) * 100)
+
+    d = ex.q14.data
+    z = math.log(d.price / d.cost_per_use / d.median) / d.sigma
+    right = q14_by_hand(d)
+    assert right == pytest.approx(stats.norm.sf(z), rel=1e-12)
+    assert "pay their way" in _message(ex.q14, 1 - right)
+    if d.sigma != 1:
+        assert "Divide by sigma" in _message(ex.q14, stats.norm.sf(z * d.sigma))
+    assert "base-10" in _message(ex.q14, stats.norm.sf(math.log10(d.price / d.cost_per_use / d.median) / d.sigma))
+    treated_as_mean = d.median * math.exp(-d.sigma**2 / 2)
+    assert "treats the median as the mean" in _message(ex.q14, stats.lognorm(s=d.sigma, scale=treated_as_mean).sf(d.price / d.cost_per_use))
+    assert "percentage" in _message(ex.q14, right * 100)
+
+
+def test_the_seat_questions_agree_with_a_seeded_simulation():
+    """The closed forms behind q13 and q14 against 400,000 simulated seats (seeded)."""
+    import numpy as np
+
+    for seed in (0, 3, 7):
+        ex = load("04", seed=seed)
+        d = ex.q14.data
+        uses = np.random.default_rng(seed).lognormal(math.log(d.median), d.sigma, 400_000)
+        share = float((uses * d.cost_per_use > d.price).mean())
+        assert share == pytest.approx(ex.q14.spec.expected, abs=4 * math.sqrt(share * (1 - share) / uses.size))
+        d = ex.q13.data
+        uses = np.random.default_rng(seed).lognormal(math.log(d.median), d.sigma, 400_000)
+        margin = 1 - d.cost_per_use * uses.mean() / d.price
+        assert margin == pytest.approx(ex.q13.spec.expected, abs=4 * d.cost_per_use * uses.std() / math.sqrt(uses.size) / d.price)
 
 
 def test_q10_hint_code_runs_as_written(ex):

@@ -1,4 +1,4 @@
-"""Exercise 04: RAG, fine-tuning and what each query costs (lesson 04).
+"""Exercise 04: RAG, fine-tuning, what each query costs and what to charge for it (lesson 04).
 
 One function per question, each drawing its own numbers from its own random stream (see
 ``registry.py``). Token counts, prices, volumes and costs follow the notebook's parameters; the
@@ -10,6 +10,7 @@ not depend on the seed (the price table, the corpus and its retriever, recall at
 from __future__ import annotations
 
 import functools
+import math
 import types
 
 from ..checking import ChoiceQuestion, ChoiceSpec, Mistake, NumberQuestion, NumberSpec, choice, significant
@@ -26,6 +27,7 @@ from ..costs import (
     load_prices,
     sensitivity,
 )
+from ..pricing import Plan, Usage, plan_economics
 from ..retrieval import Retriever, abstention_tradeoff, load_corpus, recall_at_k
 from .registry import Exercise
 
@@ -583,4 +585,99 @@ def rule_of_thumb(ctx):
             "In the lesson, fine-tuning that only restyled the same large model moved the break-even from about 8,200 to about 82,000 queries a day. What had the first version changed?",
         ),
         solution=f"{spec.correct}) {spec.options[spec.correct]}: the saving per query is what pays back fine-tuning's fixed costs, and a smaller model or a shorter prompt makes it big.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# q13, q14: pricing and margins, with lognormal usage per seat
+# --------------------------------------------------------------------------------------------
+
+
+def _seat_story(price: float, cost: float, usage: Usage) -> str:
+    return (
+        f"Brightwater sells its assistant as an add-on at ${price:,.2f} a seat a month. Answering one question costs "
+        f"${cost:.3g}. Questions a seat a month are lognormal: the median seat asks {usage.median:,.0f}, and the "
+        f"logarithm of the questions has a standard deviation (sigma) of {usage.sigma:g}. The numbers are in `ex.{{}}.data`."
+    )
+
+
+def _margin_slips(price: float, cost: float, usage: Usage) -> tuple[Mistake, ...]:
+    m, s, mean = usage.median, usage.sigma, usage.mean
+    return (
+        Mistake(1 - cost * m / price, "That serves the median seat. The cost to serve is an average over all seats, and the heavy "
+                                      "users pull the mean above the median: mean = median × exp(sigma²/2)."),
+        Mistake(cost * mean / price, "That is the cost to serve as a share of the price. The gross margin is what is left of the price: 1 minus that."),
+        Mistake((price - cost * mean) / (cost * mean), "That divides by the cost (a markup). The gross margin divides by the price: (price − cost) / price."),
+        Mistake(1 - cost * m * math.exp(s * s) / price, "That takes median × exp(sigma²) for the mean. A lognormal's mean is median × exp(sigma²/2)."),
+        Mistake(1 - cost * m * math.exp(s) / price, "That takes median × exp(sigma) for the mean. Square sigma and halve it: median × exp(sigma²/2)."),
+    )
+
+
+@exercise.question("q13")
+def seat_gross_margin(ctx):
+    price, cost = ctx.money(ctx.pick([6.0, 8.0, 10.0])), ctx.money(ctx.pick([0.01, 0.015, 0.02]))
+    usage = Usage(ctx.pick([40, 60, 80]), ctx.pick([0.8, 1.0, 1.2]))
+    e = plan_economics(Plan("per_seat", price), usage, cost)
+    return NumberQuestion(
+        "q13",
+        "A seat plan's gross margin",
+        _seat_story(price, cost, usage).format("q13") + " What is the plan's gross margin over all seats together, as a share between 0 and 1?",
+        NumberSpec(e.gross_margin, fraction=True, precision=SIG3, mistakes=_margin_slips(price, cost, usage)),
+        hints=(
+            "Gross margin = (price − cost to serve) / price, with the cost to serve of the average seat: mean questions × cost per question. "
+            "For a lognormal, mean = median × exp(sigma²/2).",
+            "`plan_economics(Plan(\"per_seat\", d.price), Usage(d.median, d.sigma), d.cost_per_use).gross_margin`",
+        ),
+        solution=(
+            f"Mean questions = {usage.median:,.0f} × exp({usage.sigma:g}²/2) = {usage.mean:,.1f}; cost to serve ${e.cost_per_seat:,.3f} a seat; "
+            f"margin = (${price:,.2f} − ${e.cost_per_seat:,.3f}) / ${price:,.2f} = {SIG3.format(e.gross_margin)}. The median seat alone would "
+            f"suggest {SIG3.format(1 - cost * usage.median / price)}: the tail costs the difference."
+        ),
+        data=types.SimpleNamespace(price=price, cost_per_use=cost, median=usage.median, sigma=usage.sigma),
+    )
+
+
+def _losing_slips(price: float, cost: float, usage: Usage) -> tuple[Mistake, ...]:
+    m, s, t = usage.median, usage.sigma, price / cost
+
+    def above(z: float) -> float:
+        return 0.5 * math.erfc(z / math.sqrt(2))
+
+    pays = cost * usage.mean < price  # what a learner who looks at the average seat only would conclude
+    return (
+        Mistake(0.0 if pays else 1.0,
+                ("The average seat pays its way, but" if pays else "The average seat costs more than it pays, but not every seat does:")
+                + f" a seat loses money as soon as it asks more than price / cost = {t:,.0f} questions a month, and a lognormal "
+                "always has seats above and below that. What share of seats is above it?"),
+        Mistake(1 - usage.share_above(t), "That is the share of seats that pay their way. The question asks for the ones that lose money."),
+        Mistake(above(math.log(t / m)), "Divide by sigma: z = (ln(price / cost) − ln median) / sigma."),
+        Mistake(above(math.log(t / m) / (s * s)), "Sigma is the standard deviation of the logarithm: divide by sigma, not by its square."),
+        Mistake(above(math.log10(t / m) / s), "That uses the base-10 logarithm. The lognormal's sigma is on the natural logarithm (ln)."),
+        Mistake(Usage.from_mean(m, s).share_above(t), "That treats the median as the mean. The median is exp(mu): z = (ln(price / cost) − ln median) / sigma."),
+        Mistake(usage.share_above(cost / price), "The break-even is price / cost questions (a seat's cost reaches its price there), not cost / price."),
+    )
+
+
+@exercise.question("q14")
+def seats_losing_money(ctx):
+    price, cost = ctx.money(ctx.pick([6.0, 8.0, 10.0])), ctx.money(ctx.pick([0.02, 0.03, 0.04]))
+    usage = Usage(ctx.pick([60, 80, 100]), ctx.pick([1.0, 1.2, 1.5]))
+    e = plan_economics(Plan("per_seat", price), usage, cost)
+    z = math.log(price / cost / usage.median) / usage.sigma
+    return NumberQuestion(
+        "q14",
+        "The seats that lose money",
+        _seat_story(price, cost, usage).format("q14") + " What share of seats costs more to serve than it pays, as a share between 0 and 1?",
+        NumberSpec(e.share_losing, fraction=True, precision=SIG3, mistakes=_losing_slips(price, cost, usage)),
+        hints=(
+            "A seat loses money when questions × cost per question > seat price: above price / cost questions a month. "
+            "What share of a lognormal lies above that number?",
+            "`Usage(d.median, d.sigma).share_above(d.price / d.cost_per_use)`, or 1 − Φ((ln(price / cost) − ln median) / sigma) "
+            "with `scipy.stats.norm.sf`.",
+        ),
+        solution=(
+            f"Break-even at ${price:,.2f} / ${cost:.3g} = {price / cost:,.0f} questions a month; z = ln({price / cost:,.0f} / {usage.median:,.0f}) / "
+            f"{usage.sigma:g} = {z:.3f}; 1 − Φ(z) = {SIG3.format(e.share_losing)} of seats, causing {e.cost_share_losing:.0%} of the cost to serve."
+        ),
+        data=types.SimpleNamespace(price=price, cost_per_use=cost, median=usage.median, sigma=usage.sigma),
     )
