@@ -5,7 +5,9 @@ A plan is a dict (or YAML text holding one). Start from :data:`EVAL_PLAN_SKELETO
 
 - ``product``: the feature the plan evaluates;
 - ``failure_types``: at least three, each with a ``name``, a ``check`` (``"code"`` where a rule
-  decides, ``"judge"`` where it cannot), a ``verdict`` (``"pass/fail"``: never a 1-10 score), the
+  decides, ``"judge"`` where a reader must, or ``"code, then a judge"``: a rule catches what it has
+  words for and a judge reads the rest, as lesson 08's table has it for missed escalations and
+  followed injections), a ``verdict`` (``"pass/fail"``: never a 1-10 score), the
   ``rule_or_question`` in words, and its ``harm`` from 1 (mild) to 5 (severe);
 - ``judge`` (when any check is a judge): how many human-labelled cases validate it
   (``labelled_cases``, at least 100) and how many of them people failed (``labelled_fails``: both
@@ -18,8 +20,10 @@ A plan is a dict (or YAML text holding one). Start from :data:`EVAL_PLAN_SKELETO
 
 :func:`check_eval_plan` returns the problems in plain words (``[]`` for a sound plan) and never
 raises, whatever it is given; each problem names the key and what to do. The checks judge the
-structure and the concepts (pass/fail not scores, code where a rule decides, the lower bound, the
-judge re-validated), not the wording. :func:`eval_plan_markdown` writes the plan as a memo.
+structure and the concepts (pass/fail not scores, code where a rule decides and a judge where a
+reader must, the lower bound, the judge re-validated), not the wording. They read negations: "the
+point estimate, never the lower bound", "never, not on a model change" and "not from production
+failures" are problems. :func:`eval_plan_markdown` writes the plan as a memo.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
     "MIN_REGRESSION_CASES",
     "RULE_DECIDES",
     "JUDGE_DECIDES",
+    "check_kinds",
     "read_eval_plan",
     "known_failure_type",
     "check_eval_plan",
@@ -58,15 +63,19 @@ MIN_LABELLED_CASES = 100   # about: fewer leave TPR and TNR intervals too wide t
 MIN_EACH_LABEL = 30        # about: with 30 fails at TNR 0.8 the exact 95% interval is about ±0.15
 MIN_REGRESSION_CASES = 50  # about: fewer cannot hold several cases of each failure type
 
-# Failure types of the support copilot (module 08's trace set) a rule decides from the trace alone:
-# the outcome, the tool calls, the ticket's words. (Whether a claim is supported, or a passage the
-# right one, can go either way: a validated proxy score or a judge.)
+# Failure types of the support copilot (module 08's trace set) where a rule decides first, from the
+# trace alone (the outcome, the tool calls, the ticket's words): lesson 08's table says "code, then
+# a judge", since a rule catches only what it has words for. "code", "judge" or both pass here.
 RULE_DECIDES = {
     "missed_escalation": "the ticket names a legal threat, an outage or account security and the outcome is not 'escalated'",
-    "injection_followed": "a tool call or an amount the ticket did not ask for (a refund above the policy's limit, an action no customer requested)",
+    "injection_followed": "a tool call or an amount the ticket did not ask for (a refund with no policy reason, an action no customer requested)",
 }
-# Failure types only a reader (a person or a judge) can decide.
+# Failure types only a reader (a person or a judge) can decide: code alone is a problem. (A support
+# score can sort claims for review; lesson 08 shows it misses what word overlap cannot read.)
 JUDGE_DECIDES = {
+    "unsupported_claim": "is every claim supported by one of the retrieved passages?",
+    "wrong_passage": "does the answer come from the policy that fits this customer's plan and case?",
+    "needless_refusal": "did it refuse or escalate a question that a retrieved policy answers?",
     "wrong_tone": "is the reply curt, blaming or over-familiar?",
 }
 
@@ -98,7 +107,36 @@ _SCALE = re.compile(
 )
 # In the check and verdict fields any mention of a score is one.
 _SCORE_WORD = re.compile(r"\bscor(?:e|es|ed|ing)\b|\bgrade\b", re.IGNORECASE)
+_CODE_WORD = r"\bcode\b"
+_JUDGE_WORD = r"\bjudges?\b"
+# A word that negates what follows it in the same clause ("never the lower bound", "not from production").
+_NEGATION = re.compile(r"\b(?:not|never|no|without|nor|neither|except|instead of|rather than)\b|\b\w+n't\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"[;,.:!?()\[\]\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
 _PASS_FAIL = re.compile(r"^\s*(?:pass\s*(?:/|or|-)\s*fail|fail\s*(?:/|or|-)\s*pass|binary|yes\s*(?:/|or)\s*no)\s*$", re.IGNORECASE)
+
+
+def _affirms(text: str, pattern: str) -> bool:
+    """True when the text names the pattern outside a negation: in some clause with no negating word
+    before it ("lower bound, not the point estimate" affirms "lower"; "never the lower bound" does not)."""
+    for clause in _CLAUSE.split(text):
+        for match in re.finditer(pattern, clause, re.IGNORECASE):
+            if not _NEGATION.search(clause[: match.start()]):
+                return True
+    return False
+
+
+def _negates(text: str, pattern: str) -> bool:
+    """True when the text names the pattern only under a negation."""
+    return bool(re.search(pattern, text, re.IGNORECASE)) and not _affirms(text, pattern)
+
+
+def check_kinds(kind: Any) -> frozenset[str]:
+    """The kinds of check a ``check`` field names: {"code"}, {"judge"}, both ("code, then a judge"),
+    or none (not text, or neither named)."""
+    if not isinstance(kind, str):
+        return frozenset()
+    text = str.__str__(kind)
+    return frozenset(k for k, pattern in (("code", _CODE_WORD), ("judge", _JUDGE_WORD)) if _affirms(text, pattern))
 
 
 def _problem(where: str, message: str, fix: str) -> str:
@@ -172,7 +210,7 @@ def check_eval_plan(plan: Any) -> list[str]:
         problems += _product_problems(data)
         failures, failure_problems = _failure_problems(data.get("failure_types"))
         problems += failure_problems
-        all_code = bool(failures) and all(_is_code(f.get("check")) for f in failures)
+        all_code = bool(failures) and all(check_kinds(f.get("check")) == {"code"} for f in failures)
         problems += _judge_problems(data.get("judge"), needed=not all_code)
         problems += _gate_problems(data.get("release_gate"))
         problems += _regression_problems(data.get("regression_set"))
@@ -180,14 +218,6 @@ def check_eval_plan(plan: Any) -> list[str]:
         return problems
     except Exception as exc:  # noqa: BLE001 - a check never raises, whatever it is given
         return [_problem("plan", f"could not be read ({type(exc).__name__}).", "start from EVAL_PLAN_SKELETON: a dict of texts, numbers and lists.")]
-
-
-def _is_judge(kind: Any) -> bool:
-    return type(kind) is str and kind == "judge"
-
-
-def _is_code(kind: Any) -> bool:
-    return type(kind) is str and kind == "code"
 
 
 def _product_problems(data: dict) -> list[str]:
@@ -231,7 +261,7 @@ def _count_problems(items: list, names: list[str], failures: list[dict]) -> list
     if repeated:
         problems.append(_problem("failure_types", f"names {', '.join(map(repr, repeated))} more than once.", "give each failure type one entry and one check."))
     known = any(_known_type(f.get("name")) in RULE_DECIDES for f in failures)  # named where it stands
-    if len(failures) >= MIN_FAILURE_TYPES and all(_is_judge(f.get("check")) for f in failures) and not known:
+    if len(failures) >= MIN_FAILURE_TYPES and all(check_kinds(f.get("check")) == {"judge"} for f in failures) and not known:
         problems.append(_problem("failure_types", "every check is a judge.", "use a code check wherever a rule can decide from the trace alone (the outcome, a tool call, the ticket's words): it is cheap, exact and needs no validation."))
     return problems
 
@@ -253,17 +283,18 @@ def _one_failure_problems(where: str, entry: dict) -> list[str]:
 
 def _kind_problems(where: str, entry: dict) -> list[str]:
     kind = entry.get("check")
+    write = "write 'code' where a rule decides, 'judge' where a reader must, or 'code, then a judge'."
     if _blank(kind):
-        return [_problem(f"{where}.check", "is blank.", "write 'code' where a rule decides, 'judge' where it cannot.")]
-    if not isinstance(kind, str) or kind not in CHECK_KINDS:
-        if is_real(kind) or isinstance(kind, str) and (_SCALE.search(kind) or _SCORE_WORD.search(kind)):
-            return [_problem(f"{where}.check", f"is a score ({show(kind)}).", "use a pass/fail check: 'code' where a rule decides, 'judge' where it cannot; a 1-10 score hides what failed and drifts between raters.")]
-        return [_problem(f"{where}.check", f"must be 'code' or 'judge', got {show(kind)}.", "write 'code' where a rule decides, 'judge' where it cannot.")]
+        return [_problem(f"{where}.check", "is blank.", write)]
+    kinds = check_kinds(kind)
+    scale = is_real(kind) or isinstance(kind, str) and bool(_SCALE.search(kind) or not kinds and _SCORE_WORD.search(kind))
+    if scale:
+        return [_problem(f"{where}.check", f"is a score ({show(kind)}).", "use a pass/fail check: 'code' where a rule decides, 'judge' where it cannot; a 1-10 score hides what failed and drifts between raters.")]
+    if not kinds:
+        return [_problem(f"{where}.check", f"must be 'code' or 'judge' (or 'code, then a judge'), got {show(kind)}.", write)]
     key = _known_type(entry.get("name"))
-    if kind == "judge" and key in RULE_DECIDES:
-        return [_problem(f"{where}.check", f"is a judge, but a rule decides {key}: {RULE_DECIDES[key]}.", "make it a code check: cheaper, exact, and nothing to validate.")]
-    if kind == "code" and key in JUDGE_DECIDES:
-        return [_problem(f"{where}.check", f"is code, but no rule decides {key}: a reader must ask '{JUDGE_DECIDES[key]}'.", "make it a judge check, and validate the judge against human labels.")]
+    if kinds == {"code"} and key in JUDGE_DECIDES:
+        return [_problem(f"{where}.check", f"is code alone, but no rule decides {key}: a reader must ask '{JUDGE_DECIDES[key]}'.", "make it 'judge' (or 'code, then a judge' if a rule sorts the cases first), and validate the judge against human labels.")]
     return []
 
 
@@ -359,9 +390,11 @@ def _revalidation_problems(value: Any) -> list[str]:
     if _blank(value) or text is None:
         got = "is blank." if _blank(value) else f"must be text or a list of texts, got {show(value)}."
         return [_problem("judge.revalidate_when", got, "list the events that re-validate the judge: at least a model change and a prompt change.")]
-    missing = [w for w in ("model", "prompt") if not re.search(rf"\b{w}s?\b", text, re.IGNORECASE)]
+    missing = [w for w in ("model", "prompt") if not _affirms(text, rf"\b{w}s?\b")]
     if missing:
-        return [_problem("judge.revalidate_when", f"does not name a {' or a '.join(missing)} change.", f"re-validate the judge whenever its or the product's {' or '.join(missing)} changes: its TPR and TNR no longer hold.")]
+        ruled_out = [w for w in missing if _negates(text, rf"\b{w}s?\b")]
+        said = f" ({show(text, 80)} rules it out)" if ruled_out else ""
+        return [_problem("judge.revalidate_when", f"does not name a {' or a '.join(missing)} change{said}.", f"re-validate the judge whenever its or the product's {' or '.join(missing)} changes: its TPR and TNR no longer hold.")]
     return []
 
 
@@ -384,7 +417,7 @@ def _gate_rate_problems(rate: Any) -> list[str]:
     text = _text(rate)
     if _blank(rate) or text is None:
         return [_problem("release_gate.rate", "is blank." if _blank(rate) else f"must be text, got {show(rate)}.", "write 'corrected': the judge's pass rate corrected for its TPR and TNR.")]
-    if not re.search(r"\bcorrected\b", text, re.IGNORECASE) or re.search(r"\b(?:raw|uncorrected|observed|not corrected)\b", text, re.IGNORECASE):
+    if not _affirms(text, r"\bcorrected\b") or _affirms(text, r"\b(?:raw|uncorrected|observed)\b"):
         return [_problem("release_gate.rate", f"is {show(text)}, not the corrected pass rate.", "gate on the corrected pass rate: the judge's raw rate is off by its errors (a lenient judge inflates it).")]
     return []
 
@@ -393,7 +426,7 @@ def _gate_bound_problems(read_from: Any) -> list[str]:
     text = _text(read_from)
     if _blank(read_from) or text is None:
         return [_problem("release_gate.read_from", "is blank." if _blank(read_from) else f"must be text, got {show(read_from)}.", "write 'lower bound': ship only when the interval's lower bound clears the minimum.")]
-    if not re.search(r"\blower\b|\blow\b", text, re.IGNORECASE):
+    if not _affirms(text, r"\blower\b|\blow\b"):
         return [_problem("release_gate.read_from", f"is {show(text)}, not the lower bound.", "read the gate from the interval's lower bound: a point estimate above the minimum can still hide a rate below it.")]
     return []
 
@@ -413,7 +446,7 @@ def _regression_problems(value: Any) -> list[str]:
     text = _text(source)
     if _blank(source) or text is None:
         problems.append(_problem("regression_set.refreshed_from", "is blank." if _blank(source) else f"must be text, got {show(source)}.", "say what refreshes it: failures found in production."))
-    elif not (re.search(r"\b(production|live|prod|real (?:users|traffic|tickets))\b", text, re.IGNORECASE) and re.search(r"\b(fail\w*|incident\w*|error\w*|complaint\w*|escalat\w*)", text, re.IGNORECASE)):
+    elif not (_affirms(text, r"\b(?:production|live|prod|real (?:users|traffic|tickets))\b") and _affirms(text, r"\b(?:fail\w*|incident\w*|error\w*|complaint\w*|escalat\w*)")):
         problems.append(_problem("regression_set.refreshed_from", f"is {show(text)}: it does not say production failures.", "add each failure found in production to the set, so a fixed failure cannot come back unseen."))
     return problems
 

@@ -142,7 +142,7 @@ DEFECTS = {
     "harm 3.5": (_set(["failure_types", 0, "harm"], 3.5), "failure_types[0].harm", "whole number"),
     "harm True": (_set(["failure_types", 0, "harm"], True), "failure_types[0].harm", "whole number"),
     "harm blank": (_set(["failure_types", 0, "harm"], ___), "failure_types[0].harm", "blank"),
-    "judge where a rule decides": (_set(["failure_types", 1, "check"], "judge"), "failure_types[1].check", "a rule decides"),
+    "code alone for unsupported claims": (_set(["failure_types", 0, "check"], "code"), "failure_types[0].check", "no rule decides"),
     "code where no rule decides": (_set(["failure_types", 2, "check"], "code"), "failure_types[2].check", "no rule decides"),
     "judge section missing": (_set(["judge"], DELETE), "judge", "not every check is code"),
     "judge section a list": (_set(["judge"], [200, 60]), "judge", "must be a dict"),
@@ -161,9 +161,18 @@ DEFECTS = {
     "never re-validated": (_set(["judge", "revalidate_when"], ___), "judge.revalidate_when", "model change and a prompt change"),
     "re-validated on a calendar only": (_set(["judge", "revalidate_when"], "every quarter"), "judge.revalidate_when", "model or a prompt"),
     "re-validated on a model change only": (_set(["judge", "revalidate_when"], "when the model is upgraded"), "judge.revalidate_when", "prompt"),
+    "re-validated never, in words": (_set(["judge", "revalidate_when"], "never, not on a model change or a prompt change"),
+                                     "judge.revalidate_when", "rules it out"),
+    "re-validated on a model change, not a prompt change": (_set(["judge", "revalidate_when"], "on a model change but not on a prompt change"),
+                                                            "judge.revalidate_when", "prompt change"),
     "gate on the raw rate": (_set(["release_gate", "rate"], "the judge's raw pass rate"), "release_gate.rate", "corrected"),
     "gate on the uncorrected rate": (_set(["release_gate", "rate"], "uncorrected"), "release_gate.rate", "corrected"),
     "gate on the raw rate, not corrected": (_set(["release_gate", "rate"], "raw (not corrected)"), "release_gate.rate", "corrected"),
+    "gate on a rate not corrected": (_set(["release_gate", "rate"], "not corrected"), "release_gate.rate", "corrected"),
+    "gate on the point estimate, never the lower bound": (_set(["release_gate", "read_from"], "the point estimate, never the lower bound"),
+                                                          "release_gate.read_from", "lower bound"),
+    "gate on the point estimate rather than the lower bound": (_set(["release_gate", "read_from"], "point estimate rather than lower bound"),
+                                                               "release_gate.read_from", "lower bound"),
     "gate on the point estimate": (_set(["release_gate", "read_from"], "point estimate"), "release_gate.read_from", "lower bound"),
     "gate on the upper bound": (_set(["release_gate", "read_from"], "upper bound"), "release_gate.read_from", "lower bound"),
     "gate minimum a percentage": (_set(["release_gate", "min_pass_rate"], 85), "release_gate.min_pass_rate", "share"),
@@ -173,6 +182,8 @@ DEFECTS = {
     "regression size in words": (_set(["regression_set", "size"], "lots"), "regression_set.size", "whole number"),
     "regression set never refreshed from production": (_set(["regression_set", "refreshed_from"], "tickets we wrote at launch"),
                                                        "regression_set.refreshed_from", "production failures"),
+    "regression set not refreshed from production": (_set(["regression_set", "refreshed_from"], "not from production failures"),
+                                                      "regression_set.refreshed_from", "production failures"),
     "regression set missing": (_set(["regression_set"], None), "regression_set", "blank"),
     "owner blank": (_set(["owner"], "  "), "owner", "blank"),
     "owner a list of numbers": (_set(["owner"], [1, 2]), "owner", "must be text"),
@@ -196,12 +207,70 @@ def test_every_check_a_judge_is_a_problem_even_where_no_known_type_decides():
     assert problem.startswith("failure_types: every check is a judge") and "code check" in problem
 
 
+@pytest.mark.parametrize("check", ["code", "judge", "code, then a judge", "Code, then an LLM judge", "code then judge", "code + judge"])
 @pytest.mark.parametrize("name", ["missed escalation", "Missed-Escalation", "injection_followed"])
-def test_the_rule_decided_types_are_recognised_in_plain_spellings(name):
+def test_where_a_rule_decides_first_code_a_judge_or_both_pass(name, check):
+    # lesson 08's table: "code, then a judge" for missed escalations and followed injections
     plan = sound()
-    plan["failure_types"][1]["name"] = name
-    plan["failure_types"][1]["check"] = "judge"
-    assert "a rule decides" in only_problem(plan)
+    plan["failure_types"][1].update(name=name, check=check)
+    assert check_eval_plan(plan) == []
+
+
+@pytest.mark.parametrize("name", ["unsupported claim", "Unsupported-Claim", "wrong_passage", "wrong passage", "needless_refusal", "wrong tone"])
+def test_where_a_reader_must_decide_code_alone_is_a_problem_and_a_judge_is_not(name):
+    plan = sound()
+    plan["failure_types"][0]["name"] = name
+    for check in ("code", "code, not a judge"):
+        plan["failure_types"][0]["check"] = check
+        problem = only_problem(plan)
+        assert problem.startswith("failure_types[0].check: is code alone") and "no rule decides" in problem and "judge" in problem.split("Fix:")[1]
+    for check in ("judge", "code, then a judge"):
+        plan["failure_types"][0]["check"] = check
+        assert check_eval_plan(plan) == [], check
+
+
+def test_the_checks_agree_with_the_lessons_table():
+    """Every row of lesson 08's table of checks, put in a sound plan, passes; code alone passes only
+    where the lesson's row starts with code."""
+    import json
+    from pathlib import Path
+
+    lesson = json.loads((Path(__file__).parents[1] / "notebooks" / "08_evaluating_llm_features.ipynb").read_text(encoding="utf-8"))
+    source = next("".join(c["source"]) for c in lesson["cells"] if "the pass/fail question" in "".join(c["source"]))
+    rows = re.findall(r'\("(\w+)", "([^"]+)", "([^"]+)"\)', source)
+    assert len(rows) == 6, rows
+    for name, check, question in rows:
+        plan = sound()
+        row = {"name": name, "check": check, "verdict": "pass/fail", "rule_or_question": question, "harm": 3}
+        plan["failure_types"] = [row] + [f for f in plan["failure_types"] if f["name"] != name][:2]
+        assert check_eval_plan(plan) == [], (name, check)
+        row["check"] = "code"
+        assert (check_eval_plan(plan) == []) == check.startswith("code"), (name, check)
+
+
+def test_a_plan_where_a_check_includes_a_judge_needs_the_judge_section():
+    plan = sound()
+    for entry in plan["failure_types"]:
+        entry["check"] = "code" if entry["name"] == "missed_escalation" else "code, then a judge"
+    assert check_eval_plan(plan) == []
+    del plan["judge"]
+    assert only_problem(plan).startswith("judge: is blank, but not every check is code")
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    (("release_gate", "read_from"), "the lower bound, not the point estimate"),
+    (("release_gate", "read_from"), "the interval's low end (never the point estimate)"),
+    (("release_gate", "rate"), "corrected, not raw"),
+    (("release_gate", "rate"), "the corrected pass rate rather than the observed one"),
+    (("judge", "revalidate_when"), "on every model or prompt change, not only every quarter"),
+    (("judge", "revalidate_when"), "never on a schedule alone; on each model change and each prompt change"),
+    (("regression_set", "refreshed_from"), "failures found in production, not synthetic cases"),
+], ids=["lower-not-point", "low-end-never-point", "corrected-not-raw", "corrected-rather-than-observed",
+        "model-prompt-not-quarter", "schedule-negated-then-changes", "production-not-synthetic"])
+def test_a_negation_of_the_wrong_thing_is_read_as_such(path, text):
+    plan = sound()
+    plan[path[0]][path[1]] = text
+    assert check_eval_plan(plan) == []
 
 
 def test_the_known_types_are_module_08s():
@@ -216,8 +285,13 @@ def test_the_known_types_are_module_08s():
 
 def test_a_code_rule_may_mention_a_support_score_without_being_a_rating():
     plan = sound()
-    plan["failure_types"][0].update(check="code", rule_or_question="fail when any claim's support score is below 0.6 (validated against claim labels)")
+    plan["failure_types"][0].update(check="code, then a judge",
+                                    rule_or_question="fail when any claim's support score is below 0.6 (validated against claim labels); a judge reads the rest")
     assert check_eval_plan(plan) == []
+    plan["failure_types"][0]["check"] = "code (support score below 0.6), then a judge"
+    assert check_eval_plan(plan) == []
+    plan["failure_types"][0]["check"] = "code"  # the score alone cannot read a dropped "not": the lesson's point
+    assert "no rule decides unsupported_claim" in only_problem(plan)
 
 
 def test_several_defects_are_all_listed_in_plan_order():

@@ -1038,13 +1038,13 @@ def test_q13_a_missed_escalation_rated_mild_is_refused(ex, harm):
 @pytest.mark.parametrize(("where", "value", "key", "phrase"), [
     (("failure_types", 3, "verdict"), "score 1-10", "failure_types[3].verdict", "score"),
     (("failure_types", 3, "rule_or_question"), "Rate the tone on a scale of 1 to 10", "failure_types[3].rule_or_question", "score"),
-    (("failure_types", 0, "check"), "judge", "failure_types[0].check", "a rule decides"),
+    (("failure_types", 1, "check"), "code", "failure_types[1].check", "no rule decides"),
     (("release_gate", "read_from"), "point estimate", "release_gate.read_from", "lower bound"),
     (("release_gate", "rate"), "raw judge pass rate", "release_gate.rate", "corrected"),
     (("judge", "revalidate_when"), "every quarter", "judge.revalidate_when", "model or a prompt"),
     (("judge", "labelled_cases"), 90, "judge.labelled_cases", "too few"),
     (("regression_set", "refreshed_from"), "tickets written at launch", "regression_set.refreshed_from", "production"),
-], ids=["score-verdict", "rating-question", "judge-for-a-rule", "point-estimate", "raw-rate", "no-revalidation", "few-labels", "no-production"])
+], ids=["score-verdict", "rating-question", "code-for-a-reader", "point-estimate", "raw-rate", "no-revalidation", "few-labels", "no-production"])
 def test_q13_each_defect_is_named(ex, where, value, key, phrase):
     plan = solution_eval_plan()
     node = plan

@@ -725,15 +725,15 @@ def the_eval_plan(ctx: Context) -> ValidationQuestion:
         starting_point=copy.deepcopy(EVAL_PLAN_SKELETON),
         hints=(
             "Module 08's failure types are a good start: unsupported claims, the wrong passage, missed escalations, needless refusals, "
-            "planted instructions followed, wrong tone. A rule decides from the trace alone (the outcome, a tool call, the ticket's words); "
-            "tone needs a reader.",
+            "planted instructions followed, wrong tone. A rule decides from the trace alone (the outcome, a tool call, the ticket's words), "
+            "then a judge reads what the rule has no words for; tone, support for a claim and the right passage need a reader.",
             "`check_eval_plan(plan)` lists what is missing. The judge needs at least about 100 human labels with both passes and fails, a "
             "minimum TPR and TNR, and a new validation when a model or prompt changes; the gate reads the corrected pass rate's lower bound.",
         ),
         solution=(
-            "Four or more failure types: unsupported claims (a judge, or the support score validated against claim labels), missed "
-            "escalations and planted instructions followed (code: the outcome and the tool calls decide; harm 5), wrong tone (a judge; "
-            "harm 2). A judge validated on 200 human labels, 60 of them fails, TPR and TNR at least 0.85 and 0.80, re-validated when the "
+            "Four or more failure types: unsupported claims (a judge; the support score can sort claims for it, not decide), missed "
+            "escalations and planted instructions followed (code, then a judge: the outcome and the tool calls decide first; harm 5), "
+            "wrong tone (a judge; harm 2). A judge validated on 200 human labels, 60 of them fails, TPR and TNR at least 0.85 and 0.80, re-validated when the "
             "judge's or the copilot's model or prompt changes. The gate: corrected pass rate at least 0.85, read from its lower bound. "
             "A regression set of 150 tickets, each production failure added every week. An owner. See the solved notebook."
         ),

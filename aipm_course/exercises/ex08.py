@@ -2,9 +2,10 @@
 
 Each question is one function below, registered in order, with its own random stream. The traces
 (``ex.data.traces``) are a different set from the lesson's: ``generate_traces(seed + 1)``, 400
-synthetic traces of the support copilot. ``ex.data.sample`` is 100 of them, the sample a team reads
-in an error analysis (questions 1, 2 and 7). What the questions need from the traces (labels,
-verdicts, support scores, intervals) is worked out once per seed and cached, so loading stays fast.
+synthetic traces of the support copilot (so their ``summary()`` names seed + 1). ``ex.data.sample``
+is 100 of them, the sample a team reads in an error analysis (questions 1, 2 and 7). What the
+questions need from the traces (labels, verdicts, support scores, intervals) is worked out once per
+seed and cached, so loading stays fast.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import statistics
 import types
 
 import numpy as np
@@ -29,6 +31,7 @@ from ..checking import (
 from ..eval_plan import EVAL_PLAN_SKELETON, check_eval_plan, read_eval_plan
 from ..evals import (
     CorrectedRate,
+    JudgeAgreement,
     chain_success,
     corrected_pass_rate,
     corrected_pass_rate_interval,
@@ -38,11 +41,11 @@ from ..evals import (
     pass_at_k,
     pass_hat_k,
 )
-from ..traces import FAILURE_NAMES, FAILURE_TYPES, HARM, TraceSet, generate_traces, support_score
+from ..traces import FAILURE_NAMES, FAILURE_TYPES, HARM, SUPPORT_THRESHOLD, Trace, TraceSet, generate_traces, support_score
 from ..validation import AipmError, Finding, show
 from .registry import Exercise
 
-__all__ = ["exercise", "load", "EVAL_PLAN_SKELETON", "SAMPLE_SIZE", "trace_facts", "sample_seed", "check_copilot_eval_plan"]
+__all__ = ["exercise", "load", "EVAL_PLAN_SKELETON", "SAMPLE_SIZE", "CUTS", "trace_facts", "sample_seed", "grounded", "check_copilot_eval_plan"]
 
 exercise = Exercise("08")
 load = exercise.load
@@ -51,7 +54,13 @@ SHARE = decimals(3)  # rates and shares: what the lesson prints as 93.1% is 0.93
 MONEY = significant(3)
 SAMPLE_SIZE = 100  # the traces a team reads in its error analysis
 BOOT_SEED = 0  # the seed of the bootstrap interval in question 6 (the function's default)
-DATA_NOTE = "`ex.data.traces` is a different trace set from the lesson's."
+CUTS = (0.5, 0.7, 0.8)  # question 7's support-score cuts: never the lesson's SUPPORT_THRESHOLD (0.6)
+LESSON_ATTACK_RATE = 0.001  # the lesson's share of requests with a planted instruction (question 11's slip)
+
+
+def _data_note(seed: int) -> str:
+    return (f"`ex.data.traces` is a different trace set from the lesson's: `generate_traces(seed + 1)`, so "
+            f"`traces.summary()` says seed {seed + 1}.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -64,10 +73,15 @@ def _traces(seed: int) -> TraceSet:
     return generate_traces(seed + 1)
 
 
+def grounded(trace: Trace) -> bool:
+    """True when the answer makes at least one claim and people labelled every claim supported."""
+    return bool(trace.claims) and all(c.supported for c in trace.claims)
+
+
 def _top_unique(scores: dict[str, float]) -> str | None:
-    """The key with the highest score, or None when two share it."""
+    """The key with the highest score, or None when two share it or it is zero."""
     ranked = sorted(scores.values(), reverse=True)
-    if len(ranked) > 1 and ranked[0] == ranked[1]:
+    if not ranked or ranked[0] <= 0 or (len(ranked) > 1 and ranked[0] == ranked[1]):
         return None
     return max(scores, key=scores.get)
 
@@ -81,32 +95,28 @@ def _analysis(counts: dict[str, int]) -> tuple[str | None, str | None]:
     return top, _top_unique(rest)
 
 
-@functools.lru_cache(maxsize=1024)
-def sample_seed(seed: int) -> int:
-    """The seed of ``ex.data.sample``: the first of seed, seed + 1,000, ... whose sample has one most
-    frequent failure type and one clear next type to fix (no ties), so questions 1 and 2 have one answer."""
-    traces = _traces(seed)
-    for step in range(50):
-        candidate = seed + 1000 * step
-        top, nxt = _analysis(traces.sample(SAMPLE_SIZE, candidate).failure_counts())
-        if top is not None and nxt is not None:
-            return candidate
-    raise AipmError(f"no sample of the traces for seed {seed} has a single most frequent failure type")
+def _grounded_counts(traces) -> dict[str, int]:
+    """Failure types of the failed answers that are grounded (question 1), zeros included."""
+    counts = dict.fromkeys(FAILURE_TYPES, 0)
+    for t in traces:
+        if t.failure_type is not None and grounded(t):
+            counts[t.failure_type] += 1
+    return counts
 
 
 @dataclasses.dataclass(frozen=True)
-class TraceFacts:
-    """What the questions need from one seed's traces (arrays are read-only)."""
+class _Claims:
+    """Every claim of a trace set: the human label, the support score against the trace's retrieved
+    passages and against its first passage only, and the position of its trace in the set."""
 
-    size: int
-    counts: dict  # failure type -> count in the sample
-    split: dict  # "labelled"/"judged"/"all" -> {"human": arr, "a": arr, "b": arr}
-    planted: np.ndarray
-    filter_score: np.ndarray
-    claim_human: np.ndarray  # the sample's claims: the human label (supported?)
-    claim_score: np.ndarray  # support score against the trace's retrieved passages
-    claim_first: np.ndarray  # support score against the first passage only
-    claim_trace: np.ndarray  # which trace of the sample each claim belongs to
+    human: np.ndarray
+    score: np.ndarray
+    first: np.ndarray
+    owner: np.ndarray
+
+    def of(self, positions) -> _Claims:
+        keep = np.isin(self.owner, np.asarray(list(positions), dtype=int))
+        return _Claims(*(_frozen(getattr(self, f.name)[keep]) for f in dataclasses.fields(self)))
 
 
 def _frozen(values) -> np.ndarray:
@@ -115,33 +125,85 @@ def _frozen(values) -> np.ndarray:
     return array
 
 
-def _labels(traces: TraceSet) -> dict[str, np.ndarray]:
-    return {"human": _frozen(traces.human()), "a": _frozen(traces.judge("a")), "b": _frozen(traces.judge("b"))}
-
-
-def _claim_table(sample: TraceSet) -> tuple[np.ndarray, ...]:
+@functools.lru_cache(maxsize=4)
+def _claim_table(seed: int) -> _Claims:
+    traces = _traces(seed)
     human, best, first, owner = [], [], [], []
-    for index, trace in enumerate(sample):
-        passages = sample.passages(trace)
+    for index, trace in enumerate(traces):
+        passages = traces.passages(trace)
         for claim in trace.claims:
             human.append(claim.supported)
             best.append(support_score(claim.text, passages))
             first.append(support_score(claim.text, passages[:1]))
             owner.append(index)
-    return tuple(_frozen(np.array(x, dtype=dtype)) for x, dtype in ((human, bool), (best, float), (first, float), (owner, int)))
+    return _Claims(*(_frozen(np.array(x, dtype=d)) for x, d in ((human, bool), (best, float), (first, float), (owner, int))))
+
+
+def _positions(traces: TraceSet, sample: TraceSet) -> list[int]:
+    where = {t.id: i for i, t in enumerate(traces)}
+    return [where[t.id] for t in sample]
+
+
+def _cuts(sample_claims: _Claims, all_claims: _Claims) -> list[float]:
+    """Question 7's cuts at which the sample's share differs, at the asked precision, from the share
+    over every trace and from the share at the lesson's cut: neither slip is ever accepted."""
+    lesson = float((sample_claims.score >= SUPPORT_THRESHOLD).mean())
+    out = []
+    for cut in CUTS:
+        share = float((sample_claims.score >= cut).mean())
+        every = float((all_claims.score >= cut).mean())
+        if not SHARE.indistinct(share, every) and not SHARE.indistinct(share, lesson):
+            out.append(cut)
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def sample_seed(seed: int) -> int:
+    """The seed of ``ex.data.sample``: the first of seed, seed + 1,000, ... whose sample has one most
+    frequent failure type among its grounded failures (question 1), one most frequent type overall and
+    one clear next type to fix (question 2), and a cut for question 7 (see ``_cuts``)."""
+    traces, claims = _traces(seed), _claim_table(seed)
+    for step in range(50):
+        candidate = seed + 1000 * step
+        sample = traces.sample(SAMPLE_SIZE, candidate)
+        top, nxt = _analysis(sample.failure_counts())
+        if top is None or nxt is None or _top_unique(_grounded_counts(sample)) is None:
+            continue
+        if _cuts(claims.of(_positions(traces, sample)), claims):
+            return candidate
+    raise AipmError(f"no sample of the traces for seed {seed} gives questions 1, 2 and 7 one answer each")
+
+
+@dataclasses.dataclass(frozen=True)
+class TraceFacts:
+    """What the questions need from one seed's traces (arrays are read-only)."""
+
+    size: int
+    counts: dict  # failure type -> count in the sample
+    grounded_counts: dict  # failure type -> count among the sample's grounded failed answers
+    split: dict  # "labelled"/"judged"/"all" -> {"human": arr, "a": arr, "b": arr}
+    planted: np.ndarray
+    filter_score: np.ndarray
+    claims: _Claims  # the sample's claims (owner: position in the whole set)
+    all_claims: _Claims  # every claim of the 400 traces
+    cuts: tuple  # question 7's cuts for this sample
+
+
+def _labels(traces: TraceSet) -> dict[str, np.ndarray]:
+    return {"human": _frozen(traces.human()), "a": _frozen(traces.judge("a")), "b": _frozen(traces.judge("b"))}
 
 
 @functools.lru_cache(maxsize=1024)
 def trace_facts(seed: int) -> TraceFacts:
     """Read everything the questions need from ``generate_traces(seed + 1)`` and its sample."""
-    traces = _traces(seed)
+    traces, all_claims = _traces(seed), _claim_table(seed)
     sample = traces.sample(SAMPLE_SIZE, sample_seed(seed))
+    claims = all_claims.of(_positions(traces, sample))
     split = {"all": _labels(traces), "labelled": _labels(traces.where("labelled")), "judged": _labels(traces.where("judged"))}
-    human, best, first, owner = _claim_table(sample)
     return TraceFacts(
-        len(traces), sample.failure_counts(), split,
+        len(traces), sample.failure_counts(), _grounded_counts(sample), split,
         _frozen([t.planted for t in traces]), _frozen([t.filter_score for t in traces]),
-        human, best, first, owner,
+        claims, all_claims, tuple(_cuts(claims, all_claims)),
     )
 
 
@@ -172,41 +234,56 @@ def _type_spec(ctx, right: str, feedback: dict[str, str], why: str, options=FAIL
 
 
 # --------------------------------------------------------------------------------------------
-# q1: the most frequent failure type
+# q1: the most frequent failure type among grounded answers people failed
 # --------------------------------------------------------------------------------------------
 
 
-def _frequency_feedback(counts: dict[str, int]) -> dict[str, str]:
-    fails = sum(counts.values())
+def _grounded_feedback(facts: TraceFacts) -> dict[str, str]:
+    counts, found = facts.counts, facts.grounded_counts
+    n, fails = sum(found.values()), sum(counts.values())
+    overall = max(counts, key=counts.get)
+    keep = "Keep only the failed answers that make claims and whose every claim people marked supported, then count."
     out = {}
-    for kind, k in counts.items():
-        text = f"People gave `{kind}` to {k} of the {fails} traces they failed in the sample; another type comes up more often. Count each type among the failed traces."
-        if kind == "injection_followed":
-            text = f"It is the most harmful type, but the question asks which is most frequent: {k} of the {fails} failed traces. Harm comes in at question 2."
+    for kind in FAILURE_TYPES:
+        k, everywhere = found[kind], counts[kind]
+        if k == 0 and everywhere == 0:
+            text = f"No failure in the sample is `{kind}`, grounded or not. {keep}"
+        elif k == 0:
+            text = f"None of the {n} grounded answers people failed is `{kind}`: its {everywhere} failures in the sample all have an unsupported claim or no claims at all. {keep}"
+        elif kind == overall:
+            text = f"It is the most frequent type in the whole sample ({everywhere} of {fails} failures), but only {k} of the {n} grounded answers people failed; another type comes up more often there. {keep}"
+        else:
+            text = f"People gave `{kind}` to {k} of the {n} grounded answers they failed; another type comes up more often. Count each type among those answers only."
         out[kind] = text
+    if found["unsupported_claim"] == 0:
+        lead = f" It is the most frequent type among all {fails} failures of the sample, grounded or not." if overall == "unsupported_claim" else ""
+        out["unsupported_claim"] = f"A grounded answer cannot fail for an unsupported claim: every claim in it is supported.{lead} {keep}"
     return out
 
 
 @exercise.question("q1")
 def most_frequent_failure(ctx) -> ChoiceQuestion:
-    counts = trace_facts(ctx.seed).counts
-    top = max(counts, key=counts.get)
-    fails = sum(counts.values())
-    spec = _type_spec(ctx, top, _frequency_feedback(counts), f"{counts[top]} of the {fails} failed traces in the sample are of this type, more than any other.")
+    facts = trace_facts(ctx.seed)
+    found = facts.grounded_counts
+    top, n = _top_unique(found), sum(found.values())
+    why = f"{found[top]} of the {n} grounded answers people failed are of this type, more than any other: grounded is not correct."
+    spec = _type_spec(ctx, top, _grounded_feedback(facts), why)
     return ChoiceQuestion(
         "q1",
-        "The most frequent failure type",
+        "What goes wrong in grounded answers",
         (
             f"A colleague read the {SAMPLE_SIZE} traces in `ex.data.sample`, failed some, and gave each failed trace a "
-            "failure type (`trace.failure_type`). Which failure type is the most frequent in this sample? Answer with "
-            f"its name in quotes, e.g. \"wrong_tone\". {DATA_NOTE}"
+            "failure type (`trace.failure_type`). Some of the failed answers are grounded: they make at least one claim, "
+            "and people labelled every one of their claims supported by a retrieved passage (`claim.supported`). Among "
+            "the grounded answers people failed, which failure type is the most frequent? Answer with the type's name in "
+            f"quotes, as `FAILURE_TYPES` spells it. {_data_note(ctx.seed)}"
         ),
         spec,
         hints=(
-            "Only the traces people failed have a failure type; count how often each type appears.",
-            "`sample.failure_counts()` counts them for you, or `collections.Counter(t.failure_type for t in sample if t.failure_type)`.",
+            "Grounded is not correct: an answer can be fully supported and still fail. Keep the failed traces whose answer has claims, all of them supported; then count the failure types among them.",
+            "`collections.Counter(t.failure_type for t in sample if t.failure_type and t.claims and all(c.supported for c in t.claims))`",
         ),
-        solution=f"\"{top}\": {counts[top]} of the {fails} failures. Counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".",
+        solution=f"\"{top}\": {found[top]} of the {n} grounded answers people failed. Counts: " + ", ".join(f"{k} {v}" for k, v in found.items() if v) + ".",
     )
 
 
@@ -235,25 +312,25 @@ def what_to_fix_next(ctx) -> ChoiceQuestion:
     counts = trace_facts(ctx.seed).counts
     top, right = _analysis(counts)
     rest = tuple(k for k in FAILURE_TYPES if k != top)
-    why = f"{counts[right]} failures × harm {HARM[right]} = {counts[right] * HARM[right]}, the highest frequency × harm among the other types."
+    why = f"{counts[right]} failures × harm {HARM[right]} = {counts[right] * HARM[right]}, the highest frequency × harm once the sample's most frequent type ({top}) is set aside."
     feedback = _priority_feedback(counts, top, right)
-    feedback[top] = "That is question 1's type, which a fix is already under way for. Rank the other five by frequency × harm."
+    feedback[top] = f"That is the most frequent type in the whole sample ({counts[top]} failures), the one a fix is already under way for. Rank the other types by frequency × harm."
     spec = _type_spec(ctx, right, feedback, why)
-    table = ", ".join(f"{k} {HARM[k]}" for k in rest)
+    table = ", ".join(f"{k} {HARM[k]}" for k in FAILURE_TYPES)
     return ChoiceQuestion(
         "q2",
         "What to fix next",
         (
-            f"A fix for the most frequent failure type of question 1 is already under way. Among the other five types, "
-            f"which should the team fix next, ranked by frequency in `ex.data.sample` × harm? The harm of one failure "
+            f"A fix for the most frequent failure type among all the failed traces of `ex.data.sample` is already under way. "
+            f"Which type should the team fix next, ranked by frequency in the sample × harm? The harm of one failure "
             f"(1 mild to 5 severe) is in `HARM`: {table}. Answer with the type's name in quotes."
         ),
         spec,
         hints=(
-            "A rare failure can matter more than a common one if it does more harm, and the reverse: weigh both.",
-            "For each type other than question 1's answer: `sample.failure_counts()[kind] * HARM[kind]`; pick the largest.",
+            "Set aside the sample's most frequent type. A rare failure can matter more than a common one if it does more harm, and the reverse: weigh both.",
+            "`counts = sample.failure_counts()`; for each type but the most frequent, `counts[kind] * HARM[kind]`; pick the largest.",
         ),
-        solution=f"\"{right}\": " + "; ".join(f"{k} {counts[k]} × {HARM[k]} = {counts[k] * HARM[k]}" for k in rest) + ".",
+        solution=f"\"{right}\": {top} is the most frequent ({counts[top]}); then " + "; ".join(f"{k} {counts[k]} × {HARM[k]} = {counts[k] * HARM[k]}" for k in rest) + ".",
     )
 
 
@@ -293,6 +370,18 @@ def _rate_slips(facts: TraceFacts, judge: str, rate: str) -> tuple[Mistake, ...]
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class RateSpec(NumberSpec):
+    """A TPR or TNR: the whole ``judge_agreement`` result gets a message naming the field to take."""
+
+    field: str = "tpr"
+
+    def judge(self, answer):
+        if isinstance(answer, JudgeAgreement):
+            return False, f"That is the whole result of `judge_agreement` (a JudgeAgreement); answer with one number from it, its `.{self.field}`."
+        return super().judge(answer)
+
+
 def _rate_question(ctx, qid: str, rate: str) -> NumberQuestion:
     facts, judge = trace_facts(ctx.seed), ctx.shared.judge
     g = _agreement(facts, judge)
@@ -308,9 +397,9 @@ def _rate_question(ctx, qid: str, rate: str) -> NumberQuestion:
         (
             f"On the labelled split of `ex.data.traces` (`traces.where(\"labelled\")`), what is judge {judge.upper()}'s "
             f"{words} against the human labels, with pass as the positive class? Give it as a share between 0 and 1 "
-            f"to three decimal places. The judge's name is in `ex.{qid}.data.judge`. {DATA_NOTE}"
+            f"to three decimal places. The judge's name is in `ex.{qid}.data.judge`. {_data_note(ctx.seed)}"
         ),
-        NumberSpec(value, precision=SHARE, fraction=True, mistakes=_rate_slips(facts, judge, rate)),
+        RateSpec(value, precision=SHARE, fraction=True, mistakes=_rate_slips(facts, judge, rate), field=rate),
         hints=(
             f"Keep only the {cells} of the labelled split; the {rate.upper()} is the share of them on which the judge agrees with people.",
             f"`judge_agreement(labelled.human(), labelled.judge(\"{judge}\")).{rate}`",
@@ -340,6 +429,14 @@ def _corrected_slips(facts: TraceFacts, judge: str) -> tuple[Mistake, ...]:
     labelled, judged = facts.split["labelled"], facts.split["judged"]
     p = float(judged[judge].mean())
     d = g.tpr + g.tnr - 1
+    other = "b" if judge == "a" else "a"
+    o, p_other = _agreement(facts, other), float(judged[other].mean())
+    p_all = float(facts.split["all"][judge].mean())
+    shown = int(f"{p_all:.0%}".rstrip("%")) / 100  # the pass rate over all traces as traces.summary() prints it
+    raw_all = (f"That is judge {judge.upper()}'s raw pass rate over all {facts.size} traces (the one `traces.summary()` prints), "
+               "uncorrected. Take its pass rate on the judged split, then correct it with its TPR and TNR.")
+    corrected_all = (f"You corrected judge {judge.upper()}'s pass rate over all {facts.size} traces, the one `traces.summary()` prints. "
+                     "Those include the labelled split that measured the judge: correct its pass rate on the judged split only.")
     return (
         Mistake(p, "That is the judge's raw pass rate on the judged split. It is off by the judge's own errors: correct it with its TPR and TNR."),
         Mistake(lambda: (p + g.tpr - 1) / d, "TPR and TNR are swapped in the formula: θ = (p + TNR − 1) / (TPR + TNR − 1)."),
@@ -348,6 +445,12 @@ def _corrected_slips(facts: TraceFacts, judge: str) -> tuple[Mistake, ...]:
         Mistake(float(labelled["human"].mean()), "That is the pass rate of the labelled split (people's, or the judge's corrected there: on the split that measured the judge they are the same). The question asks about the judged split: correct the judge's pass rate there."),
         Mistake(float(judged["human"].mean()), "That is the judged split's pass rate by its human labels, which a real team does not have (nobody labelled those traces). Estimate it from the judge's verdicts, corrected."),
         Mistake(lambda: corrected_pass_rate(p, every.tpr, every.tnr), "That measures TPR and TNR on every trace. Measure the judge on the labelled split only."),
+        Mistake(lambda: corrected_pass_rate(p_other, o.tpr, o.tnr), f"That is judge {other.upper()}'s corrected pass rate. This question is about judge {judge.upper()}: its verdicts, its TPR and its TNR."),
+        Mistake(p_other, f"That is judge {other.upper()}'s raw pass rate on the judged split. This question is about judge {judge.upper()}, and its rate corrected."),
+        Mistake(p_all, raw_all),
+        Mistake(shown, raw_all),
+        Mistake(lambda: corrected_pass_rate(p_all, g.tpr, g.tnr), corrected_all),
+        Mistake(lambda: corrected_pass_rate(shown, g.tpr, g.tnr), corrected_all),
     )
 
 
@@ -363,7 +466,8 @@ def corrected_rate(ctx) -> NumberQuestion:
         (
             f"Judge {judge.upper()} judged the traces of the judged split (`traces.where(\"judged\")`). Correct its raw "
             "pass rate there with its TPR and TNR from the labelled split (questions 3 and 4). What is the corrected "
-            "pass rate, as a share between 0 and 1 to three decimal places?"
+            "pass rate of the judged split, as a share between 0 and 1 to three decimal places? The judge's name is in "
+            "`ex.q5.data.judge`."
         ),
         NumberSpec(theta, precision=SHARE, fraction=True, mistakes=_corrected_slips(facts, judge)),
         hints=(
@@ -381,6 +485,7 @@ def corrected_rate(ctx) -> NumberQuestion:
 
 GATE_MARGIN = 0.01  # the minimum sits at least this far from the interval's ends, the estimate and the raw rate
 GATE_OPTIONS = ("ship", "block", "not shown yet")
+GATE_ALIASES = {"not_shown_yet": "not shown yet", "not-shown-yet": "not shown yet"}  # as question 1 takes "wrong tone" for wrong_tone
 
 
 @functools.lru_cache(maxsize=1024)
@@ -446,7 +551,7 @@ def can_the_judge_gate(ctx) -> ChoiceQuestion:
     why = {"ship": "the interval's low end clears the minimum: the evidence shows the pass rate reaches it.",
            "block": "the interval's high end is below the minimum: the evidence shows the pass rate misses it.",
            "not shown yet": "the interval's low end is below the minimum and its high end above: label or judge more traces."}[right]
-    spec = ChoiceSpec(options={d: d for d in GATE_OPTIONS}, correct=right, why=why,
+    spec = ChoiceSpec(options={d: d for d in GATE_OPTIONS}, correct=right, why=why, aliases=GATE_ALIASES,
                       feedback={d: feedback[d] for d in GATE_OPTIONS if d != right}).shuffled(ctx.rng)
     return ChoiceQuestion(
         "q6",
@@ -473,32 +578,39 @@ def can_the_judge_gate(ctx) -> ChoiceQuestion:
 
 
 def _support_slips(facts: TraceFacts, cut: float) -> tuple[Mistake, ...]:
-    called = facts.claim_score >= cut
-    owners = np.unique(facts.claim_trace)
-    all_called = [bool(called[facts.claim_trace == i].all()) for i in owners]
+    claims = facts.claims
+    called = claims.score >= cut
+    owners = np.unique(claims.owner)
+    all_called = [bool(called[claims.owner == i].all()) for i in owners]
+    per_trace = [float(called[claims.owner == i].mean()) for i in owners]
     return (
-        Mistake(float(facts.claim_human.mean()), "That is the share of claims people labelled supported. The question asks what the support score says: it is a proxy, and it disagrees with people on some claims."),
-        Mistake(float((facts.claim_score > cut).mean()), f"A claim exactly at the cut counts as supported: use score ≥ {cut}, not >."),
+        Mistake(float(claims.human.mean()), "That is the share of claims people labelled supported. The question asks what the support score says: it is a proxy, and it disagrees with people on some claims."),
+        Mistake(float((claims.score > cut).mean()), f"A claim exactly at the cut counts as supported: use score ≥ {cut}, not >."),
         Mistake(float(1 - called.mean()), "That is the share the score calls unsupported. The question asks for the share called supported."),
-        Mistake(float((facts.claim_first >= cut).mean()), "That scores each claim against the first retrieved passage only. The support score takes the best of all the trace's retrieved passages."),
-        Mistake(float((called == facts.claim_human).mean()), "That is how often the score agrees with the human labels. The question asks for the share of claims the score calls supported."),
+        Mistake(float((claims.first >= cut).mean()), "That scores each claim against the first retrieved passage only. The support score takes the best of all the trace's retrieved passages."),
+        Mistake(float((called == claims.human).mean()), "That is how often the score agrees with the human labels. The question asks for the share of claims the score calls supported."),
         Mistake(lambda: sum(all_called) / len(all_called), "That counts traces whose every claim is called supported. The question counts claims, one by one."),
+        Mistake(float((claims.score >= SUPPORT_THRESHOLD).mean()), f"That uses the lesson's cut, `SUPPORT_THRESHOLD` ({SUPPORT_THRESHOLD:g}). This question's cut is {cut:g}: a claim counts as supported at or above {cut:g}."),
+        Mistake(float(claims.score.mean()), "That is the mean support score of the claims, not a share of claims. Count the claims whose score is at or above the cut."),
+        Mistake(lambda: statistics.fmean(per_trace), "That averages each trace's share of claims called supported, so a trace with one claim weighs as much as one with five. Pool the claims: claims at or above the cut ÷ all claims."),
+        Mistake(float((facts.all_claims.score >= cut).mean()), f"That scores the claims of all {facts.size} traces in `ex.data.traces`. The question asks about the {SAMPLE_SIZE} traces of `ex.data.sample`."),
     )
 
 
 @exercise.question("q7")
 def claims_called_supported(ctx) -> NumberQuestion:
     facts = trace_facts(ctx.seed)
-    cut = ctx.pick([0.6, 0.7, 0.8])
-    share = float((facts.claim_score >= cut).mean())
+    cut = ctx.pick(list(facts.cuts))
+    claims = facts.claims
+    share = float((claims.score >= cut).mean())
     return NumberQuestion(
         "q7",
         "Groundedness: claims the score calls supported",
         (
             "Score every claim of every trace in `ex.data.sample` against that trace's retrieved passages with "
             f"`support_score(claim.text, sample.passages(trace))`. At a cut of {cut} (a claim counts as supported at or "
-            "above it), what share of the claims does the score call supported? Give it as a share between 0 and 1 to "
-            "three decimal places. The cut is in `ex.q7.data.cut`."
+            "above it), what share of the sample's claims does the score call supported? Give it as a share between 0 and "
+            "1 to three decimal places. The cut is in `ex.q7.data.cut`."
         ),
         NumberSpec(share, precision=SHARE, fraction=True, mistakes=_support_slips(facts, cut)),
         hints=(
@@ -506,8 +618,8 @@ def claims_called_supported(ctx) -> NumberQuestion:
             f"`scores = [support_score(c.text, sample.passages(t)) for t in sample for c in t.claims]`, then the share with score ≥ {cut}.",
         ),
         solution=(
-            f"{int((facts.claim_score >= cut).sum())} of {len(facts.claim_score)} claims = {SHARE.format(share)}; people labelled "
-            f"{facts.claim_human.mean():.1%} supported, and the score agrees with them on {((facts.claim_score >= cut) == facts.claim_human).mean():.1%} of the claims."
+            f"{int((claims.score >= cut).sum())} of {len(claims.score)} claims = {SHARE.format(share)}; people labelled "
+            f"{claims.human.mean():.1%} supported, and the score agrees with them on {((claims.score >= cut) == claims.human).mean():.1%} of the claims."
         ),
         data=types.SimpleNamespace(cut=cut),
     )
@@ -530,6 +642,7 @@ def every_try_succeeds(ctx) -> NumberQuestion:
         Mistake(c / n, "That is the success rate of one try. All k tries must succeed."),
         Mistake(1 - (1 - c / n) ** k, "That is 1 − (1 − c/n)^k, the chance that at least one try succeeds. The question asks for all k."),
         Mistake(math.comb(n - c, k) / math.comb(n, k), "That is the chance that all k tries fail. The question asks that all k succeed."),
+        Mistake(1 - value, "That is 1 − pass^k: the chance that at least one of the k tries fails. The question asks that all k succeed."),
     )
     return NumberQuestion(
         "q8",
@@ -563,12 +676,22 @@ CHAIN_STEPS = (
     "write the reply",
     "log the case",
 )
+STEP_RATES = (0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
+
+
+def _step_rates(ctx, steps: int) -> list[float]:
+    """Rates that differ enough that the average rate to the power of the steps is a different answer."""
+    for _ in range(100):
+        rates = [ctx.pick(STEP_RATES) for _ in range(steps)]
+        if not SHARE.indistinct(chain_success(rates), statistics.fmean(rates) ** steps):
+            return rates
+    return [0.9, 0.99] + [0.95] * (steps - 2)  # not reached for seeds 0-499: the tests check
 
 
 @exercise.question("q9")
 def chain_of_steps(ctx) -> NumberQuestion:
     steps = CHAIN_STEPS[: ctx.pick([5, 6, 7, 8])]
-    rates = [ctx.pick([0.9, 0.93, 0.95, 0.97, 0.98, 0.99]) for _ in steps]
+    rates = _step_rates(ctx, len(steps))
     value = chain_success(rates)
     slips = (
         Mistake(sum(rates), "That is the sum of the step rates. Every step must succeed, so the chances multiply."),
@@ -576,6 +699,7 @@ def chain_of_steps(ctx) -> NumberQuestion:
         Mistake(min(rates), "That is the weakest step alone. The other steps fail too, sometimes: multiply all the rates."),
         Mistake(1 - sum(1 - r for r in rates), "That subtracts the failure rates from 1 (1 − Σ(1 − p)), which counts two failures in one task twice. Multiply the success rates."),
         Mistake(rates[-1], "That is the last step's rate. The task succeeds only if every step before it did too."),
+        Mistake(statistics.fmean(rates) ** len(rates), f"That raises the average step rate to the power {len(steps)}. The steps differ: multiply each step's own rate."),
     )
     listed = "; ".join(f"{s} {r:.0%}" for s, r in zip(steps, rates))
     return NumberQuestion(
@@ -588,7 +712,7 @@ def chain_of_steps(ctx) -> NumberQuestion:
         ),
         NumberSpec(value, precision=SHARE, fraction=True, mistakes=slips),
         hints=(
-            "A task fails if any step fails. Good steps in a long chain still add up to a poor task: 0.95 over 10 steps is about 0.60.",
+            "A refund goes through only if every step succeeds, and each step has its own chance: the chances multiply, one factor per step.",
             "`chain_success(step_rates)`, or `math.prod(step_rates)`.",
         ),
         solution=" × ".join(f"{r:g}" for r in rates) + f" = {SHARE.format(value)}.",
@@ -613,6 +737,7 @@ def cost_per_finished(ctx) -> NumberQuestion:
         Mistake(cost * m, f"That assumes every task uses all {m} attempts. A task stops at its first success."),
         Mistake(cost / result.finished_share, "That counts one attempt per task. A task that succeeds at the second try paid for two."),
         Mistake(cost * result.expected_attempts * result.finished_share, "You multiplied by the finished share. Divide the spend by the finished tasks instead."),
+        Mistake(result.cost_per_task / p, f"You divided the cost per task started by one attempt's success rate ({p:.0%}). Divide it by the share of tasks that finish within {m} attempts, 1 − (1 − p)^{m}: retries finish more tasks than one attempt does."),
     )
     return NumberQuestion(
         "q10",
@@ -640,55 +765,99 @@ def cost_per_finished(ctx) -> NumberQuestion:
 # q11: what a guardrail's false blocks cost a day
 # --------------------------------------------------------------------------------------------
 
+ATTACK_RATES = (0.01, 0.02)  # production's share of requests with a planted instruction: rarer than in the traces
 
-def _blocks(facts: TraceFacts, threshold: float) -> tuple[int, int, int]:
-    """(false blocks, true blocks, benign traces) when scores at or above the threshold are blocked."""
+
+@dataclasses.dataclass(frozen=True)
+class _Blocks:
+    """What the filter does to the traces at one threshold (scores at or above it are blocked)."""
+
+    false: int  # benign traces blocked
+    true: int  # planted traces blocked
+    benign: int
+    planted: int
+    below: int  # benign traces below the threshold
+
+    @property
+    def rate(self) -> float:
+        return self.false / self.benign
+
+
+def _blocks(facts: TraceFacts, threshold: float) -> _Blocks:
     blocked = facts.filter_score >= threshold
-    return int((blocked & ~facts.planted).sum()), int((blocked & facts.planted).sum()), int((~facts.planted).sum())
+    benign = ~facts.planted
+    return _Blocks(int((blocked & benign).sum()), int((blocked & facts.planted).sum()), int(benign.sum()),
+                   int(facts.planted.sum()), int((~blocked & benign).sum()))
 
 
-def _guardrail_slips(facts: TraceFacts, threshold: float, requests: int, cost: float) -> tuple[Mistake, ...]:
-    false, true, benign = _blocks(facts, threshold)
-    n = facts.size
-    below = int(((facts.filter_score < threshold) & ~facts.planted).sum())
+def _false_block_cost(b: _Blocks, requests: int, attack_rate: float, cost: float) -> float:
+    return requests * (1 - attack_rate) * b.rate * cost
+
+
+def _guardrail_slips(facts: TraceFacts, threshold: float, requests: int, attack_rate: float, cost: float) -> tuple[Mistake, ...]:
+    b, n = _blocks(facts, threshold), facts.size
+    benign_requests = requests * (1 - attack_rate)
+    every_block = "That counts every block, the planted instructions caught too. Only benign requests blocked are false blocks."
     return (
-        Mistake((false + true) / n * requests * cost, "That counts every block, the attacks caught too. Only benign requests blocked are false blocks."),
-        Mistake(false / benign * requests * cost, "That applies the false-block rate among benign requests to every request. Attacks are not benign: scale by the benign requests, or use the share of all traces."),
-        Mistake(false / n * benign / n * requests * cost, "The benign share is counted twice: a share of all traces already counts only the benign ones blocked."),
-        Mistake(below / n * requests * cost, "That blocks the traces below the threshold. The filter blocks scores at or above it (higher = more suspicious)."),
-        Mistake(false * cost, f"That is the cost for the {n} traces. Scale to the {requests:,} requests a day."),
-        Mistake(true / n * requests * cost, "That prices the attacks caught. The question asks about benign requests blocked."),
+        Mistake(b.false / n * requests * cost, f"That takes the mix of requests from the traces (false blocks ÷ all {n} traces), but planted instructions are over-represented there. Measure the false-block rate among the benign traces, and apply it to this question's benign requests: {1 - attack_rate:.0%} of {requests:,}."),
+        Mistake(requests * b.rate * cost, f"That applies the false-block rate to every request, the {attack_rate:.0%} with a planted instruction too. Only benign requests can be false blocks: apply the rate to the {1 - attack_rate:.0%} that are benign."),
+        Mistake(requests * (1 - LESSON_ATTACK_RATE) * b.rate * cost, f"That uses the lesson's share of requests with a planted instruction (1 in 1,000). This question gives its own: {attack_rate:.0%} of the requests."),
+        Mistake(b.false / n * benign_requests * cost, "The benign share is counted twice: false blocks ÷ all traces is not the false-block rate. Divide the blocked benign traces by the benign traces only."),
+        Mistake((b.false + b.true) / n * requests * cost, every_block),
+        Mistake((b.false + b.true) / n * benign_requests * cost, every_block),
+        Mistake(b.below / b.benign * benign_requests * cost, "That prices the benign traces below the threshold. The filter blocks scores at or above it (higher = more suspicious)."),
+        Mistake(b.false * cost, f"That is the cost for the {b.false} false blocks among the {n} traces. Scale the rate to the {requests:,} requests a day."),
+        Mistake(benign_requests * b.rate, f"That is the number of false blocks a day, not what they cost: price each at ${cost:g}."),
+        Mistake(requests * attack_rate * b.true / b.planted * cost, "That prices the planted instructions caught. The question asks about benign requests blocked."),
     )
+
+
+def _attack_rates(facts: TraceFacts, threshold: float, requests: int, cost: float) -> list[float]:
+    """The attack rates at which the main slips are told apart from the answer at three significant figures."""
+    b = _blocks(facts, threshold)
+    out = []
+    for a in ATTACK_RATES:
+        right = _false_block_cost(b, requests, a, cost)
+        slips = (b.false / facts.size * requests * cost, requests * b.rate * cost, requests * (1 - LESSON_ATTACK_RATE) * b.rate * cost)
+        if not any(MONEY.indistinct(right, s) for s in slips):
+            out.append(a)
+    return out or list(ATTACK_RATES)
 
 
 @exercise.question("q11")
 def false_blocks_cost(ctx) -> NumberQuestion:
     facts = trace_facts(ctx.seed)
-    threshold = ctx.pick([t for t in (0.4, 0.5, 0.6, 0.7, 0.8) if _blocks(facts, t)[0] >= 2 and _blocks(facts, t)[1] >= 1] or [0.5])
+    threshold = ctx.pick([t for t in (0.4, 0.5, 0.6, 0.7, 0.8) if _blocks(facts, t).false >= 2 and _blocks(facts, t).true >= 1] or [0.5])
     requests = ctx.volume(ctx.pick([20_000, 40_000, 60_000]))
     cost = round(ctx.money(ctx.pick([3, 4, 6])), 6)
-    false, true, benign = _blocks(facts, threshold)
-    value = false / facts.size * requests * cost
+    attack_rate = ctx.pick(_attack_rates(facts, threshold, requests, cost))
+    b = _blocks(facts, threshold)
+    value = _false_block_cost(b, requests, attack_rate, cost)
+    benign_requests = requests * (1 - attack_rate)
     return NumberQuestion(
         "q11",
         "What false blocks cost a day",
         (
             f"An injection filter scores the retrieved text of each trace (`trace.filter_score`, higher = more suspicious) "
-            f"and blocks scores at or above {threshold}. `trace.planted` marks the traces that do carry a planted instruction. "
-            f"The {facts.size} traces in `ex.data.traces` are a fair sample of the copilot's {requests:,} requests a day, and each "
-            f"benign request blocked costs ${cost:g} (a person answers it instead). What do false blocks cost a day, in "
-            "dollars to three significant figures? The numbers are in `ex.q11.data`."
+            f"and blocks scores at or above {threshold}; `trace.planted` marks the traces that do carry a planted instruction. "
+            f"Planted instructions are over-represented in `ex.data.traces`, as in the lesson's set, so that there are enough "
+            f"to count; so take only the filter's false-block rate from the traces: the share of the benign traces (no planted "
+            f"instruction) it blocks. In production, {attack_rate:.0%} of the copilot's {requests:,} requests a day carry a "
+            f"planted instruction: use this question's share, not the lesson's 1 in 1,000. Each benign request blocked costs "
+            f"${cost:g} (a person answers it instead). What do false blocks cost a day, in dollars to three significant "
+            "figures? The numbers are in `ex.q11.data`."
         ),
-        NumberSpec(value, precision=MONEY, units="dollars a day", mistakes=_guardrail_slips(facts, threshold, requests, cost)),
+        NumberSpec(value, precision=MONEY, units="dollars a day", mistakes=_guardrail_slips(facts, threshold, requests, attack_rate, cost)),
         hints=(
-            "A false block is a benign request the filter blocks: count the traces with a score at or above the threshold and no planted instruction.",
-            "false blocks ÷ all traces × requests a day × cost per false block (or `guardrail_cost` with the false-block rate among benign traces).",
+            "A false block is a benign request blocked. Take its rate among the benign traces, apply it to a day's benign requests (production's mix, not the traces'), then price each.",
+            f"blocked benign traces ÷ benign traces × {requests:,} × (1 − {attack_rate:g}) × ${cost:g}; or `guardrail_cost({requests}, {attack_rate:g}, catch_rate, false_block_rate, {cost:g}, 0).cost_false_blocks` (the catch rate does not change the false blocks).",
         ),
         solution=(
-            f"{false} false blocks in {facts.size} traces ({true} attacks caught): {false} / {facts.size} × {requests:,} × ${cost:g} "
-            f"= ${MONEY.format(value)} a day."
+            f"{b.false} of the {b.benign} benign traces are blocked: a false-block rate of {b.rate:.4f} ({b.true} of the {b.planted} "
+            f"planted ones are caught). {requests:,} × (1 − {attack_rate:g}) = {benign_requests:,.0f} benign requests a day × "
+            f"{b.rate:.4f} = {benign_requests * b.rate:,.1f} false blocks × ${cost:g} = ${MONEY.format(value)} a day."
         ),
-        data=types.SimpleNamespace(threshold=threshold, requests_per_day=requests, cost_false_block=cost),
+        data=types.SimpleNamespace(threshold=threshold, requests_per_day=requests, attack_rate=attack_rate, cost_false_block=cost),
     )
 
 
@@ -717,11 +886,14 @@ def eval_plan_for_the_copilot(ctx) -> ValidationQuestion:
         "q12",
         "An eval plan for the support copilot",
         (
-            "Write an eval plan for the capstone's support copilot as a dict, starting from `EVAL_PLAN_SKELETON`: the "
-            "`product`; at least three `failure_types`, each with a pass/fail `check` (`\"code\"` where a rule decides, "
-            "`\"judge\"` where it cannot), the rule or the judge's question, and its `harm` (1 to 5); how the `judge` is "
-            "validated against human labels and when it is re-validated; the `release_gate` (minimum pass rate, which "
-            "rate, read from where); the `regression_set`; and the `owner`."
+            "Write an eval plan for the capstone's support copilot as a dict, starting from `EVAL_PLAN_SKELETON` (the "
+            "cell below shows every key). The `product`. At least three `failure_types`, each with its `name`, its "
+            "`check` (`\"code\"` where a rule decides, `\"judge\"` where a reader must, or `\"code, then a judge\"` as the "
+            "lesson's table has it), its `verdict` (`\"pass/fail\"`, never a score), its `rule_or_question` in words and "
+            "its `harm` (1 to 5). The `judge`: how many human-labelled cases validate it (`labelled_cases`) and how many "
+            "of them people failed (`labelled_fails`), the `min_tpr` and `min_tnr` it must show, and `revalidate_when`. "
+            "The `release_gate`: `min_pass_rate`, the `rate` it reads and where it is `read_from`. The `regression_set`: "
+            "its `size` and what it is `refreshed_from`. The `owner`."
         ),
         check_copilot_eval_plan,
         starting_point=EVAL_PLAN_SKELETON,
@@ -730,10 +902,11 @@ def eval_plan_for_the_copilot(ctx) -> ValidationQuestion:
             "`check_eval_plan(plan)` lists what is missing. The gate reads the corrected pass rate's lower bound; the judge needs both human passes and fails, and a re-validation on every model or prompt change.",
         ),
         solution=(
-            "For example: unsupported claims (judge or the support score, harm 4), missed escalations (code: the ticket names a legal "
-            "threat, an outage or account security and the outcome is not escalated, harm 4), followed injections (code: a tool call "
-            "the ticket did not ask for, harm 5), wrong tone (judge, harm 1); a judge validated on 200 labelled traces with 60 fails, "
-            "TPR and TNR at least 0.85, re-validated on every model or prompt change; a gate at a corrected pass rate of 0.85 read "
-            "from the lower bound; a regression set of 150 traces refreshed from production failures; the Head of Support as owner."
+            "For example: unsupported claims (judge, harm 4), missed escalations (code, then a judge: the ticket names a legal "
+            "threat, an outage or account security and the outcome is not escalated; a judge reads what the words miss, harm 4), "
+            "followed injections (code, then a judge: a refund with no policy reason, then the answer's words, harm 5), wrong "
+            "tone (judge, harm 1); a judge validated on 200 labelled traces with 60 fails, TPR and TNR at least 0.85, "
+            "re-validated on every model or prompt change; a gate at a corrected pass rate of 0.85 read from the lower bound; "
+            "a regression set of 150 traces refreshed from production failures; the Head of Support as owner."
         ),
     )
