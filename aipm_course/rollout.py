@@ -4,6 +4,11 @@ rollout and drift checks (lesson 05).
 A launch is a sequence of stages, each exposing more users. A stage's gates say which metrics must
 hold before the next stage starts; a stage lasts long enough only if its traffic can show the effect
 its gates care about. Sample sizes are for a two-sided test of two proportions.
+
+Shadow mode shows the new model to nobody; dogfood shows it to the company's own staff only. Neither
+exposes a customer: their exposure and blast radius count no users, and neither has a random control
+group (staff are not a random share of customers), so their gates are read on thresholds alone. In a
+plan, a dogfood stage's ``traffic_share`` is the staff's use, as a share of the daily volume.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ __all__ = [
 STAGE_KINDS = ("shadow", "dogfood", "pilot", "canary", "ramp", "full")
 STAGE_PURPOSE = {
     "shadow": "The new model runs on real traffic, but users never see its output: compare it with what happened, at no risk.",
-    "dogfood": "Employees use it for real work: rough edges and obvious failures surface before customers see them.",
+    "dogfood": "Employees use it for real work: rough edges and obvious failures surface before any customer sees it. No customer is exposed.",
     "pilot": "A few chosen customers use it, with close contact: does it help their work, and what do they complain about?",
     "canary": "A small random share of users gets it, against the rest as control: catches regressions at low exposure.",
     "ramp": "A larger share (e.g. 25% then 50%): enough traffic to measure online and business effects with confidence.",
@@ -71,6 +76,9 @@ STAGE_PURPOSE = {
 LAYERS = ("offline", "online", "business")
 COMPARISONS = (">=", "<=")
 SEVERITIES = ("blocker", "warning")
+READS = ("end", "daily")  # when a gate's test against the control is read: once at the stage's end, or every day
+CORRECTIONS = ("obrien-fleming", "pocock", "bonferroni", "none")  # the lines of a gate read daily (experiments.sequential_bounds)
+FULL_WEEK = 7  # days: a stage whose gates read users' behaviour runs at least a week, to see a whole weekly cycle
 MATURITY_STAGES = (
     ("experimental", "One-off models and notebooks; results hard to reproduce; launches by hand."),
     ("repeatable", "Versioned data and models, an evaluation set, a documented release checklist."),
@@ -226,7 +234,10 @@ class Gate:
     """A condition to pass before the next stage: e.g. task_success >= 0.60 (online, blocker).
 
     ``effect`` is the change the gate must be able to detect (e.g. -0.02 for a two-point drop);
-    stages that gate on it must run long enough for their traffic to show it.
+    stages that gate on it must run long enough for their traffic to show it. Its test against the
+    control is read once, at the end of the stage, unless ``read`` is "daily": then it is read every
+    day, against the lines of ``correction`` ("obrien-fleming", "pocock", "bonferroni"; "none" or
+    no correction is the plain line every day, which raises the false alarms: see ``experiments``).
     """
 
     metric: str
@@ -235,6 +246,17 @@ class Gate:
     threshold: float | None
     severity: str = "blocker"
     effect: float | None = None
+    read: str | None = None  # None or "end": once, at the end of the stage; "daily": every day
+    correction: str | None = None
+
+    @property
+    def daily(self) -> bool:
+        return self.read == "daily"
+
+    @property
+    def corrected(self) -> bool:
+        """True when a gate read daily uses lines that keep its false alarms at alpha."""
+        return self.correction not in (None, "none")
 
     def passes(self, value: float) -> bool:
         if self.threshold is None:
@@ -242,7 +264,8 @@ class Gate:
         return value >= self.threshold if self.comparison == ">=" else value <= self.threshold
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.comparison} {self.threshold} ({self.layer}, {self.severity})"
+        daily = "" if not self.daily else f", read daily{' with ' + self.correction + ' lines' if self.corrected else ', no correction'}"
+        return f"{self.metric} {self.comparison} {self.threshold} ({self.layer}, {self.severity}{daily})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -255,8 +278,18 @@ class Stage:
 
     @property
     def exposed(self) -> bool:
-        """Shadow mode uses real traffic, but no user sees the new model's output."""
+        """Someone uses the new model's output: not in shadow mode (in dogfood, the staff do)."""
         return self.kind != "shadow"
+
+    @property
+    def customers_exposed(self) -> bool:
+        """Customers meet the new model: not in shadow mode (nobody does) nor in dogfood (staff only)."""
+        return self.kind not in ("shadow", "dogfood")
+
+    @property
+    def has_control(self) -> bool:
+        """A random share of customers gets the new model and the rest are a control group to compare with."""
+        return self.customers_exposed and self.traffic_share < 1
 
     @property
     def title(self) -> str:
@@ -308,7 +341,14 @@ def _gate_from(raw: Any, where: str) -> Gate:
     if severity not in SEVERITIES:
         raise PlanError(f"{where}: `severity` must be blocker or warning, got {validation.show(severity)}")
     effect = _field(raw, "effect", where, (int, float), required=False)
-    return Gate(metric, layer, comparison, None if threshold is None else float(threshold), severity, None if effect is None else float(effect))
+    read = _field(raw, "read", where, (str,), required=False)
+    if read is not None and read not in READS:
+        raise PlanError(f"{where}: `read` must be end or daily, got {validation.show(read)}")
+    correction = _field(raw, "correction", where, (str,), required=False)
+    if correction is not None and correction not in CORRECTIONS:
+        raise PlanError(f"{where}: `correction` must be one of {', '.join(CORRECTIONS)}, got {validation.show(correction)}")
+    return Gate(metric, layer, comparison, None if threshold is None else float(threshold), severity, None if effect is None else float(effect),
+                read, correction)
 
 
 PLAN_ALLOWED = "a rollout plan: a mapping with feature and stages (or a RolloutPlan)"
@@ -350,7 +390,7 @@ def plan_from_dict(data: Any) -> RolloutPlan:
     for before, after in zip(stages, stages[1:]):
         if STAGE_KINDS.index(after.kind) < STAGE_KINDS.index(before.kind):
             raise PlanError(f"stages are out of order: {after.kind} comes after {before.kind}; the order is {' → '.join(STAGE_KINDS)}")
-        if after.exposed and before.exposed and after.traffic_share < before.traffic_share:
+        if after.customers_exposed and before.customers_exposed and after.traffic_share < before.traffic_share:
             raise PlanError(f"stages are out of order: {after.title} ({after.traffic_share:.0%}) exposes fewer users than {before.title} before it ({before.traffic_share:.0%})")
     kill = data.get("kill_switch") or {}
     if isinstance(kill, str):
@@ -479,6 +519,22 @@ def _days(n: int) -> str:
     return f"{n:,} day" if n == 1 else f"{n:,} days"
 
 
+def _who_gets_it(stage: Stage) -> str:
+    if not stage.exposed:
+        return "none see it (shadow)"
+    if not stage.customers_exposed:
+        return f"staff only, no customers (their use: {stage.traffic_share:.0%} of the daily volume)"
+    return f"{stage.traffic_share:.0%}"
+
+
+def _exposure_words(item: StageSchedule) -> str:
+    if not item.stage.exposed:
+        return "no user sees it"
+    if not item.stage.customers_exposed:
+        return "staff only, no customers exposed"
+    return f"{item.exposure:,.0f} users exposed"
+
+
 def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> str:
     """Return the plan as a Markdown document for a portfolio or a launch review; with the daily
     users and the baseline rate it adds the schedule those imply."""
@@ -492,14 +548,14 @@ def plan_to_markdown(plan: RolloutPlan | Mapping, daily_users: float | None = No
         lines += [f"**Owner:** {plan.owner}", ""]
     lines += ["| Stage | Users who get it | At least | Gates to pass |", "|---|---|---|---|"]
     for s in plan.stages:
-        who = "none see it (shadow)" if not s.exposed else f"{s.traffic_share:.0%}"
+        who = _who_gets_it(s)
         gates = "; ".join(str(g) for g in s.gates) or "none"
         lines.append(f"| {s.title} | {who} | {_days(s.min_days)} | {gates} |")
     lines += ["", f"**Kill switch:** {plan.kill_switch or 'none (add one)'}", "", f"**Rollback:** {plan.rollback or 'none (add one)'}", ""]
     if daily_users is not None and p_baseline is not None:
         items = schedule(plan, daily_users, p_baseline)
         lines += [f"At {daily_users:,.0f} users a day and a baseline rate of {p_baseline:.0%}, each stage runs as long as its gates need:", ""]
-        lines += [f"- {i.stage.title}: days {i.first_day} to {i.last_day} ({_days(i.days)}, {i.exposure:,.0f} users exposed)" for i in items]
+        lines += [f"- {i.stage.title}: days {i.first_day} to {i.last_day} ({_days(i.days)}, {_exposure_words(i)})" for i in items]
         lines += ["", f"The last stage starts on day {items[-1].first_day}; the plan takes {_days(items[-1].last_day)} in all.", ""]
     else:
         lines += [f"The planned minimum days add up to {_days(sum(s.min_days for s in plan.stages))}.", ""]
@@ -517,7 +573,7 @@ class StageSchedule:
     start_day: int
     days: int
     days_needed: int | None  # to detect the gates' effects; None when the stage has no such gate
-    exposure: float  # users who saw the new model during the stage
+    exposure: float  # users (customers) who met the new model during the stage: none in shadow mode or dogfood
 
     @property
     def end_day(self) -> int:
@@ -538,9 +594,10 @@ class StageSchedule:
 def _stage_days_needed(stage: Stage, daily_users: float, p_baseline: float | Mapping[str, float], alpha: float, power: float) -> int | None:
     """Days the stage's online gates need to detect their effects (the longest), or None.
 
-    ``p_baseline`` is one rate for every gate, or a {metric: rate} mapping."""
+    ``p_baseline`` is one rate for every gate, or a {metric: rate} mapping. Only a stage with a random
+    control group can test an effect: not shadow mode, not dogfood (staff), not a full launch."""
     gates = [g for g in stage.gates if g.effect and g.layer != "offline"]
-    if not gates or not stage.exposed or stage.traffic_share >= 1:
+    if not gates or not stage.has_control:
         return None
     days = []
     for g in gates:
@@ -552,7 +609,8 @@ def _stage_days_needed(stage: Stage, daily_users: float, p_baseline: float | Map
 
 def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float, alpha: float = 0.05, power: float = 0.8) -> list[StageSchedule]:
     """Return each stage's start, length (its minimum days, or the days its gates need if more),
-    the days its gates need, and its exposure (users who saw the new model) (lesson 05)."""
+    the days its gates need, and its exposure: the users (customers) who met the new model, none in
+    shadow mode or dogfood (lesson 05)."""
     plan = _as_plan(plan, "plan")
     users = _positive("daily_users", daily_users, "a number of users")
     p = _proportion("p_baseline", p_baseline)
@@ -560,7 +618,7 @@ def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float,
     for s in plan.stages:
         needed = _stage_days_needed(s, users, p, alpha, power)
         days = max(s.min_days, needed or 0)
-        exposure = users * s.traffic_share * days if s.exposed else 0.0
+        exposure = users * s.traffic_share * days if s.customers_exposed else 0.0
         out.append(StageSchedule(s, day, days, needed, exposure))
         day += days
     return out
@@ -683,6 +741,48 @@ def _kill_switch_noise_findings(plan: RolloutPlan, daily_users: float, p_baselin
     )]
 
 
+def _experiment_findings(stage: Stage) -> list[PlanFinding]:
+    """A stage too short for a weekly cycle; a test asked of dogfood, which has no control group."""
+    found = []
+    behaviour = [g for g in stage.gates if g.layer != "offline"]
+    if behaviour and stage.exposed and stage.kind != "full" and stage.min_days < FULL_WEEK:
+        found.append(PlanFinding(
+            stage.title,
+            f"{_days(stage.min_days)} miss part of the weekly cycle: weekday and weekend users behave differently, and the first "
+            f"days carry novelty (users try anything new) or primacy (users miss the old way), so its gates would read a week that never happens.",
+            f"Run it for at least {FULL_WEEK} days, in whole weeks.",
+            severity="warning",
+        ))
+    for g in stage.gates:
+        if stage.kind == "dogfood" and g.effect and g.layer != "offline":
+            found.append(PlanFinding(
+                stage.title,
+                f"The gate on {g.metric} asks for a test of an effect ({g.effect:+g}), but dogfood has no control group: the staff are not a random share of customers.",
+                "Gate dogfood on thresholds alone (drop the effect here); test effects in the canary and the ramp.",
+            ))
+    return found
+
+
+def _peeking_findings(stage: Stage, days: int) -> list[PlanFinding]:
+    """A gate whose test is read every day at the plain line: false alarms pile up over the looks."""
+    from .experiments import MAX_LOOKS, peeking_false_positive_rate
+
+    found = []
+    for g in stage.gates:
+        if g.daily and g.effect and stage.has_control and not g.corrected and days > 1:
+            rate = peeking_false_positive_rate(min(days, MAX_LOOKS))
+            found.append(PlanFinding(
+                stage.title,
+                f"The test on {g.metric} is read every day for {_days(days)} at α = 0.05 with no correction: a model no different from "
+                f"today's would look significantly different on some day in about {rate:.0%} of stages, not 5% (about half of those "
+                "on the harmful side, stopping a good model).",
+                "Read it once, at the end of the stage (drop `read: daily`), or keep the daily look with `correction: obrien-fleming` "
+                "(strict lines early, near the usual 1.96 at the end).",
+                severity="warning",
+            ))
+    return found
+
+
 def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None, p_baseline: float | None = None) -> list[PlanFinding]:
     """Return what keeps a plan from being safe and meaningful; an empty list means it passes.
 
@@ -695,7 +795,9 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
     users (as ``simulate_rollout`` judges it). Gates, their effects and the
     kill switch must point the way of their metric's harm (``METRICS``: a rise in escalations, a fall
     in task success); a kill switch's threshold must be the number its trigger names; the rollback
-    must be a procedure in words.
+    must be a procedure in words. Two warnings come from "Experiments that lie": a stage whose gates
+    read users' behaviour must run at least a week (``FULL_WEEK``), and a test read every day needs a
+    correction (``Gate.correction``). Dogfood, which has no control group, may not test an effect.
     """
     plan = _as_plan(plan, "plan")
     if daily_users is not None:
@@ -710,7 +812,7 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
     if not plan.rollback:
         found.append(PlanFinding("plan", "There is no rollback action.", "Say what happens when it is switched off: which path users fall back to, and who is paged."))
     found += _kill_switch_and_rollback_findings(plan)
-    first_broad = next((s for s in plan.stages if s.exposed and s.traffic_share > 0.1), None)
+    first_broad = next((s for s in plan.stages if s.customers_exposed and s.traffic_share > 0.1), None)
     if first_broad is not None:
         earlier = plan.stages[: plan.stages.index(first_broad)]
         if not any(s.kind in ("shadow", "pilot", "dogfood", "canary") for s in earlier):
@@ -726,17 +828,20 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
                 found.append(PlanFinding(s.title, f"The gate on {g.metric} has the threshold {g.threshold:g}, but the metrics here are rates.", f"Write it as a share between 0 and 1: {g.threshold / 100:g}, not {g.threshold:g}."))
             elif g.effect and p_baseline is not None and g.layer == "online" and g.comparison == ">=" and g.threshold > p_baseline:
                 found.append(PlanFinding(s.title, f"The gate {g.metric} >= {g.threshold:g} is above today's rate ({p_baseline:g}): a model no worse than today would fail it.", f"Set it at or below {p_baseline:g}, e.g. today's rate less the effect ({p_baseline - abs(g.effect):g})."))
-            if g.layer == "online" and g.severity == "blocker" and g.effect is None and s.exposed and s.traffic_share < 1:
+            if g.layer == "online" and g.severity == "blocker" and g.effect is None and s.has_control:
                 found.append(PlanFinding(s.title, f"The online blocker on {g.metric} does not say what change it must detect.", f"Add its `effect`, e.g. {_effect_advice(g.metric)}; the stage's length depends on it."))
             found += _direction_findings(s, g)
         if s.kind != "full" and not s.gates:
             found.append(PlanFinding(s.title, "The stage has no gate.", "Say which metric must hold before the next stage starts."))
+        found += _experiment_findings(s)
     if plan.kill_threshold is not None and not 0 <= plan.kill_threshold <= 1:
         found.append(PlanFinding("kill switch", f"The threshold {plan.kill_threshold:g} is not a share.", f"Write it as a share between 0 and 1: {plan.kill_threshold / 100:g}."))
     if plan.stages[-1].kind != "full":
         found.append(PlanFinding("plan", "The plan never reaches full launch.", "End with a full stage, or say why the feature stays partial."))
+    days = {s.title: s.min_days for s in plan.stages}
     if daily_users is not None and p_baseline is not None:
         for item in schedule(plan, daily_users, p_baseline):
+            days[item.stage.title] = item.days
             if item.days_needed is not None and item.stage.min_days < item.days_needed:
                 found.append(PlanFinding(
                     item.stage.title,
@@ -744,6 +849,7 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
                     f"Run it for at least {item.days_needed} days, give it a larger share, or gate on a larger effect.",
                 ))
         found += _kill_switch_noise_findings(plan, daily_users, p_baseline)
+    found += [f for s in plan.stages for f in _peeking_findings(s, days[s.title])]
     return found
 
 
@@ -770,7 +876,7 @@ class SimulationResult:
     stop_stage: str | None
     stop_day: int | None
     reason: str
-    exposed_to_regression: float
+    exposed_to_regression: float  # customers who met the regression: staff in dogfood are not counted
     reached_full: bool
 
     def __str__(self) -> str:
@@ -816,7 +922,7 @@ METRICS = {m.name: m for m in (
 DEFAULT_BASELINES = {name: m.baseline for name, m in METRICS.items()}
 
 
-def _gate_fails(gate: Gate, new: tuple[float, float], old: tuple[float, float], alpha: float) -> str | None:
+def _gate_fails(gate: Gate, new: tuple[float, float], old: tuple[float, float], alpha: float, test: bool = True) -> str | None:
     """Return why a gate fails on a stage's numbers (successes, trials) for the new and old model, or None.
 
     A gate fails when the new model's rate misses the threshold, or, for a gate with an ``effect``
@@ -824,27 +930,54 @@ def _gate_fails(gate: Gate, new: tuple[float, float], old: tuple[float, float], 
     ``alpha``, in the harmful direction): the comparison the stage's length was sized for. The harmful
     direction is the metric's (a fall in task_success, a rise in escalation_rate: see ``METRICS``);
     only for a metric the kit does not know does the effect's sign say which way is worse.
+    ``test=False`` reads the threshold only (a gate read daily had its test every day).
     """
     hits, trials = new
     value = hits / trials
     if gate.threshold is not None and not gate.passes(value):
         return f"{gate.metric} was {value:.1%} on the new model; the gate needs {gate.comparison} {gate.threshold:.1%}"
-    c_hits, c_trials = old
-    if gate.effect and c_trials > 0:
-        pooled = (hits + c_hits) / (trials + c_trials)
-        se = math.sqrt(max(pooled * (1 - pooled), 1e-12) * (1 / trials + 1 / c_trials))
-        z = (value - c_hits / c_trials) / se
-        critical = stats.norm.ppf(1 - alpha / 2)
-        # the harmful direction is the metric's (a rise in escalations); the effect's sign only for a metric the kit does not know
-        known = METRICS.get(gate.metric)
-        harmful = known.harmful_sign if known is not None else (-1 if gate.effect < 0 else 1)
-        worse = z < -critical if harmful < 0 else z > critical
-        if worse:
-            return (
-                f"{gate.metric} was {value:.1%} on the new model against {c_hits / c_trials:.1%} on the old: "
-                f"significantly worse (z = {z:.2f})"
-            )
+    if test:
+        return _significantly_worse(gate, new, old, float(stats.norm.ppf(1 - alpha / 2)))
     return None
+
+
+def _significantly_worse(gate: Gate, new: tuple[float, float], old: tuple[float, float], line: float) -> str | None:
+    """Why the new model is significantly worse than the control (|z| beyond ``line`` on the harmful side), or None."""
+    (hits, trials), (c_hits, c_trials) = new, old
+    if not gate.effect or c_trials == 0 or trials == 0:
+        return None
+    value = hits / trials
+    pooled = (hits + c_hits) / (trials + c_trials)
+    se = math.sqrt(max(pooled * (1 - pooled), 1e-12) * (1 / trials + 1 / c_trials))
+    z = (value - c_hits / c_trials) / se
+    # the harmful direction is the metric's (a rise in escalations); the effect's sign only for a metric the kit does not know
+    known = METRICS.get(gate.metric)
+    harmful = known.harmful_sign if known is not None else (-1 if gate.effect < 0 else 1)
+    if z < -line if harmful < 0 else z > line:
+        return f"{gate.metric} was {value:.1%} on the new model against {c_hits / c_trials:.1%} on the old: significantly worse (z = {z:.2f})"
+    return None
+
+
+def _daily_stop(stage: Stage, look: int, looks: int, new: Mapping, old: Mapping, alpha: float) -> str | None:
+    """Why a blocker read daily stops the stage at this look (its test against the day's line), or None."""
+    from .experiments import MAX_LOOKS, sequential_bounds
+
+    for g in stage.gates:
+        if g.daily and g.effect and g.severity == "blocker" and stage.has_control:
+            lines = sequential_bounds(min(looks, MAX_LOOKS), alpha, g.correction or "none")
+            line = lines[min(look, len(lines)) - 1]
+            why = _significantly_worse(g, tuple(new[g.metric]), tuple(old[g.metric]), line)
+            if why:
+                return f"{why}, beyond the day's line of {line:.2f} (look {look} of {looks})"
+    return None
+
+
+def _kill_reason(plan: RolloutPlan, day: int, stage: Stage, value: float, span: int, seen: int) -> str:
+    """The kill switch's message: the number and the threshold it crossed, never the trigger's words alone."""
+    over = "" if span == 1 else f" over the last {span} days ({seen:,} users)"
+    edge = "above" if plan.kill_comparison == "<=" else "below"
+    return (f"Kill switch on day {day} in {stage.title}: {plan.kill_metric} was {value:.1%}{over}, {edge} the switch's "
+            f"threshold of {_percent(plan.kill_threshold)}. Rolled back.")
 
 
 def simulate_rollout(
@@ -863,7 +996,9 @@ def simulate_rollout(
     Each day, the stage's share of users gets the new model and the rest the old one (the control).
     Every metric is a rate: each user's outcome is drawn at the metric's baseline, plus any change
     in effect that day (a regression touches the new model only; drift touches everyone). In
-    shadow mode only offline metrics are measured, on ``offline_cases`` labelled cases a day.
+    shadow mode only offline metrics are measured, on ``offline_cases`` labelled cases a day. In
+    dogfood the staff use the new model (as many uses a day as its share of the volume) and there is
+    no control group; staff are not counted in ``exposed_to_regression``, which counts customers.
     The kill switch is checked on each exposed day, on the new model's numbers, and judges at least
     ``kill_min_users`` users (``KILL_SWITCH_MIN_USERS``, 100) at once, as a real kill switch's rolling
     window or minimum count does: a day with that many users is judged alone; a quieter day is
@@ -872,8 +1007,10 @@ def simulate_rollout(
     at 15% escalations, one day in eleven tops 30% by chance.) ``kill_min_users=1`` judges every
     day alone. A stage's gates are read on its numbers at its end: a threshold missed, or (for a
     gate with an effect) the new model significantly worse than the control, stops the rollout if
-    the gate is a blocker. Each stage runs as long as ``schedule`` says: its minimum days, or longer
-    if its gates need it. The same seed gives the same result.
+    the gate is a blocker. A gate with ``read: daily`` has its test read every day instead, on the
+    stage's numbers so far, against the day's line (``experiments.sequential_bounds`` for its
+    ``correction``; the plain 1.96 without one). Each stage runs as long as ``schedule`` says: its
+    minimum days, or longer if its gates need it. The same seed gives the same result.
     """
     plan = _as_plan(plan, "plan")
     users = _positive("daily_users", daily_users, "a number of users")
@@ -925,11 +1062,12 @@ def simulate_rollout(
         needed = _stage_days_needed(s, users, rates, a, b)
         new_totals = {m: [0, 0] for m in rates}
         old_totals = {m: [0, 0] for m in rates}
-        for _ in range(max(s.min_days, needed or 0)):
-            n_new = int(round(users * s.traffic_share)) if s.exposed else 0
-            n_old = int(round(users * (1 - s.traffic_share))) if s.exposed and s.traffic_share < 1 else 0
+        stage_days = max(s.min_days, needed or 0)
+        for look in range(1, stage_days + 1):
+            n_new = int(round(users * s.traffic_share)) if s.exposed else 0  # in dogfood, the staff's use
+            n_old = int(round(users * (1 - s.traffic_share))) if s.has_control else 0
             record: dict[str, Any] = {"day": day, "stage": s.title, "share": s.traffic_share, "control": {}}
-            if any(day >= c.start_day for c in regressions):
+            if s.customers_exposed and any(day >= c.start_day for c in regressions):
                 exposed_bad += n_new
             for metric in rates:
                 trials = n_new if s.exposed else (offline_cases if metric in offline else 0)
@@ -956,13 +1094,15 @@ def simulate_rollout(
                 value = bad / seen
                 ok = value <= plan.kill_threshold if plan.kill_comparison == "<=" else value >= plan.kill_threshold
                 if seen >= kill_min and not ok:
-                    over = "" if span == 1 else f" over the last {span} days ({seen:,} users)"
-                    return SimulationResult(records, True, s.title, day, f"Kill switch on day {day} in {s.title}: {plan.kill_metric} was {value:.1%}{over} ({plan.kill_switch}). Rolled back.", exposed_bad, False)
+                    return SimulationResult(records, True, s.title, day, _kill_reason(plan, day, s, value, span, seen), exposed_bad, False)
+            why = _daily_stop(s, look, stage_days, new_totals, old_totals, a)
+            if why:
+                return SimulationResult(records, True, s.title, day, f"Stopped on day {day} in {s.title}: {why}. Rolled back.", exposed_bad, False)
             day += 1
         for g in s.gates:
             if new_totals[g.metric][1] == 0:
                 continue
-            why = _gate_fails(g, tuple(new_totals[g.metric]), tuple(old_totals[g.metric]), a)
+            why = _gate_fails(g, tuple(new_totals[g.metric]), tuple(old_totals[g.metric]), a, test=not (g.daily and s.has_control))
             if why and g.severity == "blocker":
                 return SimulationResult(records, True, s.title, day - 1, f"Stopped at the end of {s.title} (day {day - 1}): {why}. Rolled back.", exposed_bad, False)
     reached = plan.stages[-1].kind == "full"

@@ -77,8 +77,8 @@ def psi_by_hand(reference, current):
 # --- every question ---------------------------------------------------------------------------
 
 
-def test_eleven_questions_placeholders_and_the_skeleton_are_not_attempted(ex):
-    assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 12)]
+def test_fourteen_questions_placeholders_and_the_skeleton_are_not_attempted(ex):
+    assert [q.id for q in ex.questions] == [f"q{i}" for i in range(1, 15)]
     assert all(q.check(___).outcome is Outcome.NOT_ATTEMPTED for q in ex.questions)
     assert ex.q11.check(copy.deepcopy(PLAN_SKELETON)).outcome is Outcome.NOT_ATTEMPTED
     assert set(vars(ex.data)) == {"plan", "reference", "current"}
@@ -255,9 +255,15 @@ def test_q6_numbers_in_the_prompt_are_computed():
 
 
 def _exposure(d):
+    """The simulation, and its days with customers on the new model (shadow shows nobody; dogfood is the staff)."""
     sim = r.simulate_rollout(d.plan, d.daily_users, changes=[r.Regression("task_success", d.change, start_day=d.start_day)], seed=d.seed)
-    exposed = [rec for rec in sim.days if rec["stage"] != "Shadow"]
+    exposed = [rec for rec in sim.days if rec["stage"] not in ("Shadow", "Dogfood")]
     return sim, exposed
+
+
+def _staff_after(sim, d):
+    """The staff's uses of the new model in dogfood from the regression's first day: not customers."""
+    return sum(round(rec["share"] * d.daily_users) for rec in sim.days if rec["stage"] == "Dogfood" and rec["day"] >= d.start_day)
 
 
 def test_q8_users_who_met_the_regression_recounted_from_the_days(ex):
@@ -271,7 +277,20 @@ def test_q8_users_who_met_the_regression_recounted_from_the_days(ex):
     everyone_new = sum(round(rec["share"] * d.daily_users) for rec in exposed)
     if f"{everyone_new:.3g}" != f"{recount:.3g}":
         assert "before the regression began" in _wrong(q, everyone_new)
+    staff = _staff_after(sim, d)
+    if staff:  # the regression began in dogfood: its staff met it, but they are not customers
+        assert "staff in dogfood" in _wrong(q, recount + staff)
+    assert "the staff in dogfood do not count" in q.prompt
     assert len(q.spec.mistakes) >= 3
+
+
+def test_q8_the_seed_zero_answer_counts_the_canarys_customers_only():
+    q = _load(0).q8
+    d = q.data
+    assert (d.start_day, d.change) == (12, -0.03)
+    # days 12-14 are dogfood (the staff's 400 a day); the canary (days 15-28, 1,000 a day) stops it at its end
+    assert q.check(14 * 1_000).correct
+    assert "staff in dogfood" in _wrong(q, 14 * 1_000 + 3 * 400)
 
 
 # --- q9: the PSI ------------------------------------------------------------------------------
@@ -320,7 +339,10 @@ def _ignoring_the_concept(ex):
         (ex.q8, d8.daily_users * sum(1 for rec in exposed if rec["day"] >= d8.start_day), "control group"),  # the control never met it
         (ex.q9, _ks_cached(ex.parameters["seed"]), "Kolmogorov"),  # a p-value-style statistic for the size
         (ex.q10, "data" if ex.q10.expected == "concept" else "concept", ""),
-    ]
+        (ex.q12, ex.q12.spec.mistakes[0].value, "χ² statistic"),  # the statistic read as if it were the verdict
+        (ex.q13, 0.05, "one look"),  # peeking ignored: every look taken for the one planned
+        (ex.q14, ex.q14.data.days_needed, "whole weeks"),  # the weekly cycle ignored
+    ] + ([(ex.q8, ex.q8.expected + _staff_after(sim, d8), "staff in dogfood")] if _staff_after(sim, d8) else [])
 
 
 @functools.lru_cache(maxsize=None)
@@ -361,6 +383,87 @@ def test_the_right_key_moves_between_seeds():
     for qid in ("q1", "q6", "q7", "q10"):
         keys = {getattr(_load(seed), qid).expected for seed in range(40)}
         assert len(keys) >= 2, qid
+
+
+# --- q12: a sample-ratio mismatch ------------------------------------------------------------------
+
+
+def test_q12_p_value_by_scipys_chisquare_and_its_slips(ex):
+    q, d = ex.q12, ex.q12.data
+    expected = np.asarray(d.planned) * sum(d.counts)
+    reference = stats.chisquare(d.counts, expected)
+    assert q.check(reference.pvalue).correct and q.check(float(f"{reference.pvalue:.3g}")).correct
+    assert "three significant figures" in q.prompt and f"{d.counts[0]:,}" in q.prompt and f"{d.counts[1]:,}" in q.prompt
+    assert "χ² statistic" in _wrong(q, reference.statistic)
+    assert "upper tail" in _wrong(q, 1 - reference.pvalue)
+    assert "2 degrees of freedom" in _wrong(q, stats.chi2.sf(reference.statistic, 2))
+    assert "halved" in _wrong(q, reference.pvalue / 2)
+    even = stats.chisquare(d.counts).pvalue
+    if d.planned[0] != 0.5:
+        assert "even split" in _wrong(q, even)
+    verdict = "sample-ratio mismatch" if reference.pvalue < 0.001 else "no alarm"
+    assert verdict in str(q.solution())
+
+
+def test_q12_the_verdict_goes_both_ways_over_seeds():
+    verdicts = {_load(seed).q12.expected < 0.001 for seed in range(30)}
+    assert verdicts == {True, False}
+
+
+# --- q13: peeking ---------------------------------------------------------------------------------
+
+
+def brownian_peeking(days, paths=400_000):
+    """The share of Brownian paths read at ``days`` equal steps that reach |z| ≥ 1.96 at some look."""
+    rng = np.random.default_rng(days)
+    s = rng.standard_normal((paths, days), dtype=np.float32).cumsum(axis=1)
+    return float(np.mean((np.abs(s) / np.sqrt(np.arange(1, days + 1)) >= stats.norm.isf(0.025)).any(axis=1)))
+
+
+@pytest.mark.parametrize("days", [5, 7, 10, 14, 21, 28])
+def test_q13_the_peeking_rate_agrees_with_a_monte_carlo_of_the_looks(days):
+    from aipm_course.experiments import peeking_false_positive_rate
+
+    mc = brownian_peeking(days)
+    assert abs(peeking_false_positive_rate(days) - mc) < 3 * math.sqrt(mc * (1 - mc) / 400_000)
+
+
+def test_q13_answer_and_slips(ex):
+    q, days = ex.q13, ex.q13.data.days
+    rate = q.expected
+    assert q.check(round(rate, 2)).correct and "two decimal places" in q.prompt and f"every day for {days} days" in q.prompt
+    assert "one look" in _wrong(q, 0.05)
+    assert "independent tests" in _wrong(q, 1 - 0.95**days)
+    assert "upper bound" in _wrong(q, 0.05 * days)
+    assert "Bonferroni" in _wrong(q, 0.05 / days)
+    assert "one side" in _wrong(q, rate / 2)
+    assert 0.05 < rate < 1 - 0.95**days
+
+
+def test_q13_fourteen_days_is_the_lessons_22_percent():
+    seed = next(s for s in range(100) if _load(s).q13.data.days == 14)
+    assert _load(seed).q13.check(0.22).correct
+
+
+# --- q14: whole weeks ------------------------------------------------------------------------------
+
+
+def test_q14_whole_weeks_by_hand_and_the_slips(ex):
+    q, needed = ex.q14, ex.q14.data.days_needed
+    days = 7 * max(1, -(-needed // 7))  # whole weeks, at least one
+    assert q.check(days).correct and days % 7 == 0 and days >= needed
+    assert "whole weeks" in _wrong(q, needed) or needed % 7 == 0
+    assert "number of weeks" in _wrong(q, days // 7)
+    if needed > 7:
+        assert "single week" in _wrong(q, 7)
+    assert "added a week" in _wrong(q, needed + 7)
+
+
+@pytest.mark.parametrize("needed, days", [(3, 7), (5, 7), (8, 14), (12, 14), (15, 21), (19, 21)])
+def test_q14_hand_values(needed, days):
+    seed = next((s for s in range(300) if _load(s).q14.data.days_needed == needed), None)
+    assert seed is not None
+    assert _load(seed).q14.expected == days
 
 
 # --- q11: the plan ----------------------------------------------------------------------------
@@ -482,6 +585,13 @@ def test_q11_a_wrong_sign_effect_is_advice_and_simulation_the_right_way_for_esca
         assert fall.reached_full
 
 
+def test_q11_a_daily_read_with_a_correction_passes(ex):
+    plan = _good_plan(ex.q11.data.daily_users)
+    plan["stages"][2]["gates"][0].update(read="daily", correction="obrien-fleming")
+    assert ex.q11.check(plan).correct
+    assert "at least a week where its gates read users" in ex.q11.prompt
+
+
 def test_q11_a_kill_switch_that_trips_on_a_healthy_day_is_named_as_the_cause(ex):
     plan = _good_plan(ex.q11.data.daily_users)
     plan["kill_switch"].update(threshold=0.16, trigger="escalation rate above 16% on any day")  # today 15%: a noisy day goes over
@@ -501,6 +611,11 @@ def test_q11_a_kill_switch_that_trips_on_a_healthy_day_is_named_as_the_cause(ex)
         (lambda p: p["stages"][2]["gates"][0].pop("effect"), "does not say what change"),
         (lambda p: p.update(rollback=""), "rollback"),
         (lambda p: p["stages"].pop(3), "no ramp"),
+        # experiments that lie: a canary shorter than a week, and a test read every day with no correction
+        (lambda p: p["stages"][2].update(min_days=5), "weekly cycle"),
+        (lambda p: p["stages"][2]["gates"][0].update(read="daily"), "read every day"),
+        # dogfood is the staff: no control group to test an effect against
+        (lambda p: p["stages"][1]["gates"][0].update(effect=0.05), "dogfood has no control group"),
     ],
 )
 def test_q11_broken_plans_are_explained(ex, change, expected):

@@ -14,6 +14,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest, samplesize_proportions_2indep_onetail
 
 from aipm_course import rollout as r
+from aipm_course.experiments import sequential_bounds
 
 
 def statsmodels_per_arm(p1, p2, alpha=0.05, power=0.8, ratio=1.0):
@@ -340,8 +341,10 @@ def test_plan_to_markdown_lists_every_stage_gate_the_kill_switch_and_rollback():
     canary_first, canary_last = 7 + 7 + 1, 7 + 7 + canary_days  # days 15 to 64
     total = 7 + 7 + canary_days + ramp_days + 1
     assert "2,000 users a day" in slow
-    assert "- Shadow: days 1 to 7 (7 days, 0 users exposed)" in slow
-    assert f"- Dogfood: days 8 to 14 (7 days, {2_000 * 0.02 * 7:,.0f} users exposed)" in slow
+    assert "- Shadow: days 1 to 7 (7 days, no user sees it)" in slow
+    # dogfood is the staff: no customer meets it, so it counts nobody as exposed
+    assert "- Dogfood: days 8 to 14 (7 days, staff only, no customers exposed)" in slow
+    assert "| Dogfood | staff only, no customers (their use: 2% of the daily volume) | 7 days |" in slow
     assert f"- Canary: days {canary_first} to {canary_last} ({canary_days} days, {2_000 * 0.05 * canary_days:,.0f} users exposed)" in slow
     assert f"- Ramp: days {canary_last + 1} to {canary_last + ramp_days} ({ramp_days} days," in slow
     assert f"- Full: days {total} to {total} (1 day, 2,000 users exposed)" in slow
@@ -588,13 +591,14 @@ def test_schedule_is_cumulative_and_lasts_as_long_as_the_gates_need(users, p):
         s = item.stage
         assert item.start_day == start
         effects = [g.effect for g in s.gates if g.effect and g.layer != "offline"]
-        if effects and s.exposed and s.traffic_share < 1:
+        if effects and s.kind not in ("shadow", "dogfood") and s.traffic_share < 1:
             # the longest any of its online gates needs
             assert item.days_needed == max(r.days_to_detect(users, p, e, s.traffic_share) for e in effects)
         else:
             assert item.days_needed is None
         assert item.days == max(s.min_days, item.days_needed or 0)
-        assert item.exposure == (users * s.traffic_share * item.days if s.exposed else 0)
+        # customers only: shadow shows nobody the new model, dogfood only the staff
+        assert item.exposure == (0 if s.kind in ("shadow", "dogfood") else users * s.traffic_share * item.days)
         assert item.end_day == item.start_day + item.days
         start = item.end_day
 
@@ -602,7 +606,7 @@ def test_schedule_is_cumulative_and_lasts_as_long_as_the_gates_need(users, p):
 def test_schedule_hand_values_at_2000_users():
     items = r.schedule(r.example_plan(), 2_000, 0.6)
     assert [(i.start_day, i.days, i.days_needed) for i in items] == [(0, 7, None), (7, 7, None), (14, 50, 50), (64, 10, 10), (74, 1, None)]
-    assert [i.exposure for i in items] == [0, 2_000 * 0.02 * 7, 2_000 * 0.05 * 50, 2_000 * 0.5 * 10, 2_000]
+    assert [i.exposure for i in items] == [0, 0, 2_000 * 0.05 * 50, 2_000 * 0.5 * 10, 2_000]
 
 
 def test_schedule_uses_the_gate_that_needs_longest_and_ignores_offline_gates():
@@ -678,24 +682,25 @@ def test_simulated_days_follow_the_stages():
         assert metrics & set(d) == {"groundedness"}
         assert round(d["groundedness"] * 500, 6).is_integer()
         assert d["control"] == {}
-    # exposed stages measure every metric; below 100% the rest of the users are a control group
+    # exposed stages measure every metric; below 100% of customers the rest are a control group,
+    # but dogfood has none: the staff are not a random share of customers
     for d in exposed:
         assert metrics <= set(d)
         assert all(0 <= d[m] <= 1 for m in metrics)
-        if d["share"] < 1:
+        if d["share"] < 1 and d["stage"] != "Dogfood":
             assert set(d["control"]) == metrics
             assert all(0 <= v <= 1 for v in d["control"].values())
         else:
             assert d["control"] == {}
-    # a dogfood day has 2% of 20,000 = 400 users on the new model and 19,600 on the old
+    # a dogfood day has the staff's 2% of 20,000 = 400 uses of the new model
     for d in exposed:
         if d["stage"] == "Dogfood":
             assert all(round(d[m] * 400, 6).is_integer() for m in metrics)
-            assert all(round(d["control"][m] * 19_600, 6).is_integer() for m in metrics)
 
 
 def users_on_new_model(plan, result, daily_users, start_day):
-    exposed = {s.title: s.exposed for s in plan.stages}
+    """Customers on the new model from ``start_day``: not in shadow mode, nor the staff in dogfood."""
+    exposed = {s.title: s.kind not in ("shadow", "dogfood") for s in plan.stages}
     return sum(round(daily_users * d["share"]) for d in result.days if d["day"] >= start_day and exposed[d["stage"]])
 
 
@@ -714,19 +719,21 @@ def test_a_blocker_on_the_regressed_metric_stops_the_rollout(seed):
     assert np.mean(canary) < 0.58
 
 
-def test_exposure_to_a_regression_counts_only_users_on_the_new_model():
+def test_exposure_to_a_regression_counts_only_customers_on_the_new_model():
     plan = r.example_plan()
     result = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05, start_day=10)], seed=1)
     # days count from 1: shadow is days 1-7, dogfood 8-14, canary 15-28.
-    # From day 10: days 10-14 in dogfood at 400 a day, days 15-28 in canary at 1,000 a day
+    # From day 10: days 10-14 in dogfood are the staff's (no customer), days 15-28 in canary at 1,000 a day
     assert result.stop_stage == "Canary" and result.stop_day == 28
-    assert result.exposed_to_regression == 5 * 400 + 14 * 1_000
+    assert result.exposed_to_regression == 14 * 1_000
     assert result.exposed_to_regression == users_on_new_model(plan, result, 20_000, 10)
-    # a regression from day 1 (the default), in shadow mode, exposes nobody until dogfood
+    # the staff did meet it: dogfood's task success fell too, on its 400 uses a day
+    assert np.mean([d["task_success"] for d in result.days if d["stage"] == "Dogfood" and d["day"] >= 10]) < 0.58
+    # a regression from day 1 (the default), in shadow mode and dogfood, exposes no customer until the canary
     assert r.Regression("task_success", -0.05).start_day == 1
     early = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05)], seed=1)
     assert early.exposed_to_regression == users_on_new_model(plan, early, 20_000, 1)
-    assert early.exposed_to_regression == 7 * 400 + 14 * 1_000
+    assert early.exposed_to_regression == 14 * 1_000
     # a regression from day 15 reaches the canary's users only
     late = r.simulate_rollout(plan, 20_000, changes=[r.Regression("task_success", -0.05, start_day=15)], seed=1)
     assert late.stop_day == 28 and late.exposed_to_regression == 14 * 1_000
@@ -758,7 +765,8 @@ def test_kill_switch_with_a_greater_or_equal_comparison():
     assert result.reason.startswith(f"Kill switch on day {first_dogfood} in Dogfood: task_success was")
     assert result.stop_day == first_dogfood == result.days[-1]["day"] and result.stop_stage == "Dogfood"
     assert result.days[-1]["task_success"] < 0.5
-    assert result.exposed_to_regression == 400
+    assert result.exposed_to_regression == 0  # the staff met it, no customer did
+    assert result.reason.endswith("below the switch's threshold of 50%. Rolled back.")
 
 
 def test_a_warning_gate_does_not_stop_the_rollout_but_a_blocker_does():
@@ -828,7 +836,7 @@ def test_a_regression_of_the_canary_effect_is_stopped_at_the_canary_for_most_see
     for x in caught:
         assert x.stopped and not x.reached_full and x.stop_day == canary.last_day == x.days[-1]["day"]
         assert x.reason.startswith("Stopped at the end of Canary (day 28): task_success was")
-        assert x.exposed_to_regression == 7 * 400 + 14 * 1_000
+        assert x.exposed_to_regression == 14 * 1_000  # the canary's customers; dogfood's staff are not counted
     assert sum(x.reached_full for x in results) <= 5
 
 
@@ -875,8 +883,9 @@ def test_drift_shows_in_both_the_new_model_and_the_control():
     for result in (drift, regression):
         assert [d["day"] for d in result.days[:30]] == list(range(1, 31))
     by_day = {d["day"]: d for d in drift.days}
-    # the control has 19,000 to 19,600 users a day: its daily rate is within 0.02 of the truth
-    assert by_day[start - 1]["control"]["escalation_rate"] == pytest.approx(0.15, abs=0.02)
+    # dogfood (days 8-14) has no control group; the canary's control has 19,000 users a day: its daily rate
+    # is within 0.02 of the truth
+    assert by_day[start - 1]["control"] == {}
     assert by_day[start]["control"]["escalation_rate"] == pytest.approx(0.25, abs=0.02)
     for d in drift.days:
         if d["control"] and 8 <= d["day"]:
@@ -1089,9 +1098,9 @@ def test_a_greater_or_equal_gate_with_an_effect_above_todays_rate_is_a_finding()
     data = example_dict()
     data["stages"][3]["gates"][1]["threshold"] = 0.65  # resolution_rate, business, no effect
     assert findings(data, daily_users=20_000, p_baseline=0.6) == []
-    # nor a <= gate with an effect
+    # nor a <= gate with an effect (in the canary: dogfood has no control group to test against)
     data = example_dict()
-    data["stages"][1]["gates"][0].update(threshold=0.7, effect=0.02)
+    data["stages"][2]["gates"].append({"metric": "escalation_rate", "layer": "online", "comparison": "<=", "threshold": 0.7, "effect": 0.02})
     assert findings(data, p_baseline=0.6) == []
 
 
@@ -1424,9 +1433,13 @@ def test_the_example_plan_stops_a_ten_point_regression_in_every_seed(metric, cha
 def test_the_test_against_the_control_looks_for_a_rise_in_escalations_whatever_the_effects_sign(effect):
     data = example_dict()
     data["stages"][3]["gates"][2].update(threshold=None, effect=effect)  # only the test against the control can stop it
-    stopped_rise = sum(r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", 0.03)], seed=s).stop_stage == "Ramp" for s in range(10))
-    stopped_fall = sum(r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", -0.03)], seed=s).stop_stage == "Ramp" for s in range(10))
-    assert stopped_rise == 10 and stopped_fall == 0
+
+    def runs(change):
+        return [r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", change)], seed=s) for s in range(10)]
+
+    assert all(x.stop_stage == "Ramp" for x in runs(0.03))
+    # a fall is never stopped by the escalation test (another gate's false alarm now and then is not this test)
+    assert not any("escalation_rate" in x.reason for x in runs(-0.03))
 
 
 # --- the kill switch judges enough users: a day's rate on a dozen is noise ----------------------
@@ -1445,15 +1458,16 @@ def new_model_counts(plan, result, daily_users, metric="escalation_rate"):
 
 def test_at_a_dozen_users_a_day_a_daily_kill_switch_stops_a_healthy_model_and_the_window_does_not():
     # 600 users a day: the lesson's dogfood (2%) sees 12 a day, and at 15% escalations one day in 11
-    # tops 30% by chance. Read daily, the switch ends 18 of 20 healthy launches; judged on at least
-    # 100 users (the default), none.
+    # tops 30% by chance. Read daily, the switch ends most healthy launches (1 − (10/11)^7 ≈ 49% in
+    # dogfood alone, then the canary's 30 a day for 84 days); judged on at least 100 users (the
+    # default), none.
     plan = r.example_plan()
     daily = [r.simulate_rollout(plan, 600, seed=s, kill_min_users=1) for s in range(20)]
     windowed = [r.simulate_rollout(plan, 600, seed=s) for s in range(20)]
     assert r.KILL_SWITCH_MIN_USERS == 100
-    assert sum(x.reason.startswith("Kill switch") for x in daily) == 18
+    assert sum(x.reason.startswith("Kill switch") for x in daily) >= 15
     assert [x for x in windowed if x.reason.startswith("Kill switch")] == []
-    assert sum(x.reached_full for x in windowed) == 17  # the rest: the gates' tests against the control (alpha)
+    assert sum(x.reached_full for x in windowed) >= 16  # the rest: the gates' tests against the control (alpha)
     # the window changes only the switch: the same seed draws the same days
     assert daily[0].days == windowed[0].days[: len(daily[0].days)]
 
@@ -1470,9 +1484,10 @@ def test_a_quiet_day_is_judged_with_the_days_before_it_until_they_hold_100_users
     hits, users = sum(h for _, h, _ in window), sum(n for _, _, n in window)
     assert users == 102 and sum(n for _, _, n in counts[-6:]) < 100
     assert result.stop_day == 15 and result.stop_stage == "Canary"
+    # the message names the threshold the switch used, not the trigger's words (which say "on any day")
     assert result.reason == (
-        f"Kill switch on day 15 in Canary: escalation_rate was {hits / users:.1%} over the last 7 days (102 users) "
-        f"({plan.kill_switch}). Rolled back."
+        f"Kill switch on day 15 in Canary: escalation_rate was {hits / users:.1%} over the last 7 days (102 users), "
+        "above the switch's threshold of 30%. Rolled back."
     )
     # read daily it fires on the first dogfood day, on 12 users
     daily = r.simulate_rollout(plan, 600, changes=[storm], seed=0, kill_min_users=1)
@@ -1558,3 +1573,160 @@ def test_the_noise_finding_follows_the_metrics_direction_and_stays_quiet_when_a_
     assert kill_noise_findings(data, 600) == []
     # no validation of traffic without both numbers, as for the stage lengths
     assert [f for f in r.validate_plan(example_dict(), daily_users=600) if f.stage == "kill switch"] == []
+
+
+# --- dogfood is the staff: no customer is exposed, and there is no control group --------------------
+
+
+@pytest.mark.parametrize("kind, exposed, customers, control", [
+    ("shadow", False, False, False), ("dogfood", True, False, False), ("pilot", True, True, True),
+    ("canary", True, True, True), ("ramp", True, True, True), ("full", True, True, False),
+])
+def test_who_meets_each_stage(kind, exposed, customers, control):
+    stage = r.Stage(kind, 1.0 if kind == "full" else 0.1, 7)
+    assert (stage.exposed, stage.customers_exposed, stage.has_control) == (exposed, customers, control)
+
+
+def test_dogfood_counts_no_customer_in_the_schedule_the_markdown_or_the_blast_radius():
+    plan = r.example_plan()
+    dogfood = r.schedule(plan, 20_000, 0.6)[1]
+    assert dogfood.stage.kind == "dogfood" and dogfood.exposure == 0 and dogfood.days_needed is None
+    text = r.plan_to_markdown(plan, 20_000, 0.6)
+    assert "| Dogfood | staff only, no customers (their use: 2% of the daily volume) | 7 days |" in text
+    assert "- Dogfood: days 8 to 14 (7 days, staff only, no customers exposed)" in text
+    assert "No customer is exposed." in r.STAGE_PURPOSE["dogfood"]
+
+
+def test_a_large_dogfood_before_a_small_canary_is_in_order():
+    # the staff's use is no share of customers: a 10% dogfood may come before a 5% canary
+    data = example_dict()
+    data["stages"][1]["traffic_share"] = 0.1
+    assert [s.traffic_share for s in r.plan_from_dict(data).stages][1:3] == [0.1, 0.05]
+    # but a ramp below the canary is still out of order
+    data["stages"][3]["traffic_share"] = 0.04
+    with pytest.raises(r.PlanError, match="Ramp .4%. exposes fewer users than Canary before it .5%."):
+        r.plan_from_dict(data)
+
+
+def test_a_test_of_an_effect_in_dogfood_is_a_finding_and_is_never_run():
+    data = example_dict()
+    data["stages"][1]["gates"][0]["effect"] = 0.05
+    found = findings(data, daily_users=20_000, p_baseline=0.6)
+    assert [(f.stage, f.problem) for f in found] == [(
+        "Dogfood",
+        "The gate on escalation_rate asks for a test of an effect (+0.05), but dogfood has no control group: the staff are not a random share of customers.",
+    )]
+    assert r.schedule(data, 20_000, 0.6)[1].days_needed is None
+    # a rise in escalations is not stopped in dogfood by a test: only the ramp's blocker stops it
+    result = r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", 0.04)], seed=0)
+    assert result.stop_stage == "Ramp"
+
+
+# --- the kill switch says the threshold it used --------------------------------------------------------
+
+
+def test_the_kill_switch_message_names_its_threshold_not_the_triggers_words():
+    data = example_dict()
+    data["kill_switch"]["trigger"] = "escalation rate above 25% on any day"  # words that disagree with the 0.3
+    assert any(f.stage == "kill switch" and "The trigger says 25%, but the threshold is 0.3" in f.problem for f in findings(data))
+    result = r.simulate_rollout(data, 20_000, changes=[r.Regression("escalation_rate", 0.3, start_day=15)], seed=0)
+    assert result.reason.startswith("Kill switch on day 15 in Canary: escalation_rate was ")
+    assert result.reason.endswith(", above the switch's threshold of 30%. Rolled back.")
+    assert "25%" not in result.reason and data["kill_switch"]["trigger"] not in result.reason
+
+
+# --- experiments that lie: the full week, and a test read every day --------------------------------------
+
+
+def test_a_stage_shorter_than_a_week_that_reads_users_is_a_warning():
+    data = example_dict()
+    data["stages"][2]["min_days"] = 5  # the canary
+    found = findings(data)
+    assert [(f.stage, f.severity, f.fix) for f in found] == [("Canary", "warning", "Run it for at least 7 days, in whole weeks.")]
+    assert found[0].problem.startswith("5 days miss part of the weekly cycle: weekday and weekend users behave differently")
+    # shadow mode reads offline cases only, and a full launch is the end: neither is held to a week
+    data = example_dict()
+    data["stages"][0]["min_days"] = 3
+    data["stages"][4]["min_days"] = 1
+    assert findings(data) == []
+    # dogfood reads the staff's behaviour: a week too
+    data["stages"][1]["min_days"] = 4
+    assert [f.stage for f in findings(data)] == ["Dogfood"]
+
+
+def daily_read(correction=None, days=14):
+    data = example_dict()
+    gate = data["stages"][2]["gates"][0]
+    gate["read"] = "daily"
+    if correction is not None:
+        gate["correction"] = correction
+    data["stages"][2]["min_days"] = days
+    return data
+
+
+def test_read_and_correction_are_read_from_the_plan_and_round_trip():
+    plan = r.plan_from_dict(daily_read("obrien-fleming"))
+    gate = plan.stage("canary").gates[0]
+    assert (gate.read, gate.correction, gate.daily, gate.corrected) == ("daily", "obrien-fleming", True, True)
+    assert str(gate) == "task_success >= 0.58 (online, blocker, read daily with obrien-fleming lines)"
+    assert r.load_plan(r.plan_to_yaml(plan)) == plan
+    plain = r.plan_from_dict(daily_read()).stage("canary").gates[0]
+    assert str(plain) == "task_success >= 0.58 (online, blocker, read daily, no correction)" and not plain.corrected
+    # a gate that says nothing is read once, at the end, and its dict stays as it was
+    assert r.example_plan().stage("canary").gates[0].read is None
+    assert "read" not in example_dict()["stages"][2]["gates"][0]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("read", "hourly", "stage 3 (canary), gate 1: `read` must be end or daily, got 'hourly'"),
+    ("correction", "wald", "stage 3 (canary), gate 1: `correction` must be one of obrien-fleming, pocock, bonferroni, none, got 'wald'"),
+    ("read", 1, "stage 3 (canary), gate 1: `read` must be text, got 1"),
+])
+def test_bad_read_or_correction_is_refused_with_its_place(field, value, message):
+    data = example_dict()
+    data["stages"][2]["gates"][0][field] = value
+    with pytest.raises(r.PlanError, match=re.escape(message)):
+        r.plan_from_dict(data)
+
+
+def test_a_test_read_daily_without_correction_is_a_warning_with_the_peeking_rate():
+    found = findings(daily_read())
+    assert [(f.stage, f.severity) for f in found] == [("Canary", "warning")]
+    # 14 daily looks at α = 0.05: about 22% of A/A tests cross the line on some day (the lesson's simulation)
+    assert found[0].problem == (
+        "The test on task_success is read every day for 14 days at α = 0.05 with no correction: a model no different from today's "
+        "would look significantly different on some day in about 22% of stages, not 5% (about half of those on the harmful side, "
+        "stopping a good model)."
+    )
+    assert "`correction: obrien-fleming`" in found[0].fix
+    # the looks are the days the stage runs: at 2,000 users a day the canary runs 50 days (Armitage et al.: 0.320 at 50 looks)
+    slow = [f for f in findings(daily_read(), daily_users=2_000, p_baseline=0.6) if "read every day" in f.problem]
+    assert "for 50 days" in slow[0].problem and "about 32% of stages" in slow[0].problem
+    for correction in ("obrien-fleming", "pocock", "bonferroni"):
+        assert findings(daily_read(correction)) == []
+    assert [f.stage for f in findings(daily_read("none"))] == ["Canary"]  # "none" is no correction
+
+
+def canary_false_stops(data, seeds=200):
+    """Healthy rollouts stopped in the canary (its threshold out of reach: only the test can stop it)."""
+    data["stages"][2]["gates"][0]["threshold"] = 0.3
+    return sum(r.simulate_rollout(data, 20_000, seed=s).stop_stage == "Canary" for s in range(seeds))
+
+
+def test_a_gate_read_daily_stops_more_good_models_unless_its_lines_are_corrected():
+    # read once: about 2.5% (the harmful side of α = 0.05); read daily at 1.96: about half of 22%; with
+    # O'Brien–Fleming lines: about 2.5% again
+    end, daily, corrected = canary_false_stops(example_dict()), canary_false_stops(daily_read()), canary_false_stops(daily_read("obrien-fleming"))
+    assert end <= 12 and corrected <= 12
+    assert daily >= 12 and daily > 2 * max(end, corrected)
+
+
+def test_a_corrected_daily_read_still_catches_a_real_drop_and_sooner():
+    data = daily_read("obrien-fleming")
+    results = [r.simulate_rollout(data, 20_000, changes=[r.Regression("task_success", -0.03)], seed=s) for s in range(40)]
+    caught = [x for x in results if x.stop_stage == "Canary"]
+    assert len(caught) >= 38
+    assert np.mean([x.stop_day for x in caught]) < 28  # the end of the canary, where a read-once gate stops it
+    assert caught[0].reason.startswith(f"Stopped on day {caught[0].stop_day} in Canary: task_success was")
+    look = caught[0].stop_day - 14  # the canary's first day is day 15
+    assert f"beyond the day's line of {sequential_bounds(14)[look - 1]:.2f} (look {look} of 14)" in caught[0].reason

@@ -1,5 +1,6 @@
 """The rollout planner (lesson 05), driven as a learner would: by setting its controls' values.
-Every number it shows is recomputed here with rollout.schedule and rollout.blast_radius."""
+Every number it shows is recomputed here with rollout.schedule and rollout.blast_radius; the blast
+radius and the users exposed count customers only (shadow mode and dogfood expose none)."""
 
 from html.parser import HTMLParser
 
@@ -75,9 +76,10 @@ def set_controls(planner, **values):
 def check_against_the_functions(planner, daily_users, p_baseline, effect, canary, ramp, hours_to_detect, hours_to_rollback):
     plan = expected_plan(canary, ramp, effect)
     items = rollout.schedule(plan, daily_users, p_baseline)
+    customers = ("pilot", "canary", "ramp", "full")  # shadow: nobody sees it; dogfood: the staff only
     blast = {
         i.stage.title: rollout.blast_radius(daily_users, i.stage.traffic_share, hours_to_detect, hours_to_rollback)
-        for i in items if i.stage.exposed
+        for i in items if i.stage.kind in customers
     }
     assert planner.current_plan() == plan
     assert planner.items == items
@@ -92,13 +94,14 @@ def check_against_the_functions(planner, daily_users, p_baseline, effect, canary
         s = item.stage
         assert cells == [
             s.title,
-            "shadow" if not s.exposed else f"{s.traffic_share:.0%}",
+            {"shadow": "shadow", "dogfood": "staff only"}.get(s.kind, f"{s.traffic_share:.0%}"),
             str(s.min_days),
             "" if item.days_needed is None else f"{item.days_needed:,}",
             str(item.days),
             f"{item.exposure:,.0f}",
-            f"{blast[s.title]:,.0f}" if s.exposed else "0",
+            f"{blast[s.title]:,.0f}" if s.kind in customers else "0",
         ]
+        assert (item.exposure == 0) == (s.kind not in customers)
     report = planner.report.value
     assert f"Time to full launch: <b>{items[-1].end_day} days</b>" in report
     assert f"({hours_to_detect:g} h to detect + {hours_to_rollback:g} h to roll back)" in report
@@ -151,9 +154,11 @@ def test_blast_radius_by_hand():
     set_controls(planner, hours_to_detect=6, hours_to_rollback=1)
     # 20,000 users × 5% × (6 + 1) / 24
     assert planner.blast["Canary"] == pytest.approx(291.6666666666667)
-    assert planner.blast["Dogfood"] == pytest.approx(20_000 * 0.02 * 7 / 24)
     assert planner.blast["Full"] == pytest.approx(20_000 * 7 / 24)
-    assert "Shadow" not in planner.blast
+    # dogfood is the company's staff: a bad release there reaches no customer; shadow mode reaches nobody
+    assert "Shadow" not in planner.blast and "Dogfood" not in planner.blast
+    dogfood_row = next(row for row in table(planner.report.value) if row[0][0] == "Dogfood")
+    assert [text for text, _ in dogfood_row] == ["Dogfood", "staff only", "7", "", "7", "0", "0"]
     canary_row = next(row for row in table(planner.report.value) if row[0][0] == "Canary")
     assert canary_row[-1][0] == "292"
 
@@ -220,3 +225,40 @@ def test_the_planner_signs_each_gate_the_harmful_way():
     assert {g.metric for g in gates} >= {"task_success", "escalation_rate"}
     for gate in gates:
         assert (gate.effect > 0) == (gate.metric == "escalation_rate"), gate
+
+
+def two_ramp_plan():
+    """The lesson's plan with a 25% ramp before its 50% one."""
+    data = rollout.plan_to_dict(rollout.example_plan())
+    first = {**data["stages"][3], "traffic_share": 0.25}
+    data["stages"].insert(3, first)
+    return data
+
+
+def test_a_plan_that_ramps_to_25_then_50_shows_each_ramp_at_its_own_share():
+    planner = RolloutPlanner(two_ramp_plan())
+    ramps = [w for i, w in planner.shares.items() if planner.plan.stages[i].kind == "ramp"]
+    assert [w.description for w in ramps] == ["Ramp 1 share:", "Ramp 2 share:"]
+    assert [w.value for w in ramps] == [0.25, 0.5]
+    rows = {row[0][0]: [text for text, _ in row] for row in table(planner.report.value)[1:]}
+    assert rows["Ramp 1"][1] == "25%" and rows["Ramp 2"][1] == "50%"
+    # each ramp's exposure and blast radius at its own share: 20,000 × 25% × 7 days, 20,000 × 50% × 7 days
+    assert rows["Ramp 1"][5] == f"{20_000 * 0.25 * 7:,.0f}" and rows["Ramp 2"][5] == f"{20_000 * 0.5 * 7:,.0f}"
+    assert planner.blast["Ramp 1"] == pytest.approx(20_000 * 0.25 * 25 / 24)
+    assert planner.blast["Ramp 2"] == pytest.approx(20_000 * 0.5 * 25 / 24)
+    assert planner.total_days == 7 + 7 + 14 + 7 + 7 + 1
+    # moving one ramp moves that ramp only
+    ramps[0].value = 0.3
+    assert [s.traffic_share for s in planner.current_plan().stages if s.kind == "ramp"] == [0.3, 0.5]
+    assert planner.blast["Ramp 1"] == pytest.approx(20_000 * 0.3 * 25 / 24)
+    assert planner.blast["Ramp 2"] == pytest.approx(20_000 * 0.5 * 25 / 24)
+    # the first ramp above the second is out of order, and says so instead of raising
+    ramps[0].value = 0.7
+    assert "Ramp 2 (50%) exposes fewer users than Ramp 1 before it (70%)" in planner.report.value
+
+
+def test_a_plan_with_one_ramp_keeps_the_plain_labels():
+    planner = rollout_planner()
+    assert [w.description for w in planner.shares.values()] == ["Canary share:", "Ramp share:"]
+    assert planner.canary is planner.shares[2] and planner.ramp is planner.shares[3]
+    assert [s.title for s in planner.current_plan().stages] == ["Shadow", "Dogfood", "Canary", "Ramp", "Full"]

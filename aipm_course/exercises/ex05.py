@@ -1,4 +1,5 @@
-"""Exercise 05: rollout planning (lesson 05). Each question is one function; numbers follow the parameters."""
+"""Exercise 05: rollout planning (lesson 05), with three questions on experiments that lie (q12–q14).
+Each question is one function; numbers follow the parameters."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from ..rollout import (
     sample_size_per_arm,
     simulate_rollout,
 )
+from ..experiments import full_week_days, peeking_false_positive_rate, sample_ratio_mismatch
 from .plan_checks import PLAN_SKELETON, plan_checker, plan_saver
 from .registry import Exercise, QuestionSet, stream
 
@@ -389,9 +391,13 @@ def blocker_or_warning(ctx):
 
 
 def _exposure_slips(sim, users: int, start: int) -> tuple[Mistake, ...]:
-    exposed = [r for r in sim.days if r["stage"] != "Shadow"]
+    # customers only: shadow mode shows nobody the new model, dogfood only the staff
+    exposed = [r for r in sim.days if r["stage"] not in ("Shadow", "Dogfood")]
     after = [r for r in exposed if r["day"] >= start]
+    staff = sum(round(r["share"] * users) for r in sim.days if r["stage"] == "Dogfood" and r["day"] >= start)
     return (
+        Mistake(sim.exposed_to_regression + staff if staff else None,
+                "That counts the staff in dogfood too. They are employees, not customers: the question counts the users (customers) who met it."),
         Mistake(sim.stop_day, "That is the day it stopped. The question asks how many users met the regression."),
         Mistake(sum(round(r["share"] * users) for r in after if r["stage"] == sim.stop_stage),
                 "That counts only the stage that stopped it. Users in earlier stages after the regression began met it too."),
@@ -416,10 +422,10 @@ def regression_part_way(ctx):
             f"Simulate the lesson's plan (`ex.data.plan`) at {users:,} users a day, with a regression that lowers "
             f"task_success by {_points(-change)} on the new model from day {start}, seed {ctx.seed}:\n"
             f"`simulate_rollout(ex.data.plan, {users}, changes=[Regression(\"task_success\", {change}, start_day={start})], seed={ctx.seed})`. "
-            "How many users met the regression before the rollout stopped?"
+            "How many users (customers; the staff in dogfood do not count) met the regression before the rollout stopped?"
         ),
         NumberSpec(sim.exposed_to_regression, precision=precision, units="users", mistakes=_exposure_slips(sim, users, start)),
-        hints=("Only users on the new model meet the regression, and only from the day it starts. Which stage stopped it, and why that late?",
+        hints=("Only customers on the new model meet the regression, and only from the day it starts (dogfood is the staff). Which stage stopped it, and why that late?",
                "Run the simulation and read its `exposed_to_regression`; the canary's gate is read at the end of the stage."),
         solution=f"{sim.exposed_to_regression:,.0f} users. {sim.reason}",
         data=types.SimpleNamespace(plan=plan, daily_users=users, change=change, start_day=start, seed=ctx.seed),
@@ -522,8 +528,9 @@ def your_rollout_plan(ctx):
             f"{base:.0%}, escalations 15%): stages from shadow to full with shares and minimum days, gates on at least two "
             "metric layers with thresholds, online blockers with the `effect` they must detect (a change in the harmful "
             "direction of their metric), a kill switch whose threshold matches its trigger, and a rollback procedure. "
-            "Each stage must run long enough for its traffic to show its gates' effects, and the plan must stop a "
-            "model that resolves fewer tasks or escalates more often before full launch."
+            "Each stage must run long enough for its traffic to show its gates' effects (and at least a week where its "
+            "gates read users), and the plan must stop a model that resolves fewer tasks or escalates more often before "
+            "full launch."
         ),
         plan_checker(users, base, healthy_at_least=15),
         starting_point=PLAN_SKELETON,
@@ -535,6 +542,111 @@ def your_rollout_plan(ctx):
         solution="See the lesson's example plan: shadow, dogfood, canary, ramp and full; gates on offline, online and business metrics, "
                  "including a blocker that watches escalations rise; a kill switch whose threshold matches its words; and a rollback procedure.",
         data=types.SimpleNamespace(daily_users=users, p_baseline=base),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# q12: a sample-ratio mismatch (experiments that lie)
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q12")
+def sample_ratio_mismatch_p_value(ctx):
+    share = ctx.pick([0.5, 0.2, 0.1])
+    total = ctx.volume(ctx.pick([40_000, 100_000, 250_000]))
+    z = ctx.pick([1.3, 2.4, 3.5, 4.1])  # how many standard deviations the treatment arm falls short
+    treatment = round(total * share - z * math.sqrt(total * share * (1 - share)))
+    counts, planned = (total - treatment, treatment), (1 - share, share)
+    result = sample_ratio_mismatch(counts, planned)
+    even = sample_ratio_mismatch(counts).p_value
+    precision = significant(3)
+    mistakes = (
+        Mistake(result.statistic, "That is the χ² statistic. The question asks for its p-value: the chance of a χ² at least this large on 1 degree of freedom, `chi2.sf(statistic, 1)`."),
+        Mistake(1 - result.p_value, "That is the chance of a χ² this small or smaller (the cdf). The p-value is the upper tail: `chi2.sf`, not `chi2.cdf`."),
+        Mistake(float(stats.chi2.sf(result.statistic, 2)), "That uses 2 degrees of freedom. With two arms the counts must add up to the total, so only one is free: arms − 1 = 1."),
+        Mistake(result.p_value / 2, "You halved the p-value, as for a one-sided test. The χ² test already counts a shortfall in either arm: do not halve it."),
+        Mistake(even, f"You compared the counts with an even split. The plan gives {share:.0%} of users the new model: the expected counts are the total times each planned share."),
+    )
+    verdict = "a sample-ratio mismatch: do not read the metrics until you know why users went missing" if result.mismatch else "no alarm at p < 0.001: the split is within chance"
+    return NumberQuestion(
+        "q12",
+        "Did the split hold?",
+        (
+            f"The plan gives {share:.0%} of users the new model and {1 - share:.0%} the old. After a week the logs count "
+            f"{counts[0]:,} users on the old model and {counts[1]:,} on the new. What is the p-value of a χ² goodness-of-fit "
+            "test of these counts against the planned split?"
+        ),
+        NumberSpec(result.p_value, precision=precision, fraction=True, mistakes=mistakes),
+        hints=("Expected counts are the total times each planned share; χ² adds (observed − expected)² / expected over the arms, on arms − 1 degrees of freedom.",
+               f"`sample_ratio_mismatch({list(counts)}, {list(planned)}).p_value`, or `scipy.stats.chisquare(counts, expected)`."),
+        solution=f"p = {precision.format(result.p_value)} (χ² = {result.statistic:.2f} on 1 degree of freedom): {verdict}.",
+        data=types.SimpleNamespace(counts=counts, planned=planned),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# q13: reading a test every day (experiments that lie)
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q13")
+def peeking_false_alarms(ctx):
+    days = ctx.pick([5, 7, 10, 14, 21, 28])
+    rate = peeking_false_positive_rate(days)
+    precision = decimals(2)
+    mistakes = (
+        Mistake(0.05, "That is the chance with one look, at the end. Every extra look is another chance for noise to cross 1.96."),
+        Mistake(1 - 0.95**days, f"That treats the {days} looks as independent tests. Each day's test holds all the days before it, so the looks are strongly correlated: the chance is far lower."),
+        Mistake(0.05 * days, f"That adds up {days} chances of 5%, as if no two looks could both cross. That is only an upper bound (and above 1 for 20 looks or more)."),
+        Mistake(0.05 / days, "That is the level each look would need under a Bonferroni correction, not the false-alarm rate of looks without one."),
+        Mistake(rate / 2, "That counts crossings on one side only. The test is two-sided: a difference either way is a false alarm."),
+    )
+    return NumberQuestion(
+        "q13",
+        "Reading the test every day",
+        (
+            f"A team reads an A/B test every day for {days} days with a two-sided z-test at α = 0.05, and calls a winner the "
+            "first day |z| ≥ 1.96. The new version is in fact no different (an A/A test). What is the chance that they call a "
+            "difference on some day? Use the normal approximation (the lesson's `peeking_false_positive_rate`)."
+        ),
+        NumberSpec(rate, precision=precision, fraction=True, mistakes=mistakes),
+        hints=("One look has a 5% chance of a false alarm. Each further look adds some, but less than 5%, because it shares its data with the looks before.",
+               f"`peeking_false_positive_rate({days})`; or simulate: `simulate_peeking(days={days}).any_look_rate` agrees to about ±0.01."),
+        solution=f"{precision.format(rate)} (about {rate:.0%}, against 5% for one look); a correction such as O'Brien–Fleming lines keeps it at 0.05.",
+        data=types.SimpleNamespace(days=days),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# q14: the full-week minimum (experiments that lie)
+# --------------------------------------------------------------------------------------------
+
+
+@exercise.question("q14")
+def full_week_minimum(ctx):
+    needed = ctx.pick([3, 4, 5, 8, 9, 10, 11, 12, 15, 16, 17, 19])
+    days = full_week_days(needed)
+    precision = whole()
+    mistakes = (
+        Mistake(needed, "That is what the sample needs, but it reads some weekdays more often than others (or misses the weekend). Run whole weeks."),
+        Mistake(math.ceil(needed / 7), "That is the number of weeks. Give the days."),
+        Mistake(7 if needed > 7 else None, "A single week does not hold the sample the gates need. Run whole weeks until it does."),
+        Mistake(7 * (needed // 7) or None, "That rounds down to whole weeks: the stage would end before its sample is complete. Round up."),
+        Mistake(needed + 7, "You added a week on top. Whole weeks that hold the sample are enough: round the days up to a multiple of 7."),
+    )
+    return NumberQuestion(
+        "q14",
+        "How long, in whole weeks?",
+        (
+            f"A canary's gates need {needed} days of traffic to detect their effect. Use of the product swings over the week: "
+            "weekdays and weekends differ, and the first days of any change carry some novelty. How many days should the canary "
+            "run?"
+        ),
+        NumberSpec(days, precision=precision, units="days", mistakes=mistakes),
+        hints=("A stage should see every day of the week equally often, and at least once, and still hold the sample its gates need.",
+               f"Round {needed} days up to whole weeks: `full_week_days({needed})`."),
+        solution=f"{days} days: {needed} days rounded up to whole weeks ({days // 7} week{'s' if days > 7 else ''}).",
+        data=types.SimpleNamespace(days_needed=needed),
     )
 
 

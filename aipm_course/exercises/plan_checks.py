@@ -48,8 +48,9 @@ def plan_checker(daily_users: float, p_baseline: float, *, healthy_at_least: int
 
     The function takes the learner's plan (a dict, YAML text or a ``RolloutPlan``) and returns a list
     of problems, each naming the part and the fix; an empty list means the plan passes. On top of
-    ``validate_plan`` (stage lengths, gate and kill-switch directions, the kill switch's words against
-    its threshold, a real rollback) it asks for a ramp, metrics this product measures and an online
+    ``validate_plan`` (stage lengths, a week at least where gates read users, a test read daily only
+    with a correction, no test of an effect in dogfood, gate and kill-switch directions, the kill
+    switch's words against its threshold, a real rollback) it asks for a ramp, metrics this product measures and an online
     task_success blocker; then it simulates the plan over 20 seeds: a model as good as today's must
     reach full launch in at least ``healthy_at_least`` of them, and each of ``REGRESSIONS`` must be
     stopped before full launch: task success 10 points lower and escalations 10 points higher in 19
