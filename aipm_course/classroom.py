@@ -75,7 +75,7 @@ __all__ = [
 
 # The questions of each module (q1 .. qN). Kept here so that reading 500 progress files does not
 # first build every exercise; a test checks it against the exercises themselves.
-QUESTION_COUNTS = {"00": 4, "01": 7, "02": 9, "03": 9, "04": 12, "05": 11, "06": 11, "07": 13, "08": 12}
+QUESTION_COUNTS = {"00": 4, "01": 7, "02": 9, "03": 10, "04": 14, "05": 14, "06": 11, "07": 13, "08": 12}
 WORK_FOLDER_NAMES = ("aipm-work", "my_work")
 WORK_FOLDER_PARTS = (*WORK_FOLDER_NAMES, "aipm-handout")  # walked past when naming a learner
 TEAM_FOLDER = re.compile(r"team-[0-9]+")  # a hand-out's team folder, walked past too

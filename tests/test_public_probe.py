@@ -149,6 +149,16 @@ def _probe_corrected():
     return evals.corrected_interval_from_counts(200, 280, 70, 4, 10, 36, n_boot=200)
 
 
+def _plan():
+    from aipm_course.pricing import Plan
+    return Plan("per_seat", 3.0)
+
+
+def _usage():
+    from aipm_course.pricing import Usage
+    return Usage(median=40, sigma=1.2)
+
+
 def judge_pairs():
     """People's labels and a judge's verdicts on 120 labelled traces (pass = True)."""
     rng = np.random.default_rng(1)
@@ -239,6 +249,25 @@ BASELINES = {
                                                            segments=np.array(["a", "b", "c"] * 100), threshold=0.5),
     "aipm_course.thresholds.expected_cost_per_case": lambda: dict(tp=8, fp=20, fn=2, tn=170, cost_fp=5, cost_fn=500),
     "aipm_course.thresholds.correct_for_resampling": lambda: dict(p=np.array([0.1, 0.5, 0.9]), train_prevalence=0.5, deployed_prevalence=0.01),
+    # issue 20: headcount, zones, segments, label noise, Simpson, caching, training, pricing
+    "aipm_course.uncertainty.cheapest_zones": lambda: dict(correct=correct_confidence()[0], confidence=correct_confidence()[1], max_error_rate=0.1,
+                                                           cases_per_day=1000, cost_error_served=50, cost_error_caveat=10, cost_per_review=3, step=0.05),
+    "aipm_course.uncertainty.reviewer_fte": lambda: dict(cases_per_day=351, minutes_per_case=2),
+    "aipm_course.uncertainty.segment_coverage": lambda: dict(correct=correct_confidence()[0], confidence=correct_confidence()[1],
+                                                             segments=np.resize(np.array(["a", "b", "c"]), len(correct_confidence()[0])), threshold=0.5),
+    "aipm_course.uncertainty.measured_accuracy": lambda: dict(true_accuracy=0.9, label_error_rate=0.05, classes=12),
+    "aipm_course.uncertainty.accuracy_corrected_for_label_noise": lambda: dict(measured=0.855, label_error_rate=0.05, classes=12),
+    "aipm_course.thresholds.pooled_comparison": lambda: dict(counts={"old": {"new": (20, 40), "known": (70, 80)},
+                                                                     "new": {"new": (60, 100), "known": (18, 20)}}),
+    "aipm_course.costs.cost_with_prompt_cache": lambda: dict(input_tokens=3000, output_tokens=300, cached_tokens=2000, price_in_per_million=3,
+                                                             price_out_per_million=15, price_cached_in_per_million=0.3, hit_rate=0.8),
+    "aipm_course.costs.training_run_cost": lambda: dict(examples=5000, tokens_per_example=1000),
+    "aipm_course.costs.cost_per_extra_success": lambda: dict(comparison=_o("comparison"), a="prompt_only", b="rag"),
+    "aipm_course.costs.assumption_text": lambda: dict(name="rag_setup", value=8000),
+    "aipm_course.pricing.gross_margin": lambda: dict(revenue=3.0, cost_to_serve=0.6),
+    "aipm_course.pricing.plan_economics": lambda: dict(plan=_plan(), usage=_usage(), cost_per_use=0.02),
+    "aipm_course.pricing.economics_from_uses": lambda: dict(plan=_plan(), uses=np.array([5.0, 40.0, 400.0]), cost_per_use=0.02),
+    "aipm_course.pricing.compare_plans": lambda: dict(plans={"seat": _plan()}, usage=_usage(), cost_per_use=0.02),
     # evals (module 08)
     "aipm_course.evals.as_pass": lambda: dict(labels=[True, False, "pass", "fail"]),
     "aipm_course.evals.judge_agreement": lambda: dict(human=judge_pairs()[0], judge=judge_pairs()[1]),
@@ -338,6 +367,18 @@ BASELINES = {
     "aipm_course.plots.rollout_timeline_plot": lambda: dict(items=_o("items"), daily_users=20_000),
     "aipm_course.plots.simulation_plot": lambda: dict(result=_o("simulation"), plan=_o("plan"), metric="task_success"),
     "aipm_course.plots.drift_plot": lambda: dict(reference=_o("reference"), current=_o("current"), report=_o("drift")),
+    # experiments that lie (lesson 05)
+    "aipm_course.experiments.crossing_probability": lambda: dict(bounds=[2.5, 2.2, 2.0]),
+    "aipm_course.experiments.peeking_false_positive_rate": lambda: dict(looks=14),
+    "aipm_course.experiments.sequential_bounds": lambda: dict(looks=5),
+    "aipm_course.experiments.sample_ratio_mismatch": lambda: dict(counts=[50_600, 49_400]),
+    "aipm_course.experiments.full_week_days": lambda: dict(days_needed=9),
+    "aipm_course.experiments.daily_effects": lambda: dict(days=28, lasting_effect=0.01, first_day_extra=0.04),
+    "aipm_course.experiments.team_draft_interleave": lambda: dict(ranking_a=["a", "b", "c"], ranking_b=["b", "c", "d"]),
+    "aipm_course.experiments.interleaving_credit": lambda: dict(
+        interleaved=__import__("aipm_course.experiments").experiments.team_draft_interleave(["a", "b"], ["b", "a"]), clicked=["a"]),
+    "aipm_course.plots.peeking_plot": lambda: dict(results={"daily": __import__("aipm_course.experiments").experiments.simulate_peeking(tests=500)}),
+    "aipm_course.plots.novelty_plot": lambda: dict(effects=np.linspace(0.05, 0.01, 14), lasting_effect=0.01),
     # rollout
     "aipm_course.rollout.sample_size_per_arm": lambda: dict(p_baseline=0.6, p_treatment=0.62),
     "aipm_course.rollout.sample_size": lambda: dict(p_baseline=0.6, p_treatment=0.62),
@@ -369,7 +410,10 @@ BASELINES = {
     "aipm_course.briefs.feasibility_score": lambda: dict(data_availability=5, accuracy_requirement=2, latency_tolerance=5, failure_impact=1,
                                                          alternatives_exist=4, user_ai_trust=5),
     "aipm_course.briefs.suggest_pattern": lambda: dict(answers={"rag": True, "agent": True}),
-    "aipm_course.briefs.latency_tier": lambda: dict(milliseconds=800),
+    "aipm_course.briefs.latency_tier": lambda: dict(milliseconds=800, user_waits=True, streaming=True),
+    "aipm_course.briefs.bound_for_target": lambda: dict(comparison=">=", count=440, n=500),
+    "aipm_course.briefs.assumed_true_rate": lambda: dict(comparison=">=", target=0.88),
+    "aipm_course.briefs.target_evidence": lambda: dict(comparison=">=", target=0.88, eval_size=500, true_rate=0.9),
     "aipm_course.briefs.read_brief": lambda: dict(answer=_o("brief")),
     "aipm_course.briefs.save_to_portfolio": lambda: dict(brief=_o("brief")),
     "aipm_course.briefs.findings_table": lambda: dict(findings=__import__("aipm_course.briefs").briefs.validate_brief(__import__("aipm_course.briefs").briefs.load_example("weak"))),
