@@ -57,6 +57,8 @@ __all__ = [
     "tornado_plot",
     "recall_at_k_plot",
     "abstention_plot",
+    "break_even_horizon_plot",
+    "seat_margin_plot",
     "rollout_timeline_plot",
     "simulation_plot",
     "drift_plot",
@@ -222,10 +224,15 @@ def tick_labels(ticks: Any, log: bool = False) -> list[str]:
 
 
 def stage_label(item) -> str:
-    """Return a rollout stage's legend text, e.g. "Canary 7 d, 7,000 users exposed" (lesson 05)."""
+    """Return a rollout stage's legend text, e.g. "Canary 7 d, 7,000 users exposed" (lesson 05);
+    shadow mode reads "no user sees it" and dogfood "staff only": neither exposes a customer."""
     from .rollout import StageSchedule
 
     _instance("item", item, StageSchedule, "a StageSchedule, from rollout.schedule(...)")
+    if not item.stage.exposed:
+        return f"{item.stage.title} {item.days} d, no user sees it"
+    if not item.stage.customers_exposed:
+        return f"{item.stage.title} {item.days} d, staff only"
     return f"{item.stage.title} {item.days} d, {item.exposure:,.0f} users exposed"
 
 
@@ -398,14 +405,15 @@ def feasibility_chart(result: FeasibilityResult, title: str = "", ax=None):
     rows = range(len(names))[::-1]
     ax.barh(rows, most, color=FIGURE["track"], label="most it can add")
     ax.barh(rows, points, color=VERDICT_COLOURS[result.verdict], label="points this idea gets")
-    for row, value, top in zip(rows, points, most):
-        ax.text(top + 0.6, row, f"{value:.1f} of {top:.1f}", va="center", fontsize=9)
+    for row, value, top, name in zip(rows, points, most, names):
+        knocked = " knock-out" if name in result.knockouts else ""  # a critical dimension at its worst: RED whatever the total
+        ax.text(top + 0.6, row, f"{value:.1f} of {top:.1f}{knocked}", va="center", fontsize=9, fontweight="bold" if knocked else "normal")
     ax.set_yticks(list(rows), labels)
     _use_ticks(ax, "x", nice_ticks(0, max(most)))
-    ax.set_xlim(0, max(most) + 9)
+    ax.set_xlim(0, max(most) + (15 if result.knockouts else 9))
     ax.set_xlabel(axis_label("feasibility_points"))
     heading = f"{title}: " if title else ""
-    ax.set_title(f"{heading}{result.score:.1f}/100, {result.verdict}")
+    ax.set_title(f"{heading}{result.score:.1f}/100, {result.verdict}{' by knock-out' if result.knockouts else ''}")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -416,10 +424,12 @@ def pattern_ladder_chart(ax=None):
     """Return a bar chart of the patterns' relative governance load, smallest first (lesson 01)."""
     ax = _axes(ax)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 3))
+        fig, ax = plt.subplots(figsize=(7.5, 3.4))
     else:
         fig = ax.figure
-    names = [p.name.replace(" (RAG)", "\n(RAG)").replace("Retrieval-augmented generation", "Retrieval-augmented\ngeneration") for p in PATTERNS]
+    import textwrap
+
+    names = [textwrap.fill(p.name, 15) + f"\nrung {p.rung}" for p in PATTERNS]  # RAG and fine-tuning share rung 4
     loads = [p.governance_load for p in PATTERNS]
     bars = ax.bar(range(len(PATTERNS)), loads, color=COLOURS["blue"])
     ax.bar_label(bars, labels=[str(v) for v in loads], padding=2, fontsize=9)
@@ -623,13 +633,14 @@ def zone_plot(result, title: str = ""):
     left.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=1)
     names = list(result.cost_parts)
     values = [result.cost_parts[k] for k in names]
-    bars = right.barh(names, values, color=list(ZONE_COLOURS.values()))
+    zone_of = {"errors served": "served", "confirming caveats": "caveat", "reviews by people": "human"}  # other parts: the caveat zone
+    bars = right.barh(names, values, color=[ZONE_COLOURS[zone_of.get(n, "caveat")] for n in names])
     right.bar_label(bars, labels=[f"${v:,.0f}" for v in values], padding=3, fontsize=8)
     _use_ticks(right, "x", nice_ticks(0, max(values + [1])))
     right.set_xlim(0, max(values + [1]) * 1.35)
     right.invert_yaxis()
     right.set_xlabel(axis_label("cost_a_day", unit="USD"))
-    right.set_title(f"${result.cost_per_day:,.0f} a day; {result.reviewers:.1f} reviewers")
+    right.set_title(f"${result.cost_per_day:,.0f} a day; {result.review_hours_per_day:.1f} h of reviews")
     right.spines[["top", "right"]].set_visible(False)
     if title:
         fig.suptitle(title)
@@ -642,9 +653,10 @@ def zone_plot(result, title: str = ""):
 # --------------------------------------------------------------------------------------------
 
 
-def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str = ""):
+def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str = "", combined: bool = False):
     """Return each pattern's total cost over the horizon against queries a day, with the
-    RAG/fine-tuned break-even and today's volume marked (lesson 04)."""
+    RAG/fine-tuned break-even and today's volume marked; ``combined`` adds RAG on the fine-tuned
+    model (lesson 04)."""
     from .costs import CostInputs, break_even_between, patterns_for
 
     if inputs is not None:
@@ -652,7 +664,7 @@ def pattern_cost_plot(inputs=None, max_per_day: float | None = None, title: str 
     max_per_day = _optional_real("max_per_day", max_per_day, low=0, low_open=True, allowed="a number of queries a day above 0, or None")
     title = _text("title", title)
     inputs = CostInputs() if inputs is None else inputs
-    patterns = patterns_for(inputs)
+    patterns = patterns_for(inputs, validation.one_of("combined", combined, (True, False)))
     crossing = break_even_between(patterns["rag"], patterns["fine_tuned"], inputs.months)
     top = max_per_day or max(2 * inputs.queries_per_day, 1.3 * (crossing.per_day or 0), 1_000)
     per_day = np.linspace(0, top, 200)
@@ -706,6 +718,106 @@ def tornado_plot(rows, title: str = "", a: str = "RAG", b: str = "fine-tuned", m
     ax.spines[["top", "right"]].set_visible(False)
     left, right = ax.get_xlim()
     ax.set_xlim(min(left, 0), right + (right - min(left, 0)) * 0.35)
+    fig.tight_layout()
+    return fig
+
+
+AXES.update({
+    "horizon_months": "horizon (months)",
+    "break_even_per_day": "break-even (queries a day)",
+    "uses_per_seat": "uses a seat a month (log scale)",
+    "share_of_seats_above": "share of seats using more (log scale)",
+})
+
+
+def break_even_horizon_plot(inputs=None, max_months: float = 36, title: str = ""):
+    """Return the RAG/fine-tuned break-even in queries a day against the horizon: a sawtooth, one
+    tooth per retrain, with the lesson's horizon marked just before and just after its end (lesson 04)."""
+    from .costs import CostInputs, break_even_by_horizon
+
+    if inputs is not None:
+        _instance("inputs", inputs, CostInputs, "CostInputs(...), or None for the lesson's assumptions")
+    inputs = CostInputs() if inputs is None else inputs
+    top = validation.real("max_months", max_months, low=2, high=120, allowed="a number of months from 2 to 120")
+    title = _text("title", title)
+    every = inputs.ft_retrain_every
+    retrains = [k * every for k in range(1, int(top / every) + 1) if k * every < top]
+    # a fine grid, plus points either side of each retrain so that each jump is drawn upright
+    months = np.unique(np.concatenate([np.linspace(1, top, 600), *[[r - 1e-6, r + 1e-6] for r in retrains if r > 1]]))
+    per_day = break_even_by_horizon(inputs, months)
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    ax.plot(months, per_day, color=ROLES["measured"], linewidth=2, label="RAG = fine-tuned at this volume")
+    for k, r in enumerate(r for r in retrains if r >= 1):
+        ax.axvline(r, color=ROLES["reference"], linestyle=":", linewidth=1, label="a retrain is due" if k == 0 else None)
+    here = inputs.months
+    if 1 <= here <= top:
+        before, after = break_even_by_horizon(inputs, [here, here + 0.01])
+        for value, text in ((before, f"{here:g} months: {before:,.0f} a day"), (after, f"just after: {after:,.0f} a day")):
+            if np.isfinite(value):
+                ax.plot([here], [value], "o", color=ROLES["choice"], markersize=6)
+                ax.annotate(text, (here, value), textcoords="offset points", xytext=(8, -3), fontsize=8)
+    finite = per_day[np.isfinite(per_day)]
+    _use_ticks(ax, "x", nice_ticks(0, top, most=8))
+    if finite.size:
+        _use_ticks(ax, "y", nice_ticks(0, float(finite.max())))
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, None)
+    ax.set_xlabel(axis_label("horizon_months"))
+    ax.set_ylabel(axis_label("break_even_per_day"))
+    ax.set_title(title or "The break-even depends on where the horizon ends: retrains come in lumps")
+    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def seat_margin_plot(usage, price: float, costs_per_use, title: str = ""):
+    """Return the share of seats that use more than each number of uses a month (lognormal usage,
+    both axes on a log scale), with, for a flat seat price, the uses at which a seat starts to lose
+    money for each cost per use: a cheaper cost per use moves that line right (lesson 04).
+
+    ``costs_per_use`` maps a label (e.g. "GPT-4.1 RAG") to a cost per use in USD."""
+    from .pricing import Usage
+
+    _instance("usage", usage, Usage, "Usage(median=..., sigma=...), from aipm_course.pricing")
+    price = validation.positive("price", price, allowed="a seat price in USD a month, above 0")
+    if not isinstance(costs_per_use, Mapping) or not costs_per_use or len(costs_per_use) > 4:
+        raise validation.fail("costs_per_use", costs_per_use, "a dict of 1 to 4 {label: cost per use in USD}")
+    lines = {}
+    for label, cost in costs_per_use.items():
+        lines[_text("costs_per_use label", label)] = validation.positive(f"costs_per_use[{label!r}]", cost, allowed="a cost in USD above 0")
+    title = _text("title", title)
+    thresholds = {label: price / cost for label, cost in lines.items()}
+    low = 10.0 ** math.floor(math.log10(usage.quantile(0.005)))  # the axis starts at a power of ten
+    high = max(usage.quantile(0.9999), 1.3 * max(thresholds.values()))
+    uses = np.geomspace(low, high, 400)
+    above = np.array([usage.share_above(u) for u in uses.tolist()])
+    fig, ax = plt.subplots(figsize=(8, 4.2 + 0.2 * len(lines)))
+    ax.plot(uses, above, color=ROLES["measured"], linewidth=2, label=f"seats using more ({usage.median:,.0f} a month is the median)")
+    ax.axvline(usage.mean, color=ROLES["reference"], linestyle=":", label=f"the average seat: {usage.mean:,.0f} uses a month")
+    colours = (ROLES["choice"], ROLES["best"], COLOURS["orange"], COLOURS["purple"])
+    for (label, cost), colour in zip(lines.items(), colours):
+        t = thresholds[label]
+        share = usage.share_above(t)
+        shown = f"{share:.1%}" if share >= 0.01 else f"{share:.2%}"
+        ax.axvline(t, color=colour, linewidth=1.5, label=f"{label} (${cost:.3g} a use): loses money above {t:,.0f} uses, {shown} of seats")
+        if share > 0:
+            ax.plot([t], [share], "o", color=colour, markersize=6)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    floor = max(1e-4, min(usage.share_above(high), 1e-3))
+    ax.set_ylim(floor, 1.05)
+    ax.set_xlim(low, high)
+    yticks = [v for v in (1, 0.1, 0.01, 0.001, 0.0001) if v >= floor]
+    ax.set_yticks(yticks, [f"{v * 100:g}%" for v in yticks])
+    ax.yaxis.set_minor_formatter(plt.NullFormatter())
+    _use_ticks(ax, "x", log_ticks(low, high), log=True)
+    ax.set_xlim(low, high)
+    ax.set_xlabel(axis_label("uses_per_seat"))
+    ax.set_ylabel(axis_label("share_of_seats_above"))
+    ax.set_title(title or f"Which seats lose money at ${price:,.2f} a seat a month?")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.16))
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
@@ -769,11 +881,13 @@ def rollout_timeline_plot(items, daily_users: float, title: str = ""):
     title = _text("title", title)
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for item in items:
-        share = item.stage.traffic_share if item.stage.exposed else 0.0
+        # shadow mode and dogfood expose no customer: a thin hatched band in the stage's colour
+        customers = item.stage.customers_exposed
+        share = item.stage.traffic_share if customers else 0.0
         ax.fill_between([item.start_day, item.end_day], 0, [share, share], step="pre", color=STAGE_COLOURS[item.stage.kind], alpha=0.85,
                         label=stage_label(item))
-        if not item.stage.exposed:
-            ax.fill_between([item.start_day, item.end_day], 0, [0.03, 0.03], color=STAGE_COLOURS["shadow"], hatch="//", alpha=0.5)
+        if not customers:
+            ax.fill_between([item.start_day, item.end_day], 0, [0.03, 0.03], color=STAGE_COLOURS[item.stage.kind], hatch="//", alpha=0.5)
         ax.text((item.start_day + item.end_day) / 2, max(share, 0.03) + 0.03, item.stage.title, ha="center", fontsize=8)
     end = items[-1].end_day if items else 1
     _use_ticks(ax, "x", nice_ticks(0, end, most=8))
@@ -1128,5 +1242,70 @@ def guardrail_plot(planted, scores, cost_false_block: float, cost_missed: float,
     right.set_title("What each threshold costs")
     if title:
         fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 05: experiments that lie
+# --------------------------------------------------------------------------------------------
+
+__all__ += ["peeking_plot", "novelty_plot"]
+
+
+def peeking_plot(results, alpha: float = 0.05, title: str = ""):
+    """Return simulated tests read every day: each method's |z| line by day (left) and the share of
+    tests stopped by each day (right), with alpha marked (lesson 05, "Experiments that lie").
+    ``results`` maps a label to an ``experiments.simulate_peeking`` result; all cover the same days."""
+    from .experiments import PeekingResult
+
+    if not isinstance(results, Mapping) or not results or not all(isinstance(r, PeekingResult) for r in results.values()):
+        raise validation.fail("results", results, "a mapping of label to PeekingResult, from experiments.simulate_peeking(...)")
+    if len({r.days for r in results.values()}) != 1:
+        raise validation.fail("results", results, "results over the same number of days")
+    alpha = validation.real("alpha", alpha, low=0, high=0.5, low_open=True, high_open=True, allowed="a significance level in (0, 0.5)")
+    title = _text("title", title)
+    colours = [COLOURS["vermillion"], COLOURS["blue"], COLOURS["green"], COLOURS["orange"]]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for (label, r), colour in zip(results.items(), colours * 3):
+        days = np.arange(1, r.days + 1)
+        left.plot(days, r.bounds, "o-", markersize=3, color=colour, label=label)
+        right.plot(days, r.stopped_by_day, "o-", markersize=3, color=colour, label=f"{label}: {r.any_look_rate:.1%} by day {r.days}")
+    right.axhline(alpha, color=FIGURE["ink"], linestyle=":", label=f"alpha: {alpha:g}")
+    left.set_ylim(0, None)
+    left.set_xlabel("day the test is read")
+    left.set_ylabel("|z| needed to call a difference")
+    left.set_title("The line each day")
+    right.set_ylim(0, None)
+    right.set_xlabel("day the test is read")
+    right.set_ylabel("share of A/A tests stopped so far")
+    right.set_title("False alarms pile up with each look")
+    for ax in (left, right):
+        ax.legend(frameon=False, fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def novelty_plot(effects, lasting_effect: float, title: str = ""):
+    """Return a change's true effect day by day, and what a stage that ended on each day would have
+    measured (the average so far), against the lasting effect (lesson 05, "Experiments that lie")."""
+    effects = _array("effects", effects, allowed="a non-empty array of daily effects, from experiments.daily_effects(...)")
+    lasting = validation.real("lasting_effect", lasting_effect, low=-1, high=1, allowed="a change in a rate, from -1 to 1")
+    title = _text("title", title)
+    days = np.arange(1, effects.size + 1)
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    ax.plot(days, effects * 100, "o-", markersize=3, color=COLOURS["grey"], label="true effect that day")
+    ax.plot(days, np.cumsum(effects) / days * 100, color=COLOURS["blue"], linewidth=2, label="what a stage ending that day measures")
+    ax.axhline(lasting * 100, color=COLOURS["vermillion"], linestyle="--", label=f"lasting effect: {lasting * 100:+.1f} points")
+    for week in range(7, effects.size, 7):
+        ax.axvline(week + 0.5, color=FIGURE["rule"], linewidth=1)
+    ax.set_xlabel("day of the stage")
+    ax.set_ylabel("effect (percentage points)")
+    ax.set_title(title or "The first days are not the lasting effect")
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

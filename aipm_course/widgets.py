@@ -84,7 +84,9 @@ class ScorecardExplorer(widgets.VBox):
         self.questions = widgets.HTML(
             "<details><summary>What each rating means</summary>"
             + "<br>".join(f"<b>{dimension_label(d.name)}</b>: {d.question}" for d in FEASIBILITY_DIMENSIONS)
-            + "<br>An inverted dimension counts against the idea when rated high (it scores 6 − rating).</details>"
+            + "<br>An inverted dimension counts against the idea when rated high (it scores 6 − rating)."
+            + "<br><b>Knock-outs:</b> " + " or ".join(f"{dimension_label(d.name).lower()} rated {d.worst}" for d in FEASIBILITY_DIMENSIONS if d.knockout)
+            + " makes the verdict RED whatever the total.</details>"
         )
         self.score_label = widgets.HTML()
         self.chart = widgets.HTML()
@@ -112,9 +114,13 @@ def _badge(word: str, colour: str) -> str:
 
 
 def _verdict_html(result) -> str:
+    from .plots import dimension_label
+
+    knocked = ", ".join(f"{dimension_label(name).lower()} rated {result.ratings[name]}" for name in result.knockouts)
+    knockout = (f"<div><b>Knock-out:</b> {knocked}. The total alone would say {result.score_verdict}.</div>" if knocked else "")
     return (
         f"<div style='font-size:1.15em'><b>Score: {result.score:.1f} / 100</b> {_badge(result.verdict, VERDICT_COLOURS[result.verdict])}"
-        f"</div><div>{result.guidance}</div>"
+        f"</div>{knockout}<div>{result.guidance}</div>"
     )
 
 
@@ -130,13 +136,15 @@ def _contribution_bars_svg(result) -> str:
     left = 20 + 6.2 * max(map(len, names))
     panel = SvgPanel(left, 34, 250, 26 * rows, xlim=(0, max(most) * 1.45), ylim=(-0.5, rows - 0.5))
     colour = VERDICT_COLOURS[result.verdict]
-    parts = [panel.axes(nice_ticks(0, max(most)), axis_label("feasibility_points"), title=f"{result.score:.1f}/100, {result.verdict}",
+    title = f"{result.score:.1f}/100, {result.verdict}{' by knock-out' if result.knockouts else ''}"
+    parts = [panel.axes(nice_ticks(0, max(most)), axis_label("feasibility_points"), title=title,
                         categories=[(rows - 1 - i, n) for i, n in enumerate(names)])]
     for i, (dim, top) in enumerate(zip(dims, most)):
         y, points = rows - 1 - i, result.contributions[dim.name]
         parts.append(panel.bar(0, top, y - 0.3, y + 0.3, INK, "track", opacity=FAINT))
         parts.append(panel.bar(0, points, y - 0.3, y + 0.3, colour, "points", tip=f"{names[i]}: {points:.1f} of {top:.1f}"))
-        parts.append(panel.label(top, y, f"{points:.1f} of {top:.1f}", "bar-value", dx=5, dy=4))
+        knocked = " knock-out" if dim.name in result.knockouts else ""
+        parts.append(panel.label(top, y, f"{points:.1f} of {top:.1f}{knocked}", "bar-value", dx=5, dy=4))
     parts.append(panel.legend([("most it can add", INK, "faint"), ("points this idea gets", colour, "box")]))
     return svg_document(_chart("scorecard", *parts), left + 250 + 90, panel.bottom + 50 + 2 * 16, "Points per dimension of the feasibility score")
 
@@ -188,7 +196,8 @@ class ThresholdExplorer(widgets.VBox):
             options=[(s.title, key) for key, s in scenarios.items()], value=scenario, description="Scenario:"
         )
         self.threshold = widgets.FloatLogSlider(
-            value=0.01, base=10, min=-4, max=0, step=0.01, description="Threshold:", readout_format=".4f",
+            # four significant figures: 0.009248 and 3.000e-12 both readable (".4f" showed 0.0000)
+            value=0.01, base=10, min=-4, max=0, step=0.01, description="Threshold:", readout_format=".4g",
             continuous_update=True, layout=widgets.Layout(width="520px"),
         )
         self.cost_fp = widgets.BoundedFloatText(value=1.0, min=0, max=1e9, description="False alarm costs:", style={"description_width": "140px"})
@@ -371,8 +380,15 @@ def threshold_explorer(scenario: str = "card_fraud", seed: int = 0) -> Threshold
 
 class ZoneExplorer(widgets.VBox):
     """Two thresholds split cases into served / served with a caveat / sent to a person; shares,
-    the served error rate with its upper bound, reviewers and cost a day update together (lesson 03).
+    the served error rate with its upper bound, review work, the people it takes, and cost a day
+    update together, next to the cheapest pair that keeps the budget (lesson 03).
+
+    Confirming a caveat takes a person's seconds and is sometimes waved through: two more sliders
+    price both (for scenarios where nobody confirms, such as recommendations, they start at 0).
     """
+
+    # where people confirm caveats: 15 seconds each, and 30% of wrong suggestions confirmed anyway (an assumption to measure)
+    CONFIRMATION = {"support_tickets": (15.0, 0.30)}
 
     def __init__(self, scenario: str = "support_tickets", seed: int = 0, max_error_rate: float | None = None) -> None:
         from . import scenarios
@@ -383,15 +399,23 @@ class ZoneExplorer(widgets.VBox):
         self.max_error_rate = self.data.suggested_budget if max_error_rate is None else max_error_rate
         style = {"description_width": "170px"}
         layout = widgets.Layout(width="520px")
+        seconds, slip = self.CONFIRMATION.get(scenario, (0.0, 0.0))
         self.caveat = widgets.FloatSlider(value=0.9, min=0, max=1, step=0.005, description="Caveat below:", style=style, layout=layout, readout_format=".3f")
         self.human = widgets.FloatSlider(value=0.6, min=0, max=1, step=0.005, description="Send to a person below:", style=style, layout=layout, readout_format=".3f")
+        self.seconds = widgets.FloatSlider(value=seconds, min=0, max=60, step=1, description="Seconds to confirm a caveat:", style=style, layout=layout, readout_format=".0f")
+        self.slip = widgets.FloatSlider(value=slip, min=0, max=1, step=0.05, description="Wrong caveats confirmed:", style=style, layout=layout, readout_format=".0%")
         self.report = widgets.HTML()
         self.verdict = widgets.HTML()
+        self.advice = widgets.HTML()
         self.chart = widgets.HTML()
         self.result = None
+        self.cheapest = None
+        self._cheapest_key = None
         self.caveat.observe(self._caveat_moved, names="value")
         self.human.observe(self._human_moved, names="value")
-        super().__init__([self.caveat, self.human, self.verdict, self.report, self.chart])
+        for control in (self.seconds, self.slip):
+            control.observe(lambda _change: self._update(), names="value")
+        super().__init__([self.caveat, self.human, self.seconds, self.slip, self.verdict, self.report, self.advice, self.chart])
         self._update()
 
     # keep the order: the person threshold never above the caveat threshold
@@ -407,44 +431,80 @@ class ZoneExplorer(widgets.VBox):
         else:
             self._update()
 
-    def _update(self) -> None:
-        from .uncertainty import zone_policy
-
+    def policy_terms(self) -> dict:
+        """The scenario's volumes and prices and the confirmation sliders, as ``zone_policy`` takes them."""
         d = self.data
-        r = zone_policy(
-            d.correct, d.confidence, self.caveat.value, self.human.value,
-            cases_per_day=d.cases_per_day, cost_error_served=d.cost_error_served,
-            cost_error_caveat=d.cost_error_caveat, cost_per_review=d.cost_per_review,
-            minutes_per_review=d.minutes_per_review,
+        return dict(
+            cases_per_day=d.cases_per_day, cost_error_served=d.cost_error_served, cost_error_caveat=d.cost_error_caveat,
+            cost_per_review=d.cost_per_review, minutes_per_review=d.minutes_per_review,
+            seconds_per_confirmation=self.seconds.value, slip_through_rate=self.slip.value,
+            cost_per_hour=d.cost_per_review * 60 / d.minutes_per_review if d.minutes_per_review else 0.0,
         )
+
+    def _update(self) -> None:
+        from .uncertainty import cheapest_zones, reviewer_fte, zone_policy
+
+        d, terms = self.data, self.policy_terms()
+        r = zone_policy(d.correct, d.confidence, self.caveat.value, self.human.value, **terms)
+        key = (self.seconds.value, self.slip.value)
+        if key != self._cheapest_key:  # the grid search reruns only when the prices change
+            self.cheapest, self._cheapest_key = cheapest_zones(d.correct, d.confidence, self.max_error_rate, **terms), key
         self.result = r
-        met = r.meets(self.max_error_rate)
-        badge = _badge("MET", ROLES["best"]) if met else _badge("NOT MET", ROLES["warning"])
-        self.verdict.value = (
-            f"<div style='font-size:1.1em'><b>Budget {self.max_error_rate:.0%}:</b> {badge} "
-            f"served error rate {r.error_rates['served']:.2%}, upper bound {r.served_upper_bound:.2%} (95% confidence)</div>"
+        self.staffing = reviewer_fte(r.human_cases_per_day, d.minutes_per_review)
+        self.verdict.value = _zone_verdict(r, self.max_error_rate)
+        confirming = (
+            f"<div>Confirming caveats: <b>{r.confirmation_hours_per_day:.1f} h</b> of people's time a day "
+            f"({r.shares['caveat'] * d.cases_per_day:,.0f} answers × {self.seconds.value:.0f} s)</div>" if self.seconds.value > 0 else ""
         )
         self.report.value = (
             f"<div>Served: <b>{r.shares['served']:.1%}</b> · with a caveat: <b>{r.shares['caveat']:.1%}</b> · "
             f"to a person: <b>{r.shares['human']:.1%}</b></div>"
             f"<div>Error rate with a caveat: <b>{r.error_rates['caveat']:.1%}</b> (outside the budget, which covers "
             "answers served without one)</div>"
-            f"<div>Reviewers needed: <b>{r.reviewers:.1f}</b> ({r.human_cases_per_day:,.0f} cases a day)</div>"
+            f"<div>Wrong answers reaching users, of all cases: <b>{r.overall_error_rate:.1%}</b></div>"
+            + confirming
+            + f"<div>Review work: <b>{r.review_hours_per_day:.1f} h</b> a day ({r.human_cases_per_day:,.0f} cases); "
+            f"a 7-day desk needs <b>{self.staffing.fte:.1f}</b> full-time people</div>"
             f"<div>Cost a day: <b>${r.cost_per_day:,.0f}</b></div>"
         )
+        self.advice.value = _cheapest_text(self.cheapest, self.max_error_rate)
         self.chart.value = _zone_svg(r)
 
     def __repr__(self) -> str:
         r = self.result
+        bound = "nothing served" if r.nothing_served else f"upper bound {r.served_upper_bound:.2%} vs budget {self.max_error_rate:.0%}"
         return (
             f"ZoneExplorer({self.data.title}: served {r.shares['served']:.1%}, caveat {r.shares['caveat']:.1%}, "
-            f"person {r.shares['human']:.1%}; upper bound {r.served_upper_bound:.2%} vs budget {self.max_error_rate:.0%}; "
-            f"{r.reviewers:.1f} reviewers; ${r.cost_per_day:,.0f} a day)"
+            f"person {r.shares['human']:.1%}; {bound}; {r.review_hours_per_day:.1f} h of reviews a day; ${r.cost_per_day:,.0f} a day)"
         )
 
 
+def _zone_verdict(r, budget: float) -> str:
+    if r.nothing_served:
+        return (
+            f"<div style='font-size:1.1em'><b>Budget {budget:.0%}:</b> {_badge('NOTHING SERVED', ROLES['reference'])} "
+            "every answer gets a caveat or goes to a person, so the budget has nothing to judge</div>"
+        )
+    badge = _badge("MET", ROLES["best"]) if r.meets(budget) else _badge("NOT MET", ROLES["warning"])
+    return (
+        f"<div style='font-size:1.1em'><b>Budget {budget:.0%}:</b> {badge} "
+        f"served error rate {r.error_rates['served']:.2%}, upper bound {r.served_upper_bound:.2%} (95% confidence)</div>"
+    )
+
+
+def _cheapest_text(best, budget: float) -> str:
+    where = "serves nothing" if best.nothing_served else f"serves {best.shares['served']:.0%} within the {budget:.0%} budget"
+    return (
+        f"<div>Cheapest pair on a 0.01 grid: <b>caveat below {best.caveat_threshold:.2f}, person below {best.human_threshold:.2f}</b>, "
+        f"${best.cost_per_day:,.0f} a day; it {where}</div>"
+    )
+
+
+ZONE_OF_PART = {"errors served": "served", "errors with a caveat": "caveat", "confirming caveats": "caveat", "reviews by people": "human"}
+
+
 def _zone_svg(r) -> str:
-    """Where the cases go and what each zone costs a day, as ``plots.zone_plot`` draws them."""
+    """Where the cases go and what each part costs a day, as ``plots.zone_plot`` draws them."""
     from .plots import SvgPanel, axis_label, nice_ticks, svg_document
 
     shares = SvgPanel(20, 40, 300, 36)
@@ -460,10 +520,10 @@ def _zone_svg(r) -> str:
     names, values = list(r.cost_parts), list(r.cost_parts.values())
     ticks = nice_ticks(0, max(values + [1]))
     costs = SvgPanel(480, 40, 230, 24 * len(names), xlim=(0, max(values + [1]) * 1.4), ylim=(-0.5, len(names) - 0.5))
-    parts = [costs.axes(ticks, axis_label("cost_a_day", unit="USD"), title=f"${r.cost_per_day:,.0f} a day; {r.reviewers:.1f} reviewers",
+    parts = [costs.axes(ticks, axis_label("cost_a_day", unit="USD"), title=f"${r.cost_per_day:,.0f} a day; {r.review_hours_per_day:.1f} h of reviews",
                         categories=[(len(names) - 1 - i, n) for i, n in enumerate(names)])]
-    for i, (name, value, colour) in enumerate(zip(names, values, ZONE_COLOURS.values())):
-        y = len(names) - 1 - i
+    for i, (name, value) in enumerate(zip(names, values)):
+        y, colour = len(names) - 1 - i, ZONE_COLOURS[ZONE_OF_PART.get(name, "caveat")]
         parts.append(costs.bar(0, value, y - 0.35, y + 0.35, colour, "cost-part", tip=f"{name}: ${value:,.0f} a day"))
         parts.append(costs.label(value, y, f"${value:,.0f}", "bar-value", dx=4, dy=4))
     heading = f"<text class='marker-value' x='20' y='14'>caveat below {r.caveat_threshold:.3f}, person below {r.human_threshold:.3f}</text>"
@@ -483,8 +543,9 @@ def zone_explorer(scenario: str = "support_tickets", seed: int = 0) -> ZoneExplo
 
 
 class CostExplorer(widgets.VBox):
-    """Sliders for volume, tokens, prices and months; the three patterns' cost lines, the
-    RAG/fine-tuned break-even and the cheapest option update together (lesson 04).
+    """Sliders for volume, tokens, prices and months; the four patterns' cost lines (prompt only,
+    RAG, fine-tuned, and RAG on the fine-tuned model), the RAG/fine-tuned break-even and the
+    cheapest option update together (lesson 04).
     """
 
     AREA = (80, 34, 470, 220)  # the plot area in pixels: left, top, width, height
@@ -567,7 +628,7 @@ class CostExplorer(widgets.VBox):
     def _update(self, _change=None) -> None:
         from .costs import break_even_between, compare
 
-        self.result = compare(self.inputs())
+        self.result = compare(self.inputs(), combined=True)
         p = self.result.patterns
         self.break_even = break_even_between(p["rag"], p["fine_tuned"], self.result.inputs.months)
         self.summary.value = self._summary_html()
@@ -650,7 +711,8 @@ def _starting_prices_note(inputs) -> str:
                                      ("fine-tuned model", "GPT-4o mini fine-tuned", inputs.small_in, inputs.small_out)):
         row = table.get(model)
         if row is not None and (row.input_per_million, row.output_per_million) == (p_in, p_out):
-            parts.append(f"{role}: {model}, ${p_in:.2f} / ${p_out:.2f} per 1M tokens as of {row.as_of}")
+            source = f" (<a href='{row.url}' target='_blank' rel='noopener'>source</a>)" if row.url else ""
+            parts.append(f"{role}: {model}, ${p_in:.2f} / ${p_out:.2f} per 1M tokens as of {row.as_of}{source}")
         else:
             parts.append(f"{role}: ${p_in:.2f} / ${p_out:.2f} per 1M tokens (your figures)")
     return "<div style='opacity:0.75;font-size:0.9em'>Starting prices, " + "; ".join(parts) + ". Move a slider to use your own.</div>"
@@ -672,8 +734,10 @@ class RolloutPlanner(widgets.VBox):
     """Daily traffic, the baseline rate, the drop to detect and the stage shares as inputs; the days
     each stage needs, the time to full launch and the blast radius update together (lesson 05).
 
-    The stages are those of ``plan`` (the lesson's example by default); the canary and ramp shares
-    and the effect its online gates must detect come from the controls.
+    The stages are those of ``plan`` (the lesson's example by default); the effect its online gates
+    must detect comes from the controls, and so does the share of each canary and ramp stage, one
+    slider each (a plan that ramps to 25% then 50% gets two ramp sliders). Shadow mode and dogfood
+    expose no customer: their blast radius is 0.
     """
 
     def __init__(self, plan=None, daily_users: float = 20_000, p_baseline: float = 0.60, effect: float = 0.02,
@@ -687,38 +751,58 @@ class RolloutPlanner(widgets.VBox):
         hours_to_detect = validation.real("hours_to_detect", hours_to_detect, low=0, high=168, allowed="a number of hours from 0 to 168")
         hours_to_rollback = validation.real("hours_to_rollback", hours_to_rollback, low=0, high=48, allowed="a number of hours from 0 to 48")
         self.plan = rollout.example_plan() if plan is None else rollout._as_plan(plan, "plan")
-        kinds = {s.kind for s in self.plan.stages}
         style = {"description_width": "190px"}
         layout = widgets.Layout(width="470px")
-        canary = self.plan.stage("canary").traffic_share if "canary" in kinds else 0.05
-        ramp = self.plan.stage("ramp").traffic_share if "ramp" in kinds else 0.5
         self.daily_users = widgets.BoundedIntText(value=int(daily_users), min=1, max=10**9, step=1000, description="Users a day:", style=style, layout=layout)
         self.p_baseline = widgets.FloatSlider(value=p_baseline, min=0.01, max=0.99, step=0.01, description="Baseline success rate:", style=style, layout=layout)
         self.effect = widgets.FloatSlider(value=effect, min=0.005, max=0.2, step=0.005, description="Drop to detect:", readout_format=".3f", style=style, layout=layout)
-        self.canary = widgets.FloatSlider(value=canary, min=0.01, max=0.5, step=0.01, description="Canary share:", style=style, layout=layout)
-        self.ramp = widgets.FloatSlider(value=ramp, min=0.05, max=0.95, step=0.05, description="Ramp share:", style=style, layout=layout)
+        # one slider per canary and ramp stage, by its place in the plan, starting at its own share
+        self.shares = self._share_sliders(style, layout)
+        first = {kind: next((w for i, w in self.shares.items() if self.plan.stages[i].kind == kind), None) for kind in ("canary", "ramp")}
+        self.canary = first["canary"] or widgets.FloatSlider(value=0.05, min=0.01, max=0.5, step=0.01, description="Canary share:", style=style, layout=layout)
+        self.ramp = first["ramp"] or widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="Ramp share:", style=style, layout=layout)
         self.hours_to_detect = widgets.FloatSlider(value=hours_to_detect, min=0, max=168, step=1, description="Hours to detect a problem:", readout_format=".0f", style=style, layout=layout)
         self.hours_to_rollback = widgets.FloatSlider(value=hours_to_rollback, min=0, max=48, step=0.5, description="Hours to roll back:", readout_format=".1f", style=style, layout=layout)
         self.report = widgets.HTML()
         self.timeline = widgets.HTML()
         self.items = None
         self.blast = {}
-        controls = [self.daily_users, self.p_baseline, self.effect, self.canary, self.ramp, self.hours_to_detect, self.hours_to_rollback]
+        sliders = list(self.shares.values()) or [self.canary, self.ramp]
+        controls = [self.daily_users, self.p_baseline, self.effect, *sliders, self.hours_to_detect, self.hours_to_rollback]
         for control in controls:
             control.observe(self._update, names="value")
-        super().__init__([widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:])]), self.report, self.timeline])
+        half = (len(controls) + 1) // 2
+        super().__init__([widgets.HBox([widgets.VBox(controls[:half]), widgets.VBox(controls[half:])]), self.report, self.timeline])
         self._update()
+
+    def _share_sliders(self, style, layout) -> dict:
+        """{stage index: slider} for each canary and ramp stage; numbered when a kind appears more than once."""
+        scales = {"canary": dict(min=0.01, max=0.5, step=0.01), "ramp": dict(min=0.05, max=0.95, step=0.05)}
+        out = {}
+        for kind, scale in scales.items():
+            places = [i for i, s in enumerate(self.plan.stages) if s.kind == kind]
+            for n, i in enumerate(places, start=1):
+                label = f"{kind.capitalize()}{f' {n}' if len(places) > 1 else ''} share:"
+                value = min(max(self.plan.stages[i].traffic_share, scale["min"]), scale["max"])
+                out[i] = widgets.FloatSlider(value=value, description=label, style=style, layout=layout, **scale)
+        return dict(sorted(out.items()))
 
     def current_plan(self):
         """The plan with the controls' shares and effect."""
         import dataclasses as dc
 
         stages = []
-        for s in self.plan.stages:
-            share = {"canary": self.canary.value, "ramp": self.ramp.value}.get(s.kind, s.traffic_share)
+        for index, s in enumerate(self.plan.stages):
+            share = self.shares[index].value if index in self.shares else s.traffic_share
             gates = tuple(dc.replace(g, effect=_harmful_effect(g.metric, self.effect.value)) if g.effect is not None and g.layer != "offline" else g for g in s.gates)
-            stages.append(dc.replace(s, traffic_share=share, gates=gates))
+            stages.append(dc.replace(s, traffic_share=share, gates=gates, name=s.name or self._numbered(index)))
         return dc.replace(self.plan, stages=tuple(stages))
+
+    def _numbered(self, index: int) -> str:
+        """"Ramp 1", "Ramp 2" for a kind the plan has more than once (so each row and bar has its own title), else ""."""
+        kind = self.plan.stages[index].kind
+        places = [i for i, s in enumerate(self.plan.stages) if s.kind == kind]
+        return f"{kind.capitalize()} {places.index(index) + 1}" if len(places) > 1 else ""
 
     def _update(self, _change=None) -> None:
         from .rollout import blast_radius, schedule
@@ -741,9 +825,10 @@ class RolloutPlanner(widgets.VBox):
             self.timeline.value = ""
             return
         self.items = schedule(plan, users, p)
+        # only customers count: shadow mode shows nobody the new model, dogfood only the staff
         self.blast = {
             i.stage.title: blast_radius(users, i.stage.traffic_share, self.hours_to_detect.value, self.hours_to_rollback.value)
-            for i in self.items if i.stage.exposed
+            for i in self.items if i.stage.customers_exposed
         }
         self.total_days = self.items[-1].end_day
         self.report.value = self._report_html()
@@ -756,7 +841,7 @@ class RolloutPlanner(widgets.VBox):
             needed = "" if i.days_needed is None else f"{i.days_needed:,}"
             short = i.days_needed is not None and i.days_needed > i.stage.min_days
             warn = f";color:{TEXT['warning']};font-weight:bold" if short else ""
-            share = "shadow" if not i.stage.exposed else f"{i.stage.traffic_share:.0%}"
+            share = "shadow" if not i.stage.exposed else "staff only" if not i.stage.customers_exposed else f"{i.stage.traffic_share:.0%}"
             blast = f"{self.blast[i.stage.title]:,.0f}" if i.stage.title in self.blast else "0"
             rows.append(
                 f"<tr><td style='{cell};text-align:left'>{i.stage.title}</td><td style='{cell}'>{share}</td>"
@@ -781,8 +866,8 @@ class RolloutPlanner(widgets.VBox):
         parts = [panel.axes(nice_ticks(0, end, most=8), axis_label("rollout_day"), nice_ticks(0, 1), axis_label("share_of_users"), title)]
         legend = []
         for i in self.items:
-            colour, exposed = STAGE_COLOURS[i.stage.kind], i.stage.exposed
-            share = i.stage.traffic_share if exposed else 0.03
+            colour, exposed = STAGE_COLOURS[i.stage.kind], i.stage.customers_exposed
+            share = i.stage.traffic_share if exposed else 0.03  # shadow and dogfood: a thin band, no customer
             parts.append(panel.bar(i.start_day, i.end_day, 0, share, colour, f"stage stage-{i.stage.kind}", opacity=0.85 if exposed else 0.45,
                                    tip=stage_label(i)))
             parts.append(panel.label((i.start_day + i.end_day) / 2, share + 0.03, i.stage.title, "stage-name", anchor="middle"))
@@ -954,14 +1039,15 @@ def self_scorer(question) -> SelfScorer:
 
 STILL_SENTENCES = {
     "ScorecardExplorer": "Moving a rating's slider changes that dimension's bar and the total score, and can turn the verdict "
-                         "from GREEN to YELLOW or RED.",
+                         "from GREEN to YELLOW or RED; a knock-out rating (data availability 1, failure impact 5) turns it RED "
+                         "whatever the total.",
     "ThresholdExplorer": "Moving the threshold slider slides the dots along both curves: a lower threshold catches more positives "
                          "(recall up) at the price of more false alarms (precision down), and the cost curve shows which threshold "
                          "is cheapest for the costs you type in.",
     "ZoneExplorer": "Moving the two thresholds moves cases between served, served with a caveat and sent to a person: serving "
-                    "fewer answers alone lowers their error rate until the budget is met, and sending more to people adds "
-                    "reviewers and cost a day.",
-    "CostExplorer": "Moving the sliders (queries a day, tokens, prices, months) redraws the three cost lines: the break-even "
+                    "fewer answers alone lowers their error rate until the budget is met, caveats cost seconds of people's "
+                    "time and let some errors through, and sending more to people adds review hours and cost a day.",
+    "CostExplorer": "Moving the sliders (queries a day, tokens, prices, months) redraws the four cost lines: the break-even "
                     "point moves and the cheapest pattern at your volume can change.",
     "RolloutPlanner": "Moving the controls (users a day, the baseline rate, the drop to detect, the canary and ramp shares) "
                       "changes how many days each stage needs and how many users it exposes, so the timeline stretches or "

@@ -29,6 +29,25 @@ def test_scorecard_explorer_shows_what_the_function_computes():
     assert explorer.result.verdict == "RED" and "RED" in repr(explorer)
 
 
+def test_scorecard_explorer_shows_a_knock_out_and_what_the_total_alone_would_say():
+    from aipm_course.widgets import scorecard_explorer
+
+    # The ratings (5,4,5,5,1,5) total 70.0 by hand: 100 + 20 + 50 + 15 + 50 + 50 = 285, (285 - 75) / 3 = 70.
+    explorer = scorecard_explorer(data_availability=5, accuracy_requirement=4, latency_tolerance=5, failure_impact=5,
+                                  alternatives_exist=1, user_ai_trust=5)
+    label = explorer.score_label.value
+    assert "Score: 70.0 / 100" in label and ">RED<" in label
+    assert "Knock-out:</b> failure impact rated 5" in label and "total alone would say GREEN" in label
+    assert "70.0/100, RED by knock-out" in explorer.chart.value and "0.0 of 20.0 knock-out" in explorer.chart.value
+    explorer.sliders["failure_impact"].value = 4  # no longer catastrophic: the total decides again
+    assert "Knock-out" not in explorer.score_label.value and "knock-out" not in explorer.chart.value
+    # failure impact 4 counts 6 - 4 = 2: 15 * 2 = 30 instead of 15, so 300 -> (300 - 75) / 3 = 75.0
+    assert "Score: 75.0 / 100" in explorer.score_label.value and explorer.result.verdict == "GREEN"
+    explorer.sliders["data_availability"].value = 1  # no data: a knock-out of its own
+    assert "data availability rated 1" in explorer.score_label.value and explorer.result.verdict == "RED"
+    assert "Knock-outs:" in explorer.questions.value
+
+
 def test_scorecard_explorer_rejects_bad_starting_ratings():
     import pytest
 
@@ -227,7 +246,8 @@ def test_zone_explorer_draws_shares_and_costs_with_values_and_updates():
         explorer.caveat.value = caveat
         explorer.human.value = human
         expected = u.zone_policy(d.correct, d.confidence, caveat, human, cases_per_day=d.cases_per_day, cost_error_served=d.cost_error_served,
-                                 cost_error_caveat=d.cost_error_caveat, cost_per_review=d.cost_per_review, minutes_per_review=d.minutes_per_review)
+                                 cost_error_caveat=d.cost_error_caveat, cost_per_review=d.cost_per_review, minutes_per_review=d.minutes_per_review,
+                                 seconds_per_confirmation=15, slip_through_rate=0.3)  # the explorer's starting assumptions
         markup = explorer.chart.value
         assert_theme_aware(markup)
         found = charts(markup)
@@ -238,12 +258,31 @@ def test_zone_explorer_draws_shares_and_costs_with_values_and_updates():
         assert f"served: {expected.shares['served']:.0%} (error {expected.error_rates['served']:.0%})" in legend
         spend = ticks(costs, "x")
         assert evenly_spaced(spend) and spend[0] == 0 and texts(costs, "axis-label-x") == ["cost a day (USD)"]
-        assert texts(costs, "category") == ["errors served", "errors with a caveat", "reviews by people"]
+        assert texts(costs, "category") == ["errors served", "errors with a caveat", "confirming caveats", "reviews by people"]
         assert texts(costs, "bar-value") == [f"${v:,.0f}" for v in expected.cost_parts.values()]
         assert max(expected.cost_parts.values()) <= spend[-1] * 1.4
         assert f"caveat below {caveat:.3f}, person below {human:.3f}" in "".join(ET.fromstring(markup).itertext())
+        assert texts(costs, "chart-title") == [f"${expected.cost_per_day:,.0f} a day; {expected.review_hours_per_day:.1f} h of reviews"]
         assert markup != previous
         previous = markup
+    explorer.seconds.value = 0  # confirming unpriced: that bar goes
+    assert "confirming caveats" not in texts(charts(explorer.chart.value)["zone-costs"], "category")
+
+
+def test_issue_threshold_explorer_shows_a_tiny_threshold_readably():
+    from aipm_course import thresholds as th
+    from aipm_course.widgets import threshold_explorer
+
+    explorer = threshold_explorer("card_fraud", seed=0)
+    explorer.scenario_menu.value = "medical_screening"  # its cheapest threshold is about 3e-12
+    data = explorer.data
+    best = th.best_threshold(data.y_true, data.scores, data.cost_fp, data.cost_fn, resamples=0).threshold
+    assert best < 1e-10 and explorer.threshold.value == pytest.approx(best)
+    shown = f"{explorer.threshold.value:{explorer.threshold.readout_format}}"  # the slider's readout format, as Python reads it
+    assert shown != "0.0000" and float(shown) == pytest.approx(best, rel=1e-3)
+    explorer.scenario_menu.value = "card_fraud"
+    shown = f"{explorer.threshold.value:{explorer.threshold.readout_format}}"
+    assert abs(float(shown) - explorer.threshold.value) <= 5e-5  # as fine as four decimals, or finer
 
 
 def test_scorecard_chart_has_a_points_axis_a_legend_and_each_value():
@@ -261,7 +300,9 @@ def test_scorecard_chart_has_a_points_axis_a_legend_and_each_value():
         assert evenly_spaced(points) and points[0] == 0 and texts(chart, "axis-label-x") == ["points of the 0–100 feasibility score"]
         assert texts(chart, "legend-text") == ["most it can add", "points this idea gets"]
         assert [t.split(" of ")[0] for t in texts(chart, "bar-value")] == [f"{v:.1f}" for v in expected.contributions.values()]
-        assert texts(chart, "chart-title") == [f"{expected.score:.1f}/100, {expected.verdict}"]
+        knocked = " by knock-out" if expected.knockouts else ""
+        assert texts(chart, "chart-title") == [f"{expected.score:.1f}/100, {expected.verdict}{knocked}"]
+        assert any(t.endswith("knock-out") for t in texts(chart, "bar-value"))  # failure impact 5 is marked on its bar
 
 
 def test_rollout_planner_timeline_has_days_shares_a_legend_and_follows_the_controls():
@@ -281,7 +322,9 @@ def test_rollout_planner_timeline_has_days_shares_a_legend_and_follows_the_contr
         assert shares == [0, 0.25, 0.5, 0.75, 1]
         assert texts(chart, "axis-label-x") == ["days from the start of the rollout"]
         assert texts(chart, "axis-label-y") == ["share of users on the new model"]
-        assert texts(chart, "legend-text") == [f"{i.stage.title} {i.days} d, {i.exposure:,.0f} users exposed" for i in items]
+        # shadow mode and dogfood (the staff) expose no customer; the others count the users they expose
+        words = {"shadow": "no user sees it", "dogfood": "staff only"}
+        assert texts(chart, "legend-text") == [f"{i.stage.title} {i.days} d, {words.get(i.stage.kind, f'{i.exposure:,.0f} users exposed')}" for i in items]
         lengths.add(items[-1].end_day)
     assert len(lengths) == 2
 
