@@ -14,7 +14,6 @@ import base64
 import dataclasses
 import datetime as _dt
 import html
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -71,7 +70,10 @@ def _rationale(text: Any, min_words: int = 12) -> str:
 
 
 def _people(n: int) -> str:
-    return f"{n} reviewer" if n == 1 else f"{n} reviewers"
+    return f"{n} person" if n == 1 else f"{n} people"
+
+
+PLANNED_LOAD = 0.85  # the most of a review team's capacity to plan for: flags come in bursts (lesson 07)
 
 
 def _money(x: float) -> str:
@@ -80,9 +82,11 @@ def _money(x: float) -> str:
 
 def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str, title: str = "Threshold decision") -> str:
     """Return a memo for one threshold on a labelled scenario: the chosen threshold against the
-    cheapest one and the one the review team can handle, with precision, recall, flags and cost a day."""
+    cheapest one on the data, the closed form C_FP/(C_FP+C_FN) (the cheapest in expectation when the
+    scores are calibrated), the lowest the review team can handle and the lowest that leaves it 15%
+    headroom, with precision, recall, flags, the share of capacity and cost a day."""
     from .scenarios import Scenario
-    from .thresholds import best_threshold, metrics_at, threshold_for_capacity
+    from .thresholds import bayes_threshold, best_threshold, metrics_at, threshold_for_capacity
 
     if not isinstance(scenario, Scenario):
         raise validation.fail("scenario", scenario, "a labelled Scenario (e.g. scenarios.load_scenario('urgent_tickets'))")
@@ -92,12 +96,17 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
     per_day = scenario.cases_per_day
     best = best_threshold(y, s, scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn, resamples=0)
     capacity = threshold_for_capacity(y, s, scenario.review_capacity_per_day, per_day)
+    headroom = threshold_for_capacity(y, s, PLANNED_LOAD * scenario.review_capacity_per_day, per_day)
+    closed_form = bayes_threshold(scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn)
     rows = []
-    for label, t in (("Your choice", float(threshold)), ("Cheapest on the data", best.threshold), (f"Most the {scenario.reviewer_word} can handle", capacity.threshold)):
+    for label, t in (("Your choice", float(threshold)), ("Cheapest on the data", best.threshold),
+                     ("Closed form, calibrated scores", closed_form), (f"Most the {scenario.reviewer_word} can handle", capacity.threshold),
+                     (f"{PLANNED_LOAD:.0%} of what they can handle", headroom.threshold)):
         m = metrics_at(y, s, t)
         flags = m.flagged / m.n * per_day
+        load = f"{flags / scenario.review_capacity_per_day:.0%}" if scenario.review_capacity_per_day > 0 else "-"
         cost = m.cost_per_case(scenario.cost_fp, scenario.cost_fn, scenario.cost_tp, scenario.cost_tn) * per_day
-        rows.append(f"| {label} | {t:.4f} | {m.precision:.1%} | {m.recall:.1%} | {flags:,.0f} | {_money(cost)} |")
+        rows.append(f"| {label} | {t:.4f} | {m.precision:.1%} | {m.recall:.1%} | {flags:,.0f} | {load} | {_money(cost)} |")
     lines = [
         f"# {title}: {scenario.title}",
         "",
@@ -107,9 +116,14 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
         f"a miss {_money(scenario.cost_fn)}. {per_day:,} {scenario.case_word} a day; the {scenario.reviewer_word} can handle "
         f"{scenario.review_capacity_per_day:,} {scenario.flag_word} a day.",
         "",
-        "| Threshold | Value | Precision | Recall | Flags a day | Cost of errors a day |",
-        "|---|---|---|---|---|---|",
+        "| Threshold | Value | Precision | Recall | Flags a day | Share of capacity | Cost of errors a day |",
+        "|---|---|---|---|---|---|---|",
         *rows,
+        "",
+        f"The closed form, cost of a false alarm / (sum of both error costs), is the cheapest threshold in expectation when the scores "
+        f"are calibrated; the cheapest on the data differs from it partly by chance. Plan the {scenario.flag_word} at no more than "
+        f"{PLANNED_LOAD:.0%} of what the {scenario.reviewer_word} can handle: they arrive in bursts, and a queue's wait grows sharply "
+        "as a desk nears 100% busy.",
         "",
         f"**Decision:** flag a {scenario.case_word.removesuffix('s')} when its score is at least **{float(threshold):.4f}**.",
         "",
@@ -119,8 +133,25 @@ def threshold_decision_markdown(scenario: Any, threshold: float, rationale: str,
     return "\n".join(lines)
 
 
-def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: str, title: str = "Uncertainty budget") -> str:
-    """Return a memo for an uncertainty budget and the three-zone policy that keeps it."""
+def _staffing(zones: Any, staffing: Any):
+    """The people the human zone needs: the given Staffing, or reviewer_fte's defaults at the zones' review load."""
+    from .uncertainty import Staffing, reviewer_fte
+
+    if staffing is None:
+        minutes = zones.review_hours_per_day * 60 / zones.human_cases_per_day if zones.human_cases_per_day > 0 else 0.0
+        return reviewer_fte(zones.human_cases_per_day, minutes)
+    if not isinstance(staffing, Staffing):
+        raise validation.fail("staffing", staffing, "None, or the Staffing that uncertainty.reviewer_fte returns")
+    return staffing
+
+
+def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: str, title: str = "Uncertainty budget", staffing: Any = None) -> str:
+    """Return a memo for an uncertainty budget and the three-zone policy that keeps it.
+
+    The human zone is shown twice, as lesson 03 teaches: its workload (hours of reviewing a day, and
+    people on the desk each open day) and the people to employ for it (``uncertainty.reviewer_fte``:
+    by default 8-hour shifts at 85% occupancy, a 7-day desk staffed by 5-day weeks, 30% shrinkage;
+    pass ``staffing`` for other assumptions)."""
     from .uncertainty import ZoneResult, _check_budget, budget_from_dict
 
     if not isinstance(zones, ZoneResult):
@@ -128,6 +159,7 @@ def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: s
     max_error_rate = _check_budget(max_error_rate)
     b = budget_from_dict(budget)
     why = _rationale(rationale)
+    staff = _staffing(zones, staffing)
     meets = zones.served_upper_bound <= max_error_rate
     lines = [
         f"# {title}: {b.name}",
@@ -142,8 +174,13 @@ def budget_markdown(budget: Any, zones: Any, max_error_rate: float, rationale: s
         f"observed error rate {zones.error_rates['served']:.2%}, 95% upper bound {zones.served_upper_bound:.2%} "
         f"({'within' if meets else 'OVER'} the {max_error_rate:.1%} budget).",
         f"- Answer with a caveat when confidence ≥ {zones.human_threshold:.2f}: {zones.shares['caveat']:.1%} of cases.",
-        f"- Hand to a person below that: {zones.shares['human']:.1%} of cases, {zones.human_cases_per_day:,.0f} a day, "
-        f"{_people(math.ceil(zones.reviewers - 1e-9))} ({zones.reviewers:.1f} before rounding up).",
+        f"- Hand to a person below that: {zones.shares['human']:.1%} of cases, {zones.human_cases_per_day:,.0f} a day.",
+        f"  - Workload: {staff.workload_hours:,.1f} hours of reviewing a day, {staff.on_desk:.2f} people on the desk each open day "
+        f"({staff.shift_hours:g}-hour shifts at {staff.occupancy:.0%} occupancy).",
+        f"  - People to employ: {_people(staff.hire)} ({staff.fte:.2f} full-time before rounding up: {staff.days_open} days open, "
+        f"{staff.days_worked} worked each week, {staff.shrinkage:.0%} shrinkage).",
+        *([f"- Confirming caveats: {zones.confirmation_hours_per_day:,.1f} hours a day of the people who confirm them."]
+          if zones.confirmation_hours_per_day > 0 else []),
         f"- Cost of errors and reviews: {_money(zones.cost_per_day)} a day.",
         "",
         f"**Why:** {why}",

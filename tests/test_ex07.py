@@ -10,6 +10,11 @@ AIPM_WORK_DIR points at a temporary folder (a fresh one for each test that write
 records and portfolio files never touch the kit's my_work/. Progress recording is off
 (AIPM_PROGRESS=0: each record is a locked file write) except in the test that shows the record
 lands in that folder.
+
+Question 4's defensible range is recomputed here for seeds 0-299 in every scenario: from the lower of
+the closed form C_FP/(C_FP+C_FN) and the cheapest threshold on the data, up to the threshold that fills
+80% of the seniors' capacity; a threshold that fills more than 85% passes only with hiring named.
+Questions 6 and 7 count people to employ, written out here: hours of reviewing / (8 h x 85%) x 7/5 / 0.7.
 """
 
 import copy
@@ -43,6 +48,8 @@ BUDGET = 0.05
 RATIONALE = (
     "The seniors read 700 flags a day, so I accept a few more missed urgent tickets until we hire two more seniors next quarter."
 )
+NO_HIRING = "The seniors read 700 flags a day and a missed urgent ticket costs 30 times a false flag, so I flag at this level."
+PLANNED, LEAST = 0.85, 0.80  # plan the seniors' flags at no more than 85% of capacity; below 80% they sit idle
 # The precisions the prompts state, written out here (the checks must accept exactly these).
 SIG3, DEC3, WHOLE_UP = significant(3), decimals(3), whole("up")
 
@@ -97,9 +104,17 @@ def _cheapest_and_capacity(u):
     t, flagged, tp, cost = _scan(u.y_true, u.scores, u.cost_fp, u.cost_fn)
     i = int(np.nonzero(cost == cost.min())[0][-1])  # among equal costs, the highest threshold (fewest flags)
     n = len(u.scores)
-    j = int(np.nonzero(flagged / n * u.cases_per_day <= u.review_capacity_per_day)[0][0])  # lowest that fits the seniors
-    return {"cheapest": float(t[i]), "flagged": int(flagged[i]), "tp": int(tp[i]), "n": n, "capacity": float(t[j]),
+
+    def fits(load):  # the lowest threshold whose flags a day fit this share of the seniors' capacity
+        return float(t[int(np.nonzero(flagged / n * u.cases_per_day <= load * u.review_capacity_per_day + 1e-9)[0][0])])
+
+    return {"cheapest": float(t[i]), "flagged": int(flagged[i]), "tp": int(tp[i]), "n": n, "capacity": fits(1.0),
+            "headroom": fits(PLANNED), "least_load": fits(LEAST), "bayes": u.cost_fp / (u.cost_fp + u.cost_fn),
             "positives": int(np.asarray(u.y_true).astype(bool).sum())}
+
+
+def _flags_a_day(u, threshold):
+    return (np.asarray(u.scores) >= threshold).mean() * u.cases_per_day
 
 
 @functools.cache
@@ -159,10 +174,26 @@ def _budget_numbers(seed, scenario):
             "two_sided": _lowest_within(r.correct, r.confidence, level=0.975), "candidates": candidates}
 
 
-def _triagers(c, human_threshold, rounded=True, minutes_a_day=360):
-    share = (np.asarray(c.routing.confidence) < human_threshold).mean()
-    raw = share * c.tickets_per_day * c.minutes_per_review / minutes_a_day  # 6 productive hours
+def _people(c, share, rounded=True, shift=8.0, occupancy=0.85, shrinkage=0.30, days_open=7, days_worked=5):
+    """Full-time triagers to employ for a share of the tickets, written out: hours of reviewing a day /
+    (shift x occupancy) = people on the desk; x days open / days worked / (1 - shrinkage)."""
+    hours = share * c.tickets_per_day * c.minutes_per_review / 60
+    raw = hours / (shift * occupancy) * days_open / days_worked / (1 - shrinkage)
     return math.ceil(raw - 1e-9) if rounded else raw
+
+
+def _below(c, human_threshold):
+    return float((np.asarray(c.routing.confidence) < human_threshold).mean())
+
+
+def _triagers(c, human_threshold, rounded=True, **assumptions):
+    """People to employ when tickets below the human threshold go to a person."""
+    return _people(c, _below(c, human_threshold), rounded, **assumptions)
+
+
+def _solution_human(c):
+    """The solved notebook's human threshold: the highest of 0.8, 0.75, ... whose people fit the team."""
+    return next(h for h in (0.8, 0.75, 0.7, 0.65, 0.6) if _triagers(c, h) <= c.reviewers_available)
 
 
 def _cost_lines(i):
@@ -206,13 +237,15 @@ def solution_brief():
     brief["why_ai"]["reason"] = "urgency shows in free text (an angry tone, 'nothing works', a security word) described many ways in three languages; keyword rules miss most of it"
     brief["why_ai"]["baseline"] = "today agents mark tickets urgent by hand; 38% of urgent tickets are marked, the rest wait in the normal queue"
     brief["data"]["labelling"] = "two senior agents label 1,000 tickets a month as urgent or not; disagreements go to the team lead"
-    brief["evaluation"]["dataset"] = "2,000 recent tickets labelled urgent or not by two seniors, with every channel and language"
+    brief["evaluation"]["dataset"] = "4,000 recent tickets kept apart from threshold tuning, labelled urgent or not by two seniors, every channel and language (about 330 urgent)"
     brief["evaluation"]["failure_examples"] = "an outage report written calmly and missed; a routine complaint in capitals flagged; a security question in Spanish missed"
-    brief["release"]["gates"] = "urgent recall at least 0.7 offline, then urgent tickets seen within the hour at least 90% in the pilot, before each wider step"
+    brief["release"]["gates"] = "urgent recall at least 0.7 offline by its 95% lower bound, then urgent tickets seen within the hour at least 90% in the pilot, before each wider step"
     brief["monitoring"]["quality"] = "every week a senior reviews 100 unflagged tickets for missed urgent ones, and all flags marked 'not urgent'"
     brief["metrics"]["quality"] = [
-        {"name": "urgent_recall", "comparison": ">=", "target": 0.7, "eval_set": "tickets labelled urgent or not by two seniors", "eval_size": 2000},
-        {"name": "urgent_precision", "comparison": ">=", "target": 0.3, "eval_set": "tickets labelled urgent or not by two seniors", "eval_size": 2000},
+        {"name": "urgent_recall", "comparison": ">=", "target": 0.7, "expected": 0.8, "eval_size": 320,
+         "eval_set": "the urgent tickets among the 4,000 held-out tickets labelled by two seniors"},
+        {"name": "urgent_precision", "comparison": ">=", "target": 0.2, "expected": 0.24, "eval_size": 1000,
+         "eval_set": "the tickets the flag marks among the same 4,000"},
     ]
     brief["metrics"]["product"] = [
         {"name": "urgent_seen_within_hour", "comparison": ">=", "target": 0.9},
@@ -222,21 +255,24 @@ def solution_brief():
 
 
 def solution_threshold_decision(ex):
-    from aipm_course.thresholds import best_threshold, metrics_at, threshold_for_capacity
+    from aipm_course.thresholds import confusion_table, metrics_at, threshold_for_capacity
 
     u = ex.case.urgent
-    cheapest = best_threshold(u.y_true, u.scores, u.cost_fp, u.cost_fn, resamples=0).threshold
-    m = metrics_at(u.y_true, u.scores, cheapest)
-    flags_a_day = m.flagged / m.n * u.cases_per_day
+    table = confusion_table(u.y_true, u.scores)
+    chosen = max(t for t, recall in zip(table.thresholds, table.recall) if recall >= 0.8)
+    at_chosen = metrics_at(u.y_true, u.scores, chosen)
+    chosen_flags = at_chosen.flagged / at_chosen.n * u.cases_per_day
     capacity = threshold_for_capacity(u.y_true, u.scores, u.review_capacity_per_day, u.cases_per_day)
     at_capacity = metrics_at(u.y_true, u.scores, capacity.threshold)
-    extra_cost = (at_capacity.cost_per_case(u.cost_fp, u.cost_fn) - m.cost_per_case(u.cost_fp, u.cost_fn)) * u.cases_per_day
+    saved = (at_capacity.cost_per_case(u.cost_fp, u.cost_fn) - at_chosen.cost_per_case(u.cost_fp, u.cost_fn)) * u.cases_per_day
+    reading = chosen_flags / 0.85
     return {
-        "threshold": round(capacity.threshold, 4),
+        "threshold": round(chosen, 4),
         "rationale": (
-            f"The cheapest threshold flags {flags_a_day:,.0f} tickets a day and the seniors read {u.review_capacity_per_day:,}. "
-            f"I ship at the capacity threshold because seniors cannot be hired overnight, but it costs about ${extra_cost:,.0f} a day "
-            "more in missed urgent tickets: that is the budget for hiring seniors, and I lower the threshold as each one joins."
+            f"At {chosen:.4f} the flag catches 80% of urgent tickets, enough for the brief's recall of at least 0.7 by its bound. "
+            f"That is {chosen_flags:,.0f} flags a day; at 85% load the seniors must be able to read {reading:,.0f} a day, not "
+            f"{u.review_capacity_per_day:,}, so I hire seniors for the other {reading - u.review_capacity_per_day:,.0f}. Against the capacity "
+            f"threshold it saves about ${saved:,.0f} a day in missed urgent tickets, which pays for them. Until they join, the flag runs in shadow mode."
         ),
     }
 
@@ -256,7 +292,7 @@ def solution_budget_decision(ex):
 
     c = ex.case
     caveat_from = threshold_for_budget(c.routing.correct, c.routing.confidence, c.budget).threshold
-    return {"budget": _budget(c.budget), "caveat_threshold": caveat_from, "human_threshold": 0.8}
+    return {"budget": _budget(c.budget), "caveat_threshold": caveat_from, "human_threshold": _solution_human(c)}
 
 
 def solution_plan(c):
@@ -521,21 +557,80 @@ def test_q3_each_slip_gets_its_own_feedback(ex):
         _slip(q, u.review_capacity_per_day, "how many flags the seniors can read", SIG3),
         _slip(q, _briefing()["flags_a_day"], "briefing's figure", SIG3),
     ]
-    assert sum(named) >= 5
+    assert sum(named) >= 4
+
+
+def _q4_range(n):
+    """The defensible range, from the numbers of the own scan."""
+    return min(n["bayes"], n["cheapest"]), max(n["least_load"], n["cheapest"])
 
 
 def test_q4_thresholds_below_above_and_inside_the_range(ex):
     n = _threshold_numbers(ex.case.seed, ex.case.scenario)
-    low, high = n["cheapest"], n["capacity"]
-    assert low < high
-    assert ex.q4.data.cheapest == pytest.approx(low) and ex.q4.data.capacity == pytest.approx(high)
-    for inside in (low, (low + high) / 2, high, round(high, 4)):
+    low, high = _q4_range(n)
+    assert low < n["capacity"] < n["headroom"] < n["least_load"] == high
+    d = ex.q4.data
+    assert (d.cheapest, d.capacity, d.headroom, d.least_load) == pytest.approx((n["cheapest"], n["capacity"], n["headroom"], n["least_load"]))
+    assert d.bayes == pytest.approx(n["bayes"])
+    for inside in (low, n["bayes"], n["cheapest"], (low + high) / 2, n["capacity"], high, round(high, 4)):
         result = ex.q4.check({"threshold": inside, "rationale": RATIONALE})
         assert result.correct, (inside, result)
     below = _details(ex.q4, {"threshold": low / 2, "rationale": RATIONALE})
-    assert "cheapest threshold" in below and "Raise it" in below
+    assert "cheapest threshold" in below and "closed form" in below and "Raise it" in below
     above = _details(ex.q4, {"threshold": (high + 1) / 2, "rationale": RATIONALE})
-    assert f"{ex.case.urgent.review_capacity_per_day:,} a day" in above and "Lower it" in above
+    assert f"{ex.case.urgent.review_capacity_per_day:,} a day" in above and "under 80%" in above and "Lower it" in above
+
+
+def test_q4_the_closed_form_is_defensible_below_the_cheapest_on_the_data():
+    """Where the cheapest threshold on the data is above the closed form, the thresholds between the two pass."""
+    seed = next(s for s in range(50) if _threshold_numbers(s, "default")["cheapest"] > 4 / 124 + 1e-3)
+    ex, n = _load(seed, "default"), _threshold_numbers(seed, "default")
+    for t in (4 / 124, (4 / 124 + n["cheapest"]) / 2):
+        assert ex.q4.check({"threshold": t, "rationale": RATIONALE}).correct, t
+    assert "Raise it" in _details(ex.q4, {"threshold": 4 / 124 - 1e-3, "rationale": RATIONALE})
+
+
+def test_q4_a_desk_run_near_full_needs_headroom_or_hiring(ex):
+    n, u = _threshold_numbers(ex.case.seed, ex.case.scenario), ex.case.urgent
+    full = _details(ex.q4, {"threshold": n["capacity"], "rationale": NO_HIRING})
+    assert full.startswith("headroom: ") and "85%" in full and f"{n['headroom']:.4f}" in full, full
+    load = _flags_a_day(u, n["capacity"]) / u.review_capacity_per_day
+    assert f"{load:.0%} of the {u.review_capacity_per_day:,}" in full
+    assert "headroom" in _details(ex.q4, {"threshold": n["cheapest"], "rationale": NO_HIRING})
+    for fine in (n["headroom"], round(n["headroom"], 4), (n["headroom"] + n["least_load"]) / 2):
+        assert ex.q4.check({"threshold": fine, "rationale": NO_HIRING}).correct, fine
+    assert ex.q4.check({"threshold": n["capacity"], "rationale": RATIONALE}).correct  # hiring named
+
+
+@pytest.mark.parametrize(("text", "names_hiring"), [
+    ("We hire two seniors next quarter", True), ("hiring three agents", True), ("recruiting starts now", True),
+    ("contractors read the overflow", True), ("two more senior agents join in March", True), ("an extra senior on Mondays", True),
+    ("additional staff for the peak", True), ("headcount for four", True),
+    (NO_HIRING, False), ("the seniors read more flags a day", False), ("more misses, fewer flags", False),
+])
+def test_q4_what_counts_as_naming_the_hiring(text, names_hiring):
+    from aipm_course.exercises.ex07 import HIRING
+
+    assert bool(HIRING.search(text)) is names_hiring
+
+
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_q4_the_range_agrees_with_the_lesson_for_seeds_0_to_299(scenario):
+    """Recomputed here: the low end is the lower of the closed form and the cheapest on the data, the high
+    end fills 80% of the seniors' capacity, and above 85% the rationale must name hiring."""
+    for seed in range(300):
+        ex = load("07", seed=seed, scenario=scenario)
+        u = ex.case.urgent
+        n = _cheapest_and_capacity(u)
+        low, high = _q4_range(n)
+        where = (seed, scenario)
+        for t in (low, n["bayes"], n["cheapest"], high):
+            assert ex.q4.check({"threshold": t, "rationale": RATIONALE}).correct, (where, t)
+        assert ex.q4.check({"threshold": n["headroom"], "rationale": NO_HIRING}).correct, where
+        assert "Raise it" in _details(ex.q4, {"threshold": low - 1e-3, "rationale": RATIONALE}), where
+        assert "Lower it" in _details(ex.q4, {"threshold": high + 1e-3, "rationale": RATIONALE}), where
+        assert _flags_a_day(u, n["capacity"]) > PLANNED * u.review_capacity_per_day
+        assert _details(ex.q4, {"threshold": n["capacity"], "rationale": NO_HIRING}).startswith("headroom: "), where
 
 
 def test_q4_the_solution_notebook_decision_passes(ex):
@@ -543,7 +638,7 @@ def test_q4_the_solution_notebook_decision_passes(ex):
 
 
 def test_q4_the_rationale_needs_twelve_words_and_a_number(ex):
-    t = _threshold_numbers(ex.case.seed, ex.case.scenario)["capacity"]
+    t = _threshold_numbers(ex.case.seed, ex.case.scenario)["headroom"]  # headroom kept: only the rationale is at fault
     short = _wrong(ex.q4, {"threshold": t, "rationale": "Seniors read 700 flags a day."})
     assert short.details == ("rationale: 6 words. Give your reasons in at least 12: the decision, what it costs, what you give up.",)
     words = "The seniors cannot read every flag, so I accept some missed urgent tickets until we hire more seniors."
@@ -603,27 +698,48 @@ def test_q6_triagers_for_the_human_zone(ex):
     needed = _triagers(c, HUMAN_T)
     assert ex.q6.check(needed).correct
     assert not ex.q6.check(needed + 1).correct
-    met = _budget_numbers(c.seed, c.scenario)["met"]
-    slips = {_triagers(c, HUMAN_T, minutes_a_day=m) for m in (480, 60, 6)} | {_triagers(c, 0.7), _triagers(c, met), _triagers(c, 1.01)}
+    share = _below(c, HUMAN_T)
+    slips = {_people(c, share, shrinkage=0), _people(c, share, days_open=5), _people(c, share, occupancy=1),
+             math.ceil(_people(c, share, rounded=False) * 0.7 * 1.3 - 1e-9), math.ceil(_people(c, share, rounded=False) * 0.5 - 1e-9)}
     if needed - 1 not in slips:  # rounding down, unless a named slip gives the same number
         assert "One short" in _wrong(ex.q6, needed - 1).message
 
 
 def test_q6_hand_worked_at_seed_0():
-    # 7 triagers at seed 0: the share below 0.8 × 6,000 × 2 minutes / 360 minutes, rounded up
+    # 1,144 tickets below 0.8 a day × 2 minutes = 38.1 h; / (8 h × 0.85) = 5.61 on the desk; × 7/5 / 0.7 = 11.2 → 12
     ex = _load(0, "default")
+    assert round(_below(ex.case, HUMAN_T) * 6_000) == 1_144
     raw = _triagers(ex.case, HUMAN_T, rounded=False)
-    assert 6 < raw < 7 and ex.q6.check(7).correct
+    assert raw == pytest.approx(1_144 * 2 / 60 / 6.8 * 1.4 / 0.7, rel=1e-3) and 11 < raw < 12
+    assert ex.q6.check(12).correct
     assert "round up" in _wrong(ex.q6, raw).message  # part of a person still needs a whole one
+    assert "workload, not the headcount" in _wrong(ex.q6, 6).message  # 5.61 people on the desk, rounded up
 
 
-def test_q6_the_solution_notebook_rounding_passes(ex):
-    from aipm_course.uncertainty import zone_policy
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_q6_the_workload_is_refused_for_seeds_0_to_299(scenario):
+    """The people on the desk (the workload, rounded up) is not the headcount: refused with its feedback
+    wherever it differs from the people to employ, which is every seed but where a whole zone fits one person."""
+    differs = 0
+    for seed in range(300):
+        ex = load("07", seed=seed, scenario=scenario)
+        raw = _triagers(ex.case, HUMAN_T, rounded=False)
+        workload = math.ceil(raw * 0.7 * 5 / 7 - 1e-9)
+        if workload == math.ceil(raw - 1e-9):
+            assert workload == 1, (seed, scenario)  # only a zone that one person covers either way
+            continue
+        differs += 1
+        assert "workload, not the headcount" in _wrong(ex.q6, workload).message, (seed, scenario)
+    assert differs >= (300 if scenario != "legal_review" else 100), differs
+
+
+def test_q6_the_solution_notebook_staffing_passes(ex):
+    from aipm_course.uncertainty import reviewer_fte, zone_policy
 
     c = ex.case
     caveat_from = _budget_numbers(c.seed, c.scenario)["met"]
     zones = zone_policy(c.routing.correct, c.routing.confidence, caveat_from, 0.8, cases_per_day=c.tickets_per_day, **c.zone_costs)
-    assert ex.q6.check(-(-zones.reviewers // 1)).correct
+    assert ex.q6.check(reviewer_fte(zones.human_cases_per_day, c.minutes_per_review).hire).correct
 
 
 def test_q6_an_unrounded_headcount_is_not_accepted(ex):
@@ -635,13 +751,17 @@ def test_q6_an_unrounded_headcount_is_not_accepted(ex):
 def test_q6_each_slip_gets_its_own_feedback(ex):
     c = ex.case
     met = _budget_numbers(c.seed, c.scenario)["met"]
+    share = _below(c, HUMAN_T)
+    on_desk = _people(c, share, rounded=False) * 0.7 * 5 / 7
     q = ex.q6
     named = [
+        _slip(q, math.ceil(on_desk - 1e-9), "people on the desk each open day", WHOLE_UP),
+        _slip(q, _people(c, share, shrinkage=0), "forgets shrinkage", WHOLE_UP),
+        _slip(q, _people(c, share, days_open=5), "not for the 7-day desk", WHOLE_UP),
+        _slip(q, math.ceil(on_desk * 7 / 5 * 1.3 - 1e-9), "adds 30%", WHOLE_UP),
+        _slip(q, _people(c, share, occupancy=1), "every minute of a shift", WHOLE_UP),
         _slip(q, _triagers(c, met), "caveat zone to people too", WHOLE_UP),
-        _slip(q, math.ceil(c.tickets_per_day * c.minutes_per_review / 360 - 1e-9), "sends every ticket to a person", WHOLE_UP),
-        _slip(q, _triagers(c, HUMAN_T, minutes_a_day=480), "8-hour day", WHOLE_UP),
-        _slip(q, _triagers(c, HUMAN_T, minutes_a_day=6), "minutes of work by hours", WHOLE_UP),
-        _slip(q, _triagers(c, HUMAN_T, minutes_a_day=60), "hours of triage work a day", WHOLE_UP),
+        _slip(q, _people(c, 1.0), "sends every ticket to a person", WHOLE_UP),
         _slip(q, _triagers(c, 0.7), "lesson 03's human threshold", WHOLE_UP),
     ]
     assert sum(named) >= 4
@@ -650,13 +770,13 @@ def test_q6_each_slip_gets_its_own_feedback(ex):
 def test_q7_the_solution_budget_passes(ex):
     decision = solution_budget_decision(ex)
     assert decision["caveat_threshold"] == pytest.approx(_budget_numbers(ex.case.seed, ex.case.scenario)["met"])
-    assert _triagers(ex.case, 0.8) <= ex.case.reviewers_available
+    assert _triagers(ex.case, decision["human_threshold"]) <= ex.case.reviewers_available
     assert ex.q7.check(decision).correct
 
 
 def _decision(ex, **changes):
     b = _budget_numbers(ex.case.seed, ex.case.scenario)
-    return {"budget": _budget(ex.case.budget), "caveat_threshold": b["met"], "human_threshold": HUMAN_T, **changes}
+    return {"budget": _budget(ex.case.budget), "caveat_threshold": b["met"], "human_threshold": _solution_human(ex.case), **changes}
 
 
 def _problems(ex, decision):
@@ -680,8 +800,7 @@ def test_q7_a_caveat_threshold_whose_served_bound_is_over_the_budget(ex):
     b = _budget_numbers(c.seed, c.scenario)
     caveat = b["observed_only"]  # within budget on the observed rate, not on its upper bound
     assert _served_bound(c.routing.correct, c.routing.confidence, caveat) > c.budget
-    assert _triagers(c, HUMAN_T) <= c.reviewers_available
-    decision = _decision(ex, caveat_threshold=caveat)
+    decision = _decision(ex, caveat_threshold=max(caveat, _solution_human(c)))
     assert _problems(ex, decision) == ["zones"]
     assert "Raise the caveat threshold" in _details(ex.q7, decision)
 
@@ -693,6 +812,37 @@ def test_q7_a_human_threshold_that_needs_too_many_triagers(ex):
     decision = _decision(ex, human_threshold=float(human))
     assert _problems(ex, decision) == ["people"]
     assert f"needs {_triagers(c, human)} triagers and the team can spare {c.reviewers_available}" in _details(ex.q7, decision)
+
+
+def test_q7_the_workload_is_not_the_headcount(ex):
+    """A human zone whose workload in people fits the team, but whose people to employ do not, is refused."""
+    c = ex.case
+    met = _budget_numbers(c.seed, c.scenario)["met"]
+
+    def on_desk(h):  # people reviewing each open day: the workload, rounded up
+        return math.ceil(_triagers(c, h, rounded=False) * 0.7 * 5 / 7 - 1e-9)
+
+    human = next(float(h) for h in np.linspace(0.5, met, 200) if on_desk(h) <= c.reviewers_available < _triagers(c, h))
+    details = _details(ex.q7, _decision(ex, human_threshold=human))
+    assert details.startswith("people: ") and "people on the desk" in details and "to employ" in details
+
+
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_q7_people_to_employ_decide_for_seeds_0_to_299(scenario):
+    """The solved notebook's zones pass; one step of 0.05 higher, where the people to employ (written out
+    here) exceed the team, the same decision is refused for its people alone."""
+    from aipm_course.uncertainty import threshold_for_budget
+
+    for seed in range(300):
+        ex = load("07", seed=seed, scenario=scenario)
+        c = ex.case
+        human = _solution_human(c)
+        caveat = threshold_for_budget(c.routing.correct, c.routing.confidence, c.budget).threshold
+        decision = {"budget": _budget(c.budget), "caveat_threshold": caveat, "human_threshold": human}
+        assert ex.q7.check(decision).correct, (seed, scenario)
+        over = next(h for h in (human + 0.05, human + 0.1, human + 0.15) if _triagers(c, h) > c.reviewers_available)
+        refused = _wrong(ex.q7, {**decision, "human_threshold": over})
+        assert [d.split(":")[0] for d in refused.details] == ["people"], (seed, scenario, refused)
 
 
 @pytest.mark.parametrize("answer", [0.9, "budget", {"budget": {}}, {"budget": "x", "caveat_threshold": 0.9, "human_threshold": 0.8}])
@@ -972,7 +1122,8 @@ def test_q12_passes_once_the_six_memos_are_saved(params, work):
     budget_decision = solution_budget_decision(ex)
     budget_rationale = (
         f"Routing alone above {budget_decision['caveat_threshold']:.3f} keeps wrong queues within {c.budget:.0%} with 95% confidence, "
-        f"and sending tickets below 0.8 to a person needs {_triagers(c, 0.8)} triagers of the {c.reviewers_available} we can spare."
+        f"and sending tickets below {budget_decision['human_threshold']:g} to a person needs {_triagers(c, budget_decision['human_threshold'])} "
+        f"full-time triagers of the {c.reviewers_available} we can spare."
     )
     assert "Not saved" not in save_budget_memo(c.routing, budget_decision, c.tickets_per_day, c.zone_costs, c.budget, budget_rationale, work=work)
     assert "Not saved" not in save_cost_model(ex.comparison, solution_cost_decision(ex), work=work)
@@ -1132,7 +1283,7 @@ def _concept_answers(ex):
         "q3": sample_flags,  # ignores "a day": the count in the labelled sample
         "q4": {"threshold": 0.5, "rationale": RATIONALE},  # ignores the costs: far above what the seniors can handle
         "q5": observed,  # ignores the uncertainty: the observed rate within budget, not its bound
-        "q6": math.ceil(c.tickets_per_day * c.minutes_per_review / 360 - 1e-9),  # ignores the zones: every ticket to a person
+        "q6": _people(c, 1.0),  # ignores the zones: every ticket to a person (the workload answer: test_q6_the_workload_is_refused_...)
         "q7": {"budget": _budget(c.budget), "caveat_threshold": max(observed, HUMAN_T), "human_threshold": HUMAN_T},
         "q8": (fixed + queries * per_query) / queries,  # ignores the success rate: cost per query
         "q9": _break_even_volume(c.costs, ft - 3 * c.costs.ft_retrain_cost) / 360,  # ignores the retrains
@@ -1236,3 +1387,34 @@ def test_solutions_and_hints_render(ex):
     for q in ex.questions:
         assert str(q.solution()).strip()
         assert str(q.hint(1)).strip() and str(q.hint(99)).strip()
+
+
+# --- the lesson's headroom figures --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("busy", "customers", "tolerance"), [(0.80, 1_000_000, 0.05), (0.85, 1_000_000, 0.05), (0.95, 4_000_000, 0.10)])
+def test_the_lessons_queue_waits_agree_with_a_simulation(busy, customers, tolerance):
+    """Lesson 07: with one server and random arrivals the mean wait is busy / (1 - busy) service times
+    (4 at 80%, about 6 at 85%, 19 at 95%). Simulated here by Lindley's recursion, seeded."""
+    lesson = {0.80: 4, 0.85: 6, 0.95: 19}[busy]
+    assert busy / (1 - busy) == pytest.approx(lesson, abs=0.35)
+    rng = np.random.default_rng(7)
+    service, gaps = rng.exponential(1.0, customers), rng.exponential(1 / busy, customers)
+    walk = np.r_[0.0, np.cumsum(service - gaps)]
+    waits = walk - np.minimum.accumulate(walk)  # W_n = max(0, W_(n-1) + S - A), unrolled
+    assert waits[customers // 10:].mean() == pytest.approx(busy / (1 - busy), rel=tolerance)
+
+
+def test_several_servers_wait_less_but_climb_the_same_way_near_full():
+    """Lesson 07: several seniors sharing one queue wait less, but their wait still climbs as the desk nears 100% busy
+    (Erlang C, written out: the chance to wait, over c x (1 - busy), in service times)."""
+    def wait(servers, busy):
+        a = servers * busy
+        top = a**servers / math.factorial(servers) / (1 - busy)
+        chance = top / (sum(a**k / math.factorial(k) for k in range(servers)) + top)
+        return chance / (servers * (1 - busy))
+
+    assert wait(1, 0.8) == pytest.approx(4.0)
+    for busy in (0.8, 0.85, 0.95):
+        assert wait(8, busy) < wait(1, busy)
+    assert wait(8, 0.95) / wait(8, 0.8) > 4 and wait(8, 0.99) / wait(8, 0.95) > 4

@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import html
 import html.parser
+import math
 import os
 import re
 import subprocess
@@ -571,7 +572,8 @@ def check_row(row: list[str], y, s, scenario) -> float:
     assert printed_close(percent(row[1]) * 100, precision * 100, 1), (row, precision)
     assert printed_close(percent(row[2]) * 100, recall * 100, 1), (row, recall)
     assert printed_close(number(row[3]), flags, 0), (row, flags)
-    assert printed_close(dollars(row[4]), cost, 0 if cost >= 100 else 2), (row, cost)
+    assert printed_close(percent(row[4]) * 100, flags / scenario.review_capacity_per_day * 100, 0), (row, flags)
+    assert printed_close(dollars(row[5]), cost, 0 if cost >= 100 else 2), (row, cost)
     return t
 
 
@@ -602,6 +604,15 @@ def test_the_threshold_memo_numbers_match_counts_computed_from_the_data(tickets,
     assert daily(y, s, t_cap, tickets)[2] <= tickets.review_capacity_per_day
     lower = s[s < t_cap].max()
     assert daily(y, s, lower, tickets)[2] > tickets.review_capacity_per_day
+    # The closed form for calibrated scores, by hand: $4 / ($4 + $120) = 0.0323.
+    assert float(rows["Closed form, calibrated scores"][0]) == pytest.approx(4 / 124, abs=5e-5)
+    check_row(rows["Closed form, calibrated scores"], y, s, tickets)
+    # The headroom row fills at most 85% of what the team can read, and the next lower score would not.
+    t_head = check_row(rows["85% of what they can handle"], y, s, tickets)
+    assert t_cap < t_head
+    assert daily(y, s, t_head, tickets)[2] <= 0.85 * tickets.review_capacity_per_day
+    assert daily(y, s, s[s < t_head].max(), tickets)[2] > 0.85 * tickets.review_capacity_per_day
+    assert "no more than 85%" in memo and "calibrated" in memo
     assert f"at least **{threshold:.4f}**" in memo
     assert RATIONALE in memo
 
@@ -676,6 +687,46 @@ def test_the_budget_memo_shows_the_shares_and_the_bound(routing):
     assert printed_close(float(caveat.group(1)), ours["caveat"] * 100, 1)
     assert printed_close(float(human.group(1)), ours["human"] * 100, 1)
     assert RATIONALE in memo
+
+
+def test_the_budget_memo_tells_the_workload_from_the_people_to_employ():
+    t = support_tickets()
+    conf = np.asarray(t.confidence, dtype=float)
+    zones = zone_policy(t.correct, conf, 0.9, 0.8, cases_per_day=6_000, cost_error_served=4.0, cost_error_caveat=1.5,
+                        cost_per_review=1.2, minutes_per_review=2.0)
+    memo = budget_markdown(budget(0.05), zones, 0.05, RATIONALE)
+    # Written out here: 6,000 tickets × the share below 0.8 × 2 minutes / 60 = hours a day; / (8 h × 85%) on the
+    # desk; × 7/5 / (1 − 30%) full-time; rounded up to whole people.
+    hours = 6_000 * (conf < 0.8).mean() * 2 / 60
+    desk = hours / (8 * 0.85)
+    fte = desk * 7 / 5 / 0.7
+    work = re.search(r"Workload: ([\d.,]+) hours of reviewing a day, ([\d.]+) people on the desk", memo)
+    hire = re.search(r"People to employ: (\d+) (?:person|people) \(([\d.]+) full-time before rounding up", memo)
+    assert work and hire, memo
+    assert printed_close(number(work.group(1)), hours, 1) and printed_close(float(work.group(2)), desk, 2)
+    assert int(hire.group(1)) == math.ceil(fte) and printed_close(float(hire.group(2)), fte, 2)
+    assert int(hire.group(1)) > math.ceil(desk) > 1  # about twice the workload in people
+
+
+def test_the_budget_memo_takes_other_staffing_assumptions_and_refuses_anything_else(routing):
+    from aipm_course.uncertainty import reviewer_fte
+
+    zones, ours = routing
+    five_days = reviewer_fte(zones.human_cases_per_day, 2.0, days_open=5, shrinkage=0.25)
+    memo = budget_markdown(budget(0.05), zones, 0.05, RATIONALE, staffing=five_days)
+    fte = 6_000 * ours["human"] * 2 / 60 / (8 * 0.85) / 0.75
+    assert f"({fte:.2f} full-time before rounding up: 5 days open, 5 worked each week, 25% shrinkage)" in memo
+    with pytest.raises(ValueError, match="staffing"):
+        budget_markdown(budget(0.05), zones, 0.05, RATIONALE, staffing=3)
+
+
+def test_the_budget_memo_counts_the_time_to_confirm_caveats_when_it_is_priced():
+    t = support_tickets()
+    zones = zone_policy(t.correct, t.confidence, 0.9, 0.6, cases_per_day=6_000, cost_error_served=4.0, cost_error_caveat=1.5,
+                        cost_per_review=1.2, minutes_per_review=2.0, seconds_per_confirmation=15)
+    caveated = ((np.asarray(t.confidence) >= 0.6) & (np.asarray(t.confidence) < 0.9)).mean() * 6_000
+    found = re.search(r"Confirming caveats: ([\d.,]+) hours a day", budget_markdown(budget(0.05), zones, 0.05, RATIONALE))
+    assert found and printed_close(number(found.group(1)), caveated * 15 / 3600, 1)
 
 
 @pytest.mark.parametrize("side", ["below", "above"])

@@ -5,10 +5,10 @@ and saved to the portfolio, then the portfolio assembled. Numbers follow the not
 
 The questions are registered in order on ``exercise`` (see ``registry.py``); the eval plan (step 6)
 came last, so it is q13 although the notebook asks it before the portfolio (q12). The case's data,
-the two thresholds of step 2, the budget's threshold of step 3 and the cost comparison of step 4
-are shared values (``ex.data.case``, ...). ``load`` returns the question set with five extras the
-notebook uses: ``ex.case``, ``ex.comparison``, ``ex.save_brief(brief)``, ``ex.save_plan(plan)`` and
-``ex.save_eval_plan(plan)``.
+the thresholds of step 2 (cheapest, closed form, capacity, headroom), the budget's threshold of
+step 3 and the cost comparison of step 4 are shared values (``ex.data.case``, ...). ``load``
+returns the question set with five extras the notebook uses: ``ex.case``, ``ex.comparison``,
+``ex.save_brief(brief)``, ``ex.save_plan(plan)`` and ``ex.save_eval_plan(plan)``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from ..parameters import Scenario, get_scenario, scaled, validate_parameters
 from ..portfolio import PortfolioReport
 from ..rollout import KILL_SWITCH_MIN_USERS, example_plan, plan_to_dict, read_plan
 from ..scenarios import support_tickets, urgent_tickets
-from ..thresholds import ConfusionCounts, best_threshold, confusion_table, metrics_at
-from ..uncertainty import budget_from_dict, threshold_for_budget, zone_policy
+from ..thresholds import ConfusionCounts, bayes_threshold, best_threshold, confusion_table, metrics_at
+from ..uncertainty import budget_from_dict, reviewer_fte, threshold_for_budget, zone_policy
 from .plan_checks import plan_checker, plan_saver
 from .registry import Context, Exercise, QuestionSet
 
@@ -50,10 +50,16 @@ COST_SKELETON = {"choice": ___, "rationale": ___}
 
 MODULE = "07"
 BUDGET = 0.05  # the routing budget: at most 5% of tickets answered alone may be wrong
-REVIEWERS_AVAILABLE = 10  # triagers the support team can spare for the human zone (scaled with the volume)
+REVIEWERS_AVAILABLE = 10  # full-time triagers (people employed) the team can spare for the human zone (scaled with the volume)
 PLAN_BASELINE = 0.60  # task success today, the rate the rollout's online gates watch
 HUMAN_THRESHOLD = 0.8  # question 6: tickets below this confidence go to a person
-PRODUCTIVE_MINUTES = 6 * 60  # a triager's productive minutes a day
+# Questions 6 and 7 turn review work into people to employ with lesson 03's reviewer_fte and these
+# assumptions (its defaults, stated in question 6): 8-hour shifts at 85% occupancy, a desk open
+# 7 days a week staffed by 5-day weeks, 30% of paid time lost to shrinkage.
+STAFFING = {"shift_hours": 8.0, "occupancy": 0.85, "shrinkage": 0.30, "days_open": 7, "days_worked": 5}
+PLANNED_LOAD = 0.85  # question 4: plan the seniors' flags at no more than this share of what they can read
+LEAST_LOAD = 0.80  # question 4: a threshold filling less than this share leaves them idle while urgent tickets are missed
+HALF_STEP = 5e-5  # question 4: a threshold given to four decimals counts as the one it rounds
 BRIEFING_SEED = 42  # the seed the briefing (notebooks/07) shows its numbers with
 LESSON_03_HUMAN_THRESHOLD = 0.7  # the human threshold of lesson 03's zone example
 LESSON_05_USERS = 20_000  # the users a day of lesson 05's plan
@@ -110,17 +116,23 @@ exercise.shared(_shared_case)
 
 @exercise.shared
 def thresholds(ctx: Context) -> types.SimpleNamespace:
-    """Step 2's two thresholds: the cheapest on the data and the lowest the seniors can handle."""
+    """Step 2's thresholds: the cheapest on the data, the closed form for calibrated scores (the
+    cheapest in expectation), and the lowest whose flags fit all, 85% and 80% of the seniors' capacity."""
     u = ctx.shared.case.urgent
-    # One sorted table gives both (what best_threshold and threshold_for_capacity compute, each sorting
+    # One sorted table gives them all (what best_threshold and threshold_for_capacity compute, each sorting
     # the 20,000 scores again): the cheapest, the highest among equal costs; the lowest that fits.
     table = confusion_table(u.y_true, u.scores)
     cost = table.cost_per_case(u.cost_fp, u.cost_fn)
     i = int(np.nonzero(cost <= cost.min() + 1e-12 * max(1.0, abs(cost.min())))[0][0])
     n = table.tp[0] + table.fp[0] + table.fn[0] + table.tn[0]
-    j = int(np.nonzero((table.tp + table.fp) / n * u.cases_per_day <= u.review_capacity_per_day + 1e-9)[0][-1])
+    flags = (table.tp + table.fp) / n * u.cases_per_day
+
+    def fitting(load: float) -> float:
+        return float(table.thresholds[int(np.nonzero(flags <= load * u.review_capacity_per_day + 1e-9)[0][-1])])
+
     at = ConfusionCounts(float(table.thresholds[i]), int(table.tp[i]), int(table.fp[i]), int(table.fn[i]), int(table.tn[i]))
-    return types.SimpleNamespace(cheapest=at.threshold, at_cheapest=at, capacity=float(table.thresholds[j]))
+    return types.SimpleNamespace(cheapest=at.threshold, at_cheapest=at, bayes=bayes_threshold(u.cost_fp, u.cost_fn),
+                                 capacity=fitting(1.0), headroom=fitting(PLANNED_LOAD), least_load=fitting(LEAST_LOAD))
 
 
 @exercise.shared
@@ -216,24 +228,53 @@ def _brief_checker(example: dict):
     return check
 
 
-def _threshold_checker(c: types.SimpleNamespace, cheapest: float, capacity: float):
-    low, high = sorted((cheapest, capacity))
+# A rationale that adds people to read the flags: hiring, contractors, more seniors.
+HIRING = re.compile(
+    r"\b(hire[sd]?|hiring|recruit\w*|headcount|contractors?)\b"
+    r"|\b(more|extra|additional|new|another)\s+(\w+\s+)?(seniors?|agents?|people|staff|reviewers?)\b",
+    re.IGNORECASE,
+)
+
+
+def _defensible_range(t: types.SimpleNamespace) -> tuple[float, float]:
+    """Question 4's range: from the lower of the closed form (the cheapest in expectation, for
+    calibrated scores) and the cheapest on the data, up to the threshold that fills 80% of the
+    seniors' capacity (or the cheapest, when even it fills less)."""
+    return min(t.bayes, t.cheapest), max(t.least_load, t.cheapest)
+
+
+def _threshold_checker(c: types.SimpleNamespace, t: types.SimpleNamespace):
+    u = c.urgent
+    low, high = _defensible_range(t)
+    capacity, planned = u.review_capacity_per_day, PLANNED_LOAD * u.review_capacity_per_day
+
+    def flags_a_day(x: float) -> float:
+        m = metrics_at(u.y_true, u.scores, x)
+        return m.flagged / m.n * u.cases_per_day
 
     def check(answer) -> list[str]:
         d = _decision(answer, ("threshold", "rationale"))
-        t = d["threshold"]
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 < t < 1:
-            raise ValueError(f"threshold must be a number between 0 and 1, got {t!r}")
+        x = d["threshold"]
+        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 < x < 1:
+            raise ValueError(f"threshold must be a number between 0 and 1, got {x!r}")
         problems = []
-        if t < low - 1e-9:
+        if x < low - HALF_STEP:
             problems.append(
-                f"threshold: {t:g} flags more tickets than the cheapest threshold ({cheapest:.4f}) and more than the seniors can read: "
-                "it costs more and overloads them. Raise it."
+                f"threshold: {x:g} is below both the cheapest threshold on the data ({t.cheapest:.4f}) and the closed form for these "
+                f"calibrated scores, cost of a false flag / (sum of both costs) = {t.bayes:.4f}, the cheapest in expectation. Below both, "
+                "each extra flag costs more than the misses it prevents, and the seniors get more to read. Raise it."
             )
-        elif t > high + 1e-9:
+        elif x > high + HALF_STEP:
             problems.append(
-                f"threshold: {t:g} flags fewer tickets than the seniors can handle ({c.urgent.review_capacity_per_day:,} a day) "
-                "and misses more urgent ones than needed. Lower it."
+                f"threshold: {x:g} flags about {flags_a_day(x):,.0f} tickets a day, under {LEAST_LOAD:.0%} of the {capacity:,} a day the "
+                f"seniors can read: beyond the headroom a busy day needs, it misses urgent tickets they had time for. Lower it to {high:.4f} or below."
+            )
+        elif flags_a_day(x + HALF_STEP) > planned + 1e-9 and not HIRING.search(str(d["rationale"])):
+            flags = flags_a_day(x)
+            problems.append(
+                f"headroom: at {x:g} the seniors get about {flags:,.0f} flags a day, {flags / capacity:.0%} of the {capacity:,} they can read. "
+                f"Flags come in bursts, and a queue's wait grows sharply as a desk nears 100% busy: plan for at most {PLANNED_LOAD:.0%} "
+                f"({planned:,.0f} a day). Raise the threshold to {t.headroom:.4f} or more, or say in the rationale whom you hire to read the rest."
             )
         return problems + _rationale_problems(d["rationale"])
 
@@ -259,11 +300,12 @@ def _budget_checker(c: types.SimpleNamespace):
                 f"zones: tickets answered alone have an upper bound of {z.served_upper_bound:.2%} errors, over the {c.budget:.0%} budget. "
                 "Raise the caveat threshold."
             )
-        needed = math.ceil(z.reviewers - 1e-9)
-        if needed > c.reviewers_available:
+        staff = reviewer_fte(z.human_cases_per_day, c.minutes_per_review, **STAFFING)
+        if staff.hire > c.reviewers_available:
             problems.append(
-                f"people: the human zone needs {needed} triagers and the team can spare {c.reviewers_available}. Lower the human threshold "
-                "(more tickets get a caveat instead)."
+                f"people: the human zone needs {staff.hire} triagers and the team can spare {c.reviewers_available}: {staff.workload_hours:.1f} h "
+                f"of reviewing a day is {staff.on_desk:.2f} people on the desk, {staff.fte:.2f} to employ (counted as in question 6). "
+                "Lower the human threshold (more tickets get a caveat instead)."
             )
         return problems
 
@@ -328,8 +370,11 @@ def the_brief(ctx: Context) -> ValidationQuestion:
         hints=(
             "`brief_to_yaml(load_example(\"support_triage\"))` gives a complete brief to adapt; change the feature, the problem, the metrics and the human loop.",
             "The validator lists what is missing, field by field: run the check after each section.",
+            "A quality target must be one its evaluation set can show by a 95% bound. For recall, `eval_size` counts the urgent tickets "
+            "only (about 8% of a labelled set); for precision, the tickets the flag marks. Size the set for that, or give `expected:` from a pilot.",
         ),
-        solution="One complete brief is in the solved notebook; yours will differ in its details.",
+        solution=("One complete brief is in the solved notebook: recall at least 0.7 measured on about 320 urgent tickets with 0.8 expected; "
+                  "yours will differ in its details."),
     )
 
 
@@ -402,21 +447,27 @@ def flags_a_day(ctx: Context) -> NumberQuestion:
 @exercise.question("q4")
 def your_threshold(ctx: Context) -> ValidationQuestion:
     c, t = ctx.shared.case, ctx.shared.thresholds
+    low, high = _defensible_range(t)
     return ValidationQuestion(
         "q4",
         "Your threshold, and why",
         (
             "Choose the threshold you would ship and give your reasons: a dict with `threshold` and `rationale`. "
-            "The cheapest one may flag more tickets than the seniors can read: decide between hiring, a higher threshold, or something in between."
+            "The cheapest one may flag more tickets than the seniors can read: decide between hiring, a higher threshold, or something in between, "
+            f"and leave the seniors headroom for a busy day (plan for at most {PLANNED_LOAD:.0%} of the flags they can read)."
         ),
-        _threshold_checker(c, t.cheapest, t.capacity),
+        _threshold_checker(c, t),
         starting_point=copy.deepcopy(THRESHOLD_SKELETON),
         hints=(
-            "`threshold_for_capacity(y_true, scores, capacity, tickets_a_day)` gives the lowest threshold the seniors can handle.",
-            "Any threshold between the cheapest one and the capacity one is defensible; say which costs you accept.",
+            "`threshold_for_capacity(y_true, scores, capacity, tickets_a_day)` gives the lowest threshold whose flags fit a capacity: "
+            f"try it with {PLANNED_LOAD:.0%} of the seniors' capacity, the most to plan for.",
+            "Defensible: from the lower of the closed form cost_fp / (cost_fp + cost_fn) (the cheapest in expectation for calibrated scores) "
+            f"and the cheapest on the data, up to the threshold that fills about {LEAST_LOAD:.0%} of the seniors' capacity. "
+            f"One that fills more than {PLANNED_LOAD:.0%} needs more seniors: say whom you hire.",
         ),
-        solution=f"Between {min(t.cheapest, t.capacity):.4f} and {max(t.cheapest, t.capacity):.4f}, with reasons that name the cost a day and the people needed.",
-        data=types.SimpleNamespace(cheapest=t.cheapest, capacity=t.capacity),
+        solution=(f"Between {low:.4f} and {high:.4f}. From {t.headroom:.4f} up, today's seniors keep {1 - PLANNED_LOAD:.0%} headroom; "
+                  "below it, name the hiring in the reasons. The reasons state the cost a day and the people needed."),
+        data=types.SimpleNamespace(cheapest=t.cheapest, capacity=t.capacity, bayes=t.bayes, headroom=t.headroom, least_load=t.least_load),
     )
 
 
@@ -459,9 +510,36 @@ def budget_threshold(ctx: Context) -> NumberQuestion:
     )
 
 
-def _triagers(c, share: float, minutes_a_day: float = PRODUCTIVE_MINUTES) -> int:
-    """Whole triagers for a share of the tickets (what a learner's slip rounds up to)."""
-    return math.ceil(share * c.tickets_per_day * c.minutes_per_review / minutes_a_day - 1e-9)
+def _staffing(c, share: float, **change):
+    """reviewer_fte for a share of the tickets, with question 6's assumptions (a slip changes one)."""
+    return reviewer_fte(share * c.tickets_per_day, c.minutes_per_review, **{**STAFFING, **change})
+
+
+def _up(x: float) -> int:
+    return math.ceil(x - 1e-9)
+
+
+def _staffing_slips(c, z, below) -> tuple[Mistake, ...]:
+    human = z.shares["human"]
+    s = _staffing(c, human)
+    week, shrink = STAFFING["days_open"] / STAFFING["days_worked"], STAFFING["shrinkage"]
+    return (
+        Mistake(_up(s.on_desk), f"That is the people on the desk each open day: the workload, not the headcount. A desk open {STAFFING['days_open']} days "
+                f"staffed by {STAFFING['days_worked']}-day weeks needs × {STAFFING['days_open']}/{STAFFING['days_worked']}, and shrinkage leaves "
+                f"{1 - shrink:.0%} of paid time: ÷ {1 - shrink:g}."),
+        Mistake(_staffing(c, human, shrinkage=0).hire, f"That covers the {STAFFING['days_open']}-day desk but forgets shrinkage: breaks, training and leave "
+                f"take {shrink:.0%} of paid time, so divide by {1 - shrink:g}."),
+        Mistake(_staffing(c, human, days_open=STAFFING["days_worked"]).hire, f"That allows for shrinkage but not for the {STAFFING['days_open']}-day desk: "
+                f"each triager works {STAFFING['days_worked']} days of {STAFFING['days_open']}, so × {STAFFING['days_open']}/{STAFFING['days_worked']}."),
+        Mistake(_up(s.on_desk * week * (1 + shrink)), f"That adds {shrink:.0%} (× {1 + shrink:g}). Shrinkage of {shrink:.0%} leaves {1 - shrink:.0%} of paid "
+                f"time for work: divide by {1 - shrink:g} (× {1 / (1 - shrink):.2f})."),
+        Mistake(_staffing(c, human, occupancy=1).hire, f"That counts every minute of a shift as reviewing. At {STAFFING['occupancy']:.0%} occupancy a triager "
+                f"reviews about {STAFFING['shift_hours'] * STAFFING['occupancy']:g} hours of an {STAFFING['shift_hours']:g}-hour shift."),
+        Mistake(_staffing(c, human + z.shares["caveat"]).hire, "You sent the caveat zone to people too. Only tickets below the human threshold go to a person."),
+        Mistake(_staffing(c, 1.0).hire, "That sends every ticket to a person. Only the human zone, the tickets below the human threshold, needs a triager."),
+        Mistake(_staffing(c, below(LESSON_03_HUMAN_THRESHOLD)).hire,
+                f"That uses lesson 03's human threshold ({LESSON_03_HUMAN_THRESHOLD}). This question sends tickets below {HUMAN_THRESHOLD} to a person."),
+    )
 
 
 @exercise.question("q6")
@@ -469,29 +547,28 @@ def triagers(ctx: Context) -> NumberQuestion:
     c, met = ctx.shared.case, ctx.shared.budget_met
     r, p = c.routing, whole("up")
     z = zone_policy(r.correct, r.confidence, met.threshold, HUMAN_THRESHOLD, cases_per_day=c.tickets_per_day, **c.zone_costs)
+    s = _staffing(c, z.shares["human"])
     below = lambda t: float((r.confidence < t).mean())  # noqa: E731 - the share a person sees below t
-    slips = (
-        Mistake(_triagers(c, z.shares["human"] + z.shares["caveat"]), "You sent the caveat zone to people too. Only tickets below the human threshold go to a person."),
-        Mistake(_triagers(c, 1.0), "That sends every ticket to a person. Only the human zone, the tickets below the human threshold, needs a triager."),
-        Mistake(_triagers(c, z.shares["human"], 8 * 60), "That counts an 8-hour day. A triager has 6 productive hours: meetings, breaks and handovers take the rest."),
-        Mistake(_triagers(c, z.shares["human"], 6), "That divides minutes of work by hours of a day. Turn the 6 productive hours into minutes first."),
-        Mistake(_triagers(c, z.shares["human"], 60), "That is the hours of triage work a day. Divide them by the 6 productive hours one triager gives."),
-        Mistake(_triagers(c, below(LESSON_03_HUMAN_THRESHOLD)), f"That uses lesson 03's human threshold ({LESSON_03_HUMAN_THRESHOLD}). This question sends tickets below {HUMAN_THRESHOLD} to a person."),
-    )
     return NumberQuestion(
         "q6",
-        "Triagers for the human zone",
+        "Triagers to employ for the human zone",
         (
             f"With that caveat threshold and tickets below confidence {HUMAN_THRESHOLD} sent to a person ({c.minutes_per_review:g} minutes "
-            f"each, 6 productive hours a day), how many triagers do {c.tickets_per_day:,} tickets a day need?"
+            f"each), how many full-time triagers must the team employ for {c.tickets_per_day:,} tickets a day? The desk is open "
+            f"{STAFFING['days_open']} days a week; each triager works {STAFFING['days_worked']} shifts of {STAFFING['shift_hours']:g} hours a week "
+            f"at {STAFFING['occupancy']:.0%} occupancy (the rest goes on waiting and switching between tickets), and shrinkage (breaks, "
+            f"training, leave) takes {STAFFING['shrinkage']:.0%} of paid time."
         ),
-        NumberSpec(float(math.ceil(z.reviewers - 1e-9)), precision=p, units="triagers", mistakes=slips),
+        NumberSpec(float(s.hire), precision=p, units="triagers", mistakes=_staffing_slips(c, z, below)),
         hints=(
-            "Only the human zone needs people: the share of tickets below the human threshold, times the tickets a day, times the minutes each.",
-            "`zone_policy(...)` gives the shares and `.reviewers`; or tickets × human share × minutes / (60 × 6). Round up: people come whole.",
+            "Hours of triage a day = tickets to a person × minutes / 60. People on the desk each day = those hours / the hours a shift "
+            "gives at that occupancy. People to employ = on the desk × 7/5 (a desk open every day, 5-day weeks) / 0.7 (shrinkage).",
+            "`reviewer_fte(zones.human_cases_per_day, c.minutes_per_review)` uses these assumptions (its defaults); `.hire` rounds up.",
         ),
-        solution=(f"Human share {z.shares['human']:.1%} × {c.tickets_per_day:,} = {z.human_cases_per_day:,.0f} tickets × {c.minutes_per_review:g} min / 360 "
-                  f"= {z.reviewers:.2f} → {p.format(z.reviewers)}."),
+        solution=(f"{z.human_cases_per_day:,.0f} tickets × {c.minutes_per_review:g} min = {s.workload_hours:.1f} h a day; "
+                  f"÷ ({STAFFING['shift_hours']:g} h × {STAFFING['occupancy']:.0%}) = {s.on_desk:.2f} people on the desk (the workload); "
+                  f"× 7/5 ÷ {1 - STAFFING['shrinkage']:g} = {s.fte:.2f} full-time → {s.hire} to employ."),
+        data=types.SimpleNamespace(human_cases_per_day=z.human_cases_per_day, minutes_per_case=c.minutes_per_review, **STAFFING),
     )
 
 
@@ -504,15 +581,16 @@ def your_budget(ctx: Context) -> ValidationQuestion:
         (
             f"Write the uncertainty budget (at least two scopes, none above {c.budget:.0%}) and choose the two thresholds, in a dict with "
             f"`budget`, `caveat_threshold` and `human_threshold`. Tickets answered alone must meet the budget's bound, and the human zone "
-            f"must fit the {c.reviewers_available} triagers the team can spare."
+            f"must fit the {c.reviewers_available} full-time triagers the team can spare (people to employ, counted as in question 6)."
         ),
         _budget_checker(c),
         starting_point=copy.deepcopy(BUDGET_SKELETON),
         hints=(
             "The budget's format is lesson 03's: `name` and `budget:` with one entry per scope (max_error_rate, severity, owner, review_date, fallback).",
-            "Start from the caveat threshold of question 5; move the human threshold down until the triagers fit.",
+            "Start from the caveat threshold of question 5; move the human threshold down until `reviewer_fte(...).hire` fits the triagers.",
         ),
-        solution="A budget with two or more scopes at 5% or less, the caveat threshold from question 5 or above, and a human threshold that needs no more triagers than are available.",
+        solution=("A budget with two or more scopes at 5% or less, the caveat threshold from question 5 or above, and a human threshold whose "
+                  "people to employ (not its workload) are no more than the triagers available."),
     )
 
 
