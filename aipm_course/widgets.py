@@ -378,6 +378,12 @@ def threshold_explorer(scenario: str = "card_fraud", seed: int = 0) -> Threshold
 # --------------------------------------------------------------------------------------------
 
 
+def _seat_floor(staffing) -> str:
+    """The opening hours' minimum when the workload is below it: one seat filled every open day."""
+    seat = staffing.days_open / staffing.days_worked / (1 - staffing.shrinkage)
+    return f", but at least <b>{seat:.1f}</b> to keep one seat filled every day" if staffing.fte < seat else ""
+
+
 class ZoneExplorer(widgets.VBox):
     """Two thresholds split cases into served / served with a caveat / sent to a person; shares,
     the served error rate with its upper bound, review work, the people it takes, and cost a day
@@ -464,7 +470,7 @@ class ZoneExplorer(widgets.VBox):
             f"<div>Wrong answers reaching users, of all cases: <b>{r.overall_error_rate:.1%}</b></div>"
             + confirming
             + f"<div>Review work: <b>{r.review_hours_per_day:.1f} h</b> a day ({r.human_cases_per_day:,.0f} cases); "
-            f"a 7-day desk needs <b>{self.staffing.fte:.1f}</b> full-time people</div>"
+            f"a 7-day desk needs <b>{self.staffing.fte:.1f}</b> full-time people for the work{_seat_floor(self.staffing)}</div>"
             f"<div>Cost a day: <b>${r.cost_per_day:,.0f}</b></div>"
         )
         self.advice.value = _cheapest_text(self.cheapest, self.max_error_rate)

@@ -244,6 +244,8 @@ def test_zone_explorer_reports_what_the_functions_compute():
         assert f"Review work: <b>{expected.review_hours_per_day:.1f} h</b>" in explorer.report.value
         people = u.reviewer_fte(expected.human_cases_per_day, d.minutes_per_review).fte
         assert f"a 7-day desk needs <b>{people:.1f}</b> full-time people" in explorer.report.value
+        # one seat filled 7 days a week, 5-day weeks, 30% shrinkage: 7/5 / 0.7 = 2.0 people at least
+        assert ("at least <b>2.0</b> to keep one seat filled every day" in explorer.report.value) == (people < 2.0)
         assert f"Cost a day: <b>${expected.cost_per_day:,.0f}</b>" in explorer.report.value
         assert f"upper bound {expected.served_upper_bound:.2%}" in explorer.verdict.value
         assert ("NOT MET" in explorer.verdict.value) == (not expected.meets(0.05))
