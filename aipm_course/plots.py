@@ -421,22 +421,32 @@ def feasibility_chart(result: FeasibilityResult, title: str = "", ax=None):
 
 
 def pattern_ladder_chart(ax=None):
-    """Return a bar chart of the patterns' relative governance load, smallest first (lesson 01)."""
+    """Return a bar chart of the patterns' relative governance load by rung (lesson 01). Patterns that
+    share a rung (RAG and fine-tuning) stand side by side: they close different gaps, not a bigger one."""
     ax = _axes(ax)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 3.4))
+        fig, ax = plt.subplots(figsize=(8, 3.6))
     else:
         fig = ax.figure
     import textwrap
 
-    names = [textwrap.fill(p.name, 15) + f"\nrung {p.rung}" for p in PATTERNS]  # RAG and fine-tuning share rung 4
+    rungs = sorted({p.rung for p in PATTERNS})
+    xs = []
+    for p in PATTERNS:
+        mates = [q for q in PATTERNS if q.rung == p.rung]
+        xs.append(rungs.index(p.rung) + 0.46 * (mates.index(p) - (len(mates) - 1) / 2))
+    width = [0.8 if sum(q.rung == p.rung for q in PATTERNS) == 1 else 0.42 for p in PATTERNS]
+    names = [textwrap.fill(p.name, 12) + f"\nrung {p.rung}" for p in PATTERNS]
     loads = [p.governance_load for p in PATTERNS]
-    bars = ax.bar(range(len(PATTERNS)), loads, color=COLOURS["blue"])
+    for rung in rungs:  # a shared rung gets a pale band: one step, two patterns side by side
+        if sum(p.rung == rung for p in PATTERNS) > 1:
+            ax.axvspan(rungs.index(rung) - 0.48, rungs.index(rung) + 0.48, color=FIGURE["track"], zorder=0)
+    bars = ax.bar(xs, loads, width=width, color=COLOURS["blue"])
     ax.bar_label(bars, labels=[str(v) for v in loads], padding=2, fontsize=9)
-    ax.set_xticks(range(len(PATTERNS)), names, fontsize=8)
+    ax.set_xticks(xs, names, fontsize=8)
     ax.set_ylim(0, 105)
     ax.set_ylabel("relative governance load (0–100)")
-    ax.set_title("Each rung up the ladder costs more evaluation, monitoring and approval", fontsize=10)
+    ax.set_title("Governance load by pattern: RAG and fine-tuning share rung 4 and close different gaps", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
@@ -532,8 +542,9 @@ def cost_curve_plot(thresholds, cost_per_case, best, closed_form: float | None =
     finite = np.isfinite(thresholds) & (thresholds > 0)
     ax.plot(thresholds[finite], cost_per_case[finite], color=ROLES["measured"], label="expected cost per case")
     ax.axvline(best.threshold, color=ROLES["best"], label=f"cheapest on the data: {best.threshold:.3g}")
-    low, high = best.interval
-    ax.axvspan(low, high, color=ROLES["best"], alpha=0.15, label=f"{best.confidence:.0%} bootstrap interval")
+    if best.resamples > 0:  # no resampling, no interval: nothing drawn, nothing in the legend
+        low, high = best.interval
+        ax.axvspan(low, high, color=ROLES["best"], alpha=0.15, label=f"{best.confidence:.0%} bootstrap interval")
     if closed_form is not None:
         ax.axvline(closed_form, color=ROLES["reference"], linestyle="--", label=f"closed form: {closed_form:.3g}")
     if mark is not None:

@@ -388,10 +388,10 @@ class BestThreshold:
 
     def __str__(self) -> str:
         low, high = self.interval
-        return (
-            f"best threshold {self.threshold:.4g} (cost {self.cost_per_case:.4g} per case); "
-            f"{self.confidence:.0%} of resampled data sets put it between {low:.4g} and {high:.4g}"
-        )
+        found = f"best threshold {self.threshold:.4g} (cost {self.cost_per_case:.4g} per case); "
+        if self.resamples == 0:
+            return found + "no resampling done (resamples=0), so no interval"
+        return found + f"{self.confidence:.0%} of resampled data sets put it between {low:.4g} and {high:.4g}"
 
     def __repr__(self) -> str:
         return f"BestThreshold({self})"

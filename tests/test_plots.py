@@ -40,6 +40,16 @@ def test_pattern_ladder_chart_shows_each_patterns_load_in_order():
     plt.close(fig)
 
 
+def test_pattern_ladder_chart_puts_rag_and_fine_tuning_on_one_rung_side_by_side():
+    fig = pattern_ladder_chart()
+    ax = fig.axes[0]
+    centres = {p.key: bar.get_x() + bar.get_width() / 2 for p, bar in zip(PATTERNS, ax.containers[0])}
+    assert (centres["rag"] + centres["fine_tuning"]) / 2 == pytest.approx(3)  # rungs 1-5 sit at 0-4
+    assert centres["prompt_only"] == pytest.approx(2) and centres["agent"] == pytest.approx(4)
+    assert "rung 4" in ax.get_title() and "Each rung" not in ax.get_title()
+    plt.close(fig)
+
+
 # ------------------------------------------------------------------------------------------------
 # One palette, one set of axis names and ticks for the figures and the widgets
 # ------------------------------------------------------------------------------------------------
@@ -174,6 +184,8 @@ def test_the_lesson_figures_and_the_threshold_explorer_show_the_same_axes():
     colours = {line.get_label().split(":")[0]: line.get_color() for line in ax.get_lines()}
     assert colours["expected cost per case"] == palette.ROLES["measured"] and colours["cheapest on the data"] == palette.ROLES["best"]
     assert colours["your choice"] == palette.ROLES["choice"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "90% bootstrap interval" in legend and len(ax.patches) == 1  # resamples=20: the band is drawn and listed
     plt.close(fig)
 
 
@@ -234,6 +246,8 @@ def test_the_cost_figure_and_the_threshold_explorer_use_the_same_cost_scale():
     grid, cost = thresholds.cost_curve(data.y_true, data.scores, data.cost_fp, data.cost_fn)
     fig = plots.cost_curve_plot(grid, cost, best)
     ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not any("interval" in t for t in legend) and not ax.patches, legend  # resamples=0: no band drawn, none listed
     figure_ticks = [t.get_text() for t in ax.get_yticklabels() if 0 <= t.get_position()[1] <= ax.get_ylim()[1] * 1.0001]
     widget_ticks = _svg_texts(explorer.curves.value, "tick-y")[5:]  # after the precision axis's five
     assert figure_ticks == widget_ticks

@@ -705,7 +705,7 @@ def test_the_budget_memo_tells_the_workload_from_the_people_to_employ():
     assert work and hire, memo
     assert printed_close(number(work.group(1)), hours, 1) and printed_close(float(work.group(2)), desk, 2)
     assert int(hire.group(1)) == math.ceil(fte) and printed_close(float(hire.group(2)), fte, 2)
-    assert int(hire.group(1)) > math.ceil(desk) > 1  # about twice the workload in people
+    assert int(hire.group(1)) > math.ceil(desk) > 1  # about twice the people on the desk (7/5 / 0.7)
 
 
 def test_the_budget_memo_takes_other_staffing_assumptions_and_refuses_anything_else(routing):

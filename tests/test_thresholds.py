@@ -508,6 +508,7 @@ def test_best_threshold_hand_worked():
     result = best_threshold([1, 0, 1, 0], [0.9, 0.6, 0.3, 0.1], 1, 10, resamples=0)
     assert (result.threshold, result.cost_per_case) == (0.3, pytest.approx(0.25))
     assert result.interval == (0.3, 0.3) and result.resamples == 0
+    assert "no resampling done" in str(result) and "resampled data sets" not in str(result)  # no interval claimed
     # misses cost nothing: flagging nothing costs 0, and among equal costs the highest threshold (+inf) wins
     assert best_threshold([1, 0], [0.9, 0.1], 1, 0, resamples=0).threshold == math.inf
 
