@@ -596,7 +596,8 @@ def rule_of_thumb(ctx):
 def _seat_story(price: float, cost: float, usage: Usage) -> str:
     return (
         f"Brightwater sells its assistant as an add-on at ${price:,.2f} a seat a month. Answering one question costs "
-        f"${cost:.3g}. Questions a seat a month are lognormal: the median seat asks {usage.median:,.0f}, and the "
+        f"${cost:.3g} (the model cost; count only that here, no hosting). Questions a seat a month are lognormal: "
+        f"the median seat asks {usage.median:,.0f}, and the "
         f"logarithm of the questions has a standard deviation (sigma) of {usage.sigma:g}. The numbers are in `ex.{{}}.data`."
     )
 
