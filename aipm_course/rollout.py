@@ -26,6 +26,7 @@ from scipy import stats
 from scipy.optimize import brentq
 
 from . import validation
+from .experiments import full_week_days
 from .validation import AipmError, Finding
 
 __all__ = [
@@ -607,8 +608,17 @@ def _stage_days_needed(stage: Stage, daily_users: float, p_baseline: float | Map
     return max(days) if days else None
 
 
+def _stage_length(stage: Stage, needed: int | None) -> int:
+    """The days a stage runs: its minimum days, or, when its gates need more, whole weeks that cover
+    what they need (a stage longer than planned still reads every day of the week equally)."""
+    if needed is None or needed <= stage.min_days:
+        return stage.min_days
+    return full_week_days(needed)
+
+
 def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float, alpha: float = 0.05, power: float = 0.8) -> list[StageSchedule]:
-    """Return each stage's start, length (its minimum days, or the days its gates need if more),
+    """Return each stage's start, length (its minimum days, or, if its gates need more, the whole weeks
+    that cover what they need),
     the days its gates need, and its exposure: the users (customers) who met the new model, none in
     shadow mode or dogfood (lesson 05)."""
     plan = _as_plan(plan, "plan")
@@ -617,7 +627,7 @@ def schedule(plan: RolloutPlan | Mapping, daily_users: float, p_baseline: float,
     out, day = [], 0
     for s in plan.stages:
         needed = _stage_days_needed(s, users, p, alpha, power)
-        days = max(s.min_days, needed or 0)
+        days = _stage_length(s, needed)
         exposure = users * s.traffic_share * days if s.customers_exposed else 0.0
         out.append(StageSchedule(s, day, days, needed, exposure))
         day += days
@@ -846,7 +856,7 @@ def validate_plan(plan: RolloutPlan | Mapping, daily_users: float | None = None,
                 found.append(PlanFinding(
                     item.stage.title,
                     f"{item.stage.min_days} days at {item.stage.traffic_share:.0%} of {daily_users:,.0f} users a day cannot show its gate's effect; it needs {item.days_needed} days.",
-                    f"Run it for at least {item.days_needed} days, give it a larger share, or gate on a larger effect.",
+                    f"Run it for at least {item.days} days ({item.days // FULL_WEEK} whole {'week' if item.days == FULL_WEEK else 'weeks'}), give it a larger share, or gate on a larger effect.",
                 ))
         found += _kill_switch_noise_findings(plan, daily_users, p_baseline)
     found += [f for s in plan.stages for f in _peeking_findings(s, days[s.title])]
@@ -1010,7 +1020,7 @@ def simulate_rollout(
     the gate is a blocker. A gate with ``read: daily`` has its test read every day instead, on the
     stage's numbers so far, against the day's line (``experiments.sequential_bounds`` for its
     ``correction``; the plain 1.96 without one). Each stage runs as long as ``schedule`` says: its
-    minimum days, or longer if its gates need it. The same seed gives the same result.
+    minimum days, or longer, in whole weeks, if its gates need it. The same seed gives the same result.
     """
     plan = _as_plan(plan, "plan")
     users = _positive("daily_users", daily_users, "a number of users")
@@ -1062,7 +1072,7 @@ def simulate_rollout(
         needed = _stage_days_needed(s, users, rates, a, b)
         new_totals = {m: [0, 0] for m in rates}
         old_totals = {m: [0, 0] for m in rates}
-        stage_days = max(s.min_days, needed or 0)
+        stage_days = _stage_length(s, needed)
         for look in range(1, stage_days + 1):
             n_new = int(round(users * s.traffic_share)) if s.exposed else 0  # in dogfood, the staff's use
             n_old = int(round(users * (1 - s.traffic_share))) if s.has_control else 0

@@ -333,12 +333,12 @@ def test_plan_to_markdown_lists_every_stage_gate_the_kill_switch_and_rollback():
     assert "The planned minimum days add up to 36 days." in text
     assert "days in all" not in text
     # with the traffic and the baseline, the schedule those imply, in days counted from 1:
-    # at 2,000 users a day the canary needs 50 days and the ramp 10
+    # at 2,000 users a day the canary needs 50 days and the ramp 10: each runs the whole weeks that
+    # cover them, 8 weeks and 2
     slow = r.plan_to_markdown(plan, daily_users=2_000, p_baseline=0.60)
-    canary_days = max(14, r.days_to_detect(2_000, 0.60, -0.02, 0.05))
-    ramp_days = max(7, r.days_to_detect(2_000, 0.60, -0.02, 0.5))
-    assert (canary_days, ramp_days) == (50, 10)
-    canary_first, canary_last = 7 + 7 + 1, 7 + 7 + canary_days  # days 15 to 64
+    assert (r.days_to_detect(2_000, 0.60, -0.02, 0.05), r.days_to_detect(2_000, 0.60, -0.02, 0.5)) == (50, 10)
+    canary_days, ramp_days = 8 * 7, 2 * 7
+    canary_first, canary_last = 7 + 7 + 1, 7 + 7 + canary_days  # days 15 to 70
     total = 7 + 7 + canary_days + ramp_days + 1
     assert "2,000 users a day" in slow
     assert "- Shadow: days 1 to 7 (7 days, no user sees it)" in slow
@@ -349,7 +349,7 @@ def test_plan_to_markdown_lists_every_stage_gate_the_kill_switch_and_rollback():
     assert f"- Ramp: days {canary_last + 1} to {canary_last + ramp_days} ({ramp_days} days," in slow
     assert f"- Full: days {total} to {total} (1 day, 2,000 users exposed)" in slow
     assert f"The last stage starts on day {total}; the plan takes {total} days in all." in slow
-    assert total == 75
+    assert total == 85
     # the same numbers from the schedule's 1-based days
     for item in r.schedule(plan, 2_000, 0.60):
         assert f"- {item.stage.title}: days {item.first_day} to {item.last_day} (" in slow
@@ -564,7 +564,9 @@ def test_a_stage_too_short_for_its_gate_at_low_traffic():
     assert [f.stage for f in found] == ["Canary", "Ramp"]
     assert found[0].problem == f"14 days at 5% of 2,000 users a day cannot show its gate's effect; it needs {canary_days} days."
     assert found[1].problem == f"7 days at 50% of 2,000 users a day cannot show its gate's effect; it needs {ramp_days} days."
-    assert f"at least {canary_days} days" in found[0].fix
+    # the fixes ask for whole weeks that cover those days: 8 weeks (56 days) and 2 (14 days)
+    assert found[0].fix.startswith("Run it for at least 56 days (8 whole weeks), ")
+    assert found[1].fix.startswith("Run it for at least 14 days (2 whole weeks), ")
     # without the traffic the check is not made
     assert r.validate_plan(r.example_plan()) == []
 
@@ -596,7 +598,11 @@ def test_schedule_is_cumulative_and_lasts_as_long_as_the_gates_need(users, p):
             assert item.days_needed == max(r.days_to_detect(users, p, e, s.traffic_share) for e in effects)
         else:
             assert item.days_needed is None
-        assert item.days == max(s.min_days, item.days_needed or 0)
+        # its planned days, or, when its gates need more, the fewest whole weeks that hold them
+        if item.days_needed is None or item.days_needed <= s.min_days:
+            assert item.days == s.min_days
+        else:
+            assert item.days % 7 == 0 and item.days - 7 < item.days_needed <= item.days
         # customers only: shadow shows nobody the new model, dogfood only the staff
         assert item.exposure == (0 if s.kind in ("shadow", "dogfood") else users * s.traffic_share * item.days)
         assert item.end_day == item.start_day + item.days
@@ -605,8 +611,8 @@ def test_schedule_is_cumulative_and_lasts_as_long_as_the_gates_need(users, p):
 
 def test_schedule_hand_values_at_2000_users():
     items = r.schedule(r.example_plan(), 2_000, 0.6)
-    assert [(i.start_day, i.days, i.days_needed) for i in items] == [(0, 7, None), (7, 7, None), (14, 50, 50), (64, 10, 10), (74, 1, None)]
-    assert [i.exposure for i in items] == [0, 0, 2_000 * 0.05 * 50, 2_000 * 0.5 * 10, 2_000]
+    assert [(i.start_day, i.days, i.days_needed) for i in items] == [(0, 7, None), (7, 7, None), (14, 56, 50), (70, 14, 10), (84, 1, None)]
+    assert [i.exposure for i in items] == [0, 0, 2_000 * 0.05 * 56, 2_000 * 0.5 * 14, 2_000]
 
 
 def test_schedule_uses_the_gate_that_needs_longest_and_ignores_offline_gates():
@@ -858,8 +864,10 @@ def canary_gate_out_of_reach(min_days):
 
 
 def test_the_test_against_the_control_alone_has_about_the_planned_power():
-    # a canary running exactly the 5 days its gate needs catches a -0.02 change in about 80% of runs
-    exact = canary_gate_out_of_reach(min_days=1)
+    # a canary planned for exactly the 5 days its gate needs catches a -0.02 change in about 80% of runs
+    # (planned for fewer, it would run a whole week)
+    assert r.schedule(canary_gate_out_of_reach(min_days=1), 20_000, 0.6)[2].days == 7
+    exact = canary_gate_out_of_reach(min_days=5)
     assert r.schedule(exact, 20_000, 0.6)[2].days == 5
     results = [r.simulate_rollout(exact, 20_000, changes=[r.Regression("task_success", -0.02)], seed=seed) for seed in range(100)]
     caught = [x for x in results if x.stop_stage == "Canary"]
@@ -952,7 +960,8 @@ def test_stage_lengths_in_the_simulation_follow_the_schedule(users, p):
     if users <= 2_000:
         # low traffic: the canary runs longer than its 14 minimum days
         assert planned["Canary"] > 14
-        assert planned["Canary"] == r.days_to_detect(users, p, -0.02, 0.05)
+        needed = r.days_to_detect(users, p, -0.02, 0.05)
+        assert planned["Canary"] == 7 * math.ceil(needed / 7)
     result = next(
         (x for x in (r.simulate_rollout(data, users, baselines=baselines, seed=seed) for seed in range(10)) if x.reached_full),
         None,
@@ -968,7 +977,8 @@ def test_stage_lengths_follow_the_schedule_for_another_alpha_and_power():
     data = all_gates_on_task_success(0.6, kill_metric=False)
     items = r.schedule(data, 2_000, 0.6, alpha=0.01, power=0.9)
     planned = {i.stage.title: i.days for i in items}
-    assert planned["Canary"] == r.days_to_detect(2_000, 0.6, -0.02, 0.05, alpha=0.01, power=0.9) > r.schedule(data, 2_000, 0.6)[2].days
+    strict = r.days_to_detect(2_000, 0.6, -0.02, 0.05, alpha=0.01, power=0.9)
+    assert planned["Canary"] == 7 * math.ceil(strict / 7) > r.schedule(data, 2_000, 0.6)[2].days
     result = next(x for x in (r.simulate_rollout(data, 2_000, seed=seed, alpha=0.01, power=0.9) for seed in range(10)) if x.reached_full)
     assert stage_lengths(result) == planned
 
@@ -985,9 +995,11 @@ def test_a_stage_with_gates_on_two_metrics_runs_as_long_as_the_slower_needs_at_e
     canary = r.plan_from_dict(data).stage("canary")
     assert r._stage_days_needed(canary, users, r.DEFAULT_BASELINES, 0.05, 0.8) == escalation_days
     # schedule with one rate for every gate, at 15%, agrees
-    assert r.schedule(data, users, 0.15)[2].days == escalation_days
+    # and the stage runs the whole weeks that cover it
+    weeks = 7 * math.ceil(escalation_days / 7)
+    assert r.schedule(data, users, 0.15)[2].days == weeks
     result = next(x for x in (r.simulate_rollout(data, users, seed=seed) for seed in range(10)) if x.reached_full)
-    assert stage_lengths(result)["Canary"] == escalation_days
+    assert stage_lengths(result)["Canary"] == weeks
 
 
 # --- the test at a gate ----------------------------------------------------------------------------------
@@ -1699,8 +1711,9 @@ def test_a_test_read_daily_without_correction_is_a_warning_with_the_peeking_rate
         "stopping a good model)."
     )
     assert "`correction: obrien-fleming`" in found[0].fix
-    # the looks are the days the stage runs: at 2,000 users a day the canary runs 50 days (Armitage et al.: 0.320 at 50 looks)
-    slow = [f for f in findings(daily_read(), daily_users=2_000, p_baseline=0.6) if "read every day" in f.problem]
+    # the looks are the days the stage runs: at 2,000 users a day a canary planned for the 50 days its gate
+    # needs runs 50 days (Armitage et al.: 0.320 at 50 looks)
+    slow = [f for f in findings(daily_read(days=50), daily_users=2_000, p_baseline=0.6) if "read every day" in f.problem]
     assert "for 50 days" in slow[0].problem and "about 32% of stages" in slow[0].problem
     for correction in ("obrien-fleming", "pocock", "bonferroni"):
         assert findings(daily_read(correction)) == []
