@@ -40,7 +40,9 @@ SCENARIO = "fintech_fraud"
 SEEDS = {name: 9100 + n for n, name in enumerate(LEARNERS, start=1)}  # seeds no other test uses
 NOTEBOOK = "00_start_here.ipynb"
 CHECK_MIME = "application/vnd.aipm.check+json"
-DEADLINE_SECONDS = 360
+# Alone the test takes about a minute; in the full suite it shares two cores with the other worker's
+# seed sweeps and has taken over six. The deadline stops a hang, not a slow machine.
+DEADLINE_SECONDS = 900
 
 
 @pytest.fixture(scope="module")

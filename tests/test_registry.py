@@ -84,3 +84,17 @@ def test_shared_values_are_reachable_by_name_as_notebooks_use_them():
     ex = load("06", seed=3)
     assert ex.open_question is ex.data.open_question
     assert "open_question" in dir(ex)
+
+
+def test_question_ids_come_from_the_registry_without_building_questions(monkeypatch):
+    """A progress table lists every module's questions: reading the ids must not build them."""
+    from aipm_course import exercises
+    from aipm_course.exercises.registry import Exercise
+
+    built = {m: [q.id for q in exercises.load(m).questions] for m in exercises.MODULES}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("question_ids built the questions")
+
+    monkeypatch.setattr(Exercise, "load", refuse)
+    assert {m: exercises.question_ids(m) for m in exercises.MODULES} == built
