@@ -349,7 +349,8 @@ def _unit_at(value: float, kind: str, digits: int) -> float:
         return 10.0 ** -digits
     if value == 0:
         return 10.0 ** -(digits + 6)
-    return 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1)
+    # At least the smallest normal float: a step below it underflows to 0 (a subnormal answer such as 5e-324).
+    return max(10.0 ** (math.floor(math.log10(abs(value))) - digits + 1), sys.float_info.min)
 
 
 @dataclasses.dataclass(frozen=True)

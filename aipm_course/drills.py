@@ -5,7 +5,9 @@ base-rate precision, a threshold from error costs, reviewer headcount, an error-
 cost per query, break-even volume, test duration and blast radius; and, from module 08, a judge's
 corrected pass rate and whether an agent finishes its task. A drill has a difficulty
 (1 warm-up, 2 standard, 3 stretch), a suggested time, a checker with feedback for the usual
-slips, hints, and a worked solution computed by the kit's own functions.
+slips, hints, and a worked solution computed by the kit's own functions. After the number comes
+the step an interviewer asks next, "so what?": a checked choice of what to do with it
+(``Drill.so_what``, judged by ``Drill.decide``), whose right option depends on the number.
 
 Every drill follows the course's answer policy: its prompt states the precision it asks for
 (a share or an amount of money to three significant figures, people and days as a whole number
@@ -32,19 +34,20 @@ from typing import Any
 import numpy as np
 
 from . import validation
-from .checking import CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, Precision, RichText, safe_repr, significant, whole
+from .checking import ChoiceQuestion, ChoiceSpec, CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, Precision, RichText, choice, safe_repr, significant, whole
 from .costs import break_even_volume, cost_per_query
 from .evals import chain_success, corrected_pass_rate, cost_per_finished_task, pass_at_k, pass_hat_k
 from .parameters import DEFAULT as DEFAULT_SCENARIO, Scenario, get_scenario
-from .rollout import blast_radius, sample_size, sample_size_per_arm
+from .rollout import blast_radius, distinct_users_exposed, sample_size, sample_size_per_arm
 from .thresholds import bayes_threshold, precision_at_prevalence
-from .uncertainty import reviewer_headcount, upper_bound
+from .uncertainty import Staffing, reviewer_fte, reviewer_headcount, upper_bound
 
 __all__ = [
     "DIFFICULTIES",
     "DRILL_KINDS",
     "MIN_SLIPS",
     "Slip",
+    "SoWhat",
     "Drill",
     "make_drill",
     "drill_set",
@@ -75,6 +78,18 @@ class Slip:
     feedback: str
 
 
+@dataclasses.dataclass(frozen=True)
+class SoWhat:
+    """The step after the number: what to do with it, as a checked choice (an interviewer's "so what?").
+
+    ``spec`` is a lettered choice built with ``checking.choice`` (shuffled by the drill's numbers),
+    with feedback for each wrong option and a one-line why on the right one.
+    """
+
+    prompt: str
+    spec: ChoiceSpec
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Drill:
     """One drill: a prompt, the answer the kit computes, the slips it recognises, hints and a worked solution.
@@ -98,6 +113,7 @@ class Drill:
     seconds: int
     precision: Precision = SHARE
     fraction: bool = False
+    so_what: SoWhat | None = None
 
     @property
     def level(self) -> str:
@@ -142,6 +158,20 @@ class Drill:
 
     def hint(self, n: int = 1) -> RichText:
         return self.question.hint(n)
+
+    @functools.cached_property
+    def decision(self) -> ChoiceQuestion | None:
+        """The "so what" step as a choice question (None when the drill has none); built once."""
+        if self.so_what is None:
+            return None
+        return ChoiceQuestion(f"{self.kind}-so-what", f"{self.title}: so what?", self.so_what.prompt, self.so_what.spec,
+                              parameters={"seed": self.seed, "difficulty": self.difficulty}, data=self)
+
+    def decide(self, answer: Any = None) -> CheckResult:
+        """Judge the "so what" choice that follows the number. Never raises; a drill without one says so."""
+        if self.decision is None:
+            return CheckResult(f"{self.kind}-so-what", self.title, Outcome.NOT_ATTEMPTED, "This drill has no 'so what' step.")
+        return self.decision.check(answer)
 
     def solution(self) -> RichText:
         return self.question.solution()
@@ -299,6 +329,7 @@ def _base_rate_precision(rng, difficulty, sc) -> dict[str, Any]:
         seconds=120,
         precision=SHARE,
         fraction=True,
+        so_what=_precision_decision(things, bad, precision, prevalence),
     )
 
 
@@ -374,49 +405,158 @@ def _threshold_by_cost(rng, difficulty, sc) -> dict[str, Any]:
         seconds=90,
         precision=SHARE,
         fraction=True,
+        so_what=_threshold_decision(t),
     )
 
 
-def _headcount_prompt(difficulty: int, cases: int, share: float, minutes: float, hours: float, auto: float, caveat: float) -> str:
+_DESK_DAYS = (7, 5)  # the desk is open 7 days a week; each reviewer works 5
+
+
+@dataclasses.dataclass(frozen=True)
+class _Desk:
+    """The numbers of one headcount case. ``shrinkage`` is None at difficulty 1, which asks for the
+    people reviewing on a given day, not the people to employ."""
+
+    cases: int
+    share: float
+    minutes: float
+    hours: float  # productive hours a reviewer gives to tickets on a day at the desk
+    shrinkage: float | None
+    auto: float = 0.0
+    caveat: float = 0.0
+
+    def staffing(self, share: float | None = None) -> Staffing:
+        """The kit's staffing (``reviewer_fte``) for this desk, or for another human share. The productive hours
+        are the hours of work a person gives on a day at the desk: the shift, at occupancy 1."""
+        share = self.share if share is None else share
+        return reviewer_fte(self.cases * share, self.minutes, shift_hours=self.hours, occupancy=1.0,
+                            shrinkage=self.shrinkage, days_open=_DESK_DAYS[0], days_worked=_DESK_DAYS[1])
+
+
+def _headcount_prompt(difficulty: int, c: _Desk) -> str:
     if difficulty == 1:
-        return (f"An assistant handles {cases:,} tickets a day and sends {_pct(share)} of them to a human. A human needs "
-                f"{minutes:g} minutes a ticket, and a reviewer has {hours:g} productive hours a day. How many reviewers must you staff?")
+        return (f"An assistant handles {c.cases:,} tickets a day and sends {_pct(c.share)} of them to a human. A human needs "
+                f"{c.minutes:g} minutes a ticket, and a reviewer has {c.hours:g} productive hours a day. How many reviewers "
+                "must be reviewing on a given day to keep up (the people at work that day, not the people to employ)?")
+    desk = (f"The desk is open 7 days a week; each reviewer works 5 of them and gives {c.hours:g} productive hours a day to "
+            f"tickets. Shrinkage is {_pct(c.shrinkage)}: the share of paid time lost to leave, sickness and training. How "
+            "many full-time reviewers must you employ?")
     if difficulty == 2:
-        return (f"An assistant handles {cases:,} tickets a day and sends {_pct(share)} of them to a human, who needs "
-                f"{minutes:g} minutes a ticket. Reviewers work 8-hour shifts, of which {hours:g} hours are productive "
-                "(the rest is breaks, meetings and training). How many reviewers must you staff?")
-    return (f"A three-zone policy answers {_pct(auto)} of {cases:,} tickets a day automatically, answers {_pct(caveat)} with a "
-            f"caveat (no human), and sends the rest to a human, who needs {minutes:g} minutes a ticket. A reviewer has "
-            f"{hours:g} productive hours a day. How many reviewers must you staff?")
+        return (f"An assistant handles {c.cases:,} tickets a day, every day of the week, and sends {_pct(c.share)} of them to a "
+                f"human, who needs {c.minutes:g} minutes a ticket. {desk}")
+    return (f"A three-zone policy answers {_pct(c.auto)} of {c.cases:,} tickets a day automatically, every day of the week, "
+            f"answers {_pct(c.caveat)} with a caveat (no human), and sends the rest to a human, who needs {c.minutes:g} "
+            f"minutes a ticket. {desk}")
 
 
-def _headcount_slips(difficulty: int, cases: int, share: float, minutes: float, hours: float, auto: float, caveat: float) -> list[Slip]:
-    def staff(human_share: float, productive_hours: float = hours) -> int:
-        return _up(reviewer_headcount(cases, human_share, minutes, productive_hours))
+_ON_THE_DESK = ("That is how many people must be reviewing on a given day, not how many to employ. Each person works 5 of the "
+                "desk's 7 days, and shrinkage takes part of their paid time: scale up for both.")
+_CAVEAT_SHARE = "The caveat zone is answered with a warning, not by a human. The human zone is what is left: 1 − automatic − caveat."
+_CAVEAT_ZONE = ("You sent the caveat zone to humans as well. Its tickets get an answer with a warning and no human: only what is "
+                "left after both zones needs a reviewer.")
 
-    slips = [
-        Slip("forgot_human_share", staff(1.0), "You staffed for every ticket. Only the share sent to a human needs a reviewer."),
-        Slip("hours_not_minutes", _up(cases * share * minutes / hours),
+
+def _desk_slips(c: _Desk) -> list[Slip]:
+    """The slips of the people to employ (difficulty 2 and 3): each step of the staffing left out or turned round."""
+    st = c.staffing()
+    cover = _DESK_DAYS[0] / _DESK_DAYS[1]
+    return [
+        Slip("people_on_the_desk", _up(st.on_desk), _ON_THE_DESK),
+        Slip("forgot_shrinkage", _up(st.on_desk * cover),
+             "You left out shrinkage: leave, sickness and training take part of each person's paid time. Divide by (1 − shrinkage)."),
+        Slip("forgot_seven_day_cover", _up(st.on_desk / (1 - c.shrinkage)),
+             "You left out the 7-day cover: the desk is open 7 days and each person works 5, so each seat needs 7/5 people."),
+        Slip("shrinkage_multiplied", _up(st.on_desk * cover * (1 + c.shrinkage)),
+             "You multiplied by (1 + shrinkage). Shrinkage is a share of paid time lost, so only (1 − shrinkage) of it is left "
+             "for work: divide by (1 − shrinkage)."),
+        Slip("forgot_human_share", c.staffing(share=1.0).hire, "You staffed for every ticket. Only the share sent to a human needs a reviewer."),
+        Slip("hours_not_minutes", _up(st.fte * 60),
              "You divided minutes of work by hours of time. Turn a reviewer's productive hours into minutes first (× 60)."),
-        Slip("tickets_per_reviewer", hours * 60 / minutes,
-             "That is how many tickets one reviewer can handle in a day. The question asks how many reviewers the human share needs."),
     ]
-    if difficulty == 2:
-        slips.insert(0, Slip("used_whole_shift", staff(share, 8), "You counted the whole 8-hour shift. Only the productive hours review tickets."))
+
+
+def _merge_twins(slips: list[Slip]) -> list[Slip]:
+    """The slips, with any that give the same whole number as an earlier one merged into it: its feedback
+    names each step that leads there. (The staffing factors 7/5, 1 / (1 − shrinkage) and 8 / hours on
+    tickets are close, so on a small desk two slips often land on the same count.)"""
+    groups: list[list[Slip]] = []
+    for slip in slips:
+        twin = next((g for g in groups if not _distinct(COUNT, g[0].value, slip.value)), None)
+        if twin is None:
+            groups.append([slip])
+        else:
+            twin.append(slip)
+    merged = []
+    for group in groups:
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        lead = "Two different slips" if len(group) == 2 else "Several slips"
+        feedback = f"{lead} give this number. Either: " + " Or: ".join(slip.feedback for slip in group)
+        merged.append(dataclasses.replace(group[0], feedback=feedback))
+    return merged
+
+
+def _headcount_slips(difficulty: int, c: _Desk) -> list[Slip]:
+    if difficulty == 1:
+        def staff(human_share: float) -> int:
+            return _up(reviewer_headcount(c.cases, human_share, c.minutes, c.hours))
+
+        return [
+            Slip("forgot_human_share", staff(1.0), "You staffed for every ticket. Only the share sent to a human needs a reviewer."),
+            Slip("hours_not_minutes", _up(c.cases * c.share * c.minutes / c.hours),
+                 "You divided minutes of work by hours of time. Turn a reviewer's productive hours into minutes first (× 60)."),
+            Slip("tickets_per_reviewer", c.hours * 60 / c.minutes,
+                 "That is how many tickets one reviewer can handle in a day. The question asks how many reviewers the human share needs."),
+        ]
+    slips = _desk_slips(c)
     if difficulty == 3:
-        slips.insert(0, Slip("used_caveat_share", staff(caveat),
-                             "The caveat zone is answered with a warning, not by a human. The human zone is what is left: "
-                             "1 − automatic − caveat."))
-        slips.append(Slip("staffed_caveat_zone", staff(1 - auto),
-                          "You sent the caveat zone to humans as well. Its tickets get an answer with a warning and no human: "
-                          "only what is left after both zones needs a reviewer."))
-    return slips
+        slips.insert(0, Slip("used_caveat_share", c.staffing(share=c.caveat).hire, _CAVEAT_SHARE))
+        slips.append(Slip("staffed_caveat_zone", c.staffing(share=round(1 - c.auto, 4)).hire, _CAVEAT_ZONE))
+    return _merge_twins(slips)
+
+
+def _headcount_working(difficulty: int, c: _Desk) -> str:
+    to_humans = f"Tickets to humans: {c.cases:,} × {_pct(c.share)} = {c.cases * c.share:,.0f} a day"
+    if difficulty == 1:
+        raw = reviewer_headcount(c.cases, c.share, c.minutes, c.hours)
+        return (f"{to_humans}. Minutes: × {c.minutes:g} = {c.cases * c.share * c.minutes:,.0f}. One reviewer gives "
+                f"{c.hours:g} × 60 = {c.hours * 60:g} minutes a day. {c.cases * c.share * c.minutes:,.0f} / {c.hours * 60:g} = "
+                f"{raw:.2f}, so **{_up(raw)}** reviewers at work on a given day (round up). The people to employ are more: the "
+                "desk may be open every day, and leave and training take time (`reviewer_fte`).")
+    st = c.staffing()
+    zone = f"Human zone: 1 − {c.auto:g} − {c.caveat:g} = {c.share:g}. " if difficulty == 3 else ""
+    return (f"{zone}{to_humans}; × {c.minutes:g} minutes / 60 = {st.workload_hours:,.1f} hours of reviewing a day. Each reviewer "
+            f"gives {c.hours:g} productive hours a day: {st.workload_hours:,.1f} / {c.hours:g} = {st.on_desk:.2f} people reviewing "
+            f"on each open day. The desk is open 7 days and each person works 5: × 7/5 = {st.on_desk * 1.4:.2f}. Shrinkage "
+            f"{_pct(c.shrinkage)}: ÷ (1 − {c.shrinkage:g}) = {st.fte:.2f}, so **{st.hire}** full-time reviewers to employ "
+            "(round up at the end, not at each step).")
+
+
+def _headcount_hints(difficulty: int) -> tuple[str, str]:
+    if difficulty == 1:
+        return ("Work out the minutes of human work a day, then the minutes one reviewer can give.",
+                "People reviewing = tickets × human share × minutes / (60 × productive hours), rounded up; "
+                "`reviewer_headcount(cases, share, minutes, hours)` gives the unrounded figure.")
+    return ("First the people reviewing on each open day: hours of work a day / productive hours per person. Then the people "
+            "to employ: a 7-day desk from 5-day weeks, and the paid time shrinkage takes.",
+            "People to employ = people on the desk × 7/5 / (1 − shrinkage), rounded up at the end; "
+            "`reviewer_fte(tickets to humans, minutes, shift_hours=productive hours, occupancy=1, shrinkage=...)` does it "
+            "(`.fte`, `.hire`).")
+
+
+def _headcount_code(difficulty: int, c: _Desk) -> str:
+    if difficulty == 1:
+        return f"math.ceil(reviewer_headcount({c.cases}, {c.share!r}, {c.minutes!r}, {c.hours!r}))"
+    return (f"reviewer_fte({c.cases} * {c.share!r}, {c.minutes!r}, shift_hours={c.hours!r}, occupancy=1.0, "
+            f"shrinkage={c.shrinkage!r}, days_open=7, days_worked=5).hire")
 
 
 def _reviewer_headcount(rng, difficulty, sc) -> dict[str, Any]:
     # At least 1,500 a day even in a low-volume scenario, so the team has several people in it.
     cases = max(1_500, int(_round_to(float(_pick(rng, [2_000, 4_000, 6_000, 9_000, 12_000, 20_000])) * sc.volume * float(rng.uniform(0.8, 1.25)), 100)))
-    minutes = float(_pick(rng, [1.5, 2, 3, 4, 5]))
+    # the people to employ need a desk of several people, so that each step of the staffing shows in the count
+    minutes = float(_pick(rng, [1.5, 2, 3, 4, 5] if difficulty == 1 else [3, 4, 5, 6, 8]))
     hours = float(_pick(rng, [5.5, 6, 6.5, 7]))
     auto = caveat = 0.0
     if difficulty == 3:
@@ -425,29 +565,26 @@ def _reviewer_headcount(rng, difficulty, sc) -> dict[str, Any]:
         share = round(1 - auto - caveat, 4)
     else:
         share = float(_pick(rng, [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25]))
-    raw = reviewer_headcount(cases, share, minutes, hours)
-    answer = _up(raw)
-    working = (
-        f"Tickets to humans: {cases:,} × {_pct(share)} = {cases * share:,.0f} a day. Minutes: × {minutes:g} = "
-        f"{cases * share * minutes:,.0f}. One reviewer gives {hours:g} × 60 = {hours * 60:g} minutes a day. "
-        f"{cases * share * minutes:,.0f} / {hours * 60:g} = {raw:.2f}, so **{answer}** reviewers (round up)."
-    )
+    # 30% is common too, but then 7/5 and 1 / (1 − 0.3) give the same count and a learner cannot tell which step they missed
+    shrinkage = float(_pick(rng, [0.2, 0.25, 0.35])) if difficulty > 1 else None
+    c = _Desk(cases, share, minutes, hours, shrinkage, auto, caveat)
+    answer = _up(reviewer_headcount(cases, share, minutes, hours)) if difficulty == 1 else c.staffing().hire
+    params = {"cases_per_day": cases, "human_share": share, "minutes_per_case": minutes, "productive_hours": hours, "shrinkage": shrinkage}
+    if difficulty > 1:
+        params.update(days_open=_DESK_DAYS[0], days_worked=_DESK_DAYS[1])
     return dict(
         title="Reviewer headcount",
-        prompt=_headcount_prompt(difficulty, cases, share, minutes, hours, auto, caveat),
+        prompt=_headcount_prompt(difficulty, c),
         expected=answer,
         units="reviewers",
-        slips=_headcount_slips(difficulty, cases, share, minutes, hours, auto, caveat),
-        hints=(
-            "Work out the minutes of human work a day, then the minutes one reviewer can give.",
-            "Headcount = tickets × human share × minutes / (60 × productive hours), rounded up; "
-            "`reviewer_headcount(cases, share, minutes, hours)` gives the unrounded figure.",
-        ),
-        working=working,
-        code=f"math.ceil(reviewer_headcount({cases}, {share!r}, {minutes!r}, {hours!r}))",
-        params={"cases_per_day": cases, "human_share": share, "minutes_per_case": minutes, "productive_hours": hours},
-        seconds=120,
+        slips=_headcount_slips(difficulty, c),
+        hints=_headcount_hints(difficulty),
+        working=_headcount_working(difficulty, c),
+        code=_headcount_code(difficulty, c),
+        params=params,
+        seconds=120 if difficulty == 1 else 150,
         precision=COUNT,
+        so_what=_headcount_decision(difficulty, answer),
     )
 
 
@@ -514,6 +651,7 @@ def _budget_bound(rng, difficulty, sc) -> dict[str, Any]:
         seconds=120,
         precision=SHARE,
         fraction=True,
+        so_what=_bound_decision(errors, n, level, bound),
     )
 
 
@@ -588,6 +726,7 @@ def _cost_per_query(rng, difficulty, sc) -> dict[str, Any]:
                 "price_in": p_in, "price_out": p_out, "factor": factor},
         seconds=120,
         precision=MONEY,
+        so_what=_cost_decision(difficulty, answer, (prompt_tokens + retrieved) * p_in / ((prompt_tokens + retrieved) * p_in + output * p_out)),
     )
 
 
@@ -707,6 +846,7 @@ def _break_even(rng, difficulty, sc) -> dict[str, Any]:
                 "retrain_cost": c.retrain, "retrains": c.retrains},
         seconds=180,
         precision=VOLUME,
+        so_what=_break_even_decision(answer, c.months),
     )
 
 
@@ -759,6 +899,24 @@ def _duration_canary(rng, base: str, users: int, n: int, p1: float, p2: float) -
     return answer, prompt, slips, working, f"days_to_detect({users}, {p1}, {p2 - p1!r}, treatment_share={share})", share
 
 
+_RULE_OF_THUMB = ("That is what the rule of thumb n ≈ 16·p(1 − p)/δ² per arm gives: good for a first estimate said aloud, but "
+                  "here it lands on another whole number of days. The question asks for the exact formula "
+                  "(`sample_size_per_arm`, or `days_to_detect` for an unequal split), then round up.")
+
+
+def _with_rule_of_thumb(slips: list[Slip], answer: int, days: int) -> list[Slip]:
+    """The slips, naming the days the rule of thumb gives when they differ from the exact answer. When they
+    agree, the rule's answer is the answer at the stated precision, and it is accepted. When another slip
+    gives the same number, that slip's feedback names both."""
+    if not _distinct(COUNT, days, answer):
+        return slips
+    twin = next((i for i, slip in enumerate(slips) if not _distinct(COUNT, slip.value, days)), None)
+    if twin is None:
+        return [*slips, Slip("rule_of_thumb", days, _RULE_OF_THUMB)]
+    both = f"Two different slips give this number. Either: {slips[twin].feedback} Or: {_RULE_OF_THUMB}"
+    return [*slips[:twin], dataclasses.replace(slips[twin], feedback=both), *slips[twin + 1:]]
+
+
 def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
     p1 = float(_pick(rng, [0.05, 0.08, 0.10, 0.20, 0.30, 0.40]))
     lift = float(_pick(rng, [0.01, 0.02, 0.03]))
@@ -776,6 +934,8 @@ def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
     else:
         answer, prompt, slips, working, code, eligible = _duration_fifty_fifty(rng, difficulty, base, users, n, p1, p2)
         share = 0.5
+    rule = 16 * p1 * (1 - p1) / (p2 - p1) ** 2  # the rule of thumb, users per arm of a 50/50 test
+    slips = _with_rule_of_thumb(slips, answer, _up(2 * rule / (4 * share * (1 - share)) / (users * eligible)))
     return dict(
         title="How long the test must run",
         prompt=prompt,
@@ -784,111 +944,160 @@ def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
         slips=slips,
         hints=(
             "First the users each arm needs to detect the change; then how many users a day reach the test.",
-            "`sample_size_per_arm(p_baseline, p_treatment)` gives users per arm for a 50/50 split; "
-            "`days_to_detect(daily_users, p_baseline, effect, treatment_share)` handles any split.",
+            "The exact users per arm of a 50/50 split: `sample_size_per_arm(p_baseline, p_treatment)`; any split: "
+            "`days_to_detect(daily_users, p_baseline, effect, treatment_share)`. The rule of thumb n ≈ 16·p(1 − p)/δ² per "
+            "arm is the quick estimate to say aloud; the question asks for the exact formula.",
         ),
         working=working,
         code=code,
         params={"p_baseline": p1, "p_treatment": p2, "daily_users": users, "n_per_arm": n, "eligible_share": eligible, "treatment_share": share},
         seconds=150,
         precision=COUNT,
+        so_what=_duration_decision(answer),
     )
 
 
 _FORGOT_ROLLBACK = "You stopped counting at detection. Users keep meeting the bad model until the rollback is done."
 
 
-def _blast_single_stage(rng, difficulty: int, users: int, back: float) -> tuple[float, str, list[Slip], str, dict]:
-    """One stage (a canary at difficulty 1, a ramp read at its end at difficulty 2): raw answer, prompt, slips, working, params."""
-    if difficulty == 1:
-        share = float(_pick(rng, [0.01, 0.02, 0.05, 0.1]))
-        detect = float(_pick(rng, [2, 4, 6, 12]))
-        prompt = (f"A canary gives {_pct(share)} of {users:,} daily users a new model. A regression would be noticed in "
-                  f"{detect:g} hours and rolled back in {back:g} more. How many users would meet it?")
-        stage = "canary"
-    else:
-        share = float(_pick(rng, [0.05, 0.1, 0.2, 0.25]))
-        days = int(_pick(rng, [2, 3, 5, 7]))
-        detect = 24.0 * days
-        prompt = (f"A ramp gives {_pct(share)} of {users:,} daily users a new model for {days} days. Its gate is read only at the "
-                  f"end of the stage, and a rollback takes {back:g} hours. If a regression starts on the ramp's first day, "
-                  "how many users meet it?")
-        stage = "ramp"
+def _blast_canary_hours(rng, users: int, back: float) -> dict[str, Any]:
+    """Difficulty 1: a canary of a few hours, within one day, among users who visit once a day at most."""
+    share = float(_pick(rng, [0.01, 0.02, 0.05, 0.1]))
+    detect = float(_pick(rng, [2, 4, 6, 12]))
     raw = blast_radius(users, share, detect, back)
+    prompt = (f"A canary gives {_pct(share)} of {users:,} daily users a new model. Each user visits once a day at most, at "
+              f"times spread evenly over the day. A regression would be noticed in {detect:g} hours and rolled back in "
+              f"{back:g} more. How many users would meet it?")
     slips = [
         Slip("forgot_rollback", blast_radius(users, share, detect, 0), _FORGOT_ROLLBACK),
-        Slip("forgot_share", blast_radius(users, 1.0, detect, back), f"Only the {stage}'s share of users gets the new model."),
+        Slip("forgot_share", blast_radius(users, 1.0, detect, back), "Only the canary's share of users gets the new model."),
+        Slip("hours_as_days", users * share * (detect + back), "The hours are part of a day: divide by 24."),
+        Slip("users_an_hour", users * share / 24, "That is how many users meet it in one hour. Multiply by the hours it stays on: detection plus rollback."),
     ]
-    if difficulty == 1:
-        slips.append(Slip("hours_as_days", users * share * (detect + back), "The hours are part of a day: divide by 24."))
-        slips.append(Slip("users_an_hour", users * share / 24, "That is how many users meet it in one hour. Multiply by the hours it stays on: detection plus rollback."))
-        working = f"{users:,} × {share:g} × ({detect:g} + {back:g}) / 24 = {raw:,.2f}"
-    else:
-        slips.insert(1, Slip("one_day_to_detect", blast_radius(users, share, 24, back), f"The gate is read at the end of the stage, after {days} days, not after one."))
-        slips.append(Slip("hours_added_to_days", users * share * (days + back),
-                          f"You added the rollback's hours to the stage's days. Put both in the same unit: {back:g} hours is {back:g} / 24 of a day."))
-        working = f"Time to detect = {days} days = {detect:g} hours. {users:,} × {share:g} × ({detect:g} + {back:g}) / 24 = {raw:,.2f}"
-    params = {"daily_users": users, "share": share, "hours_to_detect": detect, "hours_to_rollback": back}
-    return raw, prompt, slips, working, params
+    return dict(
+        raw=raw, prompt=prompt, slips=slips,
+        working=f"{users:,} × {share:g} × ({detect:g} + {back:g}) / 24 = {raw:,.2f}",
+        code=f"math.ceil(blast_radius({users}, {share}, {detect}, {back}))",
+        hints=("Users exposed = users a day × the share with the new model × the time it stays on, in days.",
+               "The time on runs until the rollback is finished: detection plus rollback. "
+               "`blast_radius(users, share, hours_to_detect, hours_to_rollback)`."),
+        params={"daily_users": users, "share": share, "hours_to_detect": detect, "hours_to_rollback": back},
+    )
 
 
-def _blast_two_stages(rng, users: int, back: float) -> tuple[float, str, list[Slip], str, dict]:
-    """A regression that slips past the canary and is caught on the ramp (difficulty 3)."""
-    canary = float(_pick(rng, [0.02, 0.05]))
-    canary_days = int(_pick(rng, [3, 5, 7]))
-    ramp = float(_pick(rng, [0.2, 0.25, 0.5]))
-    ramp_days = int(_pick(rng, [2, 3, 4]))
-    on_canary = blast_radius(users, canary, 24 * canary_days, 0)
-    on_ramp = blast_radius(users, ramp, 24 * ramp_days, back)
-    raw = on_canary + on_ramp
-    prompt = (f"A regression slips past the canary ({_pct(canary)} of {users:,} daily users for {canary_days} days, from its first day) "
-              f"and is caught only when the ramp's gate is read, after {ramp_days} days at {_pct(ramp)}. The rollback takes {back:g} hours. "
-              "How many users met the regression in all?")
+_STICKY = ("Assignment is sticky: a user in the new arm stays in it, so count each user once, whatever the number of visits. "
+           "The chance that a user visits at least once in d days is 1 − (1 − daily visit share)^d.")
+_USER_DAYS = "You counted user-days: daily visitors × share × days counts a user who comes back on two days twice. " + _STICKY
+_EVERYONE = ("That is everyone in the new arm, as if all of them visited. Only those who visit at least once while it is on "
+             "meet the regression.")
+_ONE_DAY = "That is one day's visitors in the new arm. Users who first come on a later day of the stage meet it too."
+def _visitors(base: int, visit: float) -> str:
+    return (f"Your product has {base:,} users; on any given day {_pct(visit)} of them visit, each independently of the other "
+            "days.")
+
+
+def _blast_ramp(rng, base: int, visit: float) -> dict[str, Any]:
+    """Difficulty 2: one ramp with sticky assignment, read at the end of the stage, when the kill switch ends it."""
+    share = float(_pick(rng, [0.05, 0.1, 0.2, 0.25, 0.5]))
+    days = int(_pick(rng, [2, 3, 5, 7]))
+    raw = distinct_users_exposed(base, visit, share, days)
+    reach = 1 - (1 - visit) ** days
+    prompt = (f"{_visitors(base, visit)} A ramp gives {_pct(share)} of users a new model for {days} days; assignment is sticky "
+              "(a user in the new arm stays in it). Its gate is read only at the end of the stage, and if it fails the kill "
+              "switch turns the new model off at once. If a regression starts on the ramp's first day, how many distinct "
+              "users meet it?")
     slips = [
-        Slip("forgot_canary", on_ramp, "The canary's users met the regression too: add them."),
-        Slip("forgot_rollback", raw - blast_radius(users, ramp, 0, back), "You stopped counting at detection. The ramp's users keep meeting it until the rollback is done."),
-        Slip("ramp_share_throughout", blast_radius(users, ramp, 24 * (canary_days + ramp_days), back),
-             "You gave the canary's days the ramp's share. During the canary only the canary's share had the new model."),
-        Slip("hours_added_to_days", on_canary + users * ramp * (ramp_days + back),
-             f"You added the rollback's hours to the ramp's days. Put both in the same unit: {back:g} hours is {back:g} / 24 of a day."),
+        Slip("user_days", base * visit * share * days, _USER_DAYS),
+        Slip("everyone_in_bucket", share * base, _EVERYONE),
+        Slip("one_day_only", base * visit * share, _ONE_DAY),
+        Slip("forgot_share", distinct_users_exposed(base, visit, 1.0, days), "Only the ramp's share of users gets the new model."),
     ]
-    working = (f"Canary: {users:,} × {canary:g} × {canary_days} days = {on_canary:,.0f}. Ramp until rolled back: "
-               f"{users:,} × {ramp:g} × ({ramp_days} × 24 + {back:g}) / 24 = {on_ramp:,.2f}. Total {raw:,.2f}")
-    params = {"daily_users": users, "canary": canary, "canary_days": canary_days, "ramp": ramp, "ramp_days": ramp_days, "hours_to_rollback": back}
-    return raw, prompt, slips, working, params
+    working = (f"A user in the ramp's {_pct(share)} meets the regression if they visit on at least one of the {days} days: "
+               f"1 − (1 − {visit:g})^{days} = {reach:.4f}. Distinct users: {share:g} × {base:,} × {reach:.4f} = {raw:,.2f}")
+    note = (f" Counting user-days instead, {base:,} × {visit:g} × {share:g} × {days} = {base * visit * share * days:,.0f}, "
+            "counts a returning user once per visit.")
+    return dict(
+        raw=raw, prompt=prompt, slips=slips, working=working, note=note,
+        code=f"math.ceil(distinct_users_exposed({base}, {visit!r}, {share!r}, {days}))",
+        hints=("Count people, not visits: what is the chance that one user in the new arm visits at least once during the stage?",
+               "That chance is 1 − (1 − daily visit share)^days; users exposed = share × user base × that chance. "
+               "`distinct_users_exposed(user_base, daily_visit_share, traffic_share, days)`."),
+        params={"user_base": base, "daily_visit_share": visit, "share": share, "days": days},
+    )
 
 
-def _blast_code(params: Mapping[str, Any]) -> str:
-    users, back = params["daily_users"], params["hours_to_rollback"]
-    if "canary" in params:
-        return (f"math.ceil(blast_radius({users}, {params['canary']}, {24 * params['canary_days']}, 0) "
-                f"+ blast_radius({users}, {params['ramp']}, {24 * params['ramp_days']}, {back}))")
-    return f"math.ceil(blast_radius({users}, {params['share']}, {params['hours_to_detect']}, {back}))"
+def _blast_canary_then_ramp(rng, base: int, visit: float) -> dict[str, Any]:
+    """Difficulty 3: a canary that becomes a ramp. Buckets are sticky: the canary's users stay in when the share grows."""
+    canary = float(_pick(rng, [0.01, 0.02, 0.05]))
+    canary_days = int(_pick(rng, [2, 3, 5, 7]))
+    ramp = float(_pick(rng, [0.1, 0.2, 0.25, 0.5]))
+    ramp_days = int(_pick(rng, [2, 3, 4, 7]))
+    both = canary_days + ramp_days
+    in_canary = distinct_users_exposed(base, visit, canary, both)  # the canary's bucket: on for both stages
+    added = distinct_users_exposed(base, visit, ramp - canary, ramp_days)  # the users the ramp adds: on for the ramp only
+    raw = in_canary + added
+    prompt = (f"{_visitors(base, visit)} A canary gives {_pct(canary)} of users a new model for {canary_days} days; then a ramp "
+              f"grows the share to {_pct(ramp)} for {ramp_days} days. Buckets are sticky: the canary's users stay in the new arm, "
+              f"and the ramp adds other users to reach {_pct(ramp)}. A regression starts on the canary's first day, slips past "
+              "the canary's gate, and is caught when the ramp's gate is read at the end of the ramp; the kill switch turns the "
+              "new model off at once. How many distinct users meet the regression in all?")
+    slips = [
+        Slip("canary_counted_twice", distinct_users_exposed(base, visit, canary, canary_days) + distinct_users_exposed(base, visit, ramp, ramp_days),
+             "You counted the canary's users again on the ramp. Buckets are sticky: the canary's users are part of the ramp's "
+             "share, and one who visits in both stages meets it once. Count the canary's bucket over both stages, and the users "
+             "the ramp adds over the ramp only."),
+        Slip("user_days", base * visit * (canary * canary_days + ramp * ramp_days), _USER_DAYS),
+        Slip("everyone_in_bucket", ramp * base, _EVERYONE),
+        Slip("one_day_only", base * visit * ramp, _ONE_DAY),
+        Slip("forgot_share", distinct_users_exposed(base, visit, 1.0, both), "Only the canary's and then the ramp's share of users get the new model."),
+        Slip("ramp_share_throughout", distinct_users_exposed(base, visit, ramp, both),
+             "You gave the canary's days the ramp's share. During the canary only the canary's share had the new model."),
+        Slip("forgot_canary", distinct_users_exposed(base, visit, ramp, ramp_days),
+             "You left out the canary's days: canary users who visited only then met the regression too."),
+    ]
+    reach_both, reach_ramp = 1 - (1 - visit) ** both, 1 - (1 - visit) ** ramp_days
+    working = (f"The canary's bucket, {_pct(canary)} of users, is in for both stages, {both} days: {canary:g} × {base:,} × "
+               f"(1 − (1 − {visit:g})^{both}) = {canary:g} × {base:,} × {reach_both:.4f} = {in_canary:,.2f}. The ramp adds "
+               f"{ramp:g} − {canary:g} = {ramp - canary:g} of users for {ramp_days} days: {ramp - canary:g} × {base:,} × "
+               f"{reach_ramp:.4f} = {added:,.2f}. In all {raw:,.2f}")
+    return dict(
+        raw=raw, prompt=prompt, slips=slips, working=working,
+        code=(f"math.ceil(distinct_users_exposed({base}, {visit!r}, {canary!r}, {both}) "
+              f"+ distinct_users_exposed({base}, {visit!r}, {ramp!r} - {canary!r}, {ramp_days}))"),
+        hints=("Count people, not visits. Which users are in the new arm for both stages, and which only for the ramp?",
+               "The canary's bucket is on for all the days: share × base × (1 − (1 − v)^(both stages' days)); the users the ramp "
+               "adds only for the ramp's days. Add two calls of `distinct_users_exposed(user_base, daily_visit_share, "
+               "traffic_share, days)`."),
+        params={"user_base": base, "daily_visit_share": visit, "canary": canary, "canary_days": canary_days, "ramp": ramp, "ramp_days": ramp_days},
+    )
 
 
 def _blast_radius(rng, difficulty, sc) -> dict[str, Any]:
-    users = int(_round_to(float(rng.integers(20, 1001)) * 1_000 * sc.volume, 100))  # 20,000 to 1,000,000 a day
-    back = float(_pick(rng, [1, 2, 3, 4]))
-    if difficulty == 3:
-        raw, prompt, slips, working, params = _blast_two_stages(rng, users, back)
+    if difficulty == 1:
+        users = int(_round_to(float(rng.integers(20, 1001)) * 1_000 * sc.volume, 100))  # 20,000 to 1,000,000 a day
+        back = float(_pick(rng, [1, 2, 3, 4]))
+        case = _blast_canary_hours(rng, users, back)
     else:
-        raw, prompt, slips, working, params = _blast_single_stage(rng, difficulty, users, back)
-    answer = int(COUNT.round(raw))
+        base = int(_round_to(float(rng.integers(10, 501)) * 10_000 * sc.volume, 1_000))  # 100,000 to 5,000,000 users
+        visit = float(_pick(rng, [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]))
+        case = (_blast_ramp if difficulty == 2 else _blast_canary_then_ramp)(rng, base, visit)
+        # a whole number, or close enough that rounding up depends on the arithmetic's last digits: draw again
+        if abs(case["raw"] - round(case["raw"])) < 1e-3 + 1e-8 * case["raw"]:
+            return dict(expected=math.nan, slips=[], precision=COUNT)
+    answer = int(COUNT.round(case["raw"]))
     return dict(
         title="Blast radius",
-        prompt=prompt,
+        prompt=case["prompt"],
         expected=answer,
         units="users",
-        slips=slips,
-        hints=(
-            "Users exposed = users a day × the share with the new model × the time it stays on, in days.",
-            "The time on runs until the rollback is finished: detection plus rollback. `blast_radius(users, share, hours_to_detect, hours_to_rollback)`.",
-        ),
-        working=f"{working}, so **{answer:,} users** (rounded up).",
-        code=_blast_code(params),
-        params=params,
-        seconds=90,
+        slips=case["slips"],
+        hints=case["hints"],
+        working=f"{case['working']}, so **{answer:,} users** (rounded up).{case.get('note', '')}",
+        code=case["code"],
+        params=case["params"],
+        seconds=90 if difficulty == 1 else 150,
         precision=COUNT,
+        so_what=_blast_decision(answer),
     )
 
 
@@ -1031,6 +1240,7 @@ def _judge_correction(rng, difficulty, sc) -> dict[str, Any]:
         seconds=150,
         precision=SHARE,
         fraction=True,
+        so_what=_judge_decision(answer, p),
     )
 
 
@@ -1072,6 +1282,9 @@ def _agent_chain(rng, task: str, noun: str) -> dict[str, Any]:
         code=f"chain_success([{rate!r}] * {steps})",
         params={"steps": steps, "step_rate": rate},
         fraction=True,
+        so_what=_agent_decision(answer, "It finishes a task", (
+            "Ship it: each of its steps succeeds nearly every time.",
+            f"A high rate per step still compounds: over {steps} steps the task finishes only {SHARE.format(answer, percent=True)} of the time.")),
     )
 
 
@@ -1113,6 +1326,10 @@ def _agent_every_time(rng, task: str, noun: str) -> dict[str, Any]:
         code=f"pass_hat_k({tries}, {successes}, {k})",
         params={"tries": tries, "successes": successes, "k": k},
         fraction=True,
+        so_what=_agent_decision(answer, "Both runs succeed" if k == 2 else f"All {k} runs succeed", (
+            f"Ship it: at least one of {k} runs nearly always succeeds.",
+            f"That is pass@{k}, {SHARE.format(at_least_one)}: the demo's number. The customer needs all {k} runs to succeed: "
+            f"pass^{k} = {SHARE.format(answer)}.")),
     )
 
 
@@ -1166,6 +1383,7 @@ def _agent_cost(rng, task: str, noun: str, sc) -> dict[str, Any]:
         code=f"cost_per_finished_task({cost!r}, chain_success([{rate!r}] * {steps}), {attempts}).cost_per_finished_task",
         params={"steps": steps, "step_rate": rate, "attempt_rate": p, "cost_per_attempt": cost, "max_attempts": attempts},
         precision=MONEY,
+        so_what=_agent_cost_decision(tc.cost_per_finished_task, cost),
     )
 
 
@@ -1178,6 +1396,390 @@ def _agent_reliability(rng, difficulty, sc) -> dict[str, Any]:
     else:
         fields = _agent_cost(rng, task, noun, sc)
     return {"precision": SHARE, "seconds": 150, **fields}
+
+
+# --------------------------------------------------------------------------------------------
+# The "so what" step: after the number, what to do with it (a checked choice in the case's words).
+# Each builder returns ``so_what``, a function of a random stream of its own (see ``_make``); the
+# right option depends on the drill's number, alone or against a budget, limit or gate it draws.
+# --------------------------------------------------------------------------------------------
+
+
+def _two_sig(x: float) -> float:
+    return float(f"{x:.2g}")
+
+
+def _either_side(rng, value: float, factors: Sequence[float] = (0.5, 0.7, 1.4, 2.0)) -> float:
+    """A round number (two significant figures) below or above ``value``: the budget, limit or volume a
+    "so what" compares the answer with. The side is drawn, so the right decision varies from seed to seed."""
+    return _two_sig(value * float(_pick(rng, factors)))
+
+
+def _dollars(x: float) -> str:
+    """A round amount of money as a budget or a price is said: $640, $4.50, $0.022."""
+    if x >= 100:
+        return f"${x:,.0f}"
+    return f"${x:,.2f}" if x >= 1 else f"${x:g}"
+
+
+def _decision(rng, prompt: str, options: Mapping[str, str], right: str, why: str, feedback: Mapping[str, str]) -> SoWhat:
+    """The "so what" choice: every option by name, the right one's name and why it is right, and for each
+    other option the feedback that says what it misses; shuffled by ``rng`` (``checking.choice``)."""
+    wrong = [(text, feedback[name]) for name, text in options.items() if name != right]
+    return SoWhat(prompt, choice(rng, (options[right], why), wrong))
+
+
+ACT_ALONE_AT = 0.5  # base-rate precision: act on flags without a person when at least half of them are right
+
+# things -> (act at once, a person decides first, the accuracy trap, switch it off)
+_FLAG_ACTIONS = {
+    "payments": ("Block them at once, with a quick way for customers to appeal.",
+                 "Hold them for an analyst, who decides before any block.",
+                 "Block them all: the model is right about most payments.",
+                 "Switch the model off: too many of its flags are wrong."),
+    "patients": ("Start treatment at once, and review it at the next visit.",
+                 "Confirm each one with a second test before any treatment.",
+                 "Treat them all: the test is right about most patients.",
+                 "Drop the test: too many of its positives are wrong."),
+    "posts": ("Remove them at once, with a quick way for authors to appeal.",
+              "Send them to a moderator, who decides before removal.",
+              "Remove them all: the model is right about most posts.",
+              "Switch the model off: too many of its flags are wrong."),
+    "claims": ("Reject them at once, with a quick way for customers to appeal.",
+               "Send them to an investigator, who decides before rejecting.",
+               "Reject them all: the model is right about most claims.",
+               "Switch the model off: too many of its flags are wrong."),
+}
+
+
+def _precision_decision(things: str, bad: str, precision: float, prevalence: float) -> Callable[[Any], SoWhat]:
+    share = SHARE.format(precision, percent=True)
+    wrong_share = SHARE.format(1 - precision, percent=True)
+    lift = precision / prevalence
+
+    def decide(rng) -> SoWhat:
+        act, review, trap, off = _FLAG_ACTIONS[things]
+        options = {"act": act, "review": review, "trap": trap, "off": off}
+        feedback = {
+            "act": f"Most flags are wrong here ({wrong_share} of them): acting on them at once, even with an appeal, hurts many who did nothing wrong.",
+            "review": f"{share} of flags are right: a person checking every one spends their time confirming the model; act and let people appeal.",
+            "trap": (f"Being right about most {things} is accuracy, high because most {things} are fine. What matters for a flag is the "
+                     f"share of flags that are right: {share}; and acting with no appeal leaves the rest no way back."),
+            "off": (f"A flag is still {lift:,.0f} times as likely to be {bad} as a {things[:-1]} picked at random: the flags focus "
+                    "people's time, so use them rather than drop them."),
+        }
+        if precision >= ACT_ALONE_AT:
+            right, why = "act", f"most flags are right ({share}), so acting at once is worth it, and an appeal catches the {wrong_share} that are not."
+        else:
+            right, why = "review", f"only {share} of flags are right, so a person must decide before anything happens to the {wrong_share} flagged by mistake."
+        prompt = f"Of the {things} the model flags, about {share} are really {bad}. What should happen to the flagged {things}?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _threshold_decision(threshold: float) -> Callable[[Any], SoWhat]:
+    t = SHARE.format(threshold)
+
+    def decide(rng) -> SoWhat:
+        today = min(0.95, _either_side(rng, threshold, (0.4, 0.6, 1.7, 2.5)))
+        if today == 0.5 or not _distinct(SHARE, today, threshold):  # keep the 0.5 option and the line of today apart
+            today = _two_sig(threshold * (0.4 if threshold > 0.2 else 2.5))
+        now = f"{today:g}"
+        options = {
+            "lower": f"Lower the line to {t}: misses cost more than the extra flags.",
+            "raise": f"Raise the line to {t}: extra flags cost more than they save.",
+            "keep": f"Keep {now}: moving the line only swaps one error for the other.",
+            "half": "Use 0.5: above it a case is more likely bad than fine, so flag it.",
+        }
+        feedback = {
+            "lower": f"Lowering it from {now} adds flags below {t}, where a flag costs more than the miss it prevents.",
+            "raise": f"Raising it lets through cases between {t} and {now}, where a flag costs less than the miss it prevents.",
+            "keep": f"The swap is not even: at {t} the two expected costs balance, and at {now} you pay more than you need.",
+            "half": f"0.5 is right only when both errors cost the same; here they do not, so the line sits at {t}.",
+        }
+        if abs(threshold - 0.5) < 0.1:  # 0.5 is nearly right here: offer another wrong line instead
+            options["half"] = "Flag every case: a person can sort out the false alarms later."
+            feedback["half"] = f"Every fine case then costs a false alarm: below {t} a flag costs more than the miss it prevents."
+        right = "lower" if today > threshold else "raise"
+        why = f"at {t} the expected cost of a flag equals the expected cost of a miss; at {now} one of them is paid for nothing."
+        prompt = f"The line that keeps the expected cost lowest is {t}. Today the team flags above {now}. What do you recommend?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _headcount_decision(difficulty: int, needed: int) -> Callable[[Any], SoWhat]:
+    def decide(rng) -> SoWhat:
+        have = max(1, round(needed * float(_pick(rng, (0.6, 0.8, 1.25, 1.5)))))
+        if have == needed:
+            have = needed + 1 if needed == 1 or rng.random() < 0.5 else needed - 1
+        who = f"{have} reviewers are at work on a typical day" if difficulty == 1 else f"you employ {have} full-time reviewers"
+        options = {
+            "launch": "Launch with today's team, and watch the queue each week.",
+            "close_gap": "Close the gap first: hire, or send fewer tickets to people.",
+            "faster": "Launch, and ask each reviewer to handle more tickets an hour.",
+            "overflow": "Launch, and let tickets beyond capacity skip the human check.",
+        }
+        feedback = {
+            "launch": f"The team is {needed - have} short of the {needed} the work needs: the queue would grow every day.",
+            "close_gap": f"You need {needed} and have {have}: the team covers the work already, so more people add cost for nothing.",
+            "faster": "The minutes a ticket takes are what the hard cases need; pushing the pace lowers the quality of the human check.",
+            "overflow": "That quietly raises the error rate served with no check: move tickets between zones on purpose, against the error budget.",
+        }
+        if needed <= have:
+            right, why = "launch", f"{needed} needed and {have} on hand: the team covers it, and the queue warns you early if volume grows."
+        else:
+            right, why = "close_gap", f"{needed} needed and {have} on hand: without more people or a smaller human share, the backlog grows every day."
+        kind = "reviewers at work on a given day" if difficulty == 1 else "full-time reviewers"
+        prompt = f"The work needs {needed} {kind}, and {who}. What do you do before launch?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _bound_decision(errors: int, n: int, level: float, bound: float) -> Callable[[Any], SoWhat]:
+    seen = errors / n
+    u = SHARE.format(bound, percent=True)
+
+    def decide(rng) -> SoWhat:
+        if rng.random() < 0.5:  # a promise above the bound, or one between the rate seen and the bound
+            promise = float(f"{bound * float(_pick(rng, (1.3, 1.8))):.2g}")
+        else:
+            promise = float(f"{seen + (bound - seen) * float(_pick(rng, (0.4, 0.7))):.2g}")
+        if not seen < promise < bound and promise <= bound:
+            promise = float(f"{bound * 1.5:.2g}")
+        p = _pct(promise)
+        options = {
+            "sign": "Sign it: even the worst plausible rate is within the promise.",
+            "hold": "Hold off: check a bigger sample, or cut errors, before signing.",
+            "seen": "Promise the rate you saw in the sample: it is the best guess.",
+            "fix": "Fix the errors found in the sample, and then sign the promise.",
+        }
+        feedback = {
+            "sign": f"The {level:.0%} upper bound, {u}, is above {p}: the true rate may well be worse than the promise.",
+            "hold": f"The upper bound, {u}, is within {p} already: the promise holds at {level:.0%} confidence as it is.",
+            "seen": "A promise set at the sample's rate is broken about half the time: promise no less than the upper bound.",
+            "fix": "Fixing the sample's errors does not change the true rate of what you ship: the bound is about the process.",
+        }
+        if bound <= promise:
+            right, why = "sign", f"the {level:.0%} upper bound, {u}, is within {p}: the promise holds even for a worse true rate."
+        else:
+            right, why = "hold", f"the {level:.0%} upper bound, {u}, is above {p}: the sample cannot back the promise yet."
+        prompt = (f"You saw {errors} errors in {n:,} ({_pct(round(seen, 6))}); the {level:.0%} upper bound is {u}. A customer "
+                  f"contract asks you to promise an error rate of at most {p}. What do you do?")
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _cost_decision(difficulty: int, cost: float, input_share: float) -> Callable[[Any], SoWhat]:
+    c = "$" + MONEY.format(cost)
+    what = "a query" if difficulty == 1 else "a month"
+    inputs, outputs = _pct(round(input_share, 2)), _pct(round(1 - input_share, 2))
+
+    def decide(rng) -> SoWhat:
+        budget = _either_side(rng, cost)
+        b = _dollars(budget)
+        options = {
+            "fits": "It fits: launch, and watch the cost per query as it grows.",
+            "less_input": "Over budget: send less retrieved text, the bigger cost.",
+            "less_output": "Over budget: cap the answer's length, the bigger cost.",
+            "fine_tune": "Move to fine-tuning now: it is always cheaper per query.",
+        }
+        within = cost <= budget
+        feedback = {
+            "fits": f"The bill, {c} {what}, is over the budget of {b}: something has to give before launch.",
+            "less_input": (f"Within budget ({c} of {b}): cutting retrieved text risks worse answers for savings you do not need." if within
+                           else f"The input is the smaller part here ({inputs} of the cost): the answer's tokens are the bigger lever."),
+            "less_output": (f"Within budget ({c} of {b}): shorter answers save money you do not need to save." if within
+                            else f"The answer's tokens are only {outputs} of the cost: the input, mostly retrieved text, is the bigger lever."),
+            "fine_tune": "Fine-tuning has fixed costs of its own (training, hosting, retrains): it only wins above a break-even volume.",
+        }
+        if within:
+            right, why = "fits", f"{c} {what} is within the {b} budget; the cost grows with use, so keep watching it."
+        elif input_share >= 0.5:
+            right, why = "less_input", f"input tokens are {inputs} of the cost, and retrieved text is most of the input."
+        else:
+            right, why = "less_output", f"the answer's tokens are {outputs} of the cost: shorter answers cut the most."
+        prompt = f"The model costs {c} {what}, and the budget is {b} {what}. What do you do?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _break_even_decision(per_day: float, months: int) -> Callable[[Any], SoWhat]:
+    q = VOLUME.format(per_day)
+
+    def decide(rng) -> SoWhat:
+        expected = _either_side(rng, per_day, (0.4, 0.6, 1.7, 2.5))
+        v = f"{expected:,.6g}"
+        ratio = expected / per_day
+        options = {
+            "rag": "Stay with RAG: at that volume its lower build cost wins.",
+            "fine_tune": "Fine-tune: at that volume the saving per query pays back.",
+            "both": "Build both, and split the traffic until one of them wins.",
+            "tie": "Call it a tie: that volume is too close to the break-even.",
+        }
+        feedback = {
+            "rag": f"{v} a day is {ratio:.1f} times the break-even of {q}: the saving per query more than pays back fine-tuning's extra cost.",
+            "fine_tune": f"{v} a day is below the break-even of {q}: the saving per query never pays back fine-tuning's extra cost in {months} months.",
+            "both": "Two builds pay both fixed costs, the very thing the break-even weighs: decide from the volume instead.",
+            "tie": f"{v} a day is {ratio:.1f} times the break-even: not close. A tie would be within a few percent.",
+        }
+        if expected > per_day:
+            right, why = "fine_tune", f"{v} a day is above the break-even of {q}, so fine-tuning costs less over the {months} months."
+        else:
+            right, why = "rag", f"{v} a day is below the break-even of {q}, so RAG costs less over the {months} months."
+        prompt = f"Fine-tuning costs less above {q} queries a day. You expect about {v} a day. Which do you build?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _duration_decision(days: int) -> Callable[[Any], SoWhat]:
+    def decide(rng) -> SoWhat:
+        review = max(1, round(days * float(_pick(rng, (0.5, 0.7, 1.4, 2.0)))))
+        if review == days:
+            review = days + 1 if days == 1 or rng.random() < 0.5 else days - 1
+        options = {
+            "run": "Run it for all the days it needs, and read it once at the end.",
+            "longer": "Say it cannot show the change by then: run longer, or aim higher.",
+            "peek": "Read it every day and stop as soon as the change is significant.",
+            "ahead": "Stop at the review, and ship if the new version is ahead.",
+        }
+        feedback = {
+            "run": f"It needs {days} days and the review is in {review}: it will not have its users by then.",
+            "longer": f"{days} days fit before the review in {review}: the test can finish in time.",
+            "peek": "Reading it daily and stopping at the first significant day raises the false alarms well above 5% (peeking).",
+            "ahead": "Ahead is not significant: until the test has its users, a lead is often noise.",
+        }
+        if days <= review:
+            right, why = "run", f"{days} days fit before the review in {review}, and one read at the end keeps the false alarms at 5%."
+        else:
+            right, why = "longer", f"it needs {days} days, more than the {review} before the review: a shorter test would miss the change."
+        prompt = f"The test needs {days} days. The launch review is in {review} days. What do you tell the team?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _blast_decision(users: int) -> Callable[[Any], SoWhat]:
+    def decide(rng) -> SoWhat:
+        limit = max(1, int(_either_side(rng, users)))
+        if limit == users:
+            limit = users + 1
+        options = {
+            "keep": "Keep the plan: the worst case stays within the risk limit.",
+            "cut": "Cut the exposure: a smaller share, or read the gate sooner.",
+            "unnoticed": "Accept it: most of those users would not notice a regression.",
+            "everyone": "Skip the stages, and launch to everyone with a kill switch.",
+        }
+        feedback = {
+            "keep": f"{users:,} users is above the limit of {limit:,}: the plan exposes too many.",
+            "cut": f"{users:,} users is within the limit of {limit:,}: a smaller or shorter stage buys little and slows learning.",
+            "unnoticed": "A regression users do not notice still harms them (wrong answers that look right); the limit counts who meets it.",
+            "everyone": "Everyone at once makes the whole user base the blast radius before any gate can fire.",
+        }
+        if users <= limit:
+            right, why = "keep", f"{users:,} users is within the limit of {limit:,}."
+        else:
+            right, why = "cut", f"{users:,} users is over the limit of {limit:,}: fewer users in the stage, or less time before the read."
+        prompt = f"A regression would reach {users:,} users. The risk team accepts at most {limit:,}. What do you do?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _judge_decision(corrected: float, raw: float) -> Callable[[Any], SoWhat]:
+    theta, p = SHARE.format(corrected, percent=True), _pct(raw)
+
+    def decide(rng) -> SoWhat:
+        gate = round(corrected + float(_pick(rng, (-0.1, -0.05, 0.05, 0.1))), 2)
+        if not 0.05 <= gate <= 0.99 or gate == corrected:
+            gate = round(corrected - 0.05, 2) if corrected > 0.5 else round(corrected + 0.05, 2)
+        g = _pct(gate)
+        options = {
+            "ship": "Ship: the corrected pass rate clears the launch gate.",
+            "hold": "Hold the launch: the corrected pass rate is under the gate.",
+            "raw": "Go by the judge's raw pass rate: the correction adds noise.",
+            "replace": "Replace the judge first: no decision is possible with it.",
+        }
+        feedback = {
+            "ship": f"Corrected, {theta} of answers really pass: under the gate of {g}.",
+            "hold": f"Corrected, {theta} of answers really pass: that clears the gate of {g}.",
+            "raw": f"The raw rate, {p}, counts the judge's own mistakes; the corrected {theta} is the estimate of the true rate.",
+            "replace": "The correction already allows for the judge's known errors; a better judge narrows the interval, but you can decide now.",
+        }
+        if corrected >= gate:
+            right, why = "ship", f"the true pass rate, {theta}, clears the gate of {g}."
+        else:
+            right, why = "hold", f"the true pass rate, {theta}, is under the gate of {g}" + (f", even though the raw {p} is above it." if raw >= gate else ".")
+        prompt = f"The judge passed {p} of answers; corrected, {theta} really pass. The launch gate is {g}. What do you decide?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+UNATTENDED_BARS = (0.7, 0.8, 0.9)  # the share of successes at which a team lets an agent run without a person
+
+
+def _agent_decision(success: float, stated: str, demo: tuple[str, str]) -> Callable[[Any], SoWhat]:
+    """Difficulty 1 and 2: the chance a task (or all k runs) succeeds, against the bar for running alone.
+    ``stated`` says what succeeds, e.g. "It finishes"; ``demo`` is the demo's flattering option and its feedback."""
+    s = SHARE.format(success, percent=True)
+
+    def decide(rng) -> SoWhat:
+        needed = float(_pick(rng, UNATTENDED_BARS))
+        bar = f"{needed:.0%}"
+        options = {
+            "alone": "Let it run alone, and spot-check a sample of finished tasks.",
+            "approval": "Add a human approval step, or cut the steps it must take.",
+            "demo": demo[0],
+            "retry": "Retry failed tasks automatically until each one succeeds.",
+        }
+        feedback = {
+            "alone": f"{s} is under the {bar} needed: run alone, too many tasks would fail.",
+            "approval": f"{s} is above the {bar} needed: approving every task costs more than it saves.",
+            "demo": demo[1],
+            "retry": "Retrying tasks with side effects (a refund, a booking) can do them twice, and hides the failures instead of fixing them.",
+        }
+        if success >= needed:
+            right, why = "alone", f"{s} clears the {bar} bar; spot checks catch a drift early."
+        else:
+            right, why = "approval", f"{s} is under the {bar} bar: a person must approve, or fewer steps must raise the rate."
+        prompt = f"{stated} {s} of the time. The team lets an agent run without a person only at {bar} or more. What do you do?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
+
+
+def _agent_cost_decision(per_finished: float, per_attempt: float) -> Callable[[Any], SoWhat]:
+    c, a = "$" + MONEY.format(per_finished), _cents(per_attempt)
+
+    def decide(rng) -> SoWhat:
+        person = _either_side(rng, per_finished)
+        h = _dollars(person)
+        options = {
+            "agent": "Keep the agent: a finished task costs less than a person's.",
+            "people": "Give these tasks to people: they cost less per finished task.",
+            "attempt": "Price it by one attempt: failures are rare enough to ignore.",
+            "cap": "Raise the cap on attempts, to bring the cost per task down.",
+        }
+        feedback = {
+            "agent": f"Each finished task costs the agent {c}, more than the {h} a person costs.",
+            "people": f"The agent's {c} per finished task is below a person's {h}.",
+            "attempt": f"One attempt costs {a}, but failed attempts are paid too: a finished task costs {c}.",
+            "cap": "The cap changes how many tasks finish, not what each finished one costs: the cost of an attempt / p.",
+        }
+        if per_finished < person:
+            right, why = "agent", f"{c} per finished task is below the {h} a person costs."
+        else:
+            right, why = "people", f"{c} per finished task is more than the {h} a person costs."
+        prompt = f"The agent spends {c} per finished task. A person does the same task for {h}. What do you do?"
+        return _decision(rng, prompt, options, right, why, feedback)
+
+    return decide
 
 
 _Builder = Callable[[np.random.Generator, int, Any], dict]
@@ -1200,12 +1802,12 @@ DRILL_KINDS: dict[str, tuple[str, _Builder]] = {
 _WHAT = {
     "base_rate_precision": ("What share of a model's flags are real when the problem is rare", "02", "ignoring how rare the problem is, or quoting accuracy"),
     "threshold_by_cost": ("The score above which to act, from what each error costs", "02", "swapping the costs, or treating a caught case as free"),
-    "reviewer_headcount": ("How many people the human share of the work needs", "03", "staffing for every case, or for the whole shift"),
+    "reviewer_headcount": ("How many people the human share of the work needs: on the desk each day, and to employ", "03", "staffing every case, or leaving out shrinkage and the 7-day cover"),
     "budget_bound": ("The error rate you can promise from a sample, not just the one you saw", "03", "promising the observed rate instead of its upper bound"),
     "cost_per_query": ("What a query (or a month of them) costs in tokens", "04", "forgetting the retrieved text, or prices per thousand"),
     "break_even_volume": ("The volume at which fine-tuning becomes cheaper than RAG", "04", "leaving out monthly costs or retrains"),
-    "sample_size_duration": ("How many days a test or a canary must run to see a change", "05", "counting one arm, or sizing a canary like a 50/50 test"),
-    "blast_radius": ("How many users meet a bad release before it is rolled back", "05", "stopping the count at detection, before the rollback"),
+    "sample_size_duration": ("How many days a test or a canary must run to see a change", "05", "counting one arm, sizing a canary like a 50/50 test, or giving the 16·p(1 − p)/δ² rule of thumb as exact"),
+    "blast_radius": ("How many distinct users meet a bad release before it is turned off", "05", "counting user-days instead of users, or stopping the count at detection"),
     "judge_correction": ("The true pass rate behind an LLM judge's pass rate, from its TPR and TNR", "08", "quoting the raw pass rate, or swapping TPR and TNR"),
     "agent_reliability": ("Whether an agent finishes: chained steps, all k runs (pass^k), the cost per finished task", "08", "quoting one step's rate, pass@k for pass^k, or the cost of one attempt"),
 }
@@ -1313,6 +1915,10 @@ def _make(kind: str, seed: int, difficulty: int | None, sc: Scenario) -> Drill:
         raise RuntimeError(f"could not draw a usable {kind} drill for seed {seed}")
     fields["slips"] = slips
     fields["prompt"] = _state_precision(fields["prompt"], fields["precision"])
+    # The "so what" step draws from its own stream, so adding or changing one never moves the numbers.
+    so_what = fields.pop("so_what", None)
+    if so_what is not None:
+        fields["so_what"] = so_what(np.random.default_rng([seed, list(DRILL_KINDS).index(kind), difficulty, 7]))
     return Drill(kind=kind, seed=seed, difficulty=difficulty, **fields)
 
 
@@ -1503,3 +2109,11 @@ class PracticeSession:
 def _short(value: Any) -> str:
     return safe_repr(value, 40)
 
+
+
+# The newer kinds live in ``drill_cases`` (they use the helpers above); registered last, so the
+# kinds above keep their numbers for a seed.
+from . import drill_cases as _cases  # noqa: E402
+
+DRILL_KINDS.update(_cases.KINDS)
+_WHAT.update(_cases.WHAT)

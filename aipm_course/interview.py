@@ -4,6 +4,10 @@ The bank lives in ``aipm_course/data/interview_questions.yaml``. Each question l
 strong answer covers (its rubric), a model answer and the concepts it tests. ``self_score``
 takes the rubric points you covered and returns a score and the points you missed.
 
+Each question has a kind (see ``KINDS``): "technical" (a concept or a calculation; the default),
+"product_sense" (design an AI feature for a given user) or "behavioural" (a story from your own
+work). ``pick_questions(..., kind="behavioural")`` draws from one kind only.
+
     >>> q = get_question("worth-building")
     >>> self_score(q, [1, 2]).score          # doctest: +SKIP
 """
@@ -26,6 +30,7 @@ from .validation import AipmError
 
 __all__ = [
     "CONCEPTS",
+    "KINDS",
     "BankError",
     "RubricPoint",
     "OpenQuestion",
@@ -56,6 +61,7 @@ CONCEPTS: dict[str, str] = {
     "failure_first_design": "Failure-first design: fallbacks, confidence thresholds and feedback loops before the happy path (lesson 03)",
     "rag_vs_finetuning": "RAG versus fine-tuning, and the break-even volume (lesson 04)",
     "cost_per_query": "Cost per query from tokens, and cost per successful task (lesson 04)",
+    "pricing_margin": "Pricing an AI feature and its gross margin: per seat, per use or per outcome, the cost to serve, and the heavy users who can turn a seat price into a loss (lesson 04)",
     "rag_components": "RAG components and quality levels: chunking, retrieval, ranking, freshness, saying 'I don't know' (lesson 04)",
     "rollout_stages": "Rollout stages: shadow, dogfood, pilot, canary, ramp, full (lesson 05)",
     "shadow_mode": "Shadow mode: the model runs on real traffic and nobody sees its output (lesson 05)",
@@ -66,16 +72,32 @@ CONCEPTS: dict[str, str] = {
     "monitoring": "Monitoring after launch: quality, cost and latency together; retraining (lesson 05)",
     "data_flywheel": "The data flywheel: usage that produces labels that improve the model (lessons 03 and 05)",
     "experimentation": "Experimentation depth: offline versus online evaluation, interleaving, bandits, long-term effects (lesson 05)",
+    "experiment_pitfalls": "Experiments that mislead: a sample-ratio mismatch (check the traffic split before reading a test), peeking, novelty effects, and segments that cancel out (Simpson's paradox: a pooled gain hiding a loss in a segment) (lessons 02 and 05)",
     "responsible_ai": "Responsible AI: bias and fairness slices, privacy, transparency, accountability (lesson 01)",
     "governance": "The pre-launch checklist, the five governance questions and model cards (lesson 05)",
     "failure_modes": "The eight recurring failure modes of AI products (lesson 01)",
     "role_archetypes": "AI PM role archetypes: platform, applied, ML infrastructure, AI tooling, AI-first startup (lesson 06)",
     "working_with_ml_engineers": "Working with ML engineers: the better questions to ask (lesson 06)",
+    "product_sense": "Product sense: designing an AI feature from the user's painful step, whether AI is needed, the failure modes and who they hurt, a metric stack with numbers, the people in the loop, the cost per task, a rollout with a kill switch, and what not to build (lesson 06)",
+    "behavioural_stories": "Behavioural answers: a story from your own work told as the situation, the numbers, what you did, the trade-off and its price, the outcome and what changed afterwards (lesson 06)",
     "llm_eval_strategy": "Evaluating an LLM feature: error analysis on real traces, failure types, one pass/fail check per type (code where a rule decides, a judge where not), a regression set, evals as release gates (lesson 08)",
     "llm_judge": "Trusting an LLM judge: its true-positive and true-negative rates against human labels with intervals, why raw agreement misleads, the corrected pass rate, re-validation (lesson 08)",
     "groundedness": "Groundedness of RAG answers: claims supported by the retrieved passages, versus retrieval recall and a correct answer; a support score is a proxy validated against human labels (lesson 08)",
     "agent_reliability": "Agent reliability: step success rates multiply, pass@k versus pass^k, cost per finished task with retries, where a human approves (lesson 08)",
     "prompt_injection": "Prompt injection and guardrails: instructions planted in retrieved documents, least privilege for tools, filters and the cost of false blocks, red-team sets (lesson 08)",
+}
+
+
+# The kinds of open question, with what a strong answer to each does. A question without a kind is technical.
+KINDS: dict[str, str] = {
+    "technical": "a concept or a calculation: the numbers, the reasoning and the decision they lead to",
+    "product_sense": "design an AI feature for a given user: the painful step, whether AI is needed, what goes wrong and who is hurt, metrics with numbers, the people in the loop, the cost per task, the rollout and what you would not build",
+    "behavioural": "a story from your own work: the situation, the numbers, what you did, the trade-off and its price, the outcome and what changed afterwards",
+}
+
+_HOW_TO_ANSWER = {
+    "product_sense": "Design it aloud: the user and the painful step, whether AI is needed, what goes wrong and who is hurt, metrics with numbers, the people in the loop, the cost per task, the rollout with its kill switch, and what you would not build.",
+    "behavioural": "Tell one real story: the situation, the numbers, what you did yourself, the trade-off and what it cost, the outcome, and what changed afterwards.",
 }
 
 
@@ -93,7 +115,7 @@ class RubricPoint:
 
 @dataclasses.dataclass(frozen=True)
 class OpenQuestion:
-    """An open interview question with its rubric, model answer and concept tags."""
+    """An open interview question with its rubric, model answer, concept tags and kind (one of KINDS)."""
 
     id: str
     question: str
@@ -102,10 +124,12 @@ class OpenQuestion:
     model_answer: str
     minutes: float = 3
     follow_ups: tuple[str, ...] = ()
+    kind: str = "technical"
 
     def show(self) -> RichText:
         points = len(self.rubric)
-        return RichText(f"Open question: {self.id}", f"{self.question}\n\n(Answer aloud or in writing in about {self.minutes:g} minutes; a strong answer covers {points} points.)")
+        how = f"\n\n{_HOW_TO_ANSWER[self.kind]}" if self.kind in _HOW_TO_ANSWER else ""
+        return RichText(f"Open question: {self.id}", f"{self.question}{how}\n\n(Answer aloud or in writing in about {self.minutes:g} minutes; a strong answer covers {points} points.)")
 
     def rubric_text(self) -> RichText:
         lines = [f"{i}. **{p.id}**: {p.point}" for i, p in enumerate(self.rubric, 1)]
@@ -157,7 +181,10 @@ def _question_from(entry: Any, where: str) -> OpenQuestion:
     follow = entry.get("follow_ups", [])
     if not isinstance(follow, list) or not all(isinstance(f, str) for f in follow):
         raise BankError(f"{where}: 'follow_ups' must be a list of questions, got {validation.show(follow)}")
-    return OpenQuestion(qid, _text(entry, "question", where), tuple(concepts), tuple(rubric), _text(entry, "model_answer", where), minutes, tuple(follow))
+    kind = entry.get("kind", "technical")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise BankError(f"{where}: 'kind' must be one of {', '.join(KINDS)} (left out, it is technical), got {validation.show(kind)}")
+    return OpenQuestion(qid, _text(entry, "question", where), tuple(concepts), tuple(rubric), _text(entry, "model_answer", where), minutes, tuple(follow), kind)
 
 
 def _default_bank() -> Path:
@@ -254,10 +281,16 @@ def questions_for(concept: str, bank: Sequence[OpenQuestion] | None = None) -> l
     return [q for q in bank if concept in q.concepts]
 
 
-def pick_questions(seed: int = 0, n: int = 3, bank: Sequence[OpenQuestion] | None = None) -> list[OpenQuestion]:
-    """Return n different questions drawn by the seed, for a practice round."""
+def pick_questions(seed: int = 0, n: int = 3, bank: Sequence[OpenQuestion] | None = None, kind: str | None = None) -> list[OpenQuestion]:
+    """Return n different questions drawn by the seed, for a practice round; ``kind`` (see KINDS) draws from one kind only."""
     bank = _bank(bank, nonempty=True)
     seed = validation.seed("seed", seed)
+    if kind is not None:
+        kind = validation.one_of("kind", kind, KINDS)
+        held = sorted({q.kind for q in bank})
+        bank = [q for q in bank if q.kind == kind]
+        if not bank:
+            raise validation.fail("kind", kind, f"a kind this bank holds ({', '.join(held)}), or None for every kind")
     n = validation.count("n", n, minimum=1, maximum=len(bank))
     order = np.random.default_rng([seed, 607]).permutation(len(bank))[:n]
     return [bank[i] for i in order]

@@ -39,6 +39,7 @@ __all__ = [
     "minimum_detectable_effect",
     "days_to_detect",
     "blast_radius",
+    "distinct_users_exposed",
     "Gate",
     "Stage",
     "RolloutPlan",
@@ -223,6 +224,23 @@ def blast_radius(daily_users: float, traffic_share: float, hours_to_detect: floa
     detect = _nonnegative("hours_to_detect", hours_to_detect, "a number of hours")
     back = _nonnegative("hours_to_rollback", hours_to_rollback, "a number of hours")
     return users * share * (detect + back) / 24
+
+
+def distinct_users_exposed(user_base: float, daily_visit_share: float, traffic_share: float, days: int) -> float:
+    """Return the distinct users who meet a stage under sticky assignment (lesson 05):
+    traffic share × user base × (1 − (1 − daily visit share)^days).
+
+    Sticky assignment keeps the same users in the new arm, so a returning user counts once, not once
+    a day (multiplying daily users by days counts user-days). This is a model: it assumes each user
+    visits on a given day with the same probability, independently of other days and of other users,
+    and that the arm is a random share of the whole user base. Real visits cluster (a few heavy users
+    come every day), so read it as an estimate. ``days`` is whole days of the stage.
+    """
+    base = _nonnegative("user_base", user_base, "a number of users")
+    visit = validation.share("daily_visit_share", daily_visit_share)
+    share = _share("traffic_share", traffic_share)
+    stage_days = validation.count("days", days, minimum=0, allowed="a whole number of days, 0 or more")
+    return share * base * (1 - (1 - visit) ** stage_days)
 
 
 # --------------------------------------------------------------------------------------------

@@ -909,6 +909,26 @@ def _clock_text(seconds: float, limit: float) -> str:
     return f"<span style='color:{colour};font-variant-numeric:tabular-nums'>⏱ {mmss(seconds)} of {mmss(limit)}{note}</span>"
 
 
+def _typed_number(text, what: str = "your answer") -> tuple[float | None, str]:
+    """Read a number typed in a box ("8.3%", "14,751", "$2,220"): (the number, "") or (None, a line in
+    HTML saying what to type instead). Shared by the practice widgets; never raises."""
+    import html as _html
+    import re
+
+    from .drills import parse_answer
+
+    typed = text if isinstance(text, str) else ""
+    raw = typed.strip().replace("$", "").replace(" ", "")
+    if not raw:
+        return None, f"<i>Type {_html.escape(what)} first.</i>"
+    value = parse_answer(raw)
+    if value is None and re.fullmatch(r"\d+,\d{1,2}%?", raw):  # 8,3 : a decimal comma, not a thousands one
+        return None, f"<i>Is {_html.escape(raw)} a decimal? Use a dot for decimals (8.3) and a comma only for thousands (14,751).</i>"
+    if value is None:
+        return None, f"<i>{_html.escape(typed)} is not a number. Type digits, e.g. 0.083, 8.3% or 14751.</i>"
+    return value, ""
+
+
 class DrillPractice(widgets.VBox):
     """Timed practice: one drill at a time with a clock, an answer box, Check and Skip, then a
     score and a review of the misses (lesson 06). The session logic is ``drills.PracticeSession``.
@@ -961,22 +981,11 @@ class DrillPractice(widgets.VBox):
         self._tick()
 
     def _check(self, _button=None) -> None:
-        import html as _html
-        import re
-
         from .checking import Outcome
-        from .drills import parse_answer
 
-        raw = self.answer.value.strip().replace("$", "").replace(" ", "")
-        if not raw:
-            self.feedback.value = "<i>Type your answer first.</i>"
-            return
-        value = parse_answer(raw)
-        if value is None and re.fullmatch(r"\d+,\d{1,2}%?", raw):  # 8,3 : a decimal comma, not a thousands one
-            self.feedback.value = f"<i>Is {_html.escape(raw)} a decimal? Use a dot for decimals (8.3) and a comma only for thousands (14,751).</i>"
-            return
-        if value is None:  # a typo should not cost the drill: ask again
-            self.feedback.value = f"<i>{_html.escape(self.answer.value)} is not a number. Type digits, e.g. 0.083, 8.3% or 14751.</i>"
+        value, problem = _typed_number(self.answer.value)
+        if problem:  # nothing typed, or a typo: a typo should not cost the drill, so ask again
+            self.feedback.value = problem
             return
         result = self.session.answer(value)
         if result is None:
@@ -1007,20 +1016,24 @@ def drill_practice(seed: int = 0, kinds=None, difficulty: int | None = None, sce
 
 class SelfScorer(widgets.VBox):
     """An open question with a tick box per rubric point; Score shows the share covered, the points
-    missed and the model answer (lesson 06). The scoring is ``interview.self_score``."""
+    missed and the model answer (lesson 06). The scoring is ``interview.self_score``.
 
-    def __init__(self, question) -> None:
+    The first score is also written to the practice log (``log``: a path or a ``PracticeLog``; None
+    is the one in your work folder), best effort: a log that cannot be written leaves a one-line note."""
+
+    def __init__(self, question, log=None) -> None:
         from .checking import _inline_html
         from .interview import _question_arg
 
         self.question = _question_arg("question", question)
+        self._log, self.logged = _log_arg(log), False
         q = self.question
         self.boxes = [widgets.Checkbox(value=False, description=p.point, indent=False, layout=widgets.Layout(width="100%")) for p in q.rubric]
         self.score_button = widgets.Button(description="Score my answer", button_style="primary")
-        self.result = widgets.HTML()
+        self.result, self.saved = widgets.HTML(), widgets.HTML()
         self.score_button.on_click(self._score)
         head = widgets.HTML(f"<b>{_inline_html(q.question)}</b><br><i>Answer aloud or on paper first (about {q.minutes:g} minutes), then tick what you covered.</i>")
-        super().__init__([head, *self.boxes, self.score_button, self.result])
+        super().__init__([head, *self.boxes, self.score_button, self.saved, self.result])
 
     def _score(self, _button=None):
         from .interview import self_score
@@ -1028,15 +1041,425 @@ class SelfScorer(widgets.VBox):
         covered = [i + 1 for i, box in enumerate(self.boxes) if box.value]
         scored = self_score(self.question, covered)
         self.result.value = scored._repr_html_() + self.question.answer()._repr_html_()
+        if not self.logged:
+            self.logged = True
+            self.saved.value = self._save(covered)
         return scored
+
+    def _save(self, covered: list[int]) -> str:
+        """Write the score to the practice log and return the line to show: saved, or why not. Never raises."""
+        import html as _html
+        import warnings
+
+        from .practice import PracticeLog
+
+        ticked = [self.question.rubric[i - 1].id for i in covered]
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                log = self._log if isinstance(self._log, PracticeLog) else PracticeLog(self._log)
+                log.record_open(question_id=self.question.id, ticked=ticked, total=len(self.question.rubric))
+        except Exception as exc:  # noqa: BLE001 - the practice log must never break the scoring
+            return f"<i style='color:{TEXT['late']}'>⚠ Not saved to your practice log: {_html.escape(str(exc))}</i>"
+        notes = "".join(f"<div style='color:{TEXT['late']}'>⚠ {_html.escape(note)}</div>" for note in _said(caught))
+        return notes + "<i>Saved to your practice log (the first score counts).</i>"
 
     def __repr__(self) -> str:
         return f"SelfScorer({self.question.id}: {len(self.boxes)} rubric points)"
 
 
-def self_scorer(question) -> SelfScorer:
-    """Return tick boxes for an open question's rubric, with a score and the model answer (lesson 06)."""
-    return SelfScorer(question)
+def self_scorer(question, log=None) -> SelfScorer:
+    """Return tick boxes for an open question's rubric, with a score and the model answer (lesson 06).
+    The first score goes into your practice log (``log``: a path, a ``PracticeLog``, None for yours)."""
+    return SelfScorer(question, log)
+
+
+def _said(caught) -> list[str]:
+    """What the practice log said while it was used (a damaged file set aside): its warnings, as lines to show."""
+    return [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+def _log_arg(log):
+    """The ``log`` argument of the practice widgets: a path, a ``PracticeLog`` or None; anything else is refused."""
+    import os
+
+    from .practice import PracticeLog
+
+    if log is None or isinstance(log, (str, os.PathLike, PracticeLog)):
+        return log
+    raise validation.fail("log", log, "a path to a practice log (text or a Path), a PracticeLog, or None for the one in your work folder")
+
+
+# --------------------------------------------------------------------------------------------
+# Adaptive practice: the session of `aipm practice` in JupyterLab, kept in the practice log (lesson 06)
+# --------------------------------------------------------------------------------------------
+
+__all__ += ["AdaptivePractice", "adaptive_practice"]
+
+
+def _utc_now():
+    import datetime as _dt
+
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def _level(item) -> str:
+    from .drills import DIFFICULTIES
+
+    return DIFFICULTIES.get(getattr(item, "difficulty", None), "")
+
+
+def _mmss(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _open_log(log):
+    """(the practice log, the notes to show): the learner's log, or a throwaway one when it cannot be used.
+
+    A corrupt log is set aside by ``PracticeLog`` with a warning: the warning becomes a note here. A log
+    that cannot be written (a folder in its place, a read-only disk) gives a log in a temporary folder,
+    so the session still works, and a note that practice is not being saved."""
+    import sqlite3
+    import tempfile
+    import warnings
+    from pathlib import Path
+
+    from .practice import LogUnavailable, PracticeLog
+
+    notes = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            opened = log if isinstance(log, PracticeLog) else PracticeLog(log)
+            opened.history()  # reads it now: a corrupt file is set aside here, not in the middle of a drill
+        notes += _said(caught)
+        return opened, notes, True
+    except (LogUnavailable, OSError, sqlite3.Error) as exc:  # the practice must work without its log
+        scratch = tempfile.TemporaryDirectory(prefix="aipm-practice-")
+        notes.append(f"Practice is not being saved: {exc}")
+        throwaway = PracticeLog(Path(scratch.name) / "practice.sqlite")
+        throwaway._scratch = scratch  # the folder lives as long as the log
+        return throwaway, notes, False
+
+
+def _note_html(notes) -> str:
+    import html as _html
+
+    return "".join(f"<div style='color:{TEXT['late']}'>⚠ {_html.escape(n)}</div>" for n in notes)
+
+
+class AdaptivePractice(widgets.VBox):
+    """The practice session of ``aipm practice`` as a widget (lesson 06): the items the scheduler
+    chose from your practice log, one at a time with a clock, an answer box, Check, Hint and Skip;
+    after the number, the "so what" choice when the drill has one; every attempt written to the log;
+    at the end the score, the misses with their worked solutions and when each kind is due next.
+
+    ``clock`` returns an aware UTC datetime (tests pass a fake one); the seconds recorded for an
+    answer are the clock's, so they are right even when the browser's ticks are late. Nothing a
+    learner types can make it raise: a typo asks again and does not use up the item.
+    """
+
+    def __init__(self, items, log, *, clock=None, notes=(), saved: bool = True) -> None:
+        self.items, self.practice_log, self._clock = list(items), log, clock or _utc_now
+        self.saved, self.notes = saved, list(notes)
+        self.session_id = log.new_session_id()
+        self.position, self.stage, self.hints_shown = 0, "number", 0
+        self.done: list[dict] = []  # one entry per item finished: the item, answer, outcome, seconds, so what
+        self._build()
+        self.header.value = self._header_html()
+        self._show()
+        self.ticker.playing = True
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.header, self.note, self.title, self.prompt, self.clock = (widgets.HTML() for _ in range(5))
+        self.assumptions = widgets.VBox()
+        self.answer = widgets.Text(placeholder="your answer, e.g. 0.083 or 14751", description="Answer:", continuous_update=False)
+        self.check_button = widgets.Button(description="Check", button_style="primary")
+        self.hint_button, self.skip_button = widgets.Button(description="Hint"), widgets.Button(description="Skip")
+        self.hint, self.feedback, self.review = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.number_box = widgets.VBox([self.assumptions, widgets.HBox([self.answer, self.check_button, self.hint_button, self.skip_button]), self.hint])
+        self.so_what_prompt = widgets.HTML()
+        self.choice = widgets.RadioButtons(options=[], value=None, layout=widgets.Layout(width="100%"))
+        self.choice_button, self.choice_skip = widgets.Button(description="Check", button_style="primary"), widgets.Button(description="Skip")
+        self.so_what_box = widgets.VBox([self.so_what_prompt, self.choice, widgets.HBox([self.choice_button, self.choice_skip])])
+        self.ticker = widgets.Play(value=0, min=0, max=24 * 3600, step=1, interval=1000, show_repeat=False, layout=widgets.Layout(display="none"))
+        for button, handler in ((self.check_button, self._check), (self.hint_button, self._hint), (self.skip_button, self._skip),
+                                (self.choice_button, self._decide), (self.choice_skip, self._skip_decision)):
+            button.on_click(handler)
+        self.ticker.observe(self._tick, names="value")
+        self.note.value = _note_html(self.notes)
+        super().__init__([self.header, self.note, self.title, self.prompt, self.clock, self.number_box, self.so_what_box,
+                          self.feedback, self.review, self.ticker])
+
+    @property
+    def current(self):
+        """The item being answered, or None when the session is over."""
+        return self.items[self.position] if self.position < len(self.items) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.current is None
+
+    def _header_html(self) -> str:
+        import html as _html
+
+        from .practice import Scheduler, kind_title
+
+        scheduler = Scheduler(self.practice_log, clock=self._clock)
+        total = sum(item.seconds for item in self.items)
+        states = scheduler.states(list(dict.fromkeys(item.kind for item in self.items)))
+        lines = [f"<li><b>{_html.escape(kind_title(kind))}</b> ({_level(state)}): {_html.escape(scheduler.reason(kind, state))}</li>"
+                 for kind, state in states.items()]
+        count = f"{len(self.items)} item{'s' if len(self.items) != 1 else ''}"
+        return f"<b>Today's practice: {count}, about {total / 60:.0f} minutes.</b> Why these:<ul style='margin:2px 0'>{''.join(lines)}</ul>"
+
+    # -- one item ----------------------------------------------------------------------------
+    def _show(self) -> None:
+        from .checking import _inline_html
+
+        item = self.current
+        if item is None:
+            return self._finish()
+        self.stage, self.hints_shown, self.hint.value = "number", 0, ""
+        self._shown_at = self._clock()
+        self.title.value = (f"<b>Item {self.position + 1} of {len(self.items)}: {_inline_html(item.title)}</b> · "
+                            f"{_level(item)} · about {_mmss(item.seconds)}")
+        self.prompt.value = f"<div style='max-width:48rem'>{_inline_html(item.prompt)}</div>"
+        self.assumptions.children = [self._assumption_row(a) for a in getattr(item, "assumptions", ())]
+        self.number_box.layout.display, self.so_what_box.layout.display = None, "none"
+        self._tick()
+
+    def _assumption_row(self, assumption) -> widgets.HBox:
+        from .checking import _inline_html
+
+        box = widgets.Text(placeholder=f"your assumption ({assumption.unit})", continuous_update=False)
+        box.assumption = assumption
+        label = widgets.HTML(f"{_inline_html(assumption.label)} <span style='color:{FAINT}'>({_inline_html(assumption.unit)})</span>",
+                             layout=widgets.Layout(width="22rem"))
+        return widgets.HBox([label, box])
+
+    @property
+    def assumption_boxes(self) -> list:
+        """The text box of each assumption of an estimation item (empty for a drill)."""
+        return [row.children[1] for row in self.assumptions.children]
+
+    def _elapsed(self) -> float:
+        try:
+            return max(0.0, (self._clock() - self._shown_at).total_seconds())
+        except Exception:  # noqa: BLE001 - a clock that misbehaves must not stop the practice
+            return 0.0
+
+    def _tick(self, _change=None) -> None:
+        item = self.current
+        if item is not None and self.stage == "number":
+            self.clock.value = _clock_text(self._elapsed(), item.seconds)
+
+    def _hint(self, _button=None) -> None:
+        item = self.current
+        if item is None or self.stage != "number":
+            return
+        self.hints_shown += 1
+        try:
+            self.hint.value = item.hint(self.hints_shown)._repr_html_()
+        except Exception:  # noqa: BLE001 - an item without hints
+            self.hint.value = "<i>No more hints for this one: try your best answer, or skip it.</i>"
+
+    # -- the number --------------------------------------------------------------------------
+    def _values(self) -> tuple[dict | None, str]:
+        """The assumptions typed for an estimation item, or a line saying which box to fix."""
+        values = {}
+        for box in self.assumption_boxes:
+            value, problem = _typed_number(box.value, f"your assumption for {box.assumption.label}")
+            if problem:
+                return None, problem
+            values[box.assumption.name] = value
+        return values, ""
+
+    def _judge(self):
+        """(the answer as typed and read, its CheckResult), or (None, a line saying what to type)."""
+        item = self.current
+        values, problem = self._values()
+        value, typo = _typed_number(self.answer.value)
+        if problem or typo:
+            return None, problem or typo
+        if hasattr(item, "assumptions"):
+            return {**values, "answer": value}, item.check(values, value)
+        return value, item.check(value)
+
+    def _check(self, _button=None) -> None:
+        from .checking import Outcome
+
+        if self.finished or self.stage != "number":
+            return
+        answer, result = self._judge()
+        if isinstance(result, str):
+            self.feedback.value = result
+            return
+        self.feedback.value = result._repr_html_()
+        if result.outcome is Outcome.NOT_ATTEMPTED:
+            return
+        outcome = "correct" if result.correct else "incorrect"
+        self._answered(dict(item=self.current, answer=answer, result=result, outcome=outcome, seconds=self._elapsed(), at=self._clock()))
+
+    def _skip(self, _button=None) -> None:
+        if self.finished or self.stage != "number":
+            return
+        self.feedback.value = "<i>Skipped: it is in the review at the end, with its worked solution.</i>"
+        self._answered(dict(item=self.current, answer="", result=None, outcome="skipped", seconds=self._elapsed(), at=self._clock()))
+
+    def _answered(self, entry: dict) -> None:
+        self.entry = entry
+        so_what = getattr(entry["item"], "so_what", None)
+        if so_what is None or entry["outcome"] == "skipped":
+            return self._next(None)
+        self._ask_so_what(so_what)
+
+    # -- the "so what" step ------------------------------------------------------------------
+    def _ask_so_what(self, so_what) -> None:
+        from .checking import _inline_html
+
+        self.stage = "so_what"
+        self.so_what_prompt.value = f"<b>So what?</b> {_inline_html(so_what.prompt)}"
+        self.choice.options = [(f"{key}) {text}", key) for key, text in so_what.spec.options.items()]
+        self.choice.value = None
+        self.number_box.layout.display, self.so_what_box.layout.display = "none", None
+
+    def _decide(self, _button=None) -> None:
+        if self.stage != "so_what":
+            return
+        if self.choice.value is None:
+            self.feedback.value = self.entry["result"]._repr_html_() + "<i>Choose an option first.</i>"
+            return
+        decided = self.entry["item"].decide(self.choice.value)
+        self.feedback.value = self.entry["result"]._repr_html_() + decided._repr_html_()
+        self.entry["decision"] = decided
+        self._next("correct" if decided.correct else "incorrect")
+
+    def _skip_decision(self, _button=None) -> None:
+        if self.stage == "so_what":
+            self.feedback.value = self.entry["result"]._repr_html_() + "<i>'So what' skipped.</i>"
+            self._next("skipped")
+
+    # -- moving on ---------------------------------------------------------------------------
+    def _next(self, so_what: str | None) -> None:
+        entry = self.entry
+        entry["so_what"] = so_what
+        self.done.append(entry)
+        self._record(entry)
+        self.answer.value = ""
+        self.position += 1
+        self._show()
+
+    def _record(self, entry: dict) -> None:
+        """Write the attempt to the practice log; a log that fails stops saving, never the practice."""
+        import warnings
+
+        item = entry["item"]
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.practice_log.record_drill(kind=item.kind, difficulty=item.difficulty, seed=item.seed, answer=entry["answer"],
+                                      outcome=entry["outcome"], seconds=entry["seconds"], so_what=entry["so_what"],
+                                      session=self.session_id, at=entry["at"])
+            self.notes += _said(caught)
+        except Exception as exc:  # noqa: BLE001 - saving is best effort
+            if self.saved:
+                self.saved = False
+                self.notes.append(f"Practice is not being saved: {exc}")
+        self.note.value = _note_html(self.notes)
+
+    def _finish(self) -> None:
+        self.stage = "done"
+        self.ticker.playing = False
+        self.title.value, self.prompt.value, self.clock.value = "<b>Session over.</b>", "", ""
+        self.number_box.layout.display = self.so_what_box.layout.display = "none"
+        self.review.value = self.summary()._repr_html_()
+
+    # -- the review --------------------------------------------------------------------------
+    def summary(self):
+        """The score, each miss with its worked solution, and when each kind is due next (RichText)."""
+        from .checking import RichText
+
+        lines = [self._score_line(), ""] + [line for entry in self.done for line in _review_lines(entry)]
+        lines += ["", "**When each kind comes back:**"] + self._due_lines()
+        if not self.saved:
+            lines += ["", "This session was not saved, so the dates above forget it."]
+        return RichText("Practice review", "\n".join(lines))
+
+    def _score_line(self) -> str:
+        right = sum(e["outcome"] == "correct" for e in self.done)
+        in_time = sum(e["outcome"] == "correct" and e["seconds"] <= e["item"].seconds for e in self.done)
+        asked = [e for e in self.done if e["so_what"] is not None]
+        so_what = f"; 'so what': {sum(e['so_what'] == 'correct' for e in asked)} of {len(asked)} right" if asked else ""
+        used = sum(e["seconds"] for e in self.done) / 60
+        target = sum(e["item"].seconds for e in self.done) / 60
+        return (f"**{right} of {len(self.done)} right** ({in_time} within the suggested time){so_what}, "
+                f"in {used:.1f} minutes (suggested {target:.1f}).")
+
+    def _due_lines(self) -> list[str]:
+        """When each kind practised comes back, in the terminal's words (``aipm practice``)."""
+        from .practice import Scheduler, _next_due_text, kind_title
+
+        try:
+            scheduler = Scheduler(self.practice_log, clock=self._clock)
+            states = scheduler.states(list(dict.fromkeys(e["item"].kind for e in self.done)))
+            now = scheduler.now()
+        except Exception as exc:  # noqa: BLE001 - a log that fails mid-session must not hide the review
+            return [f"- not known: the practice log could not be read ({exc})"]
+        return [f"- {kind_title(k)}: {_next_due_text(state, now)}" for k, state in states.items()] or ["- nothing practised this time"]
+
+    def __repr__(self) -> str:
+        where = "finished" if self.finished else f"item {self.position + 1} of {len(self.items)}"
+        return f"AdaptivePractice({len(self.items)} items, {where}; run it in JupyterLab to practise)"
+
+
+def _worked(item) -> str:
+    """An item's worked solution as text: a drill's working, an estimate's worked example."""
+    working = getattr(item, "working", None)
+    return working if isinstance(working, str) else item.worked().body
+
+
+def _review_lines(entry: dict) -> list[str]:
+    """An item in the review: right (and its time), or the miss with the feedback and the worked solution."""
+    from .checking import safe_repr
+
+    item = entry["item"]
+    took = f"{entry['seconds']:.0f} s of {item.seconds:.0f} s suggested"
+    head = f"- **{item.title}** ({_level(item)})"
+    if entry["outcome"] == "correct":
+        lines = [f"{head}: right, {took}."]
+    elif entry["outcome"] == "skipped":
+        lines = [f"{head}: skipped.", f"  - Worked solution: {_worked(item)}"]
+    else:
+        lines = [f"{head}: your answer {safe_repr(entry['answer'], 60)}, {took}. {entry['result'].message}",
+                 f"  - Worked solution: {_worked(item)}"]
+    decision = entry.get("decision")
+    if entry["so_what"] in ("incorrect", "skipped"):
+        spec = item.so_what.spec
+        why = f" {spec.why}" if spec.why else ""
+        lines.append(f"  - So what: the better choice is {spec.correct}) {spec.options[spec.correct]}.{why}")
+    elif decision is not None:
+        lines.append("  - So what: right.")
+    return lines
+
+
+def adaptive_practice(minutes: float = 10, kinds=None, seed: int | None = None, scenario: str = "default", log=None, clock=None) -> AdaptivePractice:
+    """Return today's practice session as a widget (lesson 06): the same session as ``aipm practice``.
+
+    The kinds you missed, and those whose time has come, come first, at the difficulty your record
+    earned, until their suggested times fill ``minutes``. ``kinds`` limits the session to some kinds
+    (``practice.all_kinds()`` lists them). Every answer is written to your practice log (``log``: a
+    path or a ``PracticeLog``; None is the one in your work folder). When the log cannot be written
+    the session still works and says that it is not being saved. ``clock`` is for tests."""
+    from .practice import plan_session
+
+    if clock is not None and not callable(clock):
+        raise validation.fail("clock", clock, "a function returning the time as an aware UTC datetime, or None for the real clock")
+    opened, notes, saved = _open_log(_log_arg(log))
+    items = plan_session(opened, minutes=minutes, kinds=kinds, seed=seed, clock=clock, scenario=scenario)
+    return AdaptivePractice(items, opened, clock=clock, notes=notes, saved=saved)
 
 
 # --------------------------------------------------------------------------------------------

@@ -873,3 +873,12 @@ def test_a_dict_subclass_with_attribute_access_is_still_a_dict():
             return self[name]
 
     assert structured_q().check(AttrDict(layer="product", target=0.6, owner="Support lead")).correct
+
+
+@pytest.mark.parametrize("answer", [5e-324, -5e-324, 1e-310, 2.2e-308])
+def test_a_subnormal_answer_is_judged_without_a_math_error(answer):
+    """A step in the last kept place below the smallest normal float used to underflow to 0 (log10 of 0)."""
+    for expected in (0.0, 1e-320, 0.25):
+        ok, message = NumberSpec(expected, precision=significant(3)).judge(answer)
+        assert isinstance(ok, bool) and message
+    assert significant(3).round(answer) == pytest.approx(answer, abs=1e-300)

@@ -7,6 +7,7 @@ difficulty, scenarios, the checker and the timed practice session. The two modul
 corrected pass rate, agent reliability) are recomputed in exact fractions and by enumeration.
 """
 
+import collections
 import dataclasses
 import functools
 import itertools
@@ -29,7 +30,11 @@ from aipm_course import parameters
 from aipm_course.checking import CheckResult, Outcome, Precision, RichText, significant, whole
 from aipm_course.parameters import scenarios
 
-KINDS = list(dr.DRILL_KINDS)
+# The ten kinds this file checks, named here: drill_cases registers more after them (tested in
+# test_drill_cases.py). Tests of what holds every kind (a drill set, the catalogue) use ALL_KINDS.
+KINDS = ["base_rate_precision", "threshold_by_cost", "reviewer_headcount", "budget_bound", "cost_per_query",
+         "break_even_volume", "sample_size_duration", "blast_radius", "judge_correction", "agent_reliability"]
+ALL_KINDS = list(dr.DRILL_KINDS)
 SCENARIOS = list(scenarios())
 LEVELS = (1, 2, 3)
 SEEDS = range(500)
@@ -40,12 +45,12 @@ SCENARIO_SEEDS = range(100)
 MAIN_SLIP = {
     "base_rate_precision": {1: "ignored_prevalence", 2: "ignored_prevalence", 3: "answered_accuracy"},
     "threshold_by_cost": {1: "swapped_costs", 2: "ignored_cost_of_catching", 3: "minutes_as_dollars"},
-    "reviewer_headcount": {1: "forgot_human_share", 2: "used_whole_shift", 3: "used_caveat_share"},
+    "reviewer_headcount": {1: "forgot_human_share", 2: "people_on_the_desk", 3: "used_caveat_share"},
     "budget_bound": {1: "point_estimate", 2: "point_estimate", 3: "point_estimate"},
     "cost_per_query": {1: "forgot_retrieved_tokens", 2: "forgot_retrieved_tokens", 3: "ignored_cache"},
     "break_even_volume": {1: "total_not_per_day", 2: "ignored_monthly", 3: "forgot_retrains"},
     "sample_size_duration": {1: "one_arm_only", 2: "all_users_eligible", 3: "sized_as_50_50"},
-    "blast_radius": {1: "forgot_rollback", 2: "forgot_rollback", 3: "forgot_canary"},
+    "blast_radius": {1: "forgot_rollback", 2: "user_days", 3: "canary_counted_twice"},
     "judge_correction": {1: "raw_pass_rate", 2: "raw_pass_rate", 3: "raw_pass_rate"},
     "agent_reliability": {1: "step_rate_as_task_rate", 2: "pass_at_k", 3: "cost_per_attempt"},
 }
@@ -95,7 +100,7 @@ def default_drills(kind):
 def scenario_drills(scenario):
     """One drill of each kind for 100 seeds, as drill_set makes them."""
     with mock.patch.object(parameters, "scenarios", CACHED_SCENARIOS):
-        return tuple(d for seed in SCENARIO_SEEDS for d in dr.drill_set(seed, scenario=scenario))
+        return tuple(d for seed in SCENARIO_SEEDS for d in dr.drill_set(seed, kinds=KINDS, scenario=scenario))
 
 
 # --- reading the prompt as a learner would ----------------------------------------------------
@@ -171,26 +176,49 @@ def solve_threshold(d):
     return answer, main
 
 
-def solve_headcount(d):
+def exact(x):
+    """A decimal number as an exact fraction (0.15 is 15/100, not the float nearest it)."""
+    return Fraction(str(x))
+
+
+def headcount_inputs(d):
+    """(tickets, human share, minutes, productive hours, shrinkage), read from the prompt as a learner reads them;
+    shrinkage is None at difficulty 1 (the people reviewing on a given day, not the people to employ)."""
     p = d.params
-    cases, share, minutes, hours = p["cases_per_day"], p["human_share"], p["minutes_per_case"], p["productive_hours"]
     if d.difficulty == 1:
-        stated = read(d.prompt, rf"handles {NUMBER} tickets a day and sends {NUMBER}% of them to a human\. A human needs {NUMBER} minutes a ticket, and a reviewer has {NUMBER} productive hours")
-    elif d.difficulty == 2:
-        stated = read(d.prompt, rf"handles {NUMBER} tickets a day and sends {NUMBER}% of them to a human, who needs {NUMBER} minutes a ticket\. Reviewers work 8-hour shifts, of which {NUMBER} hours are productive")
+        cases, pct, minutes, hours = read(d.prompt, rf"handles {NUMBER} tickets a day and sends {NUMBER}% of them to a human\. A human needs {NUMBER} minutes a ticket, and a reviewer has {NUMBER} productive hours")
+        assert "must be reviewing on a given day" in d.prompt and "not the people to employ" in d.prompt
+        share, shrinkage = exact(pct) / 100, None
     else:
-        auto, cases_, caveat, minutes_, hours_ = read(d.prompt, rf"answers {NUMBER}% of {NUMBER} tickets a day automatically, answers {NUMBER}% with a caveat \(no human\), and sends the rest to a human, who needs {NUMBER} minutes a ticket\. A reviewer has {NUMBER} productive hours")
-        # the human zone is what is left after the automatic and caveat zones
-        assert same(share, 1 - auto / 100 - caveat / 100)
-        stated = (cases_, share * 100, minutes_, hours_)
-    assert same(stated[0], cases) and same(stated[1] / 100, share) and same(stated[2], minutes) and same(stated[3], hours)
-    answer = ceil_exact(cases, share, minutes, divide_by=60 * hours)
-    main = {
-        1: lambda: ceil_exact(cases, minutes, divide_by=60 * hours),  # every ticket staffed
-        2: lambda: ceil_exact(cases, share, minutes, divide_by=60 * 8),  # the whole 8-hour shift
-        3: lambda: ceil_exact(cases, Fraction(str(caveat)) / 100, minutes, divide_by=60 * hours),  # the caveat zone staffed
-    }[d.difficulty]()
-    return answer, main
+        if d.difficulty == 2:
+            cases, pct, minutes = read(d.prompt, rf"handles {NUMBER} tickets a day, every day of the week, and sends {NUMBER}% of them to a human, who needs {NUMBER} minutes a ticket")
+            share = exact(pct) / 100
+        else:
+            auto, cases, caveat, minutes = read(d.prompt, rf"answers {NUMBER}% of {NUMBER} tickets a day automatically, every day of the week, answers {NUMBER}% with a caveat \(no human\), and sends the rest to a human, who needs {NUMBER} minutes a ticket")
+            share = 1 - exact(auto) / 100 - exact(caveat) / 100  # the human zone is what is left after the other two
+        hours, shrink = read(d.prompt, rf"open 7 days a week; each reviewer works 5 of them and gives {NUMBER} productive hours a day to tickets\. Shrinkage is {NUMBER}%")
+        shrinkage = exact(shrink) / 100
+        assert "How many full-time reviewers must you employ?" in d.prompt
+        assert same(float(shrinkage), p["shrinkage"])
+    assert same(cases, p["cases_per_day"]) and same(float(share), p["human_share"]) and same(minutes, p["minutes_per_case"]) and same(hours, p["productive_hours"])
+    return exact(cases), share, exact(minutes), exact(hours), shrinkage
+
+
+def to_employ(people_on_the_desk, shrinkage):
+    """FACTS, Headcount: a 7-day desk covered by 5-day weeks, × 7/5, and shrinkage, ÷ (1 − shrinkage)."""
+    return people_on_the_desk * Fraction(7, 5) / (1 - shrinkage)
+
+
+def solve_headcount(d):
+    cases, share, minutes, hours, shrinkage = headcount_inputs(d)
+    desk = cases * share * minutes / (60 * hours)  # people reviewing on a given day
+    if d.difficulty == 1:
+        return math.ceil(desk), math.ceil(cases * minutes / (60 * hours))  # main slip: every ticket staffed
+    answer = math.ceil(to_employ(desk, shrinkage))
+    if d.difficulty == 2:
+        return answer, math.ceil(desk)  # main slip: the people on the desk, not the people to employ
+    (caveat,) = read(d.prompt, rf"answers {NUMBER}% with a caveat")
+    return answer, math.ceil(to_employ(cases * exact(caveat) / 100 * minutes / (60 * hours), shrinkage))  # the caveat zone staffed
 
 
 def solve_bound(d):
@@ -326,29 +354,44 @@ def solve_sample_size(d):
     return math.ceil(total / users), days_for(2 * n, users)
 
 
+def reached(visit, days):
+    """The chance that a user who visits on any given day with probability ``visit`` comes at least once in ``days`` days."""
+    return 1 - (1 - visit) ** days
+
+
+def blast_inputs(d):
+    """(user base, daily visit share, the stage(s)), read from the prompt, as exact fractions."""
+    base, visit = read(d.prompt, rf"Your product has {NUMBER} users; on any given day {NUMBER}% of them visit, each independently")
+    p = d.params
+    assert base == p["user_base"] and same(visit / 100, p["daily_visit_share"])
+    if d.difficulty == 2:
+        share, days = read(d.prompt, rf"A ramp gives {NUMBER}% of users a new model for (\d+) days; assignment is sticky")
+        assert same(share / 100, p["share"]) and days == p["days"]
+        return exact(base), exact(visit) / 100, (exact(share) / 100, int(days))
+    canary, canary_days, ramp, ramp_days = read(d.prompt, rf"A canary gives {NUMBER}% of users a new model for (\d+) days; then a ramp grows the share to {NUMBER}% for (\d+) days\. Buckets are sticky")
+    assert same(canary / 100, p["canary"]) and canary_days == p["canary_days"] and same(ramp / 100, p["ramp"]) and ramp_days == p["ramp_days"]
+    return exact(base), exact(visit) / 100, (exact(canary) / 100, int(canary_days), exact(ramp) / 100, int(ramp_days))
+
+
 def solve_blast(d):
     """The users who meet the regression, in exact arithmetic, rounded up; and the main slip (unrounded)."""
     p = d.params
-    users, back = p["daily_users"], Fraction(str(p["hours_to_rollback"]))
     if d.difficulty == 1:
-        share, users_, detect, back_ = read(d.prompt, rf"gives {NUMBER}% of {NUMBER} daily users a new model\. A regression would be noticed in {NUMBER} hours and rolled back in {NUMBER} more")
+        users, back = p["daily_users"], Fraction(str(p["hours_to_rollback"]))
+        share, users_, detect, back_ = read(d.prompt, rf"gives {NUMBER}% of {NUMBER} daily users a new model\. Each user visits once a day at most, at times spread evenly over the day\. A regression would be noticed in {NUMBER} hours and rolled back in {NUMBER} more")
         assert same(share / 100, p["share"]) and users_ == users and detect == p["hours_to_detect"] and back_ == back
         exposed = users * Fraction(str(p["share"])) * (Fraction(str(detect)) + back) / 24
         return math.ceil(exposed), users * p["share"] * detect / 24
+    base, visit, stage = blast_inputs(d)
     if d.difficulty == 2:
-        share, users_, days, back_ = read(d.prompt, rf"A ramp gives {NUMBER}% of {NUMBER} daily users a new model for (\d+) days\. .* a rollback takes {NUMBER} hours")
-        assert same(share / 100, p["share"]) and users_ == users and p["hours_to_detect"] == 24 * days and back_ == back
-        exposed = users * Fraction(str(p["share"])) * (24 * int(days) + back) / 24
-        return math.ceil(exposed), users * p["share"] * 24 * days / 24
-    canary, users_, canary_days, ramp_days, ramp, back_ = read(
-        d.prompt, rf"canary \({NUMBER}% of {NUMBER} daily users for (\d+) days, from its first day\) and is caught only when the ramp's gate is read, after (\d+) days at {NUMBER}%\. The rollback takes {NUMBER} hours"
-    )
-    assert users_ == users and back_ == back
-    assert same(canary / 100, p["canary"]) and canary_days == p["canary_days"]
-    assert same(ramp / 100, p["ramp"]) and ramp_days == p["ramp_days"]
-    canary_users = users * Fraction(str(p["canary"])) * int(canary_days)  # whole days, no rollback needed
-    ramp_users = users * Fraction(str(p["ramp"])) * (int(ramp_days) * 24 + back) / 24
-    return math.ceil(canary_users + ramp_users), float(ramp_users)
+        share, days = stage
+        # sticky: a user in the arm counts once, if they come on at least one of the days
+        return math.ceil(share * base * reached(visit, days)), float(base * visit * share * days)  # main slip: user-days
+    canary, canary_days, ramp, ramp_days = stage
+    in_canary = canary * base * reached(visit, canary_days + ramp_days)  # the canary's bucket stays in for both stages
+    added = (ramp - canary) * base * reached(visit, ramp_days)  # the users the ramp adds, for the ramp only
+    twice = canary * base * reached(visit, canary_days) + ramp * base * reached(visit, ramp_days)  # main slip
+    return math.ceil(in_canary + added), float(twice)
 
 
 def clip(x):
@@ -435,7 +478,8 @@ SOLVERS = {
 
 
 def test_every_kind_has_a_solver_here():
-    assert set(SOLVERS) == set(MAIN_SLIP) == set(dr.DRILL_KINDS) == set(PRECISION)
+    assert set(SOLVERS) == set(MAIN_SLIP) == set(KINDS) == set(PRECISION)
+    assert ALL_KINDS[: len(KINDS)] == KINDS  # registered first, in this order: their numbers depend on the position
 
 
 def assert_sound(d):
@@ -929,9 +973,10 @@ def test_a_percentage_example():
 def test_an_unrounded_headcount_gets_told_to_round_up():
     fractional = 0
     for d in default_drills("reviewer_headcount"):
-        p = d.params
-        raw = p["cases_per_day"] * p["human_share"] * p["minutes_per_case"] / (60 * p["productive_hours"])
-        if math.isclose(raw, d.expected):
+        cases, share, minutes, hours, shrinkage = headcount_inputs(d)
+        desk = cases * share * minutes / (60 * hours)
+        raw = float(desk if shrinkage is None else to_employ(desk, shrinkage))
+        if raw == d.expected:
             continue  # the work fills a whole number of reviewers exactly
         fractional += 1
         assert raw < d.expected
@@ -983,7 +1028,7 @@ def test_a_drill_set_has_one_drill_of_each_kind_in_an_order_set_by_the_seed():
     for seed in range(30):
         drills = dr.drill_set(seed)
         kinds = tuple(d.kind for d in drills)
-        assert sorted(kinds) == sorted(KINDS)
+        assert sorted(kinds) == sorted(ALL_KINDS)
         assert all(d.seed == seed and d.difficulty == 1 + seed % 3 for d in drills)
         assert kinds == tuple(d.kind for d in dr.drill_set(seed))  # same seed, same order
         orders.add(kinds)
@@ -992,7 +1037,7 @@ def test_a_drill_set_has_one_drill_of_each_kind_in_an_order_set_by_the_seed():
 
 def test_a_drill_set_holds_the_same_drills_as_make_drill():
     for seed in (0, 7, 8):
-        for d in dr.drill_set(seed, difficulty=2):
+        for d in dr.drill_set(seed, kinds=KINDS, difficulty=2):
             assert d.difficulty == 2
             assert fields(d) == fields(dr.make_drill(d.kind, seed, 2))
 
@@ -1033,7 +1078,7 @@ def wrong_answer(d):
 
 
 def test_a_practice_session_times_and_scores_each_drill():
-    drills = dr.drill_set(5)
+    drills = dr.drill_set(5, kinds=KINDS)
     clock = FakeClock()
     session = dr.PracticeSession(drills, clock=clock)
     assert session.current is drills[0] and session.position == 0 and not session.finished
@@ -1175,12 +1220,13 @@ def test_hints_and_the_solution_are_text(kind):
 def test_the_solution_code_runs_and_gives_the_answer(kind):
     from aipm_course.costs import break_even_volume, cost_per_query
     from aipm_course.evals import chain_success, corrected_pass_rate, cost_per_finished_task, pass_hat_k
-    from aipm_course.rollout import blast_radius, days_to_detect, sample_size_per_arm
+    from aipm_course.rollout import blast_radius, days_to_detect, distinct_users_exposed, sample_size_per_arm
     from aipm_course.thresholds import bayes_threshold, precision_at_prevalence
-    from aipm_course.uncertainty import reviewer_headcount, upper_bound
+    from aipm_course.uncertainty import reviewer_fte, reviewer_headcount, upper_bound
 
     namespace = dict(
         math=math, break_even_volume=break_even_volume, cost_per_query=cost_per_query, blast_radius=blast_radius,
+        distinct_users_exposed=distinct_users_exposed, reviewer_fte=reviewer_fte,
         days_to_detect=days_to_detect, sample_size_per_arm=sample_size_per_arm, bayes_threshold=bayes_threshold,
         precision_at_prevalence=precision_at_prevalence, reviewer_headcount=reviewer_headcount, upper_bound=upper_bound,
         chain_success=chain_success, corrected_pass_rate=corrected_pass_rate, cost_per_finished_task=cost_per_finished_task,
@@ -1233,7 +1279,7 @@ def test_a_whole_number_of_users_passes_a_small_blast_radius(scenarios_read_once
 
 
 def test_a_practice_session_reads_typed_answers_and_ignores_typos():
-    session = dr.PracticeSession(dr.drill_set(4), clock=lambda: 0.0)
+    session = dr.PracticeSession(dr.drill_set(4, kinds=KINDS), clock=lambda: 0.0)
     first = session.start()
     typo = session.answer("abc")
     assert typo.outcome is Outcome.NOT_ATTEMPTED and session.position == 0  # a typo keeps the drill
@@ -1316,9 +1362,9 @@ def agent_slip_values(d):
 SLIP_VALUES = {"judge_correction": judge_slip_values, "agent_reliability": agent_slip_values}
 
 
-@pytest.mark.parametrize("kind", M08_KINDS)
+@pytest.mark.parametrize("kind", [*M08_KINDS, "reviewer_headcount", "blast_radius"])
 def test_each_named_slip_is_the_error_it_names_and_gets_its_feedback(kind):
-    """Every slip a module 08 drill keeps is the number worked out here for that error, and a learner who
+    """Every slip a module 08, headcount or blast-radius drill keeps is the number worked out here for that error, and a learner who
     gives it (as computed, or rounded as the prompt asks) is told that error; all differ from the answer."""
     kept = {}
     for d in unique_drills(kind):
@@ -1447,13 +1493,13 @@ def test_a_clipped_judge_by_hand():
 
 
 def test_the_practice_session_and_the_catalogue_include_the_module_08_drills():
-    assert list(dr.DRILL_KINDS)[-2:] == list(M08_KINDS)
+    assert ALL_KINDS[:10] == KINDS and KINDS[-2:] == list(M08_KINDS)  # newer kinds come after these ten
     table = dr.catalogue()
-    assert list(table.index) == KINDS and len(table) == 10
+    assert list(table.index) == ALL_KINDS and len(table) == len(ALL_KINDS) >= 10
     for kind in M08_KINDS:
         assert table.loc[kind, "lesson"] == "08"
         assert table.loc[kind, "time"] == "2:30"
-    session = dr.PracticeSession.new(4)
+    session = dr.PracticeSession.new(4, kinds=KINDS)
     assert sorted(i.drill.kind for i in session.items) == sorted(KINDS)
     session.start()
     for item in list(session.items):
@@ -1463,8 +1509,326 @@ def test_the_practice_session_and_the_catalogue_include_the_module_08_drills():
 
 def test_the_first_eight_kinds_keep_their_numbers():
     # the seed includes the kind's position: the module 08 kinds come last so lesson 06 and exercise 06 keep their numbers
-    assert KINDS[:8] == ["base_rate_precision", "threshold_by_cost", "reviewer_headcount", "budget_bound",
+    assert ALL_KINDS[:8] == ["base_rate_precision", "threshold_by_cost", "reviewer_headcount", "budget_bound",
                          "cost_per_query", "break_even_volume", "sample_size_duration", "blast_radius"]
     d = dr.make_drill("base_rate_precision", 3)
     rng = np.random.default_rng([3, 0, d.difficulty])
     assert d.prompt.startswith(dr._PRECISION_STORIES[int(rng.integers(len(dr._PRECISION_STORIES)))][0])
+
+
+# --- 11. framings an interviewer checks: people to employ, distinct users, the rule of thumb -------
+
+
+def headcount_slip_values(d):
+    """The named slips of a headcount drill, each worked out here in exact arithmetic from the prompt's numbers."""
+    cases, share, minutes, hours, shrinkage = headcount_inputs(d)
+
+    def desk(human_share):
+        return cases * human_share * minutes / (60 * hours)
+
+    if d.difficulty == 1:
+        return {"forgot_human_share": math.ceil(desk(1)), "hours_not_minutes": math.ceil(desk(share) * 60),
+                "tickets_per_reviewer": float(hours * 60 / minutes)}
+    s = shrinkage
+    values = {
+        "people_on_the_desk": math.ceil(desk(share)),
+        "forgot_shrinkage": math.ceil(desk(share) * Fraction(7, 5)),
+        "forgot_seven_day_cover": math.ceil(desk(share) / (1 - s)),
+        "shrinkage_multiplied": math.ceil(desk(share) * Fraction(7, 5) * (1 + s)),
+        "forgot_human_share": math.ceil(to_employ(desk(1), s)),
+        "hours_not_minutes": math.ceil(to_employ(desk(share) * 60, s)),
+    }
+    if d.difficulty == 3:
+        auto, caveat = (exact(x) / 100 for x in read(d.prompt, rf"answers {NUMBER}% of .* automatically, .* answers {NUMBER}% with a caveat"))
+        values["used_caveat_share"] = math.ceil(to_employ(desk(caveat), s))
+        values["staffed_caveat_zone"] = math.ceil(to_employ(desk(1 - auto), s))
+    return values
+
+
+def blast_slip_values(d):
+    """The named slips of a blast-radius drill, each worked out here from the prompt's numbers."""
+    if d.difficulty == 1:
+        users, share, detect, back = (d.params[k] for k in ("daily_users", "share", "hours_to_detect", "hours_to_rollback"))
+        return {"forgot_rollback": users * share * detect / 24, "forgot_share": users * (detect + back) / 24,
+                "hours_as_days": users * share * (detect + back), "users_an_hour": users * share / 24}
+    base, visit, stage = blast_inputs(d)
+    if d.difficulty == 2:
+        share, days = stage
+        values = {"user_days": base * visit * share * days, "everyone_in_bucket": share * base,
+                  "one_day_only": base * visit * share, "forgot_share": base * reached(visit, days)}
+    else:
+        canary, canary_days, ramp, ramp_days = stage
+        both = canary_days + ramp_days
+        values = {
+            "canary_counted_twice": canary * base * reached(visit, canary_days) + ramp * base * reached(visit, ramp_days),
+            "user_days": base * visit * (canary * canary_days + ramp * ramp_days),
+            "everyone_in_bucket": ramp * base,
+            "one_day_only": base * visit * ramp,
+            "forgot_share": base * reached(visit, both),
+            "ramp_share_throughout": ramp * base * reached(visit, both),
+            "forgot_canary": ramp * base * reached(visit, ramp_days),
+        }
+    return {name: float(value) for name, value in values.items()}
+
+
+SLIP_VALUES.update(reviewer_headcount=headcount_slip_values, blast_radius=blast_slip_values)
+
+
+def test_distinct_users_by_hand_and_its_argument_checks():
+    from aipm_course.rollout import distinct_users_exposed
+    from aipm_course.validation import AipmError
+
+    # a 2-day 25% ramp, 1,000,000 users, 30% visit a day: 1 − 0.7² = 0.51 of the arm comes at least once
+    assert distinct_users_exposed(1_000_000, 0.3, 0.25, 2) == pytest.approx(127_500)
+    assert 1_000_000 * 0.3 * 0.25 * 2 == pytest.approx(150_000)  # user-days: returning users counted twice
+    assert distinct_users_exposed(1_000_000, 0.3, 0.25, 1) == pytest.approx(75_000)  # one day: the same as daily users × share
+    assert distinct_users_exposed(1_000_000, 1.0, 0.25, 5) == pytest.approx(250_000)  # everyone visits: the whole bucket
+    assert distinct_users_exposed(1_000_000, 0.0, 0.25, 5) == 0
+    assert distinct_users_exposed(1_000_000, 0.3, 0.25, 0) == 0
+    assert distinct_users_exposed(1_000_000, 0.3, 0.25, np.int64(2)) == pytest.approx(127_500)
+    for name, bad in [("user_base", -1), ("user_base", math.nan), ("daily_visit_share", 1.5), ("daily_visit_share", -0.1),
+                      ("traffic_share", 0), ("traffic_share", 1.2), ("days", -1), ("days", 2.5), ("days", True), ("days", "3")]:
+        arguments = {**dict(user_base=1_000, daily_visit_share=0.3, traffic_share=0.25, days=2), name: bad}
+        with pytest.raises(AipmError, match=rf"^{name} must be"):
+            distinct_users_exposed(**arguments)
+    assert "model" in distinct_users_exposed.__doc__ and "independently" in distinct_users_exposed.__doc__
+
+
+def test_sticky_buckets_agree_with_a_simulation():
+    """The stretch blast radius against simulated users: each has a sticky bucket in [0, 1) and visits each day
+    with the daily share; a user meets the regression on a day they visit while their bucket is in the arm."""
+    rng = np.random.default_rng(19)
+    drills = [d for d in grid("blast_radius", 3)[:40] if d.params["canary_days"] + d.params["ramp_days"] <= 10][:6]
+    assert len(drills) == 6
+    users = 300_000
+    for d in drills:
+        p = d.params
+        bucket = rng.random(users)
+        days = p["canary_days"] + p["ramp_days"]
+        visits = rng.random((users, days)) < p["daily_visit_share"]
+        share_on = np.array([p["canary"]] * p["canary_days"] + [p["ramp"]] * p["ramp_days"])
+        met = (visits & (bucket[:, None] < share_on[None, :])).any(axis=1).mean()
+        rate = d.expected / p["user_base"]
+        assert abs(met - rate) < 4 * math.sqrt(rate * (1 - rate) / users) + 1e-6, (d, met, rate)
+
+
+def test_user_days_always_overcount_distinct_users():
+    for level in (2, 3):
+        for d in grid("blast_radius", level):
+            slip = next((s for s in d.slips if s.name == "user_days"), None)
+            if slip is not None:
+                assert slip.value > d.expected
+                assert "user-days" in d.check(slip.value).message
+
+
+def test_hand_worked_headcount_to_employ():
+    from aipm_course.uncertainty import reviewer_fte
+
+    # 1,200 tickets to humans × 5 minutes = 100 hours a day; 6.25 productive hours each: 16 on the desk;
+    # × 7/5 = 22.4; ÷ (1 − 0.2) = 28 people to employ (exactly)
+    staffing = reviewer_fte(1_200, 5, shift_hours=6.25, occupancy=1.0, shrinkage=0.2)
+    assert staffing.on_desk == pytest.approx(16) and staffing.fte == pytest.approx(28) and staffing.hire == 28
+    d = dr.make_drill("reviewer_headcount", 1, 2)
+    assert "How many full-time reviewers must you employ?" in d.prompt and "Shrinkage is 20%" in d.prompt
+    assert d.expected == 127  # 11,900 × 25% × 8 / 60 = 396.67 h; / 5.5 = 72.12; × 7/5 = 100.97; / 0.8 = 126.21
+    for wrong, words in [(73, "reviewing on a given day"), (101, "left out shrinkage"), (91, "7-day cover"), (122, "(1 + shrinkage)")]:
+        assert words in d.check(wrong).message, (wrong, d.check(wrong).message)
+    warm_up = dr.make_drill("reviewer_headcount", 1, 1)
+    assert "must be reviewing on a given day" in warm_up.prompt and "employ" in warm_up.prompt
+    assert warm_up.expected == 20  # 7,500 × 20% × 5 minutes / (60 × 6.5) = 19.23
+
+
+def rule_of_thumb_days(d):
+    """The days the rule of thumb n ≈ 16·p(1 − p)/δ² per arm gives (p the baseline), worked here from the parameters."""
+    p = d.params
+    per_arm = 16 * p["p_baseline"] * (1 - p["p_baseline"]) / (p["p_treatment"] - p["p_baseline"]) ** 2
+    f = p["treatment_share"]
+    return math.ceil(2 * per_arm / (4 * f * (1 - f)) / (p["daily_users"] * p["eligible_share"]) - 1e-9)
+
+
+def test_the_rule_of_thumb_is_accepted_when_it_agrees_and_named_when_it_does_not():
+    agreed = named = 0
+    for level in LEVELS:
+        for d in grid("sample_size_duration", level):
+            days = rule_of_thumb_days(d)
+            result = d.check(days)
+            if days == d.expected:
+                agreed += 1
+                assert result.correct  # it agrees at the stated precision
+            else:
+                named += 1
+                assert not result.correct and "rule of thumb" in result.message and "first estimate" in result.message, (d, days, result.message)
+                assert "exact formula" in result.message
+            assert "16·p(1 − p)/δ²" in d.hints[1] and "sample_size_per_arm" in d.hints[1]
+    assert agreed >= 500 and named >= 50
+
+
+def test_the_10_to_11_percent_rule_of_thumb_by_hand():
+    # FACTS: 10% → 11% needs 14,751 per arm; the rule of thumb gives 16 × 0.1 × 0.9 / 0.01² = 14,400
+    assert 16 * 0.1 * 0.9 / 0.01 ** 2 == pytest.approx(14_400)
+    assert per_arm_closed_form(0.10, 0.11) == 14_751
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_answer_a_quarter_off_is_never_called_a_rounding(kind):
+    """1.25 and 0.8 times the answer are neither slips nor roundings: the checker must not say 'close' or 'rounding'
+    (unless that number is a named slip, whose own feedback then speaks)."""
+    for level in LEVELS:
+        for d in grid(kind, level):
+            for factor in (1.25, 0.8):
+                answer = d.precision.round(d.expected * factor)  # as a learner writes it at the stated precision
+                result = d.check(answer)
+                if result.correct or any(s.feedback in result.message for s in d.slips):
+                    continue
+                message = result.message.lower()
+                assert "rounding" not in message and "close" not in message, (d, answer, result.message)
+    if PRECISION[kind].kind != "whole":  # what the checker says to a real rounding, so the words above can be told apart
+        d = next(d for d in grid(kind, 2) if not d.precision.agrees(float(f"{d.expected:.2g}"), d.expected)
+                 and not any(d.precision.near(float(f"{d.expected:.2g}"), s.value) for s in d.slips))
+        assert "rounding away" in d.check(float(f"{d.expected:.2g}")).message
+
+
+# --- 12. the "so what" step ---------------------------------------------------------------------
+
+
+def amount(text):
+    """A number as a so-what prompt states it: 1,234 or $0.022 or 47.9% (as a share)."""
+    text = text.replace("$", "").replace(",", "")
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+AMOUNT = r"(\$?[\d,]+(?:\.\d+)?%?)"
+
+
+def input_share(d):
+    p = d.params
+    inputs = (p["prompt_tokens"] + p["retrieved_tokens"]) * p["price_in"]
+    return inputs / (inputs + p["output_tokens"] * p["price_out"])
+
+
+def right_idea(d):
+    """The start of the option that is right for this drill's number, worked out here from the number and what
+    the so-what prompt states (a budget, a limit, a gate)."""
+    prompt, x = d.so_what.prompt, d.expected
+
+    def stated(pattern):
+        return amount(read_text(prompt, pattern))
+
+    if d.kind == "base_rate_precision":  # most flags right: act, with an appeal; else a person decides first
+        return "at once" if x >= 0.5 else ("Hold them", "Confirm each", "Send them")
+    if d.kind == "threshold_by_cost":
+        return "Lower the line" if stated(rf"flags above {AMOUNT}\.") > x else "Raise the line"
+    if d.kind == "reviewer_headcount":
+        needed, have = int(stated(rf"needs {AMOUNT} ")), int(stated(rf"(?:and|employ) {AMOUNT} (?:reviewers|full-time)"))
+        assert needed == x
+        return "Launch with" if needed <= have else "Close the gap"
+    if d.kind == "budget_bound":
+        return "Sign it" if x <= stated(rf"at most {AMOUNT}\.") else "Hold off"
+    if d.kind == "cost_per_query":
+        if x <= stated(rf"the budget is {AMOUNT} "):
+            return "It fits"
+        return "Over budget: send less retrieved" if input_share(d) >= 0.5 else "Over budget: cap the answer"
+    if d.kind == "break_even_volume":
+        return "Fine-tune" if stated(rf"You expect about {AMOUNT} a day") > x else "Stay with RAG"
+    if d.kind == "sample_size_duration":
+        return "Run it" if x <= stated(rf"review is in {AMOUNT} days") else "Say it cannot"
+    if d.kind == "blast_radius":
+        return "Keep the plan" if x <= stated(rf"accepts at most {AMOUNT}\.") else "Cut the exposure"
+    if d.kind == "judge_correction":
+        return "Ship" if x >= stated(rf"gate is {AMOUNT}\.") else "Hold the launch"
+    if d.difficulty < 3:  # agent_reliability: the share of successes against the bar for running alone
+        return "Let it run alone" if x >= stated(rf"only at {AMOUNT} or more") else "Add a human approval"
+    return "Keep the agent" if x < stated(rf"same task for {AMOUNT}\.") else "Give these tasks to people"
+
+
+def read_text(text, pattern):
+    found = re.search(pattern, text)
+    assert found, (pattern, text)
+    return found.group(1)
+
+
+def so_what_problems(d):
+    """What is wrong with one drill's so-what step: an empty list when the right option passes, each wrong one gets
+    its own feedback, the options are balanced and the right idea is the one the number calls for."""
+    problems = []
+    spec = d.so_what.spec
+    if not isinstance(d.so_what, dr.SoWhat) or not 3 <= len(spec.options) <= 4:
+        return [f"so_what {d.so_what!r}"]
+    right = d.decide(spec.correct)
+    if not right.correct or not right.message.startswith("Right: "):
+        problems.append(f"the right option fails: {right.message}")
+    messages = {}
+    for key in spec.options:
+        if key != spec.correct:
+            result = d.decide(key)
+            if result.correct or result.message != spec.feedback[key]:
+                problems.append(f"option {key}: {result.message}")
+            messages[key] = result.message
+    if len(set(messages.values())) != len(messages):
+        problems.append("two wrong options share their feedback")
+    lengths = [len(text) for text in spec.options.values()]
+    if max(lengths) > 1.6 * min(lengths):
+        problems.append(f"unbalanced options {lengths}")
+    idea = right_idea(d)
+    ideas = (idea,) if isinstance(idea, str) else idea
+    text = spec.options[spec.correct]
+    if not any(text.startswith(i) or (i == "at once" and "at once" in text) for i in ideas):
+        problems.append(f"the right option is {text!r}, the number calls for {idea!r}")
+    return problems
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_drill_has_a_so_what_whose_right_option_follows_the_number(kind):
+    failures = []
+    for level in LEVELS:
+        keys, ideas, longest = collections.Counter(), collections.Counter(), 0
+        for d in grid(kind, level):
+            failures += [(level, d.seed, problem) for problem in so_what_problems(d)]
+            spec = d.so_what.spec
+            keys[spec.correct] += 1
+            ideas[spec.options[spec.correct][:12]] += 1
+            lengths = sorted(len(t) for t in spec.options.values())
+            longest += len(spec.options[spec.correct]) == lengths[-1] > lengths[-2]
+        # the right letter moves, the right idea changes with the number, and the longest option is no tell
+        assert len(keys) == len(next(iter(grid(kind, level))).so_what.spec.options) and min(keys.values()) >= 50, (level, keys)
+        assert len(ideas) >= 2, (level, ideas)
+        assert longest <= 0.6 * len(SEEDS), (level, longest)
+    assert failures == [], failures[:5]
+
+
+def test_the_so_what_is_a_choice_question_that_never_raises():
+    d = dr.make_drill("blast_radius", 3, 2)
+    assert d.decision.id == "blast_radius-so-what" and d.decision is d.decision
+    assert d.decide(None).outcome is Outcome.NOT_ATTEMPTED and d.decide().outcome is Outcome.NOT_ATTEMPTED
+    for odd in (3, 2.5, ["a"], {"a": 1}, "z", "", b"a", object(), FloatRaises()):
+        result = d.decide(odd)
+        assert result.outcome is Outcome.INCORRECT and result.message
+    right = d.so_what.spec.correct
+    assert d.decide(right.upper()).correct and d.decide(f" {right}) ").correct
+    assert "so what" in str(d.decision.title).lower()
+
+
+def test_the_so_what_draws_from_its_own_stream():
+    # the numbers come from [seed, kind's position, difficulty], the so-what step from [..., 7]
+    for kind in ("threshold_by_cost", "reviewer_headcount", "agent_reliability"):
+        title, builder = dr.DRILL_KINDS[kind]
+        index = ALL_KINDS.index(kind)
+        for seed in (0, 5):
+            d = dr.make_drill(kind, seed, 2)
+            fields_ = builder(np.random.default_rng([seed, index, 2]), 2, parameters.DEFAULT)
+            assert fields_["expected"] == d.expected  # the first draw was usable for these seeds
+            again = fields_["so_what"](np.random.default_rng([seed, index, 2, 7]))
+            assert again == d.so_what
+
+
+def test_hand_worked_so_what_cases():
+    # base-rate precision 8.27% (seed 5, stretch): most flags are wrong, so an investigator decides first
+    d = dr.make_drill("base_rate_precision", 5, 3)
+    assert "8.27%" in d.so_what.prompt
+    assert d.so_what.spec.options[d.so_what.spec.correct].startswith("Send them to an investigator")
+    # a judge's corrected 81.6% against a gate of 92% (seed 5, warm-up): do not ship, even though the raw rate is 86%
+    j = dr.make_drill("judge_correction", 5, 1)
+    assert "passed 86% of answers; corrected, 81.6% really pass. The launch gate is 92%." in j.so_what.prompt
+    assert j.so_what.spec.options[j.so_what.spec.correct].startswith("Hold the launch")
+    raw_key = next(k for k, t in j.so_what.spec.options.items() if t.startswith("Go by the judge's raw"))
+    assert "counts the judge's own mistakes" in j.decide(raw_key).message

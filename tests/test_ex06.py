@@ -175,23 +175,39 @@ def test_q2_threshold_from_error_costs(ex):
         assert "swapped" in _wrong(ex.q2, c_fn / (c_fn + c_fp))
 
 
+def _to_employ(desk, shrinkage):
+    """FACTS, Headcount: people on the desk × 7/5 (a 7-day desk from 5-day weeks) / (1 − shrinkage)."""
+    return desk * 7 / 5 / (1 - shrinkage)
+
+
 def test_q3_reviewer_headcount(ex):
     d = ex.q3.data
     p = d.params
     cases, share, minutes, hours = p["cases_per_day"], p["human_share"], p["minutes_per_case"], p["productive_hours"]
-    raw = cases * share * minutes / (60 * hours)
+    desk = cases * share * minutes / (60 * hours)  # people reviewing on a given day
+    if d.difficulty == 3:
+        auto, caveat = _read(d.prompt, rf"answers {NUMBER}% of .* tickets a day automatically, every day of the week, answers {NUMBER}% with a caveat")
+        assert share == pytest.approx(1 - auto / 100 - caveat / 100)
+    if d.difficulty == 1:
+        assert p["shrinkage"] is None and "must be reviewing on a given day" in d.prompt
+        raw = desk
+        assert "every ticket" in _wrong(ex.q3, _ceil(cases * minutes / (60 * hours)))
+        assert "hours into minutes" in _wrong(ex.q3, _ceil(cases * share * minutes / hours))
+    else:
+        (shrinkage,) = _read(d.prompt, rf"Shrinkage is {NUMBER}%")
+        s = shrinkage / 100
+        assert s == pytest.approx(p["shrinkage"]) and "7 days a week; each reviewer works 5 of them" in d.prompt
+        raw = _to_employ(desk, s)
+        assert "not how many to employ" in _wrong(ex.q3, _ceil(desk))
+        assert "shrinkage" in _wrong(ex.q3, _ceil(desk * 7 / 5))
+        assert "(1 + shrinkage)" in _wrong(ex.q3, _ceil(desk * 7 / 5 * (1 + s)))
+        assert "every ticket" in _wrong(ex.q3, _ceil(_to_employ(cases * minutes / (60 * hours), s)))
+        if d.difficulty == 3:
+            assert "caveat zone" in _wrong(ex.q3, _ceil(_to_employ(cases * caveat / 100 * minutes / (60 * hours), s)))
     answer = _ceil(raw)
     assert ex.q3.check(answer).correct
-    assert "every ticket" in _wrong(ex.q3, _ceil(cases * minutes / (60 * hours)))
-    assert "hours into minutes" in _wrong(ex.q3, _ceil(cases * share * minutes / hours))
     if raw != answer:
         assert "round up" in _wrong(ex.q3, raw)
-    if d.difficulty == 2:
-        assert "8-hour shift" in _wrong(ex.q3, _ceil(cases * share * minutes / (60 * 8)))
-    if d.difficulty == 3:
-        auto, caveat = _read(d.prompt, rf"answers {NUMBER}% of .* tickets a day automatically, answers {NUMBER}% with a caveat")
-        assert share == pytest.approx(1 - auto / 100 - caveat / 100)
-        assert "caveat zone" in _wrong(ex.q3, _ceil(cases * caveat / 100 * minutes / (60 * hours)))
 
 
 def test_q4_error_rate_you_can_promise(ex):
@@ -314,27 +330,37 @@ def test_q7_days_the_test_must_run(ex):
     assert not ex.q7.check(answer + 1).correct and not ex.q7.check(answer - 1).correct  # whole days, rounded up
 
 
+def _reached(visit, days):
+    """The chance that a user who visits on a given day with probability ``visit`` comes at least once in ``days`` days."""
+    return 1 - (1 - visit) ** days
+
+
 def test_q8_blast_radius(ex):
     d = ex.q8.data
     p = d.params
-    users = p["daily_users"]
-    back = p["hours_to_rollback"]
-    if "canary" in p:
-        canary = users * p["canary"] * p["canary_days"]
-        ramp = users * p["ramp"] * (24 * p["ramp_days"] + back) / 24
-        exposed = canary + ramp
-        assert "canary's users met the regression too" in _wrong(ex.q8, _ceil(ramp))
-        assert "stopped counting at detection" in _wrong(ex.q8, _ceil(exposed - users * p["ramp"] * back / 24))
-    else:
-        share, detect = p["share"], p["hours_to_detect"]
+    if d.difficulty == 1:
+        users, back, share, detect = p["daily_users"], p["hours_to_rollback"], p["share"], p["hours_to_detect"]
+        assert "once a day at most" in d.prompt
         exposed = users * share * (detect + back) / 24
         assert "stopped counting at detection" in _wrong(ex.q8, _ceil(users * share * detect / 24))
         assert "share of users gets the new model" in _wrong(ex.q8, _ceil(users * (detect + back) / 24))
-        if d.difficulty == 1:
-            assert "divide by 24" in _wrong(ex.q8, _ceil(users * share * (detect + back)))
+        assert "divide by 24" in _wrong(ex.q8, _ceil(users * share * (detect + back)))
+    else:
+        base, visit = _read(d.prompt, rf"Your product has {NUMBER} users; on any given day {NUMBER}% of them visit")
+        visit /= 100
+        assert base == p["user_base"] and visit == pytest.approx(p["daily_visit_share"]) and "sticky" in d.prompt
+        if d.difficulty == 2:
+            share, days = p["share"], p["days"]
+            exposed = share * base * _reached(visit, days)  # each user in the arm counts once
+            assert "user-days" in _wrong(ex.q8, _ceil(base * visit * share * days))
+            assert "as if all of them visited" in _wrong(ex.q8, _ceil(share * base))
         else:
-            assert detect == 24 * _read(d.prompt, r"for (\d+) days")[0]
-            assert "not after one" in _wrong(ex.q8, _ceil(users * share * (24 + back) / 24))
+            canary, ramp, canary_days, ramp_days = p["canary"], p["ramp"], p["canary_days"], p["ramp_days"]
+            # the canary's bucket stays in for both stages; the users the ramp adds are in for the ramp only
+            exposed = canary * base * _reached(visit, canary_days + ramp_days) + (ramp - canary) * base * _reached(visit, ramp_days)
+            twice = canary * base * _reached(visit, canary_days) + ramp * base * _reached(visit, ramp_days)
+            assert "canary's users again" in _wrong(ex.q8, _ceil(twice))
+            assert "the ramp's share" in _wrong(ex.q8, _ceil(ramp * base * _reached(visit, canary_days + ramp_days)))
     answer = _ceil(exposed)  # whole users, rounded up
     assert ex.q8.check(answer).correct
     assert not ex.q8.check(answer + 1).correct
@@ -345,15 +371,29 @@ def test_q8_blast_radius(ex):
 def test_solution_notebook_style_answers_pass_with_the_kit_helpers(ex):
     """The reference answers, as the solved notebook computes them with the kit's own functions."""
     from aipm_course.costs import break_even_volume, cost_per_query
-    from aipm_course.rollout import blast_radius, days_to_detect, sample_size_per_arm
+    from aipm_course.rollout import blast_radius, days_to_detect, distinct_users_exposed, sample_size_per_arm
     from aipm_course.thresholds import bayes_threshold, precision_at_prevalence
-    from aipm_course.uncertainty import reviewer_headcount, upper_bound
+    from aipm_course.uncertainty import reviewer_fte, reviewer_headcount, upper_bound
 
     p = [q.data.params for q in ex.questions[:8]]
+    # q3: the people reviewing on a given day (warm-up), else the full-time people to employ
+    if p[2]["shrinkage"] is None:
+        reviewers = math.ceil(reviewer_headcount(p[2]["cases_per_day"], p[2]["human_share"], p[2]["minutes_per_case"], p[2]["productive_hours"]))
+    else:
+        reviewers = reviewer_fte(p[2]["cases_per_day"] * p[2]["human_share"], p[2]["minutes_per_case"], shift_hours=p[2]["productive_hours"],
+                                 occupancy=1.0, shrinkage=p[2]["shrinkage"]).hire
+    # q8: a canary of hours (warm-up); else distinct users under sticky assignment, one ramp or a canary grown into a ramp
+    if "daily_users" in p[7]:
+        users = math.ceil(blast_radius(p[7]["daily_users"], p[7]["share"], p[7]["hours_to_detect"], p[7]["hours_to_rollback"]))
+    elif "days" in p[7]:
+        users = math.ceil(distinct_users_exposed(p[7]["user_base"], p[7]["daily_visit_share"], p[7]["share"], p[7]["days"]))
+    else:
+        users = math.ceil(distinct_users_exposed(p[7]["user_base"], p[7]["daily_visit_share"], p[7]["canary"], p[7]["canary_days"] + p[7]["ramp_days"])
+                          + distinct_users_exposed(p[7]["user_base"], p[7]["daily_visit_share"], p[7]["ramp"] - p[7]["canary"], p[7]["ramp_days"]))
     answers = [
         precision_at_prevalence(p[0]["tpr"], p[0]["fpr"], p[0]["prevalence"]),
         bayes_threshold(p[1]["cost_fp"], p[1]["cost_fn"], p[1]["cost_tp"]),
-        math.ceil(reviewer_headcount(p[2]["cases_per_day"], p[2]["human_share"], p[2]["minutes_per_case"], p[2]["productive_hours"])),
+        reviewers,
         upper_bound(p[3]["errors"], p[3]["n"], p[3]["confidence_level"]),
         cost_per_query(p[4]["prompt_tokens"] + p[4]["retrieved_tokens"], p[4]["output_tokens"], p[4]["price_in"], p[4]["price_out"]) * p[4]["factor"],
         break_even_volume(p[5]["rag_setup"], p[5]["rag_per_query"], p[5]["ft_setup"] + p[5]["retrains"] * p[5]["retrain_cost"], p[5]["ft_per_query"],
@@ -361,12 +401,7 @@ def test_solution_notebook_style_answers_pass_with_the_kit_helpers(ex):
         days_to_detect(p[6]["daily_users"], p[6]["p_baseline"], p[6]["p_treatment"] - p[6]["p_baseline"], p[6]["treatment_share"])
         if p[6]["treatment_share"] != 0.5
         else math.ceil(2 * sample_size_per_arm(p[6]["p_baseline"], p[6]["p_treatment"]) / (p[6]["daily_users"] * p[6]["eligible_share"])),
-        math.ceil(
-            blast_radius(p[7]["daily_users"], p[7]["canary"], 24 * p[7]["canary_days"], 0)
-            + blast_radius(p[7]["daily_users"], p[7]["ramp"], 24 * p[7]["ramp_days"], p[7]["hours_to_rollback"])
-            if "canary" in p[7]
-            else blast_radius(p[7]["daily_users"], p[7]["share"], p[7]["hours_to_detect"], p[7]["hours_to_rollback"])
-        ),
+        users,
     ]
     for q, answer in zip(ex.questions[:8], answers):
         assert q.check(answer).correct, (q.id, answer)
@@ -405,8 +440,11 @@ def _ignoring_the_concept(q):
         return tpr / (tpr + fpr), "prevalence"
     if d.kind == "threshold_by_cost":  # ignores what each error costs
         return 0.5, "Price the two errors"
-    if d.kind == "reviewer_headcount":  # ignores that only the human share needs people
-        return _ceil(p["cases_per_day"] * p["minutes_per_case"] / (60 * p["productive_hours"])), "every ticket"
+    if d.kind == "reviewer_headcount":
+        desk = p["cases_per_day"] * p["human_share"] * p["minutes_per_case"] / (60 * p["productive_hours"])
+        if d.difficulty > 1:  # ignores the 7-day cover and shrinkage: the people on the desk, not the people to employ
+            return _ceil(desk), "not how many to employ"
+        return _ceil(p["cases_per_day"] * p["minutes_per_case"] / (60 * p["productive_hours"])), "every ticket"  # ignores the human share
     if d.kind == "budget_bound":  # ignores the uncertainty of a sample
         return p["errors"] / p["n"], "not what you can promise"
     if d.kind == "cost_per_query":  # ignores the retrieved text RAG sends
@@ -418,12 +456,14 @@ def _ignoring_the_concept(q):
         if d.difficulty == 3:
             return _ceil(2 * p["n_per_arm"] / p["daily_users"]), "50/50 test"
         return _ceil(p["n_per_arm"] / (p["daily_users"] * p["eligible_share"])), "one arm"
-    # blast radius: ignores the time the rollback takes
-    if "canary" in p:
-        exposed = p["daily_users"] * (p["canary"] * p["canary_days"] + p["ramp"] * p["ramp_days"])
-    else:
-        exposed = p["daily_users"] * p["share"] * p["hours_to_detect"] / 24
-    return _ceil(exposed), "stopped counting at detection"
+    # blast radius: ignores the rollback's hours (warm-up), or that a returning user is the same user (sticky assignment)
+    if d.difficulty == 1:
+        return _ceil(p["daily_users"] * p["share"] * p["hours_to_detect"] / 24), "stopped counting at detection"
+    if d.difficulty == 2:
+        return _ceil(p["user_base"] * p["daily_visit_share"] * p["share"] * p["days"]), "user-days"
+    base, visit = p["user_base"], p["daily_visit_share"]
+    twice = p["canary"] * base * _reached(visit, p["canary_days"]) + p["ramp"] * base * _reached(visit, p["ramp_days"])
+    return _ceil(twice), "canary's users again"
 
 
 NO_NUMBERS = " ".join(["I would look at the users and what they need before deciding anything about the model."] * 12)
@@ -493,8 +533,9 @@ def test_a_scenario_scales_the_money_and_volumes(seed):
     default, legal = _load(seed), _load(seed, "legal_review")
     assert default.q6.data.params["rag_setup"] in {5_000, 10_000, 15_000, 20_000}
     assert legal.q6.data.params["rag_setup"] in {50_000, 100_000, 150_000, 200_000}
-    assert 20_000 <= default.q8.data.params["daily_users"] <= 1_000_000
-    assert legal.q8.data.params["daily_users"] <= 100_000
+    assert default.q8.data.difficulty == legal.q8.data.difficulty == 2  # a ramp over a user base, at seeds 0 and 3
+    assert 100_000 <= default.q8.data.params["user_base"] <= 5_000_000
+    assert legal.q8.data.params["user_base"] <= 500_000
     assert "$" in legal.q6.prompt and legal.q6.prompt != default.q6.prompt
 
 

@@ -16,7 +16,7 @@ from aipm_course.interview import get_question, load_bank, self_score
 from aipm_course.widgets import DrillPractice, SelfScorer, drill_practice, self_scorer
 
 SEED = 0
-N = len(DRILL_KINDS)  # a session holds one drill of each kind: 10 since module 08 added two
+N = len(DRILL_KINDS)  # a session holds one drill of each kind: 13 since pricing, SRM and test length joined
 
 
 class FakeClock:
@@ -111,7 +111,7 @@ def test_the_header_names_the_first_drill_and_its_difficulty(practice, drills):
     first = drills[0]
     header = visible(practice.header.value)
     assert header.startswith(f"Drill 1 of {len(drills)}")
-    assert len(drills) == N == 10
+    assert len(drills) == N == 13
     assert first.title in header
     assert DIFFICULTIES[first.difficulty] in header
     assert mmss(first.seconds) in header
@@ -228,7 +228,7 @@ def test_skip_moves_on_and_counts_as_a_miss(practice, clock, drills):
 
 
 def test_a_whole_session_ends_with_disabled_controls_and_a_review_of_the_misses(practice, clock, drills):
-    plan = ["right", "wrong", "skip", "right", "wrong", "right", "skip", "right", "wrong", "right"]
+    plan = ["right", "wrong", "skip", "right", "wrong", "right", "skip", "right", "wrong", "right", "wrong", "skip", "right"]
     assert len(plan) == len(drills)
     for i, (step, drill) in enumerate(zip(plan, drills)):
         assert visible(practice.header.value).startswith(f"Drill {i + 1} of {N}")

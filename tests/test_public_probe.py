@@ -426,6 +426,8 @@ BASELINES = {
     # drills
     "aipm_course.drills.make_drill": lambda: dict(kind="blast_radius", seed=1),
     "aipm_course.drills.parse_answer": lambda: dict(value="8.3%"),
+    # estimation drills
+    "aipm_course.estimation.make_estimate": lambda: dict(kind="estimate_review_team", seed=1, difficulty=3, scenario="fintech_fraud"),
     # exercise builder
     "aipm_course.exercise_builder.strip_solutions": lambda: dict(source="x = 1  # SOLUTION\n"),
     "aipm_course.exercise_builder.exercise_from_solution": lambda: dict(notebook=__import__("nbformat").v4.new_notebook(cells=[__import__("nbformat").v4.new_code_cell("x = 1")])),
@@ -525,6 +527,11 @@ BASELINES = {
     "aipm_course.workspace.not_saved": lambda: dict(exc=ValueError("x must be a number")),
     "aipm_course.workspace.record_check": lambda: dict(result=None, module="02"),
     "aipm_course.workshop.team_seed": lambda: dict(first_seed=1, index=2),
+    # practice (issue 19): the log is a new file in the scratch folder; the planner only reads it
+    "aipm_course.practice.kind_title": lambda: dict(kind="blast_radius"),
+    "aipm_course.practice.make_item": lambda: dict(kind="blast_radius", seed=1, difficulty=2),
+    "aipm_course.practice.plan_session": lambda: dict(log=__import__("aipm_course.practice").practice.PracticeLog(_tmp("practice.sqlite")),
+                                                      minutes=5, seed=1),
 }
 
 
@@ -810,6 +817,29 @@ TOTAL = {
 REBUILT = {
     "aipm_course.classroom.collect",  # fills a new folder: the next call into it is refused (it already has alice)
 }
+
+
+# The practice loop of lesson 06: the widget on a log in the scratch folder (it only reads it until a
+# button is clicked), the history figure, and the simulated learner, who needs a new log every call.
+def _practice_history():
+    import pandas as pd
+
+    started = pd.Timestamp("2026-01-05 18:30", tz="UTC")
+    return pd.DataFrame({"session": ["s1", "s1", "s2"], "started": [started, started, started + pd.Timedelta(days=2)],
+                         "kind": ["base_rate_precision", "cost_per_query", "base_rate_precision"], "attempts": [2, 1, 1],
+                         "correct": [1, 1, 1], "accuracy": [0.5, 1.0, 1.0], "median_seconds": [130.0, 90.0, float("nan")]})
+
+
+def _new_practice_log() -> str:
+    return str(Path(tempfile.mkdtemp(prefix="sample-", dir=_folder("samples"))) / "practice.sqlite")
+
+
+BASELINES.update({
+    "aipm_course.widgets.adaptive_practice": lambda: dict(minutes=3, seed=1, log=_tmp("widget_practice.sqlite")),
+    "aipm_course.practice_plots.history_figure": lambda: dict(history=_practice_history()),
+    "aipm_course.practice_plots.sample_log": lambda: dict(path=_new_practice_log(), sessions=2),
+})
+REBUILT.add("aipm_course.practice_plots.sample_log")  # fills its log: the next call into it is refused
 
 OUTCOMES = ("OK", "CLEAR", "UNCLEAR", "SILENT", "HANG", "RAISED")
 FAILURES = ("UNCLEAR", "SILENT", "HANG", "RAISED")

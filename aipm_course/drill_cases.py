@@ -1,0 +1,841 @@
+"""More interview drills (lesson 06): pricing and gross margin, a sample-ratio mismatch check, and how
+long a test must run with a full-week minimum and a novelty effect.
+
+The builders here use the helpers of ``aipm_course.drills`` and are registered there, after the
+older kinds, so every older kind keeps its numbers for a seed. Each builder returns the fields of a
+``Drill`` for one draw of numbers, and a ``so_what``: a function of a random stream of its own that
+returns the "so what" choice, whose right option depends on the numbers drawn.
+
+- ``pricing_margin`` (lesson 04): the gross margin of a seat price; per use against per seat, or the
+  price per use for a target margin; and, with heavy users, the margin over all seats or the seat
+  price that keeps a target margin.
+- ``srm_check`` (lesson 05): the expected users in the control arm, the χ² statistic or the p-value
+  of the users per arm against the planned split (``experiments.sample_ratio_mismatch``).
+- ``test_length`` (lesson 05): the days a test runs: the days its sample needs, in whole weeks
+  (``experiments.full_week_days``), after a burn-in week when a novelty effect inflates the first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+# Filled at the end of this module. They exist before the import below, so that importing this module
+# first (which imports ``drills``, which reads them at its end) finds them; the end of this module
+# registers the kinds in ``drills`` itself, in the same order, whichever module is imported first.
+KINDS: dict[str, tuple[str, Any]] = {}  # kind -> (title, builder); builder(rng, difficulty, scenario) -> a Drill's fields
+WHAT: dict[str, tuple[str, str, str]] = {}  # kind -> (what it tests, the lesson that teaches it, the usual slips)
+
+import numpy as np  # noqa: E402
+
+from .checking import Precision, choice, significant, whole  # noqa: E402
+from .drills import (  # noqa: E402
+    COUNT,
+    DRILL_KINDS,
+    MONEY,
+    SHARE,
+    Slip,
+    SoWhat,
+    _WHAT,
+    _as_share,
+    _money,
+    _pct,
+    _per_arm,
+    _pick,
+    _round_to,
+    _share_answer,
+    _up,
+)
+from .experiments import SRM_ALARM, full_week_days, sample_ratio_mismatch  # noqa: E402
+from .pricing import Usage, gross_margin  # noqa: E402
+
+__all__ = ["KINDS", "WHAT", "MARGIN_TARGET", "TEST_HORIZON_DAYS"]
+
+MARGIN_TARGET = 0.7  # the gross margin finance asks of the add-on in the "so what" steps
+TEST_HORIZON_DAYS = 28  # the most days the roadmap gives a test in the "so what" step
+STATISTIC = significant(3)  # a χ² statistic
+USERS = whole("nearest")  # an expected count of users: a whole number (the drills choose totals that make it one)
+
+
+def _so_what(prompt: str, right: tuple[str, str], wrong: Sequence[tuple[str, str]]) -> Callable[[np.random.Generator], SoWhat]:
+    """The "so what" step: a lettered choice, shuffled by the stream ``_make`` gives it."""
+    return lambda rng: SoWhat(prompt, choice(rng, right, list(wrong)))
+
+
+def _scaled(amount: float, factor: float) -> float:
+    """An amount of money times a scenario's factor, without floating-point dust (0.01, not 0.010000000000000002)."""
+    return round(float(amount) * factor, 9)
+
+
+def _usd(x: float) -> str:
+    """Dollars without floating-point dust ($0.02, not $0.020000000000000004)."""
+    return _money(round(x, 6))
+
+
+def _merged(slips: Sequence[Slip], precision: Precision) -> list[Slip]:
+    """The slips, each one that gives the same number as an earlier one folded into it: a learner who lands
+    there hears both routes to it, and the draw is not thrown away (``_usable`` rejects two equal slips)."""
+    kept: list[Slip] = []
+    for slip in slips:
+        twin = next((i for i, k in enumerate(kept) if precision.indistinct(k.value, slip.value)), None)
+        if twin is None:
+            kept.append(slip)
+        else:
+            kept[twin] = Slip(kept[twin].name, kept[twin].value, f"{kept[twin].feedback} Or, another route to the same number: {slip.feedback}")
+    return kept
+
+
+def _nan(precision: Precision) -> dict[str, Any]:
+    """A draw to throw away: ``_make`` draws again."""
+    return dict(expected=math.nan, slips=[], precision=precision)
+
+
+# --------------------------------------------------------------------------------------------
+# Pricing and gross margin (lesson 04)
+# --------------------------------------------------------------------------------------------
+
+_PRODUCTS = (
+    ("A writing assistant in a document editor", "drafts"),
+    ("A support copilot for help-desk agents", "suggested replies"),
+    ("A meeting summariser in a video-call app", "summaries"),
+    ("An AI search bar in a project-management app", "questions"),
+)
+_MARKUP = "You divided the profit by the cost: that is a markup. Gross margin divides it by the price (the revenue)."
+_TARGET_MARKUP = ("You added the margin to the cost (a markup). A margin is a share of the price: price = cost / (1 − margin), "
+                  "so that (price − cost) / price is the target.")
+_BY_MARGIN = "You divided the cost by the margin. The cost is the share of the price that the margin leaves: price = cost / (1 − margin)."
+_MARGIN_HINTS = (
+    "Cost to serve a seat = its uses a month × the cost per use (plus any cost the seat carries whatever it uses). "
+    "Gross margin = (revenue − cost to serve) / revenue.",
+    "`gross_margin(revenue, cost_to_serve)` does the last step; a target margin m needs revenue = cost / (1 − m).",
+)
+_HEAVY_HINTS = (
+    "The cost to serve an average seat follows the mean uses, not the median: weigh each group's uses by its share of seats.",
+    "Mean uses = share of heavy seats × their uses + share of the others × theirs; cost = mean × cost per use; "
+    "`gross_margin(price, cost)`, or price = cost / (1 − target margin).",
+)
+
+
+def _seat_margin(rng, sc, product: tuple[str, str]) -> dict[str, Any]:
+    """Difficulty 1: the gross margin of a seat price, from the uses of an average seat and the cost per use."""
+    label, things = product
+    price = _scaled(_pick(rng, [10, 12, 15, 20, 25, 30]), sc.cost)
+    per_use = _scaled(_pick(rng, [0.002, 0.004, 0.005, 0.008, 0.01, 0.02]), sc.cost)
+    uses = int(_round_to(price * float(rng.uniform(0.1, 0.6)) / per_use, 10))
+    cost = uses * per_use
+    if cost >= price:
+        return _nan(SHARE)
+    margin = gross_margin(price, cost)
+    return dict(
+        prompt=(f"{label} is sold at {_usd(price)} a seat a month. An average seat asks for {uses:,} {things} a month, and each "
+                f"costs {_usd(per_use)} in model calls. What is the gross margin of the seat price (on model cost)?" + _as_share()),
+        expected=margin,
+        slips=[
+            Slip("markup", (price - cost) / cost, _MARKUP),
+            Slip("cost_share", cost / price, "That is the share of the price the cost to serve takes. The margin is what is left of the price."),
+            Slip("forgot_uses", (price - per_use) / price, "You took off the cost of one use. A seat costs its uses a month × the cost per use."),
+            Slip("profit_in_dollars", price - cost, "That is the profit a seat in dollars. The margin is that profit as a share of the price."),
+        ],
+        working=(f"Cost to serve a seat: {uses:,} × {_usd(per_use)} = {_usd(cost)} a month. Gross margin = (price − cost to serve) / "
+                 f"price = ({_usd(price)} − {_usd(cost)}) / {_usd(price)} = {_share_answer(margin)}."),
+        code=f"gross_margin({price!r}, {uses} * {per_use!r})",
+        params={"price": price, "cost_per_use": per_use, "uses": uses, "cost_to_serve": cost},
+        precision=SHARE,
+        fraction=True,
+        so_what=_seat_so_what(margin),
+    )
+
+
+def _seat_so_what(margin: float) -> Callable:
+    target = _pct(MARGIN_TARGET)
+    prompt = f"The seat price keeps a {_pct(round(margin, 3))} gross margin; finance's target is {target}. What do you do?"
+    keep = ("Keep the seat price: its margin clears the target", "Buyers get a bill they can plan, and each seat keeps enough after its model calls.")
+    cap = ("Add a usage cap so that heavy seats stop losing money",
+           "Nothing here points to a few heavy seats: it is the average seat's margin you computed.")
+    if margin >= MARGIN_TARGET:
+        return _so_what(prompt, keep, [
+            ("Switch to per-use pricing to protect the margin", "The margin already clears the target; a metered bill is harder for buyers to plan, for nothing."),
+            ("Raise the seat price: the margin is below target", f"It is not: the margin clears the {target} target, so a rise risks sales for nothing."),
+            cap,
+        ])
+    return _so_what(prompt, ("Cut the cost per use first: a cache, a cheaper model",
+                             "Every seat costs about the same here, so the lever is the cost of a use: a cache of answers and a cheaper "
+                             "first model raise the margin of every seat without touching the price."), [
+        ("Keep the seat price: its margin clears the target", f"It does not: {_pct(round(margin, 3))} is below the {target} target."),
+        ("Switch to per-use pricing at the same revenue", "At the same revenue a seat costs the same to serve, so the margin is the same: "
+                                                          "how you charge does not change what a use costs."),
+        cap,
+    ])
+
+
+def _per_use_case(rng, sc) -> dict[str, float]:
+    """Difficulty 2: today's seat price, the cost per use, hosting shared by the seats, and one customer's usage."""
+    per_use = _scaled(_pick(rng, [0.004, 0.005, 0.008, 0.01, 0.012, 0.015]), sc.cost)
+    seat_hosting = _scaled(_pick(rng, [0.5, 1, 1.5, 2, 3]), sc.cost)
+    seats = max(50, int(_round_to(float(_pick(rng, [500, 1_000, 2_000, 4_000])) * sc.volume, 50)))
+    return dict(price=_scaled(_pick(rng, [10, 15, 20, 25]), sc.cost), per_use=per_use, seats=seats,
+                hosting=round(seat_hosting * seats, 2), uses=int(_pick(rng, [100, 150, 200, 300, 400, 600, 800])),
+                use_price=round(per_use * float(_pick(rng, [2, 2.5, 3, 4, 5])), 6), target=float(_pick(rng, [0.6, 0.7, 0.75, 0.8])))
+
+
+def _per_use_setting(c: dict[str, float], things: str, label: str) -> str:
+    return (f"{label} sells at {_usd(c['price'])} a seat a month. Each use costs {_usd(c['per_use'])} in model calls, and hosting (the "
+            f"vector store and its pipeline) costs {_usd(c['hosting'])} a month, shared evenly by {c['seats']:,} seats. A large customer's "
+            f"seats average {c['uses']:,} {things} a month each.")
+
+
+def _per_use_margin(c: dict[str, float], things: str, label: str) -> dict[str, Any]:
+    """Difficulty 2, one way: the margin on the customer if they pay per use."""
+    p, cost, uses, hosting, seats = c["use_price"], c["per_use"], c["uses"], c["hosting"], c["seats"]
+    seat_hosting = hosting / seats
+    revenue, serve = p * uses, cost * uses + seat_hosting
+    if serve >= 0.95 * revenue:
+        return _nan(SHARE)
+    margin, seat_margin = gross_margin(revenue, serve), (c["price"] - serve) / c["price"]
+    if abs(margin - seat_margin) < 0.02:  # the "so what" compares the two: keep them apart
+        return _nan(SHARE)
+    return dict(
+        prompt=(_per_use_setting(c, things, label) + f" They ask to pay per use instead, at {_usd(p)} a use. What gross margin would "
+                "you make on one of their seats, per use (counting its share of the hosting)?" + _as_share()),
+        expected=margin,
+        slips=[
+            Slip("forgot_hosting", (p - cost) / p, "You left out the hosting. Each seat carries its share of it: the monthly hosting / the seats."),
+            Slip("seat_price_margin", seat_margin,
+                 "That is the margin on today's seat price at this usage. The question asks about per use: revenue = price per use × uses."),
+            Slip("markup", (revenue - serve) / serve, _MARKUP),
+            Slip("all_hosting_on_one_seat", (revenue - cost * uses - hosting) / revenue,
+                 "You charged one seat the hosting of every seat. Divide the monthly hosting by the seats first."),
+            Slip("forgot_uses", (revenue - cost - seat_hosting) / revenue,
+                 "You took off the cost of one use. A seat costs its uses a month × the cost per use, plus its hosting."),
+        ],
+        working=(f"Revenue a seat: {uses:,} × {_usd(p)} = {_usd(revenue)}. Hosting a seat: {_usd(hosting)} / {seats:,} = "
+                 f"{_usd(seat_hosting)}. Cost to serve: {uses:,} × {_usd(cost)} + {_usd(seat_hosting)} = {_usd(serve)}. "
+                 f"Gross margin = ({_usd(revenue)} − {_usd(serve)}) / {_usd(revenue)} = {_share_answer(margin)}. On today's seat price "
+                 f"the same seat keeps {seat_margin:.1%}."),
+        code=f"gross_margin({p!r} * {uses}, {cost!r} * {uses} + {hosting!r} / {seats})",
+        params={**c, "seat_hosting": seat_hosting, "seat_margin": seat_margin},
+        precision=SHARE,
+        fraction=True,
+        so_what=_per_use_so_what(margin, seat_margin),
+    )
+
+
+def _per_use_so_what(margin: float, seat_margin: float) -> Callable:
+    prompt = (f"Per use earns {margin:.1%} on this customer's seats; today's seat price earns {seat_margin:.1%} on them. "
+              "What do you tell the customer?")
+    per_use = ("Agree to per use: it earns more on these seats",
+               "A heavy customer on a flat seat costs more than it pays for; per use makes each of their uses pay its cost and margin.")
+    seat = ("Keep them on the seat price: it earns more on them",
+            "At this usage the seat price covers their uses with more to spare, and their bill stays predictable.")
+    discount = ("Offer a discount on the seat to keep them happy", "A discount lowers the margin further, and answers a question nobody asked.")
+    if margin > seat_margin:
+        return _so_what(prompt, per_use, [
+            (seat[0], f"It earns less on them: {seat_margin:.1%} against {margin:.1%} per use."), discount,
+            ("Refuse: per-use pricing always earns a lower margin", f"Not here: per use earns {margin:.1%}, more than the seat's {seat_margin:.1%}."),
+        ])
+    return _so_what(prompt, seat, [
+        (per_use[0], f"It earns less: {margin:.1%} per use against {seat_margin:.1%} on the seat price."), discount,
+        ("Agree to per use and cut its price to win them over", "Per use already earns less on them; a lower price per use earns less still."),
+    ])
+
+
+def _per_use_price(c: dict[str, float], things: str, label: str) -> dict[str, Any]:
+    """Difficulty 2, the other way: the price per use that gives a target margin on the customer."""
+    cost, uses, hosting, seats, target = c["per_use"], c["uses"], c["hosting"], c["seats"], c["target"]
+    per_use_cost = cost + hosting / seats / uses
+    price = per_use_cost / (1 - target)
+    today = c["price"] / uses  # what the seat price comes to per use, for this customer
+    if abs(today / price - 1) < 0.05:
+        return _nan(MONEY)
+    return dict(
+        prompt=(_per_use_setting(c, things, label) + " They ask to pay per use instead. What price per use gives a "
+                f"{_pct(target)} gross margin on one of their seats (counting its share of the hosting), in dollars?"),
+        expected=price,
+        slips=[
+            Slip("markup", per_use_cost * (1 + target), _TARGET_MARKUP),
+            Slip("forgot_hosting", cost / (1 - target), "You left out the hosting. Each seat carries its share of it, spread over its uses."),
+            Slip("divided_by_margin", per_use_cost / target, _BY_MARGIN),
+            Slip("hosting_not_spread_over_uses", (cost + hosting / seats) / (1 - target),
+                 "You added a seat's whole month of hosting to a single use. Spread it over the seat's uses: hosting a seat / uses."),
+        ],
+        working=(f"Hosting a seat: {_usd(hosting)} / {seats:,} = {_usd(hosting / seats)} a month, over {uses:,} uses = "
+                 f"${hosting / seats / uses:.5f} a use. Cost per use in all: {_usd(cost)} + ${hosting / seats / uses:.5f} = "
+                 f"${per_use_cost:.5f}. A {_pct(target)} margin leaves the cost {_pct(round(1 - target, 4))} of the price: "
+                 f"${per_use_cost:.5f} / {1 - target:.2f} = **${MONEY.format(price)}** a use. Check: `gross_margin(price × uses, "
+                 f"cost)` gives {gross_margin(price * uses, per_use_cost * uses):.2f}."),
+        code=f"({cost!r} * {uses} + {hosting!r} / {seats}) / ({uses} * (1 - {target!r}))",
+        params={**c, "cost_per_use_with_hosting": per_use_cost, "seat_price_per_use": today},
+        precision=MONEY,
+        units="USD a use",
+        so_what=_price_so_what(price, today, c["price"], uses, target),
+    )
+
+
+def _price_so_what(price: float, today: float, seat: float, uses: int, target: float) -> Callable:
+    prompt = (f"The {_pct(target)} target needs {_usd(round(price, 4))} a use. On today's seat, {_usd(seat)} for {uses:,} uses, they pay "
+              f"{_usd(round(today, 4))} a use. What do you tell them?")
+    keep = ("Keep them on the seat price: it already clears the target", "Their seat price comes to more per use than the target needs, "
+            "so the flat bill already earns the margin.")
+    meter = ("Move them to per use, or add a charge beyond an allowance",
+             "At their usage the seat price comes to less per use than the target needs: their extra use must pay for itself.")
+    if today >= price:
+        return _so_what(prompt, keep, [
+            (meter[0], f"No need: the seat comes to {_usd(round(today, 4))} a use, above the {_usd(round(price, 4))} the target needs."),
+            ("Cut their seat price to the per-use price times uses", "That gives away the margin above the target they already pay."),
+        ])
+    return _so_what(prompt, meter, [
+        (keep[0], f"It does not: the seat comes to {_usd(round(today, 4))} a use, below the {_usd(round(price, 4))} the target needs."),
+        ("Offer a discount on their seats to win the deal", "Their seats already earn less than the target; a discount widens the gap."),
+    ])
+
+
+def _heavy_case(rng, sc) -> dict[str, float]:
+    """Difficulty 3: skewed usage. The figures come from a lognormal (``pricing.Usage``): the median, the
+    mean uses of the heaviest seats and of the others, rounded as a dashboard shows them."""
+    median = float(_pick(rng, [20, 30, 40, 60, 80]))
+    sigma = float(_pick(rng, [1.0, 1.2, 1.4, 1.6]))
+    heavy = float(_pick(rng, [0.05, 0.1, 0.2]))
+    usage = Usage(median, sigma)
+    edge = usage.quantile(1 - heavy)
+    heavy_uses = float(f"{usage.uses_between(edge, math.inf) / heavy:.2g}")
+    light_uses = float(round(usage.uses_between(0, edge) / (1 - heavy)))
+    return dict(median=median, sigma=sigma, heavy_share=heavy, heavy_uses=heavy_uses, light_uses=light_uses,
+                per_use=_scaled(_pick(rng, [0.02, 0.03, 0.04, 0.05]), sc.cost), target=float(_pick(rng, [0.6, 0.7, 0.75, 0.8])),
+                case=_pick(rng, ["keep", "tail", "cut"]), where=float(rng.uniform(0.1, 0.9)), market=float(_pick(rng, [0.7, 0.5, 1.3])))
+
+
+def _heavy_seat_price(c: dict[str, Any]) -> float | None:
+    """A seat price in the band where the "so what" has the chosen answer (two significant figures, as a
+    price list shows it): over all seats the margin clears the target ("keep"); only the median seat
+    clears it ("tail"); neither does, though the price still covers the mean seat ("cut")."""
+    keep_above = c["per_use"] * _mean_uses(c) / (1 - MARGIN_TARGET)  # the price at which the mean seat meets the target
+    median_above = c["per_use"] * c["median"] / (1 - MARGIN_TARGET)
+    low, high = {"keep": (keep_above, 1.8 * keep_above), "tail": (median_above, keep_above),
+                 "cut": (c["per_use"] * _mean_uses(c) / 0.9, median_above)}[c["case"]]
+    return float(f"{low + c['where'] * (high - low):.2g}") if low < high else None
+
+
+def _heavy_setting(c: dict[str, float], things: str, label: str, priced: bool) -> str:
+    heavy = c["heavy_share"]
+    sells = f"sells at {_usd(c['price'])} a seat a month; each" if priced else "is sold per seat; each"
+    return (f"{label} {sells} use costs {_usd(c['per_use'])} in model calls. Usage is skewed: the median seat asks for "
+            f"{c['median']:g} {things} a month, but the heaviest {_pct(heavy)} of seats average {c['heavy_uses']:,g} and the other "
+            f"{_pct(round(1 - heavy, 4))} average {c['light_uses']:,g}.")
+
+
+def _mean_uses(c: dict[str, float]) -> float:
+    return (1 - c["heavy_share"]) * c["light_uses"] + c["heavy_share"] * c["heavy_uses"]
+
+
+def _mean_working(c: dict[str, float]) -> str:
+    heavy, mean = c["heavy_share"], _mean_uses(c)
+    return (f"Mean uses a seat: {1 - heavy:g} × {c['light_uses']:,g} + {heavy:g} × {c['heavy_uses']:,g} = {mean:,.1f} a month (not the "
+            f"median, {c['median']:g}: the heavy seats pull the mean up). Cost to serve an average seat: {mean:,.1f} × {_usd(c['per_use'])} "
+            f"= ${mean * c['per_use']:,.2f}.")
+
+
+def _heavy_margin(c: dict[str, float], things: str, label: str) -> dict[str, Any]:
+    """Difficulty 3, one way: the gross margin over all seats at a seat price."""
+    price = _heavy_seat_price(c)
+    if price is None:
+        return _nan(SHARE)
+    c = {**c, "price": price}
+    per_use = c["per_use"]
+    serve = per_use * _mean_uses(c)
+    margin = (price - serve) / price
+    median_margin = (price - per_use * c["median"]) / price
+    if not 0.05 < margin < 0.95 or abs(margin - MARGIN_TARGET) < 0.01 or abs(median_margin - MARGIN_TARGET) < 0.01:
+        return _nan(SHARE)
+    both = (c["light_uses"] + c["heavy_uses"]) / 2
+    return dict(
+        prompt=_heavy_setting(c, things, label, True) + " What is the gross margin over all seats (on model cost)?" + _as_share(),
+        expected=margin,
+        slips=[
+            Slip("median_for_everyone", median_margin,
+                 "You priced every seat as the median seat. The cost to serve follows the mean: weigh each group's uses by its share of seats."),
+            Slip("unweighted_average", (price - per_use * both) / price,
+                 "You averaged the two groups as if they were the same size. Weigh each by its share of seats."),
+            Slip("markup", (price - serve) / serve, _MARKUP),
+            Slip("heavy_seats_only", (price - per_use * c["heavy_uses"]) / price,
+                 "That is the margin on a heavy seat alone. The question asks about all seats together."),
+            Slip("forgot_uses", (price - per_use) / price, "You took off the cost of one use. A seat costs its uses a month × the cost per use."),
+        ],
+        working=(f"{_mean_working(c)} Gross margin = ({_usd(price)} − ${serve:,.2f}) / {_usd(price)} = {_share_answer(margin)}. "
+                 f"The median seat alone would show {median_margin:.1%}. (`gross_margin(price, cost_to_serve)`; the lognormal behind these "
+                 f"figures is `Usage(median={c['median']:g}, sigma={c['sigma']:g})`.)"),
+        code=f"gross_margin({price!r}, {per_use!r} * ({1 - c['heavy_share']!r} * {c['light_uses']!r} + {c['heavy_share']!r} * {c['heavy_uses']!r}))",
+        params={**c, "mean_uses": _mean_uses(c), "median_margin": median_margin},
+        precision=SHARE,
+        fraction=True,
+        so_what=_heavy_so_what(margin, median_margin),
+    )
+
+
+_TAIL_FIXES = (
+    ("Add a fair-use cap, with a paid tier for the heavy seats", "Typical seats clear the target; the gap comes from the tail, so make the "
+     "heavy use pay for itself instead of raising the price for everyone."),
+    ("Send the heavy seats' extra uses to a cheaper model", "Typical seats clear the target; the gap comes from the tail, so cut what the "
+     "heavy use costs instead of raising the price for everyone."),
+)
+
+
+def _heavy_so_what(margin: float, median_margin: float) -> Callable:
+    target = _pct(MARGIN_TARGET)
+    prompt = (f"Over all seats the margin is {margin:.1%}; the median seat alone keeps {median_margin:.1%}. Finance's target is {target}. "
+              "What do you do?")
+    keep = ("Keep the seat price: the whole base clears the target", "The heavy seats cost more, but over all seats the margin still "
+            "clears the target: no change is needed.")
+    cut = ("Cut the cost per use for all: a cache, a cheaper model first",
+           "Even the median seat misses the target, so the problem is the cost of every use, not only the tail.")
+    tail = lambda rng: _TAIL_FIXES[int(rng.integers(2))]  # noqa: E731 - two right ideas; the stream picks one
+    if margin >= MARGIN_TARGET:
+        wrong = [(_TAIL_FIXES[0][0], f"The whole base clears the {target} target already: a cap annoys your keenest users for nothing."),
+                 ("Raise the seat price to cover the heavy seats", f"They are covered: over all seats the margin clears the {target} target."),
+                 (cut[0], "The margin already clears the target; cutting the cost per use is a nice-to-have, not the call now.")]
+        return lambda rng: SoWhat(prompt, choice(rng, keep, wrong))
+    if median_margin >= MARGIN_TARGET:
+        wrong = [("Raise the seat price for every seat", "Typical seats already clear the target: a rise for all makes the light seats pay "
+                  "for the heavy ones, and they are the ones who leave."),
+                 (keep[0], f"It does not: the median seat clears it, but over all seats the margin is {margin:.1%}."),
+                 ("Price every seat per use to charge the heavy ones", "That meters every light seat to reach a few heavy ones: a cap or "
+                  "a tier on the tail does it alone.")]
+        return lambda rng: SoWhat(prompt, choice(rng, tail(rng), wrong))
+    wrong = [(_TAIL_FIXES[0][0], f"Even the median seat misses the target ({median_margin:.1%}): capping the tail leaves the typical seat short."),
+             (keep[0], f"It does not: the margin is {margin:.1%}, under the {target} target."),
+             ("Send only the heavy seats to a cheaper model", f"Even the median seat misses the target ({median_margin:.1%}): the tail is not the whole gap.")]
+    return lambda rng: SoWhat(prompt, choice(rng, cut, wrong))
+
+
+def _heavy_price(c: dict[str, float], things: str, label: str) -> dict[str, Any]:
+    """Difficulty 3, the other way: the seat price that keeps a target margin over all seats."""
+    per_use, target = c["per_use"], c["target"]
+    serve = per_use * _mean_uses(c)
+    price = serve / (1 - target)
+    median_price = per_use * c["median"] / (1 - target)
+    anchor = {0.7: median_price * 0.7, 0.5: (median_price + price) / 2, 1.3: price * 1.3}[c["market"]]
+    market = float(f"{anchor:.2g}")
+    if min(abs(market / price - 1), abs(market / median_price - 1)) < 0.03:
+        return _nan(MONEY)
+    both = (c["light_uses"] + c["heavy_uses"]) / 2
+    return dict(
+        prompt=(_heavy_setting(c, things, label, False) + f" What seat price a month gives a {_pct(target)} gross margin over all seats "
+                "(on model cost), in dollars?"),
+        expected=price,
+        slips=[
+            Slip("median_for_everyone", median_price,
+                 "You priced for the median seat. The cost to serve follows the mean: weigh each group's uses by its share of seats."),
+            Slip("markup", serve * (1 + target), _TARGET_MARKUP),
+            Slip("divided_by_margin", serve / target, _BY_MARGIN),
+            Slip("unweighted_average", per_use * both / (1 - target),
+                 "You averaged the two groups as if they were the same size. Weigh each by its share of seats."),
+        ],
+        working=(f"{_mean_working(c)} A {_pct(target)} margin leaves the cost {_pct(round(1 - target, 4))} of the price: ${serve:,.2f} / "
+                 f"{1 - target:.2f} = **${MONEY.format(price)}** a seat a month. Priced for the median seat it would be "
+                 f"{_usd(round(median_price, 2))}."),
+        code=f"{per_use!r} * ({1 - c['heavy_share']!r} * {c['light_uses']!r} + {c['heavy_share']!r} * {c['heavy_uses']!r}) / (1 - {target!r})",
+        params={**c, "mean_uses": _mean_uses(c), "median_price": median_price, "market_price": market},
+        precision=MONEY,
+        units="USD a seat a month",
+        so_what=_market_so_what(price, median_price, market),
+    )
+
+
+def _market_so_what(price: float, median_price: float, market: float) -> Callable:
+    prompt = (f"The target needs {_usd(round(price, 2))} a seat over all seats, or {_usd(round(median_price, 2))} if every seat were the "
+              f"median. Similar add-ons sell at about {_usd(market)} a seat. What do you do?")
+    at_price = (f"Set the seat price at {_usd(round(price, 2))}: under the market", "It clears the target over all seats and still "
+                "sells below similar add-ons.")
+    cap = ("Price near the market, with a fair-use cap on heavy seats", "A typical seat clears the target at the market price; the "
+           "heavy seats are what a flat price cannot cover, so they pay for their extra use.")
+    cut = ("Cut the cost per use first: even median seats cost too much", "At the market price even the median seat misses the target: "
+           "no price structure fixes that; the cost of a use must fall.")
+    if market >= price:
+        return _so_what(prompt, at_price, [(cap[0], "No cap is needed: a flat price that covers every seat already sells under the market."),
+                                           (cut[0], "Not needed: the price the target asks is below the market already.")])
+    if market >= median_price:
+        return _so_what(prompt, cap, [(at_price[0], f"It is not under the market: {_usd(round(price, 2))} is above {_usd(market)}."),
+                                      (cut[0], "A typical seat clears the target at the market price: the tail is the problem.")])
+    return _so_what(prompt, cut, [(at_price[0], f"It is not under the market: {_usd(round(price, 2))} is above {_usd(market)}."),
+                                  (cap[0], "Even the median seat misses the target at the market price: a cap on the tail is not enough.")])
+
+
+def _pricing_margin(rng, difficulty, sc) -> dict[str, Any]:
+    label, things = product = _pick(rng, _PRODUCTS)
+    if difficulty == 1:
+        fields = _seat_margin(rng, sc, product)
+    elif difficulty == 2:
+        case = _per_use_case(rng, sc)
+        fields = (_per_use_margin if rng.random() < 0.5 else _per_use_price)(case, things, label)
+    else:
+        case = _heavy_case(rng, sc)
+        fields = (_heavy_margin if rng.random() < 0.5 else _heavy_price)(case, things, label)
+    return {"title": "Price and margin of an AI feature", "units": "", "hints": _HEAVY_HINTS if difficulty == 3 else _MARGIN_HINTS,
+            "seconds": (120, 150, 180)[difficulty - 1], **fields}
+
+
+# --------------------------------------------------------------------------------------------
+# Sample-ratio mismatch (lesson 05)
+# --------------------------------------------------------------------------------------------
+
+_ARM_NAMES = ("control", "treatment", "variant B")
+_ALARM = f"p < {SRM_ALARM:g}"  # the usual alarm level of the check (lesson 05)
+_ALARM_LINE = {1: 10.83, 2: 13.82}  # the χ² above which p < 0.001, by degrees of freedom
+_SRM_HINTS = (
+    "Test the users per arm, not the metric: what counts would the planned split give, and how far are the observed ones from them?",
+    f"Expected = total × planned share; χ² = Σ (observed − expected)² / expected, on (arms − 1) degrees of freedom; the alarm is {_ALARM} "
+    f"(χ² above {_ALARM_LINE[1]} with one degree of freedom). `sample_ratio_mismatch(counts, planned)` does it.",
+)
+
+
+def _chi2(counts: Sequence[int], shares: Sequence[float], square: bool = True) -> float:
+    total = sum(counts)
+    return sum((abs(o - total * s) ** (2 if square else 1)) / (total * s) for o, s in zip(counts, shares))
+
+
+def _upper(statistic: float, df: int) -> float:
+    """P(χ² on ``df`` degrees of freedom > statistic), for the slips: the closed forms for 1, 2 and 3 degrees of
+    freedom (erfc(√(x/2)); e^(−x/2); erfc(√(x/2)) + √(2x/π)·e^(−x/2)), quick beside ``scipy.stats.chi2.sf`` for the
+    few thousand draws a test makes. Below 1e-300 it is 0: so small a number is 0 to anyone, and the checker's
+    rounding needs a normal float (a subnormal one has no place to round to)."""
+    x = max(0.0, statistic)
+    p = {1: math.erfc(math.sqrt(x / 2)), 2: math.exp(-x / 2), 3: math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2)}[df]
+    return p if p > 1e-300 else 0.0
+
+
+def _z_squared(counts: Sequence[int], converted: Sequence[int]) -> float:
+    """The square of the pooled two-proportion z statistic of control against the first treatment: a test of the metric."""
+    (n1, n2), (x1, x2) = counts[:2], converted[:2]
+    pooled = (x1 + x2) / (n1 + n2)
+    return ((x2 / n2 - x1 / n1) ** 2) / (pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+
+
+def _srm_counts(rng, total: int, shares: Sequence[float]) -> tuple[int, ...]:
+    """Users per arm whose χ² against the plan is clearly chance (below 9) or clearly an alarm (13 to 30), half the time each."""
+    target = float(rng.uniform(0.5, 9.0) if rng.random() < 0.5 else rng.uniform(13.0, 30.0))
+    weights = rng.normal(size=len(shares))
+    weights -= weights.mean()
+    expected = np.array(shares) * total
+    scale = math.sqrt(target / float(np.sum(weights**2 / expected)))
+    counts = [int(round(e + scale * w)) for e, w in zip(expected[1:], weights[1:])]
+    return (total - sum(counts), *counts)
+
+
+def _srm_case(rng, difficulty: int, sc) -> dict[str, Any]:
+    if difficulty == 1:
+        shares: tuple[float, ...] = (0.5, 0.5)
+    elif difficulty == 2:
+        shares = _pick(rng, [(0.9, 0.1), (0.95, 0.05), (0.8, 0.2)])
+    else:
+        shares = _pick(rng, [(0.8, 0.1, 0.1), (0.9, 0.05, 0.05), (0.5, 0.25, 0.25)])
+    # 20 divides the total, so every expected count is a whole number of users
+    total = max(2_000, int(_round_to(float(_pick(rng, [20_000, 50_000, 100_000, 200_000])) * sc.volume * float(rng.uniform(0.8, 1.25)), 20)))
+    counts = _srm_counts(rng, total, shares)
+    rate = float(_pick(rng, [0.03, 0.05, 0.08, 0.12]))
+    lifts = (0.0, float(_pick(rng, [0.03, 0.05, 0.08])), float(_pick(rng, [-0.02, 0.04])))
+    converted = tuple(int(round(n * rate * (1 + lift))) for n, lift in zip(counts, lifts))
+    ask = _pick(rng, ["expected", "statistic", "p_value"] if difficulty < 3 else ["statistic", "p_value"])
+    return dict(shares=shares, counts=counts, converted=converted, ask=ask, days=int(_pick(rng, [7, 10, 14])))
+
+
+def _split_words(shares: Sequence[float]) -> str:
+    parts = [f"{_pct(s)} {name}" for s, name in zip(shares, _ARM_NAMES)]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _srm_prompt(case: dict[str, Any]) -> str:
+    arms = "; ".join(f"{name}: {n:,} users, {x:,} converted ({x / n:.2%})" for name, n, x in zip(_ARM_NAMES, case["counts"], case["converted"]))
+    story = f"A test planned to split users {_split_words(case['shares'])}. After {case['days']} days: {arms}."
+    return story + {
+        "expected": " Before you read anything: how many users should the control arm hold, if the split worked as planned?",
+        "statistic": " Is the traffic split healthy? Give the χ² statistic of the sample-ratio-mismatch check (χ² goodness of fit of the "
+                     "users per arm against the planned split).",
+        "p_value": " Is the traffic split healthy? Give the p-value of the sample-ratio-mismatch check (χ² goodness of fit of the users "
+                   "per arm against the planned split)." + _as_share("probability"),
+    }[case["ask"]]
+
+
+def _srm_slips(case: dict[str, Any], difficulty: int) -> list[Slip]:
+    counts, shares, ask = case["counts"], case["shares"], case["ask"]
+    total, arms = sum(counts), len(counts)
+    even = (1 / arms,) * arms
+    even_words = "50/50" if arms == 2 else "an equal split"
+    ignored = Slip("planned_split_ignored", 0.0,
+                   f"You expected {even_words}. Test against the split that was planned, {_split_words(shares)}: a small arm is meant to be small.")
+    if ask == "expected":
+        slips = [Slip("observed_count", counts[0], "That is the count you observed. The expected count is what the planned split gives: total × the control's planned share."),
+                 Slip("total_users", total, "That is every user in the test. The control's expected count is its planned share of them."),
+                 Slip("gap_from_plan", counts[0] - total * shares[0], "That is how far control is from its expected count (observed − expected), the next step.")]
+        if difficulty == 2:
+            slips.insert(0, Slip(ignored.name, total / 2, ignored.feedback))
+            slips.append(Slip("treatment_expected", total * shares[1], "That is the treatment's expected count. The question asks about the control arm."))
+        return slips
+    statistic = _chi2(counts, shares)
+    metric = _z_squared(counts, case["converted"])
+    df = arms - 1
+    if ask == "statistic":
+        slips = [Slip("forgot_square", _chi2(counts, shares, square=False),
+                      "You left out the square: each arm adds (observed − expected)² / expected, so large gaps weigh more."),
+                 Slip("one_arm_only", (counts[0] - total * shares[0]) ** 2 / (total * shares[0]),
+                      "You added the control arm only. χ² sums (observed − expected)² / expected over every arm."),
+                 Slip("tested_the_metric", metric,
+                      "That is a test of the metric (conversion in two arms). The split check tests the users per arm against the plan, "
+                      "whatever they did."),
+                 Slip("no_division", sum((o - total * s) ** 2 for o, s in zip(counts, shares)),
+                      "You left out the division: each arm's squared gap is divided by its expected count.")]
+    else:
+        slips = [Slip("tested_the_metric", _upper(metric, 1),
+                      "That is the p-value of a test of the metric (conversion in two arms). The split check tests the users per arm "
+                      "against the plan, whatever they did."),
+                 Slip("statistic_not_p", statistic, "That is the χ² statistic. Its p-value is the chance of a χ² at least this large: the upper tail."),
+                 Slip("lower_tail", 1 - _upper(statistic, df), "That is the lower tail, P(χ² below the statistic). The p-value is the upper tail."),
+                 Slip("degrees_of_freedom_arms", _upper(statistic, arms),
+                      f"You used {arms} degrees of freedom, one per arm. The counts must add up to the total, so there are arms − 1 = {df}."),
+                 Slip("forgot_square", _upper(_chi2(counts, shares, square=False), df),
+                      "You left out the square: each arm adds (observed − expected)² / expected, so large gaps weigh more.")]
+        if difficulty == 3:
+            slips.append(Slip("one_degree_of_freedom", _upper(statistic, 1),
+                              f"You used one degree of freedom, as for two arms. With {arms} arms there are {df}."))
+    if difficulty >= 2:
+        wrong = _chi2(counts, even)
+        slips.insert(0, Slip(ignored.name, wrong if ask == "statistic" else _upper(wrong, df), ignored.feedback))
+    return slips
+
+
+def _srm_working(case: dict[str, Any], result) -> str:
+    counts, shares, ask = case["counts"], case["shares"], case["ask"]
+    total = sum(counts)
+    expected = " and ".join(f"{total:,} × {s:g} = {e:,.0f}" for s, e in zip(shares, result.expected))
+    terms = " + ".join(f"({o:,} − {e:,.0f})² / {e:,.0f}" for o, e in zip(counts, result.expected))
+    bold = {"expected": f"**{USERS.format(result.expected[0])}**", "statistic": f"**{STATISTIC.format(result.statistic)}**",
+            "p_value": _share_answer(result.p_value)}[ask]
+    if ask == "expected":
+        return (f"Expected users per arm = total × planned share: {expected}. The control arm should hold {bold} users; it holds "
+                f"{counts[0]:,}. (The χ² check then gives p = {result.p_value:.3g}.)")
+    df = result.degrees_of_freedom
+    line = _ALARM_LINE[df]
+    statistic = bold if ask == "statistic" else f"{result.statistic:.3f}"
+    text = (f"Expected: {expected}. χ² = Σ (observed − expected)² / expected = {terms} = {statistic}, on {len(counts)} − 1 = {df} "
+            f"degree{'s' if df > 1 else ''} of freedom. ")
+    if ask == "p_value":
+        text += f"p = P(χ²{'₁' if df == 1 else '₂'} > {result.statistic:.3f}) = {bold}. "
+    verdict = "an alarm: the split is broken" if result.mismatch else "no alarm: the gap is chance"
+    return text + f"The alarm is {_ALARM} (χ² above {line} with {df} degree{'s' if df > 1 else ''} of freedom): {verdict}."
+
+
+def _srm_so_what(case: dict[str, Any], result, difficulty: int) -> Callable:
+    lift = case["converted"][1] / case["counts"][1] / (case["converted"][0] / case["counts"][0]) - 1
+    p = f"{result.p_value:.2g}"
+    prompt = (f"The treatment's conversion rate is {abs(lift):.1%} {'higher' if lift >= 0 else 'lower'} than control's (relative). The "
+              f"sample-ratio check gives {'p = ' + p if result.p_value >= 1e-4 else 'p < 0.0001'} (the alarm is {_ALARM}). What do you do?")
+    reweight = "Reweight the arms to the planned split, then read it"
+    if result.mismatch:
+        return _so_what(prompt, ("Do not read the metric: find why an arm lost users, fix, re-run",
+                                 "A split this far off is not chance: bots, a redirect, a crash in one arm or assignment at the wrong time "
+                                 "made the arms hold different users, so the metric compares unlike groups."), [
+            ("Read the metric: the difference is real, so act on it", "With a mismatch the arms hold different kinds of users: the "
+             "difference may come from who went missing, not from the change."),
+            (reweight, "Reweighting fixes the counts, not who is missing: the users an arm lost are not a random share, so the bias stays."),
+            ("Keep it running: the split evens out with more users", "A broken assignment does not heal with time: the χ² grows with the "
+             "sample, and the bias stays."),
+        ])
+    third = (("Alarm: the split is far from 50/50, so stop it", f"The check is against the planned split, {_split_words(case['shares'])}, "
+              "not 50/50: against that plan the gap is chance.") if difficulty >= 2 else
+             ("Find the bug that made the arms uneven, then re-run", f"There is no bug to find: p = {p} is above the {SRM_ALARM:g} alarm, so "
+              "a gap this size is chance."))
+    return _so_what(prompt, ("The split is healthy: read the metric as planned", f"p is above {SRM_ALARM:g}: a gap this size is chance, so "
+                             "the arms are comparable, and the metric can be read once, at the planned end."), [
+        ("Stop the test: the arms are not exactly the planned split", "Arms are never exactly the planned split; the check asks whether "
+         "the gap is more than chance, and it is not."),
+        (reweight, "There is nothing to correct: the split is within chance. (After a real mismatch, reweighting would not remove the bias.)"),
+        third,
+    ])
+
+
+def _srm_check(rng, difficulty, sc) -> dict[str, Any]:
+    case = _srm_case(rng, difficulty, sc)
+    counts, shares, ask = case["counts"], case["shares"], case["ask"]
+    result = sample_ratio_mismatch(list(counts), planned=shares)
+    expected = {"expected": round(result.expected[0]), "statistic": result.statistic, "p_value": result.p_value}[ask]
+    attribute = {"expected": "expected[0]", "statistic": "statistic", "p_value": "p_value"}[ask]
+    return dict(
+        title="Is the traffic split healthy",
+        prompt=_srm_prompt(case),
+        expected=expected,
+        units={"expected": "users", "statistic": "", "p_value": ""}[ask],
+        slips=_srm_slips(case, difficulty),
+        hints=_SRM_HINTS,
+        working=_srm_working(case, result),
+        code=f"sample_ratio_mismatch({list(counts)}, planned={shares}).{attribute}",
+        params={**case, "statistic": result.statistic, "p_value": result.p_value, "mismatch": result.mismatch},
+        seconds=120 if difficulty == 1 else 150,
+        precision={"expected": USERS, "statistic": STATISTIC, "p_value": SHARE}[ask],
+        fraction=ask == "p_value",
+        so_what=_srm_so_what(case, result, difficulty),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Test length: whole weeks and a novelty week (lesson 05)
+# --------------------------------------------------------------------------------------------
+
+_WEEKS = ("Weekday and weekend users behave differently, so a test runs in whole weeks, at least one: round the days up to a multiple "
+          "of 7, or every weekday does not count the same.")
+_NEAREST_WEEK = "You rounded to the nearest week. A test needs its whole sample: round the days up to the next whole week."
+_SHORTCUT = ("That is the rule of thumb n ≈ 16·p(1 − p)/δ² per arm (p the baseline rate, δ the change): good for a first estimate "
+             "aloud, but here it lands on another number of weeks. This drill asks for the exact sample size: "
+             "`sample_size_per_arm(p_baseline, p_treatment)`.")
+
+
+_BASELINES = (0.04, 0.05, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.25, 0.30)
+_METRICS = ("finish setting up their account", "accept a suggested reply", "come back within a week", "upgrade to a paid plan",
+            "rate the answer as helpful")
+
+
+def _length_case(rng, difficulty: int, sc) -> dict[str, Any] | None:
+    """The traffic first: 500 to 20,000 users a day, spread evenly on a log scale; a scenario may shrink it
+    but not grow it, so a test still takes days. Then, among the baselines, changes (and, at difficulty 2,
+    the test's share of traffic), one whose sample takes a few days to five weeks at that traffic: first a
+    number of whole weeks, evenly among those the traffic allows, then a case that takes it."""
+    users = max(50, int(float(f"{10 ** float(rng.uniform(2.7, 4.3)) * min(sc.volume, 1.0):.3g}")))
+    low = 7.0 if difficulty == 3 else 1.5  # with a burn-in week, a sample of a week or less would make the main slip the answer
+    shares = (0.1, 0.2, 0.25, 0.5) if difficulty == 2 else (1.0,)
+    fits: dict[int, list] = {}  # whole weeks -> the (baseline, change, share) that take that many at this traffic
+    for p1 in _BASELINES:
+        for lift in (0.01, 0.02, 0.03) if p1 < 0.2 else (0.02, 0.03):
+            for share in shares:
+                days = 2 * _per_arm(p1, round(p1 + lift, 4)) / (users * share)
+                if low < days <= 36:
+                    fits.setdefault(full_week_days(days), []).append((p1, lift, share))
+    if not fits:
+        return None
+    weeks = sorted(fits)[int(rng.integers(len(fits)))]  # every length the traffic allows is as likely
+    p1, lift, share = fits[weeks][int(rng.integers(len(fits[weeks])))]
+    p2 = round(p1 + lift, 4)
+    n = _per_arm(p1, p2)
+    return dict(p1=p1, p2=p2, users=users, share=share, n=n, days=2 * n / (users * share), rough=math.ceil(16 * p1 * (1 - p1) / lift**2 - 1e-9),
+                metric=_pick(rng, _METRICS))
+
+
+def _length_prompt(c: dict[str, Any], difficulty: int) -> str:
+    base = (f"Today {_pct(c['p1'])} of users {c['metric']}. You want to detect a rise to {_pct(c['p2'])} with a two-sided test at "
+            "α = 0.05 and power 0.8, split 50/50.")
+    if difficulty == 2:
+        traffic = f" The product has {c['users']:,} users a day, and the test gets {_pct(c['share'])} of them."
+    else:
+        traffic = f" {c['users']:,} users a day enter the test."
+    weeks = " Weekday and weekend users behave differently."
+    if difficulty == 3:
+        weeks += (" Launches like this one show a novelty effect: in the first week users try the new thing out of curiosity and the "
+                  "lift is inflated, so the first 7 days are a burn-in whose users do not count toward the sample.")
+    return base + traffic + weeks + " How many days must the test run" + (" in all, burn-in included?" if difficulty == 3 else "?")
+
+
+def _length_slips(c: dict[str, Any], difficulty: int) -> list[Slip]:
+    days, users, n = c["days"], c["users"], c["n"]
+    burn = 7 if difficulty == 3 else 0
+    slips = [
+        Slip("sample_days_only", burn + _up(days), _WEEKS),
+        Slip("one_arm_only", burn + full_week_days(days / 2), "You counted one arm. Both arms need that many users, so the sample needs twice as many."),
+        Slip("nearest_week", burn + 7 * max(1, round(days / 7)), _NEAREST_WEEK),
+        Slip("users_not_days", 2 * n, "That is how many users the test needs in all, not days. Divide by the users who enter the test each day."),
+        Slip("per_arm_users", n, "That is the users each arm needs, not days. Both arms' users / the users who enter the test each day."),
+    ]
+    if difficulty == 2:
+        slips.insert(1, Slip("all_users_in_the_test", full_week_days(2 * n / users),
+                             "You counted every user. Only the test's share of them enters it each day."))
+    if difficulty == 3:
+        slips.insert(0, Slip("counted_burn_in_users", full_week_days(days),
+                             "You counted the burn-in week's users toward the sample. Their lift is inflated by novelty, so the sample's "
+                             "whole weeks come after the burn-in week."))
+        slips.append(Slip("no_burn_in_no_weeks", _up(days), "That is the days the sample needs, and nothing more: add the whole weeks and the burn-in week."))
+    slips.append(Slip("rule_of_thumb", burn + full_week_days(2 * c["rough"] / (users * c["share"])), _SHORTCUT))
+    return slips
+
+
+def _length_so_what(answer: int) -> Callable:
+    prompt = (f"On day 4 the dashboard shows the lift as significant (p = 0.03), and a sales lead asks to stop and ship. The test needs "
+              f"{answer} days; the roadmap gives it at most {TEST_HORIZON_DAYS}. What do you do?")
+    ship = ("Ship now: p = 0.03 is below 0.05, so the lift is real", "Day 4 is a peek: read every day, a test crosses p < 0.05 by chance "
+            "far more often than 5%, and four days miss part of the week.")
+    week = ("Stop at day 7: one full week is enough to read it", f"A week is the minimum, not the sample: the test needs {answer} days to "
+            "reach its power.")
+    if answer == 7:
+        week = ("Run a second week too, to be on the safe side", "The test needs 7 days: a second week adds nothing its plan asks for, "
+                "and delays the decision a week.")
+    if answer <= TEST_HORIZON_DAYS:
+        return _so_what(prompt, (f"Keep it running to day {answer}, then read it once", "Day 4 is a peek over part of a week: the test "
+                                 "fits in the time, so let it reach its sample and read it at the planned end."), [
+            ship, week,
+            ("Stop now and re-run it later as a bigger test", "The planned test fits in the time you have: there is no reason to throw its users away."),
+        ])
+    return _so_what(prompt, (f"Rethink it: it cannot reach its sample in {TEST_HORIZON_DAYS} days", "At this traffic the test is "
+                             "underpowered in the time you have: test a bigger change or a more sensitive metric, or find more traffic."), [
+        ship, week,
+        (f"Run it {TEST_HORIZON_DAYS} days and read whatever it shows", "Underpowered: a miss would not mean no effect, and a hit would "
+         "overstate the lift."),
+    ])
+
+
+def _length_working(c: dict[str, Any], difficulty: int, answer: int) -> str:
+    in_test = c["users"] * c["share"]
+    share = f" × {_pct(c['share'])} = {in_test:,.0f}" if difficulty == 2 else ""
+    text = (f"Users per arm: `sample_size_per_arm({c['p1']}, {c['p2']})` = {c['n']:,}; both arms {2 * c['n']:,}. Users a day in the test: "
+            f"{c['users']:,}{share}. Days for the sample: {2 * c['n']:,} / {in_test:,.0f} = {c['days']:.2f}. ")
+    weeks = full_week_days(c["days"])
+    if difficulty == 3:
+        text += (f"In whole weeks: `full_week_days({c['days']:.2f})` = {weeks}, after the 7-day burn-in: 7 + {weeks} = **{answer} days**. "
+                 "The burn-in week's users are not counted: their lift is inflated by novelty.")
+    else:
+        text += f"In whole weeks, at least one: `full_week_days({c['days']:.2f})` = **{answer} days**."
+    rough = c["rough"]
+    return text + f" (The rule of thumb 16·p(1 − p)/δ² gives {rough:,} per arm instead of {c['n']:,}.)"
+
+
+def _test_length(rng, difficulty, sc) -> dict[str, Any]:
+    c = _length_case(rng, difficulty, sc)
+    if c is None:
+        return _nan(COUNT)
+    burn = 7 if difficulty == 3 else 0
+    answer = burn + full_week_days(c["days"])
+    users = f"{c['users']} * {c['share']!r}" if difficulty == 2 else f"{c['users']}"
+    return dict(
+        title="Test length in whole weeks",
+        prompt=_length_prompt(c, difficulty),
+        expected=answer,
+        units="days",
+        slips=_merged(_length_slips(c, difficulty), COUNT),
+        hints=(
+            "First the users the test needs (both arms), then the days they take to arrive; then the calendar: whole weeks"
+            + (", after a burn-in week." if difficulty == 3 else "."),
+            "`sample_size_per_arm(p_baseline, p_treatment)` gives users per arm (the rule of thumb is 16·p(1 − p)/δ²); "
+            "`full_week_days(days)` rounds days up to whole weeks, at least one.",
+        ),
+        working=_length_working(c, difficulty, answer),
+        code=f"{'7 + ' if burn else ''}full_week_days(2 * sample_size_per_arm({c['p1']}, {c['p2']}) / ({users}))",
+        params={k: c[k] for k in ("p1", "p2", "users", "share", "n", "days", "rough")} | {"burn_in_days": burn},
+        seconds=(120, 150, 180)[difficulty - 1],
+        precision=COUNT,
+        so_what=_length_so_what(answer),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Registration: after the ten kinds of ``drills``, in this order
+# --------------------------------------------------------------------------------------------
+
+KINDS.update({
+    "pricing_margin": ("Price and margin of an AI feature", _pricing_margin),
+    "srm_check": ("Is the traffic split healthy", _srm_check),
+    "test_length": ("Test length in whole weeks", _test_length),
+})
+WHAT.update({
+    "pricing_margin": ("The gross margin of an AI feature's price, per seat or per use, when a few users use it a lot", "04",
+                       "dividing by the cost (a markup), or pricing for the median user"),
+    "srm_check": ("Whether the users per arm match the planned split (a χ² check) before anyone reads the metric", "05",
+                  "expecting 50/50 for an unequal split, or testing the metric instead of the counts"),
+    "test_length": ("How many days a test runs: its sample, in whole weeks, after a burn-in week when novelty inflates the first", "05",
+                    "stopping when the sample is in, mid-week, or counting the novelty week's users"),
+})
+DRILL_KINDS.update(KINDS)  # a no-op when ``drills`` imported this module; needed when this module was imported first
+_WHAT.update(WHAT)
