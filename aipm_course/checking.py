@@ -353,6 +353,19 @@ def _unit_at(value: float, kind: str, digits: int) -> float:
     return max(10.0 ** (math.floor(math.log10(abs(value))) - digits + 1), sys.float_info.min)
 
 
+_HALF_UP = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_UP)
+
+
+def _round_half_up(value: float, places: int) -> float:
+    """``value`` rounded to ``places`` decimal places as a person rounds: a half goes up, away from zero
+    (112,500 to three significant figures is 113,000, and 2.675 to two places is 2.68), reading the
+    number as it prints. Python's ``round`` sends a half to the even digit and works on the binary value."""
+    if not math.isfinite(value) or abs(value) < 1e-300 or abs(places) > 40:
+        return round(value, places)
+    exact = decimal.Decimal(repr(value))
+    return float(exact.quantize(decimal.Decimal(1).scaleb(-places), context=_HALF_UP))
+
+
 @dataclasses.dataclass(frozen=True)
 class Precision:
     """The precision a numeric question asks for, stated in its prompt: the answer policy.
@@ -404,7 +417,7 @@ class Precision:
             return float(math.floor(value + 0.5))
         unit = _unit_at(value, self.kind, self.digits)
         places = -round(math.log10(unit))
-        return round(value, places)
+        return _round_half_up(value, places)
 
     def format(self, value: float, percent: bool = False) -> str:
         """The value written at this precision, e.g. "0.885", "4,040", "27.1%" (percent=True)."""

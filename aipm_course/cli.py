@@ -171,7 +171,7 @@ def _cmd_practice(args: argparse.Namespace) -> int:
     if args.history:
         return terminal.history()
     if args.mock:
-        return terminal.mock(seed=args.seed, scenario=args.scenario)
+        return terminal.mock(seed=args.seed, scenario=args.scenario, minutes=args.minutes, kinds=args.kinds)
     return terminal.session(minutes=args.minutes, kinds=args.kinds, seed=args.seed, scenario=args.scenario)
 
 
@@ -289,17 +289,21 @@ def build_parser() -> argparse.ArgumentParser:
     portfolio.add_argument("--author", default="", help="your name, shown under the title")
     portfolio.set_defaults(run=_cmd_portfolio)
 
-    from .practice import RULE
+    from .practice import HELP_EPILOG, HelpFormatter
 
     practice = _command(commands, "practice", "practise timed drills in the terminal, the kinds you need most first, with a log that remembers")
-    practice.epilog = RULE + " Your answers are kept in .aipm/practice.sqlite in your work folder."
-    practice.add_argument("--minutes", type=float, default=10, help="how long the session may take, in minutes (default 10, at most 120)")
-    practice.add_argument("--kinds", default=None, metavar="A,B", help="only these kinds, separated by commas, e.g. blast_radius,cost_per_query (default: all)")
+    practice.formatter_class = HelpFormatter  # one line per rule, and the kinds' ids listed when the help is shown
+    practice.epilog = HELP_EPILOG
+    practice.add_argument("--minutes", type=float, default=None,
+                          help="how long the session may take, in minutes (default 10, at most 120); with --mock, the interview's length (default 30)")
+    practice.add_argument("--kinds", default=None, metavar="A,B",
+                          help="only these kinds, separated by commas, e.g. blast_radius,cost_per_query (default: all; the ids are listed below)")
     practice.add_argument("--seed", type=int, default=None, help="draw the numbers from this seed (default: from the clock)")
     practice.add_argument("--scenario", default="default", metavar="NAME", help="a workshop scenario's numbers (see `aipm workshop scenarios`)")
     practice_mode = practice.add_mutually_exclusive_group()
     practice_mode.add_argument("--history", action="store_true", help="show your record per kind over sessions, and when each is due")
-    practice_mode.add_argument("--mock", action="store_true", help="a 30-minute mock interview: three drills, two open questions, then a report")
+    practice_mode.add_argument("--mock", action="store_true", help="a 30-minute mock interview: three drills, two open questions, then a report "
+                               "(--minutes changes its length; --kinds cannot be used with it)")
     practice.add_argument("--work-dir", type=Path, default=None, help=work_help)
     practice.set_defaults(run=_cmd_practice)
     return parser

@@ -1,5 +1,5 @@
 """More interview drills (lesson 06): pricing and gross margin, a sample-ratio mismatch check, and how
-long a test must run with a full-week minimum and a novelty effect.
+long a test must run in whole weeks, with a metric's window.
 
 The builders here use the helpers of ``aipm_course.drills`` and are registered there, after the
 older kinds, so every older kind keeps its numbers for a seed. Each builder returns the fields of a
@@ -10,9 +10,12 @@ returns the "so what" choice, whose right option depends on the numbers drawn.
   price per use for a target margin; and, with heavy users, the margin over all seats or the seat
   price that keeps a target margin.
 - ``srm_check`` (lesson 05): the expected users in the control arm, the χ² statistic or the p-value
-  of the users per arm against the planned split (``experiments.sample_ratio_mismatch``).
+  of the users per arm against the planned split (``experiments.sample_ratio_mismatch``); a p-value only
+  when it is at least 0.001, the alarm level.
 - ``test_length`` (lesson 05): the days a test runs: the days its sample needs, in whole weeks
-  (``experiments.full_week_days``), after a burn-in week when a novelty effect inflates the first.
+  (``experiments.full_week_days``); at difficulty 3 the metric has a 7-day window, so the test ends 7 days
+  after the last users enter. Its "so what" there is about novelty, which fades with each user's days since
+  first exposure, not with the calendar.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from .drills import (  # noqa: E402
 from .experiments import SRM_ALARM, full_week_days, sample_ratio_mismatch  # noqa: E402
 from .pricing import Usage, gross_margin  # noqa: E402
 
-__all__ = ["KINDS", "WHAT", "MARGIN_TARGET", "TEST_HORIZON_DAYS"]
+__all__ = ["KINDS", "WHAT", "MARGIN_TARGET", "TEST_HORIZON_DAYS", "WINDOW_DAYS"]
 
 MARGIN_TARGET = 0.7  # the gross margin finance asks of the add-on in the "so what" steps
 TEST_HORIZON_DAYS = 28  # the most days the roadmap gives a test in the "so what" step
@@ -58,9 +61,24 @@ STATISTIC = significant(3)  # a χ² statistic
 USERS = whole("nearest")  # an expected count of users: a whole number (the drills choose totals that make it one)
 
 
-def _so_what(prompt: str, right: tuple[str, str], wrong: Sequence[tuple[str, str]]) -> Callable[[np.random.Generator], SoWhat]:
-    """The "so what" step: a lettered choice, shuffled by the stream ``_make`` gives it."""
-    return lambda rng: SoWhat(prompt, choice(rng, right, list(wrong)))
+_Phrasing = str | tuple[str, ...]  # an option's text: one phrasing, or several of the same idea for the stream to pick from
+
+
+def _so_what(prompt: str, right: tuple[_Phrasing, str], wrong: Sequence[tuple[_Phrasing, str]]) -> Callable[[np.random.Generator], SoWhat]:
+    """The "so what" step: a lettered choice, shuffled by the stream ``_make`` gives it.
+
+    The right idea comes in a short, a middle and a long phrasing (the wrong ones sit between the short and
+    the long), and the stream picks one: the right option is the shortest in some draws, the longest in
+    others and in between in the rest, so its length tells nothing. No option states a comparison the
+    prompt's numbers settle ("its margin clears the target"): every option is an action with a reason a
+    candidate could believe, and the numbers decide which one is right."""
+    def draw(rng: np.random.Generator) -> SoWhat:
+        return SoWhat(prompt, choice(rng, (_phrased(rng, right[0]), right[1]), [(_phrased(rng, text), why) for text, why in wrong]))
+    return draw
+
+
+def _phrased(rng: np.random.Generator, text: _Phrasing) -> str:
+    return text if isinstance(text, str) else text[int(rng.integers(len(text)))]
 
 
 def _scaled(amount: float, factor: float) -> float:
@@ -148,24 +166,31 @@ def _seat_margin(rng, sc, product: tuple[str, str]) -> dict[str, Any]:
 
 
 def _seat_so_what(margin: float) -> Callable:
-    target = _pct(MARGIN_TARGET)
-    prompt = f"The seat price keeps a {_pct(round(margin, 3))} gross margin; finance's target is {target}. What do you do?"
-    keep = ("Keep the seat price: its margin clears the target", "Buyers get a bill they can plan, and each seat keeps enough after its model calls.")
-    cap = ("Add a usage cap so that heavy seats stop losing money",
-           "Nothing here points to a few heavy seats: it is the average seat's margin you computed.")
+    target, have = _pct(MARGIN_TARGET), _pct(round(margin, 3))
+    prompt = f"The seat price keeps a {have} gross margin; finance's target is {target}. What do you do?"
+    per_use = "Switch to per-use pricing to protect the margin"
+    cap = "Add a usage cap so that heavy seats stop costing so much"
     if margin >= MARGIN_TARGET:
-        return _so_what(prompt, keep, [
-            ("Switch to per-use pricing to protect the margin", "The margin already clears the target; a metered bill is harder for buyers to plan, for nothing."),
-            ("Raise the seat price: the margin is below target", f"It is not: the margin clears the {target} target, so a rise risks sales for nothing."),
-            cap,
+        return _so_what(prompt, (("Keep the seat price, and watch usage",
+                                  "Keep the seat price, and watch seat usage each month",
+                                  "Keep the seat price as it is, and watch the usage of a seat each month"),
+                                 f"{have} is at or above the {target} target: buyers keep a bill they can plan, and each seat keeps "
+                                 "enough after its model calls."), [
+            (per_use, f"The margin already reaches the {target} target; a metered bill is harder for buyers to plan, for nothing."),
+            ("Raise the seat price to get ahead of rising usage", f"At today's usage the margin reaches the {target} target: a rise "
+             "risks sales to fix a problem you do not have. Watch usage instead."),
+            (cap, "Nothing here points to a few heavy seats, and the average seat reaches the target: a cap annoys users for nothing."),
         ])
-    return _so_what(prompt, ("Cut the cost per use first: a cache, a cheaper model",
+    return _so_what(prompt, (("Cut the cost per use: a cache of answers",
+                              "Cut the cost per use first: a cache, a cheaper model",
+                              "Cut the cost per use first: cache answers, try a cheaper first model"),
                              "Every seat costs about the same here, so the lever is the cost of a use: a cache of answers and a cheaper "
                              "first model raise the margin of every seat without touching the price."), [
-        ("Keep the seat price: its margin clears the target", f"It does not: {_pct(round(margin, 3))} is below the {target} target."),
-        ("Switch to per-use pricing at the same revenue", "At the same revenue a seat costs the same to serve, so the margin is the same: "
-                                                          "how you charge does not change what a use costs."),
-        cap,
+        ("Keep the seat price: buyers value a bill they can plan", f"A bill they can plan matters, but {have} is short of the {target} "
+         "target: each seat keeps too little after its model calls."),
+        (per_use, "At the same revenue a seat costs the same to serve, so the margin is the same: how you charge does not change what a "
+                  "use costs."),
+        (cap, "Nothing here points to a few heavy seats: it is the average seat's margin you computed."),
     ])
 
 
@@ -222,21 +247,29 @@ def _per_use_margin(c: dict[str, float], things: str, label: str) -> dict[str, A
 
 
 def _per_use_so_what(margin: float, seat_margin: float) -> Callable:
-    prompt = (f"Per use earns {margin:.1%} on this customer's seats; today's seat price earns {seat_margin:.1%} on them. "
-              "What do you tell the customer?")
-    per_use = ("Agree to per use: it earns more on these seats",
-               "A heavy customer on a flat seat costs more than it pays for; per use makes each of their uses pay its cost and margin.")
-    seat = ("Keep them on the seat price: it earns more on them",
-            "At this usage the seat price covers their uses with more to spare, and their bill stays predictable.")
+    ours, seats = f"{margin:.1%}", f"{seat_margin:.1%}"
+    prompt = f"Per use earns {ours} on this customer's seats; today's seat price earns {seats} on them. What do you tell the customer?"
+    per_use = ("Agree to per use: their bill then follows use",
+               "Agree to per use: their bill then follows their use",
+               "Agree to per use: each of their uses then pays its own cost and margin")
+    seat = ("Keep them on the seat price they have today",
+            "Keep them on the seat price: a flat bill is simpler",
+            "Keep them on the seat price, and explain what a flat bill saves them")
     discount = ("Offer a discount on the seat to keep them happy", "A discount lowers the margin further, and answers a question nobody asked.")
+    both = ("Offer both plans, and let them switch between them each month",
+            "They would pick whichever costs them less each month: you would earn the lower of the two margins every time.")
     if margin > seat_margin:
-        return _so_what(prompt, per_use, [
-            (seat[0], f"It earns less on them: {seat_margin:.1%} against {margin:.1%} per use."), discount,
-            ("Refuse: per-use pricing always earns a lower margin", f"Not here: per use earns {margin:.1%}, more than the seat's {seat_margin:.1%}."),
+        return _so_what(prompt, (per_use, f"Per use earns {ours} on their seats against {seats} on the seat price: a heavy customer on a "
+                                          "flat seat pays less than their use is worth; per use makes each use pay its cost and margin."), [
+            (seat[1], f"Simpler, but on their seats the seat price earns {seats} against {ours} per use: their heavy use is what the flat "
+                      "bill fails to charge."),
+            discount, both,
         ])
-    return _so_what(prompt, seat, [
-        (per_use[0], f"It earns less: {margin:.1%} per use against {seat_margin:.1%} on the seat price."), discount,
-        ("Agree to per use and cut its price to win them over", "Per use already earns less on them; a lower price per use earns less still."),
+    return _so_what(prompt, (seat, f"The seat price earns {seats} on their seats against {ours} per use: at this usage the flat bill covers "
+                                   "their uses with more to spare, and their bill stays predictable."), [
+        (per_use[1], f"Their bill would follow their use, but per use earns {ours} on their seats against {seats} on the seat price: "
+                     "you would give away margin."),
+        discount, both,
     ])
 
 
@@ -273,20 +306,30 @@ def _per_use_price(c: dict[str, float], things: str, label: str) -> dict[str, An
 
 
 def _price_so_what(price: float, today: float, seat: float, uses: int, target: float) -> Callable:
-    prompt = (f"The {_pct(target)} target needs {_usd(round(price, 4))} a use. On today's seat, {_usd(seat)} for {uses:,} uses, they pay "
-              f"{_usd(round(today, 4))} a use. What do you tell them?")
-    keep = ("Keep them on the seat price: it already clears the target", "Their seat price comes to more per use than the target needs, "
-            "so the flat bill already earns the margin.")
-    meter = ("Move them to per use, or add a charge beyond an allowance",
-             "At their usage the seat price comes to less per use than the target needs: their extra use must pay for itself.")
+    needs, pays = _usd(round(price, 4)), _usd(round(today, 4))
+    prompt = (f"The {_pct(target)} target needs {needs} a use. On today's seat, {_usd(seat)} for {uses:,} uses, they pay {pays} a use. "
+              "What do you tell them?")
+    keep = ("Keep them on the seat price they have today",
+            "Keep them on the seat price: a flat bill is simpler",
+            "Keep them on the seat price, and explain what a flat bill saves them")
+    meter = ("Move them to per use at the target's price",
+             "Move them to per use, or charge beyond an allowance",
+             "Move them to per use, or charge for the uses beyond an allowance")
+    discount = "Offer a discount on their seats to win the deal"
     if today >= price:
-        return _so_what(prompt, keep, [
-            (meter[0], f"No need: the seat comes to {_usd(round(today, 4))} a use, above the {_usd(round(price, 4))} the target needs."),
-            ("Cut their seat price to the per-use price times uses", "That gives away the margin above the target they already pay."),
+        return _so_what(prompt, (keep, f"Their seat comes to {pays} a use, at or above the {needs} the target needs: the flat bill already "
+                                       "earns the margin."), [
+            (meter[1], f"No need: the seat comes to {pays} a use, at or above the {needs} the target needs."),
+            ("Reprice their seat at the per-use price times their uses", "That cuts their bill to the target exactly, and gives away the "
+             "margin above it that they already pay."),
+            (discount, "Nobody asked for a discount: the margin above the target is what pays for the months their usage grows."),
         ])
-    return _so_what(prompt, meter, [
-        (keep[0], f"It does not: the seat comes to {_usd(round(today, 4))} a use, below the {_usd(round(price, 4))} the target needs."),
-        ("Offer a discount on their seats to win the deal", "Their seats already earn less than the target; a discount widens the gap."),
+    return _so_what(prompt, (meter, f"Their seat comes to {pays} a use, short of the {needs} the target needs: their extra use must pay for "
+                                    "itself."), [
+        (keep[1], f"Simpler, but it comes to {pays} a use, short of the {needs} the target needs: each extra use costs you margin."),
+        (discount, "Their seats already earn less than the target; a discount widens the gap."),
+        ("Raise the seat price for every customer to cover them", "Only this customer's heavy use falls short: a rise for all makes "
+         "light seats pay for them, and they are the ones who leave."),
     ])
 
 
@@ -372,39 +415,48 @@ def _heavy_margin(c: dict[str, float], things: str, label: str) -> dict[str, Any
     )
 
 
-_TAIL_FIXES = (
-    ("Add a fair-use cap, with a paid tier for the heavy seats", "Typical seats clear the target; the gap comes from the tail, so make the "
-     "heavy use pay for itself instead of raising the price for everyone."),
-    ("Send the heavy seats' extra uses to a cheaper model", "Typical seats clear the target; the gap comes from the tail, so cut what the "
-     "heavy use costs instead of raising the price for everyone."),
-)
+_TAIL_FIXES = ("Add a fair-use cap on the heaviest seats",  # two right ideas for a gap in the tail, in four phrasings
+               "Add a fair-use cap, with a paid tier for the heavy seats",
+               "Send the heavy seats' extra uses to a cheaper model",
+               "Send the heavy seats' uses beyond an allowance to a cheaper model")
+_CAP_TAIL = _TAIL_FIXES[1]
+_PER_USE_ALL = "Price every seat per use to charge the heavy ones"
 
 
 def _heavy_so_what(margin: float, median_margin: float) -> Callable:
-    target = _pct(MARGIN_TARGET)
-    prompt = (f"Over all seats the margin is {margin:.1%}; the median seat alone keeps {median_margin:.1%}. Finance's target is {target}. "
+    target, ours, median = _pct(MARGIN_TARGET), f"{margin:.1%}", f"{median_margin:.1%}"
+    prompt = (f"Over all seats the margin is {ours}; the median seat alone keeps {median}. Finance's target is {target}. "
               "What do you do?")
-    keep = ("Keep the seat price: the whole base clears the target", "The heavy seats cost more, but over all seats the margin still "
-            "clears the target: no change is needed.")
-    cut = ("Cut the cost per use for all: a cache, a cheaper model first",
-           "Even the median seat misses the target, so the problem is the cost of every use, not only the tail.")
-    tail = lambda rng: _TAIL_FIXES[int(rng.integers(2))]  # noqa: E731 - two right ideas; the stream picks one
     if margin >= MARGIN_TARGET:
-        wrong = [(_TAIL_FIXES[0][0], f"The whole base clears the {target} target already: a cap annoys your keenest users for nothing."),
-                 ("Raise the seat price to cover the heavy seats", f"They are covered: over all seats the margin clears the {target} target."),
-                 (cut[0], "The margin already clears the target; cutting the cost per use is a nice-to-have, not the call now.")]
-        return lambda rng: SoWhat(prompt, choice(rng, keep, wrong))
+        return _so_what(prompt, (("Keep the seat price, watch the heavy seats",
+                                  "Keep the seat price, and watch the heavy seats' usage",
+                                  "Keep the seat price, and watch each month how the heavy seats grow"),
+                                 f"The heavy seats cost more, but over all seats the margin, {ours}, still reaches the {target} target: "
+                                 "no change is needed."), [
+            (_CAP_TAIL, f"The whole base reaches the {target} target already: a cap annoys your keenest users for nothing."),
+            ("Raise the seat price to cover the heavy seats", f"They are covered: over all seats the margin reaches the {target} target."),
+            (_PER_USE_ALL, f"Over all seats the margin reaches the {target} target: metering every seat charges light users to fix nothing."),
+        ])
     if median_margin >= MARGIN_TARGET:
-        wrong = [("Raise the seat price for every seat", "Typical seats already clear the target: a rise for all makes the light seats pay "
-                  "for the heavy ones, and they are the ones who leave."),
-                 (keep[0], f"It does not: the median seat clears it, but over all seats the margin is {margin:.1%}."),
-                 ("Price every seat per use to charge the heavy ones", "That meters every light seat to reach a few heavy ones: a cap or "
-                  "a tier on the tail does it alone.")]
-        return lambda rng: SoWhat(prompt, choice(rng, tail(rng), wrong))
-    wrong = [(_TAIL_FIXES[0][0], f"Even the median seat misses the target ({median_margin:.1%}): capping the tail leaves the typical seat short."),
-             (keep[0], f"It does not: the margin is {margin:.1%}, under the {target} target."),
-             ("Send only the heavy seats to a cheaper model", f"Even the median seat misses the target ({median_margin:.1%}): the tail is not the whole gap.")]
-    return lambda rng: SoWhat(prompt, choice(rng, cut, wrong))
+        return _so_what(prompt, (_TAIL_FIXES, f"Typical seats reach the target ({median}); the gap to {ours} over all seats comes from "
+                                              "the tail, so make the heavy use pay for itself or cost less, instead of raising the price "
+                                              "for everyone."), [
+            ("Raise the seat price for every seat to cover the heavy tail", "Typical seats already reach the target: a rise for all makes the "
+             "light seats pay for the heavy ones, and they are the ones who leave."),
+            ("Keep the seat price: the median seat is fine", f"The median seat reaches it, but over all seats the margin is {ours}: the "
+             "heavy seats cost more than the price brings in."),
+            (_PER_USE_ALL, "That meters every light seat to reach a few heavy ones: a cap or a tier on the tail does it alone."),
+        ])
+    return _so_what(prompt, (("Cut the cost per use for all seats first",
+                              "Cut the cost per use for all: a cache, a cheaper model",
+                              "Cut the cost per use for all seats: cache answers, a cheaper first model"),
+                             f"Even the median seat keeps only {median}, short of the target: the problem is the cost of every use, not "
+                             "only the tail."), [
+        (_CAP_TAIL, f"Even the median seat is short of the target ({median}): capping the tail leaves the typical seat short."),
+        ("Keep the seat price and wait for usage to settle", f"Waiting changes nothing: at {ours} over all seats and {median} for the "
+         "median seat, a typical seat is short of the target already."),
+        (_TAIL_FIXES[2], f"Even the median seat is short of the target ({median}): the tail is not the whole gap."),
+    ])
 
 
 def _heavy_price(c: dict[str, float], things: str, label: str) -> dict[str, Any]:
@@ -442,22 +494,43 @@ def _heavy_price(c: dict[str, float], things: str, label: str) -> dict[str, Any]
 
 
 def _market_so_what(price: float, median_price: float, market: float) -> Callable:
-    prompt = (f"The target needs {_usd(round(price, 2))} a seat over all seats, or {_usd(round(median_price, 2))} if every seat were the "
-              f"median. Similar add-ons sell at about {_usd(market)} a seat. What do you do?")
-    at_price = (f"Set the seat price at {_usd(round(price, 2))}: under the market", "It clears the target over all seats and still "
-                "sells below similar add-ons.")
-    cap = ("Price near the market, with a fair-use cap on heavy seats", "A typical seat clears the target at the market price; the "
-           "heavy seats are what a flat price cannot cover, so they pay for their extra use.")
-    cut = ("Cut the cost per use first: even median seats cost too much", "At the market price even the median seat misses the target: "
-           "no price structure fixes that; the cost of a use must fall.")
+    needs, median, going = _usd(round(price, 2)), _usd(round(median_price, 2)), _usd(market)
+    prompt = (f"The target needs {needs} a seat over all seats, or {median} if every seat were the median. Similar add-ons sell at "
+              f"about {going} a seat. What do you do?")
+    at_price = ("Set the seat price that the target needs",
+                "Set the seat price the target needs over all seats",
+                "Set the seat price the target needs over all seats, and keep it flat")
+    cap = ("Price near the market, cap heavy seats",
+           "Price near the market, with a cap on heavy seats",
+           "Price near the market, with a fair-use cap on heavy seats")
+    cut = ("Cut the cost per use before pricing",
+           "Cut the cost per use first, then set the price",
+           "Cut the cost per use first: a cache, a cheaper first model")
+    median_seat = ("Price for the median seat, the typical buyer", "Priced for the median seat, the heavy seats go unpaid for: over all "
+                   "seats the margin falls short of the target.")
+    dearer = f"Buyers compare: {needs} is above the {going} similar add-ons sell at."
     if market >= price:
-        return _so_what(prompt, at_price, [(cap[0], "No cap is needed: a flat price that covers every seat already sells under the market."),
-                                           (cut[0], "Not needed: the price the target asks is below the market already.")])
+        return _so_what(prompt, (at_price, f"{needs} reaches the target over all seats and still sells at or below similar add-ons, "
+                                           f"{going}."), [
+            (cap[2], "No cap is needed: a flat price that covers every seat already sells at or below the market."),
+            ("Cut the cost per use first: a cache, a cheaper model", "Not needed now: the price the target needs already sells at or "
+             "below the market."),
+            median_seat,
+        ])
     if market >= median_price:
-        return _so_what(prompt, cap, [(at_price[0], f"It is not under the market: {_usd(round(price, 2))} is above {_usd(market)}."),
-                                      (cut[0], "A typical seat clears the target at the market price: the tail is the problem.")])
-    return _so_what(prompt, cut, [(at_price[0], f"It is not under the market: {_usd(round(price, 2))} is above {_usd(market)}."),
-                                  (cap[0], "Even the median seat misses the target at the market price: a cap on the tail is not enough.")])
+        return _so_what(prompt, (cap, f"A typical seat reaches the target at the market price ({median} needed, {going} paid); the heavy seats "
+                                      "are what a flat price cannot cover, so they pay for their extra use."), [
+            (at_price[1], f"{dearer} The gap comes only from the heavy seats: charge them, not everyone."),
+            ("Price at the market and accept the margin it gives", "At the market price the heavy seats pull the margin under the target; "
+             "a cap on them keeps the typical seat at the market price and the margin whole."),
+            median_seat,
+        ])
+    return _so_what(prompt, (cut, f"At the market price, {going}, even the median seat falls short of the target ({median} needed): no price "
+                                  "structure fixes that; the cost of a use must fall."), [
+        (at_price[1], dearer),
+        (cap[1], "Even the median seat falls short of the target at the market price: a cap on the tail is not enough."),
+        median_seat,
+    ])
 
 
 def _pricing_margin(rng, difficulty, sc) -> dict[str, Any]:
@@ -534,7 +607,12 @@ def _srm_case(rng, difficulty: int, sc) -> dict[str, Any]:
     rate = float(_pick(rng, [0.03, 0.05, 0.08, 0.12]))
     lifts = (0.0, float(_pick(rng, [0.03, 0.05, 0.08])), float(_pick(rng, [-0.02, 0.04])))
     converted = tuple(int(round(n * rate * (1 + lift))) for n, lift in zip(counts, lifts))
-    ask = _pick(rng, ["expected", "statistic", "p_value"] if difficulty < 3 else ["statistic", "p_value"])
+    # A p-value is asked only when it is at least the alarm level, 0.001: three significant figures of a smaller one
+    # (2.22e-05) test the learner's rounding, not the check. Below it, the question asks for χ² or the expected count.
+    asks = ["expected", "statistic", "p_value"] if difficulty < 3 else ["statistic", "p_value"]
+    if _upper(_chi2(counts, shares), len(shares) - 1) < SRM_ALARM:
+        asks.remove("p_value")
+    ask = _pick(rng, asks)
     return dict(shares=shares, counts=counts, converted=converted, ask=ask, days=int(_pick(rng, [7, 10, 14])))
 
 
@@ -599,7 +677,21 @@ def _srm_slips(case: dict[str, Any], difficulty: int) -> list[Slip]:
     if difficulty >= 2:
         wrong = _chi2(counts, even)
         slips.insert(0, Slip(ignored.name, wrong if ask == "statistic" else _upper(wrong, df), ignored.feedback))
-    return slips
+    return _with_zero(slips) if ask == "p_value" else slips
+
+
+_NEVER_ZERO = "A p-value is never exactly 0: it is the chance of a χ² at least as large as this one."
+
+
+def _with_zero(slips: list[Slip]) -> list[Slip]:
+    """A p-value question's slips, with a word for the answer 0. A slip whose p-value cannot be told from 0 at
+    three significant figures (a χ² far out in the tail, such as the one against an equal split) becomes 0, so the
+    checker matches the answer 0 to it as it matches the tiny number itself, and says so before its own step: a
+    learner who wrote 0 hears why their route gives 0. When no slip gives 0, a slip of its own answers it."""
+    if not any(SHARE.indistinct(s.value, 0.0) for s in slips):
+        return [*slips, Slip("zero", 0.0, f"{_NEVER_ZERO} Work out its upper tail, then give it to three significant figures.")]
+    tiny = f"{_NEVER_ZERO} Yours is 0 to three significant figures, the p of a χ² far out in the tail. The usual route to it: "
+    return [Slip(s.name, 0.0, tiny + s.feedback) if SHARE.indistinct(s.value, 0.0) else s for s in slips]
 
 
 def _srm_working(case: dict[str, Any], result) -> str:
@@ -630,21 +722,28 @@ def _srm_so_what(case: dict[str, Any], result, difficulty: int) -> Callable:
               f"sample-ratio check gives {'p = ' + p if result.p_value >= 1e-4 else 'p < 0.0001'} (the alarm is {_ALARM}). What do you do?")
     reweight = "Reweight the arms to the planned split, then read it"
     if result.mismatch:
-        return _so_what(prompt, ("Do not read the metric: find why an arm lost users, fix, re-run",
+        return _so_what(prompt, (("Do not read the metric: find the cause",
+                                  "Do not read the metric: find the cause, fix it, re-run",
+                                  "Do not read the metric: find why an arm lost users, fix, re-run"),
                                  "A split this far off is not chance: bots, a redirect, a crash in one arm or assignment at the wrong time "
                                  "made the arms hold different users, so the metric compares unlike groups."), [
-            ("Read the metric: the difference is real, so act on it", "With a mismatch the arms hold different kinds of users: the "
-             "difference may come from who went missing, not from the change."),
+            ("Read the metric, and note the split in the write-up", "A note does not fix it: with a mismatch the arms hold different "
+             "kinds of users, so the difference may come from who went missing, not from the change."),
             (reweight, "Reweighting fixes the counts, not who is missing: the users an arm lost are not a random share, so the bias stays."),
-            ("Keep it running: the split evens out with more users", "A broken assignment does not heal with time: the χ² grows with the "
-             "sample, and the bias stays."),
+            ("Keep it running: the split evens out as more users arrive", "A broken assignment does not heal with time: the χ² grows "
+             "with the sample, and the bias stays."),
         ])
-    third = (("Alarm: the split is far from 50/50, so stop it", f"The check is against the planned split, {_split_words(case['shares'])}, "
-              "not 50/50: against that plan the gap is chance.") if difficulty >= 2 else
-             ("Find the bug that made the arms uneven, then re-run", f"There is no bug to find: p = {p} is above the {SRM_ALARM:g} alarm, so "
-              "a gap this size is chance."))
-    return _so_what(prompt, ("The split is healthy: read the metric as planned", f"p is above {SRM_ALARM:g}: a gap this size is chance, so "
-                             "the arms are comparable, and the metric can be read once, at the planned end."), [
+    even = "50/50" if len(case["counts"]) == 2 else "an equal split"
+    uneven = "the split is far from 50/50" if len(case["counts"]) == 2 else "the arms are far from equal"
+    third = ((f"Alarm: {uneven}, so stop it", f"The check is against the planned split, {_split_words(case['shares'])}, "
+              f"not {even}: against that plan the gap is chance.") if difficulty >= 2 else
+             ("Find the bug that made the arms uneven first", f"There is no bug to find: p = {p}, and the alarm is {_ALARM}, so a "
+              "gap this size is chance."))
+    return _so_what(prompt, (("The split is healthy: read the metric",
+                              "The split is healthy: read the metric as planned",
+                              "The split is healthy: read the metric once, at the planned end"),
+                             f"p = {p}, and the alarm is {_ALARM}: a gap this size is chance, so the arms are comparable, and the metric "
+                             "can be read once, at the planned end."), [
         ("Stop the test: the arms are not exactly the planned split", "Arms are never exactly the planned split; the check asks whether "
          "the gap is more than chance, and it is not."),
         (reweight, "There is nothing to correct: the split is within chance. (After a real mismatch, reweighting would not remove the bias.)"),
@@ -676,11 +775,14 @@ def _srm_check(rng, difficulty, sc) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-# Test length: whole weeks and a novelty week (lesson 05)
+# Test length: whole weeks, and the days a metric's window adds (lesson 05)
 # --------------------------------------------------------------------------------------------
 
+WINDOW_DAYS = 7  # the window of the metric at difficulty 3: whether a user comes back within 7 days of entering
 _WEEKS = ("Weekday and weekend users behave differently, so a test runs in whole weeks, at least one: round the days up to a multiple "
           "of 7, or every weekday does not count the same.")
+_ENTRY_WEEKS = ("Weekday and weekend users behave differently, so users enter for whole weeks, at least one: round the days the sample "
+                "takes to enter up to a multiple of 7, then add the last users' 7 days.")
 _NEAREST_WEEK = "You rounded to the nearest week. A test needs its whole sample: round the days up to the next whole week."
 _SHORTCUT = ("That is the rule of thumb n ≈ 16·p(1 − p)/δ² per arm (p the baseline rate, δ the change): good for a first estimate "
              "aloud, but here it lands on another number of weeks. This drill asks for the exact sample size: "
@@ -688,56 +790,67 @@ _SHORTCUT = ("That is the rule of thumb n ≈ 16·p(1 − p)/δ² per arm (p the
 
 
 _BASELINES = (0.04, 0.05, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.25, 0.30)
-_METRICS = ("finish setting up their account", "accept a suggested reply", "come back within a week", "upgrade to a paid plan",
-            "rate the answer as helpful")
+# Difficulties 1 and 2: a metric known on the visit itself, so the last user's result is in the day they enter.
+_METRICS = ("finish sign-up in their first session", "accept a suggested reply", "click a result on the first page of search",
+            "rate the answer as helpful", "start a free trial from the pricing page")
+# Difficulty 3: a metric with a 7-day window, known only once a user's 7 days are over.
+_WINDOW_METRICS = ("come back within 7 days of their first visit", "use the assistant again within 7 days of their first visit",
+                   "invite a teammate within 7 days of their first visit", "save a second document within 7 days of their first visit")
 
 
 def _length_case(rng, difficulty: int, sc) -> dict[str, Any] | None:
-    """The traffic first: 500 to 20,000 users a day, spread evenly on a log scale; a scenario may shrink it
-    but not grow it, so a test still takes days. Then, among the baselines, changes (and, at difficulty 2,
-    the test's share of traffic), one whose sample takes a few days to five weeks at that traffic: first a
-    number of whole weeks, evenly among those the traffic allows, then a case that takes it."""
-    users = max(50, int(float(f"{10 ** float(rng.uniform(2.7, 4.3)) * min(sc.volume, 1.0):.3g}")))
-    low = 7.0 if difficulty == 3 else 1.5  # with a burn-in week, a sample of a week or less would make the main slip the answer
-    shares = (0.1, 0.2, 0.25, 0.5) if difficulty == 2 else (1.0,)
-    fits: dict[int, list] = {}  # whole weeks -> the (baseline, change, share) that take that many at this traffic
+    """First the whole weeks the sample takes, 1 to 5, each as likely; then a baseline, a change (and, at
+    difficulty 2, the test's share of traffic) among those that can take that many weeks at 500 to 20,000
+    users a day (a scenario may shrink the traffic but not grow it); then the users a day, spread evenly
+    on a log scale over the traffic that gives that many weeks, at three significant figures."""
+    weeks = int(rng.integers(1, 6))
+    scale = min(sc.volume, 1.0)
+    bottom, top = 10**2.7 * scale, 10**4.3 * scale
+    shortest = max(1.5, 7.0 * (weeks - 1))  # the sample's days lie in (shortest, 7 × weeks]
+    fits = []
     for p1 in _BASELINES:
         for lift in (0.01, 0.02, 0.03) if p1 < 0.2 else (0.02, 0.03):
-            for share in shares:
-                days = 2 * _per_arm(p1, round(p1 + lift, 4)) / (users * share)
-                if low < days <= 36:
-                    fits.setdefault(full_week_days(days), []).append((p1, lift, share))
+            for share in (0.1, 0.2, 0.25, 0.5) if difficulty == 2 else (1.0,):
+                user_days = 2 * _per_arm(p1, round(p1 + lift, 4)) / share  # users a day × days the sample takes
+                low, high = max(bottom, user_days / (7 * weeks)), min(top, user_days / shortest)
+                if high > 1.05 * low:
+                    fits.append((p1, lift, share, low, high))
     if not fits:
         return None
-    weeks = sorted(fits)[int(rng.integers(len(fits)))]  # every length the traffic allows is as likely
-    p1, lift, share = fits[weeks][int(rng.integers(len(fits[weeks])))]
+    p1, lift, share, low, high = fits[int(rng.integers(len(fits)))]
+    users = max(50, int(float(f"{math.exp(rng.uniform(math.log(low), math.log(high))):.3g}")))
     p2 = round(p1 + lift, 4)
     n = _per_arm(p1, p2)
-    return dict(p1=p1, p2=p2, users=users, share=share, n=n, days=2 * n / (users * share), rough=math.ceil(16 * p1 * (1 - p1) / lift**2 - 1e-9),
-                metric=_pick(rng, _METRICS))
+    days = 2 * n / (users * share)
+    if not shortest < days <= 7 * weeks:  # the rounding of the users a day moved it out
+        return None
+    return dict(p1=p1, p2=p2, users=users, share=share, n=n, days=days, rough=math.ceil(16 * p1 * (1 - p1) / lift**2 - 1e-9),
+                metric=_pick(rng, _WINDOW_METRICS if difficulty == 3 else _METRICS))
 
 
 def _length_prompt(c: dict[str, Any], difficulty: int) -> str:
-    base = (f"Today {_pct(c['p1'])} of users {c['metric']}. You want to detect a rise to {_pct(c['p2'])} with a two-sided test at "
+    new = "new " if difficulty == 3 else ""
+    base = (f"Today {_pct(c['p1'])} of {new}users {c['metric']}. You want to detect a rise to {_pct(c['p2'])} with a two-sided test at "
             "α = 0.05 and power 0.8, split 50/50.")
     if difficulty == 2:
-        traffic = f" The product has {c['users']:,} users a day, and the test gets {_pct(c['share'])} of them."
-    else:
-        traffic = f" {c['users']:,} users a day enter the test."
-    weeks = " Weekday and weekend users behave differently."
-    if difficulty == 3:
-        weeks += (" Launches like this one show a novelty effect: in the first week users try the new thing out of curiosity and the "
-                  "lift is inflated, so the first 7 days are a burn-in whose users do not count toward the sample.")
-    return base + traffic + weeks + " How many days must the test run" + (" in all, burn-in included?" if difficulty == 3 else "?")
+        return (base + f" The product has {c['users']:,} users a day, and the test gets {_pct(c['share'])} of them. Weekday and weekend "
+                "users behave differently. How many days must the test run?")
+    if difficulty == 1:
+        return (base + f" {c['users']:,} users a day enter the test. Weekday and weekend users behave differently. How many days must "
+                "the test run?")
+    return (base + f" {c['users']:,} new users a day enter the test, on their first visit. Weekday and weekend users behave differently, "
+            "so users enter for whole weeks, at least one, until the sample is in. A user's result is known once their "
+            f"{WINDOW_DAYS} days are over. How many days from the first user's entry until the last user's result is in?")
 
 
 def _length_slips(c: dict[str, Any], difficulty: int) -> list[Slip]:
     days, users, n = c["days"], c["users"], c["n"]
-    burn = 7 if difficulty == 3 else 0
+    window = WINDOW_DAYS if difficulty == 3 else 0
     slips = [
-        Slip("sample_days_only", burn + _up(days), _WEEKS),
-        Slip("one_arm_only", burn + full_week_days(days / 2), "You counted one arm. Both arms need that many users, so the sample needs twice as many."),
-        Slip("nearest_week", burn + 7 * max(1, round(days / 7)), _NEAREST_WEEK),
+        Slip("sample_days_only", window + _up(days), _ENTRY_WEEKS if window else _WEEKS),
+        Slip("one_arm_only", window + full_week_days(days / 2),
+             "You counted one arm. Both arms need that many users, so the sample needs twice as many."),
+        Slip("nearest_week", window + 7 * max(1, round(days / 7)), _NEAREST_WEEK),
         Slip("users_not_days", 2 * n, "That is how many users the test needs in all, not days. Divide by the users who enter the test each day."),
         Slip("per_arm_users", n, "That is the users each arm needs, not days. Both arms' users / the users who enter the test each day."),
     ]
@@ -745,35 +858,89 @@ def _length_slips(c: dict[str, Any], difficulty: int) -> list[Slip]:
         slips.insert(1, Slip("all_users_in_the_test", full_week_days(2 * n / users),
                              "You counted every user. Only the test's share of them enters it each day."))
     if difficulty == 3:
-        slips.insert(0, Slip("counted_burn_in_users", full_week_days(days),
-                             "You counted the burn-in week's users toward the sample. Their lift is inflated by novelty, so the sample's "
-                             "whole weeks come after the burn-in week."))
-        slips.append(Slip("no_burn_in_no_weeks", _up(days), "That is the days the sample needs, and nothing more: add the whole weeks and the burn-in week."))
-    slips.append(Slip("rule_of_thumb", burn + full_week_days(2 * c["rough"] / (users * c["share"])), _SHORTCUT))
+        slips.insert(0, Slip("forgot_the_window", full_week_days(days),
+                             f"That is the day the last users enter. Their result is known only once their {WINDOW_DAYS} days are over: "
+                             "the test ends when they are measured."))
+        slips.append(Slip("no_weeks_no_window", _up(days), "That is the days the sample takes to enter, and nothing more: users enter "
+                          f"for whole weeks, and the last of them need their {WINDOW_DAYS} days."))
+    slips.append(Slip("rule_of_thumb", window + full_week_days(2 * c["rough"] / (users * c["share"])), _SHORTCUT))
     return slips
 
 
+_RETHINK = ("Rethink it: a bigger change, more traffic",
+            "Rethink it: test a bigger change, or find more traffic",
+            "Rethink it: a bigger change, a more sensitive metric, or more traffic")
+
+
 def _length_so_what(answer: int) -> Callable:
+    """Difficulties 1 and 2: a significant peek on day 4, and the roadmap's horizon."""
     prompt = (f"On day 4 the dashboard shows the lift as significant (p = 0.03), and a sales lead asks to stop and ship. The test needs "
               f"{answer} days; the roadmap gives it at most {TEST_HORIZON_DAYS}. What do you do?")
-    ship = ("Ship now: p = 0.03 is below 0.05, so the lift is real", "Day 4 is a peek: read every day, a test crosses p < 0.05 by chance "
+    ship = ("Ship now: the dashboard already shows significance", "Day 4 is a peek: read every day, a test crosses p < 0.05 by chance "
             "far more often than 5%, and four days miss part of the week.")
-    week = ("Stop at day 7: one full week is enough to read it", f"A week is the minimum, not the sample: the test needs {answer} days to "
+    week = ("Stop at day 7: a full week covers the weekly cycle", f"A week is the minimum, not the sample: the test needs {answer} days to "
             "reach its power.")
     if answer == 7:
         week = ("Run a second week too, to be on the safe side", "The test needs 7 days: a second week adds nothing its plan asks for, "
                 "and delays the decision a week.")
     if answer <= TEST_HORIZON_DAYS:
-        return _so_what(prompt, (f"Keep it running to day {answer}, then read it once", "Day 4 is a peek over part of a week: the test "
-                                 "fits in the time, so let it reach its sample and read it at the planned end."), [
+        return _so_what(prompt, (("Keep it running to its planned end",
+                                  "Keep it running, then read it at the planned end",
+                                  "Keep it running: read it once, at its planned end, on the full sample"),
+                                 f"Day 4 is a peek over part of a week: the test needs {answer} days and has {TEST_HORIZON_DAYS}, so let it "
+                                 "reach its sample and read it at the planned end."), [
             ship, week,
             ("Stop now and re-run it later as a bigger test", "The planned test fits in the time you have: there is no reason to throw its users away."),
         ])
-    return _so_what(prompt, (f"Rethink it: it cannot reach its sample in {TEST_HORIZON_DAYS} days", "At this traffic the test is "
-                             "underpowered in the time you have: test a bigger change or a more sensitive metric, or find more traffic."), [
+    return _so_what(prompt, (_RETHINK, f"The test needs {answer} days and the roadmap gives {TEST_HORIZON_DAYS}: at this traffic it is "
+                                       "underpowered in the time you have. Test a bigger change or a more sensitive metric, or find "
+                                       "more traffic."), [
         ship, week,
-        (f"Run it {TEST_HORIZON_DAYS} days and read whatever it shows", "Underpowered: a miss would not mean no effect, and a hit would "
+        ("Run it as long as the roadmap allows, then read whatever it shows", "Underpowered: a miss would not mean no effect, and a hit would "
          "overstate the lift."),
+    ])
+
+
+_PER_USER = ("Novelty is per user, not per calendar week: {who} just as new to it in their first days. To see it, compare the lift by "
+             "days since each user first saw the feature, and watch whether it settles.")
+
+
+def _calendar_novelty(enrol: int) -> tuple[str, str]:
+    """The tempting wrong idea that a calendar week removes novelty: drop the first week's users or, when the users
+    enter for one week only, start again a week later."""
+    if enrol > 7:
+        return ("Drop the first week's users: they saw it while it was new",
+                _PER_USER.format(who="users who enter in week two are"))
+    return ("Restart the entry a week later, once the novelty fades", _PER_USER.format(who="users who enter a week later are"))
+
+
+def _window_so_what(answer: int) -> Callable:
+    """Difficulty 3: the enrolment is over but the last users are not measured yet, and a worry about novelty."""
+    enrol = answer - WINDOW_DAYS
+    prompt = (f"The last users enter on day {enrol}, and the users measured so far show a lift. The test needs {answer} days; the roadmap "
+              f"gives it at most {TEST_HORIZON_DAYS}. A colleague suspects novelty: users try anything new. What do you do?")
+    if answer <= TEST_HORIZON_DAYS:
+        return _so_what(prompt, (("Wait until the last users are measured",
+                                  "Wait until the last users are measured, then read it",
+                                  "Wait until the last users are measured; then follow the early users"),
+                                 f"A user counts once their {WINDOW_DAYS} days are over, so the sample is in on day {answer}: read it once "
+                                 "then. Novelty is per user, by days since first exposure: follow the first users into their later weeks "
+                                 "and watch whether the lift settles."), [
+            _calendar_novelty(enrol),
+            ("Read it now: every user the sample needs has entered", f"Entered is not measured: the users of the last {WINDOW_DAYS} days "
+             f"have not had their {WINDOW_DAYS} days yet, so the sample is not in until day {answer}."),
+            ("Run two more weeks so that the novelty wears off", f"More weeks bring more new users, each measured over their own first "
+             f"{WINDOW_DAYS} days: novelty follows each user's days since first exposure, not the calendar. Follow the first users' later "
+             "weeks instead."),
+        ])
+    return _so_what(prompt, (_RETHINK, f"The last users' results come in on day {answer}, after the roadmap's {TEST_HORIZON_DAYS}: "
+                                       "as planned the test cannot be read in time. Test a bigger change or a more sensitive metric, "
+                                       "or find more traffic."), [
+        _calendar_novelty(enrol),
+        ("Read it on the roadmap's last day, with whoever is measured", "Underpowered: fewer users than the sample needs are measured by "
+         "then, so a miss would not mean no effect, and a hit would overstate the lift."),
+        ("Count the last users before their 7 days are over", "A user counted early has had fewer days to come back: the rate mixes "
+         "windows and drops, and the test no longer measures the metric it was sized for."),
     ])
 
 
@@ -784,8 +951,9 @@ def _length_working(c: dict[str, Any], difficulty: int, answer: int) -> str:
             f"{c['users']:,}{share}. Days for the sample: {2 * c['n']:,} / {in_test:,.0f} = {c['days']:.2f}. ")
     weeks = full_week_days(c["days"])
     if difficulty == 3:
-        text += (f"In whole weeks: `full_week_days({c['days']:.2f})` = {weeks}, after the 7-day burn-in: 7 + {weeks} = **{answer} days**. "
-                 "The burn-in week's users are not counted: their lift is inflated by novelty.")
+        text += (f"Users enter for whole weeks: `full_week_days({c['days']:.2f})` = {weeks}, so the last users enter on day {weeks}. "
+                 f"Their results are in {WINDOW_DAYS} days later: {weeks} + {WINDOW_DAYS} = **{answer} days**, itself whole weeks, so "
+                 "the read gives every weekday the same weight.")
     else:
         text += f"In whole weeks, at least one: `full_week_days({c['days']:.2f})` = **{answer} days**."
     rough = c["rough"]
@@ -796,8 +964,8 @@ def _test_length(rng, difficulty, sc) -> dict[str, Any]:
     c = _length_case(rng, difficulty, sc)
     if c is None:
         return _nan(COUNT)
-    burn = 7 if difficulty == 3 else 0
-    answer = burn + full_week_days(c["days"])
+    window = WINDOW_DAYS if difficulty == 3 else 0
+    answer = full_week_days(c["days"]) + window
     users = f"{c['users']} * {c['share']!r}" if difficulty == 2 else f"{c['users']}"
     return dict(
         title="Test length in whole weeks",
@@ -807,16 +975,16 @@ def _test_length(rng, difficulty, sc) -> dict[str, Any]:
         slips=_merged(_length_slips(c, difficulty), COUNT),
         hints=(
             "First the users the test needs (both arms), then the days they take to arrive; then the calendar: whole weeks"
-            + (", after a burn-in week." if difficulty == 3 else "."),
+            + (f" of entry, then the {WINDOW_DAYS} days the last users need before their result is known." if window else "."),
             "`sample_size_per_arm(p_baseline, p_treatment)` gives users per arm (the rule of thumb is 16·p(1 − p)/δ²); "
             "`full_week_days(days)` rounds days up to whole weeks, at least one.",
         ),
         working=_length_working(c, difficulty, answer),
-        code=f"{'7 + ' if burn else ''}full_week_days(2 * sample_size_per_arm({c['p1']}, {c['p2']}) / ({users}))",
-        params={k: c[k] for k in ("p1", "p2", "users", "share", "n", "days", "rough")} | {"burn_in_days": burn},
+        code=f"full_week_days(2 * sample_size_per_arm({c['p1']}, {c['p2']}) / ({users})){f' + {window}' if window else ''}",
+        params={k: c[k] for k in ("p1", "p2", "users", "share", "n", "days", "rough")} | {"window_days": window},
         seconds=(120, 150, 180)[difficulty - 1],
         precision=COUNT,
-        so_what=_length_so_what(answer),
+        so_what=(_window_so_what if window else _length_so_what)(answer),
     )
 
 
@@ -834,8 +1002,8 @@ WHAT.update({
                        "dividing by the cost (a markup), or pricing for the median user"),
     "srm_check": ("Whether the users per arm match the planned split (a χ² check) before anyone reads the metric", "05",
                   "expecting 50/50 for an unequal split, or testing the metric instead of the counts"),
-    "test_length": ("How many days a test runs: its sample, in whole weeks, after a burn-in week when novelty inflates the first", "05",
-                    "stopping when the sample is in, mid-week, or counting the novelty week's users"),
+    "test_length": ("How many days a test runs: its sample, in whole weeks, and the days a metric's window adds before the last users "
+                    "are measured", "05", "stopping when the sample is in, mid-week, or before the last users' window is over"),
 })
 DRILL_KINDS.update(KINDS)  # a no-op when ``drills`` imported this module; needed when this module was imported first
 _WHAT.update(WHAT)

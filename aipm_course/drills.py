@@ -1409,6 +1409,11 @@ def _two_sig(x: float) -> float:
     return float(f"{x:.2g}")
 
 
+def _plain(x: float) -> str:
+    """A positive round number (two significant figures) written out in full: 1,200,000, 4.5, 0.042."""
+    return f"{x:,.{max(0, 1 - math.floor(math.log10(x)))}f}"
+
+
 def _either_side(rng, value: float, factors: Sequence[float] = (0.5, 0.7, 1.4, 2.0)) -> float:
     """A round number (two significant figures) below or above ``value``: the budget, limit or volume a
     "so what" compares the answer with. The side is drawn, so the right decision varies from seed to seed."""
@@ -1419,7 +1424,7 @@ def _dollars(x: float) -> str:
     """A round amount of money as a budget or a price is said: $640, $4.50, $0.022."""
     if x >= 100:
         return f"${x:,.0f}"
-    return f"${x:,.2f}" if x >= 1 else f"${x:g}"
+    return f"${x:,.2f}" if x >= 1 else f"${_plain(x)}"
 
 
 def _decision(rng, prompt: str, options: Mapping[str, str], right: str, why: str, feedback: Mapping[str, str]) -> SoWhat:
@@ -1429,7 +1434,7 @@ def _decision(rng, prompt: str, options: Mapping[str, str], right: str, why: str
     return SoWhat(prompt, choice(rng, (options[right], why), wrong))
 
 
-ACT_ALONE_AT = 0.5  # base-rate precision: act on flags without a person when at least half of them are right
+_ACT_ALONE_AT = 0.5  # base-rate precision: act on flags without a person when at least half of them are right
 
 # things -> (act at once, a person decides first, the accuracy trap, switch it off)
 _FLAG_ACTIONS = {
@@ -1456,6 +1461,7 @@ def _precision_decision(things: str, bad: str, precision: float, prevalence: flo
     share = SHARE.format(precision, percent=True)
     wrong_share = SHARE.format(1 - precision, percent=True)
     lift = precision / prevalence
+    flag = "positive" if things == "patients" else "flag"
 
     def decide(rng) -> SoWhat:
         act, review, trap, off = _FLAG_ACTIONS[things]
@@ -1465,10 +1471,10 @@ def _precision_decision(things: str, bad: str, precision: float, prevalence: flo
             "review": f"{share} of flags are right: a person checking every one spends their time confirming the model; act and let people appeal.",
             "trap": (f"Being right about most {things} is accuracy, high because most {things} are fine. What matters for a flag is the "
                      f"share of flags that are right: {share}; and acting with no appeal leaves the rest no way back."),
-            "off": (f"A flag is still {lift:,.0f} times as likely to be {bad} as a {things[:-1]} picked at random: the flags focus "
-                    "people's time, so use them rather than drop them."),
+            "off": (f"A {flag} is still {lift:,.{0 if lift >= 10 else 1}f} times as likely to be {bad} as a {things[:-1]} picked at "
+                    f"random: the {flag}s focus people's time, so use them rather than drop them."),
         }
-        if precision >= ACT_ALONE_AT:
+        if precision >= _ACT_ALONE_AT:
             right, why = "act", f"most flags are right ({share}), so acting at once is worth it, and an appeal catches the {wrong_share} that are not."
         else:
             right, why = "review", f"only {share} of flags are right, so a person must decide before anything happens to the {wrong_share} flagged by mistake."
@@ -1486,22 +1492,25 @@ def _threshold_decision(threshold: float) -> Callable[[Any], SoWhat]:
         if today == 0.5 or not _distinct(SHARE, today, threshold):  # keep the 0.5 option and the line of today apart
             today = _two_sig(threshold * (0.4 if threshold > 0.2 else 2.5))
         now = f"{today:g}"
+        lower = today > threshold  # the line of today is above the cheapest one: move it down
         options = {
-            "lower": f"Lower the line to {t}: misses cost more than the extra flags.",
-            "raise": f"Raise the line to {t}: extra flags cost more than they save.",
-            "keep": f"Keep {now}: moving the line only swaps one error for the other.",
-            "half": "Use 0.5: above it a case is more likely bad than fine, so flag it.",
+            "move": (f"Lower the line to {t}, where the two errors cost the same." if lower
+                     else f"Raise the line to {t}, where the two errors cost the same."),
+            "trap": (f"Raise the line above {now}: fewer flags, fewer false alarms to pay." if lower
+                     else f"Lower the line below {now}: catching more cases is always worth it."),
+            "keep": f"Keep {now}: moving the line just swaps one kind of error for the other.",
+            "half": "Use 0.5: above it a case is more likely bad than fine, so flag those.",
         }
         feedback = {
-            "lower": f"Lowering it from {now} adds flags below {t}, where a flag costs more than the miss it prevents.",
-            "raise": f"Raising it lets through cases between {t} and {now}, where a flag costs less than the miss it prevents.",
+            "trap": (f"Fewer false alarms, but more misses, and a miss costs more: between {t} and {now} a flag already pays for itself."
+                     if lower else f"Below {t} a flag costs more than the miss it prevents: catching more is not worth it there."),
             "keep": f"The swap is not even: at {t} the two expected costs balance, and at {now} you pay more than you need.",
             "half": f"0.5 is right only when both errors cost the same; here they do not, so the line sits at {t}.",
         }
         if abs(threshold - 0.5) < 0.1:  # 0.5 is nearly right here: offer another wrong line instead
             options["half"] = "Flag every case: a person can sort out the false alarms later."
             feedback["half"] = f"Every fine case then costs a false alarm: below {t} a flag costs more than the miss it prevents."
-        right = "lower" if today > threshold else "raise"
+        right = "move"
         why = f"at {t} the expected cost of a flag equals the expected cost of a miss; at {now} one of them is paid for nothing."
         prompt = f"The line that keeps the expected cost lowest is {t}. Today the team flags above {now}. What do you recommend?"
         return _decision(rng, prompt, options, right, why, feedback)
@@ -1613,7 +1622,7 @@ def _break_even_decision(per_day: float, months: int) -> Callable[[Any], SoWhat]
 
     def decide(rng) -> SoWhat:
         expected = _either_side(rng, per_day, (0.4, 0.6, 1.7, 2.5))
-        v = f"{expected:,.6g}"
+        v = _plain(expected)
         ratio = expected / per_day
         options = {
             "rag": "Stay with RAG: at that volume its lower build cost wins.",
@@ -1721,7 +1730,7 @@ def _judge_decision(corrected: float, raw: float) -> Callable[[Any], SoWhat]:
     return decide
 
 
-UNATTENDED_BARS = (0.7, 0.8, 0.9)  # the share of successes at which a team lets an agent run without a person
+_UNATTENDED_BARS = (0.7, 0.8, 0.9)  # the share of successes at which a team lets an agent run without a person
 
 
 def _agent_decision(success: float, stated: str, demo: tuple[str, str]) -> Callable[[Any], SoWhat]:
@@ -1730,7 +1739,7 @@ def _agent_decision(success: float, stated: str, demo: tuple[str, str]) -> Calla
     s = SHARE.format(success, percent=True)
 
     def decide(rng) -> SoWhat:
-        needed = float(_pick(rng, UNATTENDED_BARS))
+        needed = float(_pick(rng, _UNATTENDED_BARS))
         bar = f"{needed:.0%}"
         options = {
             "alone": "Let it run alone, and spot-check a sample of finished tasks.",

@@ -5,9 +5,11 @@ assumption is believable, and whether the arithmetic from those assumptions is r
 single expected number, so an estimate here is checked that way:
 
 1. each assumption against a plausibility range. The ranges are generous: they rule out the absurd,
-   not the unusual. A value outside gets feedback that names the assumption, the range and why;
-2. the answer against what the learner's own assumptions give, to three significant figures, with
-   named slips (a day's bill for a month's, prices per 1M tokens read as per 1K, the share that goes
+   not the unusual. A value outside gets feedback that names the assumption, the range and why.
+   When each is plausible alone, combinations no single range catches are checked too: an output
+   price below the input price, a bill per user beyond the ceiling the prompt states;
+2. the answer against what the learner's own assumptions give, to two significant figures (an
+   estimate is said aloud: "about 29,000", not "28,800"), with named slips (a day's bill for a month's, prices per 1M tokens read as per 1K, the share that goes
    to a person left out, minutes for hours ...) computed from those same assumptions.
 
 A right answer from an implausible assumption is still "incorrect": the feedback names the
@@ -19,9 +21,11 @@ size, the product, traffic) come from the seed and are stated in the prompt.
     True
 
 An estimate has ``assumptions`` (``Assumption(name, label, unit, low, high, why)``), ``compute``,
-``slips``, ``worked()``, ``show()``, ``hint(n)``, ``seconds`` and ``check(values, answer)``, which
-never raises. Where a range does not come from the course's checked facts, a comment says where it
-comes from.
+``slips``, ``implausible(values)``, ``worked()``, ``show()``, ``hint(n)``, ``seconds`` and
+``check(values, answer)``, which never raises. ``worked()`` works the typical values; after a check,
+``worked(values)`` redoes the arithmetic with the learner's own assumptions ("$4,500 a month from your
+assumptions"). Every number shown is rounded as the kit rounds: a half goes up (``checking.Precision``). Where a range does not come from the course's checked
+facts, a comment says where it comes from.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import validation
-from .checking import CheckResult, Mistake, NumberSpec, Outcome, Question, RichText, is_unanswered, safe_repr, significant
+from .checking import CheckResult, Mistake, NumberSpec, Outcome, Question, RichText, decimals, is_unanswered, safe_repr, significant
 from .parameters import DEFAULT as DEFAULT_SCENARIO, Scenario, get_scenario
 
 __all__ = ["ESTIMATE_KINDS", "PRECISION", "Assumption", "Slip", "Estimate", "make_estimate"]
@@ -47,7 +51,7 @@ ESTIMATE_KINDS = {
     "estimate_experiment_reach": "Estimate a test's reach",
 }
 LEVELS = {1: "warm-up", 2: "standard", 3: "stretch"}
-PRECISION = significant(3)  # every estimate asks for three significant figures
+PRECISION = significant(2)  # an estimate is said aloud: every estimate asks for two significant figures
 DAYS_PER_MONTH = 30
 SHIFT_HOURS = 8
 SECONDS = {1: 180, 2: 240, 3: 300}  # suggested time: stating assumptions takes longer than a drill
@@ -58,26 +62,43 @@ SECONDS = {1: 180, 2: 240, 3: 300}  # suggested time: stating assumptions takes 
 # --------------------------------------------------------------------------------------------
 
 
+_SIG = {n: significant(n) for n in (2, 3, 4, 6, 10, 12)}
+_PLACES = {n: decimals(n) for n in (0, 2, 3, 4)}
+
+
+def _sig(x: float, digits: int) -> float:
+    """x to ``digits`` significant figures as the kit rounds: a half goes up (2,250 -> 2,300 at two), unlike
+    Python's round and format, which send a half to the even digit."""
+    return (_SIG.get(digits) or significant(digits)).round(x) if math.isfinite(x) else x
+
+
+def _places(x: float, places: int) -> float:
+    """x to ``places`` decimal places, a half up (2.675 -> 2.68)."""
+    return (_PLACES.get(places) or decimals(places)).round(x) if math.isfinite(x) else x
+
+
 def _num(x: float) -> str:
     """A number as people write it: 1,500, 0.25, 12.5 (no floating-point dust)."""
     if abs(x) >= 1e15 or (x != 0 and abs(x) < 1e-6):
-        return f"{x:.3g}"
-    return format(float(f"{x:.10g}"), ",.10g")
+        return f"{_sig(x, 3):.3g}"
+    return format(_sig(x, 10), ",.10g")
 
 
 def _pct(x: float) -> str:
     """A share as a percentage: 0.005 -> 0.5%, 0.3 -> 30%."""
-    return f"{float(f'{x * 100:.6g}'):g}%"
+    return f"{_sig(x * 100, 6):g}%"
 
 
 def _usd(x: float, digits: int = 4) -> str:
-    """Dollars: $3,060 for big amounts, $0.003 for small ones (``digits`` significant figures)."""
-    return "$" + (f"{x:,.2f}".removesuffix(".00") if abs(x) >= 100 else format(float(f"{x:.{digits}g}"), ",.10g"))
+    """Dollars: $3,060 for big amounts (to the cent), $0.003 for small ones (``digits`` significant figures)."""
+    return "$" + (f"{_places(x, 2):,.2f}".removesuffix(".00") if abs(x) >= 100 else format(_sig(x, digits), ",.10g"))
 
 
 def _answer(x: float, units: str) -> str:
-    text = PRECISION.format(x)
-    return f"${text}" if units.startswith("USD") else f"{text} {units}"
+    """An answer at the estimate's precision, as the check accepts it; floating-point dust goes first, so a
+    sum that is 2,250 exactly is "2,300" even when the float reads 2,249.9999999999995."""
+    text = PRECISION.format(_sig(x, 12))
+    return f"${text}" if units.startswith("USD") else f"{text} {units}".rstrip()
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,7 +112,8 @@ class Assumption:
 
     ``unit`` "share" means a share between 0 and 1. ``typical`` is a value inside the range (the
     worked example uses it); ``too_low``/``too_high`` finish the sentence "your <value> ..." for a
-    value below or above the range; ``whole`` asks for a whole number (weeks of a test).
+    value below or above the range; ``whole`` asks for a whole number (weeks of a test); ``step``
+    with ``step_name`` asks for a multiple of ``step`` (days in whole weeks: 7, "weeks").
     """
 
     name: str
@@ -104,12 +126,15 @@ class Assumption:
     too_low: str = ""
     too_high: str = ""
     whole: bool = False
+    step: float = 0.0
+    step_name: str = ""
 
     def __post_init__(self) -> None:
         low = validation.real("low", self.low)
         validation.real("high", self.high, low=low)
         if self.typical is not None:
             validation.real("typical", self.typical, low=low, high=self.high)
+        validation.real("step", self.step, low=0)
 
     def show(self, value: float) -> str:
         """A value of this assumption in words: 25%, $1.5, 1,500 tokens, 1 day."""
@@ -130,9 +155,12 @@ class Assumption:
         return f"{_num(self.low)}–{_num(self.high)} {self.unit}"
 
     def plausible(self, value: float) -> bool:
-        """True when the value lies in the range (and is whole, where a whole number is asked for)."""
+        """True when the value lies in the range (and is whole, or a multiple of ``step``, where that is asked for)."""
         inside = self.low - 1e-12 * abs(self.low) <= value <= self.high + 1e-12 * abs(self.high)
-        return inside and (not self.whole or value == math.floor(value))
+        return inside and (not self.whole or value == math.floor(value)) and self._on_step(value)
+
+    def _on_step(self, value: float) -> bool:
+        return not self.step or abs(value / self.step - round(value / self.step)) < 1e-9
 
     def feedback(self, value: float) -> str | None:
         """None for a plausible value; otherwise the sentence that names the assumption, its range and why."""
@@ -146,6 +174,9 @@ class Assumption:
             text = f"{head}; your {self.show(value)} {said or f'is {_side(value, self.low)} that'}."
             if self.unit == "share" and 2 <= value <= 100 and self.low <= value / 100 <= self.high:
                 text += f" It looks like a percentage: write a share, {_num(value / 100)} for {_num(value)}%."
+        elif not self._on_step(value):
+            text = (f"{head}, in whole {self.step_name} (multiples of {_num(self.step)} {self.unit}); "
+                    f"your {self.show(value)} is {_num(_places(value / self.step, 2))} {self.step_name}.")
         else:
             text = f"{head}, in whole {self.unit}; your {self.show(value)} is not a whole number."
         return f"{text} {self.why}"
@@ -184,7 +215,7 @@ class Estimate:
 
     ``check(values, answer)``: ``values`` maps each assumption's name (or label) to the number you
     assume; ``answer`` is your estimate. Correct when every assumption is plausible and the answer is
-    what those assumptions give, to three significant figures. Never raises.
+    what those assumptions give, to two significant figures. Never raises.
     """
 
     kind: str
@@ -202,6 +233,7 @@ class Estimate:
     slip_maker: Callable[[Mapping[str, float], float], list[Slip]] = dataclasses.field(default=None, repr=False)
     steps: Callable[[Mapping[str, float]], str] = dataclasses.field(default=None, repr=False)
     code_for: Callable[[Mapping[str, float]], str] = dataclasses.field(default=None, repr=False)
+    cross_check: Callable[[Mapping[str, float]], list[str]] | None = dataclasses.field(default=None, repr=False)
     precision = PRECISION
 
     # -- what a learner reads -------------------------------------------------------------------
@@ -247,19 +279,35 @@ class Estimate:
             raise validation.ArgumentError("values: " + _problem_text(reading.problems + _blank_text(self, reading.blanks)))
         return reading.numbers
 
+    def implausible(self, values: Mapping[str, float]) -> tuple[str, ...]:
+        """The feedback on what is implausible in these assumptions; () when every one is plausible.
+
+        First each assumption against its range; when every one is plausible alone, the combinations
+        (an output price below the input price, a bill per user beyond the ceiling the prompt states).
+        Raises ArgumentError naming what is missing, unknown or not a number: ``check`` never raises."""
+        return tuple(_notes(self, self._numbers(values)))
+
     def slips(self, values: Mapping[str, float]) -> tuple[Slip, ...]:
         """The named slips computed from these assumptions: those that are finite numbers (some may equal the
-        answer at three significant figures; the check drops those)."""
+        answer at two significant figures; the check drops those)."""
         v = self._numbers(values)
         return tuple(_slips(self, v, _safe(lambda: self.formula(v))))
 
     def worked(self, values: Mapping[str, float] | None = None) -> RichText:
-        """The arithmetic with typical values inside every range (or with your own ``values``)."""
-        v = self.typical if values is None else self._numbers(values)
-        listed = "; ".join(f"{_lower(a.label)} {a.show(v[a.name])} (plausible {a.range_text})" for a in self.assumptions)
-        which = "Typical assumptions, each inside its plausible range" if values is None else "Your assumptions"
-        body = f"{which}: {listed}.\n\n{self.steps(v)}"
-        return RichText(f"Worked estimate: {self.title}", body, self.code_for(v))
+        """The arithmetic with typical values inside every range; with your own ``values`` (after a check),
+        the same arithmetic redone from your assumptions, ending "$4,500 a month from your assumptions" and
+        marking any assumption outside its range.
+
+        Raises ArgumentError naming what is missing, unknown or not a number, as ``compute`` does."""
+        if values is None:
+            v = self.typical
+            listed = "; ".join(f"{_lower(a.label)} {a.show(v[a.name])} (plausible {a.range_text})" for a in self.assumptions)
+            body = f"Typical assumptions, each inside its plausible range: {listed}.\n\n{self.steps(v)}"
+            return RichText(f"Worked estimate: {self.title}", body, self.code_for(v))
+        v = self._numbers(values)
+        body = f"Your assumptions: {'; '.join(_yours(a, v[a.name]) for a in self.assumptions)}.\n\n{_redone(self, v)}"
+        finite = math.isfinite(_safe(lambda: self.formula(v)))
+        return RichText(f"Worked estimate: {self.title}", body, self.code_for(v) if finite else "")
 
     solution = worked
 
@@ -294,6 +342,27 @@ class Estimate:
 
     def _repr_html_(self) -> str:
         return self.show()._repr_html_()
+
+
+def _yours(a: Assumption, value: float) -> str:
+    """One of the learner's assumptions in the worked estimate, marked when it lies outside its range."""
+    where = "plausible" if a.plausible(value) else "not plausible: the range is"
+    return f"{_lower(a.label)} {a.show(value)} ({where} {a.range_text})"
+
+
+def _redone(e: Estimate, v: Mapping[str, float]) -> str:
+    """The steps from the learner's assumptions and what they give; or why they give no number."""
+    answer = _safe(lambda: e.formula(v))
+    try:
+        steps = e.steps(v) if math.isfinite(answer) else ""
+    except (ArithmeticError, ValueError, TypeError):  # an absurd value can break a step the answer does not need
+        steps = ""
+    if not steps:
+        return "These assumptions give no finite answer (a division by zero, or a number too large): bring each into its range, then redo the sums."
+    given = f"**{_answer(answer, e.units)}{e.units[3:] if e.units.startswith('USD') else ''}** from your assumptions"
+    if _notes(e, v):
+        return f"{steps}\n\nThat is {given}; but not all of them are plausible (the check says which, and why): fix those, then redo the sums."
+    return f"{steps}\n\nThat is {given}, each of them plausible."
 
 
 @dataclasses.dataclass
@@ -424,9 +493,20 @@ def _judge_number(spec: NumberSpec, answer: Any) -> tuple[bool, str]:
         return False, f"{safe_repr(answer, 30)} is not what your assumptions give."
 
 
-def _verdict(e: Estimate, v: dict[str, float], answer: Any) -> tuple[Outcome, str, tuple[str, ...]]:
-    """Plausibility first, then the arithmetic from the learner's own assumptions."""
+def _notes(e: Estimate, v: Mapping[str, float]) -> list[str]:
+    """Each implausible assumption's feedback; when there is none, each implausible combination's."""
     notes = [note for a in e.assumptions if (note := a.feedback(v[a.name])) is not None]
+    if notes or e.cross_check is None:
+        return notes
+    try:
+        return list(e.cross_check(v))
+    except (ArithmeticError, ValueError, TypeError):  # plausible numbers never get here; a check must not raise
+        return []
+
+
+def _verdict(e: Estimate, v: dict[str, float], answer: Any) -> tuple[Outcome, str, tuple[str, ...]]:
+    """Plausibility first (each assumption, then how they combine), then the arithmetic from the learner's own assumptions."""
+    notes = _notes(e, v)
     expected, spec = _spec(e, tuple(v[n] for n in e.names))
     if validation.is_whole(answer) and not validation.is_real(answer):
         arithmetic = (False, f"Your answer {safe_repr(answer, 30)} is too large to be any number of {e.units}: check the arithmetic.")
@@ -436,7 +516,7 @@ def _verdict(e: Estimate, v: dict[str, float], answer: Any) -> tuple[Outcome, st
         arithmetic = _judge_number(spec, answer)
     ok, message = arithmetic
     if notes:
-        tail = ("Your arithmetic is right: that is what these assumptions give. Fix the assumption, then redo the sums."
+        tail = ("Your arithmetic is right: that is what these assumptions give. Fix what is implausible, then redo the sums."
                 if ok else f"The arithmetic is off too: {message}" if math.isfinite(expected) else message)
         return Outcome.INCORRECT, "\n".join(notes + [tail]), ()
     if ok:
@@ -457,14 +537,14 @@ def _scaled(x: float, factor: float, floor: int = 10) -> int:
     """A fact scaled by the scenario, rounded to two significant figures (12,500 -> 13,000)."""
     y = max(floor, x * factor)
     step = 10 ** max(0, math.floor(math.log10(y)) - 1)
-    return int(round(y / step) * step)
+    return int(_places(y / step, 0)) * step  # a half up, as the kit rounds
 
 
-def _assume(name: str, label: str, unit: str, spec: tuple, whole: bool = False) -> Assumption:
+def _assume(name: str, label: str, unit: str, spec: tuple, whole: bool = False, step: float = 0.0, step_name: str = "") -> Assumption:
     """An Assumption from (low, high, typical, why[, too_low[, too_high]])."""
     low, high, typical, why, *rest = spec
     too_low, too_high = (list(rest) + ["", ""])[:2]
-    return Assumption(name, label, unit, low, high, why, typical, too_low, too_high, whole)
+    return Assumption(name, label, unit, low, high, why, typical, too_low, too_high, whole, step, step_name)
 
 
 def _lower(label: str) -> str:
@@ -480,6 +560,9 @@ def _plausible_hint(assumptions: Sequence[Assumption]) -> str:
     return "Plausible: " + "; ".join(f"{_lower(a.label)} {a.range_text}" for a in assumptions) + "."
 
 
+# The precision, stated in every prompt: an estimate is said aloud, so two significant figures.
+_SAY_IT = f"{PRECISION.instruction[:-1]}, as you would say it aloud: {PRECISION.format(28_800)} for 28,800, {PRECISION.format(4.27)} for 4.27."
+
 _NO_SINGLE = " There is no single right number: the check judges whether each assumption is plausible and whether your answer is what your assumptions give."
 
 
@@ -491,7 +574,9 @@ _NO_SINGLE = " There is no single right number: the check judges whether each as
 @functools.lru_cache(maxsize=1)
 def _price_ranges() -> dict[str, Any]:
     """Plausible prices from the kit's dated price table (chat and fine-tuned rows): a quarter of the
-    cheapest to four times the dearest, so an older or a newer model still fits; typical: the middle row."""
+    cheapest to four times the dearest, so an older or a newer model still fits; typical: the middle row.
+    The output price over the input price: from 1 (some hosts of open models charge the same for both)
+    to three times the table's largest ratio."""
     from .costs import load_prices
 
     rows = sorted((p for p in load_prices().values() if p.kind in ("chat", "fine_tuned")), key=lambda p: p.input_per_million)
@@ -501,7 +586,10 @@ def _price_ranges() -> dict[str, Any]:
     as_of = max(p.as_of for p in rows)
     table = (f"The kit's price table (as of {as_of}) runs from ${min(ins):g} to ${max(ins):g} per 1M input tokens and "
              f"${min(outs):g} to ${max(outs):g} per 1M output tokens; the range allows a quarter of the cheapest to four times the dearest.")
-    return dict(p_in=(min(ins) / 4, max(ins) * 4), p_out=(min(outs) / 4, max(outs) * 4), typical=middle, table=table)
+    ratios = [p.output_per_million / p.input_per_million for p in rows]
+    ratio_table = f"In the kit's price table (as of {as_of}) output costs {_num(_sig(min(ratios), 2))} to {_num(_sig(max(ratios), 2))} times input."
+    return dict(p_in=(min(ins) / 4, max(ins) * 4), p_out=(min(outs) / 4, max(outs) * 4), typical=middle, table=table,
+                ratio=(1.0, _places(3 * max(ratios), 0)), ratio_table=ratio_table)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -510,7 +598,9 @@ class _Assistant:
 
     Ranges: the course's worked examples (lesson 04: 500 prompt + 2,000 retrieved tokens in, 300
     out), the rule of thumb that a token is about three quarters of an English word, and how long
-    each kind of input and answer is in practice; generous on both sides."""
+    each kind of input and answer is in practice; generous on both sides. ``ceiling``: (dollars, "month"
+    or "chat", why): the model bill per user a month (or per chat, for a daily visitor) beyond which the
+    assumptions together are not believable for this product; the prompt states it."""
 
     intro: str  # with {n}
     one: str
@@ -519,6 +609,11 @@ class _Assistant:
     uses: tuple
     tokens_in: tuple
     tokens_out: tuple
+    ceiling: tuple
+
+    def per_user(self, dollars: float) -> str:
+        """Dollars per user in words: "$1,000 per agent a month", "$1 per shopper's chat"."""
+        return f"{_usd(dollars)} per {self.one} a month" if self.ceiling[1] == "month" else f"{_usd(dollars)} per {self.one}'s chat"
 
 
 _ASSISTANTS = (
@@ -529,7 +624,11 @@ _ASSISTANTS = (
                (300, 10_000, 1_500, "Instructions plus the customer's thread: a thread of a few messages is 500–3,000 tokens (a token is about ¾ of a word).",
                 "would not even hold the instructions and the customer's message", "would be a short book sent with every ticket"),
                (100, 1_500, 300, "A reply of a few paragraphs is 150–600 tokens.",
-                "would be a one-line reply", "would be a long essay for every ticket")),
+                "would be a one-line reply", "would be a long essay for every ticket"),
+               # loaded cost of a support agent: pay, taxes, equipment (the labelling drill's $25–50 an hour)
+               (1_000, "month", "A support agent costs the company about $4,000–8,000 a month with overheads, and help-desk "
+                "software sells reply-drafting tools for tens of dollars per agent a month; a model bill of a fifth of an agent's "
+                "cost would have to save a day of every agent's week.")),
     _Assistant("A note-taking app has {n} people a day who use its new writing assistant.", "user", "users",
                (20_000, 50_000, 100_000, 250_000),
                (0.5, 30, 4, "People ask a writing assistant for a few rewrites or summaries a day; heavy users a few dozen.",
@@ -537,15 +636,24 @@ _ASSISTANTS = (
                (100, 8_000, 800, "The instructions plus the note or paragraph being rewritten: a page of text is about 600 tokens.",
                 "would not hold the instructions", "would be a dozen pages sent with every request"),
                (50, 2_000, 400, "A rewritten paragraph or a summary is 100–800 tokens.",
-                "would be a few words", "would be a long report for every request")),
-    _Assistant("{n} engineers at your company will use a coding assistant in their editor.", "engineer", "engineers",
+                "would be a few words", "would be a long report for every request"),
+               (30, "month", "Writing apps charge about $8–20 a month for a whole paid plan, and most users pay nothing; "
+                "a model bill above $30 per user a month would lose money on every user.")),
+    _Assistant("{n} engineers at your company will use a coding assistant in their editor: completions as they type, chat "
+               "questions, and agent-style tasks that read files and make changes.", "engineer", "engineers",
                (100, 300, 800, 2_000, 5_000),
-               (5, 400, 60, "Completions fire as engineers type, and chat questions come on top: dozens to a few hundred a day.",
-                "would mean the assistant is barely used", "would be more than a request a minute, all day"),
-               (500, 30_000, 4_000, "The open file and a few related ones: a 300-line file is about 3,000 tokens.",
-                "would not hold the code around the cursor", "would be a whole repository with every keystroke"),
-               (20, 2_000, 150, "A completion is a few lines (20–200 tokens); a chat answer with code 300–1,000.",
-                "would be less than one line of code", "would be a whole module for every request")),
+               (5, 2_000, 60, "Completions fire as engineers type: hundreds a day for an active engineer; chat questions and an "
+                "agent's steps (each step is a request) come on top.",
+                "would mean the assistant is barely used", "would be a request every 15 seconds of an 8-hour day"),
+               (500, 200_000, 4_000, "A completion sends the open file and a few related ones: 2,000–8,000 tokens (a 300-line file is "
+                "about 3,000). An agent-style request sends the task, the files it has read and its earlier steps: often 20,000–100,000.",
+                "would not hold the code around the cursor", "would be more than most models can read at once"),
+               (20, 8_000, 150, "A completion is a few lines (20–200 tokens); a chat answer with code 300–1,000; an agent's step "
+                "that edits several files a few thousand.",
+                "would be less than one line of code", "would be several whole modules for every request"),
+               (5_000, "month", "An engineer costs about $12,000–20,000 a month with overheads. A few heavy users of agent-style "
+                "tools spend thousands a month, but an average of $5,000 for every engineer, a third of what each costs, is not "
+                "believable (prompt caching, lesson 04, keeps such bills far lower).")),
     _Assistant("An online shop's chat assistant talks to {n} shoppers a day.", "shopper", "shoppers",
                (5_000, 20_000, 60_000, 150_000),
                (1, 20, 4, "A shopper who opens the chat sends a few messages: 2–6 is usual, 20 is a long conversation.",
@@ -553,7 +661,9 @@ _ASSISTANTS = (
                (200, 8_000, 1_200, "Instructions, the conversation so far and a few product descriptions: 500–3,000 tokens.",
                 "would not hold the instructions", "would be the whole catalogue page in every message"),
                (50, 1_000, 200, "A chat answer is a few sentences: 50–300 tokens.",
-                "would be a word or two", "would be a product manual in every answer")),
+                "would be a word or two", "would be a product manual in every answer"),
+               (1, "chat", "An order earns a shop a few dollars of margin, and most shoppers who chat do not buy; a chat "
+                "that costs more than $1 in model tokens would lose money on nearly every conversation.")),
 )
 
 
@@ -563,7 +673,7 @@ def _llm_assumptions(a: _Assistant, difficulty: int) -> tuple[Assumption, ...]:
     uses = _assume("uses_per_user_per_day", f"Uses per {a.one} a day", "uses", a.uses)
     if difficulty == 1:
         typical_tokens = a.tokens_in[2] + a.tokens_out[2]
-        blended = float(f"{(a.tokens_in[2] * row.input_per_million + a.tokens_out[2] * row.output_per_million) / typical_tokens:.2g}")
+        blended = _sig((a.tokens_in[2] * row.input_per_million + a.tokens_out[2] * row.output_per_million) / typical_tokens, 2)
         tokens = (a.tokens_in[0] + a.tokens_out[0], a.tokens_in[1] + a.tokens_out[1], typical_tokens,
                   "Sent and returned together. " + a.tokens_in[3] + " " + a.tokens_out[3], a.tokens_in[4], a.tokens_in[5])
         price = (prices["p_in"][0], prices["p_out"][1], blended,
@@ -578,7 +688,7 @@ def _llm_assumptions(a: _Assistant, difficulty: int) -> tuple[Assumption, ...]:
         _assume("price_in", "Input price per 1M tokens", "USD per 1M tokens",
                 (*prices["p_in"], row.input_per_million, prices["table"], "would be cheaper than any model on sale", "would be dearer than any model on sale")),
         _assume("price_out", "Output price per 1M tokens", "USD per 1M tokens",
-                (*prices["p_out"], row.output_per_million, "Output tokens cost 2–8 times input tokens. " + prices["table"],
+                (*prices["p_out"], row.output_per_million, prices["ratio_table"] + " " + prices["table"],
                  "would be cheaper than any model on sale", "would be dearer than any model on sale")),
     )
     if difficulty == 2:
@@ -603,6 +713,43 @@ def _llm_formula(users: int, difficulty: int) -> Callable[[Mapping[str, float]],
         per_use = (sent * v["price_in"] + v["tokens_out"] * v["price_out"]) / 1e6
         return uses * per_use * (1 - v["cache_hit_share"] if difficulty == 3 else 1)
     return month
+
+
+# Why an output token costs more than an input token (the price ratio's cross-check).
+_WRITING_COSTS_MORE = ("A model reads the whole prompt in one pass, all its tokens at once, but writes its answer one token at a "
+                       "time, a pass for each; so writing a token costs more than reading one, and providers charge at least as much for output.")
+
+
+def _llm_cross_check(a: _Assistant, users: int, difficulty: int, assumptions: Sequence[Assumption]) -> Callable[[Mapping[str, float]], list[str]]:
+    """Combinations no single range catches: output priced below input (or far above it), and a bill per
+    user beyond the ceiling the prompt states (every assumption at the top of its range at once)."""
+    formula, prices = _llm_formula(users, difficulty), _price_ranges()
+
+    def check(v: Mapping[str, float]) -> list[str]:
+        notes = []
+        if difficulty > 1:
+            low, high = prices["ratio"]
+            ratio = v["price_out"] / v["price_in"]
+            if not low <= ratio <= high:
+                said = (f"An output price below the input price is implausible. {_WRITING_COSTS_MORE}" if ratio < low
+                        else "No model on sale charges that much more for output than for input.")
+                notes.append(f"**Output price against input price** (`price_out` ÷ `price_in`): plausible is {_num(low)}–{_num(high)} times; "
+                             f"your {_usd(v['price_out'])} against {_usd(v['price_in'])} per 1M tokens is {_num(_sig(ratio, 2))} times. "
+                             f"{said} {prices['ratio_table']}")
+        amount, per, why = a.ceiling
+        each = formula(v) / users / (DAYS_PER_MONTH if per == "chat" else 1)
+        if each > amount:
+            notes.append(f"**Bill per {a.one}** (your assumptions together): they give about {a.per_user(_sig(each, 2))}, above the "
+                         f"{a.per_user(amount)} the prompt calls believable. {why} {_highest(assumptions, v)}")
+        return notes
+    return check
+
+
+def _highest(assumptions: Sequence[Assumption], v: Mapping[str, float]) -> str:
+    """The assumption that raises the bill and sits nearest the top of its range (on a log scale): where to look first."""
+    raising = [a for a in assumptions if a.unit != "share" and a.low > 0]
+    top = max(raising, key=lambda a: math.log(v[a.name] / a.low) / math.log(a.high / a.low))
+    return f"Look first at {_lower(top.label)}: your {top.show(v[top.name])} is near the top of its range ({top.range_text})."
 
 
 def _llm_slips(a: _Assistant, users: int, difficulty: int) -> Callable[[Mapping[str, float], float], list[Slip]]:
@@ -677,18 +824,23 @@ def _llm_monthly_cost(rng: np.random.Generator, difficulty: int, sc: Scenario) -
     users = _scaled(float(_pick(rng, a.users)), sc.volume)
     assumptions = _llm_assumptions(a, difficulty)
     extra = {1: "", 2: "", 3: " It retrieves passages from a help centre for every use, and answers word-for-word repeats from a cache of past answers."}[difficulty]
+    ceiling = a.ceiling[0]
     prompt = (a.intro.format(n=f"{users:,}") + extra + " Roughly what will the model cost in a 30-day month (the same use every day), in dollars?"
-              + _ask(assumptions) + _NO_SINGLE)
+              + f" A bill above {a.per_user(ceiling)} would not be believable for this product." + _ask(assumptions) + _NO_SINGLE)
+    low, high = _price_ranges()["ratio"]
+    together = (f" Together: output price {_num(low)}–{_num(high)} times the input price" if difficulty > 1 else " Together:")
     return dict(
         title="Monthly model bill, from your assumptions",
-        prompt=prompt, units="USD a month", facts={"users": users, "who": a.many}, assumptions=assumptions,
+        prompt=prompt, units="USD a month", facts={"users": users, "who": a.many, "ceiling": ceiling}, assumptions=assumptions,
         formula=_llm_formula(users, difficulty), slip_maker=_llm_slips(a, users, difficulty),
         steps=_llm_steps(a, users, difficulty), code_for=_llm_code(users, difficulty),
+        cross_check=_llm_cross_check(a, users, difficulty, assumptions),
         hints=(
             f"Work per use first: what one use costs in tokens. Then uses a month: {a.many} × uses a day × 30.",
-            "Cost per use = (tokens sent × input price + tokens returned × output price) / 1,000,000 (prices are per 1M tokens)."
+            ("Cost per use = tokens per use × blended price / 1,000,000 (prices are per 1M tokens)." if difficulty == 1 else
+             "Cost per use = (tokens sent × input price + tokens returned × output price) / 1,000,000 (prices are per 1M tokens).")
             + (" Only the cache misses reach the model: × (1 − hit share)." if difficulty == 3 else ""),
-            _plausible_hint(assumptions),
+            _plausible_hint(assumptions) + together + f"{',' if difficulty > 1 else ''} a bill of at most {a.per_user(ceiling)}.",
         ),
     )
 
@@ -740,24 +892,43 @@ _DESKS = (
            "is less than it takes to read the message", "would be a full consultation for every message")),
 )
 
-# Of an 8-hour shift: FACTS "Headcount" and lesson 03 (breaks, handovers, meetings).
-_PRODUCTIVE = (4, 7.5, 6, "Of an 8-hour shift, breaks, handovers and meetings take 1–2 hours.", "would be half a shift", "would leave no time for breaks in an 8-hour shift")
+# Each loss of time is counted once, as uncertainty.reviewer_fte does: shrinkage is paid time away from the
+# cases (breaks, meetings, training, leave, sickness); occupancy, or the productive hours beside shrinkage,
+# loses only handovers and the gaps between cases. Without shrinkage (difficulty 1), the productive hours
+# lose everything. FACTS "Headcount" and lesson 03.
+_COUNTED_ONCE = "Count each loss of time once: shrinkage covers breaks, meetings, training, leave and sickness; {what}."
+_PRODUCTIVE_ALONE = (4, 7.5, 6, "Of an 8-hour shift, breaks, meetings, handovers and the gaps between cases take 1–2 hours; "
+                     "these hours are what is left for cases.", "would be half a shift", "would leave no time for breaks in an 8-hour shift")
+# 8 hours × occupancy of 60–92% (the occupancy range below).
+_PRODUCTIVE_BEFORE_SHRINKAGE = (4.8, 7.4, 6.8, "These are the hours on cases of a shift with no break, meeting or training in it: "
+                                "shrinkage takes those off separately. Only handovers and the gaps between cases are lost: 8 hours × an "
+                                "occupancy of 60–92% (above 85–90% burns people out).",
+                                "would mean the desk mostly waits for work", "would leave no gap between cases in an 8-hour shift")
 # FACTS "Headcount": 25–35% is common in contact centres; generous on both sides.
-_SHRINKAGE = (0.15, 0.45, 0.3, "Shrinkage is paid time lost to leave, sickness, training and meetings: 25–35% is common in contact centres.",
-              "would mean almost no leave, training or sickness", "would mean people are away for much of their paid time")
+_SHRINKAGE = (0.15, 0.45, 0.3, "Shrinkage is the share of paid time away from the cases: breaks, meetings, training, leave and sickness. "
+              "25–35% is common in contact centres. The gaps between cases are not shrinkage: they are in the {where}.",
+              "would mean almost no breaks, leave, training or sickness", "would mean people are away for much of their paid time")
 # uncertainty.reviewer_fte: above about 85–90% burns people out.
-_OCCUPANCY = (0.6, 0.92, 0.85, "Occupancy is the share of a shift spent on cases; above 85–90% burns people out, below 60% the desk mostly waits.",
+_OCCUPANCY = (0.6, 0.92, 0.85, "Occupancy is the share of the time at the desk spent on cases; the rest is handovers and waiting between "
+              "cases (breaks and meetings are shrinkage, not occupancy). Above 85–90% burns people out, below 60% the desk mostly waits.",
               "would mean the desk mostly waits for work", "would burn people out")
+
+
+def _shrinkage(where: str) -> Assumption:
+    low, high, typical, why, *rest = _SHRINKAGE
+    return _assume("shrinkage", "Shrinkage: share of paid time away from the cases", "share", (low, high, typical, why.format(where=where), *rest))
 
 
 def _desk_assumptions(d: _Desk, difficulty: int) -> tuple[Assumption, ...]:
     found = (_assume("human_share", f"Share of {d.cases} sent to a person", "share", d.share),
              _assume("minutes_per_case", f"Minutes a person spends per {d.case}", "minutes", d.minutes))
     if difficulty == 3:
-        return found + (_assume("occupancy", "Occupancy: share of a shift spent on cases", "share", _OCCUPANCY),
-                        _assume("shrinkage", "Shrinkage: share of paid time away", "share", _SHRINKAGE))
-    found += (_assume("productive_hours", "Productive hours a person a day", "hours", _PRODUCTIVE),)
-    return found + ((_assume("shrinkage", "Shrinkage: share of paid time away", "share", _SHRINKAGE),) if difficulty == 2 else ())
+        return found + (_assume("occupancy", "Occupancy: share of the time at the desk spent on cases", "share", _OCCUPANCY),
+                        _shrinkage("occupancy"))
+    if difficulty == 1:
+        return found + (_assume("productive_hours", "Productive hours a person a day", "hours", _PRODUCTIVE_ALONE),)
+    return found + (_assume("productive_hours", "Productive hours on cases in a shift, before shrinkage", "hours", _PRODUCTIVE_BEFORE_SHRINKAGE),
+                    _shrinkage("productive hours"))
 
 
 def _desk_formula(cases: int, difficulty: int) -> Callable[[Mapping[str, float]], float]:
@@ -788,11 +959,13 @@ def _desk_slips(d: _Desk, cases: int, difficulty: int) -> Callable[[Mapping[str,
             ]
         s = v["shrinkage"]
         out += [
-            Slip("forgot_shrinkage", answer * (1 - s), "You left out shrinkage: leave, sickness and training take people off the desk. Divide by (1 − shrinkage)."),
+            Slip("forgot_shrinkage", answer * (1 - s),
+                 "You left out shrinkage: breaks, meetings, training, leave and sickness take people off the cases. Divide by (1 − shrinkage)."),
             Slip("times_one_plus_shrinkage", answer * (1 - s) * (1 + s),
                  "You multiplied by (1 + shrinkage). Shrinkage is a share of paid time lost, so divide by (1 − shrinkage): 30% lost needs 1 / 0.7 = 1.43 times the people."),
             Slip("rounded_up", math.ceil(answer - 1e-9),
-                 "You rounded up to whole people: right when you hire, but this question asks for full-time equivalents to three significant figures, so the arithmetic can be checked."),
+                 "You rounded up to whole people: right when you hire, but this question asks for full-time equivalents "
+                 f"{PRECISION.phrase}, so the arithmetic can be checked."),
         ]
         if difficulty == 3:
             occ = v["occupancy"]
@@ -812,18 +985,18 @@ def _desk_steps(d: _Desk, cases: int, difficulty: int) -> Callable[[Mapping[str,
     def steps(v: Mapping[str, float]) -> str:
         workload = cases * v["human_share"] * v["minutes_per_case"] / 60
         text = (f"{d.cases.capitalize()} to people: {cases:,} × {_num(v['human_share'])} = {_num(cases * v['human_share'])} a day; "
-                f"× {_num(v['minutes_per_case'])} minutes / 60 = {_num(round(workload, 2))} hours of review a day. ")
-        answer = PRECISION.format(formula(v))
+                f"× {_num(v['minutes_per_case'])} minutes / 60 = {_num(_places(workload, 2))} hours of review a day. ")
+        answer = _answer(formula(v), "")
         if difficulty == 1:
             return text + f"/ {_num(v['productive_hours'])} productive hours a person = **{answer}** people reviewing on a given day."
         if difficulty == 2:
             desk = workload / v["productive_hours"]
-            return text + (f"/ {_num(v['productive_hours'])} productive hours = {_num(round(desk, 3))} on the desk; "
+            return text + (f"/ {_num(v['productive_hours'])} productive hours = {_num(_places(desk, 3))} on the desk; "
                            f"/ (1 − {_num(v['shrinkage'])}) shrinkage = **{answer}** full-time people.")
         desk = workload / (SHIFT_HOURS * v["occupancy"])
-        return text + (f"/ (8 hours × {_num(v['occupancy'])} occupancy) = {_num(round(desk, 3))} on the desk each day; "
-                       f"× 7/5 for a 7-day desk with 5-day weeks = {_num(round(desk * 1.4, 3))}; / (1 − {_num(v['shrinkage'])}) shrinkage = "
-                       f"**{answer}** full-time people (FACTS: FTE = desk people × 7/5 / (1 − shrinkage)).")
+        return text + (f"/ (8 hours × {_num(v['occupancy'])} occupancy) = {_num(_places(desk, 3))} on the desk each day; "
+                       f"× 7/5 for a 7-day desk with 5-day weeks = {_num(_places(desk * 1.4, 3))}; / (1 − {_num(v['shrinkage'])}) shrinkage = "
+                       f"**{answer}** full-time people (lesson 03: FTE = desk people × 7/5 / (1 − shrinkage)).")
     return steps
 
 
@@ -844,9 +1017,14 @@ def _review_team(rng: np.random.Generator, difficulty: int, sc: Scenario) -> dic
     cases = _scaled(float(_pick(rng, d.per_day)), sc.volume, floor=200)
     assumptions = _desk_assumptions(d, difficulty)
     ask = {
-        1: " People work 8-hour shifts. How many people must be reviewing on a given day (the workload in people, before leave and rotas)?",
-        2: " The desk is open on weekdays, and people work 8-hour shifts on those days. How many full-time people must you employ, allowing for shrinkage?",
-        3: " The desk is open 7 days a week; each person works 5 days, in 8-hour shifts. How many full-time people must you employ?",
+        1: (" People work 8-hour shifts. How many people must be reviewing on a given day (the workload in people, before leave and rotas)? "
+            "The productive hours are what is left of a shift for cases after breaks, meetings, handovers and the gaps between cases."),
+        2: (" The desk is open on weekdays, and people work 8-hour shifts on those days. How many full-time people must you employ, allowing for shrinkage? "
+            + _COUNTED_ONCE.format(what="the productive hours are the hours on cases of a shift with none of those in it, "
+                                        "so they lose only handovers and the gaps between cases")),
+        3: (" The desk is open 7 days a week; each person works 5 days, in 8-hour shifts. How many full-time people must you employ? "
+            + _COUNTED_ONCE.format(what="occupancy is the share of the time at the desk spent on cases, "
+                                        "the rest being handovers and the gaps between cases")),
     }[difficulty]
     answer = "Answer in people" if difficulty == 1 else "Answer in full-time equivalents (FTE), not rounded up to whole people"
     return dict(
@@ -980,13 +1158,13 @@ def _label_steps(x: _Labels, n: int, difficulty: int) -> Callable[[Mapping[str, 
 
     def steps(v: Mapping[str, float]) -> str:
         hours = n * v["seconds_per_label"] / 3600
-        text = f"Labelling time: {n:,} {x.items} × {_num(v['seconds_per_label'])} s / 3,600 = {_num(round(hours, 2))} hours"
+        text = f"Labelling time: {n:,} {x.items} × {_num(v['seconds_per_label'])} s / 3,600 = {_num(_places(hours, 2))} hours"
         if difficulty == 2:
             return text + (f". A day's labelling: {_num(v['labellers'])} people × {_num(v['hours_per_day'])} hours = "
                            f"{_num(v['labellers'] * v['hours_per_day'])} hours. Days: **{_answer(formula(v), 'working days')}**.")
         if difficulty == 3:
             labels = 2 + v["disagreement_share"]
-            text += f" for one label each; labels per item: 2 + {_num(v['disagreement_share'])} = {_num(labels)}, so {_num(round(hours * labels, 2))} hours"
+            text += f" for one label each; labels per item: 2 + {_num(v['disagreement_share'])} = {_num(labels)}, so {_num(_places(hours * labels, 2))} hours"
         return text + f". × {_usd(v['hourly_rate'])} an hour = **{_answer(formula(v), 'USD')}**."
     return steps
 
@@ -1036,33 +1214,44 @@ def _labelling_budget(rng: np.random.Generator, difficulty: int, sc: Scenario) -
 _PRODUCTS = ("a budgeting app", "a language-learning app", "an online bank", "a meal-kit service", "a photo-editing app")
 _TEST_SHARE = (0.01, 1.0, 0.5, "The share of users who enter the test, both arms together: 10–100% is common; under 1% a test on this traffic learns little.",
                "would put almost nobody in the test")
-_DAYS = (2, 60, 14, "Tests run from a few days to a few weeks; under 2 days you see only one kind of day, beyond 60 the answer comes too late to act on.",
-         "would see only one kind of day", "would give an answer too late to act on")
 # FACTS (2026-12) and lesson 05: a full-week minimum, so every weekday and the weekend are in.
-_WEEKS = (1, 8, 2, "Run whole weeks, at least one, so every weekday and the weekend are in; tests rarely run beyond 8 weeks.",
-          "would miss part of the weekly cycle: weekday and weekend users behave differently", "would give an answer too late to act on")
+_WHOLE_WEEKS = "Run whole weeks, at least one, so every weekday and the weekend are in equally; tests rarely run beyond 8 weeks."
+_DAYS = (7, 56, 14, _WHOLE_WEEKS, "would miss part of the weekly cycle: weekday and weekend users behave differently",
+         "would give an answer too late to act on")
+_WEEKS = (1, 8, 2, _WHOLE_WEEKS, "would miss part of the weekly cycle: weekday and weekend users behave differently",
+          "would give an answer too late to act on")
 _ELIGIBLE = (0.05, 1.0, 0.4, "Only users who reach the screen where the feature appears can enter; funnels lose 20–80% at each step.",
              "would mean almost nobody reaches the feature")
-# DAU/MAU ("stickiness"): 10–50% for most consumer apps; generous on both sides.
-_VISIT = (0.02, 0.8, 0.25, "The share of the user base who open the app on a given day (daily over monthly active users) is 10–50% for most apps.",
-          "would mean almost nobody comes back", "would mean nearly everyone opens it every day, which even messaging apps rarely reach")
+# WAU/MAU: 40–70% for most apps. The floor: a monthly user comes at least once in 30 days, so about 7/30 of
+# them come in a given week even if each came only once; generous on both sides.
+_WEEKLY_VISIT = (0.2, 0.8, 0.5, "Weekly over monthly active users (WAU/MAU) is 40–70% for most apps. Every monthly user comes at least once "
+                 "in 30 days, so even if each came only once, about a quarter (7 of 30 days) would come in a given week; above 80% only "
+                 "apps people open every day, such as messaging, reach.",
+                 "would be fewer than come in a week even if each monthly user came only once a month",
+                 "would mean nearly everyone comes every week, which only apps opened every day reach")
+# The visit model of difficulty 3, stated in its prompt.
+_WEEKLY_MODEL = ("Work with this model of visits: in each week of the test, every monthly user comes at least once with the same "
+                 "chance (the weekly visit share), independently of other weeks. It is a simplification: the same regulars come back "
+                 "every week, so real reach grows a little more slowly.")
 
 
 def _reach_assumptions(difficulty: int) -> tuple[Assumption, ...]:
     share = _assume("test_share", "Share of users in the test (both arms)", "share", _TEST_SHARE)
     if difficulty == 1:
-        return (share, _assume("days", "Days the test runs", "days", _DAYS))
+        return (share, _assume("days", "Days the test runs", "days", _DAYS, step=7, step_name="weeks"))
     weeks = _assume("weeks", "Weeks the test runs", "weeks", _WEEKS, whole=True)
     first = (_assume("eligible_share", "Share of new users who reach the feature", "share", _ELIGIBLE) if difficulty == 2
-             else _assume("daily_visit_share", "Share of the user base who visit on a given day", "share", _VISIT))
+             else _assume("weekly_visit_share", "Share of monthly users who visit in a given week", "share", _WEEKLY_VISIT))
     return (first, share, weeks)
 
 
-def _distinct(base: float, visit: float, share: float, days: float) -> float:
-    """Distinct users in the test: each visits on a given day with probability ``visit``, independently,
-    and stays in the arm drawn on the first visit (sticky assignment): share × base × (1 − (1 − visit)^days).
-    The same model as rollout.distinct_users_exposed (lesson 05)."""
-    return share * base * (1 - (1 - visit) ** days)
+def _distinct(base: float, visit: float, share: float, periods: float) -> float:
+    """Distinct users in the test: each comes in a given period (here a week) with probability ``visit``,
+    independently of other periods, and stays in the arm drawn on the first visit (sticky assignment):
+    share × base × (1 − (1 − visit)^periods). rollout.distinct_users_exposed (lesson 05) is the same
+    model with days for periods; at the grain of a week it overstates reach less, because visits
+    cluster within a week (a regular comes on many days of it)."""
+    return share * base * (1 - (1 - visit) ** periods)
 
 
 def _reach_formula(users: int, difficulty: int) -> Callable[[Mapping[str, float]], float]:
@@ -1071,7 +1260,7 @@ def _reach_formula(users: int, difficulty: int) -> Callable[[Mapping[str, float]
             return users * v["test_share"] * v["days"]
         if difficulty == 2:
             return users * v["eligible_share"] * v["test_share"] * 7 * v["weeks"]
-        return _distinct(users, v["daily_visit_share"], v["test_share"], 7 * v["weeks"])
+        return _distinct(users, v["weekly_visit_share"], v["test_share"], v["weeks"])
     return reach
 
 
@@ -1089,15 +1278,15 @@ def _reach_slips(users: int, difficulty: int) -> Callable[[Mapping[str, float], 
                 Slip("weeks_as_days", answer / 7, "You multiplied by the weeks as if they were days. A week has 7 days of new users."),
                 Slip("forgot_eligible_share", _safe(lambda: answer / v["eligible_share"]), "Only the users who reach the feature can enter the test."),
             ]
-        visit, days = v["daily_visit_share"], 7 * v["weeks"]
+        visit, weeks = v["weekly_visit_share"], v["weeks"]
         return out + [
-            Slip("user_days", users * visit * share * days,
-                 "You counted visits (user-days): a returning user is counted again every day. Under sticky assignment each person counts once: "
-                 "count the users who visit at least once."),
-            Slip("everyone_in_bucket", users * share, "You assumed every user visits during the test. Some never come: count those who visit at least once."),
-            Slip("one_day", users * visit * share, "That is one day's visitors in the test. More people arrive on later days."),
-            Slip("weeks_as_days", _safe(lambda: _distinct(users, visit, share, v["weeks"])),
-                 "You counted the weeks as days. A week has 7 days on which someone may visit."),
+            Slip("user_weeks", users * visit * share * weeks,
+                 "You counted each week's visitors (user-weeks): a user who comes back is counted again every week. Under sticky "
+                 "assignment each person counts once: count the users who visit at least once."),
+            Slip("everyone_in_bucket", users * share, "You assumed every monthly user comes during the test. Some do not: count those who visit at least once."),
+            Slip("one_week", users * visit * share, "That is one week's visitors in the test. More people arrive in later weeks."),
+            Slip("days_as_weeks", _safe(lambda: _distinct(users, visit, share, 7 * weeks)),
+                 "You raised the chance of staying away to the power of the days. The visit share is per week: the power is the number of weeks."),
         ]
     return slips
 
@@ -1112,11 +1301,12 @@ def _reach_steps(users: int, difficulty: int) -> Callable[[Mapping[str, float]],
         if difficulty == 2:
             return (f"{users:,} new users a day × {_num(v['eligible_share'])} reach the feature × {_num(v['test_share'])} in the test "
                     f"× {_num(v['weeks'])} weeks × 7 days = {answer}.")
-        days = 7 * v["weeks"]
-        seen = 1 - (1 - v["daily_visit_share"]) ** days
-        return (f"A user who visits on a given day with probability {_num(v['daily_visit_share'])} visits at least once in {_num(days)} days with "
-                f"probability 1 − (1 − {_num(v['daily_visit_share'])})^{_num(days)} = {seen:.4f}. Each person counts once (sticky assignment): "
-                f"{users:,} × {_num(v['test_share'])} × {seen:.4f} = {answer}.")
+        visit, weeks = v["weekly_visit_share"], v["weeks"]
+        seen = f"{_places(1 - (1 - visit) ** weeks, 4):.4f}"
+        return (f"A user who comes in a given week with probability {_num(visit)} stays away all {_num(weeks)} "
+                f"week{'' if weeks == 1 else 's'} with probability (1 − {_num(visit)})^{_num(weeks)}, so comes at least once with "
+                f"probability 1 − (1 − {_num(visit)})^{_num(weeks)} = {seen}. Each person counts once (sticky assignment): "
+                f"{users:,} × {_num(v['test_share'])} × {seen} = {answer}.")
     return steps
 
 
@@ -1127,7 +1317,7 @@ def _reach_code(users: int, difficulty: int) -> Callable[[Mapping[str, float]], 
             return f"{users} * {g['test_share']} * {g['days']}"
         if difficulty == 2:
             return f"{users} * {g['eligible_share']} * {g['test_share']} * 7 * {g['weeks']}"
-        return f"{g['test_share']} * {users} * (1 - (1 - {g['daily_visit_share']}) ** (7 * {g['weeks']}))"
+        return f"{g['test_share']} * {users} * (1 - (1 - {g['weekly_visit_share']}) ** {g['weeks']})"
     return code
 
 
@@ -1138,26 +1328,28 @@ def _experiment_reach(rng: np.random.Generator, difficulty: int, sc: Scenario) -
         where = " new users" if difficulty == 1 else " new users, but the assistant appears only on a screen some of them reach"
         setting = (f"{product.capitalize()} gets {users:,} new sign-ups a day. You test a new onboarding assistant on{where}; "
                    "a user in the test is assigned once, 50/50 between the new version and the old.")
+        model = " The test runs whole weeks, so every weekday and the weekend are in: give the days as a multiple of 7." if difficulty == 1 else ""
     else:
         users = _scaled(float(_pick(rng, [200_000, 500_000, 1_000_000, 3_000_000])), sc.volume, floor=1_000)
-        setting = (f"{product.capitalize()} has {users:,} monthly active users, who come back on some days and not others. You test a new "
-                   "assistant; a user is assigned on their first visit during the test and stays in that arm (sticky assignment), "
-                   "50/50 between the new version and the old.")
+        setting = (f"{product.capitalize()} has {users:,} monthly active users (people who opened it at least once in the last 30 days), "
+                   "who come back in some weeks and not others. You test a new assistant; a user is assigned on their first visit "
+                   "during the test and stays in that arm (sticky assignment), 50/50 between the new version and the old.")
+        model = " " + _WEEKLY_MODEL
     assumptions = _reach_assumptions(difficulty)
     return dict(
         title="Test reach, from your assumptions",
-        prompt=setting + " How many distinct users will the test reach (both arms together)?" + _ask(assumptions) + _NO_SINGLE,
+        prompt=setting + model + " How many distinct users will the test reach (both arms together)?" + _ask(assumptions) + _NO_SINGLE,
         units="users", facts={"users": users, "product": product}, assumptions=assumptions,
         formula=_reach_formula(users, difficulty), slip_maker=_reach_slips(users, difficulty),
         steps=_reach_steps(users, difficulty), code_for=_reach_code(users, difficulty),
         hints=(
-            {1: "New users a day × share in the test × days.",
+            {1: "New users a day × share in the test × days (whole weeks: 7, 14, 21 ...).",
              2: "Whole weeks: days = 7 × weeks. New users a day × share who reach the feature × share in the test × days.",
              3: "Count people, not visits: a returning user is in the test once."}[difficulty],
             {1: "Every new user is a different person, so the days add up.",
              2: "Every new user is a different person, so the days add up; only the eligible share can enter.",
-             3: "The chance a user visits at least once in d days is 1 − (1 − daily visit share)^d; "
-                "reach = user base × share in the test × that chance."}[difficulty],
+             3: "The chance a user comes at least once in k weeks is 1 − (1 − weekly visit share)^k; "
+                "reach = monthly users × share in the test × that chance."}[difficulty],
             _plausible_hint(assumptions),
         ),
     )
@@ -1203,5 +1395,5 @@ def make_estimate(kind: str, seed: int = 0, difficulty: int | None = None, scena
     sc = _scenario(scenario)
     rng = np.random.default_rng([seed, 19, list(ESTIMATE_KINDS).index(kind), level])
     fields = _BUILDERS[kind](rng, level, sc)
-    fields["prompt"] = f"{fields['prompt']} {PRECISION.instruction}"
+    fields["prompt"] = f"{fields['prompt']} {_SAY_IT}"
     return Estimate(kind=kind, seed=seed, difficulty=level, seconds=SECONDS[level], scenario=sc.name, **fields)

@@ -78,8 +78,8 @@ CONCEPTS: dict[str, str] = {
     "failure_modes": "The eight recurring failure modes of AI products (lesson 01)",
     "role_archetypes": "AI PM role archetypes: platform, applied, ML infrastructure, AI tooling, AI-first startup (lesson 06)",
     "working_with_ml_engineers": "Working with ML engineers: the better questions to ask (lesson 06)",
-    "product_sense": "Product sense: designing an AI feature from the user's painful step, whether AI is needed, the failure modes and who they hurt, a metric stack with numbers, the people in the loop, the cost per task, a rollout with a kill switch, and what not to build (lesson 06)",
-    "behavioural_stories": "Behavioural answers: a story from your own work told as the situation, the numbers, what you did, the trade-off and its price, the outcome and what changed afterwards (lesson 06)",
+    "product_sense": "Product sense: designing an AI feature from the goal and its constraints and the user's painful step, whether AI is needed, the failure modes and who they hurt, a metric stack with numbers, the people in the loop, the cost per task, a rollout with a kill switch, what the first version does, and what not to build (lesson 06)",
+    "behavioural_stories": "Behavioural answers: a story from your own work told as the situation, the numbers, what you did, the trade-off and its price, the outcome, your own mistake and what changed afterwards (lesson 06)",
     "llm_eval_strategy": "Evaluating an LLM feature: error analysis on real traces, failure types, one pass/fail check per type (code where a rule decides, a judge where not), a regression set, evals as release gates (lesson 08)",
     "llm_judge": "Trusting an LLM judge: its true-positive and true-negative rates against human labels with intervals, why raw agreement misleads, the corrected pass rate, re-validation (lesson 08)",
     "groundedness": "Groundedness of RAG answers: claims supported by the retrieved passages, versus retrieval recall and a correct answer; a support score is a proxy validated against human labels (lesson 08)",
@@ -91,13 +91,13 @@ CONCEPTS: dict[str, str] = {
 # The kinds of open question, with what a strong answer to each does. A question without a kind is technical.
 KINDS: dict[str, str] = {
     "technical": "a concept or a calculation: the numbers, the reasoning and the decision they lead to",
-    "product_sense": "design an AI feature for a given user: the painful step, whether AI is needed, what goes wrong and who is hurt, metrics with numbers, the people in the loop, the cost per task, the rollout and what you would not build",
-    "behavioural": "a story from your own work: the situation, the numbers, what you did, the trade-off and its price, the outcome and what changed afterwards",
+    "product_sense": "design an AI feature for a given user: the goal and constraints, the painful step, whether AI is needed, what goes wrong and who is hurt, metrics with numbers, the people in the loop, the cost per task, the rollout, what the first version does and what you would not build",
+    "behavioural": "a story from your own work: the situation, the numbers, what you did, the trade-off and its price, the outcome, your own mistake and what changed afterwards",
 }
 
 _HOW_TO_ANSWER = {
-    "product_sense": "Design it aloud: the user and the painful step, whether AI is needed, what goes wrong and who is hurt, metrics with numbers, the people in the loop, the cost per task, the rollout with its kill switch, and what you would not build.",
-    "behavioural": "Tell one real story: the situation, the numbers, what you did yourself, the trade-off and what it cost, the outcome, and what changed afterwards.",
+    "product_sense": "Design it aloud: first ask the goal and the constraints, then the user and the painful step, whether AI is needed, what goes wrong and who is hurt, metrics with numbers, the people in the loop, the cost per task, the rollout with its kill switch, what the first version does, and what you would not build.",
+    "behavioural": "Tell one real story: the situation, the numbers, what you did yourself, the trade-off and what it cost, the outcome, what you got wrong yourself, and what changed afterwards.",
 }
 
 

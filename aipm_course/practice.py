@@ -8,17 +8,33 @@ terminal). A file that is not a practice log is renamed ``<name>.corrupt-<timest
 warning saying where it went, and a new log begins; a log that cannot be written (a folder in its
 place, a read-only disk) raises ``LogUnavailable`` and nothing is overwritten.
 
-The schedule is a Leitner schedule, one box per kind of drill:
+The schedule is a Leitner schedule, one box per kind of drill (box 0 to box 4). After each attempt a
+kind in box 1 to 4 is due again ``INTERVALS[box - 1]`` days later (1, 3, 7 or 14 days); a kind in
+box 0 is due at once (the next session). The box moves so:
 
-- A right answer moves the kind up one box (at most box 4) and it is due again ``INTERVALS[box - 1]``
-  days after that attempt: 1, 3, 7 or 14 days for boxes 1 to 4.
-- A miss or a skip sends the kind back to box 0: it is due again at once.
-- Difficulty starts at 1 (warm-up). Three right answers in a row at the current difficulty raise it
-  by one (at most 3, stretch); two misses in a row lower it by one (at least 1). A skip is a miss.
+- Right: the number is right and so is the "so what" choice (when the drill had one and it was
+  answered; a skipped "so what" neither helps nor hurts). The kind moves up one box (at most box 4).
+- Right but slow: the number took more than ``SLOW_AFTER`` (2) times the item's suggested seconds.
+  It stays where it is.
+- Right after the last hint (the one that gives the whole formula): it counts as right in the score,
+  but the box stays where it is and the run of right numbers toward a harder level starts again.
+- Right before the kind is due (reviewing early, e.g. the same kind twice in one session): it earns
+  nothing. The box and the date it is due stay as they were (it still counts for the difficulty).
+- A right number with a wrong "so what" drops one box; a right number never sends it to box 0
+  (box 1 stays box 1, and box 0 stays box 0).
+- A miss (a wrong number) or a skip drops two boxes (``MISS_DROP``), box 0 at the lowest.
+- Difficulty starts at 1 (warm-up) and follows the number alone, slow or not. Three right numbers in
+  a row at the current difficulty raise it by one (at most 3, stretch); the kind then goes to box 1,
+  due the next day at the harder level. Two misses in a row lower it by one (at least 1). A skip is
+  a miss.
 - Only drill attempts count; open questions are scored by the learner and move no box.
 
 ``Scheduler(log).due_kinds()`` puts the kinds in the order to practise them: overdue first (longest
-overdue first), then kinds never tried, then the rest by the date they are due.
+overdue first), then kinds never tried, then the rest by the date they are due. A planned session
+gives each kind once; a kind comes a second time only when every kind asked for is already in it.
+
+Each attempt also keeps how many hints were shown. A log written before hints were recorded (schema
+1) is brought up to date when it is opened: its attempts count as taken without hints.
 
     >>> log = PracticeLog(tmp_path / "practice.sqlite")               # doctest: +SKIP
     >>> items = plan_session(log, minutes=10, seed=1)                 # doctest: +SKIP
@@ -26,9 +42,11 @@ overdue first), then kinds never tried, then the rest by the date they are due.
 
 from __future__ import annotations
 
+import argparse
 import builtins
 import dataclasses
 import datetime as _dt
+import functools
 import json
 import math
 import os
@@ -71,21 +89,53 @@ __all__ = [
 INTERVALS = (1, 3, 7, 14)  # days before a kind in box 1, 2, 3, 4 is due again; box 0 is due at once
 MAX_BOX = len(INTERVALS)
 RAISE_AFTER, LOWER_AFTER = 3, 2  # right answers in a row that raise the difficulty; misses that lower it
+MISS_DROP = 2  # boxes a miss or a skip drops (box 0 at the lowest)
+SLOW_AFTER = 2  # a right answer that took more than this many times the suggested seconds keeps its box
+MAX_HINTS = 100  # the most hints an attempt can record
 OUTCOMES = ("correct", "incorrect", "skipped")
 SO_WHAT_OUTCOMES = ("correct", "incorrect", "skipped")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added drill_attempts.hints; a schema 1 log is upgraded when opened
 MAX_MINUTES = 120
 MOCK_MINUTES = 30
 UTC = _dt.timezone.utc
 
-RULE = (
-    "How the practice schedule works (a Leitner schedule, one box per kind of drill): a right answer moves "
-    "the kind up one box, at most box 4, and it comes back 1, 3, 7 or 14 days later for boxes 1 to 4. A miss "
-    "or a skip sends it to box 0: it comes back at once. Difficulty starts at warm-up; three right answers in "
-    "a row at a level raise it one level (at most stretch), two misses in a row lower it one level. Each "
-    "session starts with what is overdue, then kinds you have never tried, then the rest by due date. "
-    "Open questions are scored by you and move no box."
-)
+RULE = "\n".join((
+    "How the practice schedule works (a Leitner schedule: one box per kind of drill, box 0 to box 4):",
+    "- After each answer a kind comes back 1, 3, 7 or 14 days later in box 1, 2, 3 or 4; in box 0 it comes back at once (next session).",
+    "- Right (the number right, and the 'so what' choice right when you answered one): up one box, at most box 4.",
+    "- Right but slow (more than twice the suggested time): it stays where it is.",
+    "- Right after the last hint (the one that gives the whole formula): it counts as right in your score, but it stays where it is "
+    "and the run of right numbers toward a harder level starts again.",
+    "- Right before it is due (reviewing early, e.g. a second time in one session): it earns nothing; the box and its date stay "
+    "as they were (it still counts for the difficulty).",
+    "- A right number with a wrong 'so what': down one box, but a right number never sends it to box 0.",
+    "- A miss or a skip: down two boxes, box 0 at the lowest.",
+    "- Difficulty starts at warm-up and follows the number alone: three right numbers in a row at a level (slow ones too) "
+    "raise it one level, at most stretch, and the kind goes to box 1, back the next day at the harder level.",
+    "- Two misses in a row lower the difficulty one level, at least warm-up.",
+    "- Each session starts with what is overdue, then kinds you have never tried, then the rest by due date; "
+    "a kind comes twice in a session only when every kind you asked for is already in it.",
+    "- Open questions are scored by you and move no box.",
+))
+
+
+HELP_KINDS = "{kinds}"  # in `aipm practice --help`, replaced by the list of kinds only when the help is shown
+HELP_EPILOG = RULE + "\nYour answers are kept in .aipm/practice.sqlite in your work folder.\n" + HELP_KINDS
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The help of `aipm practice`: one line per rule, each wrapped to 79 columns, and the kinds' ids
+    (what --kinds takes) with their titles, looked up only when the help is shown (it needs the drills)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        if HELP_KINDS not in text:  # the description: as argparse shows it
+            return super()._fill_text(text, width, indent)
+        kinds = "\n".join(f"- {k}: {kind_title(k)}" for k in all_kinds())
+        text = text.replace(HELP_KINDS, "\nKinds (the id, which --kinds takes, then the title):\n" + kinds)
+        return "\n".join(textwrap.fill(line, 79, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False,
+                                        break_long_words=False) for line in text.split("\n"))
 
 
 class LogUnavailable(AipmError):
@@ -186,7 +236,8 @@ def _scenario_name(value: Any) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Attempt:
-    """One drill attempt as the log holds it (``answer`` is a short text of what was typed)."""
+    """One drill attempt as the log holds it (``answer`` is a short text of what was typed; ``hints``
+    how many hints were shown before the answer)."""
 
     at: _dt.datetime
     kind: str
@@ -197,6 +248,7 @@ class Attempt:
     seconds: float | None
     so_what: str | None
     session: str
+    hints: int = 0
 
     @property
     def correct(self) -> bool:
@@ -264,14 +316,15 @@ def _outcome(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 _TABLES = {
     "meta": ("key", "value"),
-    "drill_attempts": ("id", "at", "kind", "difficulty", "seed", "answer", "outcome", "seconds", "so_what", "session"),
+    "drill_attempts": ("id", "at", "kind", "difficulty", "seed", "answer", "outcome", "seconds", "so_what", "session", "hints"),
     "open_attempts": ("id", "at", "question_id", "ticked", "total", "seconds", "session"),
 }
+_OLD_DRILL_COLUMNS = _TABLES["drill_attempts"][:-1]  # schema 1: no hints column
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS drill_attempts (id INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL,
     difficulty INTEGER NOT NULL, seed INTEGER NOT NULL, answer TEXT NOT NULL, outcome TEXT NOT NULL,
-    seconds REAL, so_what TEXT, session TEXT NOT NULL);
+    seconds REAL, so_what TEXT, session TEXT NOT NULL, hints INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS open_attempts (id INTEGER PRIMARY KEY, at TEXT NOT NULL, question_id TEXT NOT NULL,
     ticked TEXT NOT NULL, total INTEGER NOT NULL, seconds REAL, session TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
@@ -304,6 +357,8 @@ class PracticeLog:
         self.path = Path(path) if path is not None else practice_path()
         self.timeout = validation.real("timeout", timeout, low=0, high=3600, allowed="a number of seconds from 0 to 3600")
         self._verified = False
+        self._tables = "none"  # what the file held when last checked: "none" (no tables yet), "old" (schema 1), "current"
+        self._warned: set[str] = set()  # the tables whose unreadable rows were already reported
 
     def __repr__(self) -> str:
         return f"PracticeLog({str(self.path)!r})"
@@ -369,18 +424,22 @@ class PracticeLog:
         return sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
 
     def _verify(self, con: sqlite3.Connection, write: bool) -> None:
-        """Once per log object: the file is a practice log (create the tables when writing to an empty one)."""
+        """Until it is current: the file is a practice log (create the tables when writing to an empty one;
+        bring a schema 1 log up to date, or read it as it is when it cannot be written)."""
         if self._verified:
             return
         try:
             if write:
                 con.execute("BEGIN IMMEDIATE")
             try:
-                empty = self._check_tables(con)
-                if empty and write:
+                tables = self._check_tables(con)
+                if tables == "none" and write:
                     for statement in filter(str.strip, _SCHEMA.split(";")):
                         con.execute(statement)
-                if write:
+                    tables = "current"
+                if tables == "old":
+                    tables = self._upgrade(con, write)
+                if con.in_transaction:
                     con.execute("COMMIT")
             except BaseException:
                 _rollback(con)
@@ -389,29 +448,48 @@ class PracticeLog:
             if _damaged(exc):
                 raise _Damaged(f"is damaged ({exc})") from exc
             raise self._unavailable(f"cannot be read ({exc})") from exc
-        self._verified = not empty or write
+        self._tables = tables
+        self._verified = tables == "current"
 
-    def _check_tables(self, con: sqlite3.Connection) -> bool:
-        """True for an empty database; _Damaged when its tables are not a practice log's."""
+    def _upgrade(self, con: sqlite3.Connection, write: bool) -> str:
+        """Add the hints column to a schema 1 log (its attempts: 0 hints); "current", or "old" when a read cannot write."""
+        try:
+            if not con.in_transaction:
+                con.execute("BEGIN IMMEDIATE")
+            if "hints" not in {row[1] for row in con.execute("PRAGMA table_info(drill_attempts)")}:  # another program may have done it
+                con.execute("ALTER TABLE drill_attempts ADD COLUMN hints INTEGER NOT NULL DEFAULT 0")
+                con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            return "current"
+        except sqlite3.OperationalError:
+            if write:
+                raise
+            _rollback(con)  # a read-only file or folder: read the old log as it is
+            return "old"
+
+    def _check_tables(self, con: sqlite3.Connection) -> str:
+        """"none" for an empty database, "old" for a schema 1 log, "current"; _Damaged when its tables are not a practice log's."""
         check = con.execute("PRAGMA quick_check").fetchone()
         if not check or check[0] != "ok":
             raise _Damaged(f"is damaged (SQLite's check says {check[0] if check else 'nothing'!r})")
         names = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
         if not names:
-            return True
+            return "none"
         if names != set(_TABLES):
             raise _Damaged(f"holds other tables ({', '.join(sorted(names))}), not a practice log's")
-        for table, columns in _TABLES.items():
-            found = tuple(row[1] for row in con.execute(f"PRAGMA table_info({table})"))
-            if found != columns:
-                raise _Damaged(f"has a table {table} with other columns ({', '.join(found)})")
+        found = {table: tuple(row[1] for row in con.execute(f"PRAGMA table_info({table})")) for table in _TABLES}
+        if found["meta"] != _TABLES["meta"]:
+            raise _Damaged(f"has a table meta with other columns ({', '.join(found['meta'])})")
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         version = row[0] if row else None
-        if version != str(SCHEMA_VERSION):
-            if isinstance(version, str) and version.isdigit() and int(version) > SCHEMA_VERSION:
-                raise self._unavailable(f"was written by a newer version of the kit (schema {version}; this one reads {SCHEMA_VERSION}). Update the kit")
+        if isinstance(version, str) and version.isdigit() and int(version) > SCHEMA_VERSION:
+            raise self._unavailable(f"was written by a newer version of the kit (schema {version}; this one reads {SCHEMA_VERSION}). Update the kit")
+        old = found["drill_attempts"] == _OLD_DRILL_COLUMNS
+        for table, columns in _TABLES.items():
+            if found[table] != columns and not (table == "drill_attempts" and old):
+                raise _Damaged(f"has a table {table} with other columns ({', '.join(found[table])})")
+        if version != ("1" if old else str(SCHEMA_VERSION)):
             raise _Damaged(f"has an unknown schema version ({version!r})")
-        return False
+        return "old" if old else "current"
 
     def _set_aside(self, why: str) -> None:
         """Rename the log to <name>.corrupt-<timestamp> (with its journal), warn where it went."""
@@ -450,24 +528,25 @@ class PracticeLog:
                 _rollback(con)
                 raise self._unavailable(f"could not be written ({exc})") from exc
 
-    def _read(self, sql: str, values: tuple = ()) -> list[tuple]:
+    def _read(self, sql: str | Callable[[], str], values: tuple = ()) -> list[tuple]:
         con = self._connect(write=False)
-        if con is None or not self._verified:
+        if con is None or self._tables == "none":
             if con is not None:
                 con.close()
             return []
         with closing(con):
             try:
-                return con.execute(sql, values).fetchall()
+                return con.execute(sql() if callable(sql) else sql, values).fetchall()
             except sqlite3.Error as exc:
                 raise self._unavailable(f"could not be read ({exc})") from exc
 
     # --- writing ---------------------------------------------------------------------------
 
     def record_drill(self, *, kind: str, difficulty: int, seed: int, answer: Any, outcome: str, seconds: float | None,
-                     so_what: str | None = None, session: str = "", at: _dt.datetime | None = None) -> None:
+                     so_what: str | None = None, session: str = "", at: _dt.datetime | None = None, hints: int = 0) -> None:
         """Add one drill attempt. ``outcome`` is "correct", "incorrect" or "skipped"; ``so_what`` the outcome
-        of the "so what" choice (None when there was none); ``answer`` is kept as a short text."""
+        of the "so what" choice (None when there was none); ``answer`` is kept as a short text; ``hints``
+        is how many hints were shown before the answer."""
         values = (
             _stamp(_utc("at", at) if at is not None else _now()),
             _kind("kind", kind),
@@ -478,9 +557,10 @@ class PracticeLog:
             _seconds(seconds),
             None if so_what is None else _outcome("so_what", so_what, SO_WHAT_OUTCOMES),
             _session(session),
+            validation.count("hints", hints, minimum=0, maximum=MAX_HINTS, allowed=f"the number of hints shown, a whole number from 0 to {MAX_HINTS}"),
         )
-        self._write("INSERT INTO drill_attempts (at, kind, difficulty, seed, answer, outcome, seconds, so_what, session) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        self._write("INSERT INTO drill_attempts (at, kind, difficulty, seed, answer, outcome, seconds, so_what, session, hints) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
     def record_open(self, *, question_id: str, ticked: Sequence[str], total: int, seconds: float | None = None,
                     session: str = "", at: _dt.datetime | None = None) -> None:
@@ -507,19 +587,45 @@ class PracticeLog:
 
     # --- reading ---------------------------------------------------------------------------
 
+    def _drill_rows(self, where: str = "", values: tuple = ()) -> list[tuple]:
+        def sql() -> str:  # built once the file is checked: a schema 1 log on a read-only disk has no hints column
+            hints = "0" if self._tables == "old" else "hints"
+            return (f"SELECT at, kind, difficulty, seed, answer, outcome, seconds, so_what, session, {hints} "
+                    f"FROM drill_attempts {where} ORDER BY at, id")
+
+        return self._read(sql, values)
+
     def drill_attempts(self, kind: str | None = None) -> list[Attempt]:
-        """Return the drill attempts, oldest first (only those of ``kind`` when given)."""
-        columns = "at, kind, difficulty, seed, answer, outcome, seconds, so_what, session"
+        """Return the drill attempts, oldest first (only those of ``kind`` when given). A row that cannot be
+        read (a bad date or number) is left out, with one warning naming the log and how many such rows it holds."""
         if kind is None:
-            rows = self._read(f"SELECT {columns} FROM drill_attempts ORDER BY at, id")
+            rows = self._drill_rows()
         else:
-            rows = self._read(f"SELECT {columns} FROM drill_attempts WHERE kind = ? ORDER BY at, id", (_kind("kind", kind),))
-        return [a for a in map(_attempt, rows) if a is not None]
+            rows = self._drill_rows("WHERE kind = ?", (_kind("kind", kind),))
+        attempts = [a for a in map(_attempt, rows) if a is not None]
+        if len(attempts) < len(rows) and "drill attempts" not in self._warned:
+            bad = len(rows) - len(attempts) if kind is None else sum(_attempt(r) is None for r in self._drill_rows())
+            self._warn_unreadable("drill attempts", bad)
+        return attempts
 
     def open_attempts(self) -> list[OpenAttempt]:
-        """Return the self-scored open questions, oldest first."""
+        """Return the self-scored open questions, oldest first (a row that cannot be read is left out, with a warning)."""
         rows = self._read("SELECT at, question_id, ticked, total, seconds, session FROM open_attempts ORDER BY at, id")
-        return [a for a in map(_open_attempt, rows) if a is not None]
+        attempts = [a for a in map(_open_attempt, rows) if a is not None]
+        if len(attempts) < len(rows):
+            self._warn_unreadable("self-scored open questions", len(rows) - len(attempts))
+        return attempts
+
+    def _warn_unreadable(self, what: str, bad: int) -> None:
+        """Warn once per kind of record that ``bad`` rows of the log cannot be read."""
+        if what in self._warned:
+            return
+        self._warned.add(what)
+        try:
+            warnings.warn(f"The practice log {self.path} has {bad} row{'s' if bad != 1 else ''} of {what} that cannot be read "
+                          "(a bad date or number): they are left out of your record. The file itself is left as it is.", stacklevel=3)
+        except Exception:  # noqa: BLE001 - warnings turned into errors must not stop the practice
+            pass
 
     def history(self):
         """Return a table (pandas DataFrame) with one row per session and kind, sessions in time order.
@@ -534,7 +640,7 @@ class PracticeLog:
         groups: dict[tuple[str, str], list[Attempt]] = {}
         started: dict[str, _dt.datetime] = {}
         for a in self.drill_attempts():
-            session = a.session or f"{a.at:%Y-%m-%d}"
+            session = _session_key(a)
             groups.setdefault((session, a.kind), []).append(a)
             started.setdefault(session, a.at)
         order = {k: i for i, k in enumerate(all_kinds())}
@@ -547,6 +653,21 @@ class PracticeLog:
         frame = pd.DataFrame(rows, columns=_HISTORY_COLUMNS)
         return frame.astype({"session": object, "kind": object, "attempts": "int64", "correct": "int64", "accuracy": "float64",
                              "median_seconds": "float64"})
+
+
+def _session_key(a: Attempt) -> str:
+    """The session an attempt belongs to in the history: its id, or its day (UTC) when it has none."""
+    return a.session or f"{a.at:%Y-%m-%d}"
+
+
+def _so_what_and_hints(attempts: Iterable[Attempt]) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """Per (session, kind): the "so what" choices right, those answered (not skipped), and the hints shown."""
+    found: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for a in attempts:
+        right, answered, hints = found.get((_session_key(a), a.kind), (0, 0, 0))
+        found[(_session_key(a), a.kind)] = (right + (a.so_what == "correct"), answered + (a.so_what in ("correct", "incorrect")),
+                                            hints + a.hints)
+    return found
 
 
 def _rollback(con: sqlite3.Connection) -> None:
@@ -574,10 +695,11 @@ def _read_time(text: Any) -> _dt.datetime:
 def _attempt(row: tuple) -> Attempt | None:
     """A row as an Attempt; None for a row that cannot be read (it is left out, never an error)."""
     try:
-        at, kind, difficulty, seed, answer, outcome, seconds, so_what, session = row
+        at, kind, difficulty, seed, answer, outcome, seconds, so_what, session, hints = row
         return Attempt(_read_time(at), str(kind), int(difficulty), int(seed), str(answer), str(outcome),
-                       None if seconds is None else float(seconds), None if so_what is None else str(so_what), str(session))
-    except (TypeError, ValueError):
+                       None if seconds is None else float(seconds), None if so_what is None else str(so_what), str(session),
+                       int(hints))
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -601,7 +723,12 @@ def _open_attempt(row: tuple) -> OpenAttempt | None:
 @dataclasses.dataclass(frozen=True)
 class KindState:
     """Where one kind stands: its box (0 to 4), when it is due (None: never tried), its difficulty,
-    right answers in a row at that difficulty, misses in a row, and attempts so far."""
+    right answers in a row at that difficulty, misses in a row, and attempts so far.
+
+    ``last_move`` says what the last attempt did to the box: "up" (right), "slow" (right but slow: it
+    stayed), "hinted" (right after the last hint: it stayed), "early" (right before it was due: box and
+    date stayed), "so_what" (a right number, a wrong "so what": down one), "missed" (a miss or a skip:
+    down two) or "harder" (the difficulty rose: box 1); None before any attempt."""
 
     kind: str
     box: int
@@ -613,30 +740,80 @@ class KindState:
     last_at: _dt.datetime | None = None
     last_outcome: str | None = None
     correct: int = 0
+    last_move: str | None = None
+
+
+@functools.lru_cache(maxsize=256)
+def _suggested(kind: str, difficulty: int) -> float | None:
+    """The suggested seconds of a kind at a difficulty (they do not depend on the seed); None when unknown."""
+    try:
+        return float(make_item(kind, 0, difficulty).seconds)
+    except Exception:  # noqa: BLE001 - an old or odd row never stops the schedule; it is just not timed
+        return None
+
+
+def _slow(a: Attempt) -> bool:
+    """True when the attempt took more than SLOW_AFTER times its item's suggested seconds."""
+    if a.seconds is None:
+        return False
+    suggested = _suggested(a.kind, a.difficulty)
+    return suggested is not None and a.seconds > SLOW_AFTER * suggested
+
+
+@functools.lru_cache(maxsize=256)
+def _hint_count(kind: str, difficulty: int) -> int:
+    """How many hints an item of a kind at a difficulty has (they do not depend on the seed); 0 when unknown."""
+    try:
+        return len(make_item(kind, 0, difficulty).hints or ())
+    except Exception:  # noqa: BLE001 - an old or odd row never stops the schedule
+        return 0
+
+
+def _last_hint_used(kind: str, difficulty: int, hints: int) -> bool:
+    """True when ``hints`` hints of an item reach its last one (the one that gives the whole formula)."""
+    count = _hint_count(kind, difficulty)
+    return count > 0 and hints >= count
+
+
+def _box_after_right(box: int, a: Attempt, due: _dt.datetime | None) -> tuple[int, str]:
+    """The box after a right number, and what kept or moved it: a wrong "so what", the last hint, an early
+    review, a slow answer, or none of them (up one box)."""
+    if a.so_what == "incorrect":
+        return (box - 1 if box > 1 else box), "so_what"
+    if _last_hint_used(a.kind, a.difficulty, a.hints):
+        return box, "hinted"
+    if due is not None and a.at < due:
+        return box, "early"
+    if _slow(a):
+        return box, "slow"
+    return min(MAX_BOX, box + 1), "up"
 
 
 def _replay(kind: str, attempts: Iterable[Attempt]) -> KindState:
     """The state after these attempts (oldest first), by the rule in the module's docstring."""
     box, due, difficulty, streak, misses, count, right = 0, None, 1, 0, 0, 0, 0
-    last_at = last_outcome = None
+    last_at = last_outcome = move = None
     for a in attempts:
         count += 1
         last_at, last_outcome = a.at, a.outcome
-        if a.correct:
+        if a.correct:  # the number alone decides the difficulty, unless the last hint gave the formula away
             right += 1
-            box = min(MAX_BOX, box + 1)
-            due = a.at + _dt.timedelta(days=INTERVALS[box - 1])
             misses = 0
-            if a.difficulty >= difficulty:
+            box, move = _box_after_right(box, a, due)
+            if move == "hinted":
+                streak = 0
+            elif a.difficulty >= difficulty:
                 streak += 1
             if streak >= RAISE_AFTER and difficulty < 3:
-                difficulty, streak = difficulty + 1, 0
+                difficulty, streak, box, move = difficulty + 1, 0, 1, "harder"
         else:
-            box, due, streak = 0, a.at, 0
+            box, streak, move = max(0, box - MISS_DROP), 0, "missed"
             misses += 1
             if misses >= LOWER_AFTER and difficulty > 1:
                 difficulty, misses = difficulty - 1, 0
-    return KindState(kind, box, due, difficulty, streak, misses, count, last_at, last_outcome, right)
+        if move != "early":  # an early review leaves the date as it was
+            due = a.at + _dt.timedelta(days=INTERVALS[box - 1]) if box else a.at
+    return KindState(kind, box, due, difficulty, streak, misses, count, last_at, last_outcome, right, move)
 
 
 class Scheduler:
@@ -739,23 +916,37 @@ def _in(delta: _dt.timedelta) -> str:
     return f"in {days} days"
 
 
+def _last_time(state: KindState) -> str:
+    """What the last attempt was and where it left the box, in words."""
+    box = state.box
+    if state.last_move == "missed":
+        what = "skipped" if state.last_outcome == "skipped" else "missed"
+        return f"{what} last time, down to box {box}" if box else f"{what} last time"
+    return {"slow": f"right but slow last time, so it stays in box {box}",
+            "hinted": f"right after the last hint last time, so it stays in box {box}",
+            "early": f"right last time but before it was due, so it stays in box {box}",
+            "so_what": f"right number but wrong 'so what' last time, box {box}",
+            "harder": f"moved up to {_level_name(state.difficulty)} last time, box {box}"}.get(state.last_move, f"right last time, box {box}")
+
+
 def _reason_text(state: KindState, now: _dt.datetime) -> str:
     if state.attempts == 0 or state.due is None:
         return "never tried: new to you"
     if state.box == 0:
-        what = "skipped" if state.last_outcome == "skipped" else "missed"
-        return f"{what} last time ({_local(state.last_at)}): due again at once"
+        return f"{_last_time(state)} ({_local(state.last_at)}): due again at once"
     every = INTERVALS[state.box - 1]
     if state.due <= now:
-        return f"right last time, box {state.box} (every {every} day{'s' if every > 1 else ''}): due since {_local(state.due)}"
-    return f"right last time, box {state.box}: not due until {_local(state.due)} ({_in(state.due - now)})"
+        return f"{_last_time(state)} (every {every} day{'s' if every > 1 else ''}): due since {_local(state.due)}"
+    return f"{_last_time(state)}: not due until {_local(state.due)} ({_in(state.due - now)})"
 
 
 def _next_due_text(state: KindState, now: _dt.datetime) -> str:
     if state.due is None:
         return "not tried yet"
     if state.due <= now:
-        return "due again now (missed or skipped)" if state.box == 0 else "due now"
+        if state.box:
+            return "due now"
+        return "due again now (missed or skipped)" if state.last_move == "missed" else "due again now"
     return f"due again {_in(state.due - now)} ({_local(state.due)})"
 
 
@@ -784,9 +975,10 @@ def plan_session(log: PracticeLog, *, minutes: float = 10, kinds: Sequence[str] 
                  clock: Callable[[], _dt.datetime] | None = None, scenario: str = "default") -> list:
     """Return the items of one practice session (Drill or Estimate objects), most urgent kinds first (lesson 06).
 
-    Each kind comes at the difficulty the scheduler gives it; kinds are taken in turn, as often as
-    needed, while their suggested times fit in ``minutes`` (there is always at least one item). Each
-    item gets a fresh seed drawn from ``seed`` (None: one from the clock)."""
+    Each kind comes at the difficulty the scheduler gives it; kinds are taken in turn while their
+    suggested times fit in ``minutes`` (there is always at least one item). A kind comes a second time
+    only when every kind asked for is already in the session (a second answer the same day would earn
+    nothing: it is not due). Each item gets a fresh seed drawn from ``seed`` (None: one from the clock)."""
     import numpy as np
 
     if not isinstance(log, PracticeLog):
@@ -811,7 +1003,7 @@ def plan_session(log: PracticeLog, *, minutes: float = 10, kinds: Sequence[str] 
             items.append(item)
             used += item.seconds
             added = True
-        if not added:
+        if not added or len({i.kind for i in items}) < len(order):  # another round only when every kind is in
             return items
 
 
@@ -868,6 +1060,7 @@ class MockStep:
     so_what: str | None = None
     skipped: bool = False
     score: Any = None  # interview.SelfScore for an open question
+    hints: int = 0  # hints shown before the number (drills)
 
     @property
     def title(self) -> str:
@@ -922,7 +1115,7 @@ class MockReport:
                  + (f"; 'so what' {right} of {asked} right." if asked else ".")]
         for item in self.items:
             if item.kind == "open":
-                share = "not reached" if item.share is None else f"{item.share:.0%} of the rubric"
+                share = item.outcome if item.share is None else f"{item.share:.0%} of the rubric"
                 lines.append(f"{b(item.title)}: {share}")
         lines.append(f"{b('Time')}: {self.minutes_used:.1f} minutes of {self.minutes_planned:g}.")
         lines.append("")
@@ -1111,6 +1304,13 @@ class MockInterview:
             step.so_what = "skipped"
         self._finish(step)
 
+    def leave(self) -> None:
+        """Stop the interview here. A drill whose number was given is recorded without its "so what" (as a
+        session keeps what was answered); a step shown but not answered is reported as left, the rest as not reached."""
+        step = self.current
+        if step is not None and step.kind == "drill" and step.stage == "so_what":
+            self._finish(step)
+
     def _finish(self, step: MockStep) -> None:
         step.elapsed = self._since(step)
         step.stage = "done"
@@ -1125,7 +1325,8 @@ class MockInterview:
             return
         outcome = "skipped" if step.skipped else ("correct" if step.result.correct else "incorrect")
         self.log.record_drill(kind=step.item.kind, difficulty=step.item.difficulty, seed=step.item.seed, answer=step.answer,
-                              outcome=outcome, seconds=step.seconds, so_what=step.so_what, session=self.session, at=at)
+                              outcome=outcome, seconds=step.seconds, so_what=step.so_what, session=self.session, at=at,
+                              hints=min(step.hints, MAX_HINTS))
 
     # --- the report --------------------------------------------------------------------------
 
@@ -1140,10 +1341,11 @@ class MockInterview:
 def _report_item(step: MockStep) -> MockItem:
     if step.kind == "open":
         score = step.score
-        return MockItem(step.title, "open", "skipped" if step.skipped else ("scored" if score else "not reached"), step.seconds, step.suggested,
+        unscored = "left before scoring" if step.started is not None else "not reached"  # shown, then the learner stopped
+        return MockItem(step.title, "open", "skipped" if step.skipped else ("scored" if score else unscored), step.seconds, step.suggested,
                         share=None if score is None else score.score, missed_points=tuple(p.point for p in score.missed) if score else ())
     if step.stage != "done":
-        outcome = "not reached"
+        outcome = "left before answering" if step.started is not None else "not reached"
     else:
         outcome = "skipped" if step.skipped else ("correct" if step.result.correct else "incorrect")
     feedback = step.result.message if step.result is not None and not step.result.correct else ""
@@ -1218,8 +1420,9 @@ class TerminalPractice:
         self.say(_plain(text))
         return shown + 1
 
-    def _read_number(self, prompt: str, item: Any, hints: list[int]) -> Any:
-        """A number typed at ``prompt``; "skip", _QUIT, or the number. A typo asks again."""
+    def _read_number(self, prompt: str, item: Any, hints: list[int], share: bool = False) -> Any:
+        """A number typed at ``prompt``; "skip", _QUIT, or the number. A typo asks again, and so does a
+        share typed as a percentage without "%" when ``share`` (the question asks for a share)."""
         from .drills import parse_answer
 
         while True:
@@ -1236,13 +1439,16 @@ class TerminalPractice:
             if number is None:
                 self.say(f"Could not read {text.strip()!r} as a number. {_HELP}")
                 continue
+            if share and _share_typo(text, number):
+                self.say(_share_typo(text, number))
+                continue
             self._typed = text.strip()
             return number
 
     def _estimate_values(self, item: Any, hints: list[int]) -> dict | str | object:
         values = {}
         for a in item.assumptions:
-            value = self._read_number(f"{a.label} ({a.unit})> ", item, hints)
+            value = self._read_number(f"{a.label} ({a.unit})> ", item, hints, share=_asks_share(a))
             if value is _QUIT or value == "skip":
                 return value
             values[a.name] = value
@@ -1261,7 +1467,7 @@ class TerminalPractice:
             if values is _QUIT or values == "skip":
                 value = values
                 break
-            value = self._read_number("answer> ", item, hints)
+            value = self._read_number("answer> ", item, hints, share=_asks_share(item))
             if value is _QUIT or value == "skip":
                 break
             result = item.check(values, value) if values is not None else item.check(value)
@@ -1273,13 +1479,13 @@ class TerminalPractice:
         seconds = self.timer() - started
         if value == "skip":
             self.say(f"Skipped after {seconds:.0f} s.")
-            self._save(item, "", "skipped", seconds, None, session)
+            self._save(item, "", "skipped", seconds, None, session, hints[0])
             return {"item": item, "outcome": "skipped", "result": None, "answer": "", "quit": False}
         self.say(_verdict(result))
-        self.say(f"took {seconds:.0f} s (suggested {item.seconds:.0f} s)")
+        self.say(_time_note(item, result.correct, seconds, hints[0]))
         so_what, stop = self._so_what(item)
         answer = self._typed if values is None else {**values, "answer": value}
-        self._save(item, answer, result.outcome.value, seconds, so_what, session)
+        self._save(item, answer, result.outcome.value, seconds, so_what, session, hints[0])
         return {"item": item, "outcome": result.outcome.value, "result": result, "answer": answer, "quit": stop}
 
     def _ask_so_what(self, item: Any) -> str | object:
@@ -1302,8 +1508,11 @@ class TerminalPractice:
                 return word
             self.say(f"Answer with one of the letters {', '.join(keys)} (s skips, q stops).")
 
-    def _say_decision(self, decision: CheckResult) -> str:
+    def _say_decision(self, decision: CheckResult, item: Any) -> str:
+        """Say the "so what" verdict; after a wrong choice, the best one and why (the item counts once)."""
         self.say(_verdict(decision, wrong="Not the best choice"))
+        if not decision.correct:
+            self.say(_plain(_best_choice(item)))
         return "correct" if decision.correct else "incorrect"
 
     def _so_what(self, item: Any) -> tuple[str | None, bool]:
@@ -1315,17 +1524,18 @@ class TerminalPractice:
             return None, True
         if letter == "skip":
             return "skipped", False
-        return self._say_decision(item.decide(letter)), False
+        return self._say_decision(item.decide(letter), item), False
 
-    def _save(self, item: Any, answer: Any, outcome: str, seconds: float, so_what: str | None, session: str) -> None:
+    def _save(self, item: Any, answer: Any, outcome: str, seconds: float, so_what: str | None, session: str, hints: int) -> None:
         self.log.record_drill(kind=item.kind, difficulty=item.difficulty, seed=item.seed, answer=answer, outcome=outcome,
-                              seconds=seconds, so_what=so_what, session=session, at=_utc("clock()", self.clock()))
+                              seconds=seconds, so_what=so_what, session=session, at=_utc("clock()", self.clock()),
+                              hints=min(hints, MAX_HINTS))
 
     # --- a session ---------------------------------------------------------------------------
 
     def session(self, *, minutes: Any = 10, kinds: Any = None, seed: Any = None, scenario: Any = "default") -> int:
-        """Run a planned session; return the exit code (0, also when the learner stops early)."""
-        minutes, kinds, seed, scenario = self.options(minutes, kinds, seed, scenario)
+        """Run a planned session; return the exit code (0, also when the learner stops early). ``minutes`` None is 10."""
+        minutes, kinds, seed, scenario = self.options(10 if minutes is None else minutes, kinds, seed, scenario)
         items = plan_session(self.log, minutes=minutes, kinds=kinds, seed=seed, clock=self.clock, scenario=scenario)
         scheduler = Scheduler(self.log, self.clock)
         self._header(scheduler, items, minutes)
@@ -1379,25 +1589,31 @@ class TerminalPractice:
     # --- history -----------------------------------------------------------------------------
 
     def history(self) -> int:
-        """Print the record per kind over sessions; return 0."""
+        """Print the record per kind over sessions (with each kind's id for ``--kinds``), the kinds never
+        tried and the open questions; return 0."""
         frame = self.log.history()
         opens = self.log.open_attempts()
         if frame.empty and not opens:
             self.say("no practice recorded yet: run `aipm practice`")
+            self._never_tried(all_kinds())
             return 0
         scheduler = Scheduler(self.log, self.clock)
         states, now = scheduler.states(), scheduler.now()
+        extra = _so_what_and_hints(self.log.drill_attempts())
         self.say(f"Practice log: {self.log.path}")
+        self.say("Each kind: its title, [its id, for --kinds], its box and level, and when it is due again.")
         for kind, rows in frame.groupby("kind", sort=False):
             state = states.get(kind)
             where = f"box {state.box}, {_level_name(state.difficulty)}; {_next_due_text(state, now)}" if state else "no longer a practice kind"
-            title = kind_title(kind) if state else kind
             self.say("")
-            self.say(f"{title} ({where})")
-            self.say(f"  {'session started':<18}{'attempts':>9}{'right':>7}{'accuracy':>10}{'median s':>10}")
+            self.say(f"{kind_title(kind) if state else kind} [{kind}]: {where}")
+            self.say(f"  {'session started':<18}{'attempts':>9}{'right':>7}{'accuracy':>10}{'median s':>10}{'so what':>10}{'hints':>7}")
             for row in rows.itertuples():
                 median = "-" if math.isnan(row.median_seconds) else f"{row.median_seconds:.0f}"
-                self.say(f"  {_local(row.started):<18}{row.attempts:>9}{row.correct:>7}{row.accuracy:>10.0%}{median:>10}")
+                right, answered, hints = extra[(row.session, kind)]
+                so_what = f"{right} of {answered}" if answered else "-"
+                self.say(f"  {_local(row.started):<18}{row.attempts:>9}{row.correct:>7}{row.accuracy:>10.0%}{median:>10}{so_what:>10}{hints:>7}")
+        self._never_tried([k for k in all_kinds() if k not in set(frame["kind"])])
         if opens:
             self.say("")
             self.say("Open questions (self-scored):")
@@ -1405,12 +1621,28 @@ class TerminalPractice:
                 self.say(f"  {_local(a.at):<18}{a.question_id}: {len(a.ticked)} of {a.total} points ({a.share:.0%})")
         return 0
 
+    def _never_tried(self, kinds: list[str]) -> None:
+        if kinds:
+            self.say("")
+            self.say("Never tried [id, for --kinds]:")
+            for kind in kinds:
+                self.say(f"- {kind_title(kind)} [{kind}]")
+
     # --- the mock interview ------------------------------------------------------------------
 
-    def mock(self, *, seed: Any = None, scenario: Any = "default") -> int:
-        """Run the 30-minute mock interview; print its report; return 0."""
-        _, _, seed, scenario = self.options(MOCK_MINUTES, None, seed, scenario)
-        interview = MockInterview(self.log, seed=seed, clock=self.clock, scenario=scenario)
+    def mock(self, *, seed: Any = None, scenario: Any = "default", minutes: Any = None, kinds: Any = None) -> int:
+        """Run the mock interview (30 minutes, or ``minutes`` from 5 to 120); print its report; return 0.
+        ``kinds`` is refused: the interview picks its own drills."""
+        if kinds is not None:
+            raise validation.ArgumentError(
+                f"--kinds cannot be used with --mock (got {safe_repr(kinds, 60)}): the mock interview picks its own three drills, "
+                "the kinds you need most. Leave out --kinds, or drop --mock to practise those kinds")
+        if minutes is not None and (not validation.is_real(minutes) or not 5 <= float(minutes) <= MAX_MINUTES):
+            raise validation.ArgumentError(f"--minutes with --mock must be a number of minutes from 5 to {MAX_MINUTES} "
+                                           f"(the interview's length, 30 if left out), got {safe_repr(minutes)}")
+        minutes = MOCK_MINUTES if minutes is None else float(minutes)
+        _, _, seed, scenario = self.options(minutes, None, seed, scenario)
+        interview = MockInterview(self.log, seed=seed, clock=self.clock, scenario=scenario, minutes=minutes)
         self.say(f"Mock interview: {len(interview.steps)} steps in {interview.minutes:g} minutes, three drills then two open questions. "
                  "Type h for a hint, s to skip, q to stop; what you answered is kept.")
         total = len(interview.steps)
@@ -1432,7 +1664,8 @@ class TerminalPractice:
         hints = [0]
         while step.stage == "number":
             values = self._estimate_values(item, hints) if _is_estimate(item) else None
-            value = values if values is _QUIT or values == "skip" else self._read_number("answer> ", item, hints)
+            value = values if values is _QUIT or values == "skip" else self._read_number("answer> ", item, hints, share=_asks_share(item))
+            step.hints = min(hints[0], MAX_HINTS)
             if value is _QUIT:
                 return False
             if value == "skip":
@@ -1441,15 +1674,16 @@ class TerminalPractice:
                 return True
             result = interview.answer(self._typed, values)  # as typed: the log keeps the text
             self.say(_verdict(result))
-        self.say(f"took {step.seconds:.0f} s (suggested {step.suggested:.0f} s)")
+        self.say(_time_note(item, step.result.correct, step.seconds, step.hints, step.suggested))
         if step.stage == "so_what":
             letter = self._ask_so_what(item)
             if letter is _QUIT:
+                interview.leave()  # the number is kept, as in a session
                 return False
             if letter == "skip":
                 interview.skip()
             else:
-                self._say_decision(interview.decide(letter))
+                self._say_decision(interview.decide(letter), item)
         return True
 
     def _mock_open(self, interview: MockInterview, step: MockStep, number: int, total: int) -> bool:
@@ -1478,6 +1712,43 @@ class TerminalPractice:
                 continue
             self.say(_plain(str(score)))
             return True
+
+
+def _asks_share(thing: Any) -> bool:
+    """True when a drill's answer, or an estimate's assumption, is a share between 0 and 1."""
+    return getattr(thing, "fraction", False) is True or getattr(thing, "unit", None) == "share"
+
+
+def _share_typo(typed: Any, number: Any) -> str | None:
+    """The line that asks again when a share is typed as a percentage without "%" ("45.2" for 0.452),
+    saying nothing about whether it would be right; None for anything else."""
+    if not isinstance(typed, str) or "%" in typed or not validation.is_real(number) or not 1 < number <= 100:
+        return None
+    return f"A share is between 0 and 1: type {number / 100:.10g} or {number:.10g}%"
+
+
+def _kept_note(item: Any, correct: bool, seconds: float | None, hints: int, suggested: float | None = None) -> str | None:
+    """For a right number that keeps its box (after the last hint, or slow), the line that says so at once; else None."""
+    suggested = float(item.seconds if suggested is None else suggested)
+    count = len(getattr(item, "hints", ()) or ())
+    if correct and count and hints >= count:
+        return f"right after the last hint ({seconds or 0:.0f} s): it counts in your score, but it stays in its box"
+    if correct and seconds is not None and seconds > SLOW_AFTER * suggested:
+        return f"right but slow ({seconds:.0f} s of {suggested:.0f} s suggested): it stays in its box"
+    return None
+
+
+def _time_note(item: Any, correct: bool, seconds: float | None, hints: int, suggested: float | None = None) -> str:
+    """The line after a number: how long it took, or why a right answer keeps its box."""
+    suggested = float(item.seconds if suggested is None else suggested)
+    return _kept_note(item, correct, seconds, hints, suggested) or f"took {seconds or 0:.0f} s (suggested {suggested:.0f} s)"
+
+
+def _best_choice(item: Any) -> str:
+    """The best "so what" option of a drill, its letter and text, and why (Markdown as the drills write it)."""
+    spec = item.so_what.spec
+    why = f" {spec.why}" if spec.why else ""
+    return f"The best choice: {spec.correct}) {str(spec.options[spec.correct]).rstrip('.')}.{why}"
 
 
 def _verdict(result: CheckResult, wrong: str = "Not yet") -> str:

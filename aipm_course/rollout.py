@@ -239,7 +239,7 @@ def distinct_users_exposed(user_base: float, daily_visit_share: float, traffic_s
     base = _nonnegative("user_base", user_base, "a number of users")
     visit = validation.share("daily_visit_share", daily_visit_share)
     share = _share("traffic_share", traffic_share)
-    stage_days = validation.count("days", days, minimum=0, allowed="a whole number of days, 0 or more")
+    stage_days = validation.count("days", days, minimum=0, maximum=10_000, allowed="a whole number of days from 0 to 10,000")
     return share * base * (1 - (1 - visit) ** stage_days)
 
 

@@ -1269,19 +1269,35 @@ class AdaptivePractice(widgets.VBox):
     # -- the number --------------------------------------------------------------------------
     def _values(self) -> tuple[dict | None, str]:
         """The assumptions typed for an estimation item, or a line saying which box to fix."""
+        from .practice import _asks_share
+
         values = {}
         for box in self.assumption_boxes:
             value, problem = _typed_number(box.value, f"your assumption for {box.assumption.label}")
+            problem = problem or (_asks_share(box.assumption) and self._share_typo(box.value, value, box.assumption.label))
             if problem:
                 return None, problem
             values[box.assumption.name] = value
         return values, ""
 
+    @staticmethod
+    def _share_typo(typed, value, label: str = "") -> str:
+        """A share typed as a percentage without "%": the line asking again (in HTML), or ""."""
+        import html as _html
+
+        from .practice import _share_typo
+
+        line = _share_typo(typed, value)
+        return f"<i>{_html.escape(f'{label}: ' if label else '')}{_html.escape(line)}</i>" if line else ""
+
     def _judge(self):
         """(the answer as typed and read, its CheckResult), or (None, a line saying what to type)."""
         item = self.current
         values, problem = self._values()
+        from .practice import _asks_share
+
         value, typo = _typed_number(self.answer.value)
+        typo = typo or (_asks_share(item) and self._share_typo(self.answer.value, value))
         if problem or typo:
             return None, problem or typo
         if hasattr(item, "assumptions"):
@@ -1297,17 +1313,32 @@ class AdaptivePractice(widgets.VBox):
         if isinstance(result, str):
             self.feedback.value = result
             return
+        import html as _html
+
+        from .practice import _kept_note
+
         self.feedback.value = result._repr_html_()
         if result.outcome is Outcome.NOT_ATTEMPTED:
             return
         outcome = "correct" if result.correct else "incorrect"
-        self._answered(dict(item=self.current, answer=answer, result=result, outcome=outcome, seconds=self._elapsed(), at=self._clock()))
+        entry = dict(item=self.current, answer=answer, result=result, outcome=outcome, seconds=self._elapsed(), at=self._clock(),
+                     hints=self._hints_used())
+        note = _kept_note(entry["item"], result.correct, entry["seconds"], entry["hints"])
+        if note:  # right but slow, or after the last hint: it stays in its box
+            self.feedback.value += f"<p><i>{_html.escape(note[0].upper() + note[1:])}.</i></p>"
+        entry["shown"] = self.feedback.value  # kept above the "so what" verdict
+        self._answered(entry)
+
+    def _hints_used(self) -> int:
+        """The hints shown for the current item (clicks past the last one are not counted)."""
+        return min(self.hints_shown, len(getattr(self.current, "hints", ()) or ()))
 
     def _skip(self, _button=None) -> None:
         if self.finished or self.stage != "number":
             return
         self.feedback.value = "<i>Skipped: it is in the review at the end, with its worked solution.</i>"
-        self._answered(dict(item=self.current, answer="", result=None, outcome="skipped", seconds=self._elapsed(), at=self._clock()))
+        self._answered(dict(item=self.current, answer="", result=None, outcome="skipped", seconds=self._elapsed(), at=self._clock(),
+                            hints=self._hints_used()))
 
     def _answered(self, entry: dict) -> None:
         self.entry = entry
@@ -1329,17 +1360,21 @@ class AdaptivePractice(widgets.VBox):
     def _decide(self, _button=None) -> None:
         if self.stage != "so_what":
             return
+        from .checking import _inline_html
+        from .practice import _best_choice
+
         if self.choice.value is None:
-            self.feedback.value = self.entry["result"]._repr_html_() + "<i>Choose an option first.</i>"
+            self.feedback.value = self.entry["shown"] + "<i>Choose an option first.</i>"
             return
         decided = self.entry["item"].decide(self.choice.value)
-        self.feedback.value = self.entry["result"]._repr_html_() + decided._repr_html_()
+        best = "" if decided.correct else f"<p>{_inline_html(_best_choice(self.entry['item']))}</p>"  # it counts once: leave knowing the best move
+        self.feedback.value = self.entry["shown"] + decided._repr_html_() + best
         self.entry["decision"] = decided
         self._next("correct" if decided.correct else "incorrect")
 
     def _skip_decision(self, _button=None) -> None:
         if self.stage == "so_what":
-            self.feedback.value = self.entry["result"]._repr_html_() + "<i>'So what' skipped.</i>"
+            self.feedback.value = self.entry["shown"] + "<i>'So what' skipped.</i>"
             self._next("skipped")
 
     # -- moving on ---------------------------------------------------------------------------
@@ -1362,7 +1397,7 @@ class AdaptivePractice(widgets.VBox):
                 warnings.simplefilter("always")
                 self.practice_log.record_drill(kind=item.kind, difficulty=item.difficulty, seed=item.seed, answer=entry["answer"],
                                       outcome=entry["outcome"], seconds=entry["seconds"], so_what=entry["so_what"],
-                                      session=self.session_id, at=entry["at"])
+                                      session=self.session_id, at=entry["at"], hints=entry.get("hints", 0))
             self.notes += _said(caught)
         except Exception as exc:  # noqa: BLE001 - saving is best effort
             if self.saved:

@@ -882,3 +882,19 @@ def test_a_subnormal_answer_is_judged_without_a_math_error(answer):
         ok, message = NumberSpec(expected, precision=significant(3)).judge(answer)
         assert isinstance(ok, bool) and message
     assert significant(3).round(answer) == pytest.approx(answer, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    "precision, value, shown",
+    [
+        (significant(3), 112_500.0, "113,000"),  # a half goes up, as a person rounds (Python's round gives 112,000)
+        (significant(3), 0.0125, "0.0125"),
+        (significant(2), 0.0125, "0.013"),
+        (significant(2), 2_250.0, "2,300"),
+        (decimals(2), 2.675, "2.68"),  # read as it prints, not as the binary 2.67499...
+        (significant(3), 0.4445, "0.445"),
+    ],
+)
+def test_the_kit_rounds_a_half_up_as_a_person_does(precision, value, shown):
+    assert precision.format(value) == shown
+    assert NumberSpec(value, precision=precision).judge(float(shown.replace(",", "")))[0]

@@ -1,5 +1,5 @@
 """The drill kinds of ``aipm_course.drill_cases`` (lesson 06): pricing and gross margin, the sample-ratio
-mismatch check, and test length in whole weeks.
+mismatch check, and test length in whole weeks (with a 7-day metric's window at difficulty 3).
 
 Every drill's answer is worked out here again from the prompt a learner reads (the numbers are read out
 of its text), with the formulas written by hand: the χ² statistic and its p-value in closed form (and,
@@ -7,8 +7,10 @@ in a test of their own, every default-scenario drill against ``scipy.stats.chisq
 size from the normal-approximation formula. Over seeds 0-499,
 every difficulty and every scenario: the answer passes its own check, each named slip gets its own
 feedback, the solution code gives the answer, and the "so what" choice has the right option the
-numbers call for, balanced options and feedback for each wrong one. One case of each kind is also
-worked by hand, its arithmetic written out below.
+numbers call for, balanced options and feedback for each wrong one. The "so what" gives nothing away:
+the right option is not reliably the shortest or the longest, does not alone repeat the prompt's
+numbers, and no option states a comparison the numbers settle. One case of each kind is also worked
+by hand, its arithmetic written out below.
 """
 
 import dataclasses
@@ -78,7 +80,7 @@ def solve_pricing(d):
         price, uses, per_use = read(prompt, rf"sold at \${NUMBER} a seat a month\. An average seat asks for {NUMBER} .*each costs \${NUMBER} in model calls")
         cost = uses * per_use
         margin = (price - cost) / price
-        right = "Keep the seat price" if margin >= TARGET else "Cut the cost per use first"
+        right = "Keep the seat price" if margin >= TARGET else "Cut the cost per use"
         return margin, (price - cost) / cost, right  # main slip: the markup, profit over cost
     if d.difficulty == 2:
         seat, per_use, hosting, seats, uses = read(
@@ -109,7 +111,7 @@ def solve_pricing(d):
     (target,) = read(prompt, rf"gives a {NUMBER}% gross margin")
     price, median_price = per_use * mean / (1 - target / 100), per_use * median / (1 - target / 100)
     (market,) = read(d.so_what.prompt, rf"sell at about \${NUMBER} a seat")
-    right = "Set the seat price" if market >= price else "Price near the market" if market >= median_price else "Cut the cost per use first"
+    right = "Set the seat price" if market >= price else "Price near the market" if market >= median_price else "Cut the cost per use"
     return price, median_price, right
 
 
@@ -166,23 +168,34 @@ def whole_weeks(days):
 
 def traffic_in(d):
     """The rates, the users a day in the test, and the days the sample needs (both arms), read from the prompt."""
-    p1, p2 = read(d.prompt, rf"Today {NUMBER}% of users .* rise to {NUMBER}%")
+    p1, p2 = read(d.prompt, rf"Today {NUMBER}% of (?:new )?users .* rise to {NUMBER}%")
     if d.difficulty == 2:
         users, share = read(d.prompt, rf"The product has {NUMBER} users a day, and the test gets {NUMBER}% of them")
         users *= share / 100
     else:
-        (users,) = read(d.prompt, rf"{NUMBER} users a day enter the test")
+        (users,) = read(d.prompt, rf"{NUMBER} (?:new )?users a day enter the test")
     return p1 / 100, p2 / 100, users, 2 * per_arm(p1 / 100, p2 / 100) / users
+
+
+def window_of(d):
+    """The days a user's result takes: 7 when the prompt's metric is "within 7 days" and the prompt says the
+    result is known once they are over; 0 for a metric known on the visit."""
+    found = re.search(r"within (\d+) days of their first visit\. .*A user's result is known once their (\d+) days are over", d.prompt)
+    if found is None:
+        assert "within" not in d.prompt and "result is known" not in d.prompt, d.prompt  # no window the answer leaves out
+        return 0
+    assert found.group(1) == found.group(2)
+    return int(found.group(1))
 
 
 def solve_length(d):
     p1, p2, users, days = traffic_in(d)
-    burn = 7 if "burn-in" in d.prompt else 0
-    assert bool(burn) == (d.difficulty == 3)
-    answer = burn + whole_weeks(days)
-    main = whole_weeks(days) if burn else math.ceil(days - 1e-9)  # the burn-in week's users counted; or no whole weeks
-    right = f"Keep it running to day {answer}," if answer <= HORIZON else "Rethink it"
-    return answer, main, right
+    window = window_of(d)
+    assert (window == 7) == (d.difficulty == 3)
+    answer = whole_weeks(days) + window  # users enter for whole weeks; the last of them are measured `window` days later
+    main = whole_weeks(days) if window else math.ceil(days - 1e-9)  # the window left out; or no whole weeks
+    fits = "Wait until the last users are measured" if window else "Keep it running"
+    return answer, main, fits if answer <= HORIZON else "Rethink it"
 
 
 SOLVERS = {"pricing_margin": solve_pricing, "srm_check": solve_srm, "test_length": solve_length}
@@ -198,7 +211,7 @@ def main_slip(d):
         if d.difficulty > 1:
             return "planned_split_ignored"
         return {"expected": "observed_count", "statistic": "forgot_square", "p_value": "tested_the_metric"}[d.params["ask"]]
-    return "counted_burn_in_users" if d.difficulty == 3 else "sample_days_only"
+    return "forgot_the_window" if d.difficulty == 3 else "sample_days_only"
 
 
 NAMESPACE = {}
@@ -294,9 +307,8 @@ def test_every_drill_is_right_its_slips_named_and_its_so_what_fits_the_numbers(k
     for d in every_drill(kind):
         checked += 1
         failures += [(d.difficulty, d.seed, problem) for problem in problems(d)]
-        spec = d.so_what.spec
-        rights[(d.difficulty, spec.options[spec.correct][:20])] += 1
-        letters[spec.correct] += 1
+        rights[(d.difficulty, SOLVERS[kind](d)[2])] += 1
+        letters[d.so_what.spec.correct] += 1
     assert failures == [], failures[:5]
     assert checked >= len(SEEDS) * len(LEVELS)
     assert len(letters) >= 3 and max(letters.values()) < 0.5 * checked  # the right letter moves
@@ -372,12 +384,29 @@ def test_srm_worked_by_hand():
     assert "square" in d.check(round(2 * 102 / 8_250, 5)).message  # Σ|O − E| / E = 0.0247
     assert d.so_what.spec.options[d.so_what.spec.correct].startswith("The split is healthy")
 
-    alarm = dr.make_drill("srm_check", 2, 1)
-    # 30,389 + 29,311 = 59,700; expected 29,850 each; gaps ±539: χ² = 2 × 539² / 29,850 = 19.465; p = erfc(√(19.465 / 2)) = 1.02e-5
-    assert "control: 30,389 users" in alarm.prompt and "p-value" in alarm.prompt
-    assert alarm.expected == pytest.approx(math.erfc(math.sqrt(2 * 539**2 / 29_850 / 2)), rel=1e-9)
-    assert alarm.precision.format(alarm.expected) == "0.0000102" and alarm.check(1.02e-5).correct
+    alarm = dr.make_drill("srm_check", 1, 2)
+    # planned 80/20; 149,313 + 38,167 = 187,480 users: expected 149,984 and 37,496; gaps ∓671
+    # χ² = 671² / 149,984 + 671² / 37,496 = 450,241 / 149,984 + 450,241 / 37,496 = 3.0019 + 12.0077 = 15.010;
+    # p = erfc(√(15.010 / 2)) ≈ 1.07e-4, below the 0.001 alarm: the question asks for the expected count, not the p-value
+    assert "control: 149,313 users" in alarm.prompt and "treatment: 38,167 users" in alarm.prompt
+    assert "how many users should the control arm hold" in alarm.prompt and "p-value" not in alarm.prompt
+    assert alarm.expected == 149_984 and alarm.check(149_984).correct
+    assert "50/50" in alarm.check(93_740).message  # half of 187,480: the split that was not planned
+    statistic = 671**2 / 149_984 + 671**2 / 37_496
+    assert alarm.params["statistic"] == pytest.approx(statistic) and alarm.params["p_value"] == pytest.approx(math.erfc(math.sqrt(statistic / 2)))
+    assert 1e-4 < alarm.params["p_value"] < 1.1e-4 and alarm.params["mismatch"]
     assert alarm.so_what.spec.options[alarm.so_what.spec.correct].startswith("Do not read the metric")
+
+    healthy = dr.make_drill("srm_check", 19, 2)
+    # planned 95/5; 54,967 + 2,853 = 57,820: expected 54,929 and 2,891; gaps ±38
+    # χ² = 38² / 54,929 + 38² / 2,891 = 0.026289 + 0.499481 = 0.52577; p = erfc(√(0.52577 / 2)) = 0.468
+    assert "control: 54,967 users" in healthy.prompt and "p-value" in healthy.prompt
+    assert healthy.expected == pytest.approx(math.erfc(math.sqrt((38**2 / 54_929 + 38**2 / 2_891) / 2)), rel=1e-9)
+    assert healthy.precision.format(healthy.expected) == "0.468" and healthy.check(0.468).correct
+    # against 50/50 the χ² is (54,967 − 28,910)² × 2 / 28,910 ≈ 47,000: p is 0, and the answer 0 hears why, with the step
+    zero = healthy.check(0)
+    assert not zero.correct and "never exactly 0" in zero.message and "50/50" in zero.message
+    assert healthy.so_what.spec.options[healthy.so_what.spec.correct].startswith("The split is healthy")
 
 
 def test_srm_against_scipy_chisquare_for_every_drill():
@@ -393,21 +422,31 @@ def test_srm_against_scipy_chisquare_for_every_drill():
 
 
 def test_test_length_worked_by_hand():
-    d = dr.make_drill("test_length", 138, 1)
+    d = dr.make_drill("test_length", 143, 1)
     # 10% → 11%: 14,751 users per arm (the lesson's reference value), 29,502 in both arms;
-    # / 3,680 a day = 8.02 days of sample; whole weeks: 14 days (9 days would end mid-week)
-    assert "Today 10% of users" in d.prompt and "rise to 11%" in d.prompt and "3,680 users a day" in d.prompt
+    # / 3,960 a day = 7.45 days of sample; whole weeks: 14 days (8 days would end mid-week)
+    assert "Today 10% of users accept a suggested reply" in d.prompt and "rise to 11%" in d.prompt and "3,960 users a day" in d.prompt
     assert per_arm(0.10, 0.11) == 14_751 and d.expected == 14
-    assert "Weekday and weekend" in d.check(9).message  # the sample's days, not whole weeks
-    assert "nearest week" in d.check(7).message or "one arm" in d.check(7).message  # 7: rounded down, or half the users
-    assert d.check(14).correct and d.so_what.spec.options[d.so_what.spec.correct].startswith("Keep it running to day 14,")
+    assert "Weekday and weekend" in d.check(8).message  # the sample's days, not whole weeks
+    assert "one arm" in d.check(7).message and "nearest week" in d.check(7).message  # 7: half the users, or rounded down
+    assert d.check(14).correct and d.so_what.spec.options[d.so_what.spec.correct].startswith("Keep it running")
 
 
-def test_test_length_burn_in_by_hand():
-    d = next(d for d in grid("test_length", 3) if 7 < d.params["days"] <= 14)
-    # a sample of 7 to 14 days: two whole weeks after the 7-day burn-in, 21 days; counting the burn-in week's users gives 14
-    assert d.expected == 21
-    assert "burn-in" in d.check(14).message and "Weekday and weekend" in d.check(7 + math.ceil(d.params["days"])).message
+def test_test_length_with_a_window_by_hand():
+    d = dr.make_drill("test_length", 74, 3)
+    # 10% → 11% of new users come back within 7 days: 29,502 users in both arms / 2,830 a day = 10.42 days of entry;
+    # users enter for whole weeks, 14 days; the last of them are measured 7 days later: 14 + 7 = 21 days
+    assert "Today 10% of new users come back within 7 days" in d.prompt and "2,830 new users a day" in d.prompt
+    assert "How many days from the first user's entry until the last user's result is in?" in d.prompt
+    assert d.expected == 21 and d.check(21).correct
+    assert "7 days are over" in d.check(14).message  # the day the last users enter, their week left out
+    assert "whole weeks" in d.check(11 + 7).message  # the sample's 11 days, then the window: not whole weeks of entry
+    assert "nothing more" in d.check(11).message
+    # the "so what": the sample is in on day 21, inside the roadmap's 28; novelty is per user, not per calendar week
+    spec = d.so_what.spec
+    assert "day 14" in d.so_what.prompt and spec.options[spec.correct].startswith("Wait until the last users are measured")
+    drop = next(k for k, text in spec.options.items() if text.startswith("Drop the first week's users"))
+    assert "days since each user first saw the feature" in spec.feedback[drop] and "settles" in spec.feedback[drop]
 
 
 def test_the_rule_of_thumb_is_accepted_when_it_lands_on_the_answer_and_named_when_not():
@@ -416,7 +455,7 @@ def test_the_rule_of_thumb_is_accepted_when_it_lands_on_the_answer_and_named_whe
         for d in grid("test_length", level):
             p1, p2, users, _ = traffic_in(d)
             rough = 16 * p1 * (1 - p1) / (p2 - p1) ** 2  # per arm: 16·p(1 − p)/δ²
-            days = (7 if level == 3 else 0) + whole_weeks(2 * math.ceil(rough - 1e-9) / users)
+            days = whole_weeks(2 * math.ceil(rough - 1e-9) / users) + (7 if level == 3 else 0)  # and the window at 3
             result = d.check(days)
             if days == d.expected:
                 accepted += result.correct
@@ -426,7 +465,108 @@ def test_the_rule_of_thumb_is_accepted_when_it_lands_on_the_answer_and_named_whe
     assert accepted > 500 and named > 20
 
 
+def test_the_lengths_spread_over_the_weeks_at_every_level():
+    for level in LEVELS:
+        answers = Counter(d.expected for d in grid("test_length", level))
+        # the sample takes 1 to 5 whole weeks, each about as likely (and 7 more days at difficulty 3)
+        assert len(answers) >= 5 and max(answers.values()) <= 0.3 * len(SEEDS), (level, answers)
+
+
+def test_a_window_appears_only_where_the_answer_waits_for_it():
+    # a metric known on the visit at difficulties 1 and 2 (the last user's result is in the day they enter); a metric
+    # "within 7 days" at difficulty 3, whose answer adds the 7 days (``solve_length`` reads the window from the prompt)
+    for d in every_drill("test_length"):
+        window = window_of(d)
+        assert window == (7 if d.difficulty == 3 else 0)
+        text = " ".join([d.prompt, d.working, *d.hints, d.so_what.prompt, *d.so_what.spec.options.values()])
+        assert "burn-in" not in text  # novelty is per user: no calendar week removes it
+        if window:
+            assert f"+ {window} = **{d.expected} days**" in d.working
+
+
+def test_novelty_is_taught_per_user_in_the_window_so_what():
+    for d in grid("test_length", 3):
+        spec = d.so_what.spec
+        (enrol,) = read(d.so_what.prompt, rf"The last users enter on day {NUMBER}")
+        # the tempting calendar fix: drop the first week's users, or (with one week of entry, where that drops everyone) restart later
+        opening = "Drop the first week's users" if enrol > 7 else "Restart the entry a week later"
+        calendar = [k for k, text in spec.options.items() if text.startswith(opening)]
+        assert calendar and calendar[0] != spec.correct, spec.options
+        assert "per user" in spec.feedback[calendar[0]] and "days since each user first saw the feature" in spec.feedback[calendar[0]]
+        if d.expected <= HORIZON:  # the right option's why says how to see novelty: by days since first exposure, until it settles
+            assert "days since first exposure" in spec.why and "settles" in spec.why
+
+
+def test_a_p_value_is_asked_only_when_it_is_at_least_the_alarm_level():
+    asked = Counter()
+    for d in every_drill("srm_check"):
+        counts, _, planned = read_arms(d.prompt)
+        statistic, p = chi_square(counts, planned)
+        if "p-value" in d.prompt:
+            assert p >= 0.001 and d.expected >= 0.001, (d.seed, p)
+        else:
+            assert "χ² statistic" in d.prompt or "how many users should the control arm hold" in d.prompt
+        asked[(d.difficulty, "p-value" in d.prompt, p < 0.001)] += 1
+    for level in LEVELS:  # p-values are still asked (healthy splits), and broken splits still come up (as χ² or counts)
+        assert asked[(level, True, False)] >= 50 and asked[(level, False, True)] >= 100, asked
+
+
+def test_the_answer_zero_to_a_p_value_hears_about_zero_not_an_unrelated_step():
+    checked = 0
+    for d in every_drill("srm_check"):
+        if "p-value" not in d.prompt:
+            continue
+        result = d.check(0)
+        assert result.outcome is Outcome.INCORRECT and "never exactly 0" in result.message, (d.seed, result.message)
+        for slip in d.slips:  # a named step is heard only when that step's p-value is itself 0 at three significant figures
+            if slip.name != "zero" and slip.feedback.split(": ")[-1] in result.message:
+                assert slip.value < 1e-12, (d.seed, slip)
+        checked += 1
+    assert checked > 300
+
+
 # --- 4. the "so what" step and the checks never raise ------------------------------------------------
+
+# Words that compare the prompt's numbers (with a target, a market price, each other or the horizon): an option that
+# says "its margin clears the target" tests reading, and a wrong one the numbers contradict is no temptation.
+COMPARISON = re.compile(r"\b(clears?|meets?|reach(?:es)?|miss(?:es)?|below|above|under|short of|exceeds?|more than|less than|"
+                        r"earns? (?:more|less)|cannot reach|fits in)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("kind", NEW_KINDS)
+def test_the_right_option_is_not_reliably_the_shortest_or_the_longest(kind):
+    for level in LEVELS:
+        shortest = longest = 0
+        for d in grid(kind, level):
+            spec = d.so_what.spec
+            lengths = [len(text) for text in spec.options.values()]
+            right = len(spec.options[spec.correct])
+            shortest += right == min(lengths)  # a tie counts against the drill
+            longest += right == max(lengths)
+        assert shortest <= 0.4 * len(SEEDS) and longest <= 0.4 * len(SEEDS), (level, shortest, longest)
+
+
+def numbers_in(text):
+    return set(re.findall(r"\d+(?:[.,]\d+)*", text))
+
+
+@pytest.mark.parametrize("kind", NEW_KINDS)
+def test_the_right_option_does_not_alone_repeat_the_prompts_numbers(kind):
+    for d in every_drill(kind):
+        spec = d.so_what.spec
+        stated = numbers_in(d.prompt) | numbers_in(d.so_what.prompt)
+        in_wrong = set().union(*(numbers_in(text) for key, text in spec.options.items() if key != spec.correct))
+        # each number of the prompts the right option quotes ("Keep it running to day 21") is quoted by a wrong one too
+        assert numbers_in(spec.options[spec.correct]) & stated <= in_wrong, (d.difficulty, d.seed, spec.options)
+
+
+@pytest.mark.parametrize("kind", NEW_KINDS)
+def test_no_option_states_a_comparison_the_numbers_settle(kind):
+    # every option is an action with a reason; which one is right is the candidate's judgement from the numbers
+    for d in every_drill(kind):
+        for text in d.so_what.spec.options.values():
+            assert not COMPARISON.search(text), (d.difficulty, d.seed, text)
+
 
 
 @pytest.mark.parametrize("kind", NEW_KINDS)

@@ -4,7 +4,10 @@ formulas written out by hand, cross-checked against scipy and statsmodels; the a
 (the precision the prompt states, the slips and their feedback, the messages for a factor of ten
 and a percentage given for a share) for every kind, difficulty, seed 0-499 and scenario;
 difficulty, scenarios, the checker and the timed practice session. The two module 08 kinds (a judge's
-corrected pass rate, agent reliability) are recomputed in exact fractions and by enumeration.
+corrected pass rate, agent reliability) are recomputed in exact fractions and by enumeration. The
+framings an interviewer checks: reviewers to employ (shrinkage, a 7-day desk), blast radius in distinct
+users under sticky assignment (against a simulation), the 16·p(1 − p)/δ² rule of thumb; and the "so
+what" step after each number, whose right option is worked out here from the number.
 """
 
 import collections
@@ -1367,7 +1370,10 @@ def test_each_named_slip_is_the_error_it_names_and_gets_its_feedback(kind):
     """Every slip a module 08, headcount or blast-radius drill keeps is the number worked out here for that error, and a learner who
     gives it (as computed, or rounded as the prompt asks) is told that error; all differ from the answer."""
     kept = {}
-    for d in unique_drills(kind):
+    # the module 08 kinds in every scenario; headcount and blast radius in the default and the smallest one
+    # (legal_review: a desk of a few people, a small user base), where twin slips are most common
+    drills = unique_drills(kind) if kind in M08_KINDS else (d for sc in ("default", "legal_review") for level in LEVELS for d in grid(kind, level, sc))
+    for d in drills:
         values = SLIP_VALUES[kind](d)
         assert [s.name for s in d.slips][0] == MAIN_SLIP[kind][d.difficulty]
         for slip in d.slips:
@@ -1587,7 +1593,7 @@ def test_distinct_users_by_hand_and_its_argument_checks():
     assert distinct_users_exposed(1_000_000, 0.3, 0.25, 0) == 0
     assert distinct_users_exposed(1_000_000, 0.3, 0.25, np.int64(2)) == pytest.approx(127_500)
     for name, bad in [("user_base", -1), ("user_base", math.nan), ("daily_visit_share", 1.5), ("daily_visit_share", -0.1),
-                      ("traffic_share", 0), ("traffic_share", 1.2), ("days", -1), ("days", 2.5), ("days", True), ("days", "3")]:
+                      ("traffic_share", 0), ("traffic_share", 1.2), ("days", -1), ("days", 2.5), ("days", True), ("days", "3"), ("days", 10**400)]:
         arguments = {**dict(user_base=1_000, daily_visit_share=0.3, traffic_share=0.25, days=2), name: bad}
         with pytest.raises(AipmError, match=rf"^{name} must be"):
             distinct_users_exposed(**arguments)
@@ -1717,7 +1723,7 @@ def right_idea(d):
     if d.kind == "base_rate_precision":  # most flags right: act, with an appeal; else a person decides first
         return "at once" if x >= 0.5 else ("Hold them", "Confirm each", "Send them")
     if d.kind == "threshold_by_cost":
-        return "Lower the line" if stated(rf"flags above {AMOUNT}\.") > x else "Raise the line"
+        return "Lower the line to" if stated(rf"flags above {AMOUNT}\.") > x else "Raise the line to"
     if d.kind == "reviewer_headcount":
         needed, have = int(stated(rf"needs {AMOUNT} ")), int(stated(rf"(?:and|employ) {AMOUNT} (?:reviewers|full-time)"))
         assert needed == x
@@ -1796,6 +1802,12 @@ def test_every_drill_has_a_so_what_whose_right_option_follows_the_number(kind):
     assert failures == [], failures[:5]
 
 
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_so_what_works_in_every_scenario(scenario):
+    failures = [(d.kind, d.difficulty, d.seed, problem) for d in scenario_drills(scenario) for problem in so_what_problems(d)]
+    assert failures == [], failures[:5]
+
+
 def test_the_so_what_is_a_choice_question_that_never_raises():
     d = dr.make_drill("blast_radius", 3, 2)
     assert d.decision.id == "blast_radius-so-what" and d.decision is d.decision
@@ -1822,12 +1834,16 @@ def test_the_so_what_draws_from_its_own_stream():
 
 
 def test_hand_worked_so_what_cases():
-    # base-rate precision 8.27% (seed 5, stretch): most flags are wrong, so an investigator decides first
+    # base-rate precision (seed 5, stretch): 1 in 500 claims, 90% caught, 2% of the rest flagged:
+    # 0.002 × 0.9 / (0.0018 + 0.998 × 0.02) = 0.0018 / 0.02176 = 8.27%: most flags are wrong, so an investigator decides first
     d = dr.make_drill("base_rate_precision", 5, 3)
+    assert "About 1 in 500 claims" in d.prompt and "catches 90% of them and wrongly flags 2% of the rest" in d.prompt
     assert "8.27%" in d.so_what.prompt
     assert d.so_what.spec.options[d.so_what.spec.correct].startswith("Send them to an investigator")
-    # a judge's corrected 81.6% against a gate of 92% (seed 5, warm-up): do not ship, even though the raw rate is 86%
+    # a judge (seed 5, warm-up) passed 86%, with TPR 0.93 and TNR 0.45: (0.86 + 0.45 − 1) / (0.93 + 0.45 − 1) = 0.31 / 0.38
+    # = 81.6%, against a gate of 92%: do not ship
     j = dr.make_drill("judge_correction", 5, 1)
+    assert "passed 86% of 1,200" in j.prompt and "passes 93% of the replies people pass and fails 45%" in j.prompt
     assert "passed 86% of answers; corrected, 81.6% really pass. The launch gate is 92%." in j.so_what.prompt
     assert j.so_what.spec.options[j.so_what.spec.correct].startswith("Hold the launch")
     raw_key = next(k for k, t in j.so_what.spec.options.items() if t.startswith("Go by the judge's raw"))

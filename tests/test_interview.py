@@ -241,8 +241,43 @@ CLAIM_CHAT = 10 * (2_000 * 2 + 150 * 8) / 1e6 + 4_500 * 2 / 1e6
 # Behavioural stories: a wrong-approval bound (14 in 1,000) and a cascade of a small and a large model.
 APPROVAL_BOUND = clopper_pearson_upper(14, 1_000)
 CASCADE = 0.0008 + 0.20 * 0.009
-# The judge of story-judge-distrust: observed 92%, TPR 0.97, TNR 23 of 50 = 0.46, solved by root finding.
-DRIFTED_THETA = brentq(lambda t: t * 0.97 + (1 - t) * (1 - 23 / 50) - 0.92, 0, 1)
+# What users receive: each route's share x the share who stay for the answer x the share answered right.
+# Small model alone (3% leave), large model alone (11% leave), and the cascade (quick 80%, slow 20%).
+ROUTES = {"small": [(1.0, 0.97, 0.84)], "large": [(1.0, 0.89, 0.91)], "cascade": [(0.80, 0.97, 0.90), (0.20, 0.89, 0.85)]}
+RECEIVED = {name: sum(share * stay * right for share, stay, right in routes) for name, routes in ROUTES.items()}
+CASCADE_BEFORE_LEAVING = sum(share * right for share, _, right in ROUTES["cascade"])
+# The judge of story-judge-distrust, as a table of 200 labelled traces: 150 people passed (the judge
+# passed 146 of them), 50 people failed (the judge failed 23). Its weekly rate is 86%.
+HUMAN = np.array([True] * 150 + [False] * 50)
+JUDGE = np.array([True] * 146 + [False] * 4 + [True] * 27 + [False] * 23)
+JUDGE_TPR = np.mean(JUDGE[HUMAN])
+JUDGE_TNR = np.mean(~JUDGE[~HUMAN])
+# corrected by root finding, with the rates as measured and as the answer rounds them (0.97, 0.46)
+DRIFTED_THETA = brentq(lambda t: t * JUDGE_TPR + (1 - t) * (1 - JUDGE_TNR) - 0.86, 0, 1)
+DRIFTED_THETA_SHOWN = brentq(lambda t: t * 0.97 + (1 - t) * (1 - 0.46) - 0.86, 0, 1)
+# The cost overrun: a call is 500 tokens out at $15 per 1M and its input at $3 per 1M (cached
+# instructions at a tenth); 2,000 fixed tokens plus 4 passages make 3,500 in, so a passage is 375.
+PASSAGE = (3_500 - 2_000) / 4
+
+
+def call_cost(passages: int, cached: bool = False) -> float:
+    """Dollars for one call with this many passages."""
+    instructions = 2_000 * (0.3 if cached else 3)
+    return (instructions + passages * PASSAGE * 3 + 500 * 15) / 1e6
+
+
+OVERRUN_QUERY = call_cost(12) * (1 + 0.07 * 5)  # the 7% that timed out fired all five retries
+FIXED_QUERY = call_cost(4, cached=True) * (1 + 0.07 * 1) + 0.0004  # one retry at most, plus the reranker
+
+
+def more_than(n: int, p: float, k: int) -> float:
+    """Chance of more than k events in n independent tries at rate p, summed term by term."""
+    return 1 - sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+
+
+# The kill switch: a feature really at 0.5% harmful, read daily against a 1% line (more than 2 in 200,
+# more than 10 in 1,000), crosses it by chance this often.
+FALSE_ALARM_200, FALSE_ALARM_1000 = more_than(200, 0.005, 2), more_than(1_000, 0.005, 10)
 
 
 @dataclass(frozen=True)
@@ -348,11 +383,12 @@ CLAIMS = [
     Claim("roughly $3,800", f"roughly ${round(250 * 13 / 60 * 70, -2):,.0f}", ("$70 an hour",)),
     Claim("below about 1%", f"below about {1 - 0.05 ** (1 / 300):.0%}", ("none in 300",)),
     Claim("about $12 a day", f"about ${250 * (20_000 * 2 + 800 * 8) / 1e6:.0f} a day", ("250", "20,000 tokens", "800")),
-    # product sense: listings (200,000 a day; a tenth of a 16-point gap on 45,000 listings; 2,000 brand checks)
+    # product sense: listings (200,000 a day; complete from 55% to 80%; a tenth of a 16-point gap; 2,000 brand checks)
     Claim("about $0.0004 a listing", f"about ${LISTING:.4f} a listing", ("3,300 tokens", "150 out", "$0.10 and $0.40")),
     Claim("$78 a day", f"${200_000 * LISTING:.0f} a day", ("200,000", "3,300 tokens")),
-    Claim("720 sales", f"{45_000 * (0.38 - 0.22) / 10:.0f} sales", ("45,000", "38%", "22%", "a tenth")),
-    Claim("about $1,440 a day", f"about ${45_000 * (0.38 - 0.22) / 10 * 2:,.0f} a day", ("$2 commission",)),
+    Claim("50,000 more listings", f"{round(200_000 * (0.80 - 0.55)):,} more listings", ("200,000", "55%", "80%")),
+    Claim("800 sales", f"{round(200_000 * (0.80 - 0.55)) * (38 - 22) // 10 // 100:.0f} sales", ("50,000", "38%", "22%", "a tenth")),
+    Claim("about $1,600 a day", f"about ${round(200_000 * (0.80 - 0.55)) * (38 - 22) // 10 // 100 * 2:,.0f} a day", ("800 sales", "$2 commission")),
     Claim("about 4.2 people", f"about {2_000 * 45 / 3_600 / 6:.1f} people", ("2,000 a day", "45 seconds", "6 productive hours")),
     Claim("6 hires for a 7-day desk", f"{math.ceil(2_000 * 45 / 3_600 / 6 * 7 / 5)} hires for a 7-day desk", ("2,000 a day", "45 seconds")),
     # product sense: homework help (sold per pupil per year at $6)
@@ -393,10 +429,16 @@ CLAIMS = [
     # behavioural: the segment that got worse (15,000 tickets, 12% Spanish, 7 points more misrouted)
     Claim("1,800 Spanish tickets", f"{15_000 * 0.12:,.0f} Spanish tickets", ("15,000", "12%")),
     Claim("about 126 more", f"about {15_000 * 0.12 * 0.07:.0f} more", ("7 points",)),
-    # behavioural: the cost overrun (1.2 million queries; $0.051 then $0.019 a query; 84% success)
-    Claim("$61,000", f"${round(1_200_000 * 0.051, -3):,.0f}", ("1.2 million", "$0.051")),
-    Claim("about $22,800", f"about ${1_200_000 * 0.019:,.0f}", ("1.2 million", "$0.019")),
-    Claim("about 2.3 cents per successful answer", f"about {0.019 / 0.84 * 100:.1f} cents per successful answer", ("$0.019", "84%")),
+    # behavioural: the cost overrun (1.2 million queries; 4 then 12 passages; retries; cached instructions)
+    Claim("to 6,500", f"to {2_000 + 12 * PASSAGE:,.0f}", ("3,500 tokens", "2,000 of them", "from 4 to 12")),
+    Claim("$0.018 to $0.027", f"${call_cost(4):.3f} to ${call_cost(12):.3f}", ("500 tokens out", "$3 and $15 per million")),
+    Claim("1.35 calls", f"{1 + 0.07 * 5:.2f} calls", ("7%", "5 times")),
+    Claim("about $0.036 against", f"about ${OVERRUN_QUERY:.3f} against", ("$0.027", "1.35 calls")),
+    Claim("$43,740", f"${1_200_000 * OVERRUN_QUERY:,.0f}", ("1.2 million", "1.35 calls")),
+    Claim("a call cost $0.0126", f"a call cost ${call_cost(4, cached=True):.4f}", ("a tenth of the price", "back to 3,500")),
+    Claim("about $0.014 a query", f"about ${FIXED_QUERY:.3f} a query", ("1.07 calls", "$0.0004")),
+    Claim("about $16,700", f"about ${round(1_200_000 * FIXED_QUERY, -2):,.0f}", ("1.2 million", "1.07 calls")),
+    Claim("about 1.7 cents per successful answer", f"about {FIXED_QUERY / 0.84 * 100:.1f} cents per successful answer", ("84%",)),
     Claim("$6,000 a month", f"${30 * 200:,} a month", ("Thirty accounts", "$200 a month")),
     # behavioural: the model that was not ready (14 wrong approvals in 1,000; 6,000 claims a month)
     Claim("about 2.2%", f"about {APPROVAL_BOUND:.1%}", ("14", "1,000 labelled claims")),
@@ -408,14 +450,22 @@ CLAIMS = [
     Claim("about $64,000", f"about ${6_000 * 0.40 * 40 / 60 * 40:,.0f}", ("40%", "$40 an hour")),
     # behavioural: latency against quality (a small model first, the large one for the hardest 20%)
     Claim("both about 81%", f"both about {0.89 * 0.91:.0%}", ("11%", "91%")),
-    Claim("about 89% quality", f"about {0.80 * 0.90 + 0.20 * 0.85:.0%} quality", ("80%", "90%", "85%")),
+    Claim("about 89% quality", f"about {CASCADE_BEFORE_LEAVING:.0%} quality", ("80%", "90%", "85%")),
+    Claim("receive about 85%", f"receive about {RECEIVED['cascade']:.0%}", ("3% leaving", "11%", "80%", "90%")),
+    Claim("rose by 4 points", f"rose by {round(100 * (RECEIVED['cascade'] - RECEIVED['large'])):.0f} points", ("against 81%",)),
     Claim("about 1.6 seconds", f"about {0.80 * 0.9 + 0.20 * (0.9 + 3.5):.1f} seconds", ("3.5 seconds", "0.9")),
     Claim("about $0.0026 a question", f"about ${CASCADE:.4f} a question", ("$0.009", "$0.0008")),
     Claim("about $1,040 a month", f"about ${400_000 * CASCADE:,.0f} a month", ("400,000",)),
     Claim("$3,600 for the large model", f"${400_000 * 0.009:,.0f} for the large model", ("400,000", "$0.009")),
-    # behavioural: the judge that drifted (observed 92%, 146 of 150 passes passed, 23 of 50 failures failed)
-    Claim("about 0.97", f"about {146 / 150:.2f}", ("146 of the 150",)),
-    Claim("about 88%", f"about {DRIFTED_THETA:.0%}", ("92%", "0.97", "0.46")),
+    # behavioural: the judge that drifted (weekly 86%; 146 of 150 passes passed, 23 of 50 failures failed)
+    Claim("about 0.97", f"about {JUDGE_TPR:.2f}", ("146 of the 150",)),
+    Claim("150 passed, 75%", f"{HUMAN.sum()} passed, {HUMAN.mean():.0%}", ("200 recent traces",)),
+    Claim("173 of 200, 86.5%", f"{JUDGE.sum()} of 200, {JUDGE.mean():.1%}", ("146 of the 150", "23 of the 50")),
+    Claim("about 74%", f"about {DRIFTED_THETA:.0%}", ("86%", "0.97", "0.46")),
+    Claim("about 74%,", f"about {DRIFTED_THETA_SHOWN:.0%},", ("(0.86 + 0.46 − 1) / (0.97 + 0.46 − 1)",)),
+    # kill switch: false alarms from a daily reading of a feature at half its 1% line
+    Claim("about 8% of days", f"about {FALSE_ALARM_200:.0%} of days", ("200 sampled", "0.5%", "crosses 1%")),
+    Claim("about 1.3% of days", f"about {FALSE_ALARM_1000:.1%} of days", ("1,000 conversations", "0.5%")),
 ]
 
 
@@ -691,17 +741,19 @@ def test_show_tells_how_to_answer_each_kind(bank):
     assert "what changed afterwards" in str(get_question(BEHAVIOURAL_IDS[0], bank).show())
 
 
-# The core of every product-sense rubric: the user and the painful step, whether AI is needed (and
-# what not to build), the failures and who is hurt, metrics with numbers, the people in the loop.
-PRODUCT_SENSE_CORE = {"user-step", "need-ai", "failures", "metrics", "human-loop"}
+# The core of every product-sense rubric: the goal and constraints clarified first, the user and the
+# painful step, whether AI is needed, what the first version does and leaves out, the failures and who
+# is hurt, metrics with numbers, the people in the loop.
+PRODUCT_SENSE_CORE = {"goal-constraints", "user-step", "need-ai", "first-version", "failures", "metrics", "human-loop"}
 
 
 @pytest.mark.parametrize("qid", PRODUCT_SENSE_IDS)
 def test_product_sense_cases_do_what_a_senior_pm_does(bank, qid):
     q = get_question(qid, bank)
     assert q.question.startswith("Design an AI feature")
-    assert "product_sense" in q.concepts and 5 <= len(q.rubric) <= 7
+    assert "product_sense" in q.concepts and 7 <= len(q.rubric) <= 9
     assert PRODUCT_SENSE_CORE <= {p.id for p in q.rubric}, {p.id for p in q.rubric}
+    assert q.rubric[0].id == "goal-constraints", "clarifying the goal comes first"
     answer = flat(q.model_answer)
     assert len(re.findall(r"\bI(?:'d|'m)?\b", answer)) >= 4, "the model answer speaks in the first person"
     assert len(re.findall(r"\d", answer)) >= 20, "the model answer works concrete numbers"
@@ -715,8 +767,38 @@ def test_product_sense_cases_do_what_a_senior_pm_does(bank, qid):
     assert not WRITTEN_CONCEPTS & set(q.concepts)  # exercise 06's written question stays as it is
 
 
+@pytest.mark.parametrize("qid", PRODUCT_SENSE_IDS)
+def test_product_sense_answers_open_with_the_goal_and_choose_a_first_version(bank, qid):
+    q = get_question(qid, bank)
+    points = {p.id: p.point for p in q.rubric}
+    assert "goal" in points["goal-constraints"] and "constraints" in points["goal-constraints"]
+    assert "first version" in points["first-version"] and "leaves out" in points["first-version"]
+    opening = flat(paragraphs(q.model_answer)[0])
+    assert re.search(r"\bwants?\b|\bgoal\b|\bbuying\b|\bafter\b", opening), "the answer opens by asking what the goal is"
+    assert re.search(r"\bconstraints\b|\blimits\b", opening), "... and what constrains the design"
+    assert re.search(r"I'll assume", opening), "... and states the assumption it works on"
+    answer = flat(q.model_answer)
+    assert re.search(r"The first version [^.]*\.", answer), "it says what the first version does"
+    first = answer.index("The first version")
+    assert first < answer.index("would not build") < first + 200, "... next to what it leaves out"
+
+
+# Phrases a rubric once quoted from its own model answer: points reward the judgement, not recall.
+RECITED = ["cheating detector", "comparison team", "pharmacist", "luxury brand", "region-level", "safeguarding lead"]
+
+
+def test_product_sense_rubrics_reward_judgement_not_the_model_answers_details(bank):
+    for q in bank:
+        if q.kind != "product_sense":
+            continue
+        for p in q.rubric:
+            assert not re.search(r"\d", p.point), (q.id, p.id, "a figure to recall")
+            assert '"' not in p.point, (q.id, p.id, "a quotation to recall")
+            assert not [r for r in RECITED if r in p.point.lower()], (q.id, p.id, p.point)
+
+
 # A behavioural answer is a story in this order; every prompt's rubric has these points, by id.
-STORY = ["situation", "numbers", "your-actions", "trade-off", "outcome", "changed-after"]
+STORY = ["situation", "numbers", "your-actions", "trade-off", "outcome", "own-mistake", "changed-after"]
 
 # The ten prompts the course promises, each with words its question must contain.
 TEN_PROMPTS = {
@@ -745,6 +827,23 @@ def test_every_behavioural_rubric_rewards_the_outcome_and_what_changed_afterward
     for q in behavioural:
         ids = {p.id for p in q.rubric}
         assert {"outcome", "changed-after"} <= ids, (q.id, ids)
+
+
+# Words that own a mistake in a model answer.
+OWN_MISTAKE = re.compile(r"\b(my (own )?mistake|the mistake was mine|I should have|I'd do differently)\b", re.IGNORECASE)
+
+
+def test_all_ten_behavioural_rubrics_score_the_candidates_own_mistake(bank):
+    behavioural = [q for q in bank if q.kind == "behavioural"]
+    assert set(TEN_PROMPTS) <= {q.id for q in behavioural}
+    for q in behavioural:
+        points = {p.id: p.point for p in q.rubric}
+        assert "own-mistake" in points, q.id
+        assert "mistake of their own" in points["own-mistake"] and "differently" in points["own-mistake"]
+        # the model answer owns one, in words a listener would hear
+        assert OWN_MISTAKE.search(flat(q.model_answer)), f"{q.id}: the model answer names no mistake of its own"
+        # and only this point asks for it, so it is not scored twice
+        assert not [pid for pid, point in points.items() if pid != "own-mistake" and "mistake" in point], q.id
 
 
 @pytest.mark.parametrize("qid", BEHAVIOURAL_IDS)
@@ -823,6 +922,30 @@ def test_small_arithmetic_in_the_new_answers(bank):
     assert "96 hours" in text["design-claims-intake"] and 288 * 20 / 60 == 96
     # the cost overrun: the forecast was 1 million queries at $0.018
     assert "$18,000 a month" in text["story-cost-overrun"] and 1_000_000 * 0.018 == 18_000
+    assert "1 million queries at $0.018" in text["story-cost-overrun"]
+
+
+def test_the_reviewed_stories_hold_together(bank):
+    text = {q.id: flat(q.model_answer) for q in bank}
+    # the judge: its weekly rate is what it gives on the labelled traces, and corrected it agrees with
+    # the people's own rate on them (the rounded rates quoted give the same answer as the exact ones)
+    judge = text["story-judge-distrust"]
+    assert "a steady 86%" in judge and abs(JUDGE.mean() - 0.86) < 0.01
+    assert abs(DRIFTED_THETA - HUMAN.mean()) < 0.02 and round(DRIFTED_THETA, 2) == round(DRIFTED_THETA_SHOWN, 2)
+    assert "(0.86 + 0.46 − 1) / (0.97 + 0.46 − 1)" in judge and round(JUDGE_TNR, 2) == 0.46 and round(JUDGE_TPR, 2) == 0.97
+    # the latency story compares like with like: every option is counted after the users who leave
+    latency = text["story-latency-quality"]
+    assert "both about 81%" in latency and round(RECEIVED["small"], 2) == round(RECEIVED["large"], 2) == 0.81
+    assert RECEIVED["large"] < RECEIVED["cascade"] < CASCADE_BEFORE_LEAVING
+    # the cost overrun: 12 passages can't take a call past 2,000 fixed tokens plus 12 of the passages
+    overrun = text["story-cost-overrun"]
+    assert "to 6,500" in overrun and "9,000" not in overrun and 2_000 + 4 * PASSAGE == 3_500
+    assert "$18,000 a month" in overrun and 1_000_000 * call_cost(4) == pytest.approx(18_000)
+    assert "under the forecast" in overrun and 1_200_000 * FIXED_QUERY < 18_000
+    # listings: 45% missing a field is 55% complete, and the target of 80% adds 25 points of 200,000
+    listing = text["design-listing-quality"]
+    assert "45% missing" in listing and "from 55% to 80%" in listing and 100 - 45 == 55
+    assert "complete 50,000 more listings a day" in listing and 200_000 * 25 // 100 == 50_000
 
 
 def test_daily_peeking_finds_false_wins_as_often_as_the_answer_says(bank):
@@ -876,6 +999,162 @@ def test_pick_questions_on_a_bank_without_that_kind(bank):
         pick_questions(0, 1, technical, kind="behavioural")
     message = str(err.value)
     assert "kind" in message and "'behavioural'" in message and "technical" in message
+
+
+# --------------------------------------------------------------------------------------------
+# Follow-ups: the mock interview shows them with the question, before any model answer
+# --------------------------------------------------------------------------------------------
+
+# The rubric point that answers each follow-up, in the follow-ups' order: a follow-up that no point
+# answers can't be scored. Read each pair when a follow-up or a rubric changes.
+FOLLOW_UP_POINTS = {
+    "worth-building": ("data", "baseline"),
+    "most-important-metric": ("blockers", "task-success"),
+    "when-not-to-use-ai": ("rules-suffice",),
+    "ai-vs-traditional-pm": ("planning", "done"),
+    "testable-requirement": ("small-set", "eval-set"),
+    "vendor-accuracy": ("precision-recall",),
+    "precision-at-low-prevalence": ("formula", "base-rate-lesson"),
+    "threshold-by-cost": ("rule", "rule"),
+    "calibration": ("resampling",),
+    "costlier-error": ("direction",),
+    "rag-vs-finetuning": ("style-latency", "break-even"),
+    "rag-cost-per-query": ("caveats", "break-even"),
+    "cost-per-successful-task": ("fallback-cost",),
+    "rag-quality": ("three-levels", "recall-at-k"),
+    "model-is-wrong": ("fallback", "thresholds"),
+    "budget-evidence": ("more-data",),
+    "reviewer-headcount": ("trade",),
+    "coverage-vs-accuracy": ("coverage",),
+    "rollout-plan": ("purpose", "blockers"),
+    "shadow-mode": ("compare",),
+    "sample-size": ("mde",),
+    "blast-radius": ("daily-checks",),
+    "canary-size": ("days",),
+    "kill-switch": ("false-alarms",),
+    "drift": ("concept-drift",),
+    "override-rate-rising": ("fresh-labels",),
+    "data-flywheel": ("loop",),
+    "offline-online-gap": ("theatre",),
+    "experimentation-beyond-ab": ("long-term",),
+    "responsible-screening": ("slices",),
+    "governance-questions": ("proportion",),
+    "model-card": ("purpose",),
+    "failure-modes": ("rank",),
+    "model-limitations": ("detect",),
+    "llm-limitations": ("context", "eval-at-scale"),
+    "role-archetypes": ("users", "interviews"),
+    "platform-pm-metrics": ("dev-experience",),
+    "working-with-ml-engineers": ("error-bar", "shared-evals"),
+    "accuracy-deadline": ("ship-design",),
+    "cost-blowout": ("levers",),
+    "eval-strategy": ("traces-first", "binary-checks"),
+    "trust-llm-judge": ("correction", "experts"),
+    "rag-hallucination": ("three-measures", "citations"),
+    "agent-reliability": ("repeat-runs", "approval"),
+    "prompt-injection": ("false-blocks", "sources"),
+    "design-dispute-handling": ("human-loop", "failures"),
+    "design-discharge-notes": ("failures", "human-loop"),
+    "design-listing-quality": ("metrics", "experiment"),
+    "design-homework-help": ("failures", "first-version"),
+    "design-claims-intake": ("metrics", "failures"),
+    "story-ml-disagreement": ("trade-off", "outcome"),
+    "story-stopped-launch": ("numbers", "your-actions"),
+    "story-misleading-metric": ("your-actions", "changed-after"),
+    "story-segment-worse": ("trade-off", "changed-after"),
+    "story-skip-the-eval": ("trade-off", "numbers"),
+    "story-cost-overrun": ("trade-off", "your-actions"),
+    "story-not-ready": ("numbers", "trade-off"),
+    "story-latency-quality": ("numbers", "trade-off"),
+    "story-judge-distrust": ("your-actions", "numbers"),
+    "story-failed-experiment": ("own-mistake", "numbers"),
+}
+
+
+def test_every_follow_up_is_answered_by_a_rubric_point(bank):
+    assert set(FOLLOW_UP_POINTS) == {q.id for q in bank if q.follow_ups}
+    for q in bank:
+        points = FOLLOW_UP_POINTS.get(q.id, ())
+        assert len(points) == len(q.follow_ups), (q.id, "one rubric point per follow-up", q.follow_ups)
+        missing = set(points) - {p.id for p in q.rubric}
+        assert not missing, (q.id, "no such rubric point", missing)
+
+
+NUMBER_WORDS = set("two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million".split())
+# Terms the course teaches: a follow-up may use them although only the model answer spells them out.
+COURSE_TERMS = {"AI", "ML", "LLM", "RAG", "ROC", "AUC", "A/B", "TPR", "TNR"}
+# A person in a story the learner never heard ("what if she had refused?").
+STORY_PERSON = re.compile(r"\b(?:she|he|her|hers|him|his)\b", re.IGNORECASE)
+
+
+def figures(text: str) -> set[str]:
+    """Numbers in text, in digits (commas dropped) or in words; a scale's name such as 1-to-10 is not a figure."""
+    text = re.sub(r"\b\d+-to-\d+\b", " ", text)
+    digits = {m.group().rstrip(".,").replace(",", "") for m in re.finditer(r"\d[\d,.]*", text)}
+    return digits | ({w.lower() for w in re.findall(r"[A-Za-z]+", text)} & NUMBER_WORDS)
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words inside a sentence (CEO, Spanish, option A), not the word that opens it, nor "I"."""
+    found = set()
+    for m in re.finditer(r"(?<![\w'/-])[A-Z][\w'/-]*", text):
+        before = text[: m.start()].rstrip()
+        if before and before[-1] not in '.?!:"(' and not re.fullmatch(r"I(?:'\w+)?", m.group()):
+            found.add(m.group())
+    return found - COURSE_TERMS
+
+
+def assumed_details(follow_up: str, question: str, model_answer: str) -> set[str]:
+    """The figures and names a follow-up shares with the model answer but not with the question, and any story person."""
+    tokens = lambda text: set(re.findall(r"[\w'/-]+", text))  # noqa: E731
+    shared = (figures(follow_up) & figures(model_answer)) - figures(question)
+    shared |= {n for n in names(follow_up) if n in tokens(model_answer) and n not in tokens(question)}
+    return shared | {w.lower() for w in STORY_PERSON.findall(follow_up)}
+
+
+def test_follow_ups_assume_nothing_from_the_model_answer(bank):
+    for q in bank:
+        for f in q.follow_ups:
+            assert not assumed_details(f, q.question, q.model_answer), (q.id, f, assumed_details(f, q.question, q.model_answer))
+
+
+# Follow-ups the bank once asked, each with the detail a learner who had only read the question lacked.
+ASSUMING = [
+    ("story-not-ready", "Why did you judge the launch on the upper bound rather than on the 1.4%?", {"1.4"}),
+    ("story-not-ready", "What would you have said if the CEO had insisted on option A?", {"CEO", "A"}),
+    ("story-stopped-launch", "Why 1.25 times? How would you defend that number?", {"1.25"}),
+    ("story-skip-the-eval", "Why did you pick those three clauses to check?", {"three"}),
+    ("story-ml-disagreement", "What would you have done if she had still refused?", {"she"}),
+    ("testable-requirement", "How would you label 500 emails quickly without ruining label quality?", {"500"}),
+    ("failure-modes", "Which of the eight have you seen most often, and what would have caught it earlier?", {"eight"}),
+]
+
+
+@pytest.mark.parametrize("qid, follow_up, details", ASSUMING, ids=[f"{a[0]}: {a[1][:30]}" for a in ASSUMING])
+def test_a_follow_up_that_assumes_the_model_answer_is_caught(bank, qid, follow_up, details):
+    q = get_question(qid, bank)
+    assert assumed_details(follow_up, q.question, q.model_answer) == details
+
+
+def test_a_follow_up_may_bring_figures_of_its_own():
+    question = "A false alarm costs $5 and a missed fraud costs $500. At which score would you start flagging?"
+    answer = "Flag from 5 / 505, about 1%. Our CFO asked for a 1-to-10 score; I said no."
+    assert assumed_details("Finance thinks a missed fraud costs $250, not $500. How far does the threshold move?", question, answer) == set()
+    assert assumed_details("Your A/B test says a 1-to-10 score helps. Do you believe it?", question, answer) == set()
+    assert assumed_details("What if the CFO thinks 1% is too low?", question, answer) == {"CFO", "1"}
+
+
+def test_the_kill_switch_answers_its_false_alarm_follow_up(bank):
+    q = get_question("kill-switch", bank)
+    assert any("false alarm" in f for f in q.follow_ups)
+    point = {p.id: p.point for p in q.rubric}["false-alarms"]
+    assert "noise" in point and "false alarms" in point
+    answer = flat(q.model_answer)
+    assert "false alarms included" in answer and "a day's more exposure" in answer
+    # about 8% of days is a false alarm every 12 or 13 days, "every two weeks or so"
+    assert "every two weeks or so" in answer and 10 < 1 / FALSE_ALARM_200 < 15
+    # two days in a row over the line at 200 a day is rarer than one day at 1,000 a day
+    assert FALSE_ALARM_200**2 < FALSE_ALARM_1000 < FALSE_ALARM_200
 
 
 # --------------------------------------------------------------------------------------------

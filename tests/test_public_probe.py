@@ -385,6 +385,8 @@ BASELINES = {
     "aipm_course.rollout.minimum_detectable_effect": lambda: dict(p_baseline=0.1, n_per_arm=14_751),
     "aipm_course.rollout.days_to_detect": lambda: dict(daily_users=20_000, p_baseline=0.6, effect=0.02, treatment_share=0.05),
     "aipm_course.rollout.blast_radius": lambda: dict(daily_users=20_000, traffic_share=0.05, hours_to_detect=4, hours_to_rollback=1),
+    # blast radius in distinct users under sticky assignment (the interview drills)
+    "aipm_course.rollout.distinct_users_exposed": lambda: dict(user_base=1_000_000, daily_visit_share=0.3, traffic_share=0.25, days=2),
     "aipm_course.rollout.plan_from_dict": lambda: dict(data=__import__("aipm_course.rollout").rollout.plan_to_dict(_o("plan"))),
     "aipm_course.rollout.plan_to_dict": lambda: dict(plan=_o("plan")),
     "aipm_course.rollout.load_plan": lambda: dict(source=__import__("aipm_course.rollout").rollout.plan_to_yaml(_o("plan"))),
