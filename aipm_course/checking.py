@@ -427,7 +427,7 @@ class Precision:
         rounded = self.round(value)
         if self.kind == "whole":
             return f"{int(rounded):,}"
-        unit = _unit_at(value, self.kind, self.digits)
+        unit = _unit_at(rounded or value, self.kind, self.digits)  # 9.96 at two figures is 10, not 10.0
         places = max(0, -round(math.log10(unit)))
         return f"{rounded:,.{places}f}"
 

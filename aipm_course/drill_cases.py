@@ -53,10 +53,9 @@ from .drills import (  # noqa: E402
 from .experiments import SRM_ALARM, full_week_days, sample_ratio_mismatch  # noqa: E402
 from .pricing import Usage, gross_margin  # noqa: E402
 
-__all__ = ["KINDS", "WHAT", "MARGIN_TARGET", "TEST_HORIZON_DAYS", "WINDOW_DAYS"]
+__all__ = ["KINDS", "WHAT", "MARGIN_TARGET", "WINDOW_DAYS"]
 
 MARGIN_TARGET = 0.7  # the gross margin finance asks of the add-on in the "so what" steps
-TEST_HORIZON_DAYS = 28  # the most days the roadmap gives a test in the "so what" step
 STATISTIC = significant(3)  # a χ² statistic
 USERS = whole("nearest")  # an expected count of users: a whole number (the drills choose totals that make it one)
 
@@ -67,11 +66,11 @@ _Phrasing = str | tuple[str, ...]  # an option's text: one phrasing, or several 
 def _so_what(prompt: str, right: tuple[_Phrasing, str], wrong: Sequence[tuple[_Phrasing, str]]) -> Callable[[np.random.Generator], SoWhat]:
     """The "so what" step: a lettered choice, shuffled by the stream ``_make`` gives it.
 
-    The right idea comes in a short, a middle and a long phrasing (the wrong ones sit between the short and
-    the long), and the stream picks one: the right option is the shortest in some draws, the longest in
-    others and in between in the rest, so its length tells nothing. No option states a comparison the
-    prompt's numbers settle ("its margin clears the target"): every option is an action with a reason a
-    candidate could believe, and the numbers decide which one is right."""
+    Nothing but the numbers tells the right option. Each idea comes in phrasings of 38 to 60 characters, and the
+    stream picks one for every option, right or wrong: the right option is as often the shortest or the longest as
+    any other, and an idea that is right in one draw is a wrong option in others, in the same words. No option
+    states a comparison the prompt's numbers settle ("its margin clears the target"): every option is an action
+    with a reason a candidate could believe."""
     def draw(rng: np.random.Generator) -> SoWhat:
         return SoWhat(prompt, choice(rng, (_phrased(rng, right[0]), right[1]), [(_phrased(rng, text), why) for text, why in wrong]))
     return draw
@@ -165,32 +164,32 @@ def _seat_margin(rng, sc, product: tuple[str, str]) -> dict[str, Any]:
     )
 
 
+_KEEP_SEAT = ("Keep the seat price as it is, and watch usage", "Keep the seat price: buyers value a bill they can plan",
+              "Keep the seat price, and watch seat usage each month")
+_CUT_USE = ("Cut the cost per use: a cache of answers", "Cut the cost per use first: a cache, a cheaper model",
+            "Cut the cost per use: cache answers, a cheaper first model")
+_CAP_HEAVY = "Add a usage cap so that heavy seats stop costing so much"
+
+
 def _seat_so_what(margin: float) -> Callable:
     target, have = _pct(MARGIN_TARGET), _pct(round(margin, 3))
     prompt = f"The seat price keeps a {have} gross margin; finance's target is {target}. What do you do?"
-    per_use = "Switch to per-use pricing to protect the margin"
-    cap = "Add a usage cap so that heavy seats stop costing so much"
     if margin >= MARGIN_TARGET:
-        return _so_what(prompt, (("Keep the seat price, and watch usage",
-                                  "Keep the seat price, and watch seat usage each month",
-                                  "Keep the seat price as it is, and watch the usage of a seat each month"),
-                                 f"{have} is at or above the {target} target: buyers keep a bill they can plan, and each seat keeps "
-                                 "enough after its model calls."), [
-            (per_use, f"The margin already reaches the {target} target; a metered bill is harder for buyers to plan, for nothing."),
+        return _so_what(prompt, (_KEEP_SEAT, f"{have} is at or above the {target} target: buyers keep a bill they can plan, and each "
+                                             "seat keeps enough after its model calls."), [
+            (_CUT_USE, f"A nice-to-have, not the call now: the margin already reaches the {target} target, and the work is better spent "
+                       "on the product."),
             ("Raise the seat price to get ahead of rising usage", f"At today's usage the margin reaches the {target} target: a rise "
              "risks sales to fix a problem you do not have. Watch usage instead."),
-            (cap, "Nothing here points to a few heavy seats, and the average seat reaches the target: a cap annoys users for nothing."),
+            (_CAP_HEAVY, "Nothing here points to a few heavy seats, and the average seat reaches the target: a cap annoys users for nothing."),
         ])
-    return _so_what(prompt, (("Cut the cost per use: a cache of answers",
-                              "Cut the cost per use first: a cache, a cheaper model",
-                              "Cut the cost per use first: cache answers, try a cheaper first model"),
-                             "Every seat costs about the same here, so the lever is the cost of a use: a cache of answers and a cheaper "
-                             "first model raise the margin of every seat without touching the price."), [
-        ("Keep the seat price: buyers value a bill they can plan", f"A bill they can plan matters, but {have} is short of the {target} "
-         "target: each seat keeps too little after its model calls."),
-        (per_use, "At the same revenue a seat costs the same to serve, so the margin is the same: how you charge does not change what a "
-                  "use costs."),
-        (cap, "Nothing here points to a few heavy seats: it is the average seat's margin you computed."),
+    return _so_what(prompt, (_CUT_USE, "Every seat costs about the same here, so the lever is the cost of a use: a cache of answers and a "
+                                       "cheaper first model raise the margin of every seat without touching the price."), [
+        (_KEEP_SEAT, f"A bill they can plan matters, but {have} is short of the {target} target: each seat keeps too little after its "
+                     "model calls."),
+        ("Switch to per-use pricing to protect the margin", "At the same revenue a seat costs the same to serve, so the margin is the same: "
+                                                            "how you charge does not change what a use costs."),
+        (_CAP_HEAVY, "Nothing here points to a few heavy seats: it is the average seat's margin you computed."),
     ])
 
 
@@ -246,29 +245,29 @@ def _per_use_margin(c: dict[str, float], things: str, label: str) -> dict[str, A
     )
 
 
+_AGREE = ("Agree to per use: their bill then follows use", "Agree to per use: their bill then follows their use",
+          "Agree to per use: each use then pays its cost and margin")
+_ON_SEAT = ("Keep them on the seat price they have today", "Keep them on the seat price: a flat bill is simpler",
+            "Keep them on the seat price: their bill stays predictable")
+
+
 def _per_use_so_what(margin: float, seat_margin: float) -> Callable:
     ours, seats = f"{margin:.1%}", f"{seat_margin:.1%}"
     prompt = f"Per use earns {ours} on this customer's seats; today's seat price earns {seats} on them. What do you tell the customer?"
-    per_use = ("Agree to per use: their bill then follows use",
-               "Agree to per use: their bill then follows their use",
-               "Agree to per use: each of their uses then pays its own cost and margin")
-    seat = ("Keep them on the seat price they have today",
-            "Keep them on the seat price: a flat bill is simpler",
-            "Keep them on the seat price, and explain what a flat bill saves them")
     discount = ("Offer a discount on the seat to keep them happy", "A discount lowers the margin further, and answers a question nobody asked.")
-    both = ("Offer both plans, and let them switch between them each month",
+    both = ("Offer both plans, and let them switch each month",
             "They would pick whichever costs them less each month: you would earn the lower of the two margins every time.")
     if margin > seat_margin:
-        return _so_what(prompt, (per_use, f"Per use earns {ours} on their seats against {seats} on the seat price: a heavy customer on a "
-                                          "flat seat pays less than their use is worth; per use makes each use pay its cost and margin."), [
-            (seat[1], f"Simpler, but on their seats the seat price earns {seats} against {ours} per use: their heavy use is what the flat "
-                      "bill fails to charge."),
+        return _so_what(prompt, (_AGREE, f"Per use earns {ours} on their seats against {seats} on the seat price: a heavy customer on a "
+                                         "flat seat pays less than their use is worth; per use makes each use pay its cost and margin."), [
+            (_ON_SEAT, f"Simpler, but on their seats the seat price earns {seats} against {ours} per use: their heavy use is what the flat "
+                       "bill fails to charge."),
             discount, both,
         ])
-    return _so_what(prompt, (seat, f"The seat price earns {seats} on their seats against {ours} per use: at this usage the flat bill covers "
-                                   "their uses with more to spare, and their bill stays predictable."), [
-        (per_use[1], f"Their bill would follow their use, but per use earns {ours} on their seats against {seats} on the seat price: "
-                     "you would give away margin."),
+    return _so_what(prompt, (_ON_SEAT, f"The seat price earns {seats} on their seats against {ours} per use: at this usage the flat bill "
+                                       "covers their uses with more to spare, and their bill stays predictable."), [
+        (_AGREE, f"Their bill would follow their use, but per use earns {ours} on their seats against {seats} on the seat price: "
+                 "you would give away margin."),
         discount, both,
     ])
 
@@ -305,28 +304,26 @@ def _per_use_price(c: dict[str, float], things: str, label: str) -> dict[str, An
     )
 
 
+_METER = ("Move them to per use at the target's price", "Move them to per use, or charge beyond an allowance",
+          "Move them to per use, or charge for uses beyond an allowance")
+
+
 def _price_so_what(price: float, today: float, seat: float, uses: int, target: float) -> Callable:
     needs, pays = _usd(round(price, 4)), _usd(round(today, 4))
     prompt = (f"The {_pct(target)} target needs {needs} a use. On today's seat, {_usd(seat)} for {uses:,} uses, they pay {pays} a use. "
               "What do you tell them?")
-    keep = ("Keep them on the seat price they have today",
-            "Keep them on the seat price: a flat bill is simpler",
-            "Keep them on the seat price, and explain what a flat bill saves them")
-    meter = ("Move them to per use at the target's price",
-             "Move them to per use, or charge beyond an allowance",
-             "Move them to per use, or charge for the uses beyond an allowance")
     discount = "Offer a discount on their seats to win the deal"
     if today >= price:
-        return _so_what(prompt, (keep, f"Their seat comes to {pays} a use, at or above the {needs} the target needs: the flat bill already "
-                                       "earns the margin."), [
-            (meter[1], f"No need: the seat comes to {pays} a use, at or above the {needs} the target needs."),
+        return _so_what(prompt, (_ON_SEAT, f"Their seat comes to {pays} a use, at or above the {needs} the target needs: the flat bill "
+                                           "already earns the margin."), [
+            (_METER, f"No need: the seat comes to {pays} a use, at or above the {needs} the target needs."),
             ("Reprice their seat at the per-use price times their uses", "That cuts their bill to the target exactly, and gives away the "
              "margin above it that they already pay."),
             (discount, "Nobody asked for a discount: the margin above the target is what pays for the months their usage grows."),
         ])
-    return _so_what(prompt, (meter, f"Their seat comes to {pays} a use, short of the {needs} the target needs: their extra use must pay for "
-                                    "itself."), [
-        (keep[1], f"Simpler, but it comes to {pays} a use, short of the {needs} the target needs: each extra use costs you margin."),
+    return _so_what(prompt, (_METER, f"Their seat comes to {pays} a use, short of the {needs} the target needs: their extra use must pay "
+                                     "for itself."), [
+        (_ON_SEAT, f"Simpler, but it comes to {pays} a use, short of the {needs} the target needs: each extra use costs you margin."),
         (discount, "Their seats already earn less than the target; a discount widens the gap."),
         ("Raise the seat price for every customer to cover them", "Only this customer's heavy use falls short: a rise for all makes "
          "light seats pay for them, and they are the ones who leave."),
@@ -415,11 +412,13 @@ def _heavy_margin(c: dict[str, float], things: str, label: str) -> dict[str, Any
     )
 
 
-_TAIL_FIXES = ("Add a fair-use cap on the heaviest seats",  # two right ideas for a gap in the tail, in four phrasings
+_TAIL_FIXES = ("Add a fair-use cap on the heaviest seats",  # two right ideas for a gap in the tail, in three phrasings
                "Add a fair-use cap, with a paid tier for the heavy seats",
-               "Send the heavy seats' extra uses to a cheaper model",
-               "Send the heavy seats' uses beyond an allowance to a cheaper model")
-_CAP_TAIL = _TAIL_FIXES[1]
+               "Send the heavy seats' extra uses to a cheaper model")
+_KEEP_ALL = ("Keep the seat price, watch the heavy seats", "Keep the seat price as it is for the moment",
+             "Keep the seat price, and watch the heavy seats' usage")
+_CUT_ALL = ("Cut the cost per use for all seats first", "Cut the cost per use for all: a cache, a cheaper model",
+            "Cut the cost per use for all seats: a cheaper first model")
 _PER_USE_ALL = "Price every seat per use to charge the heavy ones"
 
 
@@ -428,34 +427,28 @@ def _heavy_so_what(margin: float, median_margin: float) -> Callable:
     prompt = (f"Over all seats the margin is {ours}; the median seat alone keeps {median}. Finance's target is {target}. "
               "What do you do?")
     if margin >= MARGIN_TARGET:
-        return _so_what(prompt, (("Keep the seat price, watch the heavy seats",
-                                  "Keep the seat price, and watch the heavy seats' usage",
-                                  "Keep the seat price, and watch each month how the heavy seats grow"),
-                                 f"The heavy seats cost more, but over all seats the margin, {ours}, still reaches the {target} target: "
-                                 "no change is needed."), [
-            (_CAP_TAIL, f"The whole base reaches the {target} target already: a cap annoys your keenest users for nothing."),
+        return _so_what(prompt, (_KEEP_ALL, f"The heavy seats cost more, but over all seats the margin, {ours}, still reaches the "
+                                            f"{target} target: no change is needed."), [
+            (_TAIL_FIXES, f"The whole base reaches the {target} target already: a fix for the tail annoys your keenest users for nothing."),
             ("Raise the seat price to cover the heavy seats", f"They are covered: over all seats the margin reaches the {target} target."),
-            (_PER_USE_ALL, f"Over all seats the margin reaches the {target} target: metering every seat charges light users to fix nothing."),
+            (_CUT_ALL, "A nice-to-have, not the call now: over all seats the margin already reaches the target."),
         ])
     if median_margin >= MARGIN_TARGET:
         return _so_what(prompt, (_TAIL_FIXES, f"Typical seats reach the target ({median}); the gap to {ours} over all seats comes from "
                                               "the tail, so make the heavy use pay for itself or cost less, instead of raising the price "
                                               "for everyone."), [
-            ("Raise the seat price for every seat to cover the heavy tail", "Typical seats already reach the target: a rise for all makes the "
-             "light seats pay for the heavy ones, and they are the ones who leave."),
+            ("Raise the seat price for every seat to cover the heavy tail", "Typical seats already reach the target: a rise for all "
+             "makes the light seats pay for the heavy ones, and they are the ones who leave."),
             ("Keep the seat price: the median seat is fine", f"The median seat reaches it, but over all seats the margin is {ours}: the "
              "heavy seats cost more than the price brings in."),
             (_PER_USE_ALL, "That meters every light seat to reach a few heavy ones: a cap or a tier on the tail does it alone."),
         ])
-    return _so_what(prompt, (("Cut the cost per use for all seats first",
-                              "Cut the cost per use for all: a cache, a cheaper model",
-                              "Cut the cost per use for all seats: cache answers, a cheaper first model"),
-                             f"Even the median seat keeps only {median}, short of the target: the problem is the cost of every use, not "
-                             "only the tail."), [
-        (_CAP_TAIL, f"Even the median seat is short of the target ({median}): capping the tail leaves the typical seat short."),
-        ("Keep the seat price and wait for usage to settle", f"Waiting changes nothing: at {ours} over all seats and {median} for the "
-         "median seat, a typical seat is short of the target already."),
-        (_TAIL_FIXES[2], f"Even the median seat is short of the target ({median}): the tail is not the whole gap."),
+    return _so_what(prompt, (_CUT_ALL, f"Even the median seat keeps only {median}, short of the target: the problem is the cost of every "
+                                       "use, not only the tail."), [
+        (_TAIL_FIXES, f"Even the median seat is short of the target ({median}): a fix for the tail leaves the typical seat short."),
+        (_KEEP_ALL, f"Waiting changes nothing: at {ours} over all seats and {median} for the median seat, a typical seat is short of the "
+                    "target already."),
+        (_PER_USE_ALL, f"Metering changes who pays, not what a use costs: even the median seat is short of the target ({median})."),
     ])
 
 
@@ -493,42 +486,40 @@ def _heavy_price(c: dict[str, float], things: str, label: str) -> dict[str, Any]
     )
 
 
+_AT_PRICE = ("Set the seat price that the target needs", "Set the seat price the target needs over all seats",
+             "Set the seat price the target needs, flat for all seats")
+_NEAR_MARKET = ("Price near the market, cap the heavy seats", "Price near the market, with a cap on heavy seats",
+                "Price near the market, with a fair-use cap on heavy seats")
+_CUT_FIRST = ("Cut the cost per use before setting a price", "Cut the cost per use first, then set the price",
+              "Cut the cost per use first: a cache, a cheaper model")
+
+
 def _market_so_what(price: float, median_price: float, market: float) -> Callable:
     needs, median, going = _usd(round(price, 2)), _usd(round(median_price, 2)), _usd(market)
     prompt = (f"The target needs {needs} a seat over all seats, or {median} if every seat were the median. Similar add-ons sell at "
               f"about {going} a seat. What do you do?")
-    at_price = ("Set the seat price that the target needs",
-                "Set the seat price the target needs over all seats",
-                "Set the seat price the target needs over all seats, and keep it flat")
-    cap = ("Price near the market, cap heavy seats",
-           "Price near the market, with a cap on heavy seats",
-           "Price near the market, with a fair-use cap on heavy seats")
-    cut = ("Cut the cost per use before pricing",
-           "Cut the cost per use first, then set the price",
-           "Cut the cost per use first: a cache, a cheaper first model")
     median_seat = ("Price for the median seat, the typical buyer", "Priced for the median seat, the heavy seats go unpaid for: over all "
                    "seats the margin falls short of the target.")
     dearer = f"Buyers compare: {needs} is above the {going} similar add-ons sell at."
     if market >= price:
-        return _so_what(prompt, (at_price, f"{needs} reaches the target over all seats and still sells at or below similar add-ons, "
-                                           f"{going}."), [
-            (cap[2], "No cap is needed: a flat price that covers every seat already sells at or below the market."),
-            ("Cut the cost per use first: a cache, a cheaper model", "Not needed now: the price the target needs already sells at or "
-             "below the market."),
+        return _so_what(prompt, (_AT_PRICE, f"{needs} reaches the target over all seats and still sells at or below similar add-ons, "
+                                            f"{going}."), [
+            (_NEAR_MARKET, "No cap is needed: a flat price that covers every seat already sells at or below the market."),
+            (_CUT_FIRST, "Not needed now: the price the target needs already sells at or below the market."),
             median_seat,
         ])
     if market >= median_price:
-        return _so_what(prompt, (cap, f"A typical seat reaches the target at the market price ({median} needed, {going} paid); the heavy seats "
-                                      "are what a flat price cannot cover, so they pay for their extra use."), [
-            (at_price[1], f"{dearer} The gap comes only from the heavy seats: charge them, not everyone."),
+        return _so_what(prompt, (_NEAR_MARKET, f"A typical seat reaches the target at the market price ({median} needed, {going} paid); "
+                                               "the heavy seats are what a flat price cannot cover, so they pay for their extra use."), [
+            (_AT_PRICE, f"{dearer} The gap comes only from the heavy seats: charge them, not everyone."),
             ("Price at the market and accept the margin it gives", "At the market price the heavy seats pull the margin under the target; "
              "a cap on them keeps the typical seat at the market price and the margin whole."),
             median_seat,
         ])
-    return _so_what(prompt, (cut, f"At the market price, {going}, even the median seat falls short of the target ({median} needed): no price "
-                                  "structure fixes that; the cost of a use must fall."), [
-        (at_price[1], dearer),
-        (cap[1], "Even the median seat falls short of the target at the market price: a cap on the tail is not enough."),
+    return _so_what(prompt, (_CUT_FIRST, f"At the market price, {going}, even the median seat falls short of the target ({median} needed): "
+                                         "no price structure fixes that; the cost of a use must fall."), [
+        (_AT_PRICE, dearer),
+        (_NEAR_MARKET, "Even the median seat falls short of the target at the market price: a cap on the tail is not enough."),
         median_seat,
     ])
 
@@ -715,38 +706,39 @@ def _srm_working(case: dict[str, Any], result) -> str:
     return text + f"The alarm is {_ALARM} (χ² above {line} with {df} degree{'s' if df > 1 else ''} of freedom): {verdict}."
 
 
+_DO_NOT_READ = ("Do not read the metric: find the cause first", "Do not read the metric: find the cause, fix it, re-run",
+                "Do not read the metric: find why an arm lost users, then re-run")
+_READ = ("Read the metric once, at the planned end", "Read the metric just once, on the last day of the test",
+         "Read the metric as planned: once, on the last day of the test")
+_REWEIGHT = "Reweight the arms to the planned split, then read the metric"
+
+
 def _srm_so_what(case: dict[str, Any], result, difficulty: int) -> Callable:
     lift = case["converted"][1] / case["counts"][1] / (case["converted"][0] / case["counts"][0]) - 1
     p = f"{result.p_value:.2g}"
     prompt = (f"The treatment's conversion rate is {abs(lift):.1%} {'higher' if lift >= 0 else 'lower'} than control's (relative). The "
               f"sample-ratio check gives {'p = ' + p if result.p_value >= 1e-4 else 'p < 0.0001'} (the alarm is {_ALARM}). What do you do?")
-    reweight = "Reweight the arms to the planned split, then read it"
     if result.mismatch:
-        return _so_what(prompt, (("Do not read the metric: find the cause",
-                                  "Do not read the metric: find the cause, fix it, re-run",
-                                  "Do not read the metric: find why an arm lost users, fix, re-run"),
-                                 "A split this far off is not chance: bots, a redirect, a crash in one arm or assignment at the wrong time "
-                                 "made the arms hold different users, so the metric compares unlike groups."), [
-            ("Read the metric, and note the split in the write-up", "A note does not fix it: with a mismatch the arms hold different "
-             "kinds of users, so the difference may come from who went missing, not from the change."),
-            (reweight, "Reweighting fixes the counts, not who is missing: the users an arm lost are not a random share, so the bias stays."),
-            ("Keep it running: the split evens out as more users arrive", "A broken assignment does not heal with time: the χ² grows "
+        return _so_what(prompt, (_DO_NOT_READ, "A split this far off is not chance: bots, a redirect, a crash in one arm or assignment at "
+                                               "the wrong time made the arms hold different users, so the metric compares unlike groups."), [
+            (_READ, "With a mismatch the arms hold different kinds of users: the difference may come from who went missing, not from "
+                    "the change."),
+            (_REWEIGHT, "Reweighting fixes the counts, not who is missing: the users an arm lost are not a random share, so the bias stays."),
+            ("Keep it running: the split evens out as users arrive", "A broken assignment does not heal with time: the χ² grows "
              "with the sample, and the bias stays."),
         ])
-    even = "50/50" if len(case["counts"]) == 2 else "an equal split"
-    uneven = "the split is far from 50/50" if len(case["counts"]) == 2 else "the arms are far from equal"
-    third = ((f"Alarm: {uneven}, so stop it", f"The check is against the planned split, {_split_words(case['shares'])}, "
-              f"not {even}: against that plan the gap is chance.") if difficulty >= 2 else
-             ("Find the bug that made the arms uneven first", f"There is no bug to find: p = {p}, and the alarm is {_ALARM}, so a "
-              "gap this size is chance."))
-    return _so_what(prompt, (("The split is healthy: read the metric",
-                              "The split is healthy: read the metric as planned",
-                              "The split is healthy: read the metric once, at the planned end"),
-                             f"p = {p}, and the alarm is {_ALARM}: a gap this size is chance, so the arms are comparable, and the metric "
-                             "can be read once, at the planned end."), [
-        ("Stop the test: the arms are not exactly the planned split", "Arms are never exactly the planned split; the check asks whether "
-         "the gap is more than chance, and it is not."),
-        (reweight, "There is nothing to correct: the split is within chance. (After a real mismatch, reweighting would not remove the bias.)"),
+    if difficulty == 1:
+        third = ("Stop the test: the arms are not exactly as planned", "Arms are never exactly the planned split; the check asks "
+                 "whether the gap is more than chance, and it is not.")
+    else:
+        even = "50/50" if len(case["counts"]) == 2 else "an equal split"
+        uneven = "the split is far from 50/50" if len(case["counts"]) == 2 else "the arms are far from equal"
+        third = (f"Alarm: {uneven}, so stop it", f"The check is against the planned split, {_split_words(case['shares'])}, not {even}: "
+                 "against that plan the gap is chance.")
+    return _so_what(prompt, (_READ, f"p = {p}, and the alarm is {_ALARM}: a gap this size is chance, so the arms are comparable, and the "
+                                    "metric can be read once, at the planned end."), [
+        (_DO_NOT_READ, f"There is no cause to find: p = {p}, and the alarm is {_ALARM}, so a gap this size is chance."),
+        (_REWEIGHT, "There is nothing to correct: the split is within chance. (After a real mismatch, reweighting would not remove the bias.)"),
         third,
     ])
 
@@ -839,8 +831,8 @@ def _length_prompt(c: dict[str, Any], difficulty: int) -> str:
         return (base + f" {c['users']:,} users a day enter the test. Weekday and weekend users behave differently. How many days must "
                 "the test run?")
     return (base + f" {c['users']:,} new users a day enter the test, on their first visit. Weekday and weekend users behave differently, "
-            "so users enter for whole weeks, at least one, until the sample is in. A user's result is known once their "
-            f"{WINDOW_DAYS} days are over. How many days from the first user's entry until the last user's result is in?")
+            f"so users enter for whole weeks, at least one, until the sample is in. A user's result is known {WINDOW_DAYS} days after the "
+            "day they enter. How many days from the first user's entry until the last user's result is in?")
 
 
 def _length_slips(c: dict[str, Any], difficulty: int) -> list[Slip]:
@@ -863,41 +855,56 @@ def _length_slips(c: dict[str, Any], difficulty: int) -> list[Slip]:
                              "the test ends when they are measured."))
         slips.append(Slip("no_weeks_no_window", _up(days), "That is the days the sample takes to enter, and nothing more: users enter "
                           f"for whole weeks, and the last of them need their {WINDOW_DAYS} days."))
+        slips.append(Slip("entry_day_in_the_window", full_week_days(days) + WINDOW_DAYS - 1,
+                          f"You counted the day of entry as the first of the {WINDOW_DAYS}. A result is known {WINDOW_DAYS} days after the "
+                          f"day a user enters: count {WINDOW_DAYS} days on from the last day of entry."))
     slips.append(Slip("rule_of_thumb", window + full_week_days(2 * c["rough"] / (users * c["share"])), _SHORTCUT))
     return slips
 
 
-_RETHINK = ("Rethink it: a bigger change, more traffic",
-            "Rethink it: test a bigger change, or find more traffic",
-            "Rethink it: a bigger change, a more sensitive metric, or more traffic")
+_KEEP_RUNNING = ("Keep it running until the test's planned end", "Keep it running, then read it at its planned end",
+                 "Keep it running: read it once, on the full sample, at the end")
+_RETHINK = ("Rethink it: a bigger change, more traffic", "Rethink it: test a bigger change, or find more traffic",
+            "Rethink it: test a bigger change or a more sensitive metric")
+_WAIT = ("Wait until the last users have been measured", "Wait for the last users' results, then read it once",
+         "Wait until the last users are measured, then read the test once")
+
+
+def _horizon(rng: np.random.Generator, answer: int, weeks_short: int) -> int:
+    """The most days the roadmap gives the test, drawn so that the test fits in about half the draws: on the day or
+    with a week to spare, or up to ``weeks_short`` weeks short (never under a week)."""
+    most = min(weeks_short, answer // 7 - 1)
+    if most >= 1 and rng.random() < 0.5:
+        return answer - 7 * int(rng.integers(1, most + 1))
+    return answer + 7 * int(rng.integers(0, 2))
 
 
 def _length_so_what(answer: int) -> Callable:
     """Difficulties 1 and 2: a significant peek on day 4, and the roadmap's horizon."""
+    return lambda rng: _peek_so_what(answer, _horizon(rng, answer, 2))(rng)
+
+
+def _peek_so_what(answer: int, horizon: int) -> Callable:
     prompt = (f"On day 4 the dashboard shows the lift as significant (p = 0.03), and a sales lead asks to stop and ship. The test needs "
-              f"{answer} days; the roadmap gives it at most {TEST_HORIZON_DAYS}. What do you do?")
-    ship = ("Ship now: the dashboard already shows significance", "Day 4 is a peek: read every day, a test crosses p < 0.05 by chance "
+              f"{answer} days; the roadmap gives it at most {horizon}. What do you do?")
+    ship = ("Ship now: the dashboard already shows a significant lift", "Day 4 is a peek: read every day, a test crosses p < 0.05 by chance "
             "far more often than 5%, and four days miss part of the week.")
     week = ("Stop at day 7: a full week covers the weekly cycle", f"A week is the minimum, not the sample: the test needs {answer} days to "
             "reach its power.")
     if answer == 7:
         week = ("Run a second week too, to be on the safe side", "The test needs 7 days: a second week adds nothing its plan asks for, "
                 "and delays the decision a week.")
-    if answer <= TEST_HORIZON_DAYS:
-        return _so_what(prompt, (("Keep it running to its planned end",
-                                  "Keep it running, then read it at the planned end",
-                                  "Keep it running: read it once, at its planned end, on the full sample"),
-                                 f"Day 4 is a peek over part of a week: the test needs {answer} days and has {TEST_HORIZON_DAYS}, so let it "
-                                 "reach its sample and read it at the planned end."), [
+    if answer <= horizon:
+        return _so_what(prompt, (_KEEP_RUNNING, f"Day 4 is a peek over part of a week: the test needs {answer} days and has {horizon}, so "
+                                                "let it reach its sample and read it at the planned end."), [
             ship, week,
-            ("Stop now and re-run it later as a bigger test", "The planned test fits in the time you have: there is no reason to throw its users away."),
+            (_RETHINK, f"No need: the test needs {answer} days and the roadmap gives {horizon}. Let it reach its sample."),
         ])
-    return _so_what(prompt, (_RETHINK, f"The test needs {answer} days and the roadmap gives {TEST_HORIZON_DAYS}: at this traffic it is "
-                                       "underpowered in the time you have. Test a bigger change or a more sensitive metric, or find "
-                                       "more traffic."), [
+    return _so_what(prompt, (_RETHINK, f"The test needs {answer} days and the roadmap gives {horizon}: at this traffic it is underpowered "
+                                       "in the time you have. Test a bigger change or a more sensitive metric, or find more traffic."), [
         ship, week,
-        ("Run it as long as the roadmap allows, then read whatever it shows", "Underpowered: a miss would not mean no effect, and a hit would "
-         "overstate the lift."),
+        (_KEEP_RUNNING, f"Its planned end, day {answer}, is after the roadmap's {horizon}: cut short, the test is underpowered, so a "
+                        "miss would not mean no effect, and a hit would overstate the lift."),
     ])
 
 
@@ -915,30 +922,29 @@ def _calendar_novelty(enrol: int) -> tuple[str, str]:
 
 
 def _window_so_what(answer: int) -> Callable:
-    """Difficulty 3: the enrolment is over but the last users are not measured yet, and a worry about novelty."""
+    """Difficulty 3: the entry is over but the last users are not measured yet, and a worry about novelty. A roadmap
+    too short ends on the last day of entry, so the story holds on the day it is told."""
+    return lambda rng: _measured_so_what(answer, _horizon(rng, answer, 1))(rng)
+
+
+def _measured_so_what(answer: int, horizon: int) -> Callable:
     enrol = answer - WINDOW_DAYS
     prompt = (f"The last users enter on day {enrol}, and the users measured so far show a lift. The test needs {answer} days; the roadmap "
-              f"gives it at most {TEST_HORIZON_DAYS}. A colleague suspects novelty: users try anything new. What do you do?")
-    if answer <= TEST_HORIZON_DAYS:
-        return _so_what(prompt, (("Wait until the last users are measured",
-                                  "Wait until the last users are measured, then read it",
-                                  "Wait until the last users are measured; then follow the early users"),
-                                 f"A user counts once their {WINDOW_DAYS} days are over, so the sample is in on day {answer}: read it once "
-                                 "then. Novelty is per user, by days since first exposure: follow the first users into their later weeks "
-                                 "and watch whether the lift settles."), [
+              f"gives it at most {horizon}. A colleague suspects novelty: users try anything new. What do you do?")
+    if answer <= horizon:
+        return _so_what(prompt, (_WAIT, f"A user counts once their {WINDOW_DAYS} days are over, so the sample is in on day {answer}: read "
+                                        "it once then. Novelty is per user, by days since first exposure: follow the first users into "
+                                        "their later weeks and watch whether the lift settles."), [
             _calendar_novelty(enrol),
             ("Read it now: every user the sample needs has entered", f"Entered is not measured: the users of the last {WINDOW_DAYS} days "
              f"have not had their {WINDOW_DAYS} days yet, so the sample is not in until day {answer}."),
-            ("Run two more weeks so that the novelty wears off", f"More weeks bring more new users, each measured over their own first "
-             f"{WINDOW_DAYS} days: novelty follows each user's days since first exposure, not the calendar. Follow the first users' later "
-             "weeks instead."),
+            (_RETHINK, f"No need: the last results come in on day {answer}, and the roadmap gives {horizon}."),
         ])
-    return _so_what(prompt, (_RETHINK, f"The last users' results come in on day {answer}, after the roadmap's {TEST_HORIZON_DAYS}: "
-                                       "as planned the test cannot be read in time. Test a bigger change or a more sensitive metric, "
-                                       "or find more traffic."), [
+    return _so_what(prompt, (_RETHINK, f"The last users' results come in on day {answer}, after the roadmap's {horizon}: as planned the "
+                                       "test cannot be read in time. Test a bigger change or a more sensitive metric, or find more "
+                                       "traffic."), [
         _calendar_novelty(enrol),
-        ("Read it on the roadmap's last day, with whoever is measured", "Underpowered: fewer users than the sample needs are measured by "
-         "then, so a miss would not mean no effect, and a hit would overstate the lift."),
+        (_WAIT, f"Their results come in on day {answer}, after the roadmap's {horizon}: waiting for them overruns the time you have."),
         ("Count the last users before their 7 days are over", "A user counted early has had fewer days to come back: the rate mixes "
          "windows and drops, and the test no longer measures the metric it was sized for."),
     ])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 import numbers
 import time
@@ -37,6 +38,7 @@ from . import validation
 from .checking import ChoiceQuestion, ChoiceSpec, CheckResult, Mistake, NumberQuestion, NumberSpec, Outcome, Precision, RichText, choice, safe_repr, significant, whole
 from .costs import break_even_volume, cost_per_query
 from .evals import chain_success, corrected_pass_rate, cost_per_finished_task, pass_at_k, pass_hat_k
+from .experiments import full_week_days
 from .parameters import DEFAULT as DEFAULT_SCENARIO, Scenario, get_scenario
 from .rollout import blast_radius, distinct_users_exposed, sample_size, sample_size_per_arm
 from .thresholds import bayes_threshold, precision_at_prevalence
@@ -266,7 +268,7 @@ def _precision_given(difficulty: int, things: str, bad: str, tpr: float, fpr: fl
         return f"Its sensitivity is {_pct(tpr)} and its specificity {_pct(1 - fpr)}. {_pct(prevalence)} of {things} are {bad}."
     accuracy = prevalence * tpr + (1 - prevalence) * (1 - fpr)
     return (
-        f"About 1 in {round(1 / prevalence):,} {things} is {bad}. The model catches {_pct(tpr)} of them and wrongly flags "
+        f"About 1 in {round(1 / prevalence):,} {things} is {bad}. The {_FLAG_STORIES[things].actor} catches {_pct(tpr)} of them and wrongly flags "
         f"{_pct(fpr)} of the rest; the vendor's slide says it is {_pct(round(accuracy, 4))} accurate."
     )
 
@@ -294,6 +296,13 @@ def _precision_slips(difficulty: int, tpr: float, fpr: float, prevalence: float)
     if difficulty == 2:
         slips.append(Slip("specificity_as_fpr", prevalence * tpr / (prevalence * tpr + (1 - prevalence) * (1 - fpr)),
                           "You used the specificity as the false-alarm rate. The false-alarm rate is 1 − specificity."))
+    # Close to the answer when the problem is rare: kept only when the precision tells it from every other slip,
+    # so that it never turns a usable draw into one drawn again (each seed keeps its numbers).
+    everyone = Slip("false_alarms_on_everyone", prevalence * tpr / (prevalence * tpr + fpr),
+                    "You applied the false-alarm rate to every case. False alarms come only from the cases that are not bad: "
+                    "weigh the false-alarm rate by their share, 1 − prevalence.")
+    if all(_distinct(SHARE, everyone.value, slip.value) for slip in slips):
+        slips.append(everyone)
     return slips
 
 
@@ -308,7 +317,7 @@ def _base_rate_precision(rng, difficulty, sc) -> dict[str, Any]:
     given = _precision_given(difficulty, things, bad, tpr, fpr, prevalence)
     real, false = prevalence * tpr * 1e6, (1 - prevalence) * fpr * 1e6
     working = (
-        f"Out of 1,000,000 {things}: {prevalence * 1e6:,.0f} are {bad}, and the model flags {real:,.0f} of them. "
+        f"Out of 1,000,000 {things}: {prevalence * 1e6:,.0f} are {bad}, and the {_FLAG_STORIES[things].actor} flags {real:,.0f} of them. "
         f"Of the {(1 - prevalence) * 1e6:,.0f} others it wrongly flags {false:,.0f}. "
         f"Precision = π·TPR / (π·TPR + (1 − π)·FPR) = {real:,.0f} / {real + false:,.0f} = {_share_answer(precision)}."
     )
@@ -319,7 +328,7 @@ def _base_rate_precision(rng, difficulty, sc) -> dict[str, Any]:
         units="",
         slips=_precision_slips(difficulty, tpr, fpr, prevalence),
         hints=(
-            "Imagine 1,000,000 cases. How many are bad, and how many of those does the model flag?",
+            "Imagine 1,000,000 cases. How many are bad, and how many of those are flagged?",
             "Count the false alarms too: the false-alarm rate applies to the cases that are not bad. "
             "Precision = real flags / all flags; `precision_at_prevalence(tpr, fpr, prevalence)` does it.",
         ),
@@ -329,7 +338,7 @@ def _base_rate_precision(rng, difficulty, sc) -> dict[str, Any]:
         seconds=120,
         precision=SHARE,
         fraction=True,
-        so_what=_precision_decision(things, bad, precision, prevalence),
+        so_what=_precision_decision(things, bad, precision, prevalence, tpr, sc.cost),
     )
 
 
@@ -339,15 +348,16 @@ _ODDS = ("C_FP / C_FN is the break-even odds, not a probability. A probability p
          "the sum of what flagging and not flagging can cost.")
 
 
-def _threshold_case(rng, difficulty, sc, miss: float) -> tuple[dict[str, float], str, list[Slip], str]:
-    """The costs of one threshold case: (costs, story, the slips specific to it, the costs in the working)."""
+def _threshold_case(rng, difficulty, sc, miss: float) -> tuple[dict[str, float], str, list[Slip], str, dict[str, float]]:
+    """The costs of one threshold case: (costs, story, the slips specific to it, the costs in the working, and the
+    facts behind the costs that the "so what" step changes)."""
     if difficulty == 1:
         hold = float(rng.integers(2, 51)) * sc.cost
         story = (f"A model scores payments with a calibrated probability of fraud. A missed fraud costs {_money(miss)}; "
                  f"holding a good payment for review costs {_money(hold)} (analyst time and an annoyed customer). "
                  "Above what probability should a payment be held, to keep the expected cost lowest?")
         slips = [Slip("swapped_costs", miss / (miss + hold), _SWAPPED), Slip("default_half", 0.5, _HALF), Slip("cost_ratio", hold / miss, _ODDS)]
-        return {"cost_fp": hold, "cost_fn": miss, "cost_tp": 0.0}, story, slips, f"C_FP = {_money(hold)}, C_FN = {_money(miss)}, correct decisions cost nothing."
+        return {"cost_fp": hold, "cost_fn": miss, "cost_tp": 0.0}, story, slips, f"C_FP = {_money(hold)}, C_FN = {_money(miss)}, correct decisions cost nothing.", {}
     if difficulty == 2:
         review = float(rng.integers(5, 51)) * sc.cost
         lost = float(_pick(rng, [0.2, 0.3, 0.4, 0.5]))
@@ -365,7 +375,7 @@ def _threshold_case(rng, difficulty, sc, miss: float) -> tuple[dict[str, float],
                  "The false-alarm cost goes both on top and underneath: the denominator is C_FP + (C_FN − C_TP)."),
         ]
         working = f"C_FP = {_money(review)}, C_FN = {_money(miss)}, C_TP = {_money(review)} + {_pct(lost)} × {_money(miss)} = {_money(tp)}, C_TN = $0."
-        return {"cost_fp": review, "cost_fn": miss, "cost_tp": tp}, story, slips, working
+        return {"cost_fp": review, "cost_fn": miss, "cost_tp": tp}, story, slips, working, {"lost": lost}
     minutes = float(_pick(rng, [6, 10, 12, 15, 20, 30]))
     wage = float(rng.integers(6, 19)) * 5 * sc.cost  # $30 to $90 an hour
     hold = minutes * wage / 60
@@ -381,12 +391,12 @@ def _threshold_case(rng, difficulty, sc, miss: float) -> tuple[dict[str, float],
         Slip("default_half", 0.5, _HALF),
     ]
     working = f"C_FP = {minutes:g} / 60 × {_money(wage)} = {_money(round(hold, 2))}, C_FN = {_money(miss)}."
-    return {"cost_fp": hold, "cost_fn": miss, "cost_tp": 0.0}, story, slips, working
+    return {"cost_fp": hold, "cost_fn": miss, "cost_tp": 0.0}, story, slips, working, {"minutes": minutes, "wage": wage}
 
 
 def _threshold_by_cost(rng, difficulty, sc) -> dict[str, Any]:
     miss = float(rng.integers(10, 301)) * 10 * sc.cost  # $100 to $3,000
-    costs, story, slips, working_costs = _threshold_case(rng, difficulty, sc, miss)
+    costs, story, slips, working_costs, facts = _threshold_case(rng, difficulty, sc, miss)
     t = bayes_threshold(costs["cost_fp"], costs["cost_fn"], costs["cost_tp"])
     return dict(
         title="Threshold from error costs",
@@ -405,7 +415,7 @@ def _threshold_by_cost(rng, difficulty, sc) -> dict[str, Any]:
         seconds=90,
         precision=SHARE,
         fraction=True,
-        so_what=_threshold_decision(t),
+        so_what=_threshold_decision(difficulty, costs, facts),
     )
 
 
@@ -522,7 +532,7 @@ def _headcount_working(difficulty: int, c: _Desk) -> str:
         raw = reviewer_headcount(c.cases, c.share, c.minutes, c.hours)
         return (f"{to_humans}. Minutes: × {c.minutes:g} = {c.cases * c.share * c.minutes:,.0f}. One reviewer gives "
                 f"{c.hours:g} × 60 = {c.hours * 60:g} minutes a day. {c.cases * c.share * c.minutes:,.0f} / {c.hours * 60:g} = "
-                f"{raw:.2f}, so **{_up(raw)}** reviewers at work on a given day (round up). The people to employ are more: the "
+                f"{raw:.2f}, so **{_up(raw)}** reviewer{'' if _up(raw) == 1 else 's'} at work on a given day (round up). The people to employ are more: the "
                 "desk may be open every day, and leave and training take time (`reviewer_fte`).")
     st = c.staffing()
     zone = f"Human zone: 1 − {c.auto:g} − {c.caveat:g} = {c.share:g}. " if difficulty == 3 else ""
@@ -597,9 +607,9 @@ def _bound_slips(difficulty: int, errors: int, n: int, level: float) -> list[Sli
     if difficulty == 1:
         slips.append(Slip("one_over_n", 1 / n, "1 / n is one error in the sample. With none seen, the bound is about three errors' worth."))
         slips.append(Slip("rule_of_three", 3 / n,
-                          "That is the rule of three, 3 / n: the right quick estimate to say aloud, a little above the exact bound. "
-                          "This drill asks for three significant figures, so use the exact one-sided bound: 1 − (1 − level)^(1/n), "
-                          "or `upper_bound(errors, n, confidence_level)`."))
+                          "That is the rule of three, 3 / n: the quick estimate to say aloud, a little above the exact bound. "
+                          "The question asks for the exact (Clopper–Pearson) bound, which differs at three significant figures: "
+                          "with no errors it is 1 − (1 − level)^(1/n), or `upper_bound(errors, n, confidence_level)`."))
     else:
         p = errors / n
         z = 2.3263 if level == 0.99 else 1.6449
@@ -627,7 +637,8 @@ def _budget_bound(rng, difficulty, sc) -> dict[str, Any]:
     thing = _pick(rng, ["answers from a support assistant", "routed tickets", "contract clauses the model extracted", "summaries of patient notes"])
     prompt = (
         f"Reviewers checked a random sample of {n:,} {thing} and found {errors} wrong. What error rate can you promise "
-        f"with {level:.0%} confidence: the one-sided upper bound on the true error rate?" + _as_share()
+        f"with {level:.0%} confidence? Give the exact one-sided {level:.0%} upper bound on the true error rate "
+        "(Clopper–Pearson: the worst rate the sample still makes plausible)." + _as_share()
     )
     rule = f" The rule of three, 3 / n = {SHARE.format(3 / n)}, is the quick estimate: a little higher." if errors == 0 else ""
     working = (
@@ -917,6 +928,14 @@ def _with_rule_of_thumb(slips: list[Slip], answer: int, days: int) -> list[Slip]
     return [*slips[:twin], dataclasses.replace(slips[twin], feedback=both), *slips[twin + 1:]]
 
 
+def _in_whole_weeks(days: int) -> str:
+    """The calendar after the count: a test runs whole weeks (the drill "Test length in whole weeks" asks for it)."""
+    weeks = full_week_days(days)
+    calendar = f"{days} days are whole weeks already" if weeks == days else f"here {weeks} days"
+    return (" In practice a test runs whole weeks, at least one, because weekday and weekend users behave differently: "
+            f"{calendar} (the drill \"Test length in whole weeks\" practises this).")
+
+
 def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
     p1 = float(_pick(rng, [0.05, 0.08, 0.10, 0.20, 0.30, 0.40]))
     lift = float(_pick(rng, [0.01, 0.02, 0.03]))
@@ -936,6 +955,7 @@ def _sample_size_duration(rng, difficulty, sc) -> dict[str, Any]:
         share = 0.5
     rule = 16 * p1 * (1 - p1) / (p2 - p1) ** 2  # the rule of thumb, users per arm of a 50/50 test
     slips = _with_rule_of_thumb(slips, answer, _up(2 * rule / (4 * share * (1 - share)) / (users * eligible)))
+    working += _in_whole_weeks(answer)
     return dict(
         title="How long the test must run",
         prompt=prompt,
@@ -1282,9 +1302,7 @@ def _agent_chain(rng, task: str, noun: str) -> dict[str, Any]:
         code=f"chain_success([{rate!r}] * {steps})",
         params={"steps": steps, "step_rate": rate},
         fraction=True,
-        so_what=_agent_decision(answer, "It finishes a task", (
-            "Ship it: each of its steps succeeds nearly every time.",
-            f"A high rate per step still compounds: over {steps} steps the task finishes only {SHARE.format(answer, percent=True)} of the time.")),
+        so_what=_chain_decision(steps, rate, answer),
     )
 
 
@@ -1326,10 +1344,7 @@ def _agent_every_time(rng, task: str, noun: str) -> dict[str, Any]:
         code=f"pass_hat_k({tries}, {successes}, {k})",
         params={"tries": tries, "successes": successes, "k": k},
         fraction=True,
-        so_what=_agent_decision(answer, "Both runs succeed" if k == 2 else f"All {k} runs succeed", (
-            f"Ship it: at least one of {k} runs nearly always succeeds.",
-            f"That is pass@{k}, {SHARE.format(at_least_one)}: the demo's number. The customer needs all {k} runs to succeed: "
-            f"pass^{k} = {SHARE.format(answer)}.")),
+        so_what=_every_time_decision(tries, successes, k, answer, at_least_one),
     )
 
 
@@ -1401,8 +1416,14 @@ def _agent_reliability(rng, difficulty, sc) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # The "so what" step: after the number, what to do with it (a checked choice in the case's words).
 # Each builder returns ``so_what``, a function of a random stream of its own (see ``_make``); the
-# right option depends on the drill's number, alone or against a budget, limit or gate it draws.
+# right option depends on the drill's number, alone or against a budget, limit, gate or cost that
+# the step states. Every option is an action with a reason a candidate could believe; no option
+# states a comparison that the prompt's numbers settle ("it is within budget"), so only working
+# with the numbers tells the right one. The right idea changes with the numbers: each step draws
+# its budget, limit or cost on either side of the point where the decision turns.
 # --------------------------------------------------------------------------------------------
+
+Phrasing = str | tuple[str, ...]  # an option: one text, or (short, middle, long) phrasings of one idea
 
 
 def _two_sig(x: float) -> float:
@@ -1427,95 +1448,253 @@ def _dollars(x: float) -> str:
     return f"${x:,.2f}" if x >= 1 else f"${_plain(x)}"
 
 
-def _decision(rng, prompt: str, options: Mapping[str, str], right: str, why: str, feedback: Mapping[str, str]) -> SoWhat:
+def _each(x: float) -> str:
+    """An expected cost per case: in cents from a dollar up ($178.60), else to two significant figures ($0.32, $0.051)."""
+    return f"${x:,.2f}" if x >= 1 else f"${float(f'{x:.2g}'):g}"
+
+
+def _days(n: int) -> str:
+    """A number of days in words: 1 day, 2 days."""
+    return f"{n:,} day" if n == 1 else f"{n:,} days"
+
+
+def _decision(rng, prompt: str, options: Mapping[str, Phrasing], right: str, why: str, feedback: Mapping[str, str]) -> SoWhat:
     """The "so what" choice: every option by name, the right one's name and why it is right, and for each
-    other option the feedback that says what it misses; shuffled by ``rng`` (``checking.choice``)."""
-    wrong = [(text, feedback[name]) for name, text in options.items() if name != right]
-    return SoWhat(prompt, choice(rng, (options[right], why), wrong))
+    other option the feedback that says what it misses; shuffled by ``rng`` (``checking.choice``).
+
+    An idea given as (short, middle, long) phrasings shows one of them (``_shown``): the length of the
+    right option tells nothing."""
+    shown = _shown(rng, options, right)
+    return SoWhat(prompt, choice(rng, (shown[right], why), [(shown[name], feedback[name]) for name in options if name != right]))
 
 
-_ACT_ALONE_AT = 0.5  # base-rate precision: act on flags without a person when at least half of them are right
+def _place(right: str, others: Sequence[str]) -> int | None:
+    """Where the right option's length falls: 0 the shortest, 1 in between, 2 the longest; None on a tie at an end."""
+    low, high = min(map(len, others)), max(map(len, others))
+    return 0 if len(right) < low else 2 if len(right) > high else 1 if low < len(right) < high else None
 
-# things -> (act at once, a person decides first, the accuracy trap, switch it off)
-_FLAG_ACTIONS = {
-    "payments": ("Block them at once, with a quick way for customers to appeal.",
-                 "Hold them for an analyst, who decides before any block.",
-                 "Block them all: the model is right about most payments.",
-                 "Switch the model off: too many of its flags are wrong."),
-    "patients": ("Start treatment at once, and review it at the next visit.",
-                 "Confirm each one with a second test before any treatment.",
-                 "Treat them all: the test is right about most patients.",
-                 "Drop the test: too many of its positives are wrong."),
-    "posts": ("Remove them at once, with a quick way for authors to appeal.",
-              "Send them to a moderator, who decides before removal.",
-              "Remove them all: the model is right about most posts.",
-              "Switch the model off: too many of its flags are wrong."),
-    "claims": ("Reject them at once, with a quick way for customers to appeal.",
-               "Send them to an investigator, who decides before rejecting.",
-               "Reject them all: the model is right about most claims.",
-               "Switch the model off: too many of its flags are wrong."),
+
+def _shown(rng, options: Mapping[str, Phrasing], right: str) -> dict[str, str]:
+    """The text each option shows. The stream draws where the right option's length should fall (the shortest,
+    in between or the longest, a third of draws each); among the phrasings that put it there, with every option
+    at most 1.6 times as long as the shortest, it takes those that show the wrong ideas' middle phrasing where it
+    can. So the right option is no more often the shortest or the longest than any other."""
+    names = list(options)
+    texts = [(options[n],) if isinstance(options[n], str) else tuple(options[n]) for n in names]
+    target, at = int(rng.integers(3)), names.index(right)
+    best: list[tuple[str, ...]] = []
+    best_cost = math.inf
+    for combo in itertools.product(*texts):
+        lengths = [len(t) for t in combo]
+        if max(lengths) > 1.6 * min(lengths) or _place(combo[at], combo[:at] + combo[at + 1:]) != target:
+            continue
+        cost = sum(len(t) > 1 and combo[i] != t[len(t) // 2] for i, t in enumerate(texts) if i != at)
+        if cost < best_cost:
+            best, best_cost = [combo], cost
+        elif cost == best_cost:
+            best.append(combo)
+    if not best:  # no phrasing lands there: the middle phrasings
+        best = [tuple(t[len(t) // 2] for t in texts)]
+    return dict(zip(names, best[int(rng.integers(len(best)))]))
+
+
+# --- base-rate precision ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Flags:
+    """What happens to the flags of one story: who flags, what acting at once does, who checks, and the costs
+    the "so what" step states. ``checks`` are the prices of a check (before the scenario's factor); ``spread``
+    the factors that put the cost of a wrong action below or above the point where a check pays."""
+
+    thing: str  # one of the things screened: "payment"
+    actor: str  # "model" or "test"
+    flag: str  # "flag" or "positive"
+    harm: str  # what acting on a wrong flag costs, with {cost}
+    check: str  # what a check costs, with {cost}
+    wrong_acts: str  # the wrong actions, as the feedback counts them
+    checker: str  # who decides first: "an analyst"
+    checking: str  # the check, as the feedback prices it: "a check", "a second test"
+    act: tuple[str, str, str]
+    review: tuple[str, str, str]
+    for_good: str  # acting with no way back, on the catch rate ({tpr})
+    off: str
+    checks: tuple[float, ...]
+    spread: tuple[float, ...] = (0.5, 0.7, 1.4, 2.0)
+
+
+_FLAG_STORIES = {
+    "payments": _Flags(
+        "payment", "model", "flag",
+        "Blocking a good payment costs about {cost} (the customer's time, and some who give up)",
+        "an analyst's check costs {cost} a payment and catches every mistake", "wrong blocks", "an analyst", "a check",
+        ("Block them at once; customers can appeal.",
+         "Block them at once, and let customers appeal quickly.",
+         "Block them at once, with a quick way for customers to appeal."),
+        ("Hold them until an analyst checks each.",
+         "Hold them until an analyst has checked each one.",
+         "Hold them, and let an analyst check each one before any block."),
+        "Block them for good: the model catches {tpr} of fraud.",
+        "Switch the model off: it flags too many good payments.",
+        (4.0, 6.0, 8.0, 10.0)),
+    # Medicine: a treatment given to someone who is not ill harms them, and a confirming test costs little
+    # beside it. The costs drawn always make the second test the cheaper way, as clinical practice does:
+    # this story's right option is always to confirm (the other stories' vary with the numbers).
+    "patients": _Flags(
+        "patient", "test", "positive",
+        "Treating someone who is not ill costs about {cost} (the drugs, their side effects, the worry)",
+        "a second, more specific test costs {cost} and settles each case", "treatments of people who are not ill", "a second test", "a second test",
+        ("Start treatment now, and review it later.",
+         "Start treatment at once, and review it at the next visit.",
+         "Start treatment at once, and review it at the next visit they make."),
+        ("Confirm each one with a second test first.",
+         "Confirm each one with a second test before treatment.",
+         "Confirm each one with a second, more specific test before treatment."),
+        "Tell them they are ill: the test finds {tpr} of cases.",
+        "Drop the test: too many of its positives are healthy.",
+        (60.0, 120.0, 250.0), (3.0, 5.0, 8.0)),
+    "posts": _Flags(
+        "post", "model", "flag",
+        "Removing a harmless post costs about {cost} (an appeal to handle, and an annoyed author)",
+        "a moderator's check costs {cost} a post and catches every mistake", "wrong removals", "a moderator", "a check",
+        ("Remove them at once; authors can appeal.",
+         "Remove them at once, and let authors appeal quickly.",
+         "Remove them at once, with a quick way for authors to appeal."),
+        ("Send each one to a moderator first.",
+         "Send them to a moderator, who decides before removal.",
+         "Send each one to a moderator, who decides before any removal."),
+        "Remove them for good: the model catches {tpr} of harm.",
+        "Switch the model off: it flags too many harmless posts.",
+        (0.25, 0.4, 0.6)),
+    "claims": _Flags(
+        "claim", "model", "flag",
+        "Rejecting a genuine claim costs about {cost} (the appeal, a complaint, the customer's trust)",
+        "an investigator's check costs {cost} a claim and catches every mistake", "wrong rejections", "an investigator", "a check",
+        ("Reject them at once; customers can appeal.",
+         "Reject them at once, and let customers appeal quickly.",
+         "Reject them at once, with a quick way for customers to appeal."),
+        ("Send each one to an investigator first.",
+         "Send them to an investigator, who decides first.",
+         "Send each one to an investigator, who decides before rejecting."),
+        "Reject them for good: the model catches {tpr} of fraud.",
+        "Switch the model off: it flags too many genuine claims.",
+        (40.0, 60.0, 100.0, 150.0)),
 }
 
 
-def _precision_decision(things: str, bad: str, precision: float, prevalence: float) -> Callable[[Any], SoWhat]:
-    share = SHARE.format(precision, percent=True)
-    wrong_share = SHARE.format(1 - precision, percent=True)
+def _precision_decision(things: str, bad: str, precision: float, prevalence: float, tpr: float, cost_factor: float) -> Callable[[Any], SoWhat]:
+    """Act on a flag at once, or check it first: per flag, acting costs (1 − precision) × the cost of a wrong
+    action (an appeal undoes it); a check costs its price and catches every mistake. The cheaper one is right,
+    the same expected-cost reasoning as a threshold from error costs."""
+    s = _FLAG_STORIES[things]
+    p = SHARE.round(precision)
+    share, wrong_share = SHARE.format(p, percent=True), SHARE.format(1 - p, percent=True)
     lift = precision / prevalence
-    flag = "positive" if things == "patients" else "flag"
 
     def decide(rng) -> SoWhat:
-        act, review, trap, off = _FLAG_ACTIONS[things]
-        options = {"act": act, "review": review, "trap": trap, "off": off}
+        check = _two_sig(float(_pick(rng, s.checks)) * cost_factor)
+        harm = _two_sig(check / (1 - p) * float(_pick(rng, s.spread)))
+        per_flag = (1 - p) * harm
+        acting = f"{SHARE.format(1 - p)} × {_money(harm)} = {_each(per_flag)} a {s.flag} in {s.wrong_acts}"
+        checking = f"{s.checking} at {_money(check)}"
+        first = "a second test must confirm each one first" if s.actor == "test" else f"{s.checker} must decide first"
+        options = {"act": s.act, "review": s.review, "for_good": s.for_good.format(tpr=_pct(tpr)), "off": s.off}
         feedback = {
-            "act": f"Most flags are wrong here ({wrong_share} of them): acting on them at once, even with an appeal, hurts many who did nothing wrong.",
-            "review": f"{share} of flags are right: a person checking every one spends their time confirming the model; act and let people appeal.",
-            "trap": (f"Being right about most {things} is accuracy, high because most {things} are fine. What matters for a flag is the "
-                     f"share of flags that are right: {share}; and acting with no appeal leaves the rest no way back."),
-            "off": (f"A {flag} is still {lift:,.{0 if lift >= 10 else 1}f} times as likely to be {bad} as a {things[:-1]} picked at "
-                    f"random: the {flag}s focus people's time, so use them rather than drop them."),
+            "act": f"Acting at once costs {acting}, more than {checking}: {first}.",
+            "review": f"{s.checking[0].upper()}{s.checking[1:]} costs {_money(check)} a {s.flag}; acting at once costs only {acting}, and the appeal undoes them.",
+            "for_good": (f"{_pct(tpr)} is the share of {bad} {things} the {s.actor} catches (recall), not the share of its {s.flag}s "
+                         f"that are right ({share}); and with no way back, the {wrong_share} flagged by mistake pay in full."),
+            "off": (f"Without the {s.actor}, every {bad} {s.thing} goes unseen; a {s.flag} is {lift:,.{0 if lift >= 10 else 1}f} times as "
+                    f"likely to be {bad} as a {s.thing} picked at random. The question is only who acts on a {s.flag}, and when."),
         }
-        if precision >= _ACT_ALONE_AT:
-            right, why = "act", f"most flags are right ({share}), so acting at once is worth it, and an appeal catches the {wrong_share} that are not."
+        if per_flag < check:
+            right, why = "act", f"acting at once costs {acting}, less than {checking}; the appeal undoes them."
         else:
-            right, why = "review", f"only {share} of flags are right, so a person must decide before anything happens to the {wrong_share} flagged by mistake."
-        prompt = f"Of the {things} the model flags, about {share} are really {bad}. What should happen to the flagged {things}?"
+            right, why = "review", f"acting at once would cost {acting}, more than {checking}, so {first}."
+        prompt = (f"Of the {things} the {s.actor} flags, about {share} are really {bad}. {s.harm.format(cost=_money(harm))}; "
+                  f"{s.check.format(cost=_money(check))}. What should happen to the flagged {things}?")
         return _decision(rng, prompt, options, right, why, feedback)
 
     return decide
 
 
-def _threshold_decision(threshold: float) -> Callable[[Any], SoWhat]:
-    t = SHARE.format(threshold)
+# --- threshold from error costs -----------------------------------------------------------------
+
+
+def _line(costs: Mapping[str, float]) -> float:
+    """The cost-minimising threshold, C_FP / (C_FP + C_FN − C_TP), as ``bayes_threshold`` gives it."""
+    return costs["cost_fp"] / (costs["cost_fp"] + costs["cost_fn"] - costs["cost_tp"])
+
+
+def _cost_changes(difficulty: int, costs: Mapping[str, float], facts: Mapping[str, float]) -> list[tuple[str, dict[str, float]]]:
+    """The changes the "so what" step can announce for one case: (the sentence, the new costs)."""
+    fp, fn, tp = costs["cost_fp"], costs["cost_fn"], costs["cost_tp"]
+
+    def new(**changed: float) -> dict[str, float]:
+        return {"cost_fp": fp, "cost_fn": fn, "cost_tp": tp, **changed}
+
+    if difficulty == 1:
+        return [(f"A second analyst now signs off each hold: holding a good payment costs {_money(2 * fp)}", new(cost_fp=2 * fp)),
+                (f"A text to the customer now replaces the call: holding a good payment costs {_money(fp / 2)}", new(cost_fp=fp / 2)),
+                (f"The card network now fines each missed fraud: a missed fraud costs {_money(2 * fn)}", new(cost_fn=2 * fn))]
+    if difficulty == 2:
+        lost = facts["lost"]
+        return [(f"A second analyst now checks each held payment: a review costs {_money(2 * fp)}", new(cost_fp=2 * fp, cost_tp=tp + fp)),
+                (f"A new tool halves the analyst's time: a review costs {_money(fp / 2)}", new(cost_fp=fp / 2, cost_tp=tp - fp / 2)),
+                (f"Frauds grow: a missed fraud now loses {_money(2 * fn)}, and a caught one still loses {_pct(lost)} of it",
+                 new(cost_fn=2 * fn, cost_tp=fp + lost * 2 * fn))]
+    minutes, wage = facts["minutes"], facts["wage"]
+    return [(f"A new compliance step doubles the specialist's time: {2 * minutes:g} minutes a case", new(cost_fp=2 * fp)),
+            (f"The specialist now costs {_money(1.5 * wage)} an hour", new(cost_fp=1.5 * fp)),
+            (f"A new tool halves the specialist's time: {minutes / 2:g} minutes a case", new(cost_fp=fp / 2)),
+            (f"A churned customer now costs {_money(2 * fn)}", new(cost_fn=2 * fn))]
+
+
+def _threshold_decision(difficulty: int, costs: Mapping[str, float], facts: Mapping[str, float]) -> Callable[[Any], SoWhat]:
+    """The costs change: the line moves up when a false alarm costs more against what a catch saves, down when
+    less. Half the draws raise it, half lower it."""
+    t = _line(costs)
 
     def decide(rng) -> SoWhat:
-        today = min(0.95, _either_side(rng, threshold, (0.4, 0.6, 1.7, 2.5)))
-        if today == 0.5 or not _distinct(SHARE, today, threshold):  # keep the 0.5 option and the line of today apart
-            today = _two_sig(threshold * (0.4 if threshold > 0.2 else 2.5))
-        now = f"{today:g}"
-        lower = today > threshold  # the line of today is above the cheapest one: move it down
+        changes = [(text, c) for text, c in _cost_changes(difficulty, costs, facts) if 0 < _line(c) < 1]
+        up = rng.random() < 0.5
+        pick = [(text, c) for text, c in changes if (_line(c) > t) == up] or changes
+        sentence, new = pick[int(rng.integers(len(pick)))]
+        moved = _line(new)
+        raise_it = moved > t
+        odds = (t / (1 - t)) ** 2 / (moved / (1 - moved))  # the same step the other way: the other side of the ratio changed
+        other = odds / (1 + odds)
+        right, wrong = ("raise", "lower") if raise_it else ("lower", "raise")
+        t1, t2, t0 = SHARE.format(moved), SHARE.format(other), SHARE.format(t)
+        verb = {"raise": "Raise", "lower": "Lower"}
+        reason = ("a false alarm now costs more against what a catch saves" if raise_it
+                  else "a false alarm now costs less against what a catch saves")
         options = {
-            "move": (f"Lower the line to {t}, where the two errors cost the same." if lower
-                     else f"Raise the line to {t}, where the two errors cost the same."),
-            "trap": (f"Raise the line above {now}: fewer flags, fewer false alarms to pay." if lower
-                     else f"Lower the line below {now}: catching more cases is always worth it."),
-            "keep": f"Keep {now}: moving the line just swaps one kind of error for the other.",
-            "half": "Use 0.5: above it a case is more likely bad than fine, so flag those.",
+            right: (f"{verb[right]} the line to {t1}, where costs balance.",
+                    f"{verb[right]} the line to {t1}, where the two costs balance now.",
+                    f"{verb[right]} the line to {t1}, where the two expected costs balance."),
+            wrong: f"{verb[wrong]} the line to {t2}, where the two costs balance now.",
+            "keep": f"Keep the line at {t0}: the model's scores have not changed.",
+            "retrain": "Retrain the model on the new costs, then set the line.",
         }
         feedback = {
-            "trap": (f"Fewer false alarms, but more misses, and a miss costs more: between {t} and {now} a flag already pays for itself."
-                     if lower else f"Below {t} a flag costs more than the miss it prevents: catching more is not worth it there."),
-            "keep": f"The swap is not even: at {t} the two expected costs balance, and at {now} you pay more than you need.",
-            "half": f"0.5 is right only when both errors cost the same; here they do not, so the line sits at {t}.",
+            wrong: f"The line moves the other way: {reason}. With the new costs, C_FP / (C_FP + C_FN − C_TP) = {t1}.",
+            "keep": f"The scores are the same, but the line sits where their costs balance, and the costs moved: it is now {t1}.",
+            "retrain": "A calibrated model's probabilities do not depend on what errors cost: the costs move the line, not the model.",
         }
-        if abs(threshold - 0.5) < 0.1:  # 0.5 is nearly right here: offer another wrong line instead
-            options["half"] = "Flag every case: a person can sort out the false alarms later."
-            feedback["half"] = f"Every fine case then costs a false alarm: below {t} a flag costs more than the miss it prevents."
-        right = "move"
-        why = f"at {t} the expected cost of a flag equals the expected cost of a miss; at {now} one of them is paid for nothing."
-        prompt = f"The line that keeps the expected cost lowest is {t}. Today the team flags above {now}. What do you recommend?"
+        why = f"with the new costs, C_FP / (C_FP + C_FN − C_TP) = {t1}: {reason}."
+        prompt = f"At today's costs the line is {t0}: flag a case above it. {sentence}. Where should the line go now?"
         return _decision(rng, prompt, options, right, why, feedback)
 
     return decide
+
+
+# --- reviewer headcount -----------------------------------------------------------------------
+
+
+def _reviewers(n: int, kind: str = "") -> str:
+    """A count of reviewers in words: 1 reviewer, 12 full-time reviewers."""
+    return f"{n} {kind}reviewer{'' if n == 1 else 's'}"
 
 
 def _headcount_decision(difficulty: int, needed: int) -> Callable[[Any], SoWhat]:
@@ -1523,28 +1702,36 @@ def _headcount_decision(difficulty: int, needed: int) -> Callable[[Any], SoWhat]
         have = max(1, round(needed * float(_pick(rng, (0.6, 0.8, 1.25, 1.5)))))
         if have == needed:
             have = needed + 1 if needed == 1 or rng.random() < 0.5 else needed - 1
-        who = f"{have} reviewers are at work on a typical day" if difficulty == 1 else f"you employ {have} full-time reviewers"
+        who = (f"{_reviewers(have)} {'are' if have != 1 else 'is'} at work on a typical day" if difficulty == 1
+               else f"you employ {_reviewers(have, 'full-time ')}")
         options = {
-            "launch": "Launch with today's team, and watch the queue each week.",
-            "close_gap": "Close the gap first: hire, or send fewer tickets to people.",
-            "faster": "Launch, and ask each reviewer to handle more tickets an hour.",
-            "overflow": "Launch, and let tickets beyond capacity skip the human check.",
+            "launch": ("Launch, and watch the queue each week.",
+                       "Launch with this team, and watch the queue each week.",
+                       "Launch with the team you have, and watch the queue every week."),
+            "hire": ("Hire first, or send fewer tickets to people.",
+                     "Hire before launch, or send fewer tickets to people.",
+                     "Hire before launch, or send a smaller share of tickets to people."),
+            "faster": "Launch, and ask reviewers to get through tickets faster.",
+            "overflow": "Launch, and let the overflow skip the human check.",
         }
         feedback = {
             "launch": f"The team is {needed - have} short of the {needed} the work needs: the queue would grow every day.",
-            "close_gap": f"You need {needed} and have {have}: the team covers the work already, so more people add cost for nothing.",
+            "hire": f"You need {needed} and have {have}: the team covers the work already, so more people add cost for nothing.",
             "faster": "The minutes a ticket takes are what the hard cases need; pushing the pace lowers the quality of the human check.",
             "overflow": "That quietly raises the error rate served with no check: move tickets between zones on purpose, against the error budget.",
         }
         if needed <= have:
             right, why = "launch", f"{needed} needed and {have} on hand: the team covers it, and the queue warns you early if volume grows."
         else:
-            right, why = "close_gap", f"{needed} needed and {have} on hand: without more people or a smaller human share, the backlog grows every day."
-        kind = "reviewers at work on a given day" if difficulty == 1 else "full-time reviewers"
-        prompt = f"The work needs {needed} {kind}, and {who}. What do you do before launch?"
+            right, why = "hire", f"{needed} needed and {have} on hand: without more people or a smaller human share, the backlog grows every day."
+        kind = f"{_reviewers(needed)} at work on a given day" if difficulty == 1 else _reviewers(needed, "full-time ")
+        prompt = f"The work needs {kind}, and {who}. What do you do before launch?"
         return _decision(rng, prompt, options, right, why, feedback)
 
     return decide
+
+
+# --- the error rate you can promise -------------------------------------------------------------
 
 
 def _bound_decision(errors: int, n: int, level: float, bound: float) -> Callable[[Any], SoWhat]:
@@ -1560,10 +1747,14 @@ def _bound_decision(errors: int, n: int, level: float, bound: float) -> Callable
             promise = float(f"{bound * 1.5:.2g}")
         p = _pct(promise)
         options = {
-            "sign": "Sign it: even the worst plausible rate is within the promise.",
-            "hold": "Hold off: check a bigger sample, or cut errors, before signing.",
-            "seen": "Promise the rate you saw in the sample: it is the best guess.",
-            "fix": "Fix the errors found in the sample, and then sign the promise.",
+            "sign": ("Sign the promise as the contract asks.",
+                     "Sign it as written, and keep sampling the live rate.",
+                     "Sign it as written, and keep sampling to watch the live rate."),
+            "hold": ("Hold off: sample more, or cut errors first.",
+                     "Hold off: check a bigger sample, or cut errors first.",
+                     "Hold off: check a bigger sample, or cut errors, before signing."),
+            "seen": "Promise the rate the sample showed: it is the best guess.",
+            "fix": "Fix the errors the sample found, then sign the promise.",
         }
         feedback = {
             "sign": f"The {level:.0%} upper bound, {u}, is above {p}: the true rate may well be worse than the promise.",
@@ -1575,11 +1766,14 @@ def _bound_decision(errors: int, n: int, level: float, bound: float) -> Callable
             right, why = "sign", f"the {level:.0%} upper bound, {u}, is within {p}: the promise holds even for a worse true rate."
         else:
             right, why = "hold", f"the {level:.0%} upper bound, {u}, is above {p}: the sample cannot back the promise yet."
-        prompt = (f"You saw {errors} errors in {n:,} ({_pct(round(seen, 6))}); the {level:.0%} upper bound is {u}. A customer "
+        prompt = (f"You saw {errors} error{'' if errors == 1 else 's'} in {n:,} ({_pct(round(seen, 6))}); the {level:.0%} upper bound is {u}. A customer "
                   f"contract asks you to promise an error rate of at most {p}. What do you do?")
         return _decision(rng, prompt, options, right, why, feedback)
 
     return decide
+
+
+# --- cost per query -----------------------------------------------------------------------------
 
 
 def _cost_decision(difficulty: int, cost: float, input_share: float) -> Callable[[Any], SoWhat]:
@@ -1591,10 +1785,16 @@ def _cost_decision(difficulty: int, cost: float, input_share: float) -> Callable
         budget = _either_side(rng, cost)
         b = _dollars(budget)
         options = {
-            "fits": "It fits: launch, and watch the cost per query as it grows.",
-            "less_input": "Over budget: send less retrieved text, the bigger cost.",
-            "less_output": "Over budget: cap the answer's length, the bigger cost.",
-            "fine_tune": "Move to fine-tuning now: it is always cheaper per query.",
+            "fits": ("Launch it as it is, and watch the cost.",
+                     "Launch it as it is, and watch the cost per query.",
+                     "Launch it as it is, and keep watching the cost per query."),
+            "less_input": ("Send less retrieved text before launch.",
+                           "Send less retrieved text with each query first.",
+                           "Send less retrieved text with each query before launch."),
+            "less_output": ("Cap the answers' length before launch.",
+                            "Cap the length of the answers before launch.",
+                            "Cap the length of the model's answers before launch."),
+            "fine_tune": "Move to fine-tuning: no retrieved text to pay for.",
         }
         within = cost <= budget
         feedback = {
@@ -1608,13 +1808,16 @@ def _cost_decision(difficulty: int, cost: float, input_share: float) -> Callable
         if within:
             right, why = "fits", f"{c} {what} is within the {b} budget; the cost grows with use, so keep watching it."
         elif input_share >= 0.5:
-            right, why = "less_input", f"input tokens are {inputs} of the cost, and retrieved text is most of the input."
+            right, why = "less_input", f"{c} {what} is over the {b} budget, and input tokens are {inputs} of it, mostly retrieved text."
         else:
-            right, why = "less_output", f"the answer's tokens are {outputs} of the cost: shorter answers cut the most."
+            right, why = "less_output", f"{c} {what} is over the {b} budget, and the answer's tokens are {outputs} of it: shorter answers cut the most."
         prompt = f"The model costs {c} {what}, and the budget is {b} {what}. What do you do?"
         return _decision(rng, prompt, options, right, why, feedback)
 
     return decide
+
+
+# --- break-even volume --------------------------------------------------------------------------
 
 
 def _break_even_decision(per_day: float, months: int) -> Callable[[Any], SoWhat]:
@@ -1625,16 +1828,21 @@ def _break_even_decision(per_day: float, months: int) -> Callable[[Any], SoWhat]
         v = _plain(expected)
         ratio = expected / per_day
         options = {
-            "rag": "Stay with RAG: at that volume its lower build cost wins.",
-            "fine_tune": "Fine-tune: at that volume the saving per query pays back.",
+            "rag": ("Stay with RAG, and watch the volume.",
+                    "Stay with RAG, and revisit it if the volume grows.",
+                    "Stay with RAG, and revisit the choice when the volume grows."),
+            "fine_tune": ("Fine-tune, and retire the RAG pipeline.",
+                          "Fine-tune, and plan its retrains into the budget.",
+                          "Fine-tune, and plan its retrains and hosting into the budget."),
             "both": "Build both, and split the traffic until one of them wins.",
-            "tie": "Call it a tie: that volume is too close to the break-even.",
+            "later": "Wait for a firmer forecast before choosing either.",
         }
         feedback = {
             "rag": f"{v} a day is {ratio:.1f} times the break-even of {q}: the saving per query more than pays back fine-tuning's extra cost.",
             "fine_tune": f"{v} a day is below the break-even of {q}: the saving per query never pays back fine-tuning's extra cost in {months} months.",
             "both": "Two builds pay both fixed costs, the very thing the break-even weighs: decide from the volume instead.",
-            "tie": f"{v} a day is {ratio:.1f} times the break-even: not close. A tie would be within a few percent.",
+            "later": (f"{v} a day is {ratio:.1f} times the break-even: even a rough forecast is far from it. Waiting only delays the "
+                      "saving (or the spend) the volume already decides."),
         }
         if expected > per_day:
             right, why = "fine_tune", f"{v} a day is above the break-even of {q}, so fine-tuning costs less over the {months} months."
@@ -1646,31 +1854,66 @@ def _break_even_decision(per_day: float, months: int) -> Callable[[Any], SoWhat]
     return decide
 
 
+# --- how long the test must run -----------------------------------------------------------------
+
+
 def _duration_decision(days: int) -> Callable[[Any], SoWhat]:
+    """A test runs in whole weeks; the launch review falls before or after the end of its last week."""
+    weeks = full_week_days(days)
+
     def decide(rng) -> SoWhat:
-        review = max(1, round(days * float(_pick(rng, (0.5, 0.7, 1.4, 2.0)))))
-        if review == days:
-            review = days + 1 if days == 1 or rng.random() < 0.5 else days - 1
-        options = {
-            "run": "Run it for all the days it needs, and read it once at the end.",
-            "longer": "Say it cannot show the change by then: run longer, or aim higher.",
-            "peek": "Read it every day and stop as soon as the change is significant.",
-            "ahead": "Stop at the review, and ship if the new version is ahead.",
-        }
-        feedback = {
-            "run": f"It needs {days} days and the review is in {review}: it will not have its users by then.",
-            "longer": f"{days} days fit before the review in {review}: the test can finish in time.",
-            "peek": "Reading it daily and stopping at the first significant day raises the false alarms well above 5% (peeking).",
-            "ahead": "Ahead is not significant: until the test has its users, a lead is often noise.",
-        }
-        if days <= review:
-            right, why = "run", f"{days} days fit before the review in {review}, and one read at the end keeps the false alarms at 5%."
+        review = max(2, round(weeks * float(_pick(rng, (0.5, 0.7, 1.4, 2.0)))))
+        if review == weeks:
+            review = weeks + 1 if rng.random() < 0.5 else weeks - 1
+        lead = "Stop at the first week's end if the new version is ahead." if weeks > 7 else "Stop early if the new version is clearly ahead."
+        if days < weeks:
+            short = f"Stop it on day {days}, as soon as the sample is in."
+            short_why = (f"Day {days} is mid-week: weekday and weekend users behave differently, so a test runs whole weeks, "
+                         f"here {weeks} days.")
         else:
-            right, why = "longer", f"it needs {days} days, more than the {review} before the review: a shorter test would miss the change."
-        prompt = f"The test needs {days} days. The launch review is in {review} days. What do you tell the team?"
-        return _decision(rng, prompt, options, right, why, feedback)
+            short = "Run it a week longer than planned, to be on the safe side."
+            short_why = f"The test needs {weeks} days, whole weeks already: another week adds nothing its plan asks for, and delays the decision."
+        if weeks <= review:
+            right = "run"
+            options = {
+                "run": ("Run it to its planned end, and read it once.",
+                        "Run it for its whole weeks, then read it once, at the end.",
+                        "Run it for its whole weeks, and read it once, at the end of them."),
+                "peek": "Read it every day, and stop once the change is significant.",
+                "short": short,
+                "lead": lead,
+            }
+            why = f"{weeks} days fit before the review in {review}, and one read at the end keeps the false alarms at 5%."
+        else:
+            right = "move"
+            options = {
+                "move": ("Move the review: the test needs its weeks.",
+                         "Tell them it will not be ready by then: move the review.",
+                         "Tell them it will not be ready in time: move the review date."),
+                "peek": "Read it every day, and stop once the change is significant.",
+                "at_review": "Read it at the review, with the users it has by then.",
+                "bigger": "Size it for a bigger change, so that it fits in time.",
+            }
+            why = f"it runs {weeks} days, more than the {review} before the review: read earlier, it is underpowered for the change."
+        feedback = {
+            "run": f"It runs {weeks} days and the review is in {review}: it will not have its users by then.",
+            "move": f"{weeks} days fit before the review in {review}: the test can finish in time.",
+            "peek": "Reading it daily and stopping at the first significant day raises the false alarms well above 5% (peeking).",
+            "short": short_why,
+            "lead": "A lead before the sample is in is often noise: stopping on it raises the false alarms, and misses part of the week.",
+            "at_review": "Underpowered: fewer users than the sample needs, so a miss would not mean no effect, and a hit would overstate the lift.",
+            "bigger": ("Sizing for a bigger change does not make the change bigger: the test would be underpowered for the change you "
+                       "expect, and likely to miss it."),
+        }
+        weekly = f"in whole weeks the test runs {weeks} days" if days < weeks else "that is whole weeks already"
+        prompt = (f"The sample takes {_days(days)} to come in; {weekly}. The launch review is in {_days(review)}. "
+                  "What do you tell the team?")
+        return _decision(rng, prompt, options, right, why, {k: v for k, v in feedback.items() if k in options and k != right})
 
     return decide
+
+
+# --- blast radius -------------------------------------------------------------------------------
 
 
 def _blast_decision(users: int) -> Callable[[Any], SoWhat]:
@@ -1679,9 +1922,13 @@ def _blast_decision(users: int) -> Callable[[Any], SoWhat]:
         if limit == users:
             limit = users + 1
         options = {
-            "keep": "Keep the plan: the worst case stays within the risk limit.",
-            "cut": "Cut the exposure: a smaller share, or read the gate sooner.",
-            "unnoticed": "Accept it: most of those users would not notice a regression.",
+            "keep": ("Keep the plan, and the gate, as they are.",
+                     "Keep the plan as it is, and watch the gate closely.",
+                     "Keep the plan as it is, and keep a close watch on its gates."),
+            "cut": ("Cut the exposure: a smaller share first.",
+                    "Cut the exposure: a smaller share, or an earlier read.",
+                    "Cut the exposure: a smaller share, or a gate that reads sooner."),
+            "unnoticed": "Accept it: most of those users would not notice it.",
             "everyone": "Skip the stages, and launch to everyone with a kill switch.",
         }
         feedback = {
@@ -1700,6 +1947,9 @@ def _blast_decision(users: int) -> Callable[[Any], SoWhat]:
     return decide
 
 
+# --- a judge's corrected pass rate --------------------------------------------------------------
+
+
 def _judge_decision(corrected: float, raw: float) -> Callable[[Any], SoWhat]:
     theta, p = SHARE.format(corrected, percent=True), _pct(raw)
 
@@ -1709,8 +1959,12 @@ def _judge_decision(corrected: float, raw: float) -> Callable[[Any], SoWhat]:
             gate = round(corrected - 0.05, 2) if corrected > 0.5 else round(corrected + 0.05, 2)
         g = _pct(gate)
         options = {
-            "ship": "Ship: the corrected pass rate clears the launch gate.",
-            "hold": "Hold the launch: the corrected pass rate is under the gate.",
+            "ship": ("Ship it, and keep the judge on live answers.",
+                     "Ship it, and keep the judge scoring live answers.",
+                     "Ship it, and keep the judge scoring a sample of live answers."),
+            "hold": ("Hold the launch, and work on the failures.",
+                     "Hold the launch, and work on the answers that fail.",
+                     "Hold the launch, and work on the answers that fail, then rerun."),
             "raw": "Go by the judge's raw pass rate: the correction adds noise.",
             "replace": "Replace the judge first: no decision is possible with it.",
         }
@@ -1730,62 +1984,145 @@ def _judge_decision(corrected: float, raw: float) -> Callable[[Any], SoWhat]:
     return decide
 
 
-_UNATTENDED_BARS = (0.7, 0.8, 0.9)  # the share of successes at which a team lets an agent run without a person
+# --- agent reliability --------------------------------------------------------------------------
+
+_UNATTENDED_BARS = (0.8, 0.85, 0.9, 0.95, 0.98, 0.99)  # shares of successes at which a team lets an agent run without a person
+_PRODUCTION_RATES = tuple(i / 100 for i in range(2, 99))  # pass^k of the version in production, in whole percent
+_MARGIN = 0.005  # a bar at least this far from the numbers it is compared with, so rounding never decides
 
 
-def _agent_decision(success: float, stated: str, demo: tuple[str, str]) -> Callable[[Any], SoWhat]:
-    """Difficulty 1 and 2: the chance a task (or all k runs) succeeds, against the bar for running alone.
-    ``stated`` says what succeeds, e.g. "It finishes"; ``demo`` is the demo's flattering option and its feedback."""
+def _bar(rng, cuts: Sequence[float], bars: Sequence[float]) -> tuple[int, float]:
+    """A bar (or a rival's rate) drawn so that each idea the numbers allow is equally likely: ``cuts``
+    (ascending) split the bars into len(cuts) + 1 ranges, one per idea; returns (the idea's index, the bar)."""
+    ranges = [[b for b in bars if all(abs(b - c) >= _MARGIN for c in cuts) and sum(b > c for c in cuts) == i] for i in range(len(cuts) + 1)]
+    ideas = [i for i, r in enumerate(ranges) if r]
+    idea = ideas[int(rng.integers(len(ideas)))]
+    return idea, float(_pick(rng, ranges[idea]))
+
+
+def _chain_decision(steps: int, rate: float, success: float) -> Callable[[Any], SoWhat]:
+    """Difficulty 1: the last steps change records; the ones before can be retried once when they fail. Against
+    the bar for running alone: launch as it is, retry the read-only steps, or a person approves the last steps."""
     s = SHARE.format(success, percent=True)
 
     def decide(rng) -> SoWhat:
-        needed = float(_pick(rng, _UNATTENDED_BARS))
-        bar = f"{needed:.0%}"
+        last = int(rng.integers(1, min(3, steps - 2) + 1))
+        retried = (1 - (1 - rate) ** 2) ** (steps - last) * rate ** last
+        sr = SHARE.format(retried, percent=True)
+        idea, bar = _bar(rng, (success, retried), _UNATTENDED_BARS)
+        b = _pct(bar)
+        right = ("alone", "retry", "approve")[idea]
         options = {
-            "alone": "Let it run alone, and spot-check a sample of finished tasks.",
-            "approval": "Add a human approval step, or cut the steps it must take.",
-            "demo": demo[0],
-            "retry": "Retry failed tasks automatically until each one succeeds.",
+            "alone": ("Launch it as it is; spot-check its tasks.",
+                      "Launch it as it is, and spot-check finished tasks.",
+                      "Launch it as it is, and spot-check a sample of finished tasks."),
+            "retry": ("Retry failed read-only steps, then launch.",
+                      "Retry each failed read-only step once, then launch.",
+                      "Retry each failed read-only step once, then launch it alone."),
+            "approve": ("Launch with a person approving the last steps.",
+                        "Launch with a person approving each task's last steps.",
+                        "Launch with a person approving each task before records change."),
+            "whole": "Retry a failed task from the start until it succeeds.",
         }
         feedback = {
-            "alone": f"{s} is under the {bar} needed: run alone, too many tasks would fail.",
-            "approval": f"{s} is above the {bar} needed: approving every task costs more than it saves.",
-            "demo": demo[1],
-            "retry": "Retrying tasks with side effects (a refund, a booking) can do them twice, and hides the failures instead of fixing them.",
+            "alone": f"It finishes {s}, under the {b} bar: alone, too many tasks would fail.",
+            "retry": (f"It already finishes {s}, above the {b} bar: retries add time and cost it does not need." if idea == 0 else
+                      f"Even with retries of the read-only steps it finishes {sr}, under the {b} bar: the steps that change records need a person."),
+            "approve": (f"It finishes {s}, above the {b} bar: a person on every task costs more than it saves." if idea == 0 else
+                        f"Retrying the read-only steps once lifts it to {sr}, above the {b} bar: a person on every task is more than it needs."),
+            "whole": "A whole task retried repeats the steps that change records (a refund, a booking) and can do them twice.",
         }
-        if success >= needed:
-            right, why = "alone", f"{s} clears the {bar} bar; spot checks catch a drift early."
-        else:
-            right, why = "approval", f"{s} is under the {bar} bar: a person must approve, or fewer steps must raise the rate."
-        prompt = f"{stated} {s} of the time. The team lets an agent run without a person only at {bar} or more. What do you do?"
-        return _decision(rng, prompt, options, right, why, feedback)
+        why = (f"{s} clears the {b} bar; spot checks catch a drift early.",
+               f"a step retried once fails only (1 − {rate:g})² of the time: (1 − (1 − {rate:g})²)^{steps - last} × {rate:g}^{last} = {sr}, above the {b} bar.",
+               f"even with retries it finishes {sr}, under the {b} bar: a person must approve before records change.")[idea]
+        step_s = "step changes" if last == 1 else f"{last} steps change"
+        prompt = (f"It finishes {s} of tasks. Its first {steps - last} steps only read and draft, and a failed one can be run once "
+                  f"more (a retry succeeds {_pct(rate)} of the time too); its last {step_s} records and cannot be retried. The team "
+                  f"lets an agent run without a person only at {b} or more. What is the least you must do before launch?")
+        return _decision(rng, prompt, options, right, why, {k: v for k, v in feedback.items() if k != right})
+
+    return decide
+
+
+def _every_time_decision(tries: int, successes: int, k: int, answer: float, at_least_one: float) -> Callable[[Any], SoWhat]:
+    """Difficulty 2: a new version's pass^k from a few tries, against the version in production (measured on
+    many tasks). One more try, a success or a failure, shows how far the estimate can move: switch when even a
+    failure leaves the new version ahead, keep the old one when even a success leaves it behind, and run more
+    tries when one try could change the decision."""
+    s = SHARE.format(answer, percent=True)
+    up, down = pass_hat_k(tries + 1, successes + 1, k), pass_hat_k(tries + 1, successes, k)
+    u, d = SHARE.format(up, percent=True), SHARE.format(down, percent=True)
+    runs = "both runs" if k == 2 else f"all {k} runs"
+
+    def decide(rng) -> SoWhat:
+        idea, old = _bar(rng, (down, up), _PRODUCTION_RATES)
+        o = f"production's {_pct(old)}"
+        right = ("switch", "more", "keep")[idea]
+        options = {
+            "switch": ("Switch to the new version, and watch its runs.",
+                       "Switch production to the new version, and watch its runs.",
+                       "Switch production to the new version, and keep watching its runs."),
+            "more": ("Run more tries of the new version first.",
+                     "Run more tries of the new version before you decide.",
+                     "Run more tries of the new version, then decide on the new estimate."),
+            "keep": ("Keep the version in production for now.",
+                     "Keep the version in production, and rework the new one.",
+                     "Keep the version in production, and rework the new one first."),
+            "demo": f"Tell the customer it succeeds {SHARE.format(at_least_one, percent=True)}: the demo's pass@{k}.",
+        }
+        after_failure = f"even one more failure would leave it at {d}, above {o}"
+        after_success = f"even one more success would leave it at {u}, below {o}"
+        feedback = {
+            "switch": (f"One more failed try would drop it to {d}, below {o}: {tries} tries are too few to switch on." if idea == 1
+                       else f"{after_success[0].upper()}{after_success[1:]}: the new version is worse."),
+            "more": (f"{after_failure[0].upper()}{after_failure[1:]}: more tries will not change the decision." if idea == 0
+                     else f"{after_success[0].upper()}{after_success[1:]}: more tries will not change the decision."),
+            "keep": (f"One more success would lift it to {u}, above {o}: a few more tries can settle it." if idea == 1
+                     else f"{after_failure[0].upper()}{after_failure[1:]}: the new version is better."),
+            "demo": f"pass@{k} is the chance that at least one of {k} runs succeeds: the demo's number. The customer needs {runs} to succeed: pass^{k} = {s}.",
+        }
+        why = (f"{after_failure}.",
+               f"one more try could move it to {d} or {u}, either side of {o}: {tries} tries cannot settle it yet.",
+               f"{after_success}.")[idea]
+        prompt = (f"By your {tries} tries, {runs} of the new version succeed {s} of the time. One more try would make that {u} if it "
+                  f"succeeded, or {d} if it failed. The version in production, measured on thousands of tasks, gets {runs} right "
+                  f"{_pct(old)} of the time. What do you do next?")
+        return _decision(rng, prompt, options, right, why, {key: v for key, v in feedback.items() if key != right})
 
     return decide
 
 
 def _agent_cost_decision(per_finished: float, per_attempt: float) -> Callable[[Any], SoWhat]:
+    """Difficulty 3: this agent's cost per finished task against an agent on a smaller model, cheaper per attempt
+    or not: what decides is the cost per finished task."""
     c, a = "$" + MONEY.format(per_finished), _cents(per_attempt)
 
     def decide(rng) -> SoWhat:
-        person = _either_side(rng, per_finished)
-        h = _dollars(person)
+        other = _either_side(rng, per_finished)
+        h = _dollars(other)
         options = {
-            "agent": "Keep the agent: a finished task costs less than a person's.",
-            "people": "Give these tasks to people: they cost less per finished task.",
-            "attempt": "Price it by one attempt: failures are rare enough to ignore.",
+            "agent": ("Keep this agent on these tasks, as it is.",
+                      "Keep this agent on these tasks, and watch its cost.",
+                      "Keep this agent on these tasks, and keep watching what it costs."),
+            "smaller": ("Move these tasks to the smaller model's agent.",
+                        "Move these tasks to the agent on the smaller model.",
+                        "Move these tasks over to the agent on the smaller, cheaper model."),
+            "attempt": "Choose by the cost of one attempt, the quoted price.",
             "cap": "Raise the cap on attempts, to bring the cost per task down.",
         }
         feedback = {
-            "agent": f"Each finished task costs the agent {c}, more than the {h} a person costs.",
-            "people": f"The agent's {c} per finished task is below a person's {h}.",
-            "attempt": f"One attempt costs {a}, but failed attempts are paid too: a finished task costs {c}.",
+            "agent": f"This agent's {c} per finished task is more than the smaller model's {h}.",
+            "smaller": (f"This agent's {c} per finished task is below the smaller model's {h}: a cheaper model that fails more "
+                        "often can cost more per finished task."),
+            "attempt": f"One attempt costs {a}, but failed attempts are paid too: compare what a finished task costs, {c} against {h}.",
             "cap": "The cap changes how many tasks finish, not what each finished one costs: the cost of an attempt / p.",
         }
-        if per_finished < person:
-            right, why = "agent", f"{c} per finished task is below the {h} a person costs."
+        if per_finished < other:
+            right, why = "agent", f"{c} per finished task is below the smaller model's {h}."
         else:
-            right, why = "people", f"{c} per finished task is more than the {h} a person costs."
-        prompt = f"The agent spends {c} per finished task. A person does the same task for {h}. What do you do?"
+            right, why = "smaller", f"{c} per finished task is more than the smaller model's {h}."
+        prompt = (f"This agent spends {c} per finished task. An agent on a smaller model spends {h} per finished task on the same "
+                  "tasks, with results as good. What do you do?")
         return _decision(rng, prompt, options, right, why, feedback)
 
     return decide

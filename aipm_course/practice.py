@@ -18,8 +18,8 @@ box 0 is due at once (the next session). The box moves so:
   It stays where it is.
 - Right after the last hint (the one that gives the whole formula): it counts as right in the score,
   but the box stays where it is and the run of right numbers toward a harder level starts again.
-- Right before the kind is due (reviewing early, e.g. the same kind twice in one session): it earns
-  nothing. The box and the date it is due stay as they were (it still counts for the difficulty).
+- Right more than ``EARLY_GRACE`` (6 hours) before the kind is due (reviewing early, e.g. the same
+  kind twice in one session): it earns nothing, so a session a little earlier in the day still counts. The box and the date it is due stay as they were (it still counts for the difficulty).
 - A right number with a wrong "so what" drops one box; a right number never sends it to box 0
   (box 1 stays box 1, and box 0 stays box 0).
 - A miss (a wrong number) or a skip drops two boxes (``MISS_DROP``), box 0 at the lowest.
@@ -98,6 +98,8 @@ SCHEMA_VERSION = 2  # 2 added drill_attempts.hints; a schema 1 log is upgraded w
 MAX_MINUTES = 120
 MOCK_MINUTES = 30
 UTC = _dt.timezone.utc
+# A review up to this long before the due time still counts: practising at 20:30 a day after 21:00 is on time.
+EARLY_GRACE = _dt.timedelta(hours=6)
 
 RULE = "\n".join((
     "How the practice schedule works (a Leitner schedule: one box per kind of drill, box 0 to box 4):",
@@ -106,8 +108,8 @@ RULE = "\n".join((
     "- Right but slow (more than twice the suggested time): it stays where it is.",
     "- Right after the last hint (the one that gives the whole formula): it counts as right in your score, but it stays where it is "
     "and the run of right numbers toward a harder level starts again.",
-    "- Right before it is due (reviewing early, e.g. a second time in one session): it earns nothing; the box and its date stay "
-    "as they were (it still counts for the difficulty).",
+    "- Right more than 6 hours before it is due (reviewing early, e.g. a second time in one session): it earns nothing; the box "
+    "and its date stay as they were (it still counts for the difficulty).",
     "- A right number with a wrong 'so what': down one box, but a right number never sends it to box 0.",
     "- A miss or a skip: down two boxes, box 0 at the lowest.",
     "- Difficulty starts at warm-up and follows the number alone: three right numbers in a row at a level (slow ones too) "
@@ -358,7 +360,7 @@ class PracticeLog:
         self.timeout = validation.real("timeout", timeout, low=0, high=3600, allowed="a number of seconds from 0 to 3600")
         self._verified = False
         self._tables = "none"  # what the file held when last checked: "none" (no tables yet), "old" (schema 1), "current"
-        self._warned: set[str] = set()  # the tables whose unreadable rows were already reported
+        self._warned: set[str] = set()  # the kinds of record whose unreadable rows were already reported
 
     def __repr__(self) -> str:
         return f"PracticeLog({str(self.path)!r})"
@@ -782,7 +784,7 @@ def _box_after_right(box: int, a: Attempt, due: _dt.datetime | None) -> tuple[in
         return (box - 1 if box > 1 else box), "so_what"
     if _last_hint_used(a.kind, a.difficulty, a.hints):
         return box, "hinted"
-    if due is not None and a.at < due:
+    if due is not None and a.at < due - EARLY_GRACE:
         return box, "early"
     if _slow(a):
         return box, "slow"
@@ -1021,9 +1023,22 @@ def _plain(text: Any) -> str:
     return re.sub(r"\*\*([^*]+)\*\*", r"\1", str(text)).replace("`", "")
 
 
-def _worked(item: Any) -> str:
-    """The worked solution as plain text."""
-    text = getattr(item, "working", None) or item.solution().body
+def _own_working(item: Any, answer: Any) -> str | None:
+    """An estimate's arithmetic redone with the learner's own assumptions (None when there are none to use)."""
+    if not hasattr(item, "assumptions") or not isinstance(answer, Mapping):
+        return None
+    from .drills import parse_answer
+
+    given = answer.get("values") if isinstance(answer.get("values"), Mapping) else answer
+    try:
+        return item.worked({a.name: parse_answer(given[a.name]) for a in item.assumptions}).body
+    except Exception:  # noqa: BLE001 - an assumption missing or unusable: the typical case is shown instead
+        return None
+
+
+def _worked(item: Any, answer: Any = None) -> str:
+    """The worked solution as plain text; for an estimate, from the learner's own assumptions when they gave them."""
+    text = _own_working(item, answer) or getattr(item, "working", None) or item.solution().body
     return _plain(text).strip().replace("\n\n", "\n")
 
 
@@ -1073,7 +1088,7 @@ class MockItem:
 
     title: str
     kind: str  # "drill" or "open"
-    outcome: str  # correct, incorrect, skipped, not reached; for an open question "scored"
+    outcome: str  # correct, incorrect, skipped, left before answering, not reached; an open question: scored, left before scoring
     seconds: float | None
     suggested: float
     so_what: str | None = None
@@ -1162,8 +1177,9 @@ class MockInterview:
     ``start()`` shows the current step and starts its clock; a drill takes ``answer(number)`` (an
     estimate ``answer(number, values)``) and then, when it has one, ``decide(letter)``; an open
     question takes ``score_open(points)`` (numbers or ids of the rubric points covered); ``skip()``
-    gives up the current part. Each finished step is recorded in the log under one session id (a log
-    that cannot be written raises ``LogUnavailable``; the step still counts). ``report()`` at any time.
+    gives up the current part; ``leave()`` stops the interview (a number already given is kept). Each
+    finished step is recorded in the log under one session id (a log that cannot be written raises
+    ``LogUnavailable``; the step still counts). ``report()`` at any time.
     A blank or unreadable answer, or a letter that is not an option, is "not attempted" and the step
     waits; only ``score_open`` refuses, with a ValueError, a point number outside the rubric."""
 
@@ -1351,7 +1367,7 @@ def _report_item(step: MockStep) -> MockItem:
     feedback = step.result.message if step.result is not None and not step.result.correct else ""
     return MockItem(step.title, "drill", outcome, step.seconds, step.suggested, so_what=step.so_what,
                     answer="" if step.result is None else _answer_text(step.answer), feedback=_plain(feedback),
-                    worked="" if outcome == "correct" else _worked(step.item))
+                    worked="" if outcome == "correct" else _worked(step.item, step.answer))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1579,7 +1595,7 @@ class TerminalPractice:
                 item = d["item"]
                 yours = "skipped" if d["outcome"] == "skipped" else f"your answer {_answer_text(d['answer'])}: {_plain(d['result'].message)}"
                 self.say(_indent(f"- {item.title} ({_level(item)}): {yours}"))
-                self.say(_indent(f"  Worked solution: {_worked(item)}"))
+                self.say(_indent(f"  Worked solution: {_worked(item, d['answer'])}"))
         self.say("Next due:")
         now = scheduler.now()
         for kind, state in scheduler.states(list(dict.fromkeys(d["item"].kind for d in done))).items():
@@ -1610,7 +1626,7 @@ class TerminalPractice:
             self.say(f"  {'session started':<18}{'attempts':>9}{'right':>7}{'accuracy':>10}{'median s':>10}{'so what':>10}{'hints':>7}")
             for row in rows.itertuples():
                 median = "-" if math.isnan(row.median_seconds) else f"{row.median_seconds:.0f}"
-                right, answered, hints = extra[(row.session, kind)]
+                right, answered, hints = extra.get((row.session, kind), (0, 0, 0))
                 so_what = f"{right} of {answered}" if answered else "-"
                 self.say(f"  {_local(row.started):<18}{row.attempts:>9}{row.correct:>7}{row.accuracy:>10.0%}{median:>10}{so_what:>10}{hints:>7}")
         self._never_tried([k for k in all_kinds() if k not in set(frame["kind"])])
@@ -1747,7 +1763,7 @@ def _time_note(item: Any, correct: bool, seconds: float | None, hints: int, sugg
 def _best_choice(item: Any) -> str:
     """The best "so what" option of a drill, its letter and text, and why (Markdown as the drills write it)."""
     spec = item.so_what.spec
-    why = f" {spec.why}" if spec.why else ""
+    why = f" Why: {spec.why}" if spec.why else ""  # the why is written to follow "Right: ", often in lower case
     return f"The best choice: {spec.correct}) {str(spec.options[spec.correct]).rstrip('.')}.{why}"
 
 

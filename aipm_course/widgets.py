@@ -1450,9 +1450,12 @@ class AdaptivePractice(widgets.VBox):
         return f"AdaptivePractice({len(self.items)} items, {where}; run it in JupyterLab to practise)"
 
 
-def _worked(item) -> str:
-    """An item's worked solution as text: a drill's working, an estimate's worked example."""
-    working = getattr(item, "working", None)
+def _worked(item, answer=None) -> str:
+    """An item's worked solution as text: a drill's working; an estimate's from the learner's own assumptions
+    when they gave them, else its worked example."""
+    from .practice import _own_working
+
+    working = _own_working(item, answer) or getattr(item, "working", None)
     return working if isinstance(working, str) else item.worked().body
 
 
@@ -1469,7 +1472,7 @@ def _review_lines(entry: dict) -> list[str]:
         lines = [f"{head}: skipped.", f"  - Worked solution: {_worked(item)}"]
     else:
         lines = [f"{head}: your answer {safe_repr(entry['answer'], 60)}, {took}. {entry['result'].message}",
-                 f"  - Worked solution: {_worked(item)}"]
+                 f"  - Worked solution: {_worked(item, entry['answer'])}"]
     decision = entry.get("decision")
     if entry["so_what"] in ("incorrect", "skipped"):
         spec = item.so_what.spec

@@ -588,3 +588,81 @@ def test_the_simulated_kinds_learn_at_different_paces(tmp_path):
             assert len(first) == 6
             right[kind] += sum(a.outcome == "correct" for a in first)
     assert right[fastest] > right[slowest] + 5
+
+
+# --------------------------------------------------------------------------------------------
+# After a learner's review: a share typed as a percentage, hints recorded, slow answers, the best "so what"
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_share_typed_as_a_percentage_without_the_sign_is_asked_again(log, clock):
+    [d] = drills("base_rate_precision")
+    assert d.fraction
+    w = widget([d], log, clock)
+    type_and_check(w, "45.2")
+    # worked by hand: 45.2 means 45.2% = 0.452; nothing said about whether it would be right
+    assert visible(w.feedback.value) == "A share is between 0 and 1: type 0.452 or 45.2%"
+    assert w.position == 0 and w.stage == "number" and rows(log) == []
+    type_and_check(w, "45.2%")  # with the sign it is judged as typed
+    assert w.stage == "so_what" and "A share is between" not in visible(w.feedback.value)
+
+
+def test_a_share_assumption_typed_as_a_percentage_is_asked_again(log, clock):
+    est = make_estimate("estimate_review_team", seed=1, difficulty=1)
+    w = widget([est], log, clock)
+    values = {a.name: a.typical for a in est.assumptions}
+    for box in w.assumption_boxes:
+        box.value = str(values[box.assumption.name])
+    share_box = next(b for b in w.assumption_boxes if b.assumption.unit == "share")
+    share_box.value = "20"
+    type_and_check(w, f"{est.compute(values):.6g}")
+    assert "A share is between 0 and 1: type 0.2 or 20%" in visible(w.feedback.value)
+    assert share_box.assumption.label in visible(w.feedback.value) and rows(log) == []
+    share_box.value = str(values[share_box.assumption.name])
+    type_and_check(w, f"{est.compute(values):.6g}")
+    assert [r.outcome for r in rows(log)] == ["correct"]
+
+
+def test_hints_are_recorded_and_a_right_answer_after_the_last_one_says_it_keeps_its_box(log, clock):
+    first, second = drills("budget_bound", "cost_per_query")
+    w = widget([first, second], log, clock)
+    for _ in range(3):  # two hints, and a click past the last
+        w.hint_button.click()
+    type_and_check(w, str(first.expected))
+    assert "Right after the last hint" in visible(w.feedback.value) and "it stays in its box" in visible(w.feedback.value)
+    choose(w, first.so_what.spec.correct)
+    assert "Right after the last hint" in visible(w.feedback.value)  # still shown above the "so what" verdict
+    w.hint_button.click()
+    type_and_check(w, str(second.expected))
+    assert "last hint" not in visible(w.feedback.value)
+    w.choice_skip.click()
+    assert [(r.kind, r.hints) for r in rows(log)] == [("budget_bound", len(first.hints)), ("cost_per_query", 1)]
+    assert Scheduler(log, clock=clock).state("budget_bound").box == 0  # by the rule: it stays where it was
+    assert Scheduler(log, clock=clock).state("cost_per_query").box == 1
+
+
+def test_a_right_but_slow_answer_says_so_at_once(log, clock):
+    slow, fast = drills("blast_radius", "cost_per_query")
+    w = widget([slow, fast], log, clock)
+    clock.advance(2 * slow.seconds + 1)
+    type_and_check(w, str(slow.expected))
+    assert f"Right but slow ({2 * slow.seconds + 1} s of {slow.seconds} s suggested): it stays in its box." in visible(w.feedback.value)
+    w.choice_skip.click()
+    clock.advance(2 * fast.seconds)  # exactly twice: not slow
+    type_and_check(w, str(fast.expected))
+    assert "slow" not in visible(w.feedback.value)
+
+
+def test_a_wrong_so_what_shows_the_best_choice_at_once(log, clock):
+    d, nxt = drills("pricing_margin", "blast_radius")
+    w = widget([d, nxt], log, clock)
+    type_and_check(w, str(d.expected))
+    spec = d.so_what.spec
+    choose(w, wrong_key(spec))
+    shown = visible(w.feedback.value)
+    assert w.position == 1  # already on the next item, with the best move in view
+    assert f"The best choice: {spec.correct}) {plain(spec.options[spec.correct]).rstrip('.')}." in shown
+    assert spec.why and f"Why: {plain(spec.why)}" in shown
+    type_and_check(w, str(nxt.expected))
+    choose(w, nxt.so_what.spec.correct)
+    assert "The best choice" not in visible(w.feedback.value)

@@ -898,3 +898,8 @@ def test_a_subnormal_answer_is_judged_without_a_math_error(answer):
 def test_the_kit_rounds_a_half_up_as_a_person_does(precision, value, shown):
     assert precision.format(value) == shown
     assert NumberSpec(value, precision=precision).judge(float(shown.replace(",", "")))[0]
+
+
+@pytest.mark.parametrize("value, digits, shown", [(9.96, 2, "10"), (0.0995, 2, "0.10"), (999.6, 3, "1,000"), (0.9996, 3, "1.00")])
+def test_a_value_that_rounds_up_to_a_new_place_keeps_the_asked_figures(value, digits, shown):
+    assert significant(digits).format(value) == shown

@@ -567,8 +567,8 @@ def test_worked_redone_from_your_own_assumptions():
     assert "50,000 tokens (not plausible: the range is" in long and "**$720,000 a month** from your assumptions; but not all" in long
     # each plausible alone, together not: output priced below input (the check's cross-check)
     d2 = es.make_estimate("estimate_llm_monthly_cost", 0, 2)
-    swapped = e_values = dict(d2.typical, price_in=8, price_out=4)
-    assert d2.implausible(e_values) and "not all of them are plausible" in d2.worked(swapped).body
+    swapped = dict(d2.typical, price_in=8, price_out=4)
+    assert d2.implausible(swapped) and "not all of them are plausible" in d2.worked(swapped).body
     # assumptions that give no number: said, never raised, and no code that would divide by zero
     team = es.make_estimate("estimate_review_team", 3, 2)
     none = team.worked(dict(team.typical, shrinkage=1.0))

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import sqlite3
 import warnings
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,9 @@ def log(tmp_path):
     return PracticeLog(tmp_path / "log" / "practice.sqlite")
 
 
-def record(log, kind, outcome, at, difficulty=1, seconds=30.0, session="s", so_what=None):
+def record(log, kind, outcome, at, difficulty=1, seconds=30.0, session="s", so_what=None, hints=0):
     log.record_drill(kind=kind, difficulty=difficulty, seed=7, answer="0.5", outcome=outcome, seconds=seconds,
-                     so_what=so_what, session=session, at=at)
+                     so_what=so_what, session=session, at=at, hints=hints)
 
 
 def listing(folder: Path):
@@ -281,6 +282,72 @@ def test_the_difficulty_follows_the_number_alone(log):
     # box 0 stays box 0 (due at once); three right numbers raise the difficulty all the same: box 1
     assert [(s.box, s.difficulty) for s in states] == [(0, 1), (0, 1), (1, 2)]
     assert states[0].due == states[0].last_at
+def test_a_right_answer_after_the_last_hint_counts_in_the_score_but_keeps_its_box(log):
+    clock = Clock()
+    kind = "pricing_margin"
+    last = len(make_item(kind, 7, 1).hints)  # the item record() logs: seed 7, warm-up; its last hint gives the formula
+    assert last >= 2
+    record(log, kind, "correct", clock.advance(days=1))  # box 1
+    record(log, kind, "correct", clock.advance(days=2), hints=last)
+    scheduler = Scheduler(log, clock)
+    state = scheduler.state(kind)
+    # by hand: right (box 1), then right with every hint shown: still box 1, back 1 day after it; both count as right
+    assert (state.box, state.correct, state.last_move) == (1, 2, "hinted")
+    assert state.due == clock.now + dt.timedelta(days=DAYS_IN_BOX[1])
+    assert scheduler.reason(kind).startswith("right after the last hint last time, so it stays in box 1")
+    record(log, kind, "correct", clock.advance(days=2), hints=last - 1)  # one hint short of the last: up as usual
+    assert scheduler.state(kind).box == 2
+
+
+def test_after_the_last_hint_the_run_toward_a_harder_level_starts_again(log):
+    clock = Clock()
+    last = len(make_item("blast_radius", 7, 1).hints)
+    levels = []
+    for hints in (0, 0, last, 0, 0, 0):  # 20 days apart: always due
+        record(log, "blast_radius", "correct", clock.advance(days=20), hints=hints)
+        levels.append(Scheduler(log, clock).difficulty("blast_radius"))
+    # by hand: two right, then the hinted one breaks the run; three clean right answers after it raise the level
+    assert levels == [1, 1, 1, 1, 1, 2]
+
+
+def test_the_number_of_hints_of_a_kind_does_not_depend_on_the_seed():
+    # the schedule reads the hint count per kind and difficulty; the seed of an item must not change it
+    for kind in all_kinds():
+        for difficulty in (1, 2, 3):
+            counts = {len(make_item(kind, seed, difficulty).hints) for seed in range(0, 500, 25)}
+            assert len(counts) == 1 and practice._hint_count(kind, difficulty) == counts.pop() >= 1, (kind, difficulty)
+
+
+def test_a_second_right_answer_before_the_kind_is_due_earns_nothing(log):
+    clock = Clock()
+    first = clock.advance(hours=1)
+    record(log, "pricing_margin", "correct", first, session="today")
+    record(log, "pricing_margin", "correct", clock.advance(minutes=5), session="today")  # again, in the same session
+    scheduler = Scheduler(log, clock)
+    state = scheduler.state("pricing_margin")
+    # by hand: box 0 -> box 1, due a day after the first answer; the second, before then, leaves box and date alone
+    assert (state.box, state.due, state.last_move, state.correct) == (1, first + dt.timedelta(days=1), "early", 2)
+    assert scheduler.reason("pricing_margin").startswith("right last time but before it was due, so it stays in box 1")
+    # it still counts for the difficulty: a third right answer, when due, is the third in a row: standard, box 1
+    record(log, "pricing_margin", "correct", first + dt.timedelta(days=1))
+    state = scheduler.state("pricing_margin")
+    assert (state.box, state.difficulty, state.due) == (1, 2, first + dt.timedelta(days=2))
+    # a right answer when the kind is due (to the second) moves it up; an early miss still drops two boxes
+    record(log, "cost_per_query", "correct", T0)
+    record(log, "cost_per_query", "correct", T0 + dt.timedelta(days=1))
+    assert scheduler.state("cost_per_query").box == 2
+    record(log, "cost_per_query", "incorrect", T0 + dt.timedelta(days=1, hours=1))
+    assert scheduler.state("cost_per_query").box == 0
+
+
+def test_a_session_a_few_hours_earlier_in_the_day_still_counts(log):
+    """Due a day after 21:00; the next evening at 15:30 is within the 6-hour grace, 14:30 is not."""
+    for kind, hours_early, box in (("cost_per_query", 5.5, 2), ("blast_radius", 6.5, 1)):
+        record(log, kind, "correct", T0)
+        record(log, kind, "correct", T0 + dt.timedelta(days=1) - dt.timedelta(hours=hours_early))
+        assert Scheduler(log, Clock()).state(kind).box == box, (kind, hours_early)
+
+
 def test_difficulty_rises_after_three_right_in_a_row_and_falls_after_two_misses(log):
     clock = Clock()
     scheduler = Scheduler(log, clock)
@@ -572,6 +639,121 @@ def test_a_log_from_a_newer_kit_is_refused_and_kept(tmp_path):
     assert path.read_bytes() == data and not list(tmp_path.glob("*.corrupt-*"))
 
 
+# The log as the kit wrote it before hints were recorded (schema 1), written out here by hand.
+SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE drill_attempts (id INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, difficulty INTEGER NOT NULL,
+    seed INTEGER NOT NULL, answer TEXT NOT NULL, outcome TEXT NOT NULL, seconds REAL, so_what TEXT, session TEXT NOT NULL);
+CREATE TABLE open_attempts (id INTEGER PRIMARY KEY, at TEXT NOT NULL, question_id TEXT NOT NULL, ticked TEXT NOT NULL,
+    total INTEGER NOT NULL, seconds REAL, session TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO drill_attempts (at, kind, difficulty, seed, answer, outcome, seconds, so_what, session)
+    VALUES ('2026-12-01T09:00:00.000000+00:00', 'blast_radius', 1, 4, '2110', 'correct', 41.5, 'correct', 'old');
+INSERT INTO open_attempts (at, question_id, ticked, total, seconds, session)
+    VALUES ('2026-12-01T09:10:00.000000+00:00', 'worth-building', '["workflow"]', 5, NULL, 'old');
+"""
+
+
+def _schema_1(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as con:
+        con.executescript(SCHEMA_1)
+
+
+def _columns(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as con:
+        return [row[1] for row in con.execute("PRAGMA table_info(drill_attempts)")]
+
+
+def test_hints_are_recorded_and_refused_by_name_when_bad(log):
+    record(log, "blast_radius", "correct", T0, hints=2)
+    record(log, "blast_radius", "correct", T0 + dt.timedelta(minutes=1))
+    assert [a.hints for a in log.drill_attempts()] == [2, 0]
+    for bad in (-1, 101, 1.5, True, "2"):
+        with pytest.raises(ArgumentError) as error:
+            record(log, "blast_radius", "correct", T0, hints=bad)
+        assert str(error.value).startswith("hints must be")
+    assert len(log.drill_attempts()) == 2
+
+
+def test_a_log_from_before_hints_opens_and_is_brought_up_to_date(tmp_path):
+    path = tmp_path / "practice.sqlite"
+    _schema_1(path)
+    assert "hints" not in _columns(path)
+    log = PracticeLog(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither damaged nor set aside: no warning
+        [old] = log.drill_attempts()
+        assert (old.kind, old.seconds, old.so_what, old.hints) == ("blast_radius", 41.5, "correct", 0)
+        assert [o.question_id for o in log.open_attempts()] == ["worth-building"]
+        record(log, "blast_radius", "correct", T0 + dt.timedelta(days=2), hints=1)
+    assert _columns(path)[-1] == "hints" and not list(tmp_path.glob("*.corrupt-*"))
+    with closing(sqlite3.connect(path)) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    assert [a.hints for a in PracticeLog(path).drill_attempts()] == [0, 1]
+    assert Scheduler(PracticeLog(path), Clock(T0 + dt.timedelta(days=2))).state("blast_radius").box == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes in read-only folders")
+def test_a_log_from_before_hints_on_a_read_only_disk_is_read_as_it_is(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "practice.sqlite"
+    _schema_1(path)
+    data = path.read_bytes()
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            log = PracticeLog(path)
+            assert [(a.kind, a.hints) for a in log.drill_attempts()] == [("blast_radius", 0)]
+            assert Scheduler(log, Clock(T0 + dt.timedelta(hours=2))).state("blast_radius").box == 1
+        with pytest.raises(LogUnavailable):
+            record(log, "blast_radius", "correct", T0)
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+    assert path.read_bytes() == data
+
+
+def test_a_log_from_before_hints_that_this_program_may_not_write_is_read_as_it_is(tmp_path, monkeypatch):
+    path = tmp_path / "practice.sqlite"
+    _schema_1(path)
+    data = path.read_bytes()
+    monkeypatch.setattr(practice.os, "access", lambda *args, **kwargs: False)  # opened read-only, as for a file not ours
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log = PracticeLog(path)
+        assert [(a.kind, a.hints) for a in log.drill_attempts()] == [("blast_radius", 0)]
+        assert log.drill_attempts("blast_radius")[0].answer == "2110"
+    assert path.read_bytes() == data and "hints" not in _columns(path)
+    monkeypatch.undo()
+    record(log, "blast_radius", "correct", T0 + dt.timedelta(days=2), hints=2)  # once it may write, it is brought up to date
+    assert [a.hints for a in PracticeLog(path).drill_attempts()] == [0, 2]
+
+
+def test_rows_that_cannot_be_read_are_left_out_with_one_warning_naming_the_log_and_the_count(log):
+    for minutes in range(4):
+        record(log, "blast_radius" if minutes < 3 else "cost_per_query", "correct", T0 + dt.timedelta(minutes=minutes))
+    log.record_open(question_id="worth-building", ticked=["workflow"], total=5, at=T0)
+    with closing(sqlite3.connect(log.path)) as con, con:
+        con.execute("UPDATE drill_attempts SET at = '2026-13-45T99:00:00' WHERE id IN (1, 4)")  # a bad date in two rows
+        con.execute("UPDATE open_attempts SET ticked = 'not json'")
+    fresh = PracticeLog(log.path)
+    with pytest.warns(UserWarning) as caught:
+        assert len(fresh.drill_attempts("blast_radius")) == 2  # one of its three is unreadable
+        assert len(fresh.drill_attempts()) == 2
+        Scheduler(fresh, Clock()).states()
+        assert fresh.open_attempts() == []
+        fresh.open_attempts()
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2, messages  # once per kind of record, however often the log is read
+    assert str(log.path) in messages[0] and "has 2 rows of drill attempts that cannot be read" in messages[0]
+    assert "has 1 row of self-scored open questions that cannot be read" in messages[1]
+    # cost_per_query's only attempt was unreadable: it is "never tried", and the warning said why
+    assert Scheduler(fresh, Clock()).state("cost_per_query").attempts == 0
+
+
 def _write_many(path: str, worker: int, count: int, barrier) -> None:
     log = PracticeLog(path, timeout=60)
     barrier.wait(60)  # both start at once, on a log neither has created yet
@@ -653,15 +835,37 @@ def test_make_item_builds_a_drill_or_an_estimate():
 
 
 def test_plan_session_fits_the_minutes_for_every_seed(log):
+    warm_up = {k: make_item(k, 0, 1).seconds for k in all_kinds()}  # an empty log: every kind at warm-up
     cases = [(seed, 1 + seed % 60) for seed in range(200)] + [(seed, m) for seed in (0, 1) for m in range(1, 61)]
+    repeated = 0
     for seed, minutes in cases:
         items = plan_session(log, minutes=minutes, seed=seed, clock=Clock())
         total = sum(i.seconds for i in items)
         assert items, (seed, minutes)
         assert total <= minutes * 60 or len(items) == 1, (seed, minutes, total)
-        # nothing more would fit: the shortest kind does not fit in what is left
-        shortest = min(make_item(k, 0, 1).seconds for k in all_kinds())
-        assert minutes * 60 - total < shortest or len(items) == 1, (seed, minutes, total)
+        kinds = [i.kind for i in items]
+        left = minutes * 60 - total
+        missing = [k for k in all_kinds() if k not in kinds]
+        if missing:
+            # a kind comes twice only when every kind is in; no kind left out would fit in what is left
+            assert len(set(kinds)) == len(kinds), (seed, minutes, kinds)
+            assert all(warm_up[k] > left for k in missing), (seed, minutes, total)
+        else:
+            repeated += len(kinds) > len(set(kinds))
+            assert min(warm_up.values()) > left, (seed, minutes, total)  # nothing more would fit
+    assert sum(warm_up.values()) < 60 * 60 and repeated  # long sessions do bring kinds back a second time
+
+
+def test_a_session_gives_each_kind_once_until_every_kind_is_in(log):
+    clock = Clock()
+    everything = sum(make_item(k, 0, 1).seconds for k in all_kinds()) / 60
+    items = plan_session(log, minutes=math.floor(everything) - 1, seed=3, clock=clock)  # not quite room for every kind
+    assert len({i.kind for i in items}) == len(items)
+    # the learner's case: pricing_margin and one other kind, 10 minutes: each in turn, then again
+    two = plan_session(log, minutes=10, kinds=["pricing_margin", "blast_radius"], seed=3, clock=clock)
+    kinds = [i.kind for i in two]
+    assert kinds[:2] == ["blast_radius", "pricing_margin"] and len(kinds) > 2  # both in: then a second round
+    assert kinds[:4] == ["blast_radius", "pricing_margin"] * 2
 
 
 def test_plan_session_puts_the_urgent_kinds_first_at_the_schedulers_difficulty(log):
