@@ -357,7 +357,8 @@ def _threshold_case(rng, difficulty, sc, miss: float) -> tuple[dict[str, float],
                  f"holding a good payment for review costs {_money(hold)} (analyst time and an annoyed customer). "
                  "Above what probability should a payment be held, to keep the expected cost lowest?")
         slips = [Slip("swapped_costs", miss / (miss + hold), _SWAPPED), Slip("default_half", 0.5, _HALF), Slip("cost_ratio", hold / miss, _ODDS)]
-        return {"cost_fp": hold, "cost_fn": miss, "cost_tp": 0.0}, story, slips, f"C_FP = {_money(hold)}, C_FN = {_money(miss)}, correct decisions cost nothing.", {}
+        working = f"C_FP = {_money(hold)}, C_FN = {_money(miss)}, correct decisions cost nothing."
+        return {"cost_fp": hold, "cost_fn": miss, "cost_tp": 0.0}, story, slips, working, {}
     if difficulty == 2:
         review = float(rng.integers(5, 51)) * sc.cost
         lost = float(_pick(rng, [0.2, 0.3, 0.4, 0.5]))
@@ -532,8 +533,8 @@ def _headcount_working(difficulty: int, c: _Desk) -> str:
         raw = reviewer_headcount(c.cases, c.share, c.minutes, c.hours)
         return (f"{to_humans}. Minutes: × {c.minutes:g} = {c.cases * c.share * c.minutes:,.0f}. One reviewer gives "
                 f"{c.hours:g} × 60 = {c.hours * 60:g} minutes a day. {c.cases * c.share * c.minutes:,.0f} / {c.hours * 60:g} = "
-                f"{raw:.2f}, so **{_up(raw)}** reviewer{'' if _up(raw) == 1 else 's'} at work on a given day (round up). The people to employ are more: the "
-                "desk may be open every day, and leave and training take time (`reviewer_fte`).")
+                f"{raw:.2f}, so **{_up(raw)}** reviewer{'' if _up(raw) == 1 else 's'} at work on a given day (round up). The people to "
+                "employ are more: the desk may be open every day, and leave and training take time (`reviewer_fte`).")
     st = c.staffing()
     zone = f"Human zone: 1 − {c.auto:g} − {c.caveat:g} = {c.share:g}. " if difficulty == 3 else ""
     return (f"{zone}{to_humans}; × {c.minutes:g} minutes / 60 = {st.workload_hours:,.1f} hours of reviewing a day. Each reviewer "
@@ -1601,7 +1602,8 @@ def _precision_decision(things: str, bad: str, precision: float, prevalence: flo
         options = {"act": s.act, "review": s.review, "for_good": s.for_good.format(tpr=_pct(tpr)), "off": s.off}
         feedback = {
             "act": f"Acting at once costs {acting}, more than {checking}: {first}.",
-            "review": f"{s.checking[0].upper()}{s.checking[1:]} costs {_money(check)} a {s.flag}; acting at once costs only {acting}, and the appeal undoes them.",
+            "review": (f"{s.checking[0].upper()}{s.checking[1:]} costs {_money(check)} a {s.flag}; acting at once costs only {acting}, "
+                       "and the appeal undoes them."),
             "for_good": (f"{_pct(tpr)} is the share of {bad} {things} the {s.actor} catches (recall), not the share of its {s.flag}s "
                          f"that are right ({share}); and with no way back, the {wrong_share} flagged by mistake pay in full."),
             "off": (f"Without the {s.actor}, every {bad} {s.thing} goes unseen; a {s.flag} is {lift:,.{0 if lift >= 10 else 1}f} times as "
@@ -1635,7 +1637,7 @@ def _cost_changes(difficulty: int, costs: Mapping[str, float], facts: Mapping[st
 
     if difficulty == 1:
         return [(f"A second analyst now signs off each hold: holding a good payment costs {_money(2 * fp)}", new(cost_fp=2 * fp)),
-                (f"A text to the customer now replaces the call: holding a good payment costs {_money(fp / 2)}", new(cost_fp=fp / 2)),
+                (f"An automatic check now replaces the analyst: holding a good payment costs {_money(fp / 2)}", new(cost_fp=fp / 2)),
                 (f"The card network now fines each missed fraud: a missed fraud costs {_money(2 * fn)}", new(cost_fn=2 * fn))]
     if difficulty == 2:
         lost = facts["lost"]
@@ -1743,7 +1745,8 @@ def _bound_decision(errors: int, n: int, level: float, bound: float) -> Callable
             promise = float(f"{bound * float(_pick(rng, (1.3, 1.8))):.2g}")
         else:
             promise = float(f"{seen + (bound - seen) * float(_pick(rng, (0.4, 0.7))):.2g}")
-        if not seen < promise < bound and promise <= bound:
+        # a promise between the rate seen and the bound, or above the bound; and never the bound as the prompt rounds it
+        if (promise <= seen or promise == bound) or not _distinct(SHARE, promise, bound):
             promise = float(f"{bound * 1.5:.2g}")
         p = _pct(promise)
         options = {
@@ -1766,8 +1769,8 @@ def _bound_decision(errors: int, n: int, level: float, bound: float) -> Callable
             right, why = "sign", f"the {level:.0%} upper bound, {u}, is within {p}: the promise holds even for a worse true rate."
         else:
             right, why = "hold", f"the {level:.0%} upper bound, {u}, is above {p}: the sample cannot back the promise yet."
-        prompt = (f"You saw {errors} error{'' if errors == 1 else 's'} in {n:,} ({_pct(round(seen, 6))}); the {level:.0%} upper bound is {u}. A customer "
-                  f"contract asks you to promise an error rate of at most {p}. What do you do?")
+        prompt = (f"You saw {errors} error{'' if errors == 1 else 's'} in {n:,} ({_pct(round(seen, 6))}); the {level:.0%} upper bound is "
+                  f"{u}. A customer contract asks you to promise an error rate of at most {p}. What do you do?")
         return _decision(rng, prompt, options, right, why, feedback)
 
     return decide
@@ -1810,7 +1813,8 @@ def _cost_decision(difficulty: int, cost: float, input_share: float) -> Callable
         elif input_share >= 0.5:
             right, why = "less_input", f"{c} {what} is over the {b} budget, and input tokens are {inputs} of it, mostly retrieved text."
         else:
-            right, why = "less_output", f"{c} {what} is over the {b} budget, and the answer's tokens are {outputs} of it: shorter answers cut the most."
+            right, why = "less_output", (f"{c} {what} is over the {b} budget, and the answer's tokens are {outputs} of it: shorter answers "
+                                         "cut the most.")
         prompt = f"The model costs {c} {what}, and the budget is {b} {what}. What do you do?"
         return _decision(rng, prompt, options, right, why, feedback)
 
@@ -1892,7 +1896,7 @@ def _duration_decision(days: int) -> Callable[[Any], SoWhat]:
                          "Tell them it will not be ready in time: move the review date."),
                 "peek": "Read it every day, and stop once the change is significant.",
                 "at_review": "Read it at the review, with the users it has by then.",
-                "bigger": "Size it for a bigger change, so that it fits in time.",
+                "bigger": "Size it for a bigger change, so that it ends in time.",
             }
             why = f"it runs {weeks} days, more than the {review} before the review: read earlier, it is underpowered for the change."
         feedback = {
@@ -2033,7 +2037,8 @@ def _chain_decision(steps: int, rate: float, success: float) -> Callable[[Any], 
             "whole": "A whole task retried repeats the steps that change records (a refund, a booking) and can do them twice.",
         }
         why = (f"{s} clears the {b} bar; spot checks catch a drift early.",
-               f"a step retried once fails only (1 − {rate:g})² of the time: (1 − (1 − {rate:g})²)^{steps - last} × {rate:g}^{last} = {sr}, above the {b} bar.",
+               (f"a step retried once fails only (1 − {rate:g})² of the time: (1 − (1 − {rate:g})²)^{steps - last} × "
+                f"{rate:g}^{last} = {sr}, above the {b} bar."),
                f"even with retries it finishes {sr}, under the {b} bar: a person must approve before records change.")[idea]
         step_s = "step changes" if last == 1 else f"{last} steps change"
         prompt = (f"It finishes {s} of tasks. Its first {steps - last} steps only read and draft, and a failed one can be run once "
@@ -2079,7 +2084,8 @@ def _every_time_decision(tries: int, successes: int, k: int, answer: float, at_l
                      else f"{after_success[0].upper()}{after_success[1:]}: more tries will not change the decision."),
             "keep": (f"One more success would lift it to {u}, above {o}: a few more tries can settle it." if idea == 1
                      else f"{after_failure[0].upper()}{after_failure[1:]}: the new version is better."),
-            "demo": f"pass@{k} is the chance that at least one of {k} runs succeeds: the demo's number. The customer needs {runs} to succeed: pass^{k} = {s}.",
+            "demo": (f"pass@{k} is the chance that at least one of {k} runs succeeds: the demo's number. The customer needs {runs} to "
+                     f"succeed: pass^{k} = {s}."),
         }
         why = (f"{after_failure}.",
                f"one more try could move it to {d} or {u}, either side of {o}: {tries} tries cannot settle it yet.",

@@ -1703,7 +1703,7 @@ def amount(text):
     return float(text[:-1]) / 100 if text.endswith("%") else float(text)
 
 
-AMOUNT = r"(\$?[\d,]+(?:\.\d+)?%?)"
+AMOUNT = r"(\$?[\d,]*\d(?:\.\d+)?%?)"
 
 
 def input_share(d):
@@ -1712,50 +1712,159 @@ def input_share(d):
     return inputs / (inputs + p["output_tokens"] * p["price_out"])
 
 
-def right_idea(d):
-    """The start of the option that is right for this drill's number, worked out here from the number and what
-    the so-what prompt states (a budget, a limit, a gate)."""
-    prompt, x = d.so_what.prompt, d.expected
-
-    def stated(pattern):
-        return amount(read_text(prompt, pattern))
-
-    if d.kind == "base_rate_precision":  # most flags right: act, with an appeal; else a person decides first
-        return "at once" if x >= 0.5 else ("Hold them", "Confirm each", "Send them")
-    if d.kind == "threshold_by_cost":
-        return "Lower the line to" if stated(rf"flags above {AMOUNT}\.") > x else "Raise the line to"
-    if d.kind == "reviewer_headcount":
-        needed, have = int(stated(rf"needs {AMOUNT} ")), int(stated(rf"(?:and|employ) {AMOUNT} (?:reviewers|full-time)"))
-        assert needed == x
-        return "Launch with" if needed <= have else "Close the gap"
-    if d.kind == "budget_bound":
-        return "Sign it" if x <= stated(rf"at most {AMOUNT}\.") else "Hold off"
-    if d.kind == "cost_per_query":
-        if x <= stated(rf"the budget is {AMOUNT} "):
-            return "It fits"
-        return "Over budget: send less retrieved" if input_share(d) >= 0.5 else "Over budget: cap the answer"
-    if d.kind == "break_even_volume":
-        return "Fine-tune" if stated(rf"You expect about {AMOUNT} a day") > x else "Stay with RAG"
-    if d.kind == "sample_size_duration":
-        return "Run it" if x <= stated(rf"review is in {AMOUNT} days") else "Say it cannot"
-    if d.kind == "blast_radius":
-        return "Keep the plan" if x <= stated(rf"accepts at most {AMOUNT}\.") else "Cut the exposure"
-    if d.kind == "judge_correction":
-        return "Ship" if x >= stated(rf"gate is {AMOUNT}\.") else "Hold the launch"
-    if d.difficulty < 3:  # agent_reliability: the share of successes against the bar for running alone
-        return "Let it run alone" if x >= stated(rf"only at {AMOUNT} or more") else "Add a human approval"
-    return "Keep the agent" if x < stated(rf"same task for {AMOUNT}\.") else "Give these tasks to people"
-
-
 def read_text(text, pattern):
     found = re.search(pattern, text)
     assert found, (pattern, text)
     return found.group(1)
 
 
+def stated_in(text, pattern):
+    return amount(read_text(text, pattern))
+
+
+def agrees3(a, b):
+    """a and b agree at three significant figures (how the so-what prompts state shares)."""
+    return abs(a - b) <= 0.5 * 10 ** (math.floor(math.log10(abs(b))) - 2) + 1e-12
+
+
+# Each idea a "so what" option can carry, by how its phrasings start. An option whose text starts with none of
+# them is a wrong idea of its own (the accuracy trap, peeking, a retrain...).
+IDEAS = {
+    "base_rate_precision": {"act": ("Block them at once", "Start treatment", "Remove them at once", "Reject them at once"),
+                            "check": ("Hold them", "Confirm each one", "Send each one to", "Send them to")},
+    "threshold_by_cost": {"raise": ("Raise the line",), "lower": ("Lower the line",), "keep": ("Keep the line",)},
+    "reviewer_headcount": {"launch": ("Launch, and watch", "Launch with"), "hire": ("Hire ",)},
+    "budget_bound": {"sign": ("Sign ",), "hold": ("Hold off",)},
+    "cost_per_query": {"launch": ("Launch it as it is",), "less_input": ("Send less retrieved",), "less_output": ("Cap the",)},
+    "break_even_volume": {"rag": ("Stay with RAG",), "fine_tune": ("Fine-tune",)},
+    "sample_size_duration": {"run": ("Run it to its planned end", "Run it for its whole weeks"),
+                             "move": ("Move the review", "Tell them it will not be ready")},
+    "blast_radius": {"keep": ("Keep the plan",), "cut": ("Cut the exposure",)},
+    "judge_correction": {"ship": ("Ship it",), "hold": ("Hold the launch",)},
+    "agent_reliability": {"alone": ("Launch it as it is",), "retry": ("Retry failed read-only", "Retry each failed read-only"),
+                          "approve": ("Launch with a person",), "switch": ("Switch",), "more": ("Run more tries",),
+                          "keep_old": ("Keep the version",), "agent": ("Keep this agent",), "smaller": ("Move these tasks",)},
+}
+
+
+def idea_of(kind, text):
+    found = [idea for idea, starts in IDEAS[kind].items() if text.startswith(starts)]
+    assert len(found) <= 1, (kind, text)
+    return found[0] if found else None
+
+
+def precision_idea(d, prompt):
+    """Act at once when the wrong actions cost less per flag than a check: (1 − precision) × their cost < the check."""
+    share = stated_in(prompt, rf"about {AMOUNT} are really")
+    assert agrees3(share, d.expected)
+    harm, check = stated_in(prompt, rf"costs about {AMOUNT} \("), stated_in(prompt, rf"(?:check|test) costs {AMOUNT} ")
+    if "patients" in prompt:
+        assert "the test flags" in prompt
+    return "act" if (1 - share) * harm < check else "check"
+
+
+def changed_costs(d, prompt):
+    """The costs after the change the prompt announces, from the drill's prompt and the so-what's."""
+    fp, fn, tp = (d.params[k] for k in ("cost_fp", "cost_fn", "cost_tp"))
+    if d.difficulty == 1:
+        if "holding a good payment costs" in prompt:
+            return stated_in(prompt, rf"holding a good payment costs {AMOUNT}\."), fn, tp
+        return fp, stated_in(prompt, rf"a missed fraud costs {AMOUNT}\."), tp
+    if d.difficulty == 2:
+        (lost,) = read(d.prompt, rf"A caught fraud still loses {NUMBER}% of it")
+        if "a review costs" in prompt:
+            review = stated_in(prompt, rf"a review costs {AMOUNT}\.")
+            return review, fn, review + lost / 100 * fn
+        miss = stated_in(prompt, rf"a missed fraud now loses {AMOUNT},")
+        assert f"still loses {lost:g}% of it" in prompt
+        return fp, miss, fp + lost / 100 * miss
+    minutes, wage = read(d.prompt, rf"spends {NUMBER} minutes on each and costs {MONEY} an hour")
+    if "minutes a case" in prompt:
+        return stated_in(prompt, rf"time: {AMOUNT} minutes a case") * wage / 60, fn, tp
+    if "an hour" in prompt:
+        return minutes * stated_in(prompt, rf"now costs {AMOUNT} an hour") / 60, fn, tp
+    return fp, stated_in(prompt, rf"churned customer now costs {AMOUNT}\."), tp
+
+
+def threshold_idea(d, prompt, right_text):
+    t = d.expected
+    assert agrees3(stated_in(prompt, rf"the line is {AMOUNT}:"), t)
+    fp, fn, tp = changed_costs(d, prompt)
+    moved = fp / (fp + fn - tp)
+    assert 0 < moved < 1 and not agrees3(moved, t)
+    if idea_of(d.kind, right_text) in ("raise", "lower"):  # the right option names the new line
+        assert agrees3(stated_in(right_text, rf"line to {AMOUNT},"), moved), (right_text, moved)
+    return "raise" if moved > t else "lower"
+
+
+def duration_idea(d, prompt):
+    days, review = stated_in(prompt, r"takes (\d+) days? to come in"), stated_in(prompt, r"review is in (\d+) days?\.")
+    assert days == d.expected
+    weeks = 7 * max(1, math.ceil(days / 7))  # whole weeks, at least one
+    assert f"runs {weeks} days" in prompt or (weeks == days and "whole weeks already" in prompt)
+    return "run" if weeks <= review else "move"
+
+
+def chain_idea(d, prompt):
+    steps, q = d.params["steps"], d.params["step_rate"]
+    first = int(stated_in(prompt, r"Its first (\d+) steps"))
+    last = steps - first
+    assert (f"its last {last} steps change" if last > 1 else "its last step changes") in prompt
+    assert agrees3(stated_in(prompt, rf"retry succeeds {AMOUNT} of"), q)
+    bar = stated_in(prompt, rf"only at {AMOUNT} or more")
+    retried = (1 - (1 - q) ** 2) ** first * q**last  # a read-only step fails only when both tries fail
+    return "alone" if q**steps >= bar else "retry" if retried >= bar else "approve"
+
+
+def every_time_idea(d, prompt):
+    n, c, k = (d.params[key] for key in ("tries", "successes", "k"))
+    up, down = math.comb(c + 1, k) / math.comb(n + 1, k), math.comb(c, k) / math.comb(n + 1, k)  # one more try, a success or not
+    assert agrees3(stated_in(prompt, rf"make that {AMOUNT} if it succeeded"), up)
+    assert agrees3(stated_in(prompt, rf"or {AMOUNT} if it failed"), down)
+    old = stated_in(prompt, rf"runs right {AMOUNT} of the time")
+    return "switch" if down > old else "keep_old" if up < old else "more"
+
+
+def right_idea(d):
+    """The idea that is right for this drill's number, worked out here from the number and what the so-what
+    prompt states (a cost, a budget, a limit, a gate, a rival's rate)."""
+    prompt, x = d.so_what.prompt, d.expected
+    spec = d.so_what.spec
+    if d.kind == "base_rate_precision":
+        return precision_idea(d, prompt)
+    if d.kind == "threshold_by_cost":
+        return threshold_idea(d, prompt, spec.options[spec.correct])
+    if d.kind == "reviewer_headcount":
+        needed = int(stated_in(prompt, r"needs (\d+) "))
+        have = int(stated_in(prompt, r"(?:and|employ) (\d+) (?:reviewers?|full-time)"))
+        assert needed == x
+        return "launch" if needed <= have else "hire"
+    if d.kind == "budget_bound":
+        assert agrees3(stated_in(prompt, rf"upper bound is {AMOUNT}\."), x)
+        return "sign" if x <= stated_in(prompt, rf"at most {AMOUNT}\.") else "hold"
+    if d.kind == "cost_per_query":
+        if x <= stated_in(prompt, rf"the budget is {AMOUNT} "):
+            return "launch"
+        return "less_input" if input_share(d) >= 0.5 else "less_output"
+    if d.kind == "break_even_volume":
+        return "fine_tune" if stated_in(prompt, rf"You expect about {AMOUNT} a day") > x else "rag"
+    if d.kind == "sample_size_duration":
+        return duration_idea(d, prompt)
+    if d.kind == "blast_radius":
+        return "keep" if x <= stated_in(prompt, rf"accepts at most {AMOUNT}\.") else "cut"
+    if d.kind == "judge_correction":
+        return "ship" if x >= stated_in(prompt, rf"gate is {AMOUNT}\.") else "hold"
+    if d.difficulty == 1:
+        return chain_idea(d, prompt)
+    if d.difficulty == 2:
+        return every_time_idea(d, prompt)
+    return "agent" if x < stated_in(prompt, rf"smaller model spends {AMOUNT} per") else "smaller"
+
+
 def so_what_problems(d):
     """What is wrong with one drill's so-what step: an empty list when the right option passes, each wrong one gets
-    its own feedback, the options are balanced and the right idea is the one the number calls for."""
+    its own feedback, the options are balanced, the right idea is the one the number calls for, and no wrong option
+    carries the right idea in other words (exactly one option is defensible)."""
     problems = []
     spec = d.so_what.spec
     if not isinstance(d.so_what, dr.SoWhat) or not 3 <= len(spec.options) <= 4:
@@ -1776,10 +1885,11 @@ def so_what_problems(d):
     if max(lengths) > 1.6 * min(lengths):
         problems.append(f"unbalanced options {lengths}")
     idea = right_idea(d)
-    ideas = (idea,) if isinstance(idea, str) else idea
-    text = spec.options[spec.correct]
-    if not any(text.startswith(i) or (i == "at once" and "at once" in text) for i in ideas):
-        problems.append(f"the right option is {text!r}, the number calls for {idea!r}")
+    shown = idea_of(d.kind, spec.options[spec.correct])
+    if shown != idea:
+        problems.append(f"the right option is {spec.options[spec.correct]!r} ({shown}), the number calls for {idea!r}")
+    if any(idea_of(d.kind, text) == shown for key, text in spec.options.items() if key != spec.correct):
+        problems.append(f"a wrong option carries the right idea: {spec.options}")
     return problems
 
 
@@ -1787,19 +1897,63 @@ def so_what_problems(d):
 def test_every_drill_has_a_so_what_whose_right_option_follows_the_number(kind):
     failures = []
     for level in LEVELS:
-        keys, ideas, longest = collections.Counter(), collections.Counter(), 0
+        keys = collections.Counter()
         for d in grid(kind, level):
             failures += [(level, d.seed, problem) for problem in so_what_problems(d)]
-            spec = d.so_what.spec
-            keys[spec.correct] += 1
-            ideas[spec.options[spec.correct][:12]] += 1
-            lengths = sorted(len(t) for t in spec.options.values())
-            longest += len(spec.options[spec.correct]) == lengths[-1] > lengths[-2]
-        # the right letter moves, the right idea changes with the number, and the longest option is no tell
-        assert len(keys) == len(next(iter(grid(kind, level))).so_what.spec.options) and min(keys.values()) >= 50, (level, keys)
-        assert len(ideas) >= 2, (level, ideas)
-        assert longest <= 0.6 * len(SEEDS), (level, longest)
+            keys[d.so_what.spec.correct] += 1
+        # the right letter moves
+        assert len(keys) == len(grid(kind, level)[0].so_what.spec.options) and min(keys.values()) >= 50, (level, keys)
     assert failures == [], failures[:5]
+
+
+# The share of draws at which the right option may carry one idea, or be the shortest (or the longest) option.
+MOST_OF_ONE_IDEA, MOST_AT_AN_END = 0.70, 0.40
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_right_idea_varies_with_the_numbers_and_its_length_is_no_tell(kind):
+    # Base-rate precision: a story about patients always calls for a second test (a wrong treatment harms a healthy
+    # person, and the costs drawn say so); the other three stories act or check as their costs decide.
+    for level in LEVELS:
+        ideas, shortest, longest = collections.Counter(), 0, 0
+        for d in grid(kind, level):
+            spec = d.so_what.spec
+            text = spec.options[spec.correct]
+            ideas[idea_of(kind, text)] += 1
+            others = sorted(len(t) for key, t in spec.options.items() if key != spec.correct)
+            shortest += len(text) < others[0]
+            longest += len(text) > others[-1]
+        n = len(SEEDS)
+        assert len(ideas) >= 2 and max(ideas.values()) <= MOST_OF_ONE_IDEA * n, (level, ideas)
+        assert shortest <= MOST_AT_AN_END * n and longest <= MOST_AT_AN_END * n, (level, shortest, longest)
+        if kind == "agent_reliability":  # each difficulty has ideas of its own, and each of them comes up
+            assert min(ideas.values()) >= 0.05 * n, (level, ideas)
+
+
+# Words with which an option would state a comparison that the prompt's numbers settle ("it is within budget",
+# "the gate is cleared"): an option is an action with a reason a candidate could believe, so only the numbers
+# tell the right one.
+SETTLED = re.compile(r"\b(within|over budget|under budget|clears?|cleared|above|below|under the|too close|a tie|"
+                     r"nearly (?:always|every)|most flags|most of its flags|right about most|fits|short of)\b", re.I)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_option_states_a_comparison_the_numbers_settle(kind):
+    found = {text for level in LEVELS for d in grid(kind, level) for text in d.so_what.spec.options.values() if SETTLED.search(text)}
+    assert found == set()
+
+
+PLURAL_AFTER_ONE = re.compile(r"(?<![\d.,])1 (?:errors|days|reviewers|users|steps|tries|weeks|runs|queries)\b")
+
+
+def test_a_count_of_one_takes_the_singular():
+    texts = []
+    for kind in KINDS:
+        for d in [*grid(kind, 1), *grid(kind, 2), *grid(kind, 3), *grid(kind, 1, "legal_review"), *grid(kind, 2, "healthcare_triage")]:
+            spec = d.so_what.spec
+            texts += [d.prompt, d.working, d.so_what.prompt, spec.why, *spec.options.values(), *spec.feedback.values()]
+    assert [t for t in texts if PLURAL_AFTER_ONE.search(t)] == []
+    assert dr._days(1) == "1 day" and dr._days(14) == "14 days"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -1833,18 +1987,134 @@ def test_the_so_what_draws_from_its_own_stream():
             assert again == d.so_what
 
 
-def test_hand_worked_so_what_cases():
-    # base-rate precision (seed 5, stretch): 1 in 500 claims, 90% caught, 2% of the rest flagged:
-    # 0.002 × 0.9 / (0.0018 + 0.998 × 0.02) = 0.0018 / 0.02176 = 8.27%: most flags are wrong, so an investigator decides first
+def option(d, start):
+    return next(key for key, text in d.so_what.spec.options.items() if text.startswith(start))
+
+
+def test_hand_worked_base_rate_so_what_cases():
+    # seed 13, warm-up: 2% of patients ill, 80% caught, 1% of the rest flagged: 0.016 / (0.016 + 0.98 × 0.01) = 0.016 / 0.0258
+    # = 62.0%. A screening test's positive is confirmed by a second test, not treated at once: the wrong treatments
+    # (38.0% of positives, times what treating a healthy person costs) cost more than the second test.
+    d = dr.make_drill("base_rate_precision", 13, 1)
+    assert "2% of patients are ill" in d.prompt and "catches 80% of the ill patients and wrongly flags 1% of the others" in d.prompt
+    assert "Of the patients the test flags, about 62.0% are really ill." in d.so_what.prompt and "the model" not in d.so_what.prompt
+    harm, test = stated_in(d.so_what.prompt, rf"costs about {AMOUNT} "), stated_in(d.so_what.prompt, rf"test costs {AMOUNT} ")
+    assert 0.38 * harm > test
+    assert d.so_what.spec.options[d.so_what.spec.correct].startswith("Confirm each one with a second")
+    assert "a second test must confirm each one first" in d.so_what.spec.why and "person" not in d.so_what.spec.why
+    treat = d.decide(option(d, "Start treatment"))
+    assert not treat.correct and f"0.380 × ${harm:,.0f}" in treat.message
+    # seed 5, stretch: 1 in 500 claims, 90% caught, 2% of the rest flagged: 0.0018 / (0.0018 + 0.998 × 0.02) = 8.27%.
     d = dr.make_drill("base_rate_precision", 5, 3)
     assert "About 1 in 500 claims" in d.prompt and "catches 90% of them and wrongly flags 2% of the rest" in d.prompt
     assert "8.27%" in d.so_what.prompt
-    assert d.so_what.spec.options[d.so_what.spec.correct].startswith("Send them to an investigator")
+    harm, check = stated_in(d.so_what.prompt, rf"costs about {AMOUNT} "), stated_in(d.so_what.prompt, rf"check costs {AMOUNT} ")
+    at_once = 0.9173 * harm < check  # 1 − 0.0827 of the flags are wrong
+    assert d.so_what.spec.options[d.so_what.spec.correct].startswith("Reject them at once" if at_once else ("Send each", "Send them"))
+    # the same share of right flags calls for acting at once or for a check, as the costs say: both happen
+    by_idea = collections.defaultdict(list)
+    for d in grid("base_rate_precision", 2):
+        by_idea[right_idea(d)].append(SHARE_PRECISION.round(d.expected))
+    assert set(by_idea["act"]) & set(by_idea["check"]) and min(by_idea["act"]) < 0.5 < max(by_idea["check"])
+
+
+SHARE_PRECISION = significant(3)
+
+
+def test_hand_worked_threshold_so_what_case():
+    # seed 6, standard: review $19, miss $2,980, a caught fraud still loses 20%: t = 19 / (2,980 × 0.8) = 0.00797.
+    # A second analyst doubles the review to $38 (and the review inside a caught fraud's cost): t = 38 / (2,980 × 0.8)
+    # = 0.0159; the same step the other way would halve it.
+    d = dr.make_drill("threshold_by_cost", 6, 2)
+    fp, fn = d.params["cost_fp"], d.params["cost_fn"]
+    lost = (d.params["cost_tp"] - fp) / fn
+    t = fp / (fn * (1 - lost))
+    assert t == pytest.approx(d.expected)
+    prompt = d.so_what.prompt
+    assert "Where should the line go now?" in prompt
+    idea = threshold_idea(d, prompt, d.so_what.spec.options[d.so_what.spec.correct])
+    assert idea_of(d.kind, d.so_what.spec.options[d.so_what.spec.correct]) == idea
+    keep = d.decide(option(d, "Keep the line"))
+    assert not keep.correct and "the costs moved" in keep.message
+    assert "do not depend on what errors cost" in d.decide(option(d, "Retrain")).message
+
+
+def test_hand_worked_duration_so_what_case():
+    # seed 9123, warm-up: 10% → 12%: 3,841 users per arm, 7,682 in all, / 2,400 a day = 3.2, so 4 days; a test runs whole
+    # weeks, so 7 days. The review falls before day 7: tell the team it will not be ready. "Run it for all the days it
+    # needs" is not offered beside it: only one option is defensible.
+    d = dr.make_drill("sample_size_duration", 9123)
+    assert d.difficulty == 1 and d.expected == 4
+    assert "In practice a test runs whole weeks" in d.working and "here 7 days" in d.working
+    prompt = d.so_what.prompt
+    assert "The sample takes 4 days to come in; in whole weeks the test runs 7 days." in prompt
+    review = stated_in(prompt, r"review is in (\d+) days?\.")
+    assert review < 7 and not PLURAL_AFTER_ONE.search(prompt)
+    texts = list(d.so_what.spec.options.values())
+    assert d.so_what.spec.options[d.so_what.spec.correct].startswith(("Move the review", "Tell them it will not be ready"))
+    assert not any(t.startswith("Run it") for t in texts) and not any("aim higher" in t for t in texts)
+    # a test that fits: one read at its planned end, and no "move the review" beside it
+    fits = next(d for d in grid("sample_size_duration", 2) if right_idea(d) == "run")
+    assert not any(t.startswith(("Move the review", "Tell them")) for t in fits.so_what.spec.options.values())
+
+
+def test_hand_worked_agent_so_what_cases():
+    # a chain: 0.93^17 = 29.1% finished; with the first 14 steps retried once, (1 − 0.07²)^14 × 0.93^3 = 75.1%
+    d = dr.make_drill("agent_reliability", 1, 1)
+    assert (d.params["steps"], d.params["step_rate"]) == (17, 0.93)
+    if "first 14 steps" in d.so_what.prompt:
+        assert "75.1%" in d.so_what.spec.why or "75.1%" in " ".join(d.so_what.spec.feedback.values())
+    assert (1 - 0.07**2) ** 14 * 0.93**3 == pytest.approx(0.7509, abs=1e-4)
+    # pass^3 from 7 of 10: C(7,3)/C(10,3) = 35/120 = 29.2%; one more try: C(8,3)/C(11,3) = 56/165 = 33.9%, or C(7,3)/C(11,3)
+    # = 35/165 = 21.2%
+    d = dr.make_drill("agent_reliability", 2, 2)
+    assert (d.params["tries"], d.params["successes"], d.params["k"]) == (10, 7, 3)
+    assert "33.9% if it succeeded, or 21.2% if it failed" in d.so_what.prompt
+    demo = d.decide(option(d, "Tell the customer"))
+    assert not demo.correct and "pass^3 = 29.2%" in demo.message
+
+
+def test_hand_worked_judge_so_what_case():
     # a judge (seed 5, warm-up) passed 86%, with TPR 0.93 and TNR 0.45: (0.86 + 0.45 − 1) / (0.93 + 0.45 − 1) = 0.31 / 0.38
     # = 81.6%, against a gate of 92%: do not ship
     j = dr.make_drill("judge_correction", 5, 1)
     assert "passed 86% of 1,200" in j.prompt and "passes 93% of the replies people pass and fails 45%" in j.prompt
     assert "passed 86% of answers; corrected, 81.6% really pass. The launch gate is 92%." in j.so_what.prompt
     assert j.so_what.spec.options[j.so_what.spec.correct].startswith("Hold the launch")
-    raw_key = next(k for k, t in j.so_what.spec.options.items() if t.startswith("Go by the judge's raw"))
-    assert "counts the judge's own mistakes" in j.decide(raw_key).message
+    assert "counts the judge's own mistakes" in j.decide(option(j, "Go by the judge's raw")).message
+
+
+def test_the_exact_bound_is_asked_for_and_the_rule_of_three_named_as_the_quick_estimate():
+    # 0 errors in 670: exact 95% bound 1 − 0.05^(1/670) = 0.00446; the rule of three 3 / 670 = 0.00448
+    d = dr.make_drill("budget_bound", 75, 1)
+    assert d.params["n"] == 670 and d.params["errors"] == 0
+    exact_bound = 1 - 0.05 ** (1 / 670)
+    assert f"{exact_bound:.3g}" == "0.00446" and f"{3 / 670:.3g}" == "0.00448"
+    assert "exact one-sided 95% upper bound" in d.prompt and "Clopper–Pearson" in d.prompt
+    assert d.check(0.00446).correct
+    message = d.check(0.00448).message
+    assert "rule of three" in message and "quick estimate" in message and "asks for the exact" in message
+    assert "right quick estimate" not in message
+    for level in LEVELS:  # every level asks for the exact bound
+        assert all("exact one-sided" in d.prompt and "Clopper–Pearson" in d.prompt for d in grid("budget_bound", level))
+
+
+def test_leaving_out_one_minus_prevalence_is_a_named_slip():
+    # seed 67, warm-up: 4% ill, 99% caught, 5% of the rest flagged: 0.0396 / (0.0396 + 0.96 × 0.05) = 0.452; with the
+    # false-alarm rate applied to everyone, 0.0396 / (0.0396 + 0.05) = 0.442
+    d = dr.make_drill("base_rate_precision", 67, 1)
+    assert f"{d.expected:.3g}" == "0.452"
+    message = d.check(0.442).message
+    assert "false-alarm rate to every case" in message and "1 − prevalence" in message
+    kept = 0
+    for level in LEVELS:
+        for d in grid("base_rate_precision", level):
+            pi, tpr, fpr = (d.params[k] for k in ("prevalence", "tpr", "fpr"))
+            value = pi * tpr / (pi * tpr + fpr)
+            slip = next((s for s in d.slips if s.name == "false_alarms_on_everyone"), None)
+            if slip is None:  # left out only when the precision cannot tell it from the answer or another slip
+                assert d.precision.indistinct(value, d.expected) or any(d.precision.indistinct(value, s.value) for s in d.slips), d
+            else:
+                kept += 1
+                assert slip.value == pytest.approx(value, rel=1e-12) and slip.feedback in d.check(slip.value).message
+    assert kept >= 0.6 * 3 * len(SEEDS)
