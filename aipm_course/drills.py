@@ -1328,7 +1328,8 @@ def _agent_every_time(rng, task: str, noun: str) -> dict[str, Any]:
         slips=[
             Slip("pass_at_k", at_least_one,
                  f"That is pass@{k}, the chance that at least one of {k} runs succeeds: the demo's number. The customer "
-                 f"needs all {k} to succeed: pass^{k} = C(c, k) / C(n, k)."),
+                 f"needs all {k} to succeed: pass^{k} = C(c, k) / C(n, k), with c successes in n tries (C(n, k) counts the ways "
+                 f"to choose k of n)."),
             Slip("plug_in", once ** k,
                  f"That is (c/n)^{k}, the plug-in estimate. With only {tries} tries it is biased upwards; the unbiased "
                  f"estimator counts the sets of {k} tries that are all successes: C(c, k) / C(n, k)."),
@@ -1337,7 +1338,7 @@ def _agent_every_time(rng, task: str, noun: str) -> dict[str, Any]:
         ],
         hints=(
             f"Think of choosing {k} of your {tries} tries at random: pass^{k} is the chance that all {k} chosen are successes.",
-            "pass^k = C(c, k) / C(n, k); `pass_hat_k(n, c, k)` does it. pass@k, at least one success, is 1 − C(n − c, k) / C(n, k).",
+            "pass^k = C(c, k) / C(n, k), with c successes in n tries and C(n, k) the ways to choose k of n; `pass_hat_k(n, c, k)` does it. pass@k, at least one success, is 1 − C(n − c, k) / C(n, k).",
         ),
         working=(f"pass^{k} = C({successes}, {k}) / C({tries}, {k}) = {math.comb(successes, k):,} / {math.comb(tries, k):,} = "
                  f"{_share_answer(answer)}. The agent succeeds once {successes} / {tries} = {once:.3f} of the time, and at "
@@ -2173,7 +2174,7 @@ def catalogue():
     for kind, (title, _) in DRILL_KINDS.items():
         what, lesson, slip = _WHAT[kind]
         seconds = make_drill(kind, 0, 2).seconds
-        rows.append({"drill": kind, "what it tests": what, "lesson": lesson, "time": f"{seconds // 60}:{seconds % 60:02d}", "the usual slips": slip})
+        rows.append({"drill": kind, "what it tests": what, "lesson": lesson, "time (standard)": f"{seconds // 60}:{seconds % 60:02d}", "the usual slips": slip})
     return pd.DataFrame(rows).set_index("drill")
 
 

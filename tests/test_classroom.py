@@ -291,7 +291,13 @@ def test_missing_folders_and_files_are_rows_and_the_command_still_succeeds(tmp_p
 # --- class status: the HTML page --------------------------------------------------------------------------
 
 
-def test_the_html_page_has_the_same_rows_and_escapes_every_name(tmp_path, room):
+def test_the_html_page_has_the_same_rows_and_escapes_every_name(tmp_path, room, monkeypatch):
+    import functools
+
+    from aipm_course import classroom
+
+    # the command reads the clock: pin it to the room's afternoon, so "since 13:00" is said on any day the suite runs
+    monkeypatch.setattr(classroom, "class_status", functools.partial(classroom.class_status, now=NOW))
     odd = tmp_path / "home" / "<b>x&y'\"" / "aipm-work"
     write_progress(odd, {"02.q2": entry(1, False, "2026-12-04T13:30:00", first="2026-12-04T13:30:00")})
     page = tmp_path / "room.html"

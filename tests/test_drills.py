@@ -1504,7 +1504,7 @@ def test_the_practice_session_and_the_catalogue_include_the_module_08_drills():
     assert list(table.index) == ALL_KINDS and len(table) == len(ALL_KINDS) >= 10
     for kind in M08_KINDS:
         assert table.loc[kind, "lesson"] == "08"
-        assert table.loc[kind, "time"] == "2:30"
+        assert table.loc[kind, "time (standard)"] == "2:30"
     session = dr.PracticeSession.new(4, kinds=KINDS)
     assert sorted(i.drill.kind for i in session.items) == sorted(KINDS)
     session.start()
