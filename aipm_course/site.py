@@ -284,7 +284,8 @@ def command_reference() -> str:
              "Every `aipm` command, with what its `--help` prints. This page is written from the "
              "commands themselves each time the site is built.", ""]
     for parser in _parsers(build_parser()):
-        parser.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=78)  # the page's width
+        own = parser.formatter_class  # a command's own layout (e.g. `aipm practice`'s rule, a line each), at the page's width
+        parser.formatter_class = lambda prog, own=own: own(prog, width=78)
         text = re.sub(r"\x1b\[[0-9;]*m", "", parser.format_help())  # no terminal colours
         lines += [f"## {parser.prog}", "", "```text", text.rstrip(), "```", ""]
     return "\n".join(lines)
@@ -321,10 +322,16 @@ def first_sentence(markdown: str) -> str:
     return _sentence(" ".join(_plain(paragraphs[0]).split())) if paragraphs else ""
 
 
+PLOT_MODULES = ("plots.py", "practice_plots.py")  # the modules whose public functions draw the lessons' figures
+
+
 def _plot_functions() -> dict[str, ast.FunctionDef]:
-    """aipm_course.plots' functions, read from its source (no import of matplotlib needed)."""
-    tree = ast.parse((Path(__file__).parent / "plots.py").read_text(encoding="utf-8"))
-    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")}
+    """The plotting modules' public functions, read from their source (no import of matplotlib needed)."""
+    found: dict[str, ast.FunctionDef] = {}
+    for name in PLOT_MODULES:
+        tree = ast.parse((Path(__file__).parent / name).read_text(encoding="utf-8"))
+        found.update({node.name: node for node in tree.body if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")})
+    return found
 
 
 def figure_title(source: str, plots: dict[str, ast.FunctionDef]) -> str:
