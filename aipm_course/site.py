@@ -341,7 +341,7 @@ def figure_title(source: str, plots: dict[str, ast.FunctionDef]) -> str:
         tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
     except SyntaxError:
         return "Figure"
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call)), key=lambda c: (c.lineno, c.col_offset))  # source order
     named = [(c, getattr(c.func, "attr", getattr(c.func, "id", ""))) for c in calls]
     for call, name in reversed([(c, n) for c, n in named if n in plots]):
         params = [a.arg for a in plots[name].args.args]
