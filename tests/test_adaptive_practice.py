@@ -9,7 +9,6 @@ Expected values are worked here from the drills' own numbers, the Leitner rule w
 from __future__ import annotations
 
 import datetime as dt
-from html.parser import HTMLParser
 
 import matplotlib
 
@@ -28,6 +27,7 @@ from aipm_course.practice import LogUnavailable, PracticeLog, Scheduler, all_kin
 from aipm_course.practice_plots import SAMPLE_LEARNER, SAMPLE_MINUTES, history_figure, sample_log  # noqa: E402
 from aipm_course.validation import AipmError  # noqa: E402
 from aipm_course.widgets import AdaptivePractice, SelfScorer, adaptive_practice, self_scorer  # noqa: E402
+from widget_helpers import plain, visible  # noqa: E402
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 12, 4, 20, 0, tzinfo=UTC)
@@ -46,29 +46,6 @@ class FakeClock:
         self.now += dt.timedelta(seconds=seconds)
 
 
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "div", "li", "p"):
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def visible(markup: str) -> str:
-    """The text a reader sees in an HTML fragment, runs of white space as one space."""
-    parser = _Text()
-    parser.feed(markup)
-    return " ".join("".join(parser.parts).split())
-
-
-def plain(text: str) -> str:
-    """Markdown-ish source text as it reads once rendered."""
-    return " ".join(text.replace("**", "").replace("`", "").split())
 
 
 def local(at: dt.datetime) -> str:

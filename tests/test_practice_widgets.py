@@ -7,13 +7,13 @@ fail the suite) once the bug is fixed.
 """
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from aipm_course.drills import DIFFICULTIES, DRILL_KINDS, PracticeSession, drill_set
 from aipm_course.interview import get_question, load_bank, self_score
 from aipm_course.widgets import DrillPractice, SelfScorer, drill_practice, self_scorer
+from widget_helpers import plain, visible
 
 SEED = 0
 N = len(DRILL_KINDS)  # a session holds one drill of each kind: 13 since pricing, SRM and test length joined
@@ -30,29 +30,6 @@ class FakeClock:
         self.now += seconds
 
 
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "div", "li", "p"):
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def visible(markup: str) -> str:
-    """The text a reader sees in an HTML fragment, with runs of white space as one space."""
-    parser = _Text()
-    parser.feed(markup)
-    return " ".join("".join(parser.parts).split())
-
-
-def plain(text: str) -> str:
-    """Source text (Markdown-ish, as the kit writes it) reduced to what is visible once rendered."""
-    return " ".join(text.replace("**", "").replace("`", "").split())
 
 
 def mmss(seconds: float) -> str:
