@@ -495,13 +495,9 @@ class PracticeLog:
 
     def _set_aside(self, why: str) -> None:
         """Rename the log to <name>.corrupt-<timestamp> (with its journal), warn where it went."""
-        from .workspace import _timestamp
+        from .workspace import _aside_name
 
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}")
-        counter = 1
-        while aside.exists():
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}-{counter}")
-            counter += 1
+        aside = _aside_name(self.path, "corrupt")
         try:
             os.rename(self.path, aside)
         except FileNotFoundError:  # another program set it aside first

@@ -317,6 +317,16 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _aside_name(path: Path, kind: str) -> Path:
+    """A free name beside ``path`` for a damaged file set aside: <name>.<kind>-<timestamp>[-N]."""
+    aside = path.with_name(f"{path.name}.{kind}-{_timestamp()}")
+    counter = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.{kind}-{_timestamp()}-{counter}")
+        counter += 1
+    return aside
+
+
 class ProgressStore:
     """The learner's record of checks: per question, attempts, whether passed, the last outcome."""
 
@@ -376,11 +386,7 @@ class ProgressStore:
     def _set_aside(self, kind: str, why: str) -> dict[str, Any]:
         """Rename the progress file to <name>.<kind>-<timestamp>, warn where it went, return a new record;
         if it cannot be renamed, leave it untouched and raise ``ProgressUnavailable``."""
-        aside = self.path.with_name(f"{self.path.name}.{kind}-{_timestamp()}")
-        counter = 1
-        while aside.exists():
-            aside = self.path.with_name(f"{self.path.name}.{kind}-{_timestamp()}-{counter}")
-            counter += 1
+        aside = _aside_name(self.path, kind)
         try:
             os.rename(self.path, aside)
         except FileNotFoundError:  # someone else moved it aside first
